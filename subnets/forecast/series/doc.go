@@ -1,0 +1,39 @@
+// Package series supplies the ground truth a validator scores miners
+// against: live synthetic series whose future does not exist until the
+// validator draws it, and a replay of a real public record for
+// demonstrations and backtests.
+//
+// # Live series
+//
+// A Live series is trend + one or two seasonal cycles + a nonlinear
+// (threshold-autoregressive) component + heteroscedastic, occasionally
+// heavy-tailed noise, with regime changes (level shifts, trend breaks,
+// variance changes) arriving at random. Its shape (periods, seasonal
+// profiles, threshold dynamics, noise levels) and its first history come from
+// a per-series seed. Every value after that comes from a ChaCha8 stream keyed
+// by the validator's secret, and is drawn only when the window that asked for
+// it is revealed, after the answers are in. The history therefore carries
+// everything a good model can learn (the shape) and nothing about the draw
+// that follows: two validators with the same seed and different secrets show
+// the same history and then diverge.
+//
+// What a miner can exploit in live mode is only skill: the generator's code
+// is public, so a miner may fit its exact model family, which is the best
+// forecast there is and exactly what the subnet pays for. It cannot learn the
+// secret from the values (ChaCha8 is a cryptographic stream), and consecutive
+// challenges on the same series overlap, so a miner may keep state per series
+// id; that too is honest work.
+//
+// # Replay
+//
+// Replay cuts a real record (the Mauna Loa CO2 series shipped in testdata,
+// see testdata/README.md) at a random point and withholds what follows. The
+// record is public: a miner that recognises it can look the future up and
+// score perfectly without forecasting anything. Replay is therefore for
+// demonstrations and backtests, never for incentives. The mitigations it
+// offers (a random affine transform of each window, a random cut) only raise
+// the cost of recognition: the shape of a famous series survives any affine
+// transform, and a lookup table of all windows is small. Validators that mix
+// replay windows into live traffic should keep their share small and expect
+// them to reward memory, not skill.
+package series
