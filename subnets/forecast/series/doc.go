@@ -6,10 +6,15 @@
 // # Live series
 //
 // A Live series is trend + one or two seasonal cycles + a nonlinear
-// (threshold-autoregressive) component + heteroscedastic, occasionally
-// heavy-tailed noise, with regime changes (level shifts, trend breaks,
-// variance changes) arriving at random. Its shape (periods, seasonal
-// profiles, threshold dynamics, noise levels) and its first history come from
+// component + heteroscedastic, occasionally heavy-tailed noise, with regime
+// changes (level shifts, trend breaks, variance changes) arriving at random.
+// The nonlinear component is a threshold autoregression whose regime is the
+// phase of the main cycle: deviations persist through the first half of
+// each cycle and flip and die out in the second. A linear model can only
+// average the two regimes; a learned model that looks at the phase carries a
+// deviation many steps ahead, which is what separates the best forecasters
+// from the merely good. Its shape (periods, seasonal profiles, regime
+// dynamics, noise levels) and its first history come from
 // a per-series seed. Every value after that comes from a ChaCha8 stream keyed
 // by the validator's secret, and is drawn only when the window that asked for
 // it is revealed, after the answers are in. The history therefore carries

@@ -14,16 +14,15 @@ type shape struct {
 	season1 []float64 // one cycle of each profile, zero mean
 	season2 []float64
 
-	// Threshold autoregression: below the threshold the component climbs
-	// slowly towards a point above it, above the threshold it collapses.
-	// The result is a sawtooth whose next value a tree reads off at once and
-	// a linear model, seeing only its average slope, cannot.
-	tarThreshold  float64
-	tarLowConst   float64
-	tarLowSlope   float64
-	tarHighConst  float64
-	tarHighSlope  float64
-	tarInnovation float64
+	// The nonlinear component: a threshold autoregression whose regime is
+	// set by where the series is in its main cycle (an interaction of season
+	// and dynamics). In the first half of each cycle a deviation persists,
+	// in the second it flips sign and dies out. A linear model fits one
+	// coefficient for both halves and forecasts little of it; a model that
+	// looks at the phase carries the deviation many steps ahead.
+	holdCoef   float64 // first half of the cycle
+	flipCoef   float64 // second half
+	regimeSize float64 // standard deviation of the component's innovations
 
 	noise       float64 // base standard deviation of the observation noise
 	noisePhase  float64 // where in the first cycle the noise peaks
@@ -40,7 +39,7 @@ type state struct {
 	t      int
 	level  float64
 	slope  float64
-	tar    float64 // the threshold component's last value
+	regime float64 // the nonlinear component's last value
 	volume float64 // current noise multiplier (variance regime)
 }
 
@@ -49,12 +48,9 @@ func drawShape(r *rand.Rand) (shape, state) {
 		scale:   math.Exp(uniform(r, 0, math.Log(100))),
 		period1: []int{12, 24}[r.IntN(2)],
 
-		tarThreshold:  uniform(r, 1.5, 2.5),
-		tarLowConst:   uniform(r, 0.3, 0.5),
-		tarLowSlope:   uniform(r, 0.9, 0.97),
-		tarHighConst:  uniform(r, -0.3, 0.3),
-		tarHighSlope:  uniform(r, -0.7, -0.4),
-		tarInnovation: uniform(r, 0.4, 0.6),
+		holdCoef:   uniform(r, 0.93, 0.97),
+		flipCoef:   uniform(r, -0.7, -0.4),
+		regimeSize: uniform(r, 0.6, 0.8),
 
 		noise:       uniform(r, 0.15, 0.3),
 		noisePhase:  uniform(r, 0, 2*math.Pi),
@@ -123,14 +119,13 @@ func (s *shape) step(st *state, r *rand.Rand) float64 {
 	}
 	st.level += st.slope
 
-	if st.tar <= s.tarThreshold {
-		st.tar = s.tarLowConst + s.tarLowSlope*st.tar
-	} else {
-		st.tar = s.tarHighConst + s.tarHighSlope*st.tar
-	}
-	st.tar += s.tarInnovation * r.NormFloat64()
-
 	phase1 := st.t % s.period1
+	coef := s.holdCoef
+	if 2*phase1 >= s.period1 {
+		coef = s.flipCoef
+	}
+	st.regime = coef*st.regime + s.regimeSize*r.NormFloat64()
+
 	sd := s.noise * st.volume * (1 + s.noiseSwing*math.Sin(2*math.Pi*float64(phase1)/float64(s.period1)+s.noisePhase))
 	var eps float64
 	if r.Float64() < s.heavyChance {
@@ -139,7 +134,7 @@ func (s *shape) step(st *state, r *rand.Rand) float64 {
 		eps = r.NormFloat64()
 	}
 
-	y := st.level + s.season1[phase1] + st.tar + sd*eps
+	y := st.level + s.season1[phase1] + st.regime + sd*eps
 	if s.period2 > 0 {
 		y += s.season2[st.t%s.period2]
 	}

@@ -1,0 +1,235 @@
+package scoreboard
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/gotensor/gotensor/subnets/forecast/score"
+)
+
+// ErrInvalid reports a bad configuration, observation or encoding.
+var ErrInvalid = errors.New("invalid scoreboard input")
+
+// Config tunes the moving average and the sharpening.
+type Config struct {
+	// Alpha is the weight of each new score in the moving average, in (0, 1].
+	Alpha float64 `json:"alpha"`
+	// Exponent sharpens scores into weights; at least 1.
+	Exponent float64 `json:"exponent"`
+}
+
+// DefaultConfig remembers about the last 20 challenges (1/Alpha) and gives
+// a miner at 80 % of the best about half the best's weight.
+func DefaultConfig() Config { return Config{Alpha: 0.05, Exponent: 3} }
+
+func (c Config) validate() error {
+	if !(c.Alpha > 0 && c.Alpha <= 1) {
+		return fmt.Errorf("%w: alpha %v, want (0, 1]", ErrInvalid, c.Alpha)
+	}
+	if !(c.Exponent >= 1 && c.Exponent <= 64) {
+		return fmt.Errorf("%w: exponent %v, want 1..64", ErrInvalid, c.Exponent)
+	}
+	return nil
+}
+
+// Neuron is a uid as the metagraph reports it.
+type Neuron struct {
+	UID    uint16
+	Hotkey string
+}
+
+// Standing is one miner's record.
+type Standing struct {
+	UID    uint16 `json:"uid"`
+	Hotkey string `json:"hotkey"`
+	// Score is the bias-corrected moving average of the miner's skill.
+	Score float64 `json:"score"`
+	// Skill is the plain average of every skill recorded for this hotkey:
+	// the demo's measured skill.
+	Skill float64 `json:"skill"`
+	// Challenges is how many scores the averages are made of.
+	Challenges int `json:"challenges"`
+}
+
+// Board holds the standings. It is safe for concurrent use.
+type Board struct {
+	mu     sync.Mutex
+	cfg    Config
+	miners map[uint16]*entry
+}
+
+type entry struct {
+	Hotkey string  `json:"hotkey"`
+	EMA    float64 `json:"ema"`  // uncorrected moving average
+	Mass   float64 `json:"mass"` // 1 − (1 − alpha)^n: what EMA must be divided by
+	Sum    float64 `json:"sum"`  // of all skills, for the plain average
+	Count  int     `json:"count"`
+}
+
+// New returns an empty board.
+func New(cfg Config) (*Board, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Board{cfg: cfg, miners: map[uint16]*entry{}}, nil
+}
+
+// Config returns the board's configuration.
+func (b *Board) Config() Config { return b.cfg }
+
+// Observe records one skill in [0, 1] for a miner. A hotkey other than the
+// one on record replaces the uid's history.
+func (b *Board) Observe(uid uint16, hotkey string, skill float64) error {
+	if hotkey == "" {
+		return fmt.Errorf("%w: uid %d has an empty hotkey", ErrInvalid, uid)
+	}
+	if !(skill >= 0 && skill <= 1) {
+		return fmt.Errorf("%w: uid %d skill %v, want [0, 1]", ErrInvalid, uid, skill)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.observe(uid, hotkey, skill)
+	return nil
+}
+
+func (b *Board) observe(uid uint16, hotkey string, skill float64) {
+	e := b.miners[uid]
+	if e == nil || e.Hotkey != hotkey {
+		e = &entry{Hotkey: hotkey}
+		b.miners[uid] = e
+	}
+	a := b.cfg.Alpha
+	e.EMA = (1-a)*e.EMA + a*skill
+	e.Mass = (1-a)*e.Mass + a
+	e.Sum += skill
+	e.Count++
+}
+
+// Record observes every result of one scored challenge. It checks them all
+// before recording any, so a bad batch changes nothing.
+func (b *Board) Record(results []score.Result) error {
+	for _, r := range results {
+		if r.Hotkey == "" || !(r.Skill >= 0 && r.Skill <= 1) {
+			return fmt.Errorf("%w: result for uid %d has hotkey %q and skill %v", ErrInvalid, r.UID, r.Hotkey, r.Skill)
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range results {
+		b.observe(r.UID, r.Hotkey, r.Skill)
+	}
+	return nil
+}
+
+// Sync aligns the board with the metagraph: uids no longer registered are
+// dropped, and uids whose hotkey changed start over.
+func (b *Board) Sync(neurons []Neuron) {
+	current := make(map[uint16]string, len(neurons))
+	for _, n := range neurons {
+		current[n.UID] = n.Hotkey
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for uid, e := range b.miners {
+		if hk, ok := current[uid]; !ok || hk != e.Hotkey {
+			delete(b.miners, uid)
+		}
+	}
+}
+
+// Standings lists every miner on the board, by uid.
+func (b *Board) Standings() []Standing {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]Standing, 0, len(b.miners))
+	for uid, e := range b.miners {
+		s := Standing{UID: uid, Hotkey: e.Hotkey, Challenges: e.Count}
+		if e.Mass > 0 {
+			s.Score = e.EMA / e.Mass
+		}
+		if e.Count > 0 {
+			s.Skill = e.Sum / float64(e.Count)
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b Standing) int { return int(a.UID) - int(b.UID) })
+	return out
+}
+
+// Weights returns the weight vector to set on chain: every uid on the board
+// in ascending order and its weight (see the package comment).
+func (b *Board) Weights() (uids, values []uint16) {
+	standings := b.Standings()
+	best := 0.0
+	for _, s := range standings {
+		best = max(best, s.Score)
+	}
+	uids = make([]uint16, len(standings))
+	values = make([]uint16, len(standings))
+	for i, s := range standings {
+		uids[i] = s.UID
+		if s.Score <= 0 || best <= 0 {
+			continue
+		}
+		w := math.Round(65535 * math.Pow(s.Score/best, b.cfg.Exponent))
+		values[i] = uint16(max(1, min(65535, w)))
+	}
+	return uids, values
+}
+
+// Pool merges the standings of several validators into one measured skill
+// per miner: the average over every challenge any of them scored. Score is
+// pooled the same way. Entries of one uid with different hotkeys are kept
+// apart. The result is sorted by uid, then hotkey.
+func Pool(lists ...[]Standing) []Standing {
+	type key struct {
+		uid    uint16
+		hotkey string
+	}
+	sums := map[key]*Standing{}
+	var keys []key
+	for _, list := range lists {
+		for _, s := range list {
+			k := key{s.UID, s.Hotkey}
+			p := sums[k]
+			if p == nil {
+				p = &Standing{UID: s.UID, Hotkey: s.Hotkey}
+				sums[k] = p
+				keys = append(keys, k)
+			}
+			n := float64(s.Challenges)
+			p.Skill += s.Skill * n
+			p.Score += s.Score * n
+			p.Challenges += s.Challenges
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.uid != b.uid {
+			return int(a.uid) - int(b.uid)
+		}
+		return cmpString(a.hotkey, b.hotkey)
+	})
+	out := make([]Standing, len(keys))
+	for i, k := range keys {
+		p := *sums[k]
+		if p.Challenges > 0 {
+			p.Skill /= float64(p.Challenges)
+			p.Score /= float64(p.Challenges)
+		}
+		out[i] = p
+	}
+	return out
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
