@@ -84,8 +84,12 @@ func (g *replayGuard) accept(caller, uuid string, nonce int64, now time.Time, ti
 			return synapse.Errorf(http.StatusUnauthorized, synapse.ReasonNonceReplayed,
 				"nonce %d is not above %d, the newest nonce this busy axon has forgotten; send a fresh one", nonce, g.floor)
 		}
+		// The new key inherits the floor as it stood: whatever this key
+		// sent before it was forgotten lies below it. (Evicting another key
+		// now raises the floor for keys forgotten from now on.)
+		floor := g.floor
 		g.evict(now)
-		el = g.lru.PushFront(&nonceRing{key: k, seen: make([]int64, 0, min(g.depth, 16)), floor: g.floor})
+		el = g.lru.PushFront(&nonceRing{key: k, seen: make([]int64, 0, min(g.depth, 16)), floor: floor})
 		g.keys[k] = el
 	} else {
 		g.lru.MoveToFront(el)

@@ -165,6 +165,10 @@ func (d *Dendrite) send(ctx context.Context, route string, ax Axon, sess *synaps
 	hdr := synapse.RequestHeader{Auth: x.auth, Session: sess.ID, MAC: x.mac}
 	hdr.Write(req.Header)
 	req.Header["Content-Type"] = []string{synapse.ContentJSON}
+	// The axon's replay guard makes every request at-most-once, so the
+	// transport may resend it on a fresh connection when a pooled one turns
+	// out dead (the axon restarted); a nil value marks it without sending it.
+	req.Header["Idempotency-Key"] = nil
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return nil, d.transportError(ctx, ax, err)

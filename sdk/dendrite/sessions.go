@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gotensor/gotensor/sdk/synapse"
 )
@@ -78,7 +79,8 @@ func (c *sessionCache) clear() {
 func (d *Dendrite) session(ctx context.Context, ax Axon) (*synapse.Session, error) {
 	e := d.sessions.entry(ax)
 	deadline, _ := ctx.Deadline()
-	if s := e.cur.Load(); s != nil && deadline.Before(s.Expires) {
+	needed := d.cfg.Now().Add(time.Until(deadline)) // on the dendrite's clock, as Expires
+	if s := e.cur.Load(); s != nil && needed.Before(s.Expires) {
 		return s, nil
 	}
 	select {
@@ -87,7 +89,7 @@ func (d *Dendrite) session(ctx context.Context, ax Axon) (*synapse.Session, erro
 		return nil, d.transportError(ctx, ax, ctx.Err())
 	}
 	defer func() { <-e.lock }()
-	if s := e.cur.Load(); s != nil && deadline.Before(s.Expires) {
+	if s := e.cur.Load(); s != nil && needed.Before(s.Expires) {
 		return s, nil // made while this call waited
 	}
 	s, err := d.handshake(ctx, ax)
@@ -116,6 +118,7 @@ func (d *Dendrite) handshake(ctx context.Context, ax Axon) (*synapse.Session, er
 	}
 	req.Header[synapse.HeaderVersion] = []string{strconv.FormatUint(uint64(synapse.Version), 10)}
 	req.Header["Content-Type"] = []string{synapse.ContentJSON}
+	req.Header["Idempotency-Key"] = nil // the same certificates always make the same session
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return nil, d.transportError(ctx, ax, err)

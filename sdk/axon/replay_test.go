@@ -1,0 +1,97 @@
+package axon
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gotensor/gotensor/sdk/synapse"
+)
+
+func requireReason(t *testing.T, err error, reason synapse.Reason) {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, reason, synapse.ReasonOf(err), err.Error())
+}
+
+func TestReplayWindow(t *testing.T) {
+	g := newReplayGuard(4*time.Second, 60*time.Second, 8, 100)
+	now := time.Unix(1_800_000_000, 0)
+	ns := now.UnixNano()
+	timeout := 10 * time.Second
+	for _, tc := range []struct {
+		name   string
+		nonce  int64
+		reason synapse.Reason
+	}{
+		{"now", ns, ""},
+		{"ahead within window", ns + int64(4*time.Second), ""},
+		{"ahead beyond window", ns + int64(4*time.Second) + 1, synapse.ReasonNonceFuture},
+		{"old within window plus timeout", ns - int64(14*time.Second), ""},
+		{"old beyond window plus timeout", ns - int64(14*time.Second) - 1, synapse.ReasonNonceStale},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := g.accept("caller", tc.name, tc.nonce, now, timeout)
+			if tc.reason == "" {
+				require.NoError(t, err)
+			} else {
+				requireReason(t, err, tc.reason)
+			}
+		})
+	}
+}
+
+// Concurrent requests from one dendrite arrive out of order; all are fresh
+// once, none twice.
+func TestReplayOutOfOrder(t *testing.T) {
+	g := newReplayGuard(4*time.Second, 60*time.Second, 8, 100)
+	now := time.Unix(1_800_000_000, 0)
+	base := now.UnixNano()
+	for _, d := range []int64{5, 1, 3, 2, 8, 4, 7, 6} {
+		require.NoError(t, g.accept("c", "u", base+d, now, time.Second), "nonce +%d", d)
+	}
+	for _, d := range []int64{1, 5, 8} {
+		requireReason(t, g.accept("c", "u", base+d, now, time.Second), synapse.ReasonNonceReplayed)
+	}
+	// Other uuids and callers have their own nonces.
+	require.NoError(t, g.accept("c", "v", base+5, now, time.Second))
+	require.NoError(t, g.accept("d", "u", base+5, now, time.Second))
+
+	// The ring holds 8; the 9th pushes out the first inserted (+5), so the
+	// floor rises to +5: a late +0 is refused, though never seen.
+	require.NoError(t, g.accept("c", "u", base+9, now, time.Second))
+	err := g.accept("c", "u", base+0, now, time.Second)
+	requireReason(t, err, synapse.ReasonNonceReplayed)
+	require.ErrorContains(t, err, "more than 8 requests out of order")
+	requireReason(t, g.accept("c", "u", base+5, now, time.Second), synapse.ReasonNonceReplayed)
+	require.NoError(t, g.accept("c", "u", base+10, now, time.Second))
+}
+
+func TestReplayKeyEviction(t *testing.T) {
+	const window, maxTimeout = 4 * time.Second, 10 * time.Second
+	g := newReplayGuard(window, maxTimeout, 4, 2)
+	now := time.Unix(1_800_000_000, 0)
+	n := now.UnixNano()
+
+	require.NoError(t, g.accept("a", "u", n, now, time.Second))
+	require.NoError(t, g.accept("b", "u", n+1, now, time.Second))
+	// A third key evicts the least recently used, "a", which is still live:
+	// the guard cannot remember a's nonce any more, so it raises its floor.
+	require.NoError(t, g.accept("c", "u", n+2, now, time.Second))
+	require.Equal(t, 2, g.size())
+	err := g.accept("a", "u", n, now, time.Second)
+	requireReason(t, err, synapse.ReasonNonceReplayed)
+	require.ErrorContains(t, err, "newest nonce this busy axon has forgotten")
+	require.NoError(t, g.accept("a", "u", n+3, now, time.Second), "a fresh nonce is fine")
+
+	// Keys whose newest nonce is older than any window are dropped without
+	// raising the floor.
+	later := now.Add(window + maxTimeout + time.Second)
+	floor := g.floor
+	ln := later.UnixNano()
+	require.NoError(t, g.accept("x", "u", ln-10, later, time.Second))
+	require.NoError(t, g.accept("y", "u", ln-20, later, time.Second))
+	require.Equal(t, floor, g.floor)
+	require.NoError(t, g.accept("z", "u", ln-30, later, time.Second), "below x's and y's nonces, but above the floor")
+}
