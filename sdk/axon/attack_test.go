@@ -309,4 +309,3 @@ func requireCutOff(t *testing.T, conn net.Conn) {
 	_, err := io.Copy(io.Discard, conn)
 	require.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the axon did not cut the slow client off")
 }
-
