@@ -56,9 +56,13 @@ type Result struct {
 
 // Challenge scores every submission to c against the truth that followed
 // its history. Results are ordered by uid. It errs only when the truth or
-// the submissions themselves are malformed (wrong length, non-finite truth,
-// a uid submitted twice), never because of what a miner sent.
+// the submissions themselves are malformed (an invalid challenge, truth of
+// the wrong length or not finite, a uid submitted twice), never because of
+// what a miner sent.
 func Challenge(c protocol.Challenge, truth []float64, subs []Submission) ([]Result, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	if len(truth) != c.Horizon {
 		return nil, fmt.Errorf("%w: challenge %s: %d values for horizon %d", ErrBadTruth, c.ID, len(truth), c.Horizon)
 	}

@@ -1,0 +1,142 @@
+package scoreboard
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gotensor/gotensor/subnets/forecast/score"
+)
+
+func newBoard(t *testing.T, alpha, exponent float64) *Board {
+	t.Helper()
+	b, err := New(Config{Alpha: alpha, Exponent: exponent})
+	require.NoError(t, err)
+	return b
+}
+
+func TestConfigValidation(t *testing.T) {
+	for _, c := range []Config{{0, 3}, {1.5, 3}, {math.NaN(), 3}, {0.1, 0.5}, {0.1, 100}} {
+		_, err := New(c)
+		require.ErrorIs(t, err, ErrInvalid, "%+v", c)
+	}
+	require.Equal(t, Config{Alpha: 0.05, Exponent: 3}, DefaultConfig())
+}
+
+func TestMovingAverageIsBiasCorrected(t *testing.T) {
+	b := newBoard(t, 0.5, 1)
+	require.NoError(t, b.Observe(7, "hk", 1))
+	s := b.Standings()
+	require.Equal(t, []Standing{{UID: 7, Hotkey: "hk", Score: 1, Skill: 1, Challenges: 1}}, s,
+		"a first score is taken at face value, not averaged with an imaginary zero")
+
+	require.NoError(t, b.Observe(7, "hk", 0))
+	// EMA 0.25, mass 0.75.
+	s = b.Standings()
+	require.InDelta(t, 1.0/3, s[0].Score, 1e-12)
+	require.InDelta(t, 0.5, s[0].Skill, 1e-12)
+	require.Equal(t, 2, s[0].Challenges)
+
+	for range 50 {
+		require.NoError(t, b.Observe(7, "hk", 0.6))
+	}
+	require.InDelta(t, 0.6, b.Standings()[0].Score, 1e-9, "the average forgets old scores")
+}
+
+func TestObserveRejectsBadInput(t *testing.T) {
+	b := newBoard(t, 0.1, 3)
+	require.ErrorContains(t, b.Observe(1, "", 0.5), "empty hotkey")
+	require.ErrorContains(t, b.Observe(1, "hk", 1.5), "skill 1.5")
+	require.ErrorContains(t, b.Observe(1, "hk", math.NaN()), "skill NaN")
+	err := b.Record([]score.Result{{UID: 1, Hotkey: "a", Skill: 0.5}, {UID: 2, Hotkey: "b", Skill: -1}})
+	require.ErrorIs(t, err, ErrInvalid)
+	require.Empty(t, b.Standings(), "a bad batch records nothing")
+}
+
+func TestHotkeyChangeResets(t *testing.T) {
+	b := newBoard(t, 0.1, 3)
+	require.NoError(t, b.Observe(3, "old", 0.9))
+	require.NoError(t, b.Observe(3, "new", 0.2))
+	s := b.Standings()
+	require.Len(t, s, 1)
+	require.Equal(t, "new", s[0].Hotkey)
+	require.Equal(t, 1, s[0].Challenges)
+	require.InDelta(t, 0.2, s[0].Score, 1e-12)
+	require.InDelta(t, 0.2, s[0].Skill, 1e-12)
+}
+
+func TestSync(t *testing.T) {
+	b := newBoard(t, 0.1, 3)
+	for uid, hk := range map[uint16]string{1: "a", 2: "b", 3: "c"} {
+		require.NoError(t, b.Observe(uid, hk, 0.5))
+	}
+	b.Sync([]Neuron{{UID: 1, Hotkey: "a"}, {UID: 2, Hotkey: "b2"}, {UID: 9, Hotkey: "z"}})
+	s := b.Standings()
+	require.Len(t, s, 1, "uid 2 changed hotkey, uid 3 left")
+	require.EqualValues(t, 1, s[0].UID)
+}
+
+func TestWeights(t *testing.T) {
+	b := newBoard(t, 1, 3) // alpha 1: the score is the last skill
+	require.NoError(t, b.Record([]score.Result{
+		{UID: 9, Hotkey: "best", Skill: 0.8},
+		{UID: 2, Hotkey: "half", Skill: 0.4},
+		{UID: 5, Hotkey: "silent", Skill: 0},
+		{UID: 4, Hotkey: "weak", Skill: 0.01},
+	}))
+	uids, values := b.Weights()
+	require.Equal(t, []uint16{2, 4, 5, 9}, uids)
+	// (0.4/0.8)^3·65535 = 8191.875 → 8192; (0.01/0.8)^3·65535 ≈ 0.128 → floor 1.
+	require.Equal(t, []uint16{8192, 1, 0, 65535}, values)
+
+	empty := newBoard(t, 1, 3)
+	uids, values = empty.Weights()
+	require.Empty(t, uids)
+	require.Empty(t, values)
+	require.NoError(t, empty.Observe(1, "a", 0))
+	_, values = empty.Weights()
+	require.Equal(t, []uint16{0}, values, "nobody scored: no weight to give")
+}
+
+func TestEncodeDecode(t *testing.T) {
+	b := newBoard(t, 0.2, 2)
+	require.NoError(t, b.Observe(4, "d", 0.7))
+	require.NoError(t, b.Observe(1, "a", 0.3))
+	require.NoError(t, b.Observe(1, "a", 0.9))
+	data, err := b.Encode()
+	require.NoError(t, err)
+	back, err := Decode(data)
+	require.NoError(t, err)
+	require.Equal(t, b.Standings(), back.Standings())
+	require.Equal(t, b.Config(), back.Config())
+	u1, v1 := b.Weights()
+	u2, v2 := back.Weights()
+	require.Equal(t, u1, u2)
+	require.Equal(t, v1, v2)
+
+	for name, bad := range map[string]string{
+		"not json":    `{`,
+		"version":     `{"version":2,"config":{"alpha":0.1,"exponent":3},"miners":[]}`,
+		"config":      `{"version":1,"config":{"alpha":0,"exponent":3},"miners":[]}`,
+		"ema > mass":  `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[{"uid":1,"hotkey":"a","ema":0.5,"mass":0.1,"sum":0,"count":1}]}`,
+		"sum > count": `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":3,"count":1}]}`,
+		"duplicate":   `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":1,"count":1},{"uid":1,"hotkey":"b","ema":0.1,"mass":0.1,"sum":1,"count":1}]}`,
+	} {
+		_, err := Decode([]byte(bad))
+		require.ErrorIs(t, err, ErrInvalid, name)
+	}
+}
+
+func TestPool(t *testing.T) {
+	a := []Standing{{UID: 1, Hotkey: "x", Score: 0.5, Skill: 0.4, Challenges: 10}, {UID: 2, Hotkey: "y", Score: 1, Skill: 1, Challenges: 1}}
+	b := []Standing{{UID: 1, Hotkey: "x", Score: 0.8, Skill: 0.7, Challenges: 30}, {UID: 1, Hotkey: "x2", Score: 0.1, Skill: 0.1, Challenges: 2}}
+	got := Pool(a, b)
+	require.Len(t, got, 3)
+	require.Equal(t, "x", got[0].Hotkey)
+	require.InDelta(t, (0.4*10+0.7*30)/40, got[0].Skill, 1e-12)
+	require.InDelta(t, (0.5*10+0.8*30)/40, got[0].Score, 1e-12)
+	require.Equal(t, 40, got[0].Challenges)
+	require.Equal(t, "x2", got[1].Hotkey)
+	require.EqualValues(t, 2, got[2].UID)
+}
