@@ -16,9 +16,9 @@ func TestScale(t *testing.T) {
 		period  int
 		want    float64
 	}{
-		{"lag one without period", []float64{1, 2, 4, 7}, 0, 2},      // |1|,|2|,|3|
-		{"seasonal lag", []float64{1, 2, 4, 7}, 2, 4},                 // |4-1|,|7-2|
-		{"too short for the period", []float64{1, 2, 4, 7}, 3, 2},     // needs two cycles
+		{"lag one without period", []float64{1, 2, 4, 7}, 0, 2},   // |1|,|2|,|3|
+		{"seasonal lag", []float64{1, 2, 4, 7}, 2, 4},             // |4-1|,|7-2|
+		{"too short for the period", []float64{1, 2, 4, 7}, 3, 2}, // needs two cycles
 		{"flat season falls back to lag one", []float64{1, 2, 1, 2}, 2, 1},
 		{"constant falls back to mean size", []float64{-5, -5, -5}, 0, 5},
 		{"zeros fall back to one", []float64{0, 0}, 0, 1},
