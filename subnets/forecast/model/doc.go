@@ -29,9 +29,13 @@
 //	                fitted by least squares
 //	gbt             the ar model plus gradient-boosted regression trees,
 //	                trained on each history, that learn what the linear
-//	                model leaves: nonlinear dynamics such as thresholds
+//	                model leaves: nonlinear dynamics such as thresholds or
+//	                a reaction that depends on the seasonal phase; the
+//	                number of trees is chosen on held-out data, and point
+//	                and quantiles are read off 100 simulated paths
 //
-// Every model is deterministic, returns finite values for any finite
-// history (constant, one point long, or wild), and forecasts 256 points in
-// well under a millisecond to a few milliseconds (see the benchmarks).
+// Every model is deterministic (gbt simulates its paths from a constant
+// seed), returns finite values for any finite history (constant, one point
+// long, or wild), and answers a 256-point challenge in 0.05 ms (the naive
+// family) to about 5 ms (gbt) on one core (BenchmarkForecast).
 package model
