@@ -1,0 +1,3 @@
+// Package types holds x/subnet's messages, parameters, genesis, errors and events: the generated
+// protobuf types with the hand-written rules that validate them.
+package types
