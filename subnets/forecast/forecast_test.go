@@ -152,3 +152,42 @@ func TestValidatorReplaysCO2(t *testing.T) {
 	require.Greater(t, st[2].Skill, st[1].Skill, "trend and season beat season alone on CO2")
 	require.Greater(t, st[1].Skill, st[0].Skill)
 }
+
+// Rounds on different series may run at once, as a validator's loop fans
+// challenges out while earlier ones are still being scored.
+func TestValidatorConcurrentRounds(t *testing.T) {
+	v, err := NewValidator(DefaultValidatorConfig(), secret)
+	require.NoError(t, err)
+	m, err := NewMiner("naive")
+	require.NoError(t, err)
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			for range 10 {
+				r, err := v.NextRound()
+				if err != nil {
+					done <- err
+					return
+				}
+				a, err := m.Answer(r.Challenge)
+				if err != nil {
+					done <- err
+					return
+				}
+				if _, err := v.Score(r, []score.Submission{{UID: uint16(g), Hotkey: "naive", Answer: &a}}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-done)
+	}
+	total := 0
+	for _, s := range v.Standings() {
+		total += s.Challenges
+	}
+	require.Equal(t, 40, total)
+}
