@@ -15,18 +15,18 @@ const (
 	gbtMinLeaf   = 8
 	gbtLambda    = 1.0 // L2 penalty on leaf values
 	gbtBins      = 32  // candidate thresholds per feature
-	gbtLocalSpan = 16  // values in the local level a feature is measured from
-	gbtWideSpan  = 64
+	gbtLocalSpan = 16  // values in the local level some features are measured from
+	gbtWideSpan  = 64  // values in the wider level the others are measured from
 	gbtFeatures  = 8
 	gbtPaths     = 100 // simulated futures per forecast
 )
 
 // gbtFit is the ar model plus a boosted sum of regression trees that
 // predicts what the ar model gets wrong from the recent shape of the
-// seasonally adjusted series. The trees see the last values relative to the
-// local level, the last change, the change ar proposes and the seasonal
-// phase: enough to find a threshold or a phase-dependent reaction that a
-// linear model averages away.
+// seasonally adjusted series. The trees see the last values relative to a
+// local and a wider level, the last change, the change ar proposes and the
+// seasonal phase: enough to find a threshold or a phase-dependent reaction
+// that a linear model averages away.
 //
 // Its forecasts are simulated (see simulator): each path feeds the model's
 // own prediction plus an innovation drawn from its out-of-sample one-step
@@ -274,14 +274,14 @@ func binFeatures(x [][gbtFeatures]float64) ([gbtFeatures][]float64, [][gbtFeatur
 	bins := make([][gbtFeatures]uint8, rows)
 	for r := range rows {
 		for j := range gbtFeatures {
-			bins[r][j] = uint8(sortSearch(cuts[j], x[r][j]))
+			bins[r][j] = uint8(binOf(cuts[j], x[r][j]))
 		}
 	}
 	return cuts, bins
 }
 
-// sortSearch is the number of cuts below v: the bin of v.
-func sortSearch(cuts []float64, v float64) int {
+// binOf is the number of cuts below v: the bin of v.
+func binOf(cuts []float64, v float64) int {
 	i, _ := slices.BinarySearch(cuts, v)
 	return i
 }
