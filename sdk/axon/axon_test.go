@@ -146,7 +146,9 @@ func TestGracefulShutdownDrains(t *testing.T) {
 	d := newDendrite(t, validator, nil)
 
 	inFlight := make(chan dendrite.Result[echo.EchoResponse], 1)
-	go func() { inFlight <- dendrite.Call(context.Background(), d, g.route, ax, echo.EchoRequest{Text: "in flight"}) }()
+	go func() {
+		inFlight <- dendrite.Call(context.Background(), d, g.route, ax, echo.EchoRequest{Text: "in flight"})
+	}()
 	<-g.entered
 
 	stopped := make(chan error, 1)

@@ -48,8 +48,11 @@ type Config struct {
 	// axon: a nonce may be this far ahead, or this far plus the request's
 	// timeout behind (default 4s, as Bittensor).
 	NonceWindow time.Duration
-	// ReplayDepth is how many recent nonces are remembered per (caller,
-	// uuid): requests may arrive this far out of order (default 256).
+	// ReplayDepth caps the nonces remembered per (caller, uuid) (default
+	// 65536, 512 KiB): one dendrite's requests may arrive this many places
+	// out of order. Nonces leave memory anyway once older than the window,
+	// so in all the guard holds 8 bytes per request accepted in the last
+	// NonceWindow+MaxTimeout.
 	ReplayDepth int
 	// MaxReplayKeys bounds the (caller, uuid) pairs remembered (default 16384).
 	MaxReplayKeys int
@@ -93,7 +96,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxBodyBytes, 4<<20)
 	setDefault(&c.MaxTimeout, 60*time.Second)
 	setDefault(&c.NonceWindow, 4*time.Second)
-	setDefault(&c.ReplayDepth, 256)
+	setDefault(&c.ReplayDepth, 65536)
 	setDefault(&c.MaxReplayKeys, 16384)
 	setDefault(&c.ReadHeaderTimeout, 5*time.Second)
 	setDefault(&c.ReadTimeout, 30*time.Second)

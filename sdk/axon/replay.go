@@ -3,6 +3,7 @@ package axon
 import (
 	"container/list"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,16 +15,20 @@ import (
 // Bittensor keeps only the largest nonce per key and demands each new one be
 // larger, which refuses honest requests that one dendrite sends at once on
 // several connections and that arrive out of order. Here each key remembers
-// its last `depth` nonces in a ring, plus a floor: the largest nonce that fell
-// out of the ring. A nonce is fresh iff it is above the floor, not in the
-// ring, and inside the time window (which makes anything older than the
-// window's end harmless to forget). Requests may thus arrive up to depth
-// places out of order.
+// the nonces it used within the time window (a sorted slice: nonces are
+// clock readings, so they arrive nearly in order and insertion is cheap),
+// plus a floor. A nonce is fresh iff it is inside the window, above the
+// floor and not remembered. Nonces older than the window are forgotten
+// freely: the window check refuses them anyway. So memory is 8 bytes per
+// request accepted in the last NonceWindow+MaxTimeout, which the axon's
+// throughput bounds; ReplayDepth also caps each key, and when a key is over
+// it its smallest nonce is forgotten and becomes its floor (requests may
+// then arrive at most that many places out of order).
 //
-// The keys are bounded too. A key whose newest nonce is older than any
-// window is dropped freely. Dropping a live key would forget nonces still
-// inside the window, so doing that raises a global floor instead: a key the
-// guard does not know must bring a nonce above every nonce it forgot.
+// Keys are bounded too. A key whose newest nonce has left the window is
+// dropped freely. Dropping a live key would forget nonces still inside the
+// window, so that raises a global floor instead: a key the guard does not
+// know must bring a nonce above every nonce it forgot.
 type replayGuard struct {
 	window     time.Duration // tolerated clock difference
 	maxTimeout time.Duration // longest request timeout
@@ -31,19 +36,35 @@ type replayGuard struct {
 	maxKeys    int
 
 	mu    sync.Mutex
-	keys  map[replayKey]*list.Element // of *nonceRing, most recent first
+	keys  map[replayKey]*list.Element // of *nonceSet, most recent first
 	lru   list.List
 	floor int64
 }
 
 type replayKey struct{ caller, uuid string }
 
-type nonceRing struct {
-	key   replayKey
-	seen  []int64
-	next  int   // where the next nonce goes once seen is full
-	max   int64 // newest nonce accepted
-	floor int64 // nonces at or below were forgotten
+type nonceSet struct {
+	key    replayKey
+	seen   []int64 // ascending; seen[start:] are remembered
+	start  int
+	newest int64
+	floor  int64 // nonces at or below were forgotten
+}
+
+// expire forgets nonces below cutoff.
+func (s *nonceSet) expire(cutoff int64) {
+	for s.start < len(s.seen) && s.seen[s.start] < cutoff {
+		s.start++
+	}
+	if s.start > 64 && 2*s.start > len(s.seen) {
+		live := s.seen[s.start:]
+		if cap(s.seen) > 1024 && 4*len(live) < cap(s.seen) { // a burst has passed: give its memory back
+			s.seen = append(make([]int64, 0, 2*len(live)), live...)
+		} else {
+			s.seen = append(s.seen[:0], live...)
+		}
+		s.start = 0
+	}
 }
 
 func newReplayGuard(window, maxTimeout time.Duration, depth, maxKeys int) *replayGuard {
@@ -89,32 +110,36 @@ func (g *replayGuard) accept(caller, uuid string, nonce int64, now time.Time, ti
 		// now raises the floor for keys forgotten from now on.)
 		floor := g.floor
 		g.evict(now)
-		el = g.lru.PushFront(&nonceRing{key: k, seen: make([]int64, 0, min(g.depth, 16)), floor: floor})
+		el = g.lru.PushFront(&nonceSet{key: k, floor: floor})
 		g.keys[k] = el
 	} else {
 		g.lru.MoveToFront(el)
 	}
-	r := el.Value.(*nonceRing)
-	if nonce <= r.floor {
+	s := el.Value.(*nonceSet)
+	s.expire(g.oldestLive(now))
+	if nonce <= s.floor {
 		return synapse.Errorf(http.StatusUnauthorized, synapse.ReasonNonceReplayed,
 			"nonce %d is not above %d, the oldest this axon remembers for caller %s uuid %s: replayed, or more than %d requests out of order",
-			nonce, r.floor, caller, uuid, g.depth)
+			nonce, s.floor, caller, uuid, g.depth)
 	}
-	for _, n := range r.seen {
-		if n == nonce {
-			return synapse.Errorf(http.StatusUnauthorized, synapse.ReasonNonceReplayed,
-				"nonce %d was already used by caller %s uuid %s", nonce, caller, uuid)
-		}
+	i, seen := slices.BinarySearch(s.seen[s.start:], nonce)
+	if seen {
+		return synapse.Errorf(http.StatusUnauthorized, synapse.ReasonNonceReplayed,
+			"nonce %d was already used by caller %s uuid %s", nonce, caller, uuid)
 	}
-	if len(r.seen) < g.depth {
-		r.seen = append(r.seen, nonce)
-	} else {
-		r.floor = max(r.floor, r.seen[r.next])
-		r.seen[r.next] = nonce
-		r.next = (r.next + 1) % g.depth
+	s.seen = slices.Insert(s.seen, s.start+i, nonce)
+	if len(s.seen)-s.start > g.depth {
+		s.floor = s.seen[s.start]
+		s.start++
 	}
-	r.max = max(r.max, nonce)
+	s.newest = max(s.newest, nonce)
 	return nil
+}
+
+// oldestLive is the oldest nonce any request could still pass the window
+// with.
+func (g *replayGuard) oldestLive(now time.Time) int64 {
+	return now.UnixNano() - int64(g.window+g.maxTimeout)
 }
 
 // evict makes room for one key, taking the least recently used.
@@ -123,12 +148,12 @@ func (g *replayGuard) evict(now time.Time) {
 		return
 	}
 	el := g.lru.Back()
-	r := el.Value.(*nonceRing)
-	if dead := now.UnixNano() - int64(g.window+g.maxTimeout); r.max >= dead {
-		g.floor = max(g.floor, r.max)
+	s := el.Value.(*nonceSet)
+	if s.newest >= g.oldestLive(now) {
+		g.floor = max(g.floor, s.newest)
 	}
 	g.lru.Remove(el)
-	delete(g.keys, r.key)
+	delete(g.keys, s.key)
 }
 
 // size is the number of keys remembered.

@@ -58,14 +58,32 @@ func TestReplayOutOfOrder(t *testing.T) {
 	require.NoError(t, g.accept("c", "v", base+5, now, time.Second))
 	require.NoError(t, g.accept("d", "u", base+5, now, time.Second))
 
-	// The ring holds 8; the 9th pushes out the first inserted (+5), so the
-	// floor rises to +5: a late +0 is refused, though never seen.
+	// Each key holds 8; a 9th pushes out the smallest (+1), which becomes the
+	// floor: a late +0 is refused, though never seen.
 	require.NoError(t, g.accept("c", "u", base+9, now, time.Second))
 	err := g.accept("c", "u", base+0, now, time.Second)
 	requireReason(t, err, synapse.ReasonNonceReplayed)
 	require.ErrorContains(t, err, "more than 8 requests out of order")
-	requireReason(t, g.accept("c", "u", base+5, now, time.Second), synapse.ReasonNonceReplayed)
+	err = g.accept("c", "u", base+5, now, time.Second)
+	requireReason(t, err, synapse.ReasonNonceReplayed)
+	require.ErrorContains(t, err, "already used")
 	require.NoError(t, g.accept("c", "u", base+10, now, time.Second))
+}
+
+// Nonces older than any window are forgotten without raising the floor.
+func TestReplayForgetsByTime(t *testing.T) {
+	const window, maxTimeout = 4 * time.Second, 10 * time.Second
+	g := newReplayGuard(window, maxTimeout, 1000, 10)
+	now := time.Unix(1_800_000_000, 0)
+	for i := range int64(500) {
+		require.NoError(t, g.accept("c", "u", now.UnixNano()+i, now, maxTimeout))
+	}
+	later := now.Add(window + maxTimeout + time.Second)
+	require.NoError(t, g.accept("c", "u", later.UnixNano()-int64(maxTimeout), later, maxTimeout))
+	s := g.keys[replayKey{"c", "u"}].Value.(*nonceSet)
+	require.Equal(t, 1, len(s.seen)-s.start, "the 500 old nonces are gone")
+	require.Less(t, len(s.seen), 500, "and their memory reclaimed")
+	require.Zero(t, s.floor)
 }
 
 func TestReplayKeyEviction(t *testing.T) {

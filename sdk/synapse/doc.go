@@ -90,10 +90,10 @@
 // A nonce is the dendrite's clock in nanoseconds, strictly increasing per
 // dendrite. The axon accepts it if it lies within [now − window − timeout,
 // now + window] (window 4 s by default) and was not seen before for the same
-// (caller, uuid). Unlike Bittensor's strict maximum, the axon remembers the
-// last few hundred nonces per key, so concurrent requests arriving out of
-// order over several connections are accepted; memory is bounded per key
-// and in keys (see the axon package).
+// (caller, uuid). Unlike Bittensor's strict maximum, the axon remembers every
+// nonce still inside the window, so concurrent requests arriving out of
+// order over several connections are accepted; memory is bounded by the
+// window, per key and in keys (see the axon package).
 //
 // # Threat model
 //
