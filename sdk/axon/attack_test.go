@@ -73,19 +73,26 @@ func honestLoop(t *testing.T, d *dendrite.Dendrite, ax dendrite.Axon) (stop func
 func TestAttacks(t *testing.T) {
 	miner := synapse.GenerateKeySigner()
 	honestKey, attackerKey := synapse.GenerateKeySigner(), synapse.GenerateKeySigner()
-	noPermitKey, lowStakeKey, strangerKey, leaverKey := synapse.GenerateKeySigner(), synapse.GenerateKeySigner(),
-		synapse.GenerateKeySigner(), synapse.GenerateKeySigner()
+	noPermitKey, lowStakeKey, strangerKey, leaverKey, bannedKey := synapse.GenerateKeySigner(), synapse.GenerateKeySigner(),
+		synapse.GenerateKeySigner(), synapse.GenerateKeySigner(), synapse.GenerateKeySigner()
 	p := newPeers()
 	p.set(honestKey.Address(), axon.PeerInfo{UID: 0, Stake: 1000, ValidatorPermit: true})
 	p.set(attackerKey.Address(), axon.PeerInfo{UID: 1, Stake: 1000, ValidatorPermit: true})
 	p.set(noPermitKey.Address(), axon.PeerInfo{UID: 2, Stake: 1000})
 	p.set(lowStakeKey.Address(), axon.PeerInfo{UID: 3, Stake: 10, ValidatorPermit: true})
 	p.set(leaverKey.Address(), axon.PeerInfo{UID: 4, Stake: 1000, ValidatorPermit: true})
+	p.set(bannedKey.Address(), axon.PeerInfo{UID: 5, Stake: 1000, ValidatorPermit: true})
 
 	stall := make(chan struct{})
 	a := axontest.Start(t, axon.Config{
 		Signer: miner, Scope: scope, Peers: p, Logger: quiet,
-		Policy:            axon.Policy{RequireValidatorPermit: true, MinStake: 100},
+		Policy: axon.Policy{RequireValidatorPermit: true, MinStake: 100,
+			Allow: func(hotkey string, peer axon.PeerInfo, _ bool) error {
+				if hotkey == bannedKey.Address() {
+					return fmt.Errorf("uid %d sent garbage yesterday", peer.UID)
+				}
+				return nil
+			}},
 		MaxBodyBytes:      64 << 10,
 		ReadHeaderTimeout: 300 * time.Millisecond,
 		ReadTimeout:       time.Second,
@@ -208,6 +215,7 @@ func TestAttacks(t *testing.T) {
 		{"signer not registered", credOf(strangerKey, scope, 0), 403, synapse.ReasonNotRegistered, "is not registered on this subnet"},
 		{"signer without validator permit", credOf(noPermitKey, scope, 0), 403, synapse.ReasonNoPermit, "has no validator permit"},
 		{"stake below minimum", credOf(lowStakeKey, scope, 0), 403, synapse.ReasonLowStake, "stake 10 rao, below this axon's minimum of 100"},
+		{"refused by the miner's own rule", credOf(bannedKey, scope, 0), 403, synapse.ReasonBlacklisted, "refused: uid 5 sent garbage yesterday"},
 		{"forged certificate: honest hotkey, signed by the attacker", func(t *testing.T) *synapse.Certificate {
 			c := credOf(attackerKey, scope, 0)(t)
 			c.Hotkey, c.HotkeyPub = honestKey.Address(), honestKey.PubKey().Bytes()

@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -73,8 +75,29 @@ type Session struct {
 	Caller  string    // the dendrite's hotkey
 	Target  string    // the axon's hotkey
 	Expires time.Time // the earlier of the two certificates' ends
-	reqKey  [32]byte  // dendrite → axon
-	respKey [32]byte  // axon → dendrite
+	reqKey  macKey    // dendrite → axon
+	respKey macKey    // axon → dendrite
+}
+
+// macKey is an HMAC key with a pool of keyed hashes: keying one costs more
+// than the MAC of a request's fields.
+type macKey struct {
+	pool sync.Pool
+}
+
+func (k *macKey) init(key []byte) {
+	key = append([]byte(nil), key...)
+	k.pool.New = func() any { return hmac.New(sha256.New, key) }
+}
+
+func (k *macKey) sum(msg []byte) MAC {
+	h := k.pool.Get().(hash.Hash)
+	h.Write(msg)
+	var m MAC
+	h.Sum(m[:0])
+	h.Reset()
+	k.pool.Put(h)
+	return m
 }
 
 // Derive builds the session between this credential and a peer certificate
@@ -105,17 +128,9 @@ func (c *Credential) Derive(peer *Certificate) (*Session, error) {
 		return nil, fmt.Errorf("derive session keys: %w", err)
 	}
 	s := &Session{ID: id, Caller: d.Hotkey, Target: a.Hotkey, Expires: time.Unix(min(d.NotAfter, a.NotAfter), 0)}
-	copy(s.reqKey[:], keys[:32])
-	copy(s.respKey[:], keys[32:])
+	s.reqKey.init(keys[:32])
+	s.respKey.init(keys[32:])
 	return s, nil
-}
-
-func sum(key *[32]byte, msg []byte) MAC {
-	h := hmac.New(sha256.New, key[:])
-	h.Write(msg)
-	var m MAC
-	h.Sum(m[:0])
-	return m
 }
 
 // RequestAuth is what a request's MAC covers: the fields Bittensor signs
@@ -146,7 +161,7 @@ func (a *RequestAuth) bytes() []byte {
 }
 
 // RequestMAC authenticates a request from the dendrite.
-func (s *Session) RequestMAC(a *RequestAuth) MAC { return sum(&s.reqKey, a.bytes()) }
+func (s *Session) RequestMAC(a *RequestAuth) MAC { return s.reqKey.sum(a.bytes()) }
 
 // VerifyRequest reports whether mac authenticates a under this session, in
 // constant time.
@@ -181,7 +196,7 @@ func (a *ResponseAuth) bytes() []byte {
 }
 
 // ResponseMAC authenticates a response from the axon.
-func (s *Session) ResponseMAC(a *ResponseAuth) MAC { return sum(&s.respKey, a.bytes()) }
+func (s *Session) ResponseMAC(a *ResponseAuth) MAC { return s.respKey.sum(a.bytes()) }
 
 // VerifyResponse reports whether mac authenticates a under this session.
 func (s *Session) VerifyResponse(a *ResponseAuth, mac MAC) bool {

@@ -66,6 +66,9 @@ func (e *Error) Error() string {
 
 // ReasonOf returns the Reason of the first *Error in err's chain, or "".
 func ReasonOf(err error) Reason {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Reason

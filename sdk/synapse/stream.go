@@ -87,7 +87,7 @@ func (s *Session) NewStreamSealer(request MAC) *StreamSealer {
 // Seal sets the frame's Seq and MAC.
 func (w *StreamSealer) Seal(f *Frame) {
 	f.Seq = w.seq
-	w.prev = sum(&w.s.respKey, f.authBytes(w.prev))
+	w.prev = w.s.respKey.sum(f.authBytes(w.prev))
 	f.MAC = w.prev.String()
 	w.seq++
 }
@@ -121,7 +121,7 @@ func (r *StreamOpener) Open(f *Frame) error {
 	if err != nil {
 		return bad("frame %d: %v", f.Seq, err)
 	}
-	want := sum(&r.s.respKey, f.authBytes(r.prev))
+	want := r.s.respKey.sum(f.authBytes(r.prev))
 	if !hmac.Equal(want[:], mac[:]) {
 		return bad("frame %d: MAC does not match (altered, or spliced from another stream)", f.Seq)
 	}
