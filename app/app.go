@@ -51,6 +51,7 @@ type App struct {
 
 // New builds the application over a database. loadLatest resumes from the last committed height.
 func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppOptions, baseAppOptions ...func(*baseapp.BaseApp)) (*App, error) {
+	ConfigureSDK()
 	app := &App{}
 	var builder *runtime.AppBuilder
 	if err := depinject.Inject(

@@ -6,8 +6,16 @@ import (
 	subnetv1 "github.com/gotensor/gotensor/api/subnet/v1"
 )
 
+func pos(fields ...string) []*autocliv1.PositionalArgDescriptor {
+	out := make([]*autocliv1.PositionalArgDescriptor, len(fields))
+	for i, f := range fields {
+		out[i] = &autocliv1.PositionalArgDescriptor{ProtoField: f}
+	}
+	return out
+}
+
 // AutoCLIOptions names the CLI commands generated from the Query and Msg services. Help text is
-// lower-case, in the CometBFT habit.
+// lower-case, in the CometBFT habit. Signer fields (coldkey, hotkey, owner, signer) come from --from.
 func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 	return &autocliv1.ModuleOptions{
 		Query: &autocliv1.ServiceCommandDescriptor{
@@ -16,17 +24,74 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Params", Use: "params", Short: "show the root parameters of the subnet economy"},
 				{RpcMethod: "Supply", Use: "supply", Short: "show TAO issuance, burned TAO, the block emission and the next halving"},
 				{RpcMethod: "Invariants", Use: "invariants", Short: "check the module's accounting identities"},
+				{RpcMethod: "Subnets", Use: "subnets", Short: "list subnets: owner, tempo, size, prices, pool reserves, emission share, next epoch"},
+				{RpcMethod: "Subnet", Use: "subnet [netuid]", Short: "show one subnet", PositionalArgs: pos("netuid")},
+				{RpcMethod: "Hyperparameters", Use: "hyperparameters [netuid]", Short: "show a subnet's hyperparameters", PositionalArgs: pos("netuid")},
+				{
+					RpcMethod: "Metagraph", Use: "metagraph [netuid]", PositionalArgs: pos("netuid"),
+					Short: "show every uid of a subnet: keys, stake, permits, consensus, incentive, dividends, emission, axon (--weights, --bonds for the matrices)",
+				},
+				{RpcMethod: "Hotkey", Use: "hotkey [hotkey]", Short: "show a hotkey's owner, take and neurons", PositionalArgs: pos("hotkey")},
+				{RpcMethod: "Stakes", Use: "stakes [coldkey]", Short: "show a coldkey's balance and stakes with their TAO value", PositionalArgs: pos("coldkey")},
+				{RpcMethod: "RegistrationCost", Use: "registration-cost [netuid]", Short: "show the price of registering a hotkey on a subnet now", PositionalArgs: pos("netuid")},
+				{RpcMethod: "LockCost", Use: "lock-cost", Short: "show the TAO a new subnet locks now"},
+				{
+					RpcMethod: "SwapQuote", Use: "swap-quote [netuid] [amount]", PositionalArgs: pos("netuid", "amount"),
+					Short: "quote a stake (--stake: TAO in, alpha out) or an unstake (alpha in, TAO out) with fee and slippage",
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
 			Service: subnetv1.Msg_ServiceDesc.ServiceName,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
-					RpcMethod:      "UpdateParams",
-					Use:            "update-params [params-json]",
-					Short:          "replace the root parameters (chain authority only; on a public network, through a governance proposal)",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
-					GovProposal:    true,
+					RpcMethod: "UpdateParams", Use: "update-params [params-json]", PositionalArgs: pos("params"), GovProposal: true,
+					Short: "replace the root parameters (chain authority only; on a public network, through a governance proposal)",
+				},
+				{
+					RpcMethod: "RegisterNetwork", Use: "register-network [hotkey] [name]", PositionalArgs: pos("hotkey", "name"),
+					Short: "create a subnet owned by --from, with hotkey as uid 0, locking the current lock cost (--max-lock-cost caps it)",
+				},
+				{RpcMethod: "StartCall", Use: "start-call [netuid]", PositionalArgs: pos("netuid"), Short: "start a subnet's emission and staking (owner only)"},
+				{
+					RpcMethod: "SetHyperparameter", Use: "set-hyperparameter [netuid] [name] [value]", PositionalArgs: pos("netuid", "name", "value"),
+					Short: "change a subnet hyperparameter (owner, within its ranges; the chain authority for any)",
+				},
+				{
+					RpcMethod: "BurnedRegister", Use: "register [netuid] [hotkey]", PositionalArgs: pos("netuid", "hotkey"),
+					Short: "register hotkey on a subnet, paid by --from at the current burn price (--max-burn caps it)",
+				},
+				{
+					RpcMethod: "AddStake", Use: "add-stake [hotkey] [netuid] [amount-rao]", PositionalArgs: pos("hotkey", "netuid", "amount"),
+					Short: "stake TAO to a hotkey on a subnet, swapped for alpha (--limit-price, --allow-partial protect against slippage)",
+				},
+				{
+					RpcMethod: "RemoveStake", Use: "remove-stake [hotkey] [netuid] [alpha-rao]", PositionalArgs: pos("hotkey", "netuid", "alpha"),
+					Short: "unstake alpha from a hotkey on a subnet, swapped for TAO",
+				},
+				{
+					RpcMethod: "MoveStake", Use: "move-stake [origin-hotkey] [destination-hotkey] [origin-netuid] [destination-netuid] [alpha-rao]",
+					PositionalArgs: pos("origin_hotkey", "destination_hotkey", "origin_netuid", "destination_netuid", "alpha"),
+					Short:          "move your stake to another hotkey and/or subnet",
+				},
+				{
+					RpcMethod: "TransferStake", Use: "transfer-stake [destination-coldkey] [hotkey] [origin-netuid] [destination-netuid] [alpha-rao]",
+					PositionalArgs: pos("destination_coldkey", "hotkey", "origin_netuid", "destination_netuid", "alpha"),
+					Short:          "give your stake to another coldkey",
+				},
+				{RpcMethod: "SetDelegateTake", Use: "set-take [hotkey] [take-u16]", PositionalArgs: pos("hotkey", "take"), Short: "change your hotkey's take on dividends (u16: 11796 = 18 %)"},
+				{
+					RpcMethod: "SetWeights", Use: "set-weights [netuid] [uids] [values]", PositionalArgs: pos("netuid", "uids", "values"),
+					Short: "set weights from the --from hotkey (comma-separated uids and u16 values)",
+				},
+				{RpcMethod: "CommitWeights", Use: "commit-weights [netuid] [hash-hex]", PositionalArgs: pos("netuid", "hash"), Short: "commit the hash of weights to reveal later"},
+				{
+					RpcMethod: "RevealWeights", Use: "reveal-weights [netuid] [uids] [values] [salt-base64]", PositionalArgs: pos("netuid", "uids", "values", "salt"),
+					Short: "reveal committed weights",
+				},
+				{
+					RpcMethod: "ServeAxon", Use: "serve-axon [netuid] [ip] [port]", PositionalArgs: pos("netuid", "ip", "port"),
+					Short: "publish the address the --from hotkey serves on",
 				},
 			},
 		},

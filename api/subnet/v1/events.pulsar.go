@@ -1916,6 +1916,8770 @@ func (x *fastReflection_EventParamsUpdated) ProtoMethods() *protoiface.Methods {
 	}
 }
 
+var (
+	md_EventNetworkRegistered               protoreflect.MessageDescriptor
+	fd_EventNetworkRegistered_netuid        protoreflect.FieldDescriptor
+	fd_EventNetworkRegistered_owner         protoreflect.FieldDescriptor
+	fd_EventNetworkRegistered_owner_hotkey  protoreflect.FieldDescriptor
+	fd_EventNetworkRegistered_lock_cost     protoreflect.FieldDescriptor
+	fd_EventNetworkRegistered_pruned_netuid protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventNetworkRegistered = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventNetworkRegistered")
+	fd_EventNetworkRegistered_netuid = md_EventNetworkRegistered.Fields().ByName("netuid")
+	fd_EventNetworkRegistered_owner = md_EventNetworkRegistered.Fields().ByName("owner")
+	fd_EventNetworkRegistered_owner_hotkey = md_EventNetworkRegistered.Fields().ByName("owner_hotkey")
+	fd_EventNetworkRegistered_lock_cost = md_EventNetworkRegistered.Fields().ByName("lock_cost")
+	fd_EventNetworkRegistered_pruned_netuid = md_EventNetworkRegistered.Fields().ByName("pruned_netuid")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventNetworkRegistered)(nil)
+
+type fastReflection_EventNetworkRegistered EventNetworkRegistered
+
+func (x *EventNetworkRegistered) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventNetworkRegistered)(x)
+}
+
+func (x *EventNetworkRegistered) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[4]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventNetworkRegistered_messageType fastReflection_EventNetworkRegistered_messageType
+var _ protoreflect.MessageType = fastReflection_EventNetworkRegistered_messageType{}
+
+type fastReflection_EventNetworkRegistered_messageType struct{}
+
+func (x fastReflection_EventNetworkRegistered_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventNetworkRegistered)(nil)
+}
+func (x fastReflection_EventNetworkRegistered_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventNetworkRegistered)
+}
+func (x fastReflection_EventNetworkRegistered_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventNetworkRegistered
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventNetworkRegistered) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventNetworkRegistered
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventNetworkRegistered) Type() protoreflect.MessageType {
+	return _fastReflection_EventNetworkRegistered_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventNetworkRegistered) New() protoreflect.Message {
+	return new(fastReflection_EventNetworkRegistered)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventNetworkRegistered) Interface() protoreflect.ProtoMessage {
+	return (*EventNetworkRegistered)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventNetworkRegistered) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventNetworkRegistered_netuid, value) {
+			return
+		}
+	}
+	if x.Owner != "" {
+		value := protoreflect.ValueOfString(x.Owner)
+		if !f(fd_EventNetworkRegistered_owner, value) {
+			return
+		}
+	}
+	if x.OwnerHotkey != "" {
+		value := protoreflect.ValueOfString(x.OwnerHotkey)
+		if !f(fd_EventNetworkRegistered_owner_hotkey, value) {
+			return
+		}
+	}
+	if x.LockCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LockCost)
+		if !f(fd_EventNetworkRegistered_lock_cost, value) {
+			return
+		}
+	}
+	if x.PrunedNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.PrunedNetuid)
+		if !f(fd_EventNetworkRegistered_pruned_netuid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventNetworkRegistered) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkRegistered.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner":
+		return x.Owner != ""
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner_hotkey":
+		return x.OwnerHotkey != ""
+	case "gotensor.subnet.v1.EventNetworkRegistered.lock_cost":
+		return x.LockCost != uint64(0)
+	case "gotensor.subnet.v1.EventNetworkRegistered.pruned_netuid":
+		return x.PrunedNetuid != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkRegistered) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkRegistered.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner":
+		x.Owner = ""
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner_hotkey":
+		x.OwnerHotkey = ""
+	case "gotensor.subnet.v1.EventNetworkRegistered.lock_cost":
+		x.LockCost = uint64(0)
+	case "gotensor.subnet.v1.EventNetworkRegistered.pruned_netuid":
+		x.PrunedNetuid = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventNetworkRegistered) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventNetworkRegistered.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner":
+		value := x.Owner
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner_hotkey":
+		value := x.OwnerHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventNetworkRegistered.lock_cost":
+		value := x.LockCost
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventNetworkRegistered.pruned_netuid":
+		value := x.PrunedNetuid
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkRegistered does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkRegistered) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkRegistered.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner":
+		x.Owner = value.Interface().(string)
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner_hotkey":
+		x.OwnerHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventNetworkRegistered.lock_cost":
+		x.LockCost = value.Uint()
+	case "gotensor.subnet.v1.EventNetworkRegistered.pruned_netuid":
+		x.PrunedNetuid = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkRegistered) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkRegistered.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventNetworkRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner":
+		panic(fmt.Errorf("field owner of message gotensor.subnet.v1.EventNetworkRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner_hotkey":
+		panic(fmt.Errorf("field owner_hotkey of message gotensor.subnet.v1.EventNetworkRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNetworkRegistered.lock_cost":
+		panic(fmt.Errorf("field lock_cost of message gotensor.subnet.v1.EventNetworkRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNetworkRegistered.pruned_netuid":
+		panic(fmt.Errorf("field pruned_netuid of message gotensor.subnet.v1.EventNetworkRegistered is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventNetworkRegistered) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkRegistered.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventNetworkRegistered.owner_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventNetworkRegistered.lock_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventNetworkRegistered.pruned_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventNetworkRegistered) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventNetworkRegistered", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventNetworkRegistered) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkRegistered) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventNetworkRegistered) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventNetworkRegistered) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventNetworkRegistered)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Owner)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.OwnerHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.LockCost != 0 {
+			n += 1 + runtime.Sov(uint64(x.LockCost))
+		}
+		if x.PrunedNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.PrunedNetuid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventNetworkRegistered)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.PrunedNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.PrunedNetuid))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.LockCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LockCost))
+			i--
+			dAtA[i] = 0x20
+		}
+		if len(x.OwnerHotkey) > 0 {
+			i -= len(x.OwnerHotkey)
+			copy(dAtA[i:], x.OwnerHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.OwnerHotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.Owner) > 0 {
+			i -= len(x.Owner)
+			copy(dAtA[i:], x.Owner)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Owner)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventNetworkRegistered)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventNetworkRegistered: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventNetworkRegistered: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Owner = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OwnerHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.OwnerHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+				}
+				x.LockCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LockCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field PrunedNetuid", wireType)
+				}
+				x.PrunedNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.PrunedNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventNetworkPruned              protoreflect.MessageDescriptor
+	fd_EventNetworkPruned_netuid       protoreflect.FieldDescriptor
+	fd_EventNetworkPruned_tao_returned protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventNetworkPruned = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventNetworkPruned")
+	fd_EventNetworkPruned_netuid = md_EventNetworkPruned.Fields().ByName("netuid")
+	fd_EventNetworkPruned_tao_returned = md_EventNetworkPruned.Fields().ByName("tao_returned")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventNetworkPruned)(nil)
+
+type fastReflection_EventNetworkPruned EventNetworkPruned
+
+func (x *EventNetworkPruned) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventNetworkPruned)(x)
+}
+
+func (x *EventNetworkPruned) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[5]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventNetworkPruned_messageType fastReflection_EventNetworkPruned_messageType
+var _ protoreflect.MessageType = fastReflection_EventNetworkPruned_messageType{}
+
+type fastReflection_EventNetworkPruned_messageType struct{}
+
+func (x fastReflection_EventNetworkPruned_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventNetworkPruned)(nil)
+}
+func (x fastReflection_EventNetworkPruned_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventNetworkPruned)
+}
+func (x fastReflection_EventNetworkPruned_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventNetworkPruned
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventNetworkPruned) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventNetworkPruned
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventNetworkPruned) Type() protoreflect.MessageType {
+	return _fastReflection_EventNetworkPruned_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventNetworkPruned) New() protoreflect.Message {
+	return new(fastReflection_EventNetworkPruned)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventNetworkPruned) Interface() protoreflect.ProtoMessage {
+	return (*EventNetworkPruned)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventNetworkPruned) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventNetworkPruned_netuid, value) {
+			return
+		}
+	}
+	if x.TaoReturned != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoReturned)
+		if !f(fd_EventNetworkPruned_tao_returned, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventNetworkPruned) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+		return x.TaoReturned != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkPruned does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkPruned) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+		x.TaoReturned = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkPruned does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventNetworkPruned) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+		value := x.TaoReturned
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkPruned does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkPruned) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+		x.TaoReturned = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkPruned does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkPruned) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventNetworkPruned is not mutable"))
+	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+		panic(fmt.Errorf("field tao_returned of message gotensor.subnet.v1.EventNetworkPruned is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkPruned does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventNetworkPruned) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNetworkPruned does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventNetworkPruned) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventNetworkPruned", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventNetworkPruned) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNetworkPruned) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventNetworkPruned) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventNetworkPruned) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventNetworkPruned)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.TaoReturned != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoReturned))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventNetworkPruned)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.TaoReturned != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoReturned))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventNetworkPruned)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventNetworkPruned: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventNetworkPruned: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoReturned", wireType)
+				}
+				x.TaoReturned = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoReturned |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventStartCall                      protoreflect.MessageDescriptor
+	fd_EventStartCall_netuid               protoreflect.FieldDescriptor
+	fd_EventStartCall_first_emission_block protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventStartCall = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventStartCall")
+	fd_EventStartCall_netuid = md_EventStartCall.Fields().ByName("netuid")
+	fd_EventStartCall_first_emission_block = md_EventStartCall.Fields().ByName("first_emission_block")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventStartCall)(nil)
+
+type fastReflection_EventStartCall EventStartCall
+
+func (x *EventStartCall) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventStartCall)(x)
+}
+
+func (x *EventStartCall) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[6]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventStartCall_messageType fastReflection_EventStartCall_messageType
+var _ protoreflect.MessageType = fastReflection_EventStartCall_messageType{}
+
+type fastReflection_EventStartCall_messageType struct{}
+
+func (x fastReflection_EventStartCall_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventStartCall)(nil)
+}
+func (x fastReflection_EventStartCall_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventStartCall)
+}
+func (x fastReflection_EventStartCall_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStartCall
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventStartCall) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStartCall
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventStartCall) Type() protoreflect.MessageType {
+	return _fastReflection_EventStartCall_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventStartCall) New() protoreflect.Message {
+	return new(fastReflection_EventStartCall)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventStartCall) Interface() protoreflect.ProtoMessage {
+	return (*EventStartCall)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventStartCall) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventStartCall_netuid, value) {
+			return
+		}
+	}
+	if x.FirstEmissionBlock != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.FirstEmissionBlock)
+		if !f(fd_EventStartCall_first_emission_block, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventStartCall) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStartCall.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventStartCall.first_emission_block":
+		return x.FirstEmissionBlock != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStartCall) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStartCall.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventStartCall.first_emission_block":
+		x.FirstEmissionBlock = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventStartCall) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventStartCall.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventStartCall.first_emission_block":
+		value := x.FirstEmissionBlock
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStartCall does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStartCall) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStartCall.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventStartCall.first_emission_block":
+		x.FirstEmissionBlock = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStartCall) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStartCall.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventStartCall is not mutable"))
+	case "gotensor.subnet.v1.EventStartCall.first_emission_block":
+		panic(fmt.Errorf("field first_emission_block of message gotensor.subnet.v1.EventStartCall is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventStartCall) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStartCall.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventStartCall.first_emission_block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventStartCall) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventStartCall", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventStartCall) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStartCall) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventStartCall) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventStartCall) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventStartCall)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.FirstEmissionBlock != 0 {
+			n += 1 + runtime.Sov(uint64(x.FirstEmissionBlock))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventStartCall)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.FirstEmissionBlock != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.FirstEmissionBlock))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventStartCall)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStartCall: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStartCall: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field FirstEmissionBlock", wireType)
+				}
+				x.FirstEmissionBlock = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.FirstEmissionBlock |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventHyperparameterSet        protoreflect.MessageDescriptor
+	fd_EventHyperparameterSet_netuid protoreflect.FieldDescriptor
+	fd_EventHyperparameterSet_name   protoreflect.FieldDescriptor
+	fd_EventHyperparameterSet_value  protoreflect.FieldDescriptor
+	fd_EventHyperparameterSet_signer protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventHyperparameterSet = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventHyperparameterSet")
+	fd_EventHyperparameterSet_netuid = md_EventHyperparameterSet.Fields().ByName("netuid")
+	fd_EventHyperparameterSet_name = md_EventHyperparameterSet.Fields().ByName("name")
+	fd_EventHyperparameterSet_value = md_EventHyperparameterSet.Fields().ByName("value")
+	fd_EventHyperparameterSet_signer = md_EventHyperparameterSet.Fields().ByName("signer")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventHyperparameterSet)(nil)
+
+type fastReflection_EventHyperparameterSet EventHyperparameterSet
+
+func (x *EventHyperparameterSet) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventHyperparameterSet)(x)
+}
+
+func (x *EventHyperparameterSet) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[7]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventHyperparameterSet_messageType fastReflection_EventHyperparameterSet_messageType
+var _ protoreflect.MessageType = fastReflection_EventHyperparameterSet_messageType{}
+
+type fastReflection_EventHyperparameterSet_messageType struct{}
+
+func (x fastReflection_EventHyperparameterSet_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventHyperparameterSet)(nil)
+}
+func (x fastReflection_EventHyperparameterSet_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventHyperparameterSet)
+}
+func (x fastReflection_EventHyperparameterSet_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventHyperparameterSet
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventHyperparameterSet) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventHyperparameterSet
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventHyperparameterSet) Type() protoreflect.MessageType {
+	return _fastReflection_EventHyperparameterSet_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventHyperparameterSet) New() protoreflect.Message {
+	return new(fastReflection_EventHyperparameterSet)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventHyperparameterSet) Interface() protoreflect.ProtoMessage {
+	return (*EventHyperparameterSet)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventHyperparameterSet) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventHyperparameterSet_netuid, value) {
+			return
+		}
+	}
+	if x.Name != "" {
+		value := protoreflect.ValueOfString(x.Name)
+		if !f(fd_EventHyperparameterSet_name, value) {
+			return
+		}
+	}
+	if x.Value != "" {
+		value := protoreflect.ValueOfString(x.Value)
+		if !f(fd_EventHyperparameterSet_value, value) {
+			return
+		}
+	}
+	if x.Signer != "" {
+		value := protoreflect.ValueOfString(x.Signer)
+		if !f(fd_EventHyperparameterSet_signer, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventHyperparameterSet) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventHyperparameterSet.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventHyperparameterSet.name":
+		return x.Name != ""
+	case "gotensor.subnet.v1.EventHyperparameterSet.value":
+		return x.Value != ""
+	case "gotensor.subnet.v1.EventHyperparameterSet.signer":
+		return x.Signer != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventHyperparameterSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventHyperparameterSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventHyperparameterSet) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventHyperparameterSet.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventHyperparameterSet.name":
+		x.Name = ""
+	case "gotensor.subnet.v1.EventHyperparameterSet.value":
+		x.Value = ""
+	case "gotensor.subnet.v1.EventHyperparameterSet.signer":
+		x.Signer = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventHyperparameterSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventHyperparameterSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventHyperparameterSet) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventHyperparameterSet.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventHyperparameterSet.name":
+		value := x.Name
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventHyperparameterSet.value":
+		value := x.Value
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventHyperparameterSet.signer":
+		value := x.Signer
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventHyperparameterSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventHyperparameterSet does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventHyperparameterSet) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventHyperparameterSet.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventHyperparameterSet.name":
+		x.Name = value.Interface().(string)
+	case "gotensor.subnet.v1.EventHyperparameterSet.value":
+		x.Value = value.Interface().(string)
+	case "gotensor.subnet.v1.EventHyperparameterSet.signer":
+		x.Signer = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventHyperparameterSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventHyperparameterSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventHyperparameterSet) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventHyperparameterSet.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventHyperparameterSet is not mutable"))
+	case "gotensor.subnet.v1.EventHyperparameterSet.name":
+		panic(fmt.Errorf("field name of message gotensor.subnet.v1.EventHyperparameterSet is not mutable"))
+	case "gotensor.subnet.v1.EventHyperparameterSet.value":
+		panic(fmt.Errorf("field value of message gotensor.subnet.v1.EventHyperparameterSet is not mutable"))
+	case "gotensor.subnet.v1.EventHyperparameterSet.signer":
+		panic(fmt.Errorf("field signer of message gotensor.subnet.v1.EventHyperparameterSet is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventHyperparameterSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventHyperparameterSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventHyperparameterSet) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventHyperparameterSet.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventHyperparameterSet.name":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventHyperparameterSet.value":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventHyperparameterSet.signer":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventHyperparameterSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventHyperparameterSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventHyperparameterSet) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventHyperparameterSet", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventHyperparameterSet) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventHyperparameterSet) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventHyperparameterSet) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventHyperparameterSet) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventHyperparameterSet)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Name)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Value)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Signer)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventHyperparameterSet)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Signer) > 0 {
+			i -= len(x.Signer)
+			copy(dAtA[i:], x.Signer)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Signer)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Value) > 0 {
+			i -= len(x.Value)
+			copy(dAtA[i:], x.Value)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Value)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.Name) > 0 {
+			i -= len(x.Name)
+			copy(dAtA[i:], x.Name)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Name)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventHyperparameterSet)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventHyperparameterSet: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventHyperparameterSet: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Name = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Value = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Signer = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventNeuronRegistered                 protoreflect.MessageDescriptor
+	fd_EventNeuronRegistered_netuid          protoreflect.FieldDescriptor
+	fd_EventNeuronRegistered_uid             protoreflect.FieldDescriptor
+	fd_EventNeuronRegistered_hotkey          protoreflect.FieldDescriptor
+	fd_EventNeuronRegistered_coldkey         protoreflect.FieldDescriptor
+	fd_EventNeuronRegistered_burn            protoreflect.FieldDescriptor
+	fd_EventNeuronRegistered_replaced_hotkey protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventNeuronRegistered = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventNeuronRegistered")
+	fd_EventNeuronRegistered_netuid = md_EventNeuronRegistered.Fields().ByName("netuid")
+	fd_EventNeuronRegistered_uid = md_EventNeuronRegistered.Fields().ByName("uid")
+	fd_EventNeuronRegistered_hotkey = md_EventNeuronRegistered.Fields().ByName("hotkey")
+	fd_EventNeuronRegistered_coldkey = md_EventNeuronRegistered.Fields().ByName("coldkey")
+	fd_EventNeuronRegistered_burn = md_EventNeuronRegistered.Fields().ByName("burn")
+	fd_EventNeuronRegistered_replaced_hotkey = md_EventNeuronRegistered.Fields().ByName("replaced_hotkey")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventNeuronRegistered)(nil)
+
+type fastReflection_EventNeuronRegistered EventNeuronRegistered
+
+func (x *EventNeuronRegistered) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventNeuronRegistered)(x)
+}
+
+func (x *EventNeuronRegistered) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[8]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventNeuronRegistered_messageType fastReflection_EventNeuronRegistered_messageType
+var _ protoreflect.MessageType = fastReflection_EventNeuronRegistered_messageType{}
+
+type fastReflection_EventNeuronRegistered_messageType struct{}
+
+func (x fastReflection_EventNeuronRegistered_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventNeuronRegistered)(nil)
+}
+func (x fastReflection_EventNeuronRegistered_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventNeuronRegistered)
+}
+func (x fastReflection_EventNeuronRegistered_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventNeuronRegistered
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventNeuronRegistered) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventNeuronRegistered
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventNeuronRegistered) Type() protoreflect.MessageType {
+	return _fastReflection_EventNeuronRegistered_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventNeuronRegistered) New() protoreflect.Message {
+	return new(fastReflection_EventNeuronRegistered)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventNeuronRegistered) Interface() protoreflect.ProtoMessage {
+	return (*EventNeuronRegistered)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventNeuronRegistered) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventNeuronRegistered_netuid, value) {
+			return
+		}
+	}
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_EventNeuronRegistered_uid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventNeuronRegistered_hotkey, value) {
+			return
+		}
+	}
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_EventNeuronRegistered_coldkey, value) {
+			return
+		}
+	}
+	if x.Burn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Burn)
+		if !f(fd_EventNeuronRegistered_burn, value) {
+			return
+		}
+	}
+	if x.ReplacedHotkey != "" {
+		value := protoreflect.ValueOfString(x.ReplacedHotkey)
+		if !f(fd_EventNeuronRegistered_replaced_hotkey, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventNeuronRegistered) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNeuronRegistered.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventNeuronRegistered.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.EventNeuronRegistered.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.EventNeuronRegistered.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.EventNeuronRegistered.burn":
+		return x.Burn != uint64(0)
+	case "gotensor.subnet.v1.EventNeuronRegistered.replaced_hotkey":
+		return x.ReplacedHotkey != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNeuronRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNeuronRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNeuronRegistered) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNeuronRegistered.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventNeuronRegistered.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.EventNeuronRegistered.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.EventNeuronRegistered.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.EventNeuronRegistered.burn":
+		x.Burn = uint64(0)
+	case "gotensor.subnet.v1.EventNeuronRegistered.replaced_hotkey":
+		x.ReplacedHotkey = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNeuronRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNeuronRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventNeuronRegistered) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventNeuronRegistered.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventNeuronRegistered.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventNeuronRegistered.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventNeuronRegistered.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventNeuronRegistered.burn":
+		value := x.Burn
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventNeuronRegistered.replaced_hotkey":
+		value := x.ReplacedHotkey
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNeuronRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNeuronRegistered does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNeuronRegistered) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNeuronRegistered.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventNeuronRegistered.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventNeuronRegistered.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventNeuronRegistered.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventNeuronRegistered.burn":
+		x.Burn = value.Uint()
+	case "gotensor.subnet.v1.EventNeuronRegistered.replaced_hotkey":
+		x.ReplacedHotkey = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNeuronRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNeuronRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNeuronRegistered) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNeuronRegistered.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventNeuronRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNeuronRegistered.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.EventNeuronRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNeuronRegistered.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventNeuronRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNeuronRegistered.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.EventNeuronRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNeuronRegistered.burn":
+		panic(fmt.Errorf("field burn of message gotensor.subnet.v1.EventNeuronRegistered is not mutable"))
+	case "gotensor.subnet.v1.EventNeuronRegistered.replaced_hotkey":
+		panic(fmt.Errorf("field replaced_hotkey of message gotensor.subnet.v1.EventNeuronRegistered is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNeuronRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNeuronRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventNeuronRegistered) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventNeuronRegistered.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventNeuronRegistered.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventNeuronRegistered.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventNeuronRegistered.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventNeuronRegistered.burn":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventNeuronRegistered.replaced_hotkey":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNeuronRegistered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventNeuronRegistered does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventNeuronRegistered) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventNeuronRegistered", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventNeuronRegistered) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventNeuronRegistered) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventNeuronRegistered) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventNeuronRegistered) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventNeuronRegistered)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Burn != 0 {
+			n += 1 + runtime.Sov(uint64(x.Burn))
+		}
+		l = len(x.ReplacedHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventNeuronRegistered)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.ReplacedHotkey) > 0 {
+			i -= len(x.ReplacedHotkey)
+			copy(dAtA[i:], x.ReplacedHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.ReplacedHotkey)))
+			i--
+			dAtA[i] = 0x32
+		}
+		if x.Burn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Burn))
+			i--
+			dAtA[i] = 0x28
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventNeuronRegistered)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventNeuronRegistered: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventNeuronRegistered: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+				}
+				x.Burn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Burn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ReplacedHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.ReplacedHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventStakeAdded         protoreflect.MessageDescriptor
+	fd_EventStakeAdded_coldkey protoreflect.FieldDescriptor
+	fd_EventStakeAdded_hotkey  protoreflect.FieldDescriptor
+	fd_EventStakeAdded_netuid  protoreflect.FieldDescriptor
+	fd_EventStakeAdded_tao     protoreflect.FieldDescriptor
+	fd_EventStakeAdded_alpha   protoreflect.FieldDescriptor
+	fd_EventStakeAdded_fee     protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventStakeAdded = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventStakeAdded")
+	fd_EventStakeAdded_coldkey = md_EventStakeAdded.Fields().ByName("coldkey")
+	fd_EventStakeAdded_hotkey = md_EventStakeAdded.Fields().ByName("hotkey")
+	fd_EventStakeAdded_netuid = md_EventStakeAdded.Fields().ByName("netuid")
+	fd_EventStakeAdded_tao = md_EventStakeAdded.Fields().ByName("tao")
+	fd_EventStakeAdded_alpha = md_EventStakeAdded.Fields().ByName("alpha")
+	fd_EventStakeAdded_fee = md_EventStakeAdded.Fields().ByName("fee")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventStakeAdded)(nil)
+
+type fastReflection_EventStakeAdded EventStakeAdded
+
+func (x *EventStakeAdded) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventStakeAdded)(x)
+}
+
+func (x *EventStakeAdded) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[9]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventStakeAdded_messageType fastReflection_EventStakeAdded_messageType
+var _ protoreflect.MessageType = fastReflection_EventStakeAdded_messageType{}
+
+type fastReflection_EventStakeAdded_messageType struct{}
+
+func (x fastReflection_EventStakeAdded_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventStakeAdded)(nil)
+}
+func (x fastReflection_EventStakeAdded_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventStakeAdded)
+}
+func (x fastReflection_EventStakeAdded_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStakeAdded
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventStakeAdded) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStakeAdded
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventStakeAdded) Type() protoreflect.MessageType {
+	return _fastReflection_EventStakeAdded_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventStakeAdded) New() protoreflect.Message {
+	return new(fastReflection_EventStakeAdded)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventStakeAdded) Interface() protoreflect.ProtoMessage {
+	return (*EventStakeAdded)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventStakeAdded) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_EventStakeAdded_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventStakeAdded_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventStakeAdded_netuid, value) {
+			return
+		}
+	}
+	if x.Tao != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Tao)
+		if !f(fd_EventStakeAdded_tao, value) {
+			return
+		}
+	}
+	if x.Alpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Alpha)
+		if !f(fd_EventStakeAdded_alpha, value) {
+			return
+		}
+	}
+	if x.Fee != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Fee)
+		if !f(fd_EventStakeAdded_fee, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventStakeAdded) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeAdded.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.EventStakeAdded.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.EventStakeAdded.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventStakeAdded.tao":
+		return x.Tao != uint64(0)
+	case "gotensor.subnet.v1.EventStakeAdded.alpha":
+		return x.Alpha != uint64(0)
+	case "gotensor.subnet.v1.EventStakeAdded.fee":
+		return x.Fee != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeAdded"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeAdded does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeAdded) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeAdded.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.EventStakeAdded.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.EventStakeAdded.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventStakeAdded.tao":
+		x.Tao = uint64(0)
+	case "gotensor.subnet.v1.EventStakeAdded.alpha":
+		x.Alpha = uint64(0)
+	case "gotensor.subnet.v1.EventStakeAdded.fee":
+		x.Fee = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeAdded"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeAdded does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventStakeAdded) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventStakeAdded.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeAdded.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeAdded.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventStakeAdded.tao":
+		value := x.Tao
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventStakeAdded.alpha":
+		value := x.Alpha
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventStakeAdded.fee":
+		value := x.Fee
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeAdded"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeAdded does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeAdded) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeAdded.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeAdded.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeAdded.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventStakeAdded.tao":
+		x.Tao = value.Uint()
+	case "gotensor.subnet.v1.EventStakeAdded.alpha":
+		x.Alpha = value.Uint()
+	case "gotensor.subnet.v1.EventStakeAdded.fee":
+		x.Fee = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeAdded"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeAdded does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeAdded) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeAdded.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.EventStakeAdded is not mutable"))
+	case "gotensor.subnet.v1.EventStakeAdded.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventStakeAdded is not mutable"))
+	case "gotensor.subnet.v1.EventStakeAdded.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventStakeAdded is not mutable"))
+	case "gotensor.subnet.v1.EventStakeAdded.tao":
+		panic(fmt.Errorf("field tao of message gotensor.subnet.v1.EventStakeAdded is not mutable"))
+	case "gotensor.subnet.v1.EventStakeAdded.alpha":
+		panic(fmt.Errorf("field alpha of message gotensor.subnet.v1.EventStakeAdded is not mutable"))
+	case "gotensor.subnet.v1.EventStakeAdded.fee":
+		panic(fmt.Errorf("field fee of message gotensor.subnet.v1.EventStakeAdded is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeAdded"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeAdded does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventStakeAdded) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeAdded.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeAdded.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeAdded.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventStakeAdded.tao":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventStakeAdded.alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventStakeAdded.fee":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeAdded"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeAdded does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventStakeAdded) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventStakeAdded", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventStakeAdded) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeAdded) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventStakeAdded) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventStakeAdded) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventStakeAdded)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Tao != 0 {
+			n += 1 + runtime.Sov(uint64(x.Tao))
+		}
+		if x.Alpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.Alpha))
+		}
+		if x.Fee != 0 {
+			n += 1 + runtime.Sov(uint64(x.Fee))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventStakeAdded)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Fee != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Fee))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.Alpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Alpha))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.Tao != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Tao))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventStakeAdded)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStakeAdded: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStakeAdded: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Tao", wireType)
+				}
+				x.Tao = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Tao |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+				}
+				x.Alpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Alpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+				}
+				x.Fee = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Fee |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventStakeRemoved         protoreflect.MessageDescriptor
+	fd_EventStakeRemoved_coldkey protoreflect.FieldDescriptor
+	fd_EventStakeRemoved_hotkey  protoreflect.FieldDescriptor
+	fd_EventStakeRemoved_netuid  protoreflect.FieldDescriptor
+	fd_EventStakeRemoved_alpha   protoreflect.FieldDescriptor
+	fd_EventStakeRemoved_tao     protoreflect.FieldDescriptor
+	fd_EventStakeRemoved_fee     protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventStakeRemoved = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventStakeRemoved")
+	fd_EventStakeRemoved_coldkey = md_EventStakeRemoved.Fields().ByName("coldkey")
+	fd_EventStakeRemoved_hotkey = md_EventStakeRemoved.Fields().ByName("hotkey")
+	fd_EventStakeRemoved_netuid = md_EventStakeRemoved.Fields().ByName("netuid")
+	fd_EventStakeRemoved_alpha = md_EventStakeRemoved.Fields().ByName("alpha")
+	fd_EventStakeRemoved_tao = md_EventStakeRemoved.Fields().ByName("tao")
+	fd_EventStakeRemoved_fee = md_EventStakeRemoved.Fields().ByName("fee")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventStakeRemoved)(nil)
+
+type fastReflection_EventStakeRemoved EventStakeRemoved
+
+func (x *EventStakeRemoved) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventStakeRemoved)(x)
+}
+
+func (x *EventStakeRemoved) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[10]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventStakeRemoved_messageType fastReflection_EventStakeRemoved_messageType
+var _ protoreflect.MessageType = fastReflection_EventStakeRemoved_messageType{}
+
+type fastReflection_EventStakeRemoved_messageType struct{}
+
+func (x fastReflection_EventStakeRemoved_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventStakeRemoved)(nil)
+}
+func (x fastReflection_EventStakeRemoved_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventStakeRemoved)
+}
+func (x fastReflection_EventStakeRemoved_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStakeRemoved
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventStakeRemoved) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStakeRemoved
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventStakeRemoved) Type() protoreflect.MessageType {
+	return _fastReflection_EventStakeRemoved_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventStakeRemoved) New() protoreflect.Message {
+	return new(fastReflection_EventStakeRemoved)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventStakeRemoved) Interface() protoreflect.ProtoMessage {
+	return (*EventStakeRemoved)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventStakeRemoved) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_EventStakeRemoved_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventStakeRemoved_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventStakeRemoved_netuid, value) {
+			return
+		}
+	}
+	if x.Alpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Alpha)
+		if !f(fd_EventStakeRemoved_alpha, value) {
+			return
+		}
+	}
+	if x.Tao != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Tao)
+		if !f(fd_EventStakeRemoved_tao, value) {
+			return
+		}
+	}
+	if x.Fee != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Fee)
+		if !f(fd_EventStakeRemoved_fee, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventStakeRemoved) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeRemoved.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.EventStakeRemoved.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.EventStakeRemoved.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventStakeRemoved.alpha":
+		return x.Alpha != uint64(0)
+	case "gotensor.subnet.v1.EventStakeRemoved.tao":
+		return x.Tao != uint64(0)
+	case "gotensor.subnet.v1.EventStakeRemoved.fee":
+		return x.Fee != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeRemoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeRemoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeRemoved) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeRemoved.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.EventStakeRemoved.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.EventStakeRemoved.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventStakeRemoved.alpha":
+		x.Alpha = uint64(0)
+	case "gotensor.subnet.v1.EventStakeRemoved.tao":
+		x.Tao = uint64(0)
+	case "gotensor.subnet.v1.EventStakeRemoved.fee":
+		x.Fee = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeRemoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeRemoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventStakeRemoved) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventStakeRemoved.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeRemoved.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeRemoved.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventStakeRemoved.alpha":
+		value := x.Alpha
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventStakeRemoved.tao":
+		value := x.Tao
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventStakeRemoved.fee":
+		value := x.Fee
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeRemoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeRemoved does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeRemoved) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeRemoved.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeRemoved.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeRemoved.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventStakeRemoved.alpha":
+		x.Alpha = value.Uint()
+	case "gotensor.subnet.v1.EventStakeRemoved.tao":
+		x.Tao = value.Uint()
+	case "gotensor.subnet.v1.EventStakeRemoved.fee":
+		x.Fee = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeRemoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeRemoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeRemoved) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeRemoved.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.EventStakeRemoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeRemoved.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventStakeRemoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeRemoved.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventStakeRemoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeRemoved.alpha":
+		panic(fmt.Errorf("field alpha of message gotensor.subnet.v1.EventStakeRemoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeRemoved.tao":
+		panic(fmt.Errorf("field tao of message gotensor.subnet.v1.EventStakeRemoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeRemoved.fee":
+		panic(fmt.Errorf("field fee of message gotensor.subnet.v1.EventStakeRemoved is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeRemoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeRemoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventStakeRemoved) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeRemoved.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeRemoved.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeRemoved.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventStakeRemoved.alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventStakeRemoved.tao":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventStakeRemoved.fee":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeRemoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeRemoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventStakeRemoved) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventStakeRemoved", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventStakeRemoved) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeRemoved) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventStakeRemoved) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventStakeRemoved) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventStakeRemoved)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Alpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.Alpha))
+		}
+		if x.Tao != 0 {
+			n += 1 + runtime.Sov(uint64(x.Tao))
+		}
+		if x.Fee != 0 {
+			n += 1 + runtime.Sov(uint64(x.Fee))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventStakeRemoved)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Fee != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Fee))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.Tao != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Tao))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.Alpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Alpha))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventStakeRemoved)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStakeRemoved: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStakeRemoved: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+				}
+				x.Alpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Alpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Tao", wireType)
+				}
+				x.Tao = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Tao |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+				}
+				x.Fee = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Fee |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventStakeMoved                     protoreflect.MessageDescriptor
+	fd_EventStakeMoved_coldkey             protoreflect.FieldDescriptor
+	fd_EventStakeMoved_destination_coldkey protoreflect.FieldDescriptor
+	fd_EventStakeMoved_origin_hotkey       protoreflect.FieldDescriptor
+	fd_EventStakeMoved_destination_hotkey  protoreflect.FieldDescriptor
+	fd_EventStakeMoved_origin_netuid       protoreflect.FieldDescriptor
+	fd_EventStakeMoved_destination_netuid  protoreflect.FieldDescriptor
+	fd_EventStakeMoved_alpha_out           protoreflect.FieldDescriptor
+	fd_EventStakeMoved_alpha_in            protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventStakeMoved = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventStakeMoved")
+	fd_EventStakeMoved_coldkey = md_EventStakeMoved.Fields().ByName("coldkey")
+	fd_EventStakeMoved_destination_coldkey = md_EventStakeMoved.Fields().ByName("destination_coldkey")
+	fd_EventStakeMoved_origin_hotkey = md_EventStakeMoved.Fields().ByName("origin_hotkey")
+	fd_EventStakeMoved_destination_hotkey = md_EventStakeMoved.Fields().ByName("destination_hotkey")
+	fd_EventStakeMoved_origin_netuid = md_EventStakeMoved.Fields().ByName("origin_netuid")
+	fd_EventStakeMoved_destination_netuid = md_EventStakeMoved.Fields().ByName("destination_netuid")
+	fd_EventStakeMoved_alpha_out = md_EventStakeMoved.Fields().ByName("alpha_out")
+	fd_EventStakeMoved_alpha_in = md_EventStakeMoved.Fields().ByName("alpha_in")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventStakeMoved)(nil)
+
+type fastReflection_EventStakeMoved EventStakeMoved
+
+func (x *EventStakeMoved) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventStakeMoved)(x)
+}
+
+func (x *EventStakeMoved) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[11]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventStakeMoved_messageType fastReflection_EventStakeMoved_messageType
+var _ protoreflect.MessageType = fastReflection_EventStakeMoved_messageType{}
+
+type fastReflection_EventStakeMoved_messageType struct{}
+
+func (x fastReflection_EventStakeMoved_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventStakeMoved)(nil)
+}
+func (x fastReflection_EventStakeMoved_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventStakeMoved)
+}
+func (x fastReflection_EventStakeMoved_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStakeMoved
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventStakeMoved) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventStakeMoved
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventStakeMoved) Type() protoreflect.MessageType {
+	return _fastReflection_EventStakeMoved_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventStakeMoved) New() protoreflect.Message {
+	return new(fastReflection_EventStakeMoved)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventStakeMoved) Interface() protoreflect.ProtoMessage {
+	return (*EventStakeMoved)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventStakeMoved) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_EventStakeMoved_coldkey, value) {
+			return
+		}
+	}
+	if x.DestinationColdkey != "" {
+		value := protoreflect.ValueOfString(x.DestinationColdkey)
+		if !f(fd_EventStakeMoved_destination_coldkey, value) {
+			return
+		}
+	}
+	if x.OriginHotkey != "" {
+		value := protoreflect.ValueOfString(x.OriginHotkey)
+		if !f(fd_EventStakeMoved_origin_hotkey, value) {
+			return
+		}
+	}
+	if x.DestinationHotkey != "" {
+		value := protoreflect.ValueOfString(x.DestinationHotkey)
+		if !f(fd_EventStakeMoved_destination_hotkey, value) {
+			return
+		}
+	}
+	if x.OriginNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.OriginNetuid)
+		if !f(fd_EventStakeMoved_origin_netuid, value) {
+			return
+		}
+	}
+	if x.DestinationNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.DestinationNetuid)
+		if !f(fd_EventStakeMoved_destination_netuid, value) {
+			return
+		}
+	}
+	if x.AlphaOut != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaOut)
+		if !f(fd_EventStakeMoved_alpha_out, value) {
+			return
+		}
+	}
+	if x.AlphaIn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaIn)
+		if !f(fd_EventStakeMoved_alpha_in, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventStakeMoved) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeMoved.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.EventStakeMoved.destination_coldkey":
+		return x.DestinationColdkey != ""
+	case "gotensor.subnet.v1.EventStakeMoved.origin_hotkey":
+		return x.OriginHotkey != ""
+	case "gotensor.subnet.v1.EventStakeMoved.destination_hotkey":
+		return x.DestinationHotkey != ""
+	case "gotensor.subnet.v1.EventStakeMoved.origin_netuid":
+		return x.OriginNetuid != uint32(0)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_netuid":
+		return x.DestinationNetuid != uint32(0)
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_out":
+		return x.AlphaOut != uint64(0)
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_in":
+		return x.AlphaIn != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeMoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeMoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeMoved) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeMoved.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.EventStakeMoved.destination_coldkey":
+		x.DestinationColdkey = ""
+	case "gotensor.subnet.v1.EventStakeMoved.origin_hotkey":
+		x.OriginHotkey = ""
+	case "gotensor.subnet.v1.EventStakeMoved.destination_hotkey":
+		x.DestinationHotkey = ""
+	case "gotensor.subnet.v1.EventStakeMoved.origin_netuid":
+		x.OriginNetuid = uint32(0)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_netuid":
+		x.DestinationNetuid = uint32(0)
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_out":
+		x.AlphaOut = uint64(0)
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_in":
+		x.AlphaIn = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeMoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeMoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventStakeMoved) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventStakeMoved.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_coldkey":
+		value := x.DestinationColdkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeMoved.origin_hotkey":
+		value := x.OriginHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_hotkey":
+		value := x.DestinationHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventStakeMoved.origin_netuid":
+		value := x.OriginNetuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_netuid":
+		value := x.DestinationNetuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_out":
+		value := x.AlphaOut
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_in":
+		value := x.AlphaIn
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeMoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeMoved does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeMoved) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeMoved.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_coldkey":
+		x.DestinationColdkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeMoved.origin_hotkey":
+		x.OriginHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeMoved.destination_hotkey":
+		x.DestinationHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventStakeMoved.origin_netuid":
+		x.OriginNetuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventStakeMoved.destination_netuid":
+		x.DestinationNetuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_out":
+		x.AlphaOut = value.Uint()
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_in":
+		x.AlphaIn = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeMoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeMoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeMoved) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeMoved.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.destination_coldkey":
+		panic(fmt.Errorf("field destination_coldkey of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.origin_hotkey":
+		panic(fmt.Errorf("field origin_hotkey of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.destination_hotkey":
+		panic(fmt.Errorf("field destination_hotkey of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.origin_netuid":
+		panic(fmt.Errorf("field origin_netuid of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.destination_netuid":
+		panic(fmt.Errorf("field destination_netuid of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_out":
+		panic(fmt.Errorf("field alpha_out of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_in":
+		panic(fmt.Errorf("field alpha_in of message gotensor.subnet.v1.EventStakeMoved is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeMoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeMoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventStakeMoved) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventStakeMoved.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeMoved.destination_coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeMoved.origin_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeMoved.destination_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventStakeMoved.origin_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventStakeMoved.destination_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_out":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventStakeMoved.alpha_in":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventStakeMoved"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventStakeMoved does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventStakeMoved) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventStakeMoved", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventStakeMoved) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventStakeMoved) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventStakeMoved) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventStakeMoved) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventStakeMoved)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.DestinationColdkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.OriginHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.DestinationHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.OriginNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.OriginNetuid))
+		}
+		if x.DestinationNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.DestinationNetuid))
+		}
+		if x.AlphaOut != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaOut))
+		}
+		if x.AlphaIn != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaIn))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventStakeMoved)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.AlphaIn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaIn))
+			i--
+			dAtA[i] = 0x40
+		}
+		if x.AlphaOut != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaOut))
+			i--
+			dAtA[i] = 0x38
+		}
+		if x.DestinationNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.DestinationNetuid))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.OriginNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.OriginNetuid))
+			i--
+			dAtA[i] = 0x28
+		}
+		if len(x.DestinationHotkey) > 0 {
+			i -= len(x.DestinationHotkey)
+			copy(dAtA[i:], x.DestinationHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.DestinationHotkey)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.OriginHotkey) > 0 {
+			i -= len(x.OriginHotkey)
+			copy(dAtA[i:], x.OriginHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.OriginHotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.DestinationColdkey) > 0 {
+			i -= len(x.DestinationColdkey)
+			copy(dAtA[i:], x.DestinationColdkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.DestinationColdkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventStakeMoved)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStakeMoved: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventStakeMoved: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationColdkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.DestinationColdkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OriginHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.OriginHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.DestinationHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OriginNetuid", wireType)
+				}
+				x.OriginNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.OriginNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationNetuid", wireType)
+				}
+				x.DestinationNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.DestinationNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaOut", wireType)
+				}
+				x.AlphaOut = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaOut |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 8:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaIn", wireType)
+				}
+				x.AlphaIn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaIn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventDelegateTakeSet        protoreflect.MessageDescriptor
+	fd_EventDelegateTakeSet_hotkey protoreflect.FieldDescriptor
+	fd_EventDelegateTakeSet_take   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventDelegateTakeSet = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventDelegateTakeSet")
+	fd_EventDelegateTakeSet_hotkey = md_EventDelegateTakeSet.Fields().ByName("hotkey")
+	fd_EventDelegateTakeSet_take = md_EventDelegateTakeSet.Fields().ByName("take")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventDelegateTakeSet)(nil)
+
+type fastReflection_EventDelegateTakeSet EventDelegateTakeSet
+
+func (x *EventDelegateTakeSet) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventDelegateTakeSet)(x)
+}
+
+func (x *EventDelegateTakeSet) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[12]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventDelegateTakeSet_messageType fastReflection_EventDelegateTakeSet_messageType
+var _ protoreflect.MessageType = fastReflection_EventDelegateTakeSet_messageType{}
+
+type fastReflection_EventDelegateTakeSet_messageType struct{}
+
+func (x fastReflection_EventDelegateTakeSet_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventDelegateTakeSet)(nil)
+}
+func (x fastReflection_EventDelegateTakeSet_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventDelegateTakeSet)
+}
+func (x fastReflection_EventDelegateTakeSet_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventDelegateTakeSet
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventDelegateTakeSet) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventDelegateTakeSet
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventDelegateTakeSet) Type() protoreflect.MessageType {
+	return _fastReflection_EventDelegateTakeSet_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventDelegateTakeSet) New() protoreflect.Message {
+	return new(fastReflection_EventDelegateTakeSet)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventDelegateTakeSet) Interface() protoreflect.ProtoMessage {
+	return (*EventDelegateTakeSet)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventDelegateTakeSet) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventDelegateTakeSet_hotkey, value) {
+			return
+		}
+	}
+	if x.Take != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Take)
+		if !f(fd_EventDelegateTakeSet_take, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventDelegateTakeSet) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDelegateTakeSet.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.EventDelegateTakeSet.take":
+		return x.Take != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDelegateTakeSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDelegateTakeSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDelegateTakeSet) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDelegateTakeSet.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.EventDelegateTakeSet.take":
+		x.Take = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDelegateTakeSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDelegateTakeSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventDelegateTakeSet) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventDelegateTakeSet.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventDelegateTakeSet.take":
+		value := x.Take
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDelegateTakeSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDelegateTakeSet does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDelegateTakeSet) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDelegateTakeSet.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventDelegateTakeSet.take":
+		x.Take = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDelegateTakeSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDelegateTakeSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDelegateTakeSet) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDelegateTakeSet.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventDelegateTakeSet is not mutable"))
+	case "gotensor.subnet.v1.EventDelegateTakeSet.take":
+		panic(fmt.Errorf("field take of message gotensor.subnet.v1.EventDelegateTakeSet is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDelegateTakeSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDelegateTakeSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventDelegateTakeSet) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDelegateTakeSet.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventDelegateTakeSet.take":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDelegateTakeSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDelegateTakeSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventDelegateTakeSet) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventDelegateTakeSet", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventDelegateTakeSet) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDelegateTakeSet) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventDelegateTakeSet) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventDelegateTakeSet) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventDelegateTakeSet)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Take != 0 {
+			n += 1 + runtime.Sov(uint64(x.Take))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventDelegateTakeSet)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Take != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Take))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventDelegateTakeSet)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventDelegateTakeSet: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventDelegateTakeSet: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+				}
+				x.Take = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Take |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventWeightsSet        protoreflect.MessageDescriptor
+	fd_EventWeightsSet_netuid protoreflect.FieldDescriptor
+	fd_EventWeightsSet_uid    protoreflect.FieldDescriptor
+	fd_EventWeightsSet_hotkey protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventWeightsSet = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventWeightsSet")
+	fd_EventWeightsSet_netuid = md_EventWeightsSet.Fields().ByName("netuid")
+	fd_EventWeightsSet_uid = md_EventWeightsSet.Fields().ByName("uid")
+	fd_EventWeightsSet_hotkey = md_EventWeightsSet.Fields().ByName("hotkey")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventWeightsSet)(nil)
+
+type fastReflection_EventWeightsSet EventWeightsSet
+
+func (x *EventWeightsSet) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventWeightsSet)(x)
+}
+
+func (x *EventWeightsSet) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[13]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventWeightsSet_messageType fastReflection_EventWeightsSet_messageType
+var _ protoreflect.MessageType = fastReflection_EventWeightsSet_messageType{}
+
+type fastReflection_EventWeightsSet_messageType struct{}
+
+func (x fastReflection_EventWeightsSet_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventWeightsSet)(nil)
+}
+func (x fastReflection_EventWeightsSet_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventWeightsSet)
+}
+func (x fastReflection_EventWeightsSet_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventWeightsSet
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventWeightsSet) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventWeightsSet
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventWeightsSet) Type() protoreflect.MessageType {
+	return _fastReflection_EventWeightsSet_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventWeightsSet) New() protoreflect.Message {
+	return new(fastReflection_EventWeightsSet)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventWeightsSet) Interface() protoreflect.ProtoMessage {
+	return (*EventWeightsSet)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventWeightsSet) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventWeightsSet_netuid, value) {
+			return
+		}
+	}
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_EventWeightsSet_uid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventWeightsSet_hotkey, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventWeightsSet) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsSet.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventWeightsSet.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.EventWeightsSet.hotkey":
+		return x.Hotkey != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsSet) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsSet.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventWeightsSet.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.EventWeightsSet.hotkey":
+		x.Hotkey = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventWeightsSet) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventWeightsSet.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventWeightsSet.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventWeightsSet.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsSet does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsSet) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsSet.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventWeightsSet.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventWeightsSet.hotkey":
+		x.Hotkey = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsSet) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsSet.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventWeightsSet is not mutable"))
+	case "gotensor.subnet.v1.EventWeightsSet.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.EventWeightsSet is not mutable"))
+	case "gotensor.subnet.v1.EventWeightsSet.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventWeightsSet is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventWeightsSet) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsSet.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventWeightsSet.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventWeightsSet.hotkey":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsSet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsSet does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventWeightsSet) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventWeightsSet", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventWeightsSet) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsSet) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventWeightsSet) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventWeightsSet) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventWeightsSet)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventWeightsSet)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventWeightsSet)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventWeightsSet: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventWeightsSet: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventWeightsCommitted              protoreflect.MessageDescriptor
+	fd_EventWeightsCommitted_netuid       protoreflect.FieldDescriptor
+	fd_EventWeightsCommitted_hotkey       protoreflect.FieldDescriptor
+	fd_EventWeightsCommitted_commit_epoch protoreflect.FieldDescriptor
+	fd_EventWeightsCommitted_reveal_epoch protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventWeightsCommitted = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventWeightsCommitted")
+	fd_EventWeightsCommitted_netuid = md_EventWeightsCommitted.Fields().ByName("netuid")
+	fd_EventWeightsCommitted_hotkey = md_EventWeightsCommitted.Fields().ByName("hotkey")
+	fd_EventWeightsCommitted_commit_epoch = md_EventWeightsCommitted.Fields().ByName("commit_epoch")
+	fd_EventWeightsCommitted_reveal_epoch = md_EventWeightsCommitted.Fields().ByName("reveal_epoch")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventWeightsCommitted)(nil)
+
+type fastReflection_EventWeightsCommitted EventWeightsCommitted
+
+func (x *EventWeightsCommitted) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventWeightsCommitted)(x)
+}
+
+func (x *EventWeightsCommitted) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[14]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventWeightsCommitted_messageType fastReflection_EventWeightsCommitted_messageType
+var _ protoreflect.MessageType = fastReflection_EventWeightsCommitted_messageType{}
+
+type fastReflection_EventWeightsCommitted_messageType struct{}
+
+func (x fastReflection_EventWeightsCommitted_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventWeightsCommitted)(nil)
+}
+func (x fastReflection_EventWeightsCommitted_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventWeightsCommitted)
+}
+func (x fastReflection_EventWeightsCommitted_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventWeightsCommitted
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventWeightsCommitted) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventWeightsCommitted
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventWeightsCommitted) Type() protoreflect.MessageType {
+	return _fastReflection_EventWeightsCommitted_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventWeightsCommitted) New() protoreflect.Message {
+	return new(fastReflection_EventWeightsCommitted)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventWeightsCommitted) Interface() protoreflect.ProtoMessage {
+	return (*EventWeightsCommitted)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventWeightsCommitted) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventWeightsCommitted_netuid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventWeightsCommitted_hotkey, value) {
+			return
+		}
+	}
+	if x.CommitEpoch != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.CommitEpoch)
+		if !f(fd_EventWeightsCommitted_commit_epoch, value) {
+			return
+		}
+	}
+	if x.RevealEpoch != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RevealEpoch)
+		if !f(fd_EventWeightsCommitted_reveal_epoch, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventWeightsCommitted) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsCommitted.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventWeightsCommitted.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.EventWeightsCommitted.commit_epoch":
+		return x.CommitEpoch != uint64(0)
+	case "gotensor.subnet.v1.EventWeightsCommitted.reveal_epoch":
+		return x.RevealEpoch != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsCommitted"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsCommitted does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsCommitted) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsCommitted.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventWeightsCommitted.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.EventWeightsCommitted.commit_epoch":
+		x.CommitEpoch = uint64(0)
+	case "gotensor.subnet.v1.EventWeightsCommitted.reveal_epoch":
+		x.RevealEpoch = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsCommitted"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsCommitted does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventWeightsCommitted) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventWeightsCommitted.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventWeightsCommitted.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventWeightsCommitted.commit_epoch":
+		value := x.CommitEpoch
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventWeightsCommitted.reveal_epoch":
+		value := x.RevealEpoch
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsCommitted"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsCommitted does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsCommitted) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsCommitted.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventWeightsCommitted.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventWeightsCommitted.commit_epoch":
+		x.CommitEpoch = value.Uint()
+	case "gotensor.subnet.v1.EventWeightsCommitted.reveal_epoch":
+		x.RevealEpoch = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsCommitted"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsCommitted does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsCommitted) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsCommitted.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventWeightsCommitted is not mutable"))
+	case "gotensor.subnet.v1.EventWeightsCommitted.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventWeightsCommitted is not mutable"))
+	case "gotensor.subnet.v1.EventWeightsCommitted.commit_epoch":
+		panic(fmt.Errorf("field commit_epoch of message gotensor.subnet.v1.EventWeightsCommitted is not mutable"))
+	case "gotensor.subnet.v1.EventWeightsCommitted.reveal_epoch":
+		panic(fmt.Errorf("field reveal_epoch of message gotensor.subnet.v1.EventWeightsCommitted is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsCommitted"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsCommitted does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventWeightsCommitted) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventWeightsCommitted.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventWeightsCommitted.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventWeightsCommitted.commit_epoch":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventWeightsCommitted.reveal_epoch":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventWeightsCommitted"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventWeightsCommitted does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventWeightsCommitted) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventWeightsCommitted", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventWeightsCommitted) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventWeightsCommitted) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventWeightsCommitted) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventWeightsCommitted) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventWeightsCommitted)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.CommitEpoch != 0 {
+			n += 1 + runtime.Sov(uint64(x.CommitEpoch))
+		}
+		if x.RevealEpoch != 0 {
+			n += 1 + runtime.Sov(uint64(x.RevealEpoch))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventWeightsCommitted)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.RevealEpoch != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RevealEpoch))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.CommitEpoch != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.CommitEpoch))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventWeightsCommitted)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventWeightsCommitted: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventWeightsCommitted: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field CommitEpoch", wireType)
+				}
+				x.CommitEpoch = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.CommitEpoch |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RevealEpoch", wireType)
+				}
+				x.RevealEpoch = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RevealEpoch |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventAxonServed        protoreflect.MessageDescriptor
+	fd_EventAxonServed_netuid protoreflect.FieldDescriptor
+	fd_EventAxonServed_uid    protoreflect.FieldDescriptor
+	fd_EventAxonServed_hotkey protoreflect.FieldDescriptor
+	fd_EventAxonServed_ip     protoreflect.FieldDescriptor
+	fd_EventAxonServed_port   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventAxonServed = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventAxonServed")
+	fd_EventAxonServed_netuid = md_EventAxonServed.Fields().ByName("netuid")
+	fd_EventAxonServed_uid = md_EventAxonServed.Fields().ByName("uid")
+	fd_EventAxonServed_hotkey = md_EventAxonServed.Fields().ByName("hotkey")
+	fd_EventAxonServed_ip = md_EventAxonServed.Fields().ByName("ip")
+	fd_EventAxonServed_port = md_EventAxonServed.Fields().ByName("port")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventAxonServed)(nil)
+
+type fastReflection_EventAxonServed EventAxonServed
+
+func (x *EventAxonServed) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventAxonServed)(x)
+}
+
+func (x *EventAxonServed) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[15]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventAxonServed_messageType fastReflection_EventAxonServed_messageType
+var _ protoreflect.MessageType = fastReflection_EventAxonServed_messageType{}
+
+type fastReflection_EventAxonServed_messageType struct{}
+
+func (x fastReflection_EventAxonServed_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventAxonServed)(nil)
+}
+func (x fastReflection_EventAxonServed_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventAxonServed)
+}
+func (x fastReflection_EventAxonServed_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventAxonServed
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventAxonServed) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventAxonServed
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventAxonServed) Type() protoreflect.MessageType {
+	return _fastReflection_EventAxonServed_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventAxonServed) New() protoreflect.Message {
+	return new(fastReflection_EventAxonServed)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventAxonServed) Interface() protoreflect.ProtoMessage {
+	return (*EventAxonServed)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventAxonServed) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventAxonServed_netuid, value) {
+			return
+		}
+	}
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_EventAxonServed_uid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_EventAxonServed_hotkey, value) {
+			return
+		}
+	}
+	if x.Ip != "" {
+		value := protoreflect.ValueOfString(x.Ip)
+		if !f(fd_EventAxonServed_ip, value) {
+			return
+		}
+	}
+	if x.Port != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Port)
+		if !f(fd_EventAxonServed_port, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventAxonServed) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventAxonServed.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventAxonServed.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.EventAxonServed.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.EventAxonServed.ip":
+		return x.Ip != ""
+	case "gotensor.subnet.v1.EventAxonServed.port":
+		return x.Port != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventAxonServed"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventAxonServed does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventAxonServed) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventAxonServed.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventAxonServed.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.EventAxonServed.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.EventAxonServed.ip":
+		x.Ip = ""
+	case "gotensor.subnet.v1.EventAxonServed.port":
+		x.Port = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventAxonServed"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventAxonServed does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventAxonServed) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventAxonServed.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventAxonServed.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventAxonServed.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventAxonServed.ip":
+		value := x.Ip
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.EventAxonServed.port":
+		value := x.Port
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventAxonServed"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventAxonServed does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventAxonServed) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventAxonServed.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventAxonServed.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventAxonServed.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.EventAxonServed.ip":
+		x.Ip = value.Interface().(string)
+	case "gotensor.subnet.v1.EventAxonServed.port":
+		x.Port = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventAxonServed"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventAxonServed does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventAxonServed) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventAxonServed.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventAxonServed is not mutable"))
+	case "gotensor.subnet.v1.EventAxonServed.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.EventAxonServed is not mutable"))
+	case "gotensor.subnet.v1.EventAxonServed.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.EventAxonServed is not mutable"))
+	case "gotensor.subnet.v1.EventAxonServed.ip":
+		panic(fmt.Errorf("field ip of message gotensor.subnet.v1.EventAxonServed is not mutable"))
+	case "gotensor.subnet.v1.EventAxonServed.port":
+		panic(fmt.Errorf("field port of message gotensor.subnet.v1.EventAxonServed is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventAxonServed"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventAxonServed does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventAxonServed) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventAxonServed.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventAxonServed.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventAxonServed.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventAxonServed.ip":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.EventAxonServed.port":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventAxonServed"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventAxonServed does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventAxonServed) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventAxonServed", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventAxonServed) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventAxonServed) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventAxonServed) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventAxonServed) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventAxonServed)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Ip)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Port != 0 {
+			n += 1 + runtime.Sov(uint64(x.Port))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventAxonServed)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Port != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Port))
+			i--
+			dAtA[i] = 0x28
+		}
+		if len(x.Ip) > 0 {
+			i -= len(x.Ip)
+			copy(dAtA[i:], x.Ip)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Ip)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventAxonServed)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventAxonServed: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventAxonServed: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Ip", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Ip = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Port", wireType)
+				}
+				x.Port = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Port |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventEpoch             protoreflect.MessageDescriptor
+	fd_EventEpoch_netuid      protoreflect.FieldDescriptor
+	fd_EventEpoch_epoch_index protoreflect.FieldDescriptor
+	fd_EventEpoch_emission    protoreflect.FieldDescriptor
+	fd_EventEpoch_owner_cut   protoreflect.FieldDescriptor
+	fd_EventEpoch_miners      protoreflect.FieldDescriptor
+	fd_EventEpoch_validators  protoreflect.FieldDescriptor
+	fd_EventEpoch_withheld    protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventEpoch = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventEpoch")
+	fd_EventEpoch_netuid = md_EventEpoch.Fields().ByName("netuid")
+	fd_EventEpoch_epoch_index = md_EventEpoch.Fields().ByName("epoch_index")
+	fd_EventEpoch_emission = md_EventEpoch.Fields().ByName("emission")
+	fd_EventEpoch_owner_cut = md_EventEpoch.Fields().ByName("owner_cut")
+	fd_EventEpoch_miners = md_EventEpoch.Fields().ByName("miners")
+	fd_EventEpoch_validators = md_EventEpoch.Fields().ByName("validators")
+	fd_EventEpoch_withheld = md_EventEpoch.Fields().ByName("withheld")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventEpoch)(nil)
+
+type fastReflection_EventEpoch EventEpoch
+
+func (x *EventEpoch) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventEpoch)(x)
+}
+
+func (x *EventEpoch) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[16]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventEpoch_messageType fastReflection_EventEpoch_messageType
+var _ protoreflect.MessageType = fastReflection_EventEpoch_messageType{}
+
+type fastReflection_EventEpoch_messageType struct{}
+
+func (x fastReflection_EventEpoch_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventEpoch)(nil)
+}
+func (x fastReflection_EventEpoch_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventEpoch)
+}
+func (x fastReflection_EventEpoch_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpoch
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventEpoch) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpoch
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventEpoch) Type() protoreflect.MessageType {
+	return _fastReflection_EventEpoch_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventEpoch) New() protoreflect.Message {
+	return new(fastReflection_EventEpoch)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventEpoch) Interface() protoreflect.ProtoMessage {
+	return (*EventEpoch)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventEpoch) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventEpoch_netuid, value) {
+			return
+		}
+	}
+	if x.EpochIndex != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.EpochIndex)
+		if !f(fd_EventEpoch_epoch_index, value) {
+			return
+		}
+	}
+	if x.Emission != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Emission)
+		if !f(fd_EventEpoch_emission, value) {
+			return
+		}
+	}
+	if x.OwnerCut != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.OwnerCut)
+		if !f(fd_EventEpoch_owner_cut, value) {
+			return
+		}
+	}
+	if x.Miners != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Miners)
+		if !f(fd_EventEpoch_miners, value) {
+			return
+		}
+	}
+	if x.Validators != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Validators)
+		if !f(fd_EventEpoch_validators, value) {
+			return
+		}
+	}
+	if x.Withheld != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Withheld)
+		if !f(fd_EventEpoch_withheld, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventEpoch) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpoch.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventEpoch.epoch_index":
+		return x.EpochIndex != uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.emission":
+		return x.Emission != uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.owner_cut":
+		return x.OwnerCut != uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.miners":
+		return x.Miners != uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.validators":
+		return x.Validators != uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.withheld":
+		return x.Withheld != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpoch) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpoch.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventEpoch.epoch_index":
+		x.EpochIndex = uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.emission":
+		x.Emission = uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.owner_cut":
+		x.OwnerCut = uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.miners":
+		x.Miners = uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.validators":
+		x.Validators = uint64(0)
+	case "gotensor.subnet.v1.EventEpoch.withheld":
+		x.Withheld = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventEpoch) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventEpoch.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventEpoch.epoch_index":
+		value := x.EpochIndex
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventEpoch.emission":
+		value := x.Emission
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventEpoch.owner_cut":
+		value := x.OwnerCut
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventEpoch.miners":
+		value := x.Miners
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventEpoch.validators":
+		value := x.Validators
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventEpoch.withheld":
+		value := x.Withheld
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpoch does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpoch) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpoch.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventEpoch.epoch_index":
+		x.EpochIndex = value.Uint()
+	case "gotensor.subnet.v1.EventEpoch.emission":
+		x.Emission = value.Uint()
+	case "gotensor.subnet.v1.EventEpoch.owner_cut":
+		x.OwnerCut = value.Uint()
+	case "gotensor.subnet.v1.EventEpoch.miners":
+		x.Miners = value.Uint()
+	case "gotensor.subnet.v1.EventEpoch.validators":
+		x.Validators = value.Uint()
+	case "gotensor.subnet.v1.EventEpoch.withheld":
+		x.Withheld = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpoch) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpoch.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	case "gotensor.subnet.v1.EventEpoch.epoch_index":
+		panic(fmt.Errorf("field epoch_index of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	case "gotensor.subnet.v1.EventEpoch.emission":
+		panic(fmt.Errorf("field emission of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	case "gotensor.subnet.v1.EventEpoch.owner_cut":
+		panic(fmt.Errorf("field owner_cut of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	case "gotensor.subnet.v1.EventEpoch.miners":
+		panic(fmt.Errorf("field miners of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	case "gotensor.subnet.v1.EventEpoch.validators":
+		panic(fmt.Errorf("field validators of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	case "gotensor.subnet.v1.EventEpoch.withheld":
+		panic(fmt.Errorf("field withheld of message gotensor.subnet.v1.EventEpoch is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventEpoch) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpoch.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventEpoch.epoch_index":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventEpoch.emission":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventEpoch.owner_cut":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventEpoch.miners":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventEpoch.validators":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventEpoch.withheld":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventEpoch) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventEpoch", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventEpoch) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpoch) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventEpoch) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventEpoch) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventEpoch)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.EpochIndex != 0 {
+			n += 1 + runtime.Sov(uint64(x.EpochIndex))
+		}
+		if x.Emission != 0 {
+			n += 1 + runtime.Sov(uint64(x.Emission))
+		}
+		if x.OwnerCut != 0 {
+			n += 1 + runtime.Sov(uint64(x.OwnerCut))
+		}
+		if x.Miners != 0 {
+			n += 1 + runtime.Sov(uint64(x.Miners))
+		}
+		if x.Validators != 0 {
+			n += 1 + runtime.Sov(uint64(x.Validators))
+		}
+		if x.Withheld != 0 {
+			n += 1 + runtime.Sov(uint64(x.Withheld))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpoch)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Withheld != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Withheld))
+			i--
+			dAtA[i] = 0x38
+		}
+		if x.Validators != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Validators))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.Miners != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Miners))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.OwnerCut != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.OwnerCut))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Emission != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Emission))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.EpochIndex != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.EpochIndex))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpoch)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpoch: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpoch: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field EpochIndex", wireType)
+				}
+				x.EpochIndex = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.EpochIndex |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Emission", wireType)
+				}
+				x.Emission = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Emission |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OwnerCut", wireType)
+				}
+				x.OwnerCut = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.OwnerCut |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Miners", wireType)
+				}
+				x.Miners = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Miners |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Validators", wireType)
+				}
+				x.Validators = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Validators |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Withheld", wireType)
+				}
+				x.Withheld = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Withheld |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventEpochDeferred        protoreflect.MessageDescriptor
+	fd_EventEpochDeferred_netuid protoreflect.FieldDescriptor
+	fd_EventEpochDeferred_run_at protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventEpochDeferred = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventEpochDeferred")
+	fd_EventEpochDeferred_netuid = md_EventEpochDeferred.Fields().ByName("netuid")
+	fd_EventEpochDeferred_run_at = md_EventEpochDeferred.Fields().ByName("run_at")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventEpochDeferred)(nil)
+
+type fastReflection_EventEpochDeferred EventEpochDeferred
+
+func (x *EventEpochDeferred) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventEpochDeferred)(x)
+}
+
+func (x *EventEpochDeferred) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[17]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventEpochDeferred_messageType fastReflection_EventEpochDeferred_messageType
+var _ protoreflect.MessageType = fastReflection_EventEpochDeferred_messageType{}
+
+type fastReflection_EventEpochDeferred_messageType struct{}
+
+func (x fastReflection_EventEpochDeferred_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventEpochDeferred)(nil)
+}
+func (x fastReflection_EventEpochDeferred_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventEpochDeferred)
+}
+func (x fastReflection_EventEpochDeferred_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpochDeferred
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventEpochDeferred) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpochDeferred
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventEpochDeferred) Type() protoreflect.MessageType {
+	return _fastReflection_EventEpochDeferred_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventEpochDeferred) New() protoreflect.Message {
+	return new(fastReflection_EventEpochDeferred)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventEpochDeferred) Interface() protoreflect.ProtoMessage {
+	return (*EventEpochDeferred)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventEpochDeferred) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventEpochDeferred_netuid, value) {
+			return
+		}
+	}
+	if x.RunAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RunAt)
+		if !f(fd_EventEpochDeferred_run_at, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventEpochDeferred) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochDeferred.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventEpochDeferred.run_at":
+		return x.RunAt != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochDeferred"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochDeferred does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochDeferred) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochDeferred.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventEpochDeferred.run_at":
+		x.RunAt = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochDeferred"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochDeferred does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventEpochDeferred) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventEpochDeferred.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventEpochDeferred.run_at":
+		value := x.RunAt
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochDeferred"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochDeferred does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochDeferred) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochDeferred.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventEpochDeferred.run_at":
+		x.RunAt = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochDeferred"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochDeferred does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochDeferred) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochDeferred.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventEpochDeferred is not mutable"))
+	case "gotensor.subnet.v1.EventEpochDeferred.run_at":
+		panic(fmt.Errorf("field run_at of message gotensor.subnet.v1.EventEpochDeferred is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochDeferred"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochDeferred does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventEpochDeferred) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochDeferred.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventEpochDeferred.run_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochDeferred"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochDeferred does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventEpochDeferred) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventEpochDeferred", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventEpochDeferred) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochDeferred) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventEpochDeferred) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventEpochDeferred) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventEpochDeferred)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.RunAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.RunAt))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpochDeferred)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.RunAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RunAt))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpochDeferred)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpochDeferred: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpochDeferred: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RunAt", wireType)
+				}
+				x.RunAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RunAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventEpochSkipped        protoreflect.MessageDescriptor
+	fd_EventEpochSkipped_netuid protoreflect.FieldDescriptor
+	fd_EventEpochSkipped_reason protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventEpochSkipped = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventEpochSkipped")
+	fd_EventEpochSkipped_netuid = md_EventEpochSkipped.Fields().ByName("netuid")
+	fd_EventEpochSkipped_reason = md_EventEpochSkipped.Fields().ByName("reason")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventEpochSkipped)(nil)
+
+type fastReflection_EventEpochSkipped EventEpochSkipped
+
+func (x *EventEpochSkipped) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventEpochSkipped)(x)
+}
+
+func (x *EventEpochSkipped) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[18]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventEpochSkipped_messageType fastReflection_EventEpochSkipped_messageType
+var _ protoreflect.MessageType = fastReflection_EventEpochSkipped_messageType{}
+
+type fastReflection_EventEpochSkipped_messageType struct{}
+
+func (x fastReflection_EventEpochSkipped_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventEpochSkipped)(nil)
+}
+func (x fastReflection_EventEpochSkipped_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventEpochSkipped)
+}
+func (x fastReflection_EventEpochSkipped_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpochSkipped
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventEpochSkipped) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpochSkipped
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventEpochSkipped) Type() protoreflect.MessageType {
+	return _fastReflection_EventEpochSkipped_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventEpochSkipped) New() protoreflect.Message {
+	return new(fastReflection_EventEpochSkipped)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventEpochSkipped) Interface() protoreflect.ProtoMessage {
+	return (*EventEpochSkipped)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventEpochSkipped) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventEpochSkipped_netuid, value) {
+			return
+		}
+	}
+	if x.Reason != "" {
+		value := protoreflect.ValueOfString(x.Reason)
+		if !f(fd_EventEpochSkipped_reason, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventEpochSkipped) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochSkipped.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventEpochSkipped.reason":
+		return x.Reason != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochSkipped"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochSkipped does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochSkipped) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochSkipped.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventEpochSkipped.reason":
+		x.Reason = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochSkipped"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochSkipped does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventEpochSkipped) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventEpochSkipped.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventEpochSkipped.reason":
+		value := x.Reason
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochSkipped"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochSkipped does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochSkipped) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochSkipped.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventEpochSkipped.reason":
+		x.Reason = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochSkipped"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochSkipped does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochSkipped) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochSkipped.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventEpochSkipped is not mutable"))
+	case "gotensor.subnet.v1.EventEpochSkipped.reason":
+		panic(fmt.Errorf("field reason of message gotensor.subnet.v1.EventEpochSkipped is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochSkipped"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochSkipped does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventEpochSkipped) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochSkipped.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventEpochSkipped.reason":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochSkipped"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochSkipped does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventEpochSkipped) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventEpochSkipped", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventEpochSkipped) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochSkipped) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventEpochSkipped) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventEpochSkipped) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventEpochSkipped)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Reason)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpochSkipped)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Reason) > 0 {
+			i -= len(x.Reason)
+			copy(dAtA[i:], x.Reason)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Reason)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpochSkipped)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpochSkipped: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpochSkipped: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Reason = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
 // Code generated by protoc-gen-go. DO NOT EDIT.
 // versions:
 // 	protoc-gen-go v1.27.0
@@ -2115,6 +10879,941 @@ func (x *EventParamsUpdated) GetAuthority() string {
 	return ""
 }
 
+// EventNetworkRegistered: a subnet was created.
+type EventNetworkRegistered struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Owner       string `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerHotkey string `protobuf:"bytes,3,opt,name=owner_hotkey,json=ownerHotkey,proto3" json:"owner_hotkey,omitempty"`
+	LockCost    uint64 `protobuf:"varint,4,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+	// pruned_netuid is set when the subnet limit forced the removal of another subnet.
+	PrunedNetuid uint32 `protobuf:"varint,5,opt,name=pruned_netuid,json=prunedNetuid,proto3" json:"pruned_netuid,omitempty"`
+}
+
+func (x *EventNetworkRegistered) Reset() {
+	*x = EventNetworkRegistered{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[4]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventNetworkRegistered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventNetworkRegistered) ProtoMessage() {}
+
+// Deprecated: Use EventNetworkRegistered.ProtoReflect.Descriptor instead.
+func (*EventNetworkRegistered) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *EventNetworkRegistered) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventNetworkRegistered) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *EventNetworkRegistered) GetOwnerHotkey() string {
+	if x != nil {
+		return x.OwnerHotkey
+	}
+	return ""
+}
+
+func (x *EventNetworkRegistered) GetLockCost() uint64 {
+	if x != nil {
+		return x.LockCost
+	}
+	return 0
+}
+
+func (x *EventNetworkRegistered) GetPrunedNetuid() uint32 {
+	if x != nil {
+		return x.PrunedNetuid
+	}
+	return 0
+}
+
+// EventNetworkPruned: a subnet was dissolved to make room; its pool TAO went back to stakers.
+type EventNetworkPruned struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	TaoReturned uint64 `protobuf:"varint,2,opt,name=tao_returned,json=taoReturned,proto3" json:"tao_returned,omitempty"`
+}
+
+func (x *EventNetworkPruned) Reset() {
+	*x = EventNetworkPruned{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[5]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventNetworkPruned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventNetworkPruned) ProtoMessage() {}
+
+// Deprecated: Use EventNetworkPruned.ProtoReflect.Descriptor instead.
+func (*EventNetworkPruned) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *EventNetworkPruned) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventNetworkPruned) GetTaoReturned() uint64 {
+	if x != nil {
+		return x.TaoReturned
+	}
+	return 0
+}
+
+// EventStartCall: a subnet's emission and staking started.
+type EventStartCall struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid             uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	FirstEmissionBlock uint64 `protobuf:"varint,2,opt,name=first_emission_block,json=firstEmissionBlock,proto3" json:"first_emission_block,omitempty"`
+}
+
+func (x *EventStartCall) Reset() {
+	*x = EventStartCall{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[6]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventStartCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventStartCall) ProtoMessage() {}
+
+// Deprecated: Use EventStartCall.ProtoReflect.Descriptor instead.
+func (*EventStartCall) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *EventStartCall) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventStartCall) GetFirstEmissionBlock() uint64 {
+	if x != nil {
+		return x.FirstEmissionBlock
+	}
+	return 0
+}
+
+// EventHyperparameterSet: a hyperparameter changed.
+type EventHyperparameterSet struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name   string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Value  string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	Signer string `protobuf:"bytes,4,opt,name=signer,proto3" json:"signer,omitempty"`
+}
+
+func (x *EventHyperparameterSet) Reset() {
+	*x = EventHyperparameterSet{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[7]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventHyperparameterSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventHyperparameterSet) ProtoMessage() {}
+
+// Deprecated: Use EventHyperparameterSet.ProtoReflect.Descriptor instead.
+func (*EventHyperparameterSet) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *EventHyperparameterSet) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventHyperparameterSet) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EventHyperparameterSet) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *EventHyperparameterSet) GetSigner() string {
+	if x != nil {
+		return x.Signer
+	}
+	return ""
+}
+
+// EventNeuronRegistered: a hotkey got a uid, replacing replaced_hotkey if that is set.
+type EventNeuronRegistered struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid         uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid            uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey         string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Coldkey        string `protobuf:"bytes,4,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Burn           uint64 `protobuf:"varint,5,opt,name=burn,proto3" json:"burn,omitempty"`
+	ReplacedHotkey string `protobuf:"bytes,6,opt,name=replaced_hotkey,json=replacedHotkey,proto3" json:"replaced_hotkey,omitempty"`
+}
+
+func (x *EventNeuronRegistered) Reset() {
+	*x = EventNeuronRegistered{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[8]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventNeuronRegistered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventNeuronRegistered) ProtoMessage() {}
+
+// Deprecated: Use EventNeuronRegistered.ProtoReflect.Descriptor instead.
+func (*EventNeuronRegistered) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *EventNeuronRegistered) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventNeuronRegistered) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *EventNeuronRegistered) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *EventNeuronRegistered) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *EventNeuronRegistered) GetBurn() uint64 {
+	if x != nil {
+		return x.Burn
+	}
+	return 0
+}
+
+func (x *EventNeuronRegistered) GetReplacedHotkey() string {
+	if x != nil {
+		return x.ReplacedHotkey
+	}
+	return ""
+}
+
+// EventStakeAdded: TAO was swapped for alpha and staked.
+type EventStakeAdded struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Tao     uint64 `protobuf:"varint,4,opt,name=tao,proto3" json:"tao,omitempty"`
+	Alpha   uint64 `protobuf:"varint,5,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	Fee     uint64 `protobuf:"varint,6,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (x *EventStakeAdded) Reset() {
+	*x = EventStakeAdded{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[9]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventStakeAdded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventStakeAdded) ProtoMessage() {}
+
+// Deprecated: Use EventStakeAdded.ProtoReflect.Descriptor instead.
+func (*EventStakeAdded) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *EventStakeAdded) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *EventStakeAdded) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *EventStakeAdded) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventStakeAdded) GetTao() uint64 {
+	if x != nil {
+		return x.Tao
+	}
+	return 0
+}
+
+func (x *EventStakeAdded) GetAlpha() uint64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+func (x *EventStakeAdded) GetFee() uint64 {
+	if x != nil {
+		return x.Fee
+	}
+	return 0
+}
+
+// EventStakeRemoved: alpha was unstaked and swapped for TAO.
+type EventStakeRemoved struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Alpha   uint64 `protobuf:"varint,4,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	Tao     uint64 `protobuf:"varint,5,opt,name=tao,proto3" json:"tao,omitempty"`
+	Fee     uint64 `protobuf:"varint,6,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (x *EventStakeRemoved) Reset() {
+	*x = EventStakeRemoved{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[10]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventStakeRemoved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventStakeRemoved) ProtoMessage() {}
+
+// Deprecated: Use EventStakeRemoved.ProtoReflect.Descriptor instead.
+func (*EventStakeRemoved) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *EventStakeRemoved) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *EventStakeRemoved) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *EventStakeRemoved) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventStakeRemoved) GetAlpha() uint64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+func (x *EventStakeRemoved) GetTao() uint64 {
+	if x != nil {
+		return x.Tao
+	}
+	return 0
+}
+
+func (x *EventStakeRemoved) GetFee() uint64 {
+	if x != nil {
+		return x.Fee
+	}
+	return 0
+}
+
+// EventStakeMoved: stake moved between hotkeys, subnets or coldkeys.
+type EventStakeMoved struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey            string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	DestinationColdkey string `protobuf:"bytes,2,opt,name=destination_coldkey,json=destinationColdkey,proto3" json:"destination_coldkey,omitempty"`
+	OriginHotkey       string `protobuf:"bytes,3,opt,name=origin_hotkey,json=originHotkey,proto3" json:"origin_hotkey,omitempty"`
+	DestinationHotkey  string `protobuf:"bytes,4,opt,name=destination_hotkey,json=destinationHotkey,proto3" json:"destination_hotkey,omitempty"`
+	OriginNetuid       uint32 `protobuf:"varint,5,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid  uint32 `protobuf:"varint,6,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	AlphaOut           uint64 `protobuf:"varint,7,opt,name=alpha_out,json=alphaOut,proto3" json:"alpha_out,omitempty"`
+	AlphaIn            uint64 `protobuf:"varint,8,opt,name=alpha_in,json=alphaIn,proto3" json:"alpha_in,omitempty"`
+}
+
+func (x *EventStakeMoved) Reset() {
+	*x = EventStakeMoved{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[11]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventStakeMoved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventStakeMoved) ProtoMessage() {}
+
+// Deprecated: Use EventStakeMoved.ProtoReflect.Descriptor instead.
+func (*EventStakeMoved) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *EventStakeMoved) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *EventStakeMoved) GetDestinationColdkey() string {
+	if x != nil {
+		return x.DestinationColdkey
+	}
+	return ""
+}
+
+func (x *EventStakeMoved) GetOriginHotkey() string {
+	if x != nil {
+		return x.OriginHotkey
+	}
+	return ""
+}
+
+func (x *EventStakeMoved) GetDestinationHotkey() string {
+	if x != nil {
+		return x.DestinationHotkey
+	}
+	return ""
+}
+
+func (x *EventStakeMoved) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *EventStakeMoved) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *EventStakeMoved) GetAlphaOut() uint64 {
+	if x != nil {
+		return x.AlphaOut
+	}
+	return 0
+}
+
+func (x *EventStakeMoved) GetAlphaIn() uint64 {
+	if x != nil {
+		return x.AlphaIn
+	}
+	return 0
+}
+
+// EventDelegateTakeSet: a hotkey's take changed.
+type EventDelegateTakeSet struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Take   uint32 `protobuf:"varint,2,opt,name=take,proto3" json:"take,omitempty"`
+}
+
+func (x *EventDelegateTakeSet) Reset() {
+	*x = EventDelegateTakeSet{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[12]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventDelegateTakeSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventDelegateTakeSet) ProtoMessage() {}
+
+// Deprecated: Use EventDelegateTakeSet.ProtoReflect.Descriptor instead.
+func (*EventDelegateTakeSet) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *EventDelegateTakeSet) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *EventDelegateTakeSet) GetTake() uint32 {
+	if x != nil {
+		return x.Take
+	}
+	return 0
+}
+
+// EventWeightsSet: a validator's weights were stored (directly or by a reveal).
+type EventWeightsSet struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid    uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+}
+
+func (x *EventWeightsSet) Reset() {
+	*x = EventWeightsSet{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[13]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventWeightsSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventWeightsSet) ProtoMessage() {}
+
+// Deprecated: Use EventWeightsSet.ProtoReflect.Descriptor instead.
+func (*EventWeightsSet) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *EventWeightsSet) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventWeightsSet) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *EventWeightsSet) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+// EventWeightsCommitted: a hash of weights was committed.
+type EventWeightsCommitted struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hotkey      string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	CommitEpoch uint64 `protobuf:"varint,3,opt,name=commit_epoch,json=commitEpoch,proto3" json:"commit_epoch,omitempty"`
+	RevealEpoch uint64 `protobuf:"varint,4,opt,name=reveal_epoch,json=revealEpoch,proto3" json:"reveal_epoch,omitempty"`
+}
+
+func (x *EventWeightsCommitted) Reset() {
+	*x = EventWeightsCommitted{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[14]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventWeightsCommitted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventWeightsCommitted) ProtoMessage() {}
+
+// Deprecated: Use EventWeightsCommitted.ProtoReflect.Descriptor instead.
+func (*EventWeightsCommitted) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *EventWeightsCommitted) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventWeightsCommitted) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *EventWeightsCommitted) GetCommitEpoch() uint64 {
+	if x != nil {
+		return x.CommitEpoch
+	}
+	return 0
+}
+
+func (x *EventWeightsCommitted) GetRevealEpoch() uint64 {
+	if x != nil {
+		return x.RevealEpoch
+	}
+	return 0
+}
+
+// EventAxonServed: a neuron published its address.
+type EventAxonServed struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid    uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Ip     string `protobuf:"bytes,4,opt,name=ip,proto3" json:"ip,omitempty"`
+	Port   uint32 `protobuf:"varint,5,opt,name=port,proto3" json:"port,omitempty"`
+}
+
+func (x *EventAxonServed) Reset() {
+	*x = EventAxonServed{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[15]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventAxonServed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventAxonServed) ProtoMessage() {}
+
+// Deprecated: Use EventAxonServed.ProtoReflect.Descriptor instead.
+func (*EventAxonServed) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *EventAxonServed) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventAxonServed) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *EventAxonServed) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *EventAxonServed) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *EventAxonServed) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+// EventEpoch: a subnet's epoch ran and its pending emission was distributed (§5.7, §5.8).
+type EventEpoch struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid     uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	EpochIndex uint64 `protobuf:"varint,2,opt,name=epoch_index,json=epochIndex,proto3" json:"epoch_index,omitempty"`
+	// emission is the alpha the epoch distributed to miners and validators.
+	Emission   uint64 `protobuf:"varint,3,opt,name=emission,proto3" json:"emission,omitempty"`
+	OwnerCut   uint64 `protobuf:"varint,4,opt,name=owner_cut,json=ownerCut,proto3" json:"owner_cut,omitempty"`
+	Miners     uint64 `protobuf:"varint,5,opt,name=miners,proto3" json:"miners,omitempty"`
+	Validators uint64 `protobuf:"varint,6,opt,name=validators,proto3" json:"validators,omitempty"`
+	// withheld is the miner incentive of the owner's hotkeys, burned or recycled.
+	Withheld uint64 `protobuf:"varint,7,opt,name=withheld,proto3" json:"withheld,omitempty"`
+}
+
+func (x *EventEpoch) Reset() {
+	*x = EventEpoch{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[16]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventEpoch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventEpoch) ProtoMessage() {}
+
+// Deprecated: Use EventEpoch.ProtoReflect.Descriptor instead.
+func (*EventEpoch) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *EventEpoch) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventEpoch) GetEpochIndex() uint64 {
+	if x != nil {
+		return x.EpochIndex
+	}
+	return 0
+}
+
+func (x *EventEpoch) GetEmission() uint64 {
+	if x != nil {
+		return x.Emission
+	}
+	return 0
+}
+
+func (x *EventEpoch) GetOwnerCut() uint64 {
+	if x != nil {
+		return x.OwnerCut
+	}
+	return 0
+}
+
+func (x *EventEpoch) GetMiners() uint64 {
+	if x != nil {
+		return x.Miners
+	}
+	return 0
+}
+
+func (x *EventEpoch) GetValidators() uint64 {
+	if x != nil {
+		return x.Validators
+	}
+	return 0
+}
+
+func (x *EventEpoch) GetWithheld() uint64 {
+	if x != nil {
+		return x.Withheld
+	}
+	return 0
+}
+
+// EventEpochDeferred: an epoch was due but the per-block cap was reached; it runs next block.
+type EventEpochDeferred struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	RunAt  uint64 `protobuf:"varint,2,opt,name=run_at,json=runAt,proto3" json:"run_at,omitempty"`
+}
+
+func (x *EventEpochDeferred) Reset() {
+	*x = EventEpochDeferred{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[17]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventEpochDeferred) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventEpochDeferred) ProtoMessage() {}
+
+// Deprecated: Use EventEpochDeferred.ProtoReflect.Descriptor instead.
+func (*EventEpochDeferred) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *EventEpochDeferred) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventEpochDeferred) GetRunAt() uint64 {
+	if x != nil {
+		return x.RunAt
+	}
+	return 0
+}
+
+// EventEpochSkipped: an epoch was due but the subnet's state was inconsistent; emission carries over.
+type EventEpochSkipped struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (x *EventEpochSkipped) Reset() {
+	*x = EventEpochSkipped{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[18]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventEpochSkipped) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventEpochSkipped) ProtoMessage() {}
+
+// Deprecated: Use EventEpochSkipped.ProtoReflect.Descriptor instead.
+func (*EventEpochSkipped) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *EventEpochSkipped) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventEpochSkipped) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_gotensor_subnet_v1_events_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_events_proto_rawDesc = []byte{
@@ -2141,10 +11840,138 @@ var file_gotensor_subnet_v1_events_proto_rawDesc = []byte{
 	0x75, 0x72, 0x6e, 0x65, 0x64, 0x22, 0x32, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x50, 0x61,
 	0x72, 0x61, 0x6d, 0x73, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x64, 0x12, 0x1c, 0x0a, 0x09, 0x61,
 	0x75, 0x74, 0x68, 0x6f, 0x72, 0x69, 0x74, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09,
-	0x61, 0x75, 0x74, 0x68, 0x6f, 0x72, 0x69, 0x74, 0x79, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74,
-	0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
-	0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e,
-	0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x61, 0x75, 0x74, 0x68, 0x6f, 0x72, 0x69, 0x74, 0x79, 0x22, 0xab, 0x01, 0x0a, 0x16, 0x45, 0x76,
+	0x65, 0x6e, 0x74, 0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74,
+	0x65, 0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x14, 0x0a, 0x05,
+	0x6f, 0x77, 0x6e, 0x65, 0x72, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x6f, 0x77, 0x6e,
+	0x65, 0x72, 0x12, 0x21, 0x0a, 0x0c, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x68, 0x6f, 0x74, 0x6b,
+	0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0b, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x48,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x1b, 0x0a, 0x09, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x63, 0x6f,
+	0x73, 0x74, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x6c, 0x6f, 0x63, 0x6b, 0x43, 0x6f,
+	0x73, 0x74, 0x12, 0x23, 0x0a, 0x0d, 0x70, 0x72, 0x75, 0x6e, 0x65, 0x64, 0x5f, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x70, 0x72, 0x75, 0x6e, 0x65,
+	0x64, 0x4e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x22, 0x4f, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74,
+	0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x50, 0x72, 0x75, 0x6e, 0x65, 0x64, 0x12, 0x16, 0x0a,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x21, 0x0a, 0x0c, 0x74, 0x61, 0x6f, 0x5f, 0x72, 0x65, 0x74,
+	0x75, 0x72, 0x6e, 0x65, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x74, 0x61, 0x6f,
+	0x52, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x22, 0x5a, 0x0a, 0x0e, 0x45, 0x76, 0x65, 0x6e,
+	0x74, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61, 0x6c, 0x6c, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x12, 0x30, 0x0a, 0x14, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x65, 0x6d, 0x69, 0x73,
+	0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x12, 0x66, 0x69, 0x72, 0x73, 0x74, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42,
+	0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x72, 0x0a, 0x16, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x48, 0x79, 0x70,
+	0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x53, 0x65, 0x74, 0x12, 0x16,
+	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x76, 0x61,
+	0x6c, 0x75, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x76, 0x61, 0x6c, 0x75, 0x65,
+	0x12, 0x16, 0x0a, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x22, 0xb0, 0x01, 0x0a, 0x15, 0x45, 0x76, 0x65,
+	0x6e, 0x74, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72,
+	0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01,
+	0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69,
+	0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18,
+	0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x12,
+	0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75,
+	0x72, 0x6e, 0x12, 0x27, 0x0a, 0x0f, 0x72, 0x65, 0x70, 0x6c, 0x61, 0x63, 0x65, 0x64, 0x5f, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x06, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0e, 0x72, 0x65, 0x70,
+	0x6c, 0x61, 0x63, 0x65, 0x64, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x22, 0x95, 0x01, 0x0a, 0x0f,
+	0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x41, 0x64, 0x64, 0x65, 0x64, 0x12,
+	0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28,
+	0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x74, 0x61, 0x6f,
+	0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x74, 0x61, 0x6f, 0x12, 0x14, 0x0a, 0x05, 0x61,
+	0x6c, 0x70, 0x68, 0x61, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x61, 0x6c, 0x70, 0x68,
+	0x61, 0x12, 0x10, 0x0a, 0x03, 0x66, 0x65, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03,
+	0x66, 0x65, 0x65, 0x22, 0x97, 0x01, 0x0a, 0x11, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x64, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c,
+	0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64,
+	0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x12, 0x14, 0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x04, 0x20, 0x01,
+	0x28, 0x04, 0x52, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x12, 0x10, 0x0a, 0x03, 0x74, 0x61, 0x6f,
+	0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x74, 0x61, 0x6f, 0x12, 0x10, 0x0a, 0x03, 0x66,
+	0x65, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x66, 0x65, 0x65, 0x22, 0xbc, 0x02,
+	0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x4d, 0x6f, 0x76, 0x65,
+	0x64, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x2f, 0x0a, 0x13, 0x64,
+	0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x63, 0x6f, 0x6c, 0x64, 0x6b,
+	0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e,
+	0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x23, 0x0a, 0x0d,
+	0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x48, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e,
+	0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x11, 0x64,
+	0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79,
+	0x12, 0x23, 0x0a, 0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x4e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61,
+	0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x06, 0x20, 0x01, 0x28,
+	0x0d, 0x52, 0x11, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x4e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x12, 0x1b, 0x0a, 0x09, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x6f, 0x75,
+	0x74, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x4f, 0x75,
+	0x74, 0x12, 0x19, 0x0a, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x69, 0x6e, 0x18, 0x08, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x07, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x49, 0x6e, 0x22, 0x42, 0x0a, 0x14,
+	0x45, 0x76, 0x65, 0x6e, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b,
+	0x65, 0x53, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x12, 0x0a, 0x04,
+	0x74, 0x61, 0x6b, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x74, 0x61, 0x6b, 0x65,
+	0x22, 0x53, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73,
+	0x53, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x75,
+	0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a,
+	0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x22, 0x8d, 0x01, 0x0a, 0x15, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x57,
+	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x74, 0x65, 0x64, 0x12,
+	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12,
+	0x21, 0x0a, 0x0c, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x18,
+	0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x45, 0x70, 0x6f,
+	0x63, 0x68, 0x12, 0x21, 0x0a, 0x0c, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x5f, 0x65, 0x70, 0x6f,
+	0x63, 0x68, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c,
+	0x45, 0x70, 0x6f, 0x63, 0x68, 0x22, 0x77, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x41, 0x78,
+	0x6f, 0x6e, 0x53, 0x65, 0x72, 0x76, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75,
+	0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x70,
+	0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x70, 0x12, 0x12, 0x0a, 0x04, 0x70, 0x6f,
+	0x72, 0x74, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x70, 0x6f, 0x72, 0x74, 0x22, 0xd2,
+	0x01, 0x0a, 0x0a, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x12, 0x16, 0x0a,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1f, 0x0a, 0x0b, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x5f, 0x69,
+	0x6e, 0x64, 0x65, 0x78, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x65, 0x70, 0x6f, 0x63,
+	0x68, 0x49, 0x6e, 0x64, 0x65, 0x78, 0x12, 0x1a, 0x0a, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69,
+	0x6f, 0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69,
+	0x6f, 0x6e, 0x12, 0x1b, 0x0a, 0x09, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18,
+	0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74, 0x12,
+	0x16, 0x0a, 0x06, 0x6d, 0x69, 0x6e, 0x65, 0x72, 0x73, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x06, 0x6d, 0x69, 0x6e, 0x65, 0x72, 0x73, 0x12, 0x1e, 0x0a, 0x0a, 0x76, 0x61, 0x6c, 0x69, 0x64,
+	0x61, 0x74, 0x6f, 0x72, 0x73, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x76, 0x61, 0x6c,
+	0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x73, 0x12, 0x1a, 0x0a, 0x08, 0x77, 0x69, 0x74, 0x68, 0x68,
+	0x65, 0x6c, 0x64, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x77, 0x69, 0x74, 0x68, 0x68,
+	0x65, 0x6c, 0x64, 0x22, 0x43, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63,
+	0x68, 0x44, 0x65, 0x66, 0x65, 0x72, 0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f, 0x61, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22, 0x43, 0x0a, 0x11, 0x45, 0x76, 0x65, 0x6e,
+	0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x53, 0x6b, 0x69, 0x70, 0x70, 0x65, 0x64, 0x12, 0x16, 0x0a,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x42, 0x2d, 0x5a,
+	0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -2159,12 +11986,27 @@ func file_gotensor_subnet_v1_events_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_events_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_gotensor_subnet_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_gotensor_subnet_v1_events_proto_goTypes = []interface{}{
-	(*EventCoinbase)(nil),      // 0: gotensor.subnet.v1.EventCoinbase
-	(*EventRecycle)(nil),       // 1: gotensor.subnet.v1.EventRecycle
-	(*EventBurn)(nil),          // 2: gotensor.subnet.v1.EventBurn
-	(*EventParamsUpdated)(nil), // 3: gotensor.subnet.v1.EventParamsUpdated
+	(*EventCoinbase)(nil),          // 0: gotensor.subnet.v1.EventCoinbase
+	(*EventRecycle)(nil),           // 1: gotensor.subnet.v1.EventRecycle
+	(*EventBurn)(nil),              // 2: gotensor.subnet.v1.EventBurn
+	(*EventParamsUpdated)(nil),     // 3: gotensor.subnet.v1.EventParamsUpdated
+	(*EventNetworkRegistered)(nil), // 4: gotensor.subnet.v1.EventNetworkRegistered
+	(*EventNetworkPruned)(nil),     // 5: gotensor.subnet.v1.EventNetworkPruned
+	(*EventStartCall)(nil),         // 6: gotensor.subnet.v1.EventStartCall
+	(*EventHyperparameterSet)(nil), // 7: gotensor.subnet.v1.EventHyperparameterSet
+	(*EventNeuronRegistered)(nil),  // 8: gotensor.subnet.v1.EventNeuronRegistered
+	(*EventStakeAdded)(nil),        // 9: gotensor.subnet.v1.EventStakeAdded
+	(*EventStakeRemoved)(nil),      // 10: gotensor.subnet.v1.EventStakeRemoved
+	(*EventStakeMoved)(nil),        // 11: gotensor.subnet.v1.EventStakeMoved
+	(*EventDelegateTakeSet)(nil),   // 12: gotensor.subnet.v1.EventDelegateTakeSet
+	(*EventWeightsSet)(nil),        // 13: gotensor.subnet.v1.EventWeightsSet
+	(*EventWeightsCommitted)(nil),  // 14: gotensor.subnet.v1.EventWeightsCommitted
+	(*EventAxonServed)(nil),        // 15: gotensor.subnet.v1.EventAxonServed
+	(*EventEpoch)(nil),             // 16: gotensor.subnet.v1.EventEpoch
+	(*EventEpochDeferred)(nil),     // 17: gotensor.subnet.v1.EventEpochDeferred
+	(*EventEpochSkipped)(nil),      // 18: gotensor.subnet.v1.EventEpochSkipped
 }
 var file_gotensor_subnet_v1_events_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -2228,6 +12070,186 @@ func file_gotensor_subnet_v1_events_proto_init() {
 				return nil
 			}
 		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[4].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventNetworkRegistered); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[5].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventNetworkPruned); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventStartCall); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventHyperparameterSet); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventNeuronRegistered); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventStakeAdded); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventStakeRemoved); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventStakeMoved); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventDelegateTakeSet); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventWeightsSet); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventWeightsCommitted); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventAxonServed); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventEpoch); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventEpochDeferred); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventEpochSkipped); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2235,7 +12257,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_events_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -3440,6 +3440,13079 @@ func (x *fastReflection_QueryInvariantsResponse) ProtoMethods() *protoiface.Meth
 	}
 }
 
+var (
+	md_QuerySubnetsRequest protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QuerySubnetsRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QuerySubnetsRequest")
+}
+
+var _ protoreflect.Message = (*fastReflection_QuerySubnetsRequest)(nil)
+
+type fastReflection_QuerySubnetsRequest QuerySubnetsRequest
+
+func (x *QuerySubnetsRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QuerySubnetsRequest)(x)
+}
+
+func (x *QuerySubnetsRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[7]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QuerySubnetsRequest_messageType fastReflection_QuerySubnetsRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QuerySubnetsRequest_messageType{}
+
+type fastReflection_QuerySubnetsRequest_messageType struct{}
+
+func (x fastReflection_QuerySubnetsRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QuerySubnetsRequest)(nil)
+}
+func (x fastReflection_QuerySubnetsRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetsRequest)
+}
+func (x fastReflection_QuerySubnetsRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetsRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QuerySubnetsRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetsRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QuerySubnetsRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QuerySubnetsRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QuerySubnetsRequest) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetsRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QuerySubnetsRequest) Interface() protoreflect.ProtoMessage {
+	return (*QuerySubnetsRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QuerySubnetsRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QuerySubnetsRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QuerySubnetsRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QuerySubnetsRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QuerySubnetsRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QuerySubnetsRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QuerySubnetsRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QuerySubnetsRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QuerySubnetsRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QuerySubnetsRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetsRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetsRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetsRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_SubnetSummary                      protoreflect.MessageDescriptor
+	fd_SubnetSummary_netuid               protoreflect.FieldDescriptor
+	fd_SubnetSummary_name                 protoreflect.FieldDescriptor
+	fd_SubnetSummary_symbol               protoreflect.FieldDescriptor
+	fd_SubnetSummary_owner                protoreflect.FieldDescriptor
+	fd_SubnetSummary_owner_hotkey         protoreflect.FieldDescriptor
+	fd_SubnetSummary_tempo                protoreflect.FieldDescriptor
+	fd_SubnetSummary_n                    protoreflect.FieldDescriptor
+	fd_SubnetSummary_max_n                protoreflect.FieldDescriptor
+	fd_SubnetSummary_burn                 protoreflect.FieldDescriptor
+	fd_SubnetSummary_price                protoreflect.FieldDescriptor
+	fd_SubnetSummary_moving_price         protoreflect.FieldDescriptor
+	fd_SubnetSummary_tao_reserve          protoreflect.FieldDescriptor
+	fd_SubnetSummary_alpha_in             protoreflect.FieldDescriptor
+	fd_SubnetSummary_alpha_out            protoreflect.FieldDescriptor
+	fd_SubnetSummary_emission_share       protoreflect.FieldDescriptor
+	fd_SubnetSummary_blocks_to_next_epoch protoreflect.FieldDescriptor
+	fd_SubnetSummary_started              protoreflect.FieldDescriptor
+	fd_SubnetSummary_emission_enabled     protoreflect.FieldDescriptor
+	fd_SubnetSummary_registered_at        protoreflect.FieldDescriptor
+	fd_SubnetSummary_last_epoch_block     protoreflect.FieldDescriptor
+	fd_SubnetSummary_topology_changed_at  protoreflect.FieldDescriptor
+	fd_SubnetSummary_tao_in_emission      protoreflect.FieldDescriptor
+	fd_SubnetSummary_alpha_in_emission    protoreflect.FieldDescriptor
+	fd_SubnetSummary_alpha_out_emission   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_SubnetSummary = File_gotensor_subnet_v1_query_proto.Messages().ByName("SubnetSummary")
+	fd_SubnetSummary_netuid = md_SubnetSummary.Fields().ByName("netuid")
+	fd_SubnetSummary_name = md_SubnetSummary.Fields().ByName("name")
+	fd_SubnetSummary_symbol = md_SubnetSummary.Fields().ByName("symbol")
+	fd_SubnetSummary_owner = md_SubnetSummary.Fields().ByName("owner")
+	fd_SubnetSummary_owner_hotkey = md_SubnetSummary.Fields().ByName("owner_hotkey")
+	fd_SubnetSummary_tempo = md_SubnetSummary.Fields().ByName("tempo")
+	fd_SubnetSummary_n = md_SubnetSummary.Fields().ByName("n")
+	fd_SubnetSummary_max_n = md_SubnetSummary.Fields().ByName("max_n")
+	fd_SubnetSummary_burn = md_SubnetSummary.Fields().ByName("burn")
+	fd_SubnetSummary_price = md_SubnetSummary.Fields().ByName("price")
+	fd_SubnetSummary_moving_price = md_SubnetSummary.Fields().ByName("moving_price")
+	fd_SubnetSummary_tao_reserve = md_SubnetSummary.Fields().ByName("tao_reserve")
+	fd_SubnetSummary_alpha_in = md_SubnetSummary.Fields().ByName("alpha_in")
+	fd_SubnetSummary_alpha_out = md_SubnetSummary.Fields().ByName("alpha_out")
+	fd_SubnetSummary_emission_share = md_SubnetSummary.Fields().ByName("emission_share")
+	fd_SubnetSummary_blocks_to_next_epoch = md_SubnetSummary.Fields().ByName("blocks_to_next_epoch")
+	fd_SubnetSummary_started = md_SubnetSummary.Fields().ByName("started")
+	fd_SubnetSummary_emission_enabled = md_SubnetSummary.Fields().ByName("emission_enabled")
+	fd_SubnetSummary_registered_at = md_SubnetSummary.Fields().ByName("registered_at")
+	fd_SubnetSummary_last_epoch_block = md_SubnetSummary.Fields().ByName("last_epoch_block")
+	fd_SubnetSummary_topology_changed_at = md_SubnetSummary.Fields().ByName("topology_changed_at")
+	fd_SubnetSummary_tao_in_emission = md_SubnetSummary.Fields().ByName("tao_in_emission")
+	fd_SubnetSummary_alpha_in_emission = md_SubnetSummary.Fields().ByName("alpha_in_emission")
+	fd_SubnetSummary_alpha_out_emission = md_SubnetSummary.Fields().ByName("alpha_out_emission")
+}
+
+var _ protoreflect.Message = (*fastReflection_SubnetSummary)(nil)
+
+type fastReflection_SubnetSummary SubnetSummary
+
+func (x *SubnetSummary) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_SubnetSummary)(x)
+}
+
+func (x *SubnetSummary) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[8]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_SubnetSummary_messageType fastReflection_SubnetSummary_messageType
+var _ protoreflect.MessageType = fastReflection_SubnetSummary_messageType{}
+
+type fastReflection_SubnetSummary_messageType struct{}
+
+func (x fastReflection_SubnetSummary_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_SubnetSummary)(nil)
+}
+func (x fastReflection_SubnetSummary_messageType) New() protoreflect.Message {
+	return new(fastReflection_SubnetSummary)
+}
+func (x fastReflection_SubnetSummary_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_SubnetSummary
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_SubnetSummary) Descriptor() protoreflect.MessageDescriptor {
+	return md_SubnetSummary
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_SubnetSummary) Type() protoreflect.MessageType {
+	return _fastReflection_SubnetSummary_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_SubnetSummary) New() protoreflect.Message {
+	return new(fastReflection_SubnetSummary)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_SubnetSummary) Interface() protoreflect.ProtoMessage {
+	return (*SubnetSummary)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_SubnetSummary) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_SubnetSummary_netuid, value) {
+			return
+		}
+	}
+	if x.Name != "" {
+		value := protoreflect.ValueOfString(x.Name)
+		if !f(fd_SubnetSummary_name, value) {
+			return
+		}
+	}
+	if x.Symbol != "" {
+		value := protoreflect.ValueOfString(x.Symbol)
+		if !f(fd_SubnetSummary_symbol, value) {
+			return
+		}
+	}
+	if x.Owner != "" {
+		value := protoreflect.ValueOfString(x.Owner)
+		if !f(fd_SubnetSummary_owner, value) {
+			return
+		}
+	}
+	if x.OwnerHotkey != "" {
+		value := protoreflect.ValueOfString(x.OwnerHotkey)
+		if !f(fd_SubnetSummary_owner_hotkey, value) {
+			return
+		}
+	}
+	if x.Tempo != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Tempo)
+		if !f(fd_SubnetSummary_tempo, value) {
+			return
+		}
+	}
+	if x.N != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.N)
+		if !f(fd_SubnetSummary_n, value) {
+			return
+		}
+	}
+	if x.MaxN != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.MaxN)
+		if !f(fd_SubnetSummary_max_n, value) {
+			return
+		}
+	}
+	if x.Burn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Burn)
+		if !f(fd_SubnetSummary_burn, value) {
+			return
+		}
+	}
+	if x.Price != "" {
+		value := protoreflect.ValueOfString(x.Price)
+		if !f(fd_SubnetSummary_price, value) {
+			return
+		}
+	}
+	if x.MovingPrice != "" {
+		value := protoreflect.ValueOfString(x.MovingPrice)
+		if !f(fd_SubnetSummary_moving_price, value) {
+			return
+		}
+	}
+	if x.TaoReserve != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoReserve)
+		if !f(fd_SubnetSummary_tao_reserve, value) {
+			return
+		}
+	}
+	if x.AlphaIn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaIn)
+		if !f(fd_SubnetSummary_alpha_in, value) {
+			return
+		}
+	}
+	if x.AlphaOut != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaOut)
+		if !f(fd_SubnetSummary_alpha_out, value) {
+			return
+		}
+	}
+	if x.EmissionShare != "" {
+		value := protoreflect.ValueOfString(x.EmissionShare)
+		if !f(fd_SubnetSummary_emission_share, value) {
+			return
+		}
+	}
+	if x.BlocksToNextEpoch != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.BlocksToNextEpoch)
+		if !f(fd_SubnetSummary_blocks_to_next_epoch, value) {
+			return
+		}
+	}
+	if x.Started != false {
+		value := protoreflect.ValueOfBool(x.Started)
+		if !f(fd_SubnetSummary_started, value) {
+			return
+		}
+	}
+	if x.EmissionEnabled != false {
+		value := protoreflect.ValueOfBool(x.EmissionEnabled)
+		if !f(fd_SubnetSummary_emission_enabled, value) {
+			return
+		}
+	}
+	if x.RegisteredAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RegisteredAt)
+		if !f(fd_SubnetSummary_registered_at, value) {
+			return
+		}
+	}
+	if x.LastEpochBlock != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LastEpochBlock)
+		if !f(fd_SubnetSummary_last_epoch_block, value) {
+			return
+		}
+	}
+	if x.TopologyChangedAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TopologyChangedAt)
+		if !f(fd_SubnetSummary_topology_changed_at, value) {
+			return
+		}
+	}
+	if x.TaoInEmission != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoInEmission)
+		if !f(fd_SubnetSummary_tao_in_emission, value) {
+			return
+		}
+	}
+	if x.AlphaInEmission != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaInEmission)
+		if !f(fd_SubnetSummary_alpha_in_emission, value) {
+			return
+		}
+	}
+	if x.AlphaOutEmission != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaOutEmission)
+		if !f(fd_SubnetSummary_alpha_out_emission, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_SubnetSummary) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.SubnetSummary.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.name":
+		return x.Name != ""
+	case "gotensor.subnet.v1.SubnetSummary.symbol":
+		return x.Symbol != ""
+	case "gotensor.subnet.v1.SubnetSummary.owner":
+		return x.Owner != ""
+	case "gotensor.subnet.v1.SubnetSummary.owner_hotkey":
+		return x.OwnerHotkey != ""
+	case "gotensor.subnet.v1.SubnetSummary.tempo":
+		return x.Tempo != uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.n":
+		return x.N != uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.max_n":
+		return x.MaxN != uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.burn":
+		return x.Burn != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.price":
+		return x.Price != ""
+	case "gotensor.subnet.v1.SubnetSummary.moving_price":
+		return x.MovingPrice != ""
+	case "gotensor.subnet.v1.SubnetSummary.tao_reserve":
+		return x.TaoReserve != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in":
+		return x.AlphaIn != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out":
+		return x.AlphaOut != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.emission_share":
+		return x.EmissionShare != ""
+	case "gotensor.subnet.v1.SubnetSummary.blocks_to_next_epoch":
+		return x.BlocksToNextEpoch != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.started":
+		return x.Started != false
+	case "gotensor.subnet.v1.SubnetSummary.emission_enabled":
+		return x.EmissionEnabled != false
+	case "gotensor.subnet.v1.SubnetSummary.registered_at":
+		return x.RegisteredAt != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.last_epoch_block":
+		return x.LastEpochBlock != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.topology_changed_at":
+		return x.TopologyChangedAt != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.tao_in_emission":
+		return x.TaoInEmission != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in_emission":
+		return x.AlphaInEmission != uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out_emission":
+		return x.AlphaOutEmission != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.SubnetSummary"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.SubnetSummary does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_SubnetSummary) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.SubnetSummary.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.name":
+		x.Name = ""
+	case "gotensor.subnet.v1.SubnetSummary.symbol":
+		x.Symbol = ""
+	case "gotensor.subnet.v1.SubnetSummary.owner":
+		x.Owner = ""
+	case "gotensor.subnet.v1.SubnetSummary.owner_hotkey":
+		x.OwnerHotkey = ""
+	case "gotensor.subnet.v1.SubnetSummary.tempo":
+		x.Tempo = uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.n":
+		x.N = uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.max_n":
+		x.MaxN = uint32(0)
+	case "gotensor.subnet.v1.SubnetSummary.burn":
+		x.Burn = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.price":
+		x.Price = ""
+	case "gotensor.subnet.v1.SubnetSummary.moving_price":
+		x.MovingPrice = ""
+	case "gotensor.subnet.v1.SubnetSummary.tao_reserve":
+		x.TaoReserve = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in":
+		x.AlphaIn = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out":
+		x.AlphaOut = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.emission_share":
+		x.EmissionShare = ""
+	case "gotensor.subnet.v1.SubnetSummary.blocks_to_next_epoch":
+		x.BlocksToNextEpoch = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.started":
+		x.Started = false
+	case "gotensor.subnet.v1.SubnetSummary.emission_enabled":
+		x.EmissionEnabled = false
+	case "gotensor.subnet.v1.SubnetSummary.registered_at":
+		x.RegisteredAt = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.last_epoch_block":
+		x.LastEpochBlock = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.topology_changed_at":
+		x.TopologyChangedAt = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.tao_in_emission":
+		x.TaoInEmission = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in_emission":
+		x.AlphaInEmission = uint64(0)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out_emission":
+		x.AlphaOutEmission = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.SubnetSummary"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.SubnetSummary does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_SubnetSummary) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.SubnetSummary.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.SubnetSummary.name":
+		value := x.Name
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.symbol":
+		value := x.Symbol
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.owner":
+		value := x.Owner
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.owner_hotkey":
+		value := x.OwnerHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.tempo":
+		value := x.Tempo
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.SubnetSummary.n":
+		value := x.N
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.SubnetSummary.max_n":
+		value := x.MaxN
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.SubnetSummary.burn":
+		value := x.Burn
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.price":
+		value := x.Price
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.moving_price":
+		value := x.MovingPrice
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.tao_reserve":
+		value := x.TaoReserve
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in":
+		value := x.AlphaIn
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out":
+		value := x.AlphaOut
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.emission_share":
+		value := x.EmissionShare
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.SubnetSummary.blocks_to_next_epoch":
+		value := x.BlocksToNextEpoch
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.started":
+		value := x.Started
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.SubnetSummary.emission_enabled":
+		value := x.EmissionEnabled
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.SubnetSummary.registered_at":
+		value := x.RegisteredAt
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.last_epoch_block":
+		value := x.LastEpochBlock
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.topology_changed_at":
+		value := x.TopologyChangedAt
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.tao_in_emission":
+		value := x.TaoInEmission
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in_emission":
+		value := x.AlphaInEmission
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out_emission":
+		value := x.AlphaOutEmission
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.SubnetSummary"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.SubnetSummary does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_SubnetSummary) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.SubnetSummary.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.SubnetSummary.name":
+		x.Name = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.symbol":
+		x.Symbol = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.owner":
+		x.Owner = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.owner_hotkey":
+		x.OwnerHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.tempo":
+		x.Tempo = uint32(value.Uint())
+	case "gotensor.subnet.v1.SubnetSummary.n":
+		x.N = uint32(value.Uint())
+	case "gotensor.subnet.v1.SubnetSummary.max_n":
+		x.MaxN = uint32(value.Uint())
+	case "gotensor.subnet.v1.SubnetSummary.burn":
+		x.Burn = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.price":
+		x.Price = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.moving_price":
+		x.MovingPrice = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.tao_reserve":
+		x.TaoReserve = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in":
+		x.AlphaIn = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out":
+		x.AlphaOut = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.emission_share":
+		x.EmissionShare = value.Interface().(string)
+	case "gotensor.subnet.v1.SubnetSummary.blocks_to_next_epoch":
+		x.BlocksToNextEpoch = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.started":
+		x.Started = value.Bool()
+	case "gotensor.subnet.v1.SubnetSummary.emission_enabled":
+		x.EmissionEnabled = value.Bool()
+	case "gotensor.subnet.v1.SubnetSummary.registered_at":
+		x.RegisteredAt = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.last_epoch_block":
+		x.LastEpochBlock = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.topology_changed_at":
+		x.TopologyChangedAt = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.tao_in_emission":
+		x.TaoInEmission = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in_emission":
+		x.AlphaInEmission = value.Uint()
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out_emission":
+		x.AlphaOutEmission = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.SubnetSummary"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.SubnetSummary does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_SubnetSummary) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.SubnetSummary.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.name":
+		panic(fmt.Errorf("field name of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.symbol":
+		panic(fmt.Errorf("field symbol of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.owner":
+		panic(fmt.Errorf("field owner of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.owner_hotkey":
+		panic(fmt.Errorf("field owner_hotkey of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.tempo":
+		panic(fmt.Errorf("field tempo of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.n":
+		panic(fmt.Errorf("field n of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.max_n":
+		panic(fmt.Errorf("field max_n of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.burn":
+		panic(fmt.Errorf("field burn of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.price":
+		panic(fmt.Errorf("field price of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.moving_price":
+		panic(fmt.Errorf("field moving_price of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.tao_reserve":
+		panic(fmt.Errorf("field tao_reserve of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in":
+		panic(fmt.Errorf("field alpha_in of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out":
+		panic(fmt.Errorf("field alpha_out of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.emission_share":
+		panic(fmt.Errorf("field emission_share of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.blocks_to_next_epoch":
+		panic(fmt.Errorf("field blocks_to_next_epoch of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.started":
+		panic(fmt.Errorf("field started of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.emission_enabled":
+		panic(fmt.Errorf("field emission_enabled of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.registered_at":
+		panic(fmt.Errorf("field registered_at of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.last_epoch_block":
+		panic(fmt.Errorf("field last_epoch_block of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.topology_changed_at":
+		panic(fmt.Errorf("field topology_changed_at of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.tao_in_emission":
+		panic(fmt.Errorf("field tao_in_emission of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in_emission":
+		panic(fmt.Errorf("field alpha_in_emission of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out_emission":
+		panic(fmt.Errorf("field alpha_out_emission of message gotensor.subnet.v1.SubnetSummary is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.SubnetSummary"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.SubnetSummary does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_SubnetSummary) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.SubnetSummary.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.SubnetSummary.name":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.symbol":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.owner":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.owner_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.tempo":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.SubnetSummary.n":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.SubnetSummary.max_n":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.SubnetSummary.burn":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.price":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.moving_price":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.tao_reserve":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.emission_share":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.SubnetSummary.blocks_to_next_epoch":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.started":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.SubnetSummary.emission_enabled":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.SubnetSummary.registered_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.last_epoch_block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.topology_changed_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.tao_in_emission":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_in_emission":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.SubnetSummary.alpha_out_emission":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.SubnetSummary"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.SubnetSummary does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_SubnetSummary) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.SubnetSummary", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_SubnetSummary) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_SubnetSummary) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_SubnetSummary) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_SubnetSummary) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*SubnetSummary)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Name)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Symbol)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Owner)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.OwnerHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Tempo != 0 {
+			n += 1 + runtime.Sov(uint64(x.Tempo))
+		}
+		if x.N != 0 {
+			n += 1 + runtime.Sov(uint64(x.N))
+		}
+		if x.MaxN != 0 {
+			n += 1 + runtime.Sov(uint64(x.MaxN))
+		}
+		if x.Burn != 0 {
+			n += 1 + runtime.Sov(uint64(x.Burn))
+		}
+		l = len(x.Price)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.MovingPrice)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.TaoReserve != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoReserve))
+		}
+		if x.AlphaIn != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaIn))
+		}
+		if x.AlphaOut != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaOut))
+		}
+		l = len(x.EmissionShare)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.BlocksToNextEpoch != 0 {
+			n += 2 + runtime.Sov(uint64(x.BlocksToNextEpoch))
+		}
+		if x.Started {
+			n += 3
+		}
+		if x.EmissionEnabled {
+			n += 3
+		}
+		if x.RegisteredAt != 0 {
+			n += 2 + runtime.Sov(uint64(x.RegisteredAt))
+		}
+		if x.LastEpochBlock != 0 {
+			n += 2 + runtime.Sov(uint64(x.LastEpochBlock))
+		}
+		if x.TopologyChangedAt != 0 {
+			n += 2 + runtime.Sov(uint64(x.TopologyChangedAt))
+		}
+		if x.TaoInEmission != 0 {
+			n += 2 + runtime.Sov(uint64(x.TaoInEmission))
+		}
+		if x.AlphaInEmission != 0 {
+			n += 2 + runtime.Sov(uint64(x.AlphaInEmission))
+		}
+		if x.AlphaOutEmission != 0 {
+			n += 2 + runtime.Sov(uint64(x.AlphaOutEmission))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*SubnetSummary)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.AlphaOutEmission != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaOutEmission))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xc0
+		}
+		if x.AlphaInEmission != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaInEmission))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xb8
+		}
+		if x.TaoInEmission != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoInEmission))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xb0
+		}
+		if x.TopologyChangedAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TopologyChangedAt))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xa8
+		}
+		if x.LastEpochBlock != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LastEpochBlock))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xa0
+		}
+		if x.RegisteredAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RegisteredAt))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x98
+		}
+		if x.EmissionEnabled {
+			i--
+			if x.EmissionEnabled {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x90
+		}
+		if x.Started {
+			i--
+			if x.Started {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x88
+		}
+		if x.BlocksToNextEpoch != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.BlocksToNextEpoch))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x80
+		}
+		if len(x.EmissionShare) > 0 {
+			i -= len(x.EmissionShare)
+			copy(dAtA[i:], x.EmissionShare)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.EmissionShare)))
+			i--
+			dAtA[i] = 0x7a
+		}
+		if x.AlphaOut != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaOut))
+			i--
+			dAtA[i] = 0x70
+		}
+		if x.AlphaIn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaIn))
+			i--
+			dAtA[i] = 0x68
+		}
+		if x.TaoReserve != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoReserve))
+			i--
+			dAtA[i] = 0x60
+		}
+		if len(x.MovingPrice) > 0 {
+			i -= len(x.MovingPrice)
+			copy(dAtA[i:], x.MovingPrice)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.MovingPrice)))
+			i--
+			dAtA[i] = 0x5a
+		}
+		if len(x.Price) > 0 {
+			i -= len(x.Price)
+			copy(dAtA[i:], x.Price)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Price)))
+			i--
+			dAtA[i] = 0x52
+		}
+		if x.Burn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Burn))
+			i--
+			dAtA[i] = 0x48
+		}
+		if x.MaxN != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.MaxN))
+			i--
+			dAtA[i] = 0x40
+		}
+		if x.N != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.N))
+			i--
+			dAtA[i] = 0x38
+		}
+		if x.Tempo != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Tempo))
+			i--
+			dAtA[i] = 0x30
+		}
+		if len(x.OwnerHotkey) > 0 {
+			i -= len(x.OwnerHotkey)
+			copy(dAtA[i:], x.OwnerHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.OwnerHotkey)))
+			i--
+			dAtA[i] = 0x2a
+		}
+		if len(x.Owner) > 0 {
+			i -= len(x.Owner)
+			copy(dAtA[i:], x.Owner)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Owner)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Symbol) > 0 {
+			i -= len(x.Symbol)
+			copy(dAtA[i:], x.Symbol)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Symbol)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.Name) > 0 {
+			i -= len(x.Name)
+			copy(dAtA[i:], x.Name)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Name)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*SubnetSummary)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: SubnetSummary: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: SubnetSummary: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Name = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Symbol", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Symbol = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Owner = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OwnerHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.OwnerHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Tempo", wireType)
+				}
+				x.Tempo = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Tempo |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field N", wireType)
+				}
+				x.N = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.N |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 8:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field MaxN", wireType)
+				}
+				x.MaxN = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.MaxN |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 9:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+				}
+				x.Burn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Burn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 10:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Price", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Price = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 11:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field MovingPrice", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.MovingPrice = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 12:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoReserve", wireType)
+				}
+				x.TaoReserve = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoReserve |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 13:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaIn", wireType)
+				}
+				x.AlphaIn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaIn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 14:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaOut", wireType)
+				}
+				x.AlphaOut = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaOut |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 15:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field EmissionShare", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.EmissionShare = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 16:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field BlocksToNextEpoch", wireType)
+				}
+				x.BlocksToNextEpoch = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.BlocksToNextEpoch |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 17:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Started", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Started = bool(v != 0)
+			case 18:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field EmissionEnabled", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.EmissionEnabled = bool(v != 0)
+			case 19:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RegisteredAt", wireType)
+				}
+				x.RegisteredAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RegisteredAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 20:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LastEpochBlock", wireType)
+				}
+				x.LastEpochBlock = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LastEpochBlock |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 21:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TopologyChangedAt", wireType)
+				}
+				x.TopologyChangedAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TopologyChangedAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 22:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoInEmission", wireType)
+				}
+				x.TaoInEmission = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoInEmission |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 23:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaInEmission", wireType)
+				}
+				x.AlphaInEmission = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaInEmission |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 24:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaOutEmission", wireType)
+				}
+				x.AlphaOutEmission = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaOutEmission |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_QuerySubnetsResponse_1_list)(nil)
+
+type _QuerySubnetsResponse_1_list struct {
+	list *[]*SubnetSummary
+}
+
+func (x *_QuerySubnetsResponse_1_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_QuerySubnetsResponse_1_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_QuerySubnetsResponse_1_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*SubnetSummary)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_QuerySubnetsResponse_1_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*SubnetSummary)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_QuerySubnetsResponse_1_list) AppendMutable() protoreflect.Value {
+	v := new(SubnetSummary)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QuerySubnetsResponse_1_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_QuerySubnetsResponse_1_list) NewElement() protoreflect.Value {
+	v := new(SubnetSummary)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QuerySubnetsResponse_1_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_QuerySubnetsResponse         protoreflect.MessageDescriptor
+	fd_QuerySubnetsResponse_subnets protoreflect.FieldDescriptor
+	fd_QuerySubnetsResponse_height  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QuerySubnetsResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QuerySubnetsResponse")
+	fd_QuerySubnetsResponse_subnets = md_QuerySubnetsResponse.Fields().ByName("subnets")
+	fd_QuerySubnetsResponse_height = md_QuerySubnetsResponse.Fields().ByName("height")
+}
+
+var _ protoreflect.Message = (*fastReflection_QuerySubnetsResponse)(nil)
+
+type fastReflection_QuerySubnetsResponse QuerySubnetsResponse
+
+func (x *QuerySubnetsResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QuerySubnetsResponse)(x)
+}
+
+func (x *QuerySubnetsResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[9]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QuerySubnetsResponse_messageType fastReflection_QuerySubnetsResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QuerySubnetsResponse_messageType{}
+
+type fastReflection_QuerySubnetsResponse_messageType struct{}
+
+func (x fastReflection_QuerySubnetsResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QuerySubnetsResponse)(nil)
+}
+func (x fastReflection_QuerySubnetsResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetsResponse)
+}
+func (x fastReflection_QuerySubnetsResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetsResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QuerySubnetsResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetsResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QuerySubnetsResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QuerySubnetsResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QuerySubnetsResponse) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetsResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QuerySubnetsResponse) Interface() protoreflect.ProtoMessage {
+	return (*QuerySubnetsResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QuerySubnetsResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if len(x.Subnets) != 0 {
+		value := protoreflect.ValueOfList(&_QuerySubnetsResponse_1_list{list: &x.Subnets})
+		if !f(fd_QuerySubnetsResponse_subnets, value) {
+			return
+		}
+	}
+	if x.Height != int64(0) {
+		value := protoreflect.ValueOfInt64(x.Height)
+		if !f(fd_QuerySubnetsResponse_height, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QuerySubnetsResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetsResponse.subnets":
+		return len(x.Subnets) != 0
+	case "gotensor.subnet.v1.QuerySubnetsResponse.height":
+		return x.Height != int64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetsResponse.subnets":
+		x.Subnets = nil
+	case "gotensor.subnet.v1.QuerySubnetsResponse.height":
+		x.Height = int64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QuerySubnetsResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetsResponse.subnets":
+		if len(x.Subnets) == 0 {
+			return protoreflect.ValueOfList(&_QuerySubnetsResponse_1_list{})
+		}
+		listValue := &_QuerySubnetsResponse_1_list{list: &x.Subnets}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.QuerySubnetsResponse.height":
+		value := x.Height
+		return protoreflect.ValueOfInt64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetsResponse.subnets":
+		lv := value.List()
+		clv := lv.(*_QuerySubnetsResponse_1_list)
+		x.Subnets = *clv.list
+	case "gotensor.subnet.v1.QuerySubnetsResponse.height":
+		x.Height = value.Int()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetsResponse.subnets":
+		if x.Subnets == nil {
+			x.Subnets = []*SubnetSummary{}
+		}
+		value := &_QuerySubnetsResponse_1_list{list: &x.Subnets}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.QuerySubnetsResponse.height":
+		panic(fmt.Errorf("field height of message gotensor.subnet.v1.QuerySubnetsResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QuerySubnetsResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetsResponse.subnets":
+		list := []*SubnetSummary{}
+		return protoreflect.ValueOfList(&_QuerySubnetsResponse_1_list{list: &list})
+	case "gotensor.subnet.v1.QuerySubnetsResponse.height":
+		return protoreflect.ValueOfInt64(int64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QuerySubnetsResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QuerySubnetsResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QuerySubnetsResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetsResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QuerySubnetsResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QuerySubnetsResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QuerySubnetsResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if len(x.Subnets) > 0 {
+			for _, e := range x.Subnets {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if x.Height != 0 {
+			n += 1 + runtime.Sov(uint64(x.Height))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetsResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Height != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Height))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Subnets) > 0 {
+			for iNdEx := len(x.Subnets) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Subnets[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0xa
+			}
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetsResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetsResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Subnets", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Subnets = append(x.Subnets, &SubnetSummary{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Subnets[len(x.Subnets)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+				}
+				x.Height = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Height |= int64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QuerySubnetRequest        protoreflect.MessageDescriptor
+	fd_QuerySubnetRequest_netuid protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QuerySubnetRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QuerySubnetRequest")
+	fd_QuerySubnetRequest_netuid = md_QuerySubnetRequest.Fields().ByName("netuid")
+}
+
+var _ protoreflect.Message = (*fastReflection_QuerySubnetRequest)(nil)
+
+type fastReflection_QuerySubnetRequest QuerySubnetRequest
+
+func (x *QuerySubnetRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QuerySubnetRequest)(x)
+}
+
+func (x *QuerySubnetRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[10]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QuerySubnetRequest_messageType fastReflection_QuerySubnetRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QuerySubnetRequest_messageType{}
+
+type fastReflection_QuerySubnetRequest_messageType struct{}
+
+func (x fastReflection_QuerySubnetRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QuerySubnetRequest)(nil)
+}
+func (x fastReflection_QuerySubnetRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetRequest)
+}
+func (x fastReflection_QuerySubnetRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QuerySubnetRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QuerySubnetRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QuerySubnetRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QuerySubnetRequest) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QuerySubnetRequest) Interface() protoreflect.ProtoMessage {
+	return (*QuerySubnetRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QuerySubnetRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QuerySubnetRequest_netuid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QuerySubnetRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetRequest.netuid":
+		return x.Netuid != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetRequest.netuid":
+		x.Netuid = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QuerySubnetRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetRequest.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetRequest.netuid":
+		x.Netuid = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetRequest.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QuerySubnetRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QuerySubnetRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetRequest.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QuerySubnetRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QuerySubnetRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QuerySubnetRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QuerySubnetRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QuerySubnetRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QuerySubnetRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QuerySubnetResponse        protoreflect.MessageDescriptor
+	fd_QuerySubnetResponse_subnet protoreflect.FieldDescriptor
+	fd_QuerySubnetResponse_height protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QuerySubnetResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QuerySubnetResponse")
+	fd_QuerySubnetResponse_subnet = md_QuerySubnetResponse.Fields().ByName("subnet")
+	fd_QuerySubnetResponse_height = md_QuerySubnetResponse.Fields().ByName("height")
+}
+
+var _ protoreflect.Message = (*fastReflection_QuerySubnetResponse)(nil)
+
+type fastReflection_QuerySubnetResponse QuerySubnetResponse
+
+func (x *QuerySubnetResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QuerySubnetResponse)(x)
+}
+
+func (x *QuerySubnetResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[11]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QuerySubnetResponse_messageType fastReflection_QuerySubnetResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QuerySubnetResponse_messageType{}
+
+type fastReflection_QuerySubnetResponse_messageType struct{}
+
+func (x fastReflection_QuerySubnetResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QuerySubnetResponse)(nil)
+}
+func (x fastReflection_QuerySubnetResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetResponse)
+}
+func (x fastReflection_QuerySubnetResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QuerySubnetResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySubnetResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QuerySubnetResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QuerySubnetResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QuerySubnetResponse) New() protoreflect.Message {
+	return new(fastReflection_QuerySubnetResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QuerySubnetResponse) Interface() protoreflect.ProtoMessage {
+	return (*QuerySubnetResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QuerySubnetResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Subnet != nil {
+		value := protoreflect.ValueOfMessage(x.Subnet.ProtoReflect())
+		if !f(fd_QuerySubnetResponse_subnet, value) {
+			return
+		}
+	}
+	if x.Height != int64(0) {
+		value := protoreflect.ValueOfInt64(x.Height)
+		if !f(fd_QuerySubnetResponse_height, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QuerySubnetResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetResponse.subnet":
+		return x.Subnet != nil
+	case "gotensor.subnet.v1.QuerySubnetResponse.height":
+		return x.Height != int64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetResponse.subnet":
+		x.Subnet = nil
+	case "gotensor.subnet.v1.QuerySubnetResponse.height":
+		x.Height = int64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QuerySubnetResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetResponse.subnet":
+		value := x.Subnet
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.QuerySubnetResponse.height":
+		value := x.Height
+		return protoreflect.ValueOfInt64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetResponse.subnet":
+		x.Subnet = value.Message().Interface().(*SubnetSummary)
+	case "gotensor.subnet.v1.QuerySubnetResponse.height":
+		x.Height = value.Int()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetResponse.subnet":
+		if x.Subnet == nil {
+			x.Subnet = new(SubnetSummary)
+		}
+		return protoreflect.ValueOfMessage(x.Subnet.ProtoReflect())
+	case "gotensor.subnet.v1.QuerySubnetResponse.height":
+		panic(fmt.Errorf("field height of message gotensor.subnet.v1.QuerySubnetResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QuerySubnetResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySubnetResponse.subnet":
+		m := new(SubnetSummary)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.QuerySubnetResponse.height":
+		return protoreflect.ValueOfInt64(int64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySubnetResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySubnetResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QuerySubnetResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QuerySubnetResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QuerySubnetResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySubnetResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QuerySubnetResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QuerySubnetResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QuerySubnetResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Subnet != nil {
+			l = options.Size(x.Subnet)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Height != 0 {
+			n += 1 + runtime.Sov(uint64(x.Height))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Height != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Height))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Subnet != nil {
+			encoded, err := options.Marshal(x.Subnet)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySubnetResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySubnetResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Subnet", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Subnet == nil {
+					x.Subnet = &SubnetSummary{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Subnet); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+				}
+				x.Height = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Height |= int64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryHyperparametersRequest        protoreflect.MessageDescriptor
+	fd_QueryHyperparametersRequest_netuid protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryHyperparametersRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryHyperparametersRequest")
+	fd_QueryHyperparametersRequest_netuid = md_QueryHyperparametersRequest.Fields().ByName("netuid")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryHyperparametersRequest)(nil)
+
+type fastReflection_QueryHyperparametersRequest QueryHyperparametersRequest
+
+func (x *QueryHyperparametersRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryHyperparametersRequest)(x)
+}
+
+func (x *QueryHyperparametersRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[12]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryHyperparametersRequest_messageType fastReflection_QueryHyperparametersRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QueryHyperparametersRequest_messageType{}
+
+type fastReflection_QueryHyperparametersRequest_messageType struct{}
+
+func (x fastReflection_QueryHyperparametersRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryHyperparametersRequest)(nil)
+}
+func (x fastReflection_QueryHyperparametersRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryHyperparametersRequest)
+}
+func (x fastReflection_QueryHyperparametersRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHyperparametersRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryHyperparametersRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHyperparametersRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryHyperparametersRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QueryHyperparametersRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryHyperparametersRequest) New() protoreflect.Message {
+	return new(fastReflection_QueryHyperparametersRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryHyperparametersRequest) Interface() protoreflect.ProtoMessage {
+	return (*QueryHyperparametersRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryHyperparametersRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QueryHyperparametersRequest_netuid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryHyperparametersRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersRequest.netuid":
+		return x.Netuid != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersRequest.netuid":
+		x.Netuid = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryHyperparametersRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersRequest.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersRequest.netuid":
+		x.Netuid = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersRequest.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QueryHyperparametersRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryHyperparametersRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersRequest.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryHyperparametersRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryHyperparametersRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryHyperparametersRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryHyperparametersRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryHyperparametersRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryHyperparametersRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHyperparametersRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHyperparametersRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHyperparametersRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHyperparametersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryHyperparametersResponse                 protoreflect.MessageDescriptor
+	fd_QueryHyperparametersResponse_netuid          protoreflect.FieldDescriptor
+	fd_QueryHyperparametersResponse_hyperparameters protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryHyperparametersResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryHyperparametersResponse")
+	fd_QueryHyperparametersResponse_netuid = md_QueryHyperparametersResponse.Fields().ByName("netuid")
+	fd_QueryHyperparametersResponse_hyperparameters = md_QueryHyperparametersResponse.Fields().ByName("hyperparameters")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryHyperparametersResponse)(nil)
+
+type fastReflection_QueryHyperparametersResponse QueryHyperparametersResponse
+
+func (x *QueryHyperparametersResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryHyperparametersResponse)(x)
+}
+
+func (x *QueryHyperparametersResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[13]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryHyperparametersResponse_messageType fastReflection_QueryHyperparametersResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QueryHyperparametersResponse_messageType{}
+
+type fastReflection_QueryHyperparametersResponse_messageType struct{}
+
+func (x fastReflection_QueryHyperparametersResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryHyperparametersResponse)(nil)
+}
+func (x fastReflection_QueryHyperparametersResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryHyperparametersResponse)
+}
+func (x fastReflection_QueryHyperparametersResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHyperparametersResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryHyperparametersResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHyperparametersResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryHyperparametersResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QueryHyperparametersResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryHyperparametersResponse) New() protoreflect.Message {
+	return new(fastReflection_QueryHyperparametersResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryHyperparametersResponse) Interface() protoreflect.ProtoMessage {
+	return (*QueryHyperparametersResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryHyperparametersResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QueryHyperparametersResponse_netuid, value) {
+			return
+		}
+	}
+	if x.Hyperparameters != nil {
+		value := protoreflect.ValueOfMessage(x.Hyperparameters.ProtoReflect())
+		if !f(fd_QueryHyperparametersResponse_hyperparameters, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryHyperparametersResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters":
+		return x.Hyperparameters != nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters":
+		x.Hyperparameters = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryHyperparametersResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters":
+		value := x.Hyperparameters
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters":
+		x.Hyperparameters = value.Message().Interface().(*Hyperparams)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters":
+		if x.Hyperparameters == nil {
+			x.Hyperparameters = new(Hyperparams)
+		}
+		return protoreflect.ValueOfMessage(x.Hyperparameters.ProtoReflect())
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QueryHyperparametersResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryHyperparametersResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters":
+		m := new(Hyperparams)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHyperparametersResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHyperparametersResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryHyperparametersResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryHyperparametersResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryHyperparametersResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHyperparametersResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryHyperparametersResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryHyperparametersResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryHyperparametersResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Hyperparameters != nil {
+			l = options.Size(x.Hyperparameters)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHyperparametersResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Hyperparameters != nil {
+			encoded, err := options.Marshal(x.Hyperparameters)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHyperparametersResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHyperparametersResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHyperparametersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hyperparameters", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Hyperparameters == nil {
+					x.Hyperparameters = &Hyperparams{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Hyperparameters); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryMetagraphRequest         protoreflect.MessageDescriptor
+	fd_QueryMetagraphRequest_netuid  protoreflect.FieldDescriptor
+	fd_QueryMetagraphRequest_weights protoreflect.FieldDescriptor
+	fd_QueryMetagraphRequest_bonds   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryMetagraphRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryMetagraphRequest")
+	fd_QueryMetagraphRequest_netuid = md_QueryMetagraphRequest.Fields().ByName("netuid")
+	fd_QueryMetagraphRequest_weights = md_QueryMetagraphRequest.Fields().ByName("weights")
+	fd_QueryMetagraphRequest_bonds = md_QueryMetagraphRequest.Fields().ByName("bonds")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryMetagraphRequest)(nil)
+
+type fastReflection_QueryMetagraphRequest QueryMetagraphRequest
+
+func (x *QueryMetagraphRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryMetagraphRequest)(x)
+}
+
+func (x *QueryMetagraphRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[14]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryMetagraphRequest_messageType fastReflection_QueryMetagraphRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QueryMetagraphRequest_messageType{}
+
+type fastReflection_QueryMetagraphRequest_messageType struct{}
+
+func (x fastReflection_QueryMetagraphRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryMetagraphRequest)(nil)
+}
+func (x fastReflection_QueryMetagraphRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryMetagraphRequest)
+}
+func (x fastReflection_QueryMetagraphRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryMetagraphRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryMetagraphRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryMetagraphRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryMetagraphRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QueryMetagraphRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryMetagraphRequest) New() protoreflect.Message {
+	return new(fastReflection_QueryMetagraphRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryMetagraphRequest) Interface() protoreflect.ProtoMessage {
+	return (*QueryMetagraphRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryMetagraphRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QueryMetagraphRequest_netuid, value) {
+			return
+		}
+	}
+	if x.Weights != false {
+		value := protoreflect.ValueOfBool(x.Weights)
+		if !f(fd_QueryMetagraphRequest_weights, value) {
+			return
+		}
+	}
+	if x.Bonds != false {
+		value := protoreflect.ValueOfBool(x.Bonds)
+		if !f(fd_QueryMetagraphRequest_bonds, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryMetagraphRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphRequest.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.QueryMetagraphRequest.weights":
+		return x.Weights != false
+	case "gotensor.subnet.v1.QueryMetagraphRequest.bonds":
+		return x.Bonds != false
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphRequest.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.QueryMetagraphRequest.weights":
+		x.Weights = false
+	case "gotensor.subnet.v1.QueryMetagraphRequest.bonds":
+		x.Bonds = false
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryMetagraphRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphRequest.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.QueryMetagraphRequest.weights":
+		value := x.Weights
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.QueryMetagraphRequest.bonds":
+		value := x.Bonds
+		return protoreflect.ValueOfBool(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphRequest.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.QueryMetagraphRequest.weights":
+		x.Weights = value.Bool()
+	case "gotensor.subnet.v1.QueryMetagraphRequest.bonds":
+		x.Bonds = value.Bool()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphRequest.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QueryMetagraphRequest is not mutable"))
+	case "gotensor.subnet.v1.QueryMetagraphRequest.weights":
+		panic(fmt.Errorf("field weights of message gotensor.subnet.v1.QueryMetagraphRequest is not mutable"))
+	case "gotensor.subnet.v1.QueryMetagraphRequest.bonds":
+		panic(fmt.Errorf("field bonds of message gotensor.subnet.v1.QueryMetagraphRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryMetagraphRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphRequest.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.QueryMetagraphRequest.weights":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.QueryMetagraphRequest.bonds":
+		return protoreflect.ValueOfBool(false)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryMetagraphRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryMetagraphRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryMetagraphRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryMetagraphRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryMetagraphRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryMetagraphRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Weights {
+			n += 2
+		}
+		if x.Bonds {
+			n += 2
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryMetagraphRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Bonds {
+			i--
+			if x.Bonds {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.Weights {
+			i--
+			if x.Weights {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryMetagraphRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryMetagraphRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryMetagraphRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Weights", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Weights = bool(v != 0)
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Bonds", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Bonds = bool(v != 0)
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_NeuronView                       protoreflect.MessageDescriptor
+	fd_NeuronView_netuid                protoreflect.FieldDescriptor
+	fd_NeuronView_uid                   protoreflect.FieldDescriptor
+	fd_NeuronView_hotkey                protoreflect.FieldDescriptor
+	fd_NeuronView_coldkey               protoreflect.FieldDescriptor
+	fd_NeuronView_stake_weight          protoreflect.FieldDescriptor
+	fd_NeuronView_alpha_stake           protoreflect.FieldDescriptor
+	fd_NeuronView_validator_permit      protoreflect.FieldDescriptor
+	fd_NeuronView_active                protoreflect.FieldDescriptor
+	fd_NeuronView_last_update           protoreflect.FieldDescriptor
+	fd_NeuronView_consensus             protoreflect.FieldDescriptor
+	fd_NeuronView_incentive             protoreflect.FieldDescriptor
+	fd_NeuronView_dividends             protoreflect.FieldDescriptor
+	fd_NeuronView_validator_trust       protoreflect.FieldDescriptor
+	fd_NeuronView_emission              protoreflect.FieldDescriptor
+	fd_NeuronView_immune                protoreflect.FieldDescriptor
+	fd_NeuronView_block_at_registration protoreflect.FieldDescriptor
+	fd_NeuronView_axon                  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_NeuronView = File_gotensor_subnet_v1_query_proto.Messages().ByName("NeuronView")
+	fd_NeuronView_netuid = md_NeuronView.Fields().ByName("netuid")
+	fd_NeuronView_uid = md_NeuronView.Fields().ByName("uid")
+	fd_NeuronView_hotkey = md_NeuronView.Fields().ByName("hotkey")
+	fd_NeuronView_coldkey = md_NeuronView.Fields().ByName("coldkey")
+	fd_NeuronView_stake_weight = md_NeuronView.Fields().ByName("stake_weight")
+	fd_NeuronView_alpha_stake = md_NeuronView.Fields().ByName("alpha_stake")
+	fd_NeuronView_validator_permit = md_NeuronView.Fields().ByName("validator_permit")
+	fd_NeuronView_active = md_NeuronView.Fields().ByName("active")
+	fd_NeuronView_last_update = md_NeuronView.Fields().ByName("last_update")
+	fd_NeuronView_consensus = md_NeuronView.Fields().ByName("consensus")
+	fd_NeuronView_incentive = md_NeuronView.Fields().ByName("incentive")
+	fd_NeuronView_dividends = md_NeuronView.Fields().ByName("dividends")
+	fd_NeuronView_validator_trust = md_NeuronView.Fields().ByName("validator_trust")
+	fd_NeuronView_emission = md_NeuronView.Fields().ByName("emission")
+	fd_NeuronView_immune = md_NeuronView.Fields().ByName("immune")
+	fd_NeuronView_block_at_registration = md_NeuronView.Fields().ByName("block_at_registration")
+	fd_NeuronView_axon = md_NeuronView.Fields().ByName("axon")
+}
+
+var _ protoreflect.Message = (*fastReflection_NeuronView)(nil)
+
+type fastReflection_NeuronView NeuronView
+
+func (x *NeuronView) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_NeuronView)(x)
+}
+
+func (x *NeuronView) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[15]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_NeuronView_messageType fastReflection_NeuronView_messageType
+var _ protoreflect.MessageType = fastReflection_NeuronView_messageType{}
+
+type fastReflection_NeuronView_messageType struct{}
+
+func (x fastReflection_NeuronView_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_NeuronView)(nil)
+}
+func (x fastReflection_NeuronView_messageType) New() protoreflect.Message {
+	return new(fastReflection_NeuronView)
+}
+func (x fastReflection_NeuronView_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_NeuronView
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_NeuronView) Descriptor() protoreflect.MessageDescriptor {
+	return md_NeuronView
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_NeuronView) Type() protoreflect.MessageType {
+	return _fastReflection_NeuronView_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_NeuronView) New() protoreflect.Message {
+	return new(fastReflection_NeuronView)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_NeuronView) Interface() protoreflect.ProtoMessage {
+	return (*NeuronView)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_NeuronView) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_NeuronView_netuid, value) {
+			return
+		}
+	}
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_NeuronView_uid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_NeuronView_hotkey, value) {
+			return
+		}
+	}
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_NeuronView_coldkey, value) {
+			return
+		}
+	}
+	if x.StakeWeight != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.StakeWeight)
+		if !f(fd_NeuronView_stake_weight, value) {
+			return
+		}
+	}
+	if x.AlphaStake != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaStake)
+		if !f(fd_NeuronView_alpha_stake, value) {
+			return
+		}
+	}
+	if x.ValidatorPermit != false {
+		value := protoreflect.ValueOfBool(x.ValidatorPermit)
+		if !f(fd_NeuronView_validator_permit, value) {
+			return
+		}
+	}
+	if x.Active != false {
+		value := protoreflect.ValueOfBool(x.Active)
+		if !f(fd_NeuronView_active, value) {
+			return
+		}
+	}
+	if x.LastUpdate != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LastUpdate)
+		if !f(fd_NeuronView_last_update, value) {
+			return
+		}
+	}
+	if x.Consensus != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Consensus)
+		if !f(fd_NeuronView_consensus, value) {
+			return
+		}
+	}
+	if x.Incentive != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Incentive)
+		if !f(fd_NeuronView_incentive, value) {
+			return
+		}
+	}
+	if x.Dividends != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Dividends)
+		if !f(fd_NeuronView_dividends, value) {
+			return
+		}
+	}
+	if x.ValidatorTrust != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.ValidatorTrust)
+		if !f(fd_NeuronView_validator_trust, value) {
+			return
+		}
+	}
+	if x.Emission != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Emission)
+		if !f(fd_NeuronView_emission, value) {
+			return
+		}
+	}
+	if x.Immune != false {
+		value := protoreflect.ValueOfBool(x.Immune)
+		if !f(fd_NeuronView_immune, value) {
+			return
+		}
+	}
+	if x.BlockAtRegistration != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.BlockAtRegistration)
+		if !f(fd_NeuronView_block_at_registration, value) {
+			return
+		}
+	}
+	if x.Axon != nil {
+		value := protoreflect.ValueOfMessage(x.Axon.ProtoReflect())
+		if !f(fd_NeuronView_axon, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_NeuronView) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.NeuronView.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.NeuronView.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.NeuronView.stake_weight":
+		return x.StakeWeight != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.alpha_stake":
+		return x.AlphaStake != uint64(0)
+	case "gotensor.subnet.v1.NeuronView.validator_permit":
+		return x.ValidatorPermit != false
+	case "gotensor.subnet.v1.NeuronView.active":
+		return x.Active != false
+	case "gotensor.subnet.v1.NeuronView.last_update":
+		return x.LastUpdate != uint64(0)
+	case "gotensor.subnet.v1.NeuronView.consensus":
+		return x.Consensus != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.incentive":
+		return x.Incentive != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.dividends":
+		return x.Dividends != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.validator_trust":
+		return x.ValidatorTrust != uint32(0)
+	case "gotensor.subnet.v1.NeuronView.emission":
+		return x.Emission != uint64(0)
+	case "gotensor.subnet.v1.NeuronView.immune":
+		return x.Immune != false
+	case "gotensor.subnet.v1.NeuronView.block_at_registration":
+		return x.BlockAtRegistration != uint64(0)
+	case "gotensor.subnet.v1.NeuronView.axon":
+		return x.Axon != nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.NeuronView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.NeuronView does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_NeuronView) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.NeuronView.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.NeuronView.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.NeuronView.stake_weight":
+		x.StakeWeight = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.alpha_stake":
+		x.AlphaStake = uint64(0)
+	case "gotensor.subnet.v1.NeuronView.validator_permit":
+		x.ValidatorPermit = false
+	case "gotensor.subnet.v1.NeuronView.active":
+		x.Active = false
+	case "gotensor.subnet.v1.NeuronView.last_update":
+		x.LastUpdate = uint64(0)
+	case "gotensor.subnet.v1.NeuronView.consensus":
+		x.Consensus = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.incentive":
+		x.Incentive = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.dividends":
+		x.Dividends = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.validator_trust":
+		x.ValidatorTrust = uint32(0)
+	case "gotensor.subnet.v1.NeuronView.emission":
+		x.Emission = uint64(0)
+	case "gotensor.subnet.v1.NeuronView.immune":
+		x.Immune = false
+	case "gotensor.subnet.v1.NeuronView.block_at_registration":
+		x.BlockAtRegistration = uint64(0)
+	case "gotensor.subnet.v1.NeuronView.axon":
+		x.Axon = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.NeuronView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.NeuronView does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_NeuronView) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.NeuronView.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.NeuronView.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.NeuronView.stake_weight":
+		value := x.StakeWeight
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.alpha_stake":
+		value := x.AlphaStake
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.NeuronView.validator_permit":
+		value := x.ValidatorPermit
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.NeuronView.active":
+		value := x.Active
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.NeuronView.last_update":
+		value := x.LastUpdate
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.NeuronView.consensus":
+		value := x.Consensus
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.incentive":
+		value := x.Incentive
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.dividends":
+		value := x.Dividends
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.validator_trust":
+		value := x.ValidatorTrust
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.NeuronView.emission":
+		value := x.Emission
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.NeuronView.immune":
+		value := x.Immune
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.NeuronView.block_at_registration":
+		value := x.BlockAtRegistration
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.NeuronView.axon":
+		value := x.Axon
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.NeuronView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.NeuronView does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_NeuronView) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.NeuronView.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.NeuronView.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.NeuronView.stake_weight":
+		x.StakeWeight = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.alpha_stake":
+		x.AlphaStake = value.Uint()
+	case "gotensor.subnet.v1.NeuronView.validator_permit":
+		x.ValidatorPermit = value.Bool()
+	case "gotensor.subnet.v1.NeuronView.active":
+		x.Active = value.Bool()
+	case "gotensor.subnet.v1.NeuronView.last_update":
+		x.LastUpdate = value.Uint()
+	case "gotensor.subnet.v1.NeuronView.consensus":
+		x.Consensus = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.incentive":
+		x.Incentive = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.dividends":
+		x.Dividends = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.validator_trust":
+		x.ValidatorTrust = uint32(value.Uint())
+	case "gotensor.subnet.v1.NeuronView.emission":
+		x.Emission = value.Uint()
+	case "gotensor.subnet.v1.NeuronView.immune":
+		x.Immune = value.Bool()
+	case "gotensor.subnet.v1.NeuronView.block_at_registration":
+		x.BlockAtRegistration = value.Uint()
+	case "gotensor.subnet.v1.NeuronView.axon":
+		x.Axon = value.Message().Interface().(*AxonInfo)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.NeuronView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.NeuronView does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_NeuronView) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.NeuronView.axon":
+		if x.Axon == nil {
+			x.Axon = new(AxonInfo)
+		}
+		return protoreflect.ValueOfMessage(x.Axon.ProtoReflect())
+	case "gotensor.subnet.v1.NeuronView.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.stake_weight":
+		panic(fmt.Errorf("field stake_weight of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.alpha_stake":
+		panic(fmt.Errorf("field alpha_stake of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.validator_permit":
+		panic(fmt.Errorf("field validator_permit of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.active":
+		panic(fmt.Errorf("field active of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.last_update":
+		panic(fmt.Errorf("field last_update of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.consensus":
+		panic(fmt.Errorf("field consensus of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.incentive":
+		panic(fmt.Errorf("field incentive of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.dividends":
+		panic(fmt.Errorf("field dividends of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.validator_trust":
+		panic(fmt.Errorf("field validator_trust of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.emission":
+		panic(fmt.Errorf("field emission of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.immune":
+		panic(fmt.Errorf("field immune of message gotensor.subnet.v1.NeuronView is not mutable"))
+	case "gotensor.subnet.v1.NeuronView.block_at_registration":
+		panic(fmt.Errorf("field block_at_registration of message gotensor.subnet.v1.NeuronView is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.NeuronView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.NeuronView does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_NeuronView) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.NeuronView.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.NeuronView.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.NeuronView.stake_weight":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.alpha_stake":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.NeuronView.validator_permit":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.NeuronView.active":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.NeuronView.last_update":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.NeuronView.consensus":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.incentive":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.dividends":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.validator_trust":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.NeuronView.emission":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.NeuronView.immune":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.NeuronView.block_at_registration":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.NeuronView.axon":
+		m := new(AxonInfo)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.NeuronView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.NeuronView does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_NeuronView) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.NeuronView", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_NeuronView) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_NeuronView) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_NeuronView) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_NeuronView) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*NeuronView)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.StakeWeight != 0 {
+			n += 1 + runtime.Sov(uint64(x.StakeWeight))
+		}
+		if x.AlphaStake != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaStake))
+		}
+		if x.ValidatorPermit {
+			n += 2
+		}
+		if x.Active {
+			n += 2
+		}
+		if x.LastUpdate != 0 {
+			n += 1 + runtime.Sov(uint64(x.LastUpdate))
+		}
+		if x.Consensus != 0 {
+			n += 1 + runtime.Sov(uint64(x.Consensus))
+		}
+		if x.Incentive != 0 {
+			n += 1 + runtime.Sov(uint64(x.Incentive))
+		}
+		if x.Dividends != 0 {
+			n += 1 + runtime.Sov(uint64(x.Dividends))
+		}
+		if x.ValidatorTrust != 0 {
+			n += 1 + runtime.Sov(uint64(x.ValidatorTrust))
+		}
+		if x.Emission != 0 {
+			n += 1 + runtime.Sov(uint64(x.Emission))
+		}
+		if x.Immune {
+			n += 2
+		}
+		if x.BlockAtRegistration != 0 {
+			n += 2 + runtime.Sov(uint64(x.BlockAtRegistration))
+		}
+		if x.Axon != nil {
+			l = options.Size(x.Axon)
+			n += 2 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*NeuronView)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Axon != nil {
+			encoded, err := options.Marshal(x.Axon)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x8a
+		}
+		if x.BlockAtRegistration != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.BlockAtRegistration))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0x80
+		}
+		if x.Immune {
+			i--
+			if x.Immune {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x78
+		}
+		if x.Emission != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Emission))
+			i--
+			dAtA[i] = 0x70
+		}
+		if x.ValidatorTrust != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ValidatorTrust))
+			i--
+			dAtA[i] = 0x68
+		}
+		if x.Dividends != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Dividends))
+			i--
+			dAtA[i] = 0x60
+		}
+		if x.Incentive != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Incentive))
+			i--
+			dAtA[i] = 0x58
+		}
+		if x.Consensus != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Consensus))
+			i--
+			dAtA[i] = 0x50
+		}
+		if x.LastUpdate != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LastUpdate))
+			i--
+			dAtA[i] = 0x48
+		}
+		if x.Active {
+			i--
+			if x.Active {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x40
+		}
+		if x.ValidatorPermit {
+			i--
+			if x.ValidatorPermit {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x38
+		}
+		if x.AlphaStake != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaStake))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.StakeWeight != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.StakeWeight))
+			i--
+			dAtA[i] = 0x28
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*NeuronView)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: NeuronView: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: NeuronView: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field StakeWeight", wireType)
+				}
+				x.StakeWeight = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.StakeWeight |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaStake", wireType)
+				}
+				x.AlphaStake = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaStake |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ValidatorPermit", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.ValidatorPermit = bool(v != 0)
+			case 8:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Active", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Active = bool(v != 0)
+			case 9:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LastUpdate", wireType)
+				}
+				x.LastUpdate = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LastUpdate |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 10:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Consensus", wireType)
+				}
+				x.Consensus = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Consensus |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 11:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Incentive", wireType)
+				}
+				x.Incentive = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Incentive |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 12:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Dividends", wireType)
+				}
+				x.Dividends = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Dividends |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 13:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ValidatorTrust", wireType)
+				}
+				x.ValidatorTrust = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ValidatorTrust |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 14:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Emission", wireType)
+				}
+				x.Emission = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Emission |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 15:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Immune", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Immune = bool(v != 0)
+			case 16:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field BlockAtRegistration", wireType)
+				}
+				x.BlockAtRegistration = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.BlockAtRegistration |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 17:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Axon", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Axon == nil {
+					x.Axon = &AxonInfo{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Axon); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_MatrixRow_2_list)(nil)
+
+type _MatrixRow_2_list struct {
+	list *[]*WeightEntry
+}
+
+func (x *_MatrixRow_2_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_MatrixRow_2_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_MatrixRow_2_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*WeightEntry)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_MatrixRow_2_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*WeightEntry)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_MatrixRow_2_list) AppendMutable() protoreflect.Value {
+	v := new(WeightEntry)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_MatrixRow_2_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_MatrixRow_2_list) NewElement() protoreflect.Value {
+	v := new(WeightEntry)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_MatrixRow_2_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_MatrixRow         protoreflect.MessageDescriptor
+	fd_MatrixRow_uid     protoreflect.FieldDescriptor
+	fd_MatrixRow_entries protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_MatrixRow = File_gotensor_subnet_v1_query_proto.Messages().ByName("MatrixRow")
+	fd_MatrixRow_uid = md_MatrixRow.Fields().ByName("uid")
+	fd_MatrixRow_entries = md_MatrixRow.Fields().ByName("entries")
+}
+
+var _ protoreflect.Message = (*fastReflection_MatrixRow)(nil)
+
+type fastReflection_MatrixRow MatrixRow
+
+func (x *MatrixRow) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MatrixRow)(x)
+}
+
+func (x *MatrixRow) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[16]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MatrixRow_messageType fastReflection_MatrixRow_messageType
+var _ protoreflect.MessageType = fastReflection_MatrixRow_messageType{}
+
+type fastReflection_MatrixRow_messageType struct{}
+
+func (x fastReflection_MatrixRow_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MatrixRow)(nil)
+}
+func (x fastReflection_MatrixRow_messageType) New() protoreflect.Message {
+	return new(fastReflection_MatrixRow)
+}
+func (x fastReflection_MatrixRow_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MatrixRow
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MatrixRow) Descriptor() protoreflect.MessageDescriptor {
+	return md_MatrixRow
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MatrixRow) Type() protoreflect.MessageType {
+	return _fastReflection_MatrixRow_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MatrixRow) New() protoreflect.Message {
+	return new(fastReflection_MatrixRow)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MatrixRow) Interface() protoreflect.ProtoMessage {
+	return (*MatrixRow)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MatrixRow) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_MatrixRow_uid, value) {
+			return
+		}
+	}
+	if len(x.Entries) != 0 {
+		value := protoreflect.ValueOfList(&_MatrixRow_2_list{list: &x.Entries})
+		if !f(fd_MatrixRow_entries, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MatrixRow) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MatrixRow.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.MatrixRow.entries":
+		return len(x.Entries) != 0
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MatrixRow"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MatrixRow does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MatrixRow) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MatrixRow.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.MatrixRow.entries":
+		x.Entries = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MatrixRow"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MatrixRow does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MatrixRow) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MatrixRow.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MatrixRow.entries":
+		if len(x.Entries) == 0 {
+			return protoreflect.ValueOfList(&_MatrixRow_2_list{})
+		}
+		listValue := &_MatrixRow_2_list{list: &x.Entries}
+		return protoreflect.ValueOfList(listValue)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MatrixRow"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MatrixRow does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MatrixRow) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MatrixRow.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MatrixRow.entries":
+		lv := value.List()
+		clv := lv.(*_MatrixRow_2_list)
+		x.Entries = *clv.list
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MatrixRow"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MatrixRow does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MatrixRow) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MatrixRow.entries":
+		if x.Entries == nil {
+			x.Entries = []*WeightEntry{}
+		}
+		value := &_MatrixRow_2_list{list: &x.Entries}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.MatrixRow.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.MatrixRow is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MatrixRow"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MatrixRow does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MatrixRow) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MatrixRow.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MatrixRow.entries":
+		list := []*WeightEntry{}
+		return protoreflect.ValueOfList(&_MatrixRow_2_list{list: &list})
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MatrixRow"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MatrixRow does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MatrixRow) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MatrixRow", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MatrixRow) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MatrixRow) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MatrixRow) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MatrixRow) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MatrixRow)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		if len(x.Entries) > 0 {
+			for _, e := range x.Entries {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MatrixRow)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Entries) > 0 {
+			for iNdEx := len(x.Entries) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Entries[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x12
+			}
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MatrixRow)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MatrixRow: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MatrixRow: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Entries = append(x.Entries, &WeightEntry{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Entries[len(x.Entries)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_QueryMetagraphResponse_5_list)(nil)
+
+type _QueryMetagraphResponse_5_list struct {
+	list *[]*NeuronView
+}
+
+func (x *_QueryMetagraphResponse_5_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_QueryMetagraphResponse_5_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_5_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*NeuronView)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_QueryMetagraphResponse_5_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*NeuronView)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_QueryMetagraphResponse_5_list) AppendMutable() protoreflect.Value {
+	v := new(NeuronView)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_5_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_QueryMetagraphResponse_5_list) NewElement() protoreflect.Value {
+	v := new(NeuronView)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_5_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_QueryMetagraphResponse_6_list)(nil)
+
+type _QueryMetagraphResponse_6_list struct {
+	list *[]*MatrixRow
+}
+
+func (x *_QueryMetagraphResponse_6_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_QueryMetagraphResponse_6_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_6_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_QueryMetagraphResponse_6_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_QueryMetagraphResponse_6_list) AppendMutable() protoreflect.Value {
+	v := new(MatrixRow)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_6_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_QueryMetagraphResponse_6_list) NewElement() protoreflect.Value {
+	v := new(MatrixRow)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_6_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_QueryMetagraphResponse_7_list)(nil)
+
+type _QueryMetagraphResponse_7_list struct {
+	list *[]*MatrixRow
+}
+
+func (x *_QueryMetagraphResponse_7_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_QueryMetagraphResponse_7_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_7_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_QueryMetagraphResponse_7_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_QueryMetagraphResponse_7_list) AppendMutable() protoreflect.Value {
+	v := new(MatrixRow)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_7_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_QueryMetagraphResponse_7_list) NewElement() protoreflect.Value {
+	v := new(MatrixRow)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryMetagraphResponse_7_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_QueryMetagraphResponse                     protoreflect.MessageDescriptor
+	fd_QueryMetagraphResponse_netuid              protoreflect.FieldDescriptor
+	fd_QueryMetagraphResponse_height              protoreflect.FieldDescriptor
+	fd_QueryMetagraphResponse_last_epoch_block    protoreflect.FieldDescriptor
+	fd_QueryMetagraphResponse_topology_changed_at protoreflect.FieldDescriptor
+	fd_QueryMetagraphResponse_neurons             protoreflect.FieldDescriptor
+	fd_QueryMetagraphResponse_weights             protoreflect.FieldDescriptor
+	fd_QueryMetagraphResponse_bonds               protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryMetagraphResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryMetagraphResponse")
+	fd_QueryMetagraphResponse_netuid = md_QueryMetagraphResponse.Fields().ByName("netuid")
+	fd_QueryMetagraphResponse_height = md_QueryMetagraphResponse.Fields().ByName("height")
+	fd_QueryMetagraphResponse_last_epoch_block = md_QueryMetagraphResponse.Fields().ByName("last_epoch_block")
+	fd_QueryMetagraphResponse_topology_changed_at = md_QueryMetagraphResponse.Fields().ByName("topology_changed_at")
+	fd_QueryMetagraphResponse_neurons = md_QueryMetagraphResponse.Fields().ByName("neurons")
+	fd_QueryMetagraphResponse_weights = md_QueryMetagraphResponse.Fields().ByName("weights")
+	fd_QueryMetagraphResponse_bonds = md_QueryMetagraphResponse.Fields().ByName("bonds")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryMetagraphResponse)(nil)
+
+type fastReflection_QueryMetagraphResponse QueryMetagraphResponse
+
+func (x *QueryMetagraphResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryMetagraphResponse)(x)
+}
+
+func (x *QueryMetagraphResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[17]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryMetagraphResponse_messageType fastReflection_QueryMetagraphResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QueryMetagraphResponse_messageType{}
+
+type fastReflection_QueryMetagraphResponse_messageType struct{}
+
+func (x fastReflection_QueryMetagraphResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryMetagraphResponse)(nil)
+}
+func (x fastReflection_QueryMetagraphResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryMetagraphResponse)
+}
+func (x fastReflection_QueryMetagraphResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryMetagraphResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryMetagraphResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryMetagraphResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryMetagraphResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QueryMetagraphResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryMetagraphResponse) New() protoreflect.Message {
+	return new(fastReflection_QueryMetagraphResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryMetagraphResponse) Interface() protoreflect.ProtoMessage {
+	return (*QueryMetagraphResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryMetagraphResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QueryMetagraphResponse_netuid, value) {
+			return
+		}
+	}
+	if x.Height != int64(0) {
+		value := protoreflect.ValueOfInt64(x.Height)
+		if !f(fd_QueryMetagraphResponse_height, value) {
+			return
+		}
+	}
+	if x.LastEpochBlock != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LastEpochBlock)
+		if !f(fd_QueryMetagraphResponse_last_epoch_block, value) {
+			return
+		}
+	}
+	if x.TopologyChangedAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TopologyChangedAt)
+		if !f(fd_QueryMetagraphResponse_topology_changed_at, value) {
+			return
+		}
+	}
+	if len(x.Neurons) != 0 {
+		value := protoreflect.ValueOfList(&_QueryMetagraphResponse_5_list{list: &x.Neurons})
+		if !f(fd_QueryMetagraphResponse_neurons, value) {
+			return
+		}
+	}
+	if len(x.Weights) != 0 {
+		value := protoreflect.ValueOfList(&_QueryMetagraphResponse_6_list{list: &x.Weights})
+		if !f(fd_QueryMetagraphResponse_weights, value) {
+			return
+		}
+	}
+	if len(x.Bonds) != 0 {
+		value := protoreflect.ValueOfList(&_QueryMetagraphResponse_7_list{list: &x.Bonds})
+		if !f(fd_QueryMetagraphResponse_bonds, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryMetagraphResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphResponse.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.height":
+		return x.Height != int64(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.last_epoch_block":
+		return x.LastEpochBlock != uint64(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.topology_changed_at":
+		return x.TopologyChangedAt != uint64(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.neurons":
+		return len(x.Neurons) != 0
+	case "gotensor.subnet.v1.QueryMetagraphResponse.weights":
+		return len(x.Weights) != 0
+	case "gotensor.subnet.v1.QueryMetagraphResponse.bonds":
+		return len(x.Bonds) != 0
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphResponse.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.height":
+		x.Height = int64(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.last_epoch_block":
+		x.LastEpochBlock = uint64(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.topology_changed_at":
+		x.TopologyChangedAt = uint64(0)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.neurons":
+		x.Neurons = nil
+	case "gotensor.subnet.v1.QueryMetagraphResponse.weights":
+		x.Weights = nil
+	case "gotensor.subnet.v1.QueryMetagraphResponse.bonds":
+		x.Bonds = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryMetagraphResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphResponse.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.height":
+		value := x.Height
+		return protoreflect.ValueOfInt64(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.last_epoch_block":
+		value := x.LastEpochBlock
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.topology_changed_at":
+		value := x.TopologyChangedAt
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.neurons":
+		if len(x.Neurons) == 0 {
+			return protoreflect.ValueOfList(&_QueryMetagraphResponse_5_list{})
+		}
+		listValue := &_QueryMetagraphResponse_5_list{list: &x.Neurons}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.weights":
+		if len(x.Weights) == 0 {
+			return protoreflect.ValueOfList(&_QueryMetagraphResponse_6_list{})
+		}
+		listValue := &_QueryMetagraphResponse_6_list{list: &x.Weights}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.bonds":
+		if len(x.Bonds) == 0 {
+			return protoreflect.ValueOfList(&_QueryMetagraphResponse_7_list{})
+		}
+		listValue := &_QueryMetagraphResponse_7_list{list: &x.Bonds}
+		return protoreflect.ValueOfList(listValue)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphResponse.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.QueryMetagraphResponse.height":
+		x.Height = value.Int()
+	case "gotensor.subnet.v1.QueryMetagraphResponse.last_epoch_block":
+		x.LastEpochBlock = value.Uint()
+	case "gotensor.subnet.v1.QueryMetagraphResponse.topology_changed_at":
+		x.TopologyChangedAt = value.Uint()
+	case "gotensor.subnet.v1.QueryMetagraphResponse.neurons":
+		lv := value.List()
+		clv := lv.(*_QueryMetagraphResponse_5_list)
+		x.Neurons = *clv.list
+	case "gotensor.subnet.v1.QueryMetagraphResponse.weights":
+		lv := value.List()
+		clv := lv.(*_QueryMetagraphResponse_6_list)
+		x.Weights = *clv.list
+	case "gotensor.subnet.v1.QueryMetagraphResponse.bonds":
+		lv := value.List()
+		clv := lv.(*_QueryMetagraphResponse_7_list)
+		x.Bonds = *clv.list
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphResponse.neurons":
+		if x.Neurons == nil {
+			x.Neurons = []*NeuronView{}
+		}
+		value := &_QueryMetagraphResponse_5_list{list: &x.Neurons}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.weights":
+		if x.Weights == nil {
+			x.Weights = []*MatrixRow{}
+		}
+		value := &_QueryMetagraphResponse_6_list{list: &x.Weights}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.bonds":
+		if x.Bonds == nil {
+			x.Bonds = []*MatrixRow{}
+		}
+		value := &_QueryMetagraphResponse_7_list{list: &x.Bonds}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.QueryMetagraphResponse.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QueryMetagraphResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.height":
+		panic(fmt.Errorf("field height of message gotensor.subnet.v1.QueryMetagraphResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.last_epoch_block":
+		panic(fmt.Errorf("field last_epoch_block of message gotensor.subnet.v1.QueryMetagraphResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.topology_changed_at":
+		panic(fmt.Errorf("field topology_changed_at of message gotensor.subnet.v1.QueryMetagraphResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryMetagraphResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryMetagraphResponse.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.height":
+		return protoreflect.ValueOfInt64(int64(0))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.last_epoch_block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.topology_changed_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.QueryMetagraphResponse.neurons":
+		list := []*NeuronView{}
+		return protoreflect.ValueOfList(&_QueryMetagraphResponse_5_list{list: &list})
+	case "gotensor.subnet.v1.QueryMetagraphResponse.weights":
+		list := []*MatrixRow{}
+		return protoreflect.ValueOfList(&_QueryMetagraphResponse_6_list{list: &list})
+	case "gotensor.subnet.v1.QueryMetagraphResponse.bonds":
+		list := []*MatrixRow{}
+		return protoreflect.ValueOfList(&_QueryMetagraphResponse_7_list{list: &list})
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryMetagraphResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryMetagraphResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryMetagraphResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryMetagraphResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryMetagraphResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryMetagraphResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryMetagraphResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryMetagraphResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryMetagraphResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Height != 0 {
+			n += 1 + runtime.Sov(uint64(x.Height))
+		}
+		if x.LastEpochBlock != 0 {
+			n += 1 + runtime.Sov(uint64(x.LastEpochBlock))
+		}
+		if x.TopologyChangedAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.TopologyChangedAt))
+		}
+		if len(x.Neurons) > 0 {
+			for _, e := range x.Neurons {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Weights) > 0 {
+			for _, e := range x.Weights {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Bonds) > 0 {
+			for _, e := range x.Bonds {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryMetagraphResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Bonds) > 0 {
+			for iNdEx := len(x.Bonds) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Bonds[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x3a
+			}
+		}
+		if len(x.Weights) > 0 {
+			for iNdEx := len(x.Weights) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Weights[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x32
+			}
+		}
+		if len(x.Neurons) > 0 {
+			for iNdEx := len(x.Neurons) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Neurons[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x2a
+			}
+		}
+		if x.TopologyChangedAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TopologyChangedAt))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.LastEpochBlock != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LastEpochBlock))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.Height != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Height))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryMetagraphResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryMetagraphResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryMetagraphResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+				}
+				x.Height = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Height |= int64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LastEpochBlock", wireType)
+				}
+				x.LastEpochBlock = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LastEpochBlock |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TopologyChangedAt", wireType)
+				}
+				x.TopologyChangedAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TopologyChangedAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Neurons", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Neurons = append(x.Neurons, &NeuronView{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Neurons[len(x.Neurons)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 6:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Weights", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Weights = append(x.Weights, &MatrixRow{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Weights[len(x.Weights)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 7:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Bonds", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Bonds = append(x.Bonds, &MatrixRow{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Bonds[len(x.Bonds)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryHotkeyRequest        protoreflect.MessageDescriptor
+	fd_QueryHotkeyRequest_hotkey protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryHotkeyRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryHotkeyRequest")
+	fd_QueryHotkeyRequest_hotkey = md_QueryHotkeyRequest.Fields().ByName("hotkey")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryHotkeyRequest)(nil)
+
+type fastReflection_QueryHotkeyRequest QueryHotkeyRequest
+
+func (x *QueryHotkeyRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryHotkeyRequest)(x)
+}
+
+func (x *QueryHotkeyRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[18]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryHotkeyRequest_messageType fastReflection_QueryHotkeyRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QueryHotkeyRequest_messageType{}
+
+type fastReflection_QueryHotkeyRequest_messageType struct{}
+
+func (x fastReflection_QueryHotkeyRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryHotkeyRequest)(nil)
+}
+func (x fastReflection_QueryHotkeyRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryHotkeyRequest)
+}
+func (x fastReflection_QueryHotkeyRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHotkeyRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryHotkeyRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHotkeyRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryHotkeyRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QueryHotkeyRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryHotkeyRequest) New() protoreflect.Message {
+	return new(fastReflection_QueryHotkeyRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryHotkeyRequest) Interface() protoreflect.ProtoMessage {
+	return (*QueryHotkeyRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryHotkeyRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_QueryHotkeyRequest_hotkey, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryHotkeyRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyRequest.hotkey":
+		return x.Hotkey != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyRequest.hotkey":
+		x.Hotkey = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryHotkeyRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyRequest.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyRequest.hotkey":
+		x.Hotkey = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyRequest.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.QueryHotkeyRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryHotkeyRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyRequest.hotkey":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryHotkeyRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryHotkeyRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryHotkeyRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryHotkeyRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryHotkeyRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryHotkeyRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHotkeyRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHotkeyRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHotkeyRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHotkeyRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_QueryHotkeyResponse_4_list)(nil)
+
+type _QueryHotkeyResponse_4_list struct {
+	list *[]*NeuronView
+}
+
+func (x *_QueryHotkeyResponse_4_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_QueryHotkeyResponse_4_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_QueryHotkeyResponse_4_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*NeuronView)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_QueryHotkeyResponse_4_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*NeuronView)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_QueryHotkeyResponse_4_list) AppendMutable() protoreflect.Value {
+	v := new(NeuronView)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryHotkeyResponse_4_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_QueryHotkeyResponse_4_list) NewElement() protoreflect.Value {
+	v := new(NeuronView)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryHotkeyResponse_4_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_QueryHotkeyResponse         protoreflect.MessageDescriptor
+	fd_QueryHotkeyResponse_hotkey  protoreflect.FieldDescriptor
+	fd_QueryHotkeyResponse_coldkey protoreflect.FieldDescriptor
+	fd_QueryHotkeyResponse_take    protoreflect.FieldDescriptor
+	fd_QueryHotkeyResponse_neurons protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryHotkeyResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryHotkeyResponse")
+	fd_QueryHotkeyResponse_hotkey = md_QueryHotkeyResponse.Fields().ByName("hotkey")
+	fd_QueryHotkeyResponse_coldkey = md_QueryHotkeyResponse.Fields().ByName("coldkey")
+	fd_QueryHotkeyResponse_take = md_QueryHotkeyResponse.Fields().ByName("take")
+	fd_QueryHotkeyResponse_neurons = md_QueryHotkeyResponse.Fields().ByName("neurons")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryHotkeyResponse)(nil)
+
+type fastReflection_QueryHotkeyResponse QueryHotkeyResponse
+
+func (x *QueryHotkeyResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryHotkeyResponse)(x)
+}
+
+func (x *QueryHotkeyResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[19]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryHotkeyResponse_messageType fastReflection_QueryHotkeyResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QueryHotkeyResponse_messageType{}
+
+type fastReflection_QueryHotkeyResponse_messageType struct{}
+
+func (x fastReflection_QueryHotkeyResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryHotkeyResponse)(nil)
+}
+func (x fastReflection_QueryHotkeyResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryHotkeyResponse)
+}
+func (x fastReflection_QueryHotkeyResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHotkeyResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryHotkeyResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryHotkeyResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryHotkeyResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QueryHotkeyResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryHotkeyResponse) New() protoreflect.Message {
+	return new(fastReflection_QueryHotkeyResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryHotkeyResponse) Interface() protoreflect.ProtoMessage {
+	return (*QueryHotkeyResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryHotkeyResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_QueryHotkeyResponse_hotkey, value) {
+			return
+		}
+	}
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_QueryHotkeyResponse_coldkey, value) {
+			return
+		}
+	}
+	if x.Take != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Take)
+		if !f(fd_QueryHotkeyResponse_take, value) {
+			return
+		}
+	}
+	if len(x.Neurons) != 0 {
+		value := protoreflect.ValueOfList(&_QueryHotkeyResponse_4_list{list: &x.Neurons})
+		if !f(fd_QueryHotkeyResponse_neurons, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryHotkeyResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyResponse.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.QueryHotkeyResponse.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.QueryHotkeyResponse.take":
+		return x.Take != uint32(0)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.neurons":
+		return len(x.Neurons) != 0
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyResponse.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.QueryHotkeyResponse.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.QueryHotkeyResponse.take":
+		x.Take = uint32(0)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.neurons":
+		x.Neurons = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryHotkeyResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyResponse.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.take":
+		value := x.Take
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.neurons":
+		if len(x.Neurons) == 0 {
+			return protoreflect.ValueOfList(&_QueryHotkeyResponse_4_list{})
+		}
+		listValue := &_QueryHotkeyResponse_4_list{list: &x.Neurons}
+		return protoreflect.ValueOfList(listValue)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyResponse.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.take":
+		x.Take = uint32(value.Uint())
+	case "gotensor.subnet.v1.QueryHotkeyResponse.neurons":
+		lv := value.List()
+		clv := lv.(*_QueryHotkeyResponse_4_list)
+		x.Neurons = *clv.list
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyResponse.neurons":
+		if x.Neurons == nil {
+			x.Neurons = []*NeuronView{}
+		}
+		value := &_QueryHotkeyResponse_4_list{list: &x.Neurons}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.QueryHotkeyResponse.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.QueryHotkeyResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryHotkeyResponse.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.QueryHotkeyResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryHotkeyResponse.take":
+		panic(fmt.Errorf("field take of message gotensor.subnet.v1.QueryHotkeyResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryHotkeyResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryHotkeyResponse.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.QueryHotkeyResponse.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.QueryHotkeyResponse.take":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.QueryHotkeyResponse.neurons":
+		list := []*NeuronView{}
+		return protoreflect.ValueOfList(&_QueryHotkeyResponse_4_list{list: &list})
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryHotkeyResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryHotkeyResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryHotkeyResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryHotkeyResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryHotkeyResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryHotkeyResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryHotkeyResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryHotkeyResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryHotkeyResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Take != 0 {
+			n += 1 + runtime.Sov(uint64(x.Take))
+		}
+		if len(x.Neurons) > 0 {
+			for _, e := range x.Neurons {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHotkeyResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Neurons) > 0 {
+			for iNdEx := len(x.Neurons) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Neurons[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x22
+			}
+		}
+		if x.Take != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Take))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryHotkeyResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHotkeyResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryHotkeyResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+				}
+				x.Take = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Take |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Neurons", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Neurons = append(x.Neurons, &NeuronView{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Neurons[len(x.Neurons)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryStakesRequest         protoreflect.MessageDescriptor
+	fd_QueryStakesRequest_coldkey protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryStakesRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryStakesRequest")
+	fd_QueryStakesRequest_coldkey = md_QueryStakesRequest.Fields().ByName("coldkey")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryStakesRequest)(nil)
+
+type fastReflection_QueryStakesRequest QueryStakesRequest
+
+func (x *QueryStakesRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryStakesRequest)(x)
+}
+
+func (x *QueryStakesRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[20]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryStakesRequest_messageType fastReflection_QueryStakesRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QueryStakesRequest_messageType{}
+
+type fastReflection_QueryStakesRequest_messageType struct{}
+
+func (x fastReflection_QueryStakesRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryStakesRequest)(nil)
+}
+func (x fastReflection_QueryStakesRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryStakesRequest)
+}
+func (x fastReflection_QueryStakesRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryStakesRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryStakesRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryStakesRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryStakesRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QueryStakesRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryStakesRequest) New() protoreflect.Message {
+	return new(fastReflection_QueryStakesRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryStakesRequest) Interface() protoreflect.ProtoMessage {
+	return (*QueryStakesRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryStakesRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_QueryStakesRequest_coldkey, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryStakesRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesRequest.coldkey":
+		return x.Coldkey != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesRequest.coldkey":
+		x.Coldkey = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryStakesRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryStakesRequest.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesRequest.coldkey":
+		x.Coldkey = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesRequest.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.QueryStakesRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryStakesRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesRequest.coldkey":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryStakesRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryStakesRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryStakesRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryStakesRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryStakesRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryStakesRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryStakesRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryStakesRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryStakesRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryStakesRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_StakeView           protoreflect.MessageDescriptor
+	fd_StakeView_hotkey    protoreflect.FieldDescriptor
+	fd_StakeView_netuid    protoreflect.FieldDescriptor
+	fd_StakeView_alpha     protoreflect.FieldDescriptor
+	fd_StakeView_tao_value protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_StakeView = File_gotensor_subnet_v1_query_proto.Messages().ByName("StakeView")
+	fd_StakeView_hotkey = md_StakeView.Fields().ByName("hotkey")
+	fd_StakeView_netuid = md_StakeView.Fields().ByName("netuid")
+	fd_StakeView_alpha = md_StakeView.Fields().ByName("alpha")
+	fd_StakeView_tao_value = md_StakeView.Fields().ByName("tao_value")
+}
+
+var _ protoreflect.Message = (*fastReflection_StakeView)(nil)
+
+type fastReflection_StakeView StakeView
+
+func (x *StakeView) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_StakeView)(x)
+}
+
+func (x *StakeView) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[21]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_StakeView_messageType fastReflection_StakeView_messageType
+var _ protoreflect.MessageType = fastReflection_StakeView_messageType{}
+
+type fastReflection_StakeView_messageType struct{}
+
+func (x fastReflection_StakeView_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_StakeView)(nil)
+}
+func (x fastReflection_StakeView_messageType) New() protoreflect.Message {
+	return new(fastReflection_StakeView)
+}
+func (x fastReflection_StakeView_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_StakeView
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_StakeView) Descriptor() protoreflect.MessageDescriptor {
+	return md_StakeView
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_StakeView) Type() protoreflect.MessageType {
+	return _fastReflection_StakeView_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_StakeView) New() protoreflect.Message {
+	return new(fastReflection_StakeView)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_StakeView) Interface() protoreflect.ProtoMessage {
+	return (*StakeView)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_StakeView) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_StakeView_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_StakeView_netuid, value) {
+			return
+		}
+	}
+	if x.Alpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Alpha)
+		if !f(fd_StakeView_alpha, value) {
+			return
+		}
+	}
+	if x.TaoValue != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoValue)
+		if !f(fd_StakeView_tao_value, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_StakeView) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.StakeView.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.StakeView.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.StakeView.alpha":
+		return x.Alpha != uint64(0)
+	case "gotensor.subnet.v1.StakeView.tao_value":
+		return x.TaoValue != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.StakeView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.StakeView does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_StakeView) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.StakeView.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.StakeView.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.StakeView.alpha":
+		x.Alpha = uint64(0)
+	case "gotensor.subnet.v1.StakeView.tao_value":
+		x.TaoValue = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.StakeView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.StakeView does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_StakeView) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.StakeView.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.StakeView.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.StakeView.alpha":
+		value := x.Alpha
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.StakeView.tao_value":
+		value := x.TaoValue
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.StakeView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.StakeView does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_StakeView) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.StakeView.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.StakeView.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.StakeView.alpha":
+		x.Alpha = value.Uint()
+	case "gotensor.subnet.v1.StakeView.tao_value":
+		x.TaoValue = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.StakeView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.StakeView does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_StakeView) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.StakeView.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.StakeView is not mutable"))
+	case "gotensor.subnet.v1.StakeView.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.StakeView is not mutable"))
+	case "gotensor.subnet.v1.StakeView.alpha":
+		panic(fmt.Errorf("field alpha of message gotensor.subnet.v1.StakeView is not mutable"))
+	case "gotensor.subnet.v1.StakeView.tao_value":
+		panic(fmt.Errorf("field tao_value of message gotensor.subnet.v1.StakeView is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.StakeView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.StakeView does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_StakeView) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.StakeView.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.StakeView.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.StakeView.alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.StakeView.tao_value":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.StakeView"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.StakeView does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_StakeView) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.StakeView", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_StakeView) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_StakeView) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_StakeView) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_StakeView) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*StakeView)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Alpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.Alpha))
+		}
+		if x.TaoValue != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoValue))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*StakeView)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.TaoValue != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoValue))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Alpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Alpha))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*StakeView)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: StakeView: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: StakeView: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+				}
+				x.Alpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Alpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoValue", wireType)
+				}
+				x.TaoValue = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoValue |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_QueryStakesResponse_3_list)(nil)
+
+type _QueryStakesResponse_3_list struct {
+	list *[]*StakeView
+}
+
+func (x *_QueryStakesResponse_3_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_QueryStakesResponse_3_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_QueryStakesResponse_3_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*StakeView)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_QueryStakesResponse_3_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*StakeView)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_QueryStakesResponse_3_list) AppendMutable() protoreflect.Value {
+	v := new(StakeView)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryStakesResponse_3_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_QueryStakesResponse_3_list) NewElement() protoreflect.Value {
+	v := new(StakeView)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_QueryStakesResponse_3_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_QueryStakesResponse         protoreflect.MessageDescriptor
+	fd_QueryStakesResponse_coldkey protoreflect.FieldDescriptor
+	fd_QueryStakesResponse_balance protoreflect.FieldDescriptor
+	fd_QueryStakesResponse_stakes  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryStakesResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryStakesResponse")
+	fd_QueryStakesResponse_coldkey = md_QueryStakesResponse.Fields().ByName("coldkey")
+	fd_QueryStakesResponse_balance = md_QueryStakesResponse.Fields().ByName("balance")
+	fd_QueryStakesResponse_stakes = md_QueryStakesResponse.Fields().ByName("stakes")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryStakesResponse)(nil)
+
+type fastReflection_QueryStakesResponse QueryStakesResponse
+
+func (x *QueryStakesResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryStakesResponse)(x)
+}
+
+func (x *QueryStakesResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[22]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryStakesResponse_messageType fastReflection_QueryStakesResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QueryStakesResponse_messageType{}
+
+type fastReflection_QueryStakesResponse_messageType struct{}
+
+func (x fastReflection_QueryStakesResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryStakesResponse)(nil)
+}
+func (x fastReflection_QueryStakesResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryStakesResponse)
+}
+func (x fastReflection_QueryStakesResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryStakesResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryStakesResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryStakesResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryStakesResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QueryStakesResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryStakesResponse) New() protoreflect.Message {
+	return new(fastReflection_QueryStakesResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryStakesResponse) Interface() protoreflect.ProtoMessage {
+	return (*QueryStakesResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryStakesResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_QueryStakesResponse_coldkey, value) {
+			return
+		}
+	}
+	if x.Balance != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Balance)
+		if !f(fd_QueryStakesResponse_balance, value) {
+			return
+		}
+	}
+	if len(x.Stakes) != 0 {
+		value := protoreflect.ValueOfList(&_QueryStakesResponse_3_list{list: &x.Stakes})
+		if !f(fd_QueryStakesResponse_stakes, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryStakesResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesResponse.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.QueryStakesResponse.balance":
+		return x.Balance != uint64(0)
+	case "gotensor.subnet.v1.QueryStakesResponse.stakes":
+		return len(x.Stakes) != 0
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesResponse.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.QueryStakesResponse.balance":
+		x.Balance = uint64(0)
+	case "gotensor.subnet.v1.QueryStakesResponse.stakes":
+		x.Stakes = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryStakesResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryStakesResponse.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.QueryStakesResponse.balance":
+		value := x.Balance
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.QueryStakesResponse.stakes":
+		if len(x.Stakes) == 0 {
+			return protoreflect.ValueOfList(&_QueryStakesResponse_3_list{})
+		}
+		listValue := &_QueryStakesResponse_3_list{list: &x.Stakes}
+		return protoreflect.ValueOfList(listValue)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesResponse.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.QueryStakesResponse.balance":
+		x.Balance = value.Uint()
+	case "gotensor.subnet.v1.QueryStakesResponse.stakes":
+		lv := value.List()
+		clv := lv.(*_QueryStakesResponse_3_list)
+		x.Stakes = *clv.list
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesResponse.stakes":
+		if x.Stakes == nil {
+			x.Stakes = []*StakeView{}
+		}
+		value := &_QueryStakesResponse_3_list{list: &x.Stakes}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.QueryStakesResponse.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.QueryStakesResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryStakesResponse.balance":
+		panic(fmt.Errorf("field balance of message gotensor.subnet.v1.QueryStakesResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryStakesResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryStakesResponse.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.QueryStakesResponse.balance":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.QueryStakesResponse.stakes":
+		list := []*StakeView{}
+		return protoreflect.ValueOfList(&_QueryStakesResponse_3_list{list: &list})
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryStakesResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryStakesResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryStakesResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryStakesResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryStakesResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryStakesResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryStakesResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryStakesResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryStakesResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Balance != 0 {
+			n += 1 + runtime.Sov(uint64(x.Balance))
+		}
+		if len(x.Stakes) > 0 {
+			for _, e := range x.Stakes {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryStakesResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Stakes) > 0 {
+			for iNdEx := len(x.Stakes) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Stakes[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x1a
+			}
+		}
+		if x.Balance != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Balance))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryStakesResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryStakesResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryStakesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Balance", wireType)
+				}
+				x.Balance = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Balance |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Stakes", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Stakes = append(x.Stakes, &StakeView{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Stakes[len(x.Stakes)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryRegistrationCostRequest        protoreflect.MessageDescriptor
+	fd_QueryRegistrationCostRequest_netuid protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryRegistrationCostRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryRegistrationCostRequest")
+	fd_QueryRegistrationCostRequest_netuid = md_QueryRegistrationCostRequest.Fields().ByName("netuid")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryRegistrationCostRequest)(nil)
+
+type fastReflection_QueryRegistrationCostRequest QueryRegistrationCostRequest
+
+func (x *QueryRegistrationCostRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryRegistrationCostRequest)(x)
+}
+
+func (x *QueryRegistrationCostRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[23]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryRegistrationCostRequest_messageType fastReflection_QueryRegistrationCostRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QueryRegistrationCostRequest_messageType{}
+
+type fastReflection_QueryRegistrationCostRequest_messageType struct{}
+
+func (x fastReflection_QueryRegistrationCostRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryRegistrationCostRequest)(nil)
+}
+func (x fastReflection_QueryRegistrationCostRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryRegistrationCostRequest)
+}
+func (x fastReflection_QueryRegistrationCostRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryRegistrationCostRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryRegistrationCostRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryRegistrationCostRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryRegistrationCostRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QueryRegistrationCostRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryRegistrationCostRequest) New() protoreflect.Message {
+	return new(fastReflection_QueryRegistrationCostRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryRegistrationCostRequest) Interface() protoreflect.ProtoMessage {
+	return (*QueryRegistrationCostRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryRegistrationCostRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QueryRegistrationCostRequest_netuid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryRegistrationCostRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostRequest.netuid":
+		return x.Netuid != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostRequest.netuid":
+		x.Netuid = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryRegistrationCostRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostRequest.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostRequest.netuid":
+		x.Netuid = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostRequest.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QueryRegistrationCostRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryRegistrationCostRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostRequest.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryRegistrationCostRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryRegistrationCostRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryRegistrationCostRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryRegistrationCostRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryRegistrationCostRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryRegistrationCostRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryRegistrationCostRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryRegistrationCostRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryRegistrationCostRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryRegistrationCostRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryRegistrationCostResponse        protoreflect.MessageDescriptor
+	fd_QueryRegistrationCostResponse_netuid protoreflect.FieldDescriptor
+	fd_QueryRegistrationCostResponse_burn   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryRegistrationCostResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryRegistrationCostResponse")
+	fd_QueryRegistrationCostResponse_netuid = md_QueryRegistrationCostResponse.Fields().ByName("netuid")
+	fd_QueryRegistrationCostResponse_burn = md_QueryRegistrationCostResponse.Fields().ByName("burn")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryRegistrationCostResponse)(nil)
+
+type fastReflection_QueryRegistrationCostResponse QueryRegistrationCostResponse
+
+func (x *QueryRegistrationCostResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryRegistrationCostResponse)(x)
+}
+
+func (x *QueryRegistrationCostResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[24]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryRegistrationCostResponse_messageType fastReflection_QueryRegistrationCostResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QueryRegistrationCostResponse_messageType{}
+
+type fastReflection_QueryRegistrationCostResponse_messageType struct{}
+
+func (x fastReflection_QueryRegistrationCostResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryRegistrationCostResponse)(nil)
+}
+func (x fastReflection_QueryRegistrationCostResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryRegistrationCostResponse)
+}
+func (x fastReflection_QueryRegistrationCostResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryRegistrationCostResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryRegistrationCostResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryRegistrationCostResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryRegistrationCostResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QueryRegistrationCostResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryRegistrationCostResponse) New() protoreflect.Message {
+	return new(fastReflection_QueryRegistrationCostResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryRegistrationCostResponse) Interface() protoreflect.ProtoMessage {
+	return (*QueryRegistrationCostResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryRegistrationCostResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QueryRegistrationCostResponse_netuid, value) {
+			return
+		}
+	}
+	if x.Burn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Burn)
+		if !f(fd_QueryRegistrationCostResponse_burn, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryRegistrationCostResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.burn":
+		return x.Burn != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.burn":
+		x.Burn = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryRegistrationCostResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.burn":
+		value := x.Burn
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.burn":
+		x.Burn = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QueryRegistrationCostResponse is not mutable"))
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.burn":
+		panic(fmt.Errorf("field burn of message gotensor.subnet.v1.QueryRegistrationCostResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryRegistrationCostResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.QueryRegistrationCostResponse.burn":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryRegistrationCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryRegistrationCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryRegistrationCostResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryRegistrationCostResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryRegistrationCostResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryRegistrationCostResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryRegistrationCostResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryRegistrationCostResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryRegistrationCostResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Burn != 0 {
+			n += 1 + runtime.Sov(uint64(x.Burn))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryRegistrationCostResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Burn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Burn))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryRegistrationCostResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryRegistrationCostResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryRegistrationCostResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+				}
+				x.Burn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Burn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryLockCostRequest protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryLockCostRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryLockCostRequest")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryLockCostRequest)(nil)
+
+type fastReflection_QueryLockCostRequest QueryLockCostRequest
+
+func (x *QueryLockCostRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryLockCostRequest)(x)
+}
+
+func (x *QueryLockCostRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[25]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryLockCostRequest_messageType fastReflection_QueryLockCostRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QueryLockCostRequest_messageType{}
+
+type fastReflection_QueryLockCostRequest_messageType struct{}
+
+func (x fastReflection_QueryLockCostRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryLockCostRequest)(nil)
+}
+func (x fastReflection_QueryLockCostRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryLockCostRequest)
+}
+func (x fastReflection_QueryLockCostRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryLockCostRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryLockCostRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryLockCostRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryLockCostRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QueryLockCostRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryLockCostRequest) New() protoreflect.Message {
+	return new(fastReflection_QueryLockCostRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryLockCostRequest) Interface() protoreflect.ProtoMessage {
+	return (*QueryLockCostRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryLockCostRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryLockCostRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryLockCostRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryLockCostRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryLockCostRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryLockCostRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryLockCostRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryLockCostRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryLockCostRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryLockCostRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryLockCostRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryLockCostRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryLockCostRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryLockCostRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QueryLockCostResponse           protoreflect.MessageDescriptor
+	fd_QueryLockCostResponse_lock_cost protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QueryLockCostResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QueryLockCostResponse")
+	fd_QueryLockCostResponse_lock_cost = md_QueryLockCostResponse.Fields().ByName("lock_cost")
+}
+
+var _ protoreflect.Message = (*fastReflection_QueryLockCostResponse)(nil)
+
+type fastReflection_QueryLockCostResponse QueryLockCostResponse
+
+func (x *QueryLockCostResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QueryLockCostResponse)(x)
+}
+
+func (x *QueryLockCostResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[26]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QueryLockCostResponse_messageType fastReflection_QueryLockCostResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QueryLockCostResponse_messageType{}
+
+type fastReflection_QueryLockCostResponse_messageType struct{}
+
+func (x fastReflection_QueryLockCostResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QueryLockCostResponse)(nil)
+}
+func (x fastReflection_QueryLockCostResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QueryLockCostResponse)
+}
+func (x fastReflection_QueryLockCostResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryLockCostResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QueryLockCostResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QueryLockCostResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QueryLockCostResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QueryLockCostResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QueryLockCostResponse) New() protoreflect.Message {
+	return new(fastReflection_QueryLockCostResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QueryLockCostResponse) Interface() protoreflect.ProtoMessage {
+	return (*QueryLockCostResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QueryLockCostResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.LockCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LockCost)
+		if !f(fd_QueryLockCostResponse_lock_cost, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QueryLockCostResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryLockCostResponse.lock_cost":
+		return x.LockCost != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryLockCostResponse.lock_cost":
+		x.LockCost = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QueryLockCostResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QueryLockCostResponse.lock_cost":
+		value := x.LockCost
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryLockCostResponse.lock_cost":
+		x.LockCost = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryLockCostResponse.lock_cost":
+		panic(fmt.Errorf("field lock_cost of message gotensor.subnet.v1.QueryLockCostResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QueryLockCostResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QueryLockCostResponse.lock_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QueryLockCostResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QueryLockCostResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QueryLockCostResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QueryLockCostResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QueryLockCostResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QueryLockCostResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QueryLockCostResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QueryLockCostResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QueryLockCostResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.LockCost != 0 {
+			n += 1 + runtime.Sov(uint64(x.LockCost))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QueryLockCostResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.LockCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LockCost))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QueryLockCostResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryLockCostResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QueryLockCostResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+				}
+				x.LockCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LockCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QuerySwapQuoteRequest        protoreflect.MessageDescriptor
+	fd_QuerySwapQuoteRequest_netuid protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteRequest_stake  protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteRequest_amount protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QuerySwapQuoteRequest = File_gotensor_subnet_v1_query_proto.Messages().ByName("QuerySwapQuoteRequest")
+	fd_QuerySwapQuoteRequest_netuid = md_QuerySwapQuoteRequest.Fields().ByName("netuid")
+	fd_QuerySwapQuoteRequest_stake = md_QuerySwapQuoteRequest.Fields().ByName("stake")
+	fd_QuerySwapQuoteRequest_amount = md_QuerySwapQuoteRequest.Fields().ByName("amount")
+}
+
+var _ protoreflect.Message = (*fastReflection_QuerySwapQuoteRequest)(nil)
+
+type fastReflection_QuerySwapQuoteRequest QuerySwapQuoteRequest
+
+func (x *QuerySwapQuoteRequest) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QuerySwapQuoteRequest)(x)
+}
+
+func (x *QuerySwapQuoteRequest) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[27]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QuerySwapQuoteRequest_messageType fastReflection_QuerySwapQuoteRequest_messageType
+var _ protoreflect.MessageType = fastReflection_QuerySwapQuoteRequest_messageType{}
+
+type fastReflection_QuerySwapQuoteRequest_messageType struct{}
+
+func (x fastReflection_QuerySwapQuoteRequest_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QuerySwapQuoteRequest)(nil)
+}
+func (x fastReflection_QuerySwapQuoteRequest_messageType) New() protoreflect.Message {
+	return new(fastReflection_QuerySwapQuoteRequest)
+}
+func (x fastReflection_QuerySwapQuoteRequest_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySwapQuoteRequest
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QuerySwapQuoteRequest) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySwapQuoteRequest
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QuerySwapQuoteRequest) Type() protoreflect.MessageType {
+	return _fastReflection_QuerySwapQuoteRequest_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QuerySwapQuoteRequest) New() protoreflect.Message {
+	return new(fastReflection_QuerySwapQuoteRequest)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QuerySwapQuoteRequest) Interface() protoreflect.ProtoMessage {
+	return (*QuerySwapQuoteRequest)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QuerySwapQuoteRequest) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_QuerySwapQuoteRequest_netuid, value) {
+			return
+		}
+	}
+	if x.Stake != false {
+		value := protoreflect.ValueOfBool(x.Stake)
+		if !f(fd_QuerySwapQuoteRequest_stake, value) {
+			return
+		}
+	}
+	if x.Amount != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Amount)
+		if !f(fd_QuerySwapQuoteRequest_amount, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QuerySwapQuoteRequest) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.stake":
+		return x.Stake != false
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.amount":
+		return x.Amount != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteRequest) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.stake":
+		x.Stake = false
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.amount":
+		x.Amount = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QuerySwapQuoteRequest) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.stake":
+		value := x.Stake
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.amount":
+		value := x.Amount
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteRequest does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteRequest) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.stake":
+		x.Stake = value.Bool()
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.amount":
+		x.Amount = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteRequest) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.QuerySwapQuoteRequest is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.stake":
+		panic(fmt.Errorf("field stake of message gotensor.subnet.v1.QuerySwapQuoteRequest is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.amount":
+		panic(fmt.Errorf("field amount of message gotensor.subnet.v1.QuerySwapQuoteRequest is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QuerySwapQuoteRequest) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.stake":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.QuerySwapQuoteRequest.amount":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteRequest"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteRequest does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QuerySwapQuoteRequest) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QuerySwapQuoteRequest", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QuerySwapQuoteRequest) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteRequest) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QuerySwapQuoteRequest) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QuerySwapQuoteRequest) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QuerySwapQuoteRequest)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Stake {
+			n += 2
+		}
+		if x.Amount != 0 {
+			n += 1 + runtime.Sov(uint64(x.Amount))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySwapQuoteRequest)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Amount != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Amount))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.Stake {
+			i--
+			if x.Stake {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySwapQuoteRequest)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySwapQuoteRequest: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySwapQuoteRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Stake", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Stake = bool(v != 0)
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+				}
+				x.Amount = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Amount |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_QuerySwapQuoteResponse              protoreflect.MessageDescriptor
+	fd_QuerySwapQuoteResponse_amount_in    protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteResponse_amount_out   protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteResponse_fee          protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteResponse_price_before protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteResponse_price_after  protoreflect.FieldDescriptor
+	fd_QuerySwapQuoteResponse_slippage_ppm protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_query_proto_init()
+	md_QuerySwapQuoteResponse = File_gotensor_subnet_v1_query_proto.Messages().ByName("QuerySwapQuoteResponse")
+	fd_QuerySwapQuoteResponse_amount_in = md_QuerySwapQuoteResponse.Fields().ByName("amount_in")
+	fd_QuerySwapQuoteResponse_amount_out = md_QuerySwapQuoteResponse.Fields().ByName("amount_out")
+	fd_QuerySwapQuoteResponse_fee = md_QuerySwapQuoteResponse.Fields().ByName("fee")
+	fd_QuerySwapQuoteResponse_price_before = md_QuerySwapQuoteResponse.Fields().ByName("price_before")
+	fd_QuerySwapQuoteResponse_price_after = md_QuerySwapQuoteResponse.Fields().ByName("price_after")
+	fd_QuerySwapQuoteResponse_slippage_ppm = md_QuerySwapQuoteResponse.Fields().ByName("slippage_ppm")
+}
+
+var _ protoreflect.Message = (*fastReflection_QuerySwapQuoteResponse)(nil)
+
+type fastReflection_QuerySwapQuoteResponse QuerySwapQuoteResponse
+
+func (x *QuerySwapQuoteResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_QuerySwapQuoteResponse)(x)
+}
+
+func (x *QuerySwapQuoteResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_query_proto_msgTypes[28]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_QuerySwapQuoteResponse_messageType fastReflection_QuerySwapQuoteResponse_messageType
+var _ protoreflect.MessageType = fastReflection_QuerySwapQuoteResponse_messageType{}
+
+type fastReflection_QuerySwapQuoteResponse_messageType struct{}
+
+func (x fastReflection_QuerySwapQuoteResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_QuerySwapQuoteResponse)(nil)
+}
+func (x fastReflection_QuerySwapQuoteResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_QuerySwapQuoteResponse)
+}
+func (x fastReflection_QuerySwapQuoteResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySwapQuoteResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_QuerySwapQuoteResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_QuerySwapQuoteResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_QuerySwapQuoteResponse) Type() protoreflect.MessageType {
+	return _fastReflection_QuerySwapQuoteResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_QuerySwapQuoteResponse) New() protoreflect.Message {
+	return new(fastReflection_QuerySwapQuoteResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_QuerySwapQuoteResponse) Interface() protoreflect.ProtoMessage {
+	return (*QuerySwapQuoteResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_QuerySwapQuoteResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.AmountIn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AmountIn)
+		if !f(fd_QuerySwapQuoteResponse_amount_in, value) {
+			return
+		}
+	}
+	if x.AmountOut != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AmountOut)
+		if !f(fd_QuerySwapQuoteResponse_amount_out, value) {
+			return
+		}
+	}
+	if x.Fee != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Fee)
+		if !f(fd_QuerySwapQuoteResponse_fee, value) {
+			return
+		}
+	}
+	if x.PriceBefore != "" {
+		value := protoreflect.ValueOfString(x.PriceBefore)
+		if !f(fd_QuerySwapQuoteResponse_price_before, value) {
+			return
+		}
+	}
+	if x.PriceAfter != "" {
+		value := protoreflect.ValueOfString(x.PriceAfter)
+		if !f(fd_QuerySwapQuoteResponse_price_after, value) {
+			return
+		}
+	}
+	if x.SlippagePpm != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.SlippagePpm)
+		if !f(fd_QuerySwapQuoteResponse_slippage_ppm, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_QuerySwapQuoteResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_in":
+		return x.AmountIn != uint64(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_out":
+		return x.AmountOut != uint64(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.fee":
+		return x.Fee != uint64(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_before":
+		return x.PriceBefore != ""
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_after":
+		return x.PriceAfter != ""
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.slippage_ppm":
+		return x.SlippagePpm != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_in":
+		x.AmountIn = uint64(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_out":
+		x.AmountOut = uint64(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.fee":
+		x.Fee = uint64(0)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_before":
+		x.PriceBefore = ""
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_after":
+		x.PriceAfter = ""
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.slippage_ppm":
+		x.SlippagePpm = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_QuerySwapQuoteResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_in":
+		value := x.AmountIn
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_out":
+		value := x.AmountOut
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.fee":
+		value := x.Fee
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_before":
+		value := x.PriceBefore
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_after":
+		value := x.PriceAfter
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.slippage_ppm":
+		value := x.SlippagePpm
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_in":
+		x.AmountIn = value.Uint()
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_out":
+		x.AmountOut = value.Uint()
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.fee":
+		x.Fee = value.Uint()
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_before":
+		x.PriceBefore = value.Interface().(string)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_after":
+		x.PriceAfter = value.Interface().(string)
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.slippage_ppm":
+		x.SlippagePpm = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_in":
+		panic(fmt.Errorf("field amount_in of message gotensor.subnet.v1.QuerySwapQuoteResponse is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_out":
+		panic(fmt.Errorf("field amount_out of message gotensor.subnet.v1.QuerySwapQuoteResponse is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.fee":
+		panic(fmt.Errorf("field fee of message gotensor.subnet.v1.QuerySwapQuoteResponse is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_before":
+		panic(fmt.Errorf("field price_before of message gotensor.subnet.v1.QuerySwapQuoteResponse is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_after":
+		panic(fmt.Errorf("field price_after of message gotensor.subnet.v1.QuerySwapQuoteResponse is not mutable"))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.slippage_ppm":
+		panic(fmt.Errorf("field slippage_ppm of message gotensor.subnet.v1.QuerySwapQuoteResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_QuerySwapQuoteResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_in":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.amount_out":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.fee":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_before":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.price_after":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.QuerySwapQuoteResponse.slippage_ppm":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.QuerySwapQuoteResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.QuerySwapQuoteResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_QuerySwapQuoteResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.QuerySwapQuoteResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_QuerySwapQuoteResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_QuerySwapQuoteResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_QuerySwapQuoteResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_QuerySwapQuoteResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*QuerySwapQuoteResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.AmountIn != 0 {
+			n += 1 + runtime.Sov(uint64(x.AmountIn))
+		}
+		if x.AmountOut != 0 {
+			n += 1 + runtime.Sov(uint64(x.AmountOut))
+		}
+		if x.Fee != 0 {
+			n += 1 + runtime.Sov(uint64(x.Fee))
+		}
+		l = len(x.PriceBefore)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.PriceAfter)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.SlippagePpm != 0 {
+			n += 1 + runtime.Sov(uint64(x.SlippagePpm))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySwapQuoteResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.SlippagePpm != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.SlippagePpm))
+			i--
+			dAtA[i] = 0x30
+		}
+		if len(x.PriceAfter) > 0 {
+			i -= len(x.PriceAfter)
+			copy(dAtA[i:], x.PriceAfter)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.PriceAfter)))
+			i--
+			dAtA[i] = 0x2a
+		}
+		if len(x.PriceBefore) > 0 {
+			i -= len(x.PriceBefore)
+			copy(dAtA[i:], x.PriceBefore)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.PriceBefore)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if x.Fee != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Fee))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.AmountOut != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AmountOut))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.AmountIn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AmountIn))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*QuerySwapQuoteResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySwapQuoteResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: QuerySwapQuoteResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AmountIn", wireType)
+				}
+				x.AmountIn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AmountIn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AmountOut", wireType)
+				}
+				x.AmountOut = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AmountOut |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+				}
+				x.Fee = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Fee |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field PriceBefore", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.PriceBefore = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field PriceAfter", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.PriceAfter = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field SlippagePpm", wireType)
+				}
+				x.SlippagePpm = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.SlippagePpm |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
 // Code generated by protoc-gen-go. DO NOT EDIT.
 // versions:
 // 	protoc-gen-go v1.27.0
@@ -3782,6 +16855,1307 @@ func (x *QueryInvariantsResponse) GetHeight() int64 {
 	return 0
 }
 
+type QuerySubnetsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *QuerySubnetsRequest) Reset() {
+	*x = QuerySubnetsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[7]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QuerySubnetsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuerySubnetsRequest) ProtoMessage() {}
+
+// Deprecated: Use QuerySubnetsRequest.ProtoReflect.Descriptor instead.
+func (*QuerySubnetsRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{7}
+}
+
+// SubnetSummary is what a client lists about a subnet. Prices are TAO per alpha, as decimals.
+type SubnetSummary struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name        string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Symbol      string `protobuf:"bytes,3,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Owner       string `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerHotkey string `protobuf:"bytes,5,opt,name=owner_hotkey,json=ownerHotkey,proto3" json:"owner_hotkey,omitempty"`
+	Tempo       uint32 `protobuf:"varint,6,opt,name=tempo,proto3" json:"tempo,omitempty"`
+	N           uint32 `protobuf:"varint,7,opt,name=n,proto3" json:"n,omitempty"`
+	MaxN        uint32 `protobuf:"varint,8,opt,name=max_n,json=maxN,proto3" json:"max_n,omitempty"`
+	// burn is the neuron registration price, in rao.
+	Burn        uint64 `protobuf:"varint,9,opt,name=burn,proto3" json:"burn,omitempty"`
+	Price       string `protobuf:"bytes,10,opt,name=price,proto3" json:"price,omitempty"`
+	MovingPrice string `protobuf:"bytes,11,opt,name=moving_price,json=movingPrice,proto3" json:"moving_price,omitempty"`
+	TaoReserve  uint64 `protobuf:"varint,12,opt,name=tao_reserve,json=taoReserve,proto3" json:"tao_reserve,omitempty"`
+	AlphaIn     uint64 `protobuf:"varint,13,opt,name=alpha_in,json=alphaIn,proto3" json:"alpha_in,omitempty"`
+	AlphaOut    uint64 `protobuf:"varint,14,opt,name=alpha_out,json=alphaOut,proto3" json:"alpha_out,omitempty"`
+	// emission_share is the subnet's share of the block's TAO emission, as a decimal in [0, 1].
+	EmissionShare     string `protobuf:"bytes,15,opt,name=emission_share,json=emissionShare,proto3" json:"emission_share,omitempty"`
+	BlocksToNextEpoch uint64 `protobuf:"varint,16,opt,name=blocks_to_next_epoch,json=blocksToNextEpoch,proto3" json:"blocks_to_next_epoch,omitempty"`
+	Started           bool   `protobuf:"varint,17,opt,name=started,proto3" json:"started,omitempty"`
+	EmissionEnabled   bool   `protobuf:"varint,18,opt,name=emission_enabled,json=emissionEnabled,proto3" json:"emission_enabled,omitempty"`
+	RegisteredAt      uint64 `protobuf:"varint,19,opt,name=registered_at,json=registeredAt,proto3" json:"registered_at,omitempty"`
+	LastEpochBlock    uint64 `protobuf:"varint,20,opt,name=last_epoch_block,json=lastEpochBlock,proto3" json:"last_epoch_block,omitempty"`
+	TopologyChangedAt uint64 `protobuf:"varint,21,opt,name=topology_changed_at,json=topologyChangedAt,proto3" json:"topology_changed_at,omitempty"`
+	TaoInEmission     uint64 `protobuf:"varint,22,opt,name=tao_in_emission,json=taoInEmission,proto3" json:"tao_in_emission,omitempty"`
+	AlphaInEmission   uint64 `protobuf:"varint,23,opt,name=alpha_in_emission,json=alphaInEmission,proto3" json:"alpha_in_emission,omitempty"`
+	AlphaOutEmission  uint64 `protobuf:"varint,24,opt,name=alpha_out_emission,json=alphaOutEmission,proto3" json:"alpha_out_emission,omitempty"`
+}
+
+func (x *SubnetSummary) Reset() {
+	*x = SubnetSummary{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[8]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *SubnetSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubnetSummary) ProtoMessage() {}
+
+// Deprecated: Use SubnetSummary.ProtoReflect.Descriptor instead.
+func (*SubnetSummary) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SubnetSummary) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetSymbol() string {
+	if x != nil {
+		return x.Symbol
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetOwnerHotkey() string {
+	if x != nil {
+		return x.OwnerHotkey
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetTempo() uint32 {
+	if x != nil {
+		return x.Tempo
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetN() uint32 {
+	if x != nil {
+		return x.N
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetMaxN() uint32 {
+	if x != nil {
+		return x.MaxN
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetBurn() uint64 {
+	if x != nil {
+		return x.Burn
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetPrice() string {
+	if x != nil {
+		return x.Price
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetMovingPrice() string {
+	if x != nil {
+		return x.MovingPrice
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetTaoReserve() uint64 {
+	if x != nil {
+		return x.TaoReserve
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetAlphaIn() uint64 {
+	if x != nil {
+		return x.AlphaIn
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetAlphaOut() uint64 {
+	if x != nil {
+		return x.AlphaOut
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetEmissionShare() string {
+	if x != nil {
+		return x.EmissionShare
+	}
+	return ""
+}
+
+func (x *SubnetSummary) GetBlocksToNextEpoch() uint64 {
+	if x != nil {
+		return x.BlocksToNextEpoch
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetStarted() bool {
+	if x != nil {
+		return x.Started
+	}
+	return false
+}
+
+func (x *SubnetSummary) GetEmissionEnabled() bool {
+	if x != nil {
+		return x.EmissionEnabled
+	}
+	return false
+}
+
+func (x *SubnetSummary) GetRegisteredAt() uint64 {
+	if x != nil {
+		return x.RegisteredAt
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetLastEpochBlock() uint64 {
+	if x != nil {
+		return x.LastEpochBlock
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetTopologyChangedAt() uint64 {
+	if x != nil {
+		return x.TopologyChangedAt
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetTaoInEmission() uint64 {
+	if x != nil {
+		return x.TaoInEmission
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetAlphaInEmission() uint64 {
+	if x != nil {
+		return x.AlphaInEmission
+	}
+	return 0
+}
+
+func (x *SubnetSummary) GetAlphaOutEmission() uint64 {
+	if x != nil {
+		return x.AlphaOutEmission
+	}
+	return 0
+}
+
+type QuerySubnetsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Subnets []*SubnetSummary `protobuf:"bytes,1,rep,name=subnets,proto3" json:"subnets,omitempty"`
+	Height  int64            `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (x *QuerySubnetsResponse) Reset() {
+	*x = QuerySubnetsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[9]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QuerySubnetsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuerySubnetsResponse) ProtoMessage() {}
+
+// Deprecated: Use QuerySubnetsResponse.ProtoReflect.Descriptor instead.
+func (*QuerySubnetsResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *QuerySubnetsResponse) GetSubnets() []*SubnetSummary {
+	if x != nil {
+		return x.Subnets
+	}
+	return nil
+}
+
+func (x *QuerySubnetsResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QuerySubnetRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (x *QuerySubnetRequest) Reset() {
+	*x = QuerySubnetRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[10]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QuerySubnetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuerySubnetRequest) ProtoMessage() {}
+
+// Deprecated: Use QuerySubnetRequest.ProtoReflect.Descriptor instead.
+func (*QuerySubnetRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *QuerySubnetRequest) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+type QuerySubnetResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Subnet *SubnetSummary `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet,omitempty"`
+	Height int64          `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (x *QuerySubnetResponse) Reset() {
+	*x = QuerySubnetResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[11]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QuerySubnetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuerySubnetResponse) ProtoMessage() {}
+
+// Deprecated: Use QuerySubnetResponse.ProtoReflect.Descriptor instead.
+func (*QuerySubnetResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *QuerySubnetResponse) GetSubnet() *SubnetSummary {
+	if x != nil {
+		return x.Subnet
+	}
+	return nil
+}
+
+func (x *QuerySubnetResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+type QueryHyperparametersRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (x *QueryHyperparametersRequest) Reset() {
+	*x = QueryHyperparametersRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[12]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryHyperparametersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryHyperparametersRequest) ProtoMessage() {}
+
+// Deprecated: Use QueryHyperparametersRequest.ProtoReflect.Descriptor instead.
+func (*QueryHyperparametersRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *QueryHyperparametersRequest) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+type QueryHyperparametersResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid          uint32       `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hyperparameters *Hyperparams `protobuf:"bytes,2,opt,name=hyperparameters,proto3" json:"hyperparameters,omitempty"`
+}
+
+func (x *QueryHyperparametersResponse) Reset() {
+	*x = QueryHyperparametersResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[13]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryHyperparametersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryHyperparametersResponse) ProtoMessage() {}
+
+// Deprecated: Use QueryHyperparametersResponse.ProtoReflect.Descriptor instead.
+func (*QueryHyperparametersResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *QueryHyperparametersResponse) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *QueryHyperparametersResponse) GetHyperparameters() *Hyperparams {
+	if x != nil {
+		return x.Hyperparameters
+	}
+	return nil
+}
+
+type QueryMetagraphRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid  uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Weights bool   `protobuf:"varint,2,opt,name=weights,proto3" json:"weights,omitempty"`
+	Bonds   bool   `protobuf:"varint,3,opt,name=bonds,proto3" json:"bonds,omitempty"`
+}
+
+func (x *QueryMetagraphRequest) Reset() {
+	*x = QueryMetagraphRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[14]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryMetagraphRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryMetagraphRequest) ProtoMessage() {}
+
+// Deprecated: Use QueryMetagraphRequest.ProtoReflect.Descriptor instead.
+func (*QueryMetagraphRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *QueryMetagraphRequest) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *QueryMetagraphRequest) GetWeights() bool {
+	if x != nil {
+		return x.Weights
+	}
+	return false
+}
+
+func (x *QueryMetagraphRequest) GetBonds() bool {
+	if x != nil {
+		return x.Bonds
+	}
+	return false
+}
+
+// NeuronView is one uid as clients see it. Shares are u16 proportions (65535 = 1).
+type NeuronView struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid  uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid     uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey  string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Coldkey string `protobuf:"bytes,4,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	// stake_weight is the uid's share of the subnet's stake in the last epoch.
+	StakeWeight uint32 `protobuf:"varint,5,opt,name=stake_weight,json=stakeWeight,proto3" json:"stake_weight,omitempty"`
+	// alpha_stake is the alpha staked to the hotkey on this subnet, in rao.
+	AlphaStake          uint64 `protobuf:"varint,6,opt,name=alpha_stake,json=alphaStake,proto3" json:"alpha_stake,omitempty"`
+	ValidatorPermit     bool   `protobuf:"varint,7,opt,name=validator_permit,json=validatorPermit,proto3" json:"validator_permit,omitempty"`
+	Active              bool   `protobuf:"varint,8,opt,name=active,proto3" json:"active,omitempty"`
+	LastUpdate          uint64 `protobuf:"varint,9,opt,name=last_update,json=lastUpdate,proto3" json:"last_update,omitempty"`
+	Consensus           uint32 `protobuf:"varint,10,opt,name=consensus,proto3" json:"consensus,omitempty"`
+	Incentive           uint32 `protobuf:"varint,11,opt,name=incentive,proto3" json:"incentive,omitempty"`
+	Dividends           uint32 `protobuf:"varint,12,opt,name=dividends,proto3" json:"dividends,omitempty"`
+	ValidatorTrust      uint32 `protobuf:"varint,13,opt,name=validator_trust,json=validatorTrust,proto3" json:"validator_trust,omitempty"`
+	Emission            uint64 `protobuf:"varint,14,opt,name=emission,proto3" json:"emission,omitempty"`
+	Immune              bool   `protobuf:"varint,15,opt,name=immune,proto3" json:"immune,omitempty"`
+	BlockAtRegistration uint64 `protobuf:"varint,16,opt,name=block_at_registration,json=blockAtRegistration,proto3" json:"block_at_registration,omitempty"`
+	// axon is absent until the neuron serves.
+	Axon *AxonInfo `protobuf:"bytes,17,opt,name=axon,proto3" json:"axon,omitempty"`
+}
+
+func (x *NeuronView) Reset() {
+	*x = NeuronView{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[15]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *NeuronView) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NeuronView) ProtoMessage() {}
+
+// Deprecated: Use NeuronView.ProtoReflect.Descriptor instead.
+func (*NeuronView) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *NeuronView) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *NeuronView) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *NeuronView) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *NeuronView) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *NeuronView) GetStakeWeight() uint32 {
+	if x != nil {
+		return x.StakeWeight
+	}
+	return 0
+}
+
+func (x *NeuronView) GetAlphaStake() uint64 {
+	if x != nil {
+		return x.AlphaStake
+	}
+	return 0
+}
+
+func (x *NeuronView) GetValidatorPermit() bool {
+	if x != nil {
+		return x.ValidatorPermit
+	}
+	return false
+}
+
+func (x *NeuronView) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+func (x *NeuronView) GetLastUpdate() uint64 {
+	if x != nil {
+		return x.LastUpdate
+	}
+	return 0
+}
+
+func (x *NeuronView) GetConsensus() uint32 {
+	if x != nil {
+		return x.Consensus
+	}
+	return 0
+}
+
+func (x *NeuronView) GetIncentive() uint32 {
+	if x != nil {
+		return x.Incentive
+	}
+	return 0
+}
+
+func (x *NeuronView) GetDividends() uint32 {
+	if x != nil {
+		return x.Dividends
+	}
+	return 0
+}
+
+func (x *NeuronView) GetValidatorTrust() uint32 {
+	if x != nil {
+		return x.ValidatorTrust
+	}
+	return 0
+}
+
+func (x *NeuronView) GetEmission() uint64 {
+	if x != nil {
+		return x.Emission
+	}
+	return 0
+}
+
+func (x *NeuronView) GetImmune() bool {
+	if x != nil {
+		return x.Immune
+	}
+	return false
+}
+
+func (x *NeuronView) GetBlockAtRegistration() uint64 {
+	if x != nil {
+		return x.BlockAtRegistration
+	}
+	return 0
+}
+
+func (x *NeuronView) GetAxon() *AxonInfo {
+	if x != nil {
+		return x.Axon
+	}
+	return nil
+}
+
+// MatrixRow is one uid's row of weights or bonds.
+type MatrixRow struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Uid     uint32         `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Entries []*WeightEntry `protobuf:"bytes,2,rep,name=entries,proto3" json:"entries,omitempty"`
+}
+
+func (x *MatrixRow) Reset() {
+	*x = MatrixRow{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[16]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MatrixRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MatrixRow) ProtoMessage() {}
+
+// Deprecated: Use MatrixRow.ProtoReflect.Descriptor instead.
+func (*MatrixRow) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *MatrixRow) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *MatrixRow) GetEntries() []*WeightEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+type QueryMetagraphResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid            uint32        `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Height            int64         `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	LastEpochBlock    uint64        `protobuf:"varint,3,opt,name=last_epoch_block,json=lastEpochBlock,proto3" json:"last_epoch_block,omitempty"`
+	TopologyChangedAt uint64        `protobuf:"varint,4,opt,name=topology_changed_at,json=topologyChangedAt,proto3" json:"topology_changed_at,omitempty"`
+	Neurons           []*NeuronView `protobuf:"bytes,5,rep,name=neurons,proto3" json:"neurons,omitempty"`
+	Weights           []*MatrixRow  `protobuf:"bytes,6,rep,name=weights,proto3" json:"weights,omitempty"`
+	Bonds             []*MatrixRow  `protobuf:"bytes,7,rep,name=bonds,proto3" json:"bonds,omitempty"`
+}
+
+func (x *QueryMetagraphResponse) Reset() {
+	*x = QueryMetagraphResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[17]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryMetagraphResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryMetagraphResponse) ProtoMessage() {}
+
+// Deprecated: Use QueryMetagraphResponse.ProtoReflect.Descriptor instead.
+func (*QueryMetagraphResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *QueryMetagraphResponse) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *QueryMetagraphResponse) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *QueryMetagraphResponse) GetLastEpochBlock() uint64 {
+	if x != nil {
+		return x.LastEpochBlock
+	}
+	return 0
+}
+
+func (x *QueryMetagraphResponse) GetTopologyChangedAt() uint64 {
+	if x != nil {
+		return x.TopologyChangedAt
+	}
+	return 0
+}
+
+func (x *QueryMetagraphResponse) GetNeurons() []*NeuronView {
+	if x != nil {
+		return x.Neurons
+	}
+	return nil
+}
+
+func (x *QueryMetagraphResponse) GetWeights() []*MatrixRow {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+func (x *QueryMetagraphResponse) GetBonds() []*MatrixRow {
+	if x != nil {
+		return x.Bonds
+	}
+	return nil
+}
+
+type QueryHotkeyRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+}
+
+func (x *QueryHotkeyRequest) Reset() {
+	*x = QueryHotkeyRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[18]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryHotkeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryHotkeyRequest) ProtoMessage() {}
+
+// Deprecated: Use QueryHotkeyRequest.ProtoReflect.Descriptor instead.
+func (*QueryHotkeyRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *QueryHotkeyRequest) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+type QueryHotkeyResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	// coldkey is the hotkey's owner; empty if the hotkey was never registered.
+	Coldkey string        `protobuf:"bytes,2,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Take    uint32        `protobuf:"varint,3,opt,name=take,proto3" json:"take,omitempty"`
+	Neurons []*NeuronView `protobuf:"bytes,4,rep,name=neurons,proto3" json:"neurons,omitempty"`
+}
+
+func (x *QueryHotkeyResponse) Reset() {
+	*x = QueryHotkeyResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[19]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryHotkeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryHotkeyResponse) ProtoMessage() {}
+
+// Deprecated: Use QueryHotkeyResponse.ProtoReflect.Descriptor instead.
+func (*QueryHotkeyResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *QueryHotkeyResponse) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *QueryHotkeyResponse) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *QueryHotkeyResponse) GetTake() uint32 {
+	if x != nil {
+		return x.Take
+	}
+	return 0
+}
+
+func (x *QueryHotkeyResponse) GetNeurons() []*NeuronView {
+	if x != nil {
+		return x.Neurons
+	}
+	return nil
+}
+
+type QueryStakesRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+}
+
+func (x *QueryStakesRequest) Reset() {
+	*x = QueryStakesRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[20]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryStakesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryStakesRequest) ProtoMessage() {}
+
+// Deprecated: Use QueryStakesRequest.ProtoReflect.Descriptor instead.
+func (*QueryStakesRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *QueryStakesRequest) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+// StakeView is a coldkey's stake on one hotkey and subnet.
+type StakeView struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Alpha  uint64 `protobuf:"varint,3,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	// tao_value is what unstaking all of it would pay now, fee and slippage included, in rao.
+	TaoValue uint64 `protobuf:"varint,4,opt,name=tao_value,json=taoValue,proto3" json:"tao_value,omitempty"`
+}
+
+func (x *StakeView) Reset() {
+	*x = StakeView{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[21]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *StakeView) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StakeView) ProtoMessage() {}
+
+// Deprecated: Use StakeView.ProtoReflect.Descriptor instead.
+func (*StakeView) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *StakeView) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *StakeView) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *StakeView) GetAlpha() uint64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+func (x *StakeView) GetTaoValue() uint64 {
+	if x != nil {
+		return x.TaoValue
+	}
+	return 0
+}
+
+type QueryStakesResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string       `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Balance uint64       `protobuf:"varint,2,opt,name=balance,proto3" json:"balance,omitempty"`
+	Stakes  []*StakeView `protobuf:"bytes,3,rep,name=stakes,proto3" json:"stakes,omitempty"`
+}
+
+func (x *QueryStakesResponse) Reset() {
+	*x = QueryStakesResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[22]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryStakesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryStakesResponse) ProtoMessage() {}
+
+// Deprecated: Use QueryStakesResponse.ProtoReflect.Descriptor instead.
+func (*QueryStakesResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *QueryStakesResponse) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *QueryStakesResponse) GetBalance() uint64 {
+	if x != nil {
+		return x.Balance
+	}
+	return 0
+}
+
+func (x *QueryStakesResponse) GetStakes() []*StakeView {
+	if x != nil {
+		return x.Stakes
+	}
+	return nil
+}
+
+type QueryRegistrationCostRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (x *QueryRegistrationCostRequest) Reset() {
+	*x = QueryRegistrationCostRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[23]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryRegistrationCostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRegistrationCostRequest) ProtoMessage() {}
+
+// Deprecated: Use QueryRegistrationCostRequest.ProtoReflect.Descriptor instead.
+func (*QueryRegistrationCostRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *QueryRegistrationCostRequest) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+type QueryRegistrationCostResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Burn   uint64 `protobuf:"varint,2,opt,name=burn,proto3" json:"burn,omitempty"`
+}
+
+func (x *QueryRegistrationCostResponse) Reset() {
+	*x = QueryRegistrationCostResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[24]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryRegistrationCostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryRegistrationCostResponse) ProtoMessage() {}
+
+// Deprecated: Use QueryRegistrationCostResponse.ProtoReflect.Descriptor instead.
+func (*QueryRegistrationCostResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *QueryRegistrationCostResponse) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *QueryRegistrationCostResponse) GetBurn() uint64 {
+	if x != nil {
+		return x.Burn
+	}
+	return 0
+}
+
+type QueryLockCostRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *QueryLockCostRequest) Reset() {
+	*x = QueryLockCostRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[25]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryLockCostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryLockCostRequest) ProtoMessage() {}
+
+// Deprecated: Use QueryLockCostRequest.ProtoReflect.Descriptor instead.
+func (*QueryLockCostRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{25}
+}
+
+type QueryLockCostResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	LockCost uint64 `protobuf:"varint,1,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+}
+
+func (x *QueryLockCostResponse) Reset() {
+	*x = QueryLockCostResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[26]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QueryLockCostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueryLockCostResponse) ProtoMessage() {}
+
+// Deprecated: Use QueryLockCostResponse.ProtoReflect.Descriptor instead.
+func (*QueryLockCostResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *QueryLockCostResponse) GetLockCost() uint64 {
+	if x != nil {
+		return x.LockCost
+	}
+	return 0
+}
+
+type QuerySwapQuoteRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// stake quotes TAO → alpha; otherwise alpha → TAO.
+	Stake  bool   `protobuf:"varint,2,opt,name=stake,proto3" json:"stake,omitempty"`
+	Amount uint64 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+}
+
+func (x *QuerySwapQuoteRequest) Reset() {
+	*x = QuerySwapQuoteRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[27]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QuerySwapQuoteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuerySwapQuoteRequest) ProtoMessage() {}
+
+// Deprecated: Use QuerySwapQuoteRequest.ProtoReflect.Descriptor instead.
+func (*QuerySwapQuoteRequest) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *QuerySwapQuoteRequest) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *QuerySwapQuoteRequest) GetStake() bool {
+	if x != nil {
+		return x.Stake
+	}
+	return false
+}
+
+func (x *QuerySwapQuoteRequest) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+type QuerySwapQuoteResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	AmountIn    uint64 `protobuf:"varint,1,opt,name=amount_in,json=amountIn,proto3" json:"amount_in,omitempty"`
+	AmountOut   uint64 `protobuf:"varint,2,opt,name=amount_out,json=amountOut,proto3" json:"amount_out,omitempty"`
+	Fee         uint64 `protobuf:"varint,3,opt,name=fee,proto3" json:"fee,omitempty"`
+	PriceBefore string `protobuf:"bytes,4,opt,name=price_before,json=priceBefore,proto3" json:"price_before,omitempty"`
+	PriceAfter  string `protobuf:"bytes,5,opt,name=price_after,json=priceAfter,proto3" json:"price_after,omitempty"`
+	// slippage is how much worse than price_before the swap pays, in parts per million.
+	SlippagePpm uint64 `protobuf:"varint,6,opt,name=slippage_ppm,json=slippagePpm,proto3" json:"slippage_ppm,omitempty"`
+}
+
+func (x *QuerySwapQuoteResponse) Reset() {
+	*x = QuerySwapQuoteResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_query_proto_msgTypes[28]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *QuerySwapQuoteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuerySwapQuoteResponse) ProtoMessage() {}
+
+// Deprecated: Use QuerySwapQuoteResponse.ProtoReflect.Descriptor instead.
+func (*QuerySwapQuoteResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_query_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *QuerySwapQuoteResponse) GetAmountIn() uint64 {
+	if x != nil {
+		return x.AmountIn
+	}
+	return 0
+}
+
+func (x *QuerySwapQuoteResponse) GetAmountOut() uint64 {
+	if x != nil {
+		return x.AmountOut
+	}
+	return 0
+}
+
+func (x *QuerySwapQuoteResponse) GetFee() uint64 {
+	if x != nil {
+		return x.Fee
+	}
+	return 0
+}
+
+func (x *QuerySwapQuoteResponse) GetPriceBefore() string {
+	if x != nil {
+		return x.PriceBefore
+	}
+	return ""
+}
+
+func (x *QuerySwapQuoteResponse) GetPriceAfter() string {
+	if x != nil {
+		return x.PriceAfter
+	}
+	return ""
+}
+
+func (x *QuerySwapQuoteResponse) GetSlippagePpm() uint64 {
+	if x != nil {
+		return x.SlippagePpm
+	}
+	return 0
+}
+
 var File_gotensor_subnet_v1_query_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_query_proto_rawDesc = []byte{
@@ -3794,7 +18168,9 @@ var file_gotensor_subnet_v1_query_proto_rawDesc = []byte{
 	0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2f, 0x61, 0x70, 0x69, 0x2f, 0x61, 0x6e, 0x6e, 0x6f, 0x74, 0x61,
 	0x74, 0x69, 0x6f, 0x6e, 0x73, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x1f, 0x67, 0x6f, 0x74,
 	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f,
-	0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x14, 0x0a, 0x12,
+	0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x1e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31,
+	0x2f, 0x73, 0x74, 0x61, 0x74, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x14, 0x0a, 0x12,
 	0x51, 0x75, 0x65, 0x72, 0x79, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65,
 	0x73, 0x74, 0x22, 0x54, 0x0a, 0x13, 0x51, 0x75, 0x65, 0x72, 0x79, 0x50, 0x61, 0x72, 0x61, 0x6d,
 	0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x3d, 0x0a, 0x06, 0x70, 0x61, 0x72,
@@ -3840,36 +18216,333 @@ var file_gotensor_subnet_v1_query_proto_rawDesc = []byte{
 	0x69, 0x61, 0x6e, 0x74, 0x52, 0x65, 0x73, 0x75, 0x6c, 0x74, 0x42, 0x09, 0xc8, 0xde, 0x1f, 0x00,
 	0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x07, 0x72, 0x65, 0x73, 0x75, 0x6c, 0x74, 0x73, 0x12, 0x16,
 	0x0a, 0x06, 0x68, 0x65, 0x69, 0x67, 0x68, 0x74, 0x18, 0x03, 0x20, 0x01, 0x28, 0x03, 0x52, 0x06,
-	0x68, 0x65, 0x69, 0x67, 0x68, 0x74, 0x32, 0x95, 0x03, 0x0a, 0x05, 0x51, 0x75, 0x65, 0x72, 0x79,
-	0x12, 0x7d, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x26, 0x2e, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
-	0x51, 0x75, 0x65, 0x72, 0x79, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65,
-	0x73, 0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x50, 0x61, 0x72,
-	0x61, 0x6d, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x22, 0x82, 0xd3, 0xe4,
-	0x93, 0x02, 0x1c, 0x12, 0x1a, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12,
-	0x7d, 0x0a, 0x06, 0x53, 0x75, 0x70, 0x70, 0x6c, 0x79, 0x12, 0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65,
-	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51,
-	0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x70, 0x70, 0x6c, 0x79, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
-	0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
-	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x70, 0x70,
-	0x6c, 0x79, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x22, 0x82, 0xd3, 0xe4, 0x93,
-	0x02, 0x1c, 0x12, 0x1a, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x75, 0x70, 0x70, 0x6c, 0x79, 0x12, 0x8d,
-	0x01, 0x0a, 0x0a, 0x49, 0x6e, 0x76, 0x61, 0x72, 0x69, 0x61, 0x6e, 0x74, 0x73, 0x12, 0x2a, 0x2e,
+	0x68, 0x65, 0x69, 0x67, 0x68, 0x74, 0x22, 0x15, 0x0a, 0x13, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x22, 0x89, 0x06,
+	0x0a, 0x0d, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x53, 0x75, 0x6d, 0x6d, 0x61, 0x72, 0x79, 0x12,
+	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x73,
+	0x79, 0x6d, 0x62, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x73, 0x79, 0x6d,
+	0x62, 0x6f, 0x6c, 0x12, 0x14, 0x0a, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x18, 0x04, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x12, 0x21, 0x0a, 0x0c, 0x6f, 0x77, 0x6e,
+	0x65, 0x72, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x05, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x0b, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x14, 0x0a, 0x05,
+	0x74, 0x65, 0x6d, 0x70, 0x6f, 0x18, 0x06, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x05, 0x74, 0x65, 0x6d,
+	0x70, 0x6f, 0x12, 0x0c, 0x0a, 0x01, 0x6e, 0x18, 0x07, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x01, 0x6e,
+	0x12, 0x13, 0x0a, 0x05, 0x6d, 0x61, 0x78, 0x5f, 0x6e, 0x18, 0x08, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x04, 0x6d, 0x61, 0x78, 0x4e, 0x12, 0x12, 0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x09, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x12, 0x14, 0x0a, 0x05, 0x70, 0x72, 0x69,
+	0x63, 0x65, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x70, 0x72, 0x69, 0x63, 0x65, 0x12,
+	0x21, 0x0a, 0x0c, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x70, 0x72, 0x69, 0x63, 0x65, 0x18,
+	0x0b, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0b, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x50, 0x72, 0x69,
+	0x63, 0x65, 0x12, 0x1f, 0x0a, 0x0b, 0x74, 0x61, 0x6f, 0x5f, 0x72, 0x65, 0x73, 0x65, 0x72, 0x76,
+	0x65, 0x18, 0x0c, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x74, 0x61, 0x6f, 0x52, 0x65, 0x73, 0x65,
+	0x72, 0x76, 0x65, 0x12, 0x19, 0x0a, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x69, 0x6e, 0x18,
+	0x0d, 0x20, 0x01, 0x28, 0x04, 0x52, 0x07, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x49, 0x6e, 0x12, 0x1b,
+	0x0a, 0x09, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x6f, 0x75, 0x74, 0x18, 0x0e, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x4f, 0x75, 0x74, 0x12, 0x25, 0x0a, 0x0e, 0x65,
+	0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x73, 0x68, 0x61, 0x72, 0x65, 0x18, 0x0f, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x0d, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x53, 0x68, 0x61,
+	0x72, 0x65, 0x12, 0x2f, 0x0a, 0x14, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x73, 0x5f, 0x74, 0x6f, 0x5f,
+	0x6e, 0x65, 0x78, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x18, 0x10, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x11, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x73, 0x54, 0x6f, 0x4e, 0x65, 0x78, 0x74, 0x45, 0x70,
+	0x6f, 0x63, 0x68, 0x12, 0x18, 0x0a, 0x07, 0x73, 0x74, 0x61, 0x72, 0x74, 0x65, 0x64, 0x18, 0x11,
+	0x20, 0x01, 0x28, 0x08, 0x52, 0x07, 0x73, 0x74, 0x61, 0x72, 0x74, 0x65, 0x64, 0x12, 0x29, 0x0a,
+	0x10, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x65, 0x6e, 0x61, 0x62, 0x6c, 0x65,
+	0x64, 0x18, 0x12, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0f, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f,
+	0x6e, 0x45, 0x6e, 0x61, 0x62, 0x6c, 0x65, 0x64, 0x12, 0x23, 0x0a, 0x0d, 0x72, 0x65, 0x67, 0x69,
+	0x73, 0x74, 0x65, 0x72, 0x65, 0x64, 0x5f, 0x61, 0x74, 0x18, 0x13, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x0c, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x65, 0x64, 0x41, 0x74, 0x12, 0x28, 0x0a,
+	0x10, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x5f, 0x62, 0x6c, 0x6f, 0x63,
+	0x6b, 0x18, 0x14, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0e, 0x6c, 0x61, 0x73, 0x74, 0x45, 0x70, 0x6f,
+	0x63, 0x68, 0x42, 0x6c, 0x6f, 0x63, 0x6b, 0x12, 0x2e, 0x0a, 0x13, 0x74, 0x6f, 0x70, 0x6f, 0x6c,
+	0x6f, 0x67, 0x79, 0x5f, 0x63, 0x68, 0x61, 0x6e, 0x67, 0x65, 0x64, 0x5f, 0x61, 0x74, 0x18, 0x15,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x11, 0x74, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x43, 0x68,
+	0x61, 0x6e, 0x67, 0x65, 0x64, 0x41, 0x74, 0x12, 0x26, 0x0a, 0x0f, 0x74, 0x61, 0x6f, 0x5f, 0x69,
+	0x6e, 0x5f, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x18, 0x16, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x0d, 0x74, 0x61, 0x6f, 0x49, 0x6e, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x12,
+	0x2a, 0x0a, 0x11, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x69, 0x6e, 0x5f, 0x65, 0x6d, 0x69, 0x73,
+	0x73, 0x69, 0x6f, 0x6e, 0x18, 0x17, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0f, 0x61, 0x6c, 0x70, 0x68,
+	0x61, 0x49, 0x6e, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x12, 0x2c, 0x0a, 0x12, 0x61,
+	0x6c, 0x70, 0x68, 0x61, 0x5f, 0x6f, 0x75, 0x74, 0x5f, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f,
+	0x6e, 0x18, 0x18, 0x20, 0x01, 0x28, 0x04, 0x52, 0x10, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x4f, 0x75,
+	0x74, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x22, 0x76, 0x0a, 0x14, 0x51, 0x75, 0x65,
+	0x72, 0x79, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x12, 0x46, 0x0a, 0x07, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x18, 0x01, 0x20, 0x03,
+	0x28, 0x0b, 0x32, 0x21, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x53, 0x75,
+	0x6d, 0x6d, 0x61, 0x72, 0x79, 0x42, 0x09, 0xc8, 0xde, 0x1f, 0x00, 0xa8, 0xe7, 0xb0, 0x2a, 0x01,
+	0x52, 0x07, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x65, 0x69,
+	0x67, 0x68, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x03, 0x52, 0x06, 0x68, 0x65, 0x69, 0x67, 0x68,
+	0x74, 0x22, 0x2c, 0x0a, 0x12, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x22,
+	0x6e, 0x0a, 0x13, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x52, 0x65,
+	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x3f, 0x0a, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x21, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x53, 0x75, 0x6d, 0x6d, 0x61, 0x72, 0x79, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x65, 0x69, 0x67, 0x68,
+	0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x03, 0x52, 0x06, 0x68, 0x65, 0x69, 0x67, 0x68, 0x74, 0x22,
+	0x35, 0x0a, 0x1b, 0x51, 0x75, 0x65, 0x72, 0x79, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72,
+	0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16,
+	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x22, 0x87, 0x01, 0x0a, 0x1c, 0x51, 0x75, 0x65, 0x72, 0x79,
+	0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x73, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12,
+	0x4f, 0x0a, 0x0f, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65,
+	0x72, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x48, 0x79,
+	0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x0f, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x73,
+	0x22, 0x5f, 0x0a, 0x15, 0x51, 0x75, 0x65, 0x72, 0x79, 0x4d, 0x65, 0x74, 0x61, 0x67, 0x72, 0x61,
+	0x70, 0x68, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x18, 0x0a, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x18, 0x02, 0x20, 0x01,
+	0x28, 0x08, 0x52, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x14, 0x0a, 0x05, 0x62,
+	0x6f, 0x6e, 0x64, 0x73, 0x18, 0x03, 0x20, 0x01, 0x28, 0x08, 0x52, 0x05, 0x62, 0x6f, 0x6e, 0x64,
+	0x73, 0x22, 0xad, 0x04, 0x0a, 0x0a, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x56, 0x69, 0x65, 0x77,
+	0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d,
+	0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b,
+	0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x04, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x21, 0x0a, 0x0c,
+	0x73, 0x74, 0x61, 0x6b, 0x65, 0x5f, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x18, 0x05, 0x20, 0x01,
+	0x28, 0x0d, 0x52, 0x0b, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x12,
+	0x1f, 0x0a, 0x0b, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x18, 0x06,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x53, 0x74, 0x61, 0x6b, 0x65,
+	0x12, 0x29, 0x0a, 0x10, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x5f, 0x70, 0x65,
+	0x72, 0x6d, 0x69, 0x74, 0x18, 0x07, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0f, 0x76, 0x61, 0x6c, 0x69,
+	0x64, 0x61, 0x74, 0x6f, 0x72, 0x50, 0x65, 0x72, 0x6d, 0x69, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x61,
+	0x63, 0x74, 0x69, 0x76, 0x65, 0x18, 0x08, 0x20, 0x01, 0x28, 0x08, 0x52, 0x06, 0x61, 0x63, 0x74,
+	0x69, 0x76, 0x65, 0x12, 0x1f, 0x0a, 0x0b, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x75, 0x70, 0x64, 0x61,
+	0x74, 0x65, 0x18, 0x09, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x6c, 0x61, 0x73, 0x74, 0x55, 0x70,
+	0x64, 0x61, 0x74, 0x65, 0x12, 0x1c, 0x0a, 0x09, 0x63, 0x6f, 0x6e, 0x73, 0x65, 0x6e, 0x73, 0x75,
+	0x73, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x09, 0x63, 0x6f, 0x6e, 0x73, 0x65, 0x6e, 0x73,
+	0x75, 0x73, 0x12, 0x1c, 0x0a, 0x09, 0x69, 0x6e, 0x63, 0x65, 0x6e, 0x74, 0x69, 0x76, 0x65, 0x18,
+	0x0b, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x09, 0x69, 0x6e, 0x63, 0x65, 0x6e, 0x74, 0x69, 0x76, 0x65,
+	0x12, 0x1c, 0x0a, 0x09, 0x64, 0x69, 0x76, 0x69, 0x64, 0x65, 0x6e, 0x64, 0x73, 0x18, 0x0c, 0x20,
+	0x01, 0x28, 0x0d, 0x52, 0x09, 0x64, 0x69, 0x76, 0x69, 0x64, 0x65, 0x6e, 0x64, 0x73, 0x12, 0x27,
+	0x0a, 0x0f, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x5f, 0x74, 0x72, 0x75, 0x73,
+	0x74, 0x18, 0x0d, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x0e, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74,
+	0x6f, 0x72, 0x54, 0x72, 0x75, 0x73, 0x74, 0x12, 0x1a, 0x0a, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73,
+	0x69, 0x6f, 0x6e, 0x18, 0x0e, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73,
+	0x69, 0x6f, 0x6e, 0x12, 0x16, 0x0a, 0x06, 0x69, 0x6d, 0x6d, 0x75, 0x6e, 0x65, 0x18, 0x0f, 0x20,
+	0x01, 0x28, 0x08, 0x52, 0x06, 0x69, 0x6d, 0x6d, 0x75, 0x6e, 0x65, 0x12, 0x32, 0x0a, 0x15, 0x62,
+	0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x74, 0x5f, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61,
+	0x74, 0x69, 0x6f, 0x6e, 0x18, 0x10, 0x20, 0x01, 0x28, 0x04, 0x52, 0x13, 0x62, 0x6c, 0x6f, 0x63,
+	0x6b, 0x41, 0x74, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x12,
+	0x30, 0x0a, 0x04, 0x61, 0x78, 0x6f, 0x6e, 0x18, 0x11, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e,
 	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
-	0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x49, 0x6e, 0x76, 0x61, 0x72, 0x69, 0x61, 0x6e,
-	0x74, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x2b, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x76, 0x31, 0x2e, 0x41, 0x78, 0x6f, 0x6e, 0x49, 0x6e, 0x66, 0x6f, 0x52, 0x04, 0x61, 0x78, 0x6f,
+	0x6e, 0x22, 0x5e, 0x0a, 0x09, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x12, 0x10,
+	0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64,
+	0x12, 0x3f, 0x0a, 0x07, 0x65, 0x6e, 0x74, 0x72, 0x69, 0x65, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28,
+	0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x45, 0x6e, 0x74,
+	0x72, 0x79, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x65, 0x6e, 0x74, 0x72, 0x69, 0x65,
+	0x73, 0x22, 0xe1, 0x02, 0x0a, 0x16, 0x51, 0x75, 0x65, 0x72, 0x79, 0x4d, 0x65, 0x74, 0x61, 0x67,
+	0x72, 0x61, 0x70, 0x68, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x16, 0x0a, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x65, 0x69, 0x67, 0x68, 0x74, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x03, 0x52, 0x06, 0x68, 0x65, 0x69, 0x67, 0x68, 0x74, 0x12, 0x28, 0x0a, 0x10,
+	0x6c, 0x61, 0x73, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0e, 0x6c, 0x61, 0x73, 0x74, 0x45, 0x70, 0x6f, 0x63,
+	0x68, 0x42, 0x6c, 0x6f, 0x63, 0x6b, 0x12, 0x2e, 0x0a, 0x13, 0x74, 0x6f, 0x70, 0x6f, 0x6c, 0x6f,
+	0x67, 0x79, 0x5f, 0x63, 0x68, 0x61, 0x6e, 0x67, 0x65, 0x64, 0x5f, 0x61, 0x74, 0x18, 0x04, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x11, 0x74, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x43, 0x68, 0x61,
+	0x6e, 0x67, 0x65, 0x64, 0x41, 0x74, 0x12, 0x43, 0x0a, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e,
+	0x73, 0x18, 0x05, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4e, 0x65, 0x75,
+	0x72, 0x6f, 0x6e, 0x56, 0x69, 0x65, 0x77, 0x42, 0x09, 0xc8, 0xde, 0x1f, 0x00, 0xa8, 0xe7, 0xb0,
+	0x2a, 0x01, 0x52, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x12, 0x3d, 0x0a, 0x07, 0x77,
+	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x18, 0x06, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
+	0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f,
+	0x00, 0x52, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x39, 0x0a, 0x05, 0x62, 0x6f,
+	0x6e, 0x64, 0x73, 0x18, 0x07, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d,
+	0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05,
+	0x62, 0x6f, 0x6e, 0x64, 0x73, 0x22, 0x2c, 0x0a, 0x12, 0x51, 0x75, 0x65, 0x72, 0x79, 0x48, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x22, 0x9b, 0x01, 0x0a, 0x13, 0x51, 0x75, 0x65, 0x72, 0x79, 0x48, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x12, 0x0a,
+	0x04, 0x74, 0x61, 0x6b, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x74, 0x61, 0x6b,
+	0x65, 0x12, 0x3e, 0x0a, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x18, 0x04, 0x20, 0x03,
+	0x28, 0x0b, 0x32, 0x1e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x56, 0x69,
+	0x65, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e,
+	0x73, 0x22, 0x2e, 0x0a, 0x12, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x73,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b,
+	0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65,
+	0x79, 0x22, 0x6e, 0x0a, 0x09, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x56, 0x69, 0x65, 0x77, 0x12, 0x16,
+	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x14,
+	0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x61,
+	0x6c, 0x70, 0x68, 0x61, 0x12, 0x1b, 0x0a, 0x09, 0x74, 0x61, 0x6f, 0x5f, 0x76, 0x61, 0x6c, 0x75,
+	0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x74, 0x61, 0x6f, 0x56, 0x61, 0x6c, 0x75,
+	0x65, 0x22, 0x86, 0x01, 0x0a, 0x13, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x74, 0x61, 0x6b, 0x65,
+	0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c,
+	0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64,
+	0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x62, 0x61, 0x6c, 0x61, 0x6e, 0x63, 0x65, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x07, 0x62, 0x61, 0x6c, 0x61, 0x6e, 0x63, 0x65, 0x12, 0x3b, 0x0a,
+	0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x18, 0x03, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x56, 0x69, 0x65, 0x77, 0x42, 0x04, 0xc8, 0xde,
+	0x1f, 0x00, 0x52, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x22, 0x36, 0x0a, 0x1c, 0x51, 0x75,
+	0x65, 0x72, 0x79, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43,
+	0x6f, 0x73, 0x74, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x22, 0x4b, 0x0a, 0x1d, 0x51, 0x75, 0x65, 0x72, 0x79, 0x52, 0x65, 0x67, 0x69, 0x73,
+	0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x73, 0x74, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x62,
+	0x75, 0x72, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x22,
+	0x16, 0x0a, 0x14, 0x51, 0x75, 0x65, 0x72, 0x79, 0x4c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x22, 0x34, 0x0a, 0x15, 0x51, 0x75, 0x65, 0x72, 0x79,
+	0x4c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x12, 0x1b, 0x0a, 0x09, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x63, 0x6f, 0x73, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x08, 0x6c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74, 0x22, 0x5d, 0x0a,
+	0x15, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x77, 0x61, 0x70, 0x51, 0x75, 0x6f, 0x74, 0x65, 0x52,
+	0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x14,
+	0x0a, 0x05, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x08, 0x52, 0x05, 0x73,
+	0x74, 0x61, 0x6b, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x61, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x18, 0x03,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x06, 0x61, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x22, 0xcd, 0x01, 0x0a,
+	0x16, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x77, 0x61, 0x70, 0x51, 0x75, 0x6f, 0x74, 0x65, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x1b, 0x0a, 0x09, 0x61, 0x6d, 0x6f, 0x75, 0x6e,
+	0x74, 0x5f, 0x69, 0x6e, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x61, 0x6d, 0x6f, 0x75,
+	0x6e, 0x74, 0x49, 0x6e, 0x12, 0x1d, 0x0a, 0x0a, 0x61, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x5f, 0x6f,
+	0x75, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x09, 0x61, 0x6d, 0x6f, 0x75, 0x6e, 0x74,
+	0x4f, 0x75, 0x74, 0x12, 0x10, 0x0a, 0x03, 0x66, 0x65, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x03, 0x66, 0x65, 0x65, 0x12, 0x21, 0x0a, 0x0c, 0x70, 0x72, 0x69, 0x63, 0x65, 0x5f, 0x62,
+	0x65, 0x66, 0x6f, 0x72, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0b, 0x70, 0x72, 0x69,
+	0x63, 0x65, 0x42, 0x65, 0x66, 0x6f, 0x72, 0x65, 0x12, 0x1f, 0x0a, 0x0b, 0x70, 0x72, 0x69, 0x63,
+	0x65, 0x5f, 0x61, 0x66, 0x74, 0x65, 0x72, 0x18, 0x05, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0a, 0x70,
+	0x72, 0x69, 0x63, 0x65, 0x41, 0x66, 0x74, 0x65, 0x72, 0x12, 0x21, 0x0a, 0x0c, 0x73, 0x6c, 0x69,
+	0x70, 0x70, 0x61, 0x67, 0x65, 0x5f, 0x70, 0x70, 0x6d, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x0b, 0x73, 0x6c, 0x69, 0x70, 0x70, 0x61, 0x67, 0x65, 0x50, 0x70, 0x6d, 0x32, 0xea, 0x0d, 0x0a,
+	0x05, 0x51, 0x75, 0x65, 0x72, 0x79, 0x12, 0x7d, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73,
+	0x12, 0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x50, 0x61, 0x72, 0x61, 0x6d,
+	0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75,
+	0x65, 0x72, 0x79, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x22, 0x22, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1c, 0x12, 0x1a, 0x2f, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x70,
+	0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x7d, 0x0a, 0x06, 0x53, 0x75, 0x70, 0x70, 0x6c, 0x79, 0x12,
+	0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x70, 0x70, 0x6c, 0x79,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65,
+	0x72, 0x79, 0x53, 0x75, 0x70, 0x70, 0x6c, 0x79, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x22, 0x22, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1c, 0x12, 0x1a, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x75,
+	0x70, 0x70, 0x6c, 0x79, 0x12, 0x8d, 0x01, 0x0a, 0x0a, 0x49, 0x6e, 0x76, 0x61, 0x72, 0x69, 0x61,
+	0x6e, 0x74, 0x73, 0x12, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x49, 0x6e,
+	0x76, 0x61, 0x72, 0x69, 0x61, 0x6e, 0x74, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a,
+	0x2b, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x49, 0x6e, 0x76, 0x61, 0x72, 0x69,
+	0x61, 0x6e, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x26, 0x82, 0xd3,
+	0xe4, 0x93, 0x02, 0x20, 0x12, 0x1e, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x69, 0x6e, 0x76, 0x61, 0x72, 0x69,
+	0x61, 0x6e, 0x74, 0x73, 0x12, 0x81, 0x01, 0x0a, 0x07, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73,
+	0x12, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65,
 	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51,
-	0x75, 0x65, 0x72, 0x79, 0x49, 0x6e, 0x76, 0x61, 0x72, 0x69, 0x61, 0x6e, 0x74, 0x73, 0x52, 0x65,
-	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x26, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x20, 0x12, 0x1e,
-	0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
-	0x2f, 0x76, 0x31, 0x2f, 0x69, 0x6e, 0x76, 0x61, 0x72, 0x69, 0x61, 0x6e, 0x74, 0x73, 0x42, 0x2d,
-	0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78,
-	0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70,
-	0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x22, 0x23, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1d, 0x12, 0x1b, 0x2f, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31,
+	0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x12, 0x87, 0x01, 0x0a, 0x06, 0x53, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x12, 0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x52, 0x65, 0x73, 0x70,
+	0x6f, 0x6e, 0x73, 0x65, 0x22, 0x2c, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x26, 0x12, 0x24, 0x2f, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76,
+	0x31, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x2f, 0x7b, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x7d, 0x12, 0xb2, 0x01, 0x0a, 0x0f, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
+	0x6d, 0x65, 0x74, 0x65, 0x72, 0x73, 0x12, 0x2f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72,
+	0x79, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x73,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x30, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65,
+	0x72, 0x79, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72,
+	0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x3c, 0x82, 0xd3, 0xe4, 0x93, 0x02,
+	0x36, 0x12, 0x34, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x2f, 0x7b,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x7d, 0x2f, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72,
+	0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x73, 0x12, 0x9a, 0x01, 0x0a, 0x09, 0x4d, 0x65, 0x74, 0x61,
+	0x67, 0x72, 0x61, 0x70, 0x68, 0x12, 0x29, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79,
+	0x4d, 0x65, 0x74, 0x61, 0x67, 0x72, 0x61, 0x70, 0x68, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74,
+	0x1a, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x4d, 0x65, 0x74, 0x61, 0x67,
+	0x72, 0x61, 0x70, 0x68, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x36, 0x82, 0xd3,
+	0xe4, 0x93, 0x02, 0x30, 0x12, 0x2e, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x73, 0x2f, 0x7b, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x7d, 0x2f, 0x6d, 0x65, 0x74, 0x61, 0x67,
+	0x72, 0x61, 0x70, 0x68, 0x12, 0x87, 0x01, 0x0a, 0x06, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12,
+	0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65,
+	0x72, 0x79, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x22, 0x2c, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x26, 0x12, 0x24, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x68, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x73, 0x2f, 0x7b, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x7d, 0x12, 0x87,
+	0x01, 0x0a, 0x06, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x12, 0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51,
+	0x75, 0x65, 0x72, 0x79, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53, 0x74, 0x61, 0x6b,
+	0x65, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x2c, 0x82, 0xd3, 0xe4, 0x93,
+	0x02, 0x26, 0x12, 0x24, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x2f, 0x7b,
+	0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x7d, 0x12, 0xb7, 0x01, 0x0a, 0x10, 0x52, 0x65, 0x67,
+	0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x73, 0x74, 0x12, 0x30, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61,
+	0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x73, 0x74, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a,
+	0x31, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74,
+	0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x73, 0x74, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e,
+	0x73, 0x65, 0x22, 0x3e, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x38, 0x12, 0x36, 0x2f, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x2f, 0x7b, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x7d,
+	0x2f, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x63, 0x6f,
+	0x73, 0x74, 0x12, 0x86, 0x01, 0x0a, 0x08, 0x4c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74, 0x12,
+	0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x4c, 0x6f, 0x63, 0x6b, 0x43, 0x6f,
+	0x73, 0x74, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x29, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51,
+	0x75, 0x65, 0x72, 0x79, 0x4c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74, 0x52, 0x65, 0x73, 0x70,
+	0x6f, 0x6e, 0x73, 0x65, 0x22, 0x25, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1f, 0x12, 0x1d, 0x2f, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76,
+	0x31, 0x2f, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x63, 0x6f, 0x73, 0x74, 0x12, 0x9b, 0x01, 0x0a, 0x09,
+	0x53, 0x77, 0x61, 0x70, 0x51, 0x75, 0x6f, 0x74, 0x65, 0x12, 0x29, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51,
+	0x75, 0x65, 0x72, 0x79, 0x53, 0x77, 0x61, 0x70, 0x51, 0x75, 0x6f, 0x74, 0x65, 0x52, 0x65, 0x71,
+	0x75, 0x65, 0x73, 0x74, 0x1a, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x51, 0x75, 0x65, 0x72, 0x79, 0x53,
+	0x77, 0x61, 0x70, 0x51, 0x75, 0x6f, 0x74, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x22, 0x37, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x31, 0x12, 0x2f, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x73, 0x2f, 0x7b, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x7d, 0x2f, 0x73,
+	0x77, 0x61, 0x70, 0x5f, 0x71, 0x75, 0x6f, 0x74, 0x65, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74,
+	0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -3884,31 +18557,84 @@ func file_gotensor_subnet_v1_query_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_query_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_gotensor_subnet_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_gotensor_subnet_v1_query_proto_goTypes = []interface{}{
-	(*QueryParamsRequest)(nil),      // 0: gotensor.subnet.v1.QueryParamsRequest
-	(*QueryParamsResponse)(nil),     // 1: gotensor.subnet.v1.QueryParamsResponse
-	(*QuerySupplyRequest)(nil),      // 2: gotensor.subnet.v1.QuerySupplyRequest
-	(*QuerySupplyResponse)(nil),     // 3: gotensor.subnet.v1.QuerySupplyResponse
-	(*QueryInvariantsRequest)(nil),  // 4: gotensor.subnet.v1.QueryInvariantsRequest
-	(*InvariantResult)(nil),         // 5: gotensor.subnet.v1.InvariantResult
-	(*QueryInvariantsResponse)(nil), // 6: gotensor.subnet.v1.QueryInvariantsResponse
-	(*Params)(nil),                  // 7: gotensor.subnet.v1.Params
+	(*QueryParamsRequest)(nil),            // 0: gotensor.subnet.v1.QueryParamsRequest
+	(*QueryParamsResponse)(nil),           // 1: gotensor.subnet.v1.QueryParamsResponse
+	(*QuerySupplyRequest)(nil),            // 2: gotensor.subnet.v1.QuerySupplyRequest
+	(*QuerySupplyResponse)(nil),           // 3: gotensor.subnet.v1.QuerySupplyResponse
+	(*QueryInvariantsRequest)(nil),        // 4: gotensor.subnet.v1.QueryInvariantsRequest
+	(*InvariantResult)(nil),               // 5: gotensor.subnet.v1.InvariantResult
+	(*QueryInvariantsResponse)(nil),       // 6: gotensor.subnet.v1.QueryInvariantsResponse
+	(*QuerySubnetsRequest)(nil),           // 7: gotensor.subnet.v1.QuerySubnetsRequest
+	(*SubnetSummary)(nil),                 // 8: gotensor.subnet.v1.SubnetSummary
+	(*QuerySubnetsResponse)(nil),          // 9: gotensor.subnet.v1.QuerySubnetsResponse
+	(*QuerySubnetRequest)(nil),            // 10: gotensor.subnet.v1.QuerySubnetRequest
+	(*QuerySubnetResponse)(nil),           // 11: gotensor.subnet.v1.QuerySubnetResponse
+	(*QueryHyperparametersRequest)(nil),   // 12: gotensor.subnet.v1.QueryHyperparametersRequest
+	(*QueryHyperparametersResponse)(nil),  // 13: gotensor.subnet.v1.QueryHyperparametersResponse
+	(*QueryMetagraphRequest)(nil),         // 14: gotensor.subnet.v1.QueryMetagraphRequest
+	(*NeuronView)(nil),                    // 15: gotensor.subnet.v1.NeuronView
+	(*MatrixRow)(nil),                     // 16: gotensor.subnet.v1.MatrixRow
+	(*QueryMetagraphResponse)(nil),        // 17: gotensor.subnet.v1.QueryMetagraphResponse
+	(*QueryHotkeyRequest)(nil),            // 18: gotensor.subnet.v1.QueryHotkeyRequest
+	(*QueryHotkeyResponse)(nil),           // 19: gotensor.subnet.v1.QueryHotkeyResponse
+	(*QueryStakesRequest)(nil),            // 20: gotensor.subnet.v1.QueryStakesRequest
+	(*StakeView)(nil),                     // 21: gotensor.subnet.v1.StakeView
+	(*QueryStakesResponse)(nil),           // 22: gotensor.subnet.v1.QueryStakesResponse
+	(*QueryRegistrationCostRequest)(nil),  // 23: gotensor.subnet.v1.QueryRegistrationCostRequest
+	(*QueryRegistrationCostResponse)(nil), // 24: gotensor.subnet.v1.QueryRegistrationCostResponse
+	(*QueryLockCostRequest)(nil),          // 25: gotensor.subnet.v1.QueryLockCostRequest
+	(*QueryLockCostResponse)(nil),         // 26: gotensor.subnet.v1.QueryLockCostResponse
+	(*QuerySwapQuoteRequest)(nil),         // 27: gotensor.subnet.v1.QuerySwapQuoteRequest
+	(*QuerySwapQuoteResponse)(nil),        // 28: gotensor.subnet.v1.QuerySwapQuoteResponse
+	(*Params)(nil),                        // 29: gotensor.subnet.v1.Params
+	(*Hyperparams)(nil),                   // 30: gotensor.subnet.v1.Hyperparams
+	(*AxonInfo)(nil),                      // 31: gotensor.subnet.v1.AxonInfo
+	(*WeightEntry)(nil),                   // 32: gotensor.subnet.v1.WeightEntry
 }
 var file_gotensor_subnet_v1_query_proto_depIdxs = []int32{
-	7, // 0: gotensor.subnet.v1.QueryParamsResponse.params:type_name -> gotensor.subnet.v1.Params
-	5, // 1: gotensor.subnet.v1.QueryInvariantsResponse.results:type_name -> gotensor.subnet.v1.InvariantResult
-	0, // 2: gotensor.subnet.v1.Query.Params:input_type -> gotensor.subnet.v1.QueryParamsRequest
-	2, // 3: gotensor.subnet.v1.Query.Supply:input_type -> gotensor.subnet.v1.QuerySupplyRequest
-	4, // 4: gotensor.subnet.v1.Query.Invariants:input_type -> gotensor.subnet.v1.QueryInvariantsRequest
-	1, // 5: gotensor.subnet.v1.Query.Params:output_type -> gotensor.subnet.v1.QueryParamsResponse
-	3, // 6: gotensor.subnet.v1.Query.Supply:output_type -> gotensor.subnet.v1.QuerySupplyResponse
-	6, // 7: gotensor.subnet.v1.Query.Invariants:output_type -> gotensor.subnet.v1.QueryInvariantsResponse
-	5, // [5:8] is the sub-list for method output_type
-	2, // [2:5] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	29, // 0: gotensor.subnet.v1.QueryParamsResponse.params:type_name -> gotensor.subnet.v1.Params
+	5,  // 1: gotensor.subnet.v1.QueryInvariantsResponse.results:type_name -> gotensor.subnet.v1.InvariantResult
+	8,  // 2: gotensor.subnet.v1.QuerySubnetsResponse.subnets:type_name -> gotensor.subnet.v1.SubnetSummary
+	8,  // 3: gotensor.subnet.v1.QuerySubnetResponse.subnet:type_name -> gotensor.subnet.v1.SubnetSummary
+	30, // 4: gotensor.subnet.v1.QueryHyperparametersResponse.hyperparameters:type_name -> gotensor.subnet.v1.Hyperparams
+	31, // 5: gotensor.subnet.v1.NeuronView.axon:type_name -> gotensor.subnet.v1.AxonInfo
+	32, // 6: gotensor.subnet.v1.MatrixRow.entries:type_name -> gotensor.subnet.v1.WeightEntry
+	15, // 7: gotensor.subnet.v1.QueryMetagraphResponse.neurons:type_name -> gotensor.subnet.v1.NeuronView
+	16, // 8: gotensor.subnet.v1.QueryMetagraphResponse.weights:type_name -> gotensor.subnet.v1.MatrixRow
+	16, // 9: gotensor.subnet.v1.QueryMetagraphResponse.bonds:type_name -> gotensor.subnet.v1.MatrixRow
+	15, // 10: gotensor.subnet.v1.QueryHotkeyResponse.neurons:type_name -> gotensor.subnet.v1.NeuronView
+	21, // 11: gotensor.subnet.v1.QueryStakesResponse.stakes:type_name -> gotensor.subnet.v1.StakeView
+	0,  // 12: gotensor.subnet.v1.Query.Params:input_type -> gotensor.subnet.v1.QueryParamsRequest
+	2,  // 13: gotensor.subnet.v1.Query.Supply:input_type -> gotensor.subnet.v1.QuerySupplyRequest
+	4,  // 14: gotensor.subnet.v1.Query.Invariants:input_type -> gotensor.subnet.v1.QueryInvariantsRequest
+	7,  // 15: gotensor.subnet.v1.Query.Subnets:input_type -> gotensor.subnet.v1.QuerySubnetsRequest
+	10, // 16: gotensor.subnet.v1.Query.Subnet:input_type -> gotensor.subnet.v1.QuerySubnetRequest
+	12, // 17: gotensor.subnet.v1.Query.Hyperparameters:input_type -> gotensor.subnet.v1.QueryHyperparametersRequest
+	14, // 18: gotensor.subnet.v1.Query.Metagraph:input_type -> gotensor.subnet.v1.QueryMetagraphRequest
+	18, // 19: gotensor.subnet.v1.Query.Hotkey:input_type -> gotensor.subnet.v1.QueryHotkeyRequest
+	20, // 20: gotensor.subnet.v1.Query.Stakes:input_type -> gotensor.subnet.v1.QueryStakesRequest
+	23, // 21: gotensor.subnet.v1.Query.RegistrationCost:input_type -> gotensor.subnet.v1.QueryRegistrationCostRequest
+	25, // 22: gotensor.subnet.v1.Query.LockCost:input_type -> gotensor.subnet.v1.QueryLockCostRequest
+	27, // 23: gotensor.subnet.v1.Query.SwapQuote:input_type -> gotensor.subnet.v1.QuerySwapQuoteRequest
+	1,  // 24: gotensor.subnet.v1.Query.Params:output_type -> gotensor.subnet.v1.QueryParamsResponse
+	3,  // 25: gotensor.subnet.v1.Query.Supply:output_type -> gotensor.subnet.v1.QuerySupplyResponse
+	6,  // 26: gotensor.subnet.v1.Query.Invariants:output_type -> gotensor.subnet.v1.QueryInvariantsResponse
+	9,  // 27: gotensor.subnet.v1.Query.Subnets:output_type -> gotensor.subnet.v1.QuerySubnetsResponse
+	11, // 28: gotensor.subnet.v1.Query.Subnet:output_type -> gotensor.subnet.v1.QuerySubnetResponse
+	13, // 29: gotensor.subnet.v1.Query.Hyperparameters:output_type -> gotensor.subnet.v1.QueryHyperparametersResponse
+	17, // 30: gotensor.subnet.v1.Query.Metagraph:output_type -> gotensor.subnet.v1.QueryMetagraphResponse
+	19, // 31: gotensor.subnet.v1.Query.Hotkey:output_type -> gotensor.subnet.v1.QueryHotkeyResponse
+	22, // 32: gotensor.subnet.v1.Query.Stakes:output_type -> gotensor.subnet.v1.QueryStakesResponse
+	24, // 33: gotensor.subnet.v1.Query.RegistrationCost:output_type -> gotensor.subnet.v1.QueryRegistrationCostResponse
+	26, // 34: gotensor.subnet.v1.Query.LockCost:output_type -> gotensor.subnet.v1.QueryLockCostResponse
+	28, // 35: gotensor.subnet.v1.Query.SwapQuote:output_type -> gotensor.subnet.v1.QuerySwapQuoteResponse
+	24, // [24:36] is the sub-list for method output_type
+	12, // [12:24] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_subnet_v1_query_proto_init() }
@@ -3917,6 +18643,7 @@ func file_gotensor_subnet_v1_query_proto_init() {
 		return
 	}
 	file_gotensor_subnet_v1_params_proto_init()
+	file_gotensor_subnet_v1_state_proto_init()
 	if !protoimpl.UnsafeEnabled {
 		file_gotensor_subnet_v1_query_proto_msgTypes[0].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*QueryParamsRequest); i {
@@ -4002,6 +18729,270 @@ func file_gotensor_subnet_v1_query_proto_init() {
 				return nil
 			}
 		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QuerySubnetsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*SubnetSummary); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QuerySubnetsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QuerySubnetRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QuerySubnetResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryHyperparametersRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryHyperparametersResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryMetagraphRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*NeuronView); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MatrixRow); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryMetagraphResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryHotkeyRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryHotkeyResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryStakesRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*StakeView); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[22].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryStakesResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[23].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryRegistrationCostRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[24].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryRegistrationCostResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[25].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryLockCostRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[26].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QueryLockCostResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[27].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QuerySwapQuoteRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_query_proto_msgTypes[28].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*QuerySwapQuoteResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -4009,7 +19000,7 @@ func file_gotensor_subnet_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_query_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

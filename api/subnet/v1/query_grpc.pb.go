@@ -19,9 +19,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Query_Params_FullMethodName     = "/gotensor.subnet.v1.Query/Params"
-	Query_Supply_FullMethodName     = "/gotensor.subnet.v1.Query/Supply"
-	Query_Invariants_FullMethodName = "/gotensor.subnet.v1.Query/Invariants"
+	Query_Params_FullMethodName           = "/gotensor.subnet.v1.Query/Params"
+	Query_Supply_FullMethodName           = "/gotensor.subnet.v1.Query/Supply"
+	Query_Invariants_FullMethodName       = "/gotensor.subnet.v1.Query/Invariants"
+	Query_Subnets_FullMethodName          = "/gotensor.subnet.v1.Query/Subnets"
+	Query_Subnet_FullMethodName           = "/gotensor.subnet.v1.Query/Subnet"
+	Query_Hyperparameters_FullMethodName  = "/gotensor.subnet.v1.Query/Hyperparameters"
+	Query_Metagraph_FullMethodName        = "/gotensor.subnet.v1.Query/Metagraph"
+	Query_Hotkey_FullMethodName           = "/gotensor.subnet.v1.Query/Hotkey"
+	Query_Stakes_FullMethodName           = "/gotensor.subnet.v1.Query/Stakes"
+	Query_RegistrationCost_FullMethodName = "/gotensor.subnet.v1.Query/RegistrationCost"
+	Query_LockCost_FullMethodName         = "/gotensor.subnet.v1.Query/LockCost"
+	Query_SwapQuote_FullMethodName        = "/gotensor.subnet.v1.Query/SwapQuote"
 )
 
 // QueryClient is the client API for Query service.
@@ -36,6 +45,25 @@ type QueryClient interface {
 	Supply(ctx context.Context, in *QuerySupplyRequest, opts ...grpc.CallOption) (*QuerySupplyResponse, error)
 	// Invariants checks the module's accounting identities and lists any that are broken.
 	Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error)
+	// Subnets lists every subnet with its pool, price and schedule.
+	Subnets(ctx context.Context, in *QuerySubnetsRequest, opts ...grpc.CallOption) (*QuerySubnetsResponse, error)
+	// Subnet returns one subnet's summary.
+	Subnet(ctx context.Context, in *QuerySubnetRequest, opts ...grpc.CallOption) (*QuerySubnetResponse, error)
+	// Hyperparameters returns a subnet's hyperparameters.
+	Hyperparameters(ctx context.Context, in *QueryHyperparametersRequest, opts ...grpc.CallOption) (*QueryHyperparametersResponse, error)
+	// Metagraph returns every uid of a subnet with its stake and last epoch's results, and on
+	// request the weight and bond matrices.
+	Metagraph(ctx context.Context, in *QueryMetagraphRequest, opts ...grpc.CallOption) (*QueryMetagraphResponse, error)
+	// Hotkey returns a hotkey's owner, take, and its neurons on every subnet.
+	Hotkey(ctx context.Context, in *QueryHotkeyRequest, opts ...grpc.CallOption) (*QueryHotkeyResponse, error)
+	// Stakes returns a coldkey's stakes on every hotkey and subnet, with their TAO value.
+	Stakes(ctx context.Context, in *QueryStakesRequest, opts ...grpc.CallOption) (*QueryStakesResponse, error)
+	// RegistrationCost returns the price of registering a hotkey on a subnet now (§7.1).
+	RegistrationCost(ctx context.Context, in *QueryRegistrationCostRequest, opts ...grpc.CallOption) (*QueryRegistrationCostResponse, error)
+	// LockCost returns the TAO a new subnet would lock now (§6.4).
+	LockCost(ctx context.Context, in *QueryLockCostRequest, opts ...grpc.CallOption) (*QueryLockCostResponse, error)
+	// SwapQuote simulates a stake (TAO → alpha) or unstake (alpha → TAO) on a subnet's pool.
+	SwapQuote(ctx context.Context, in *QuerySwapQuoteRequest, opts ...grpc.CallOption) (*QuerySwapQuoteResponse, error)
 }
 
 type queryClient struct {
@@ -76,6 +104,96 @@ func (c *queryClient) Invariants(ctx context.Context, in *QueryInvariantsRequest
 	return out, nil
 }
 
+func (c *queryClient) Subnets(ctx context.Context, in *QuerySubnetsRequest, opts ...grpc.CallOption) (*QuerySubnetsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QuerySubnetsResponse)
+	err := c.cc.Invoke(ctx, Query_Subnets_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Subnet(ctx context.Context, in *QuerySubnetRequest, opts ...grpc.CallOption) (*QuerySubnetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QuerySubnetResponse)
+	err := c.cc.Invoke(ctx, Query_Subnet_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Hyperparameters(ctx context.Context, in *QueryHyperparametersRequest, opts ...grpc.CallOption) (*QueryHyperparametersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryHyperparametersResponse)
+	err := c.cc.Invoke(ctx, Query_Hyperparameters_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Metagraph(ctx context.Context, in *QueryMetagraphRequest, opts ...grpc.CallOption) (*QueryMetagraphResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryMetagraphResponse)
+	err := c.cc.Invoke(ctx, Query_Metagraph_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Hotkey(ctx context.Context, in *QueryHotkeyRequest, opts ...grpc.CallOption) (*QueryHotkeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryHotkeyResponse)
+	err := c.cc.Invoke(ctx, Query_Hotkey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Stakes(ctx context.Context, in *QueryStakesRequest, opts ...grpc.CallOption) (*QueryStakesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryStakesResponse)
+	err := c.cc.Invoke(ctx, Query_Stakes_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) RegistrationCost(ctx context.Context, in *QueryRegistrationCostRequest, opts ...grpc.CallOption) (*QueryRegistrationCostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRegistrationCostResponse)
+	err := c.cc.Invoke(ctx, Query_RegistrationCost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) LockCost(ctx context.Context, in *QueryLockCostRequest, opts ...grpc.CallOption) (*QueryLockCostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryLockCostResponse)
+	err := c.cc.Invoke(ctx, Query_LockCost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) SwapQuote(ctx context.Context, in *QuerySwapQuoteRequest, opts ...grpc.CallOption) (*QuerySwapQuoteResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QuerySwapQuoteResponse)
+	err := c.cc.Invoke(ctx, Query_SwapQuote_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -88,6 +206,25 @@ type QueryServer interface {
 	Supply(context.Context, *QuerySupplyRequest) (*QuerySupplyResponse, error)
 	// Invariants checks the module's accounting identities and lists any that are broken.
 	Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error)
+	// Subnets lists every subnet with its pool, price and schedule.
+	Subnets(context.Context, *QuerySubnetsRequest) (*QuerySubnetsResponse, error)
+	// Subnet returns one subnet's summary.
+	Subnet(context.Context, *QuerySubnetRequest) (*QuerySubnetResponse, error)
+	// Hyperparameters returns a subnet's hyperparameters.
+	Hyperparameters(context.Context, *QueryHyperparametersRequest) (*QueryHyperparametersResponse, error)
+	// Metagraph returns every uid of a subnet with its stake and last epoch's results, and on
+	// request the weight and bond matrices.
+	Metagraph(context.Context, *QueryMetagraphRequest) (*QueryMetagraphResponse, error)
+	// Hotkey returns a hotkey's owner, take, and its neurons on every subnet.
+	Hotkey(context.Context, *QueryHotkeyRequest) (*QueryHotkeyResponse, error)
+	// Stakes returns a coldkey's stakes on every hotkey and subnet, with their TAO value.
+	Stakes(context.Context, *QueryStakesRequest) (*QueryStakesResponse, error)
+	// RegistrationCost returns the price of registering a hotkey on a subnet now (§7.1).
+	RegistrationCost(context.Context, *QueryRegistrationCostRequest) (*QueryRegistrationCostResponse, error)
+	// LockCost returns the TAO a new subnet would lock now (§6.4).
+	LockCost(context.Context, *QueryLockCostRequest) (*QueryLockCostResponse, error)
+	// SwapQuote simulates a stake (TAO → alpha) or unstake (alpha → TAO) on a subnet's pool.
+	SwapQuote(context.Context, *QuerySwapQuoteRequest) (*QuerySwapQuoteResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -106,6 +243,33 @@ func (UnimplementedQueryServer) Supply(context.Context, *QuerySupplyRequest) (*Q
 }
 func (UnimplementedQueryServer) Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Invariants not implemented")
+}
+func (UnimplementedQueryServer) Subnets(context.Context, *QuerySubnetsRequest) (*QuerySubnetsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Subnets not implemented")
+}
+func (UnimplementedQueryServer) Subnet(context.Context, *QuerySubnetRequest) (*QuerySubnetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Subnet not implemented")
+}
+func (UnimplementedQueryServer) Hyperparameters(context.Context, *QueryHyperparametersRequest) (*QueryHyperparametersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Hyperparameters not implemented")
+}
+func (UnimplementedQueryServer) Metagraph(context.Context, *QueryMetagraphRequest) (*QueryMetagraphResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Metagraph not implemented")
+}
+func (UnimplementedQueryServer) Hotkey(context.Context, *QueryHotkeyRequest) (*QueryHotkeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Hotkey not implemented")
+}
+func (UnimplementedQueryServer) Stakes(context.Context, *QueryStakesRequest) (*QueryStakesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Stakes not implemented")
+}
+func (UnimplementedQueryServer) RegistrationCost(context.Context, *QueryRegistrationCostRequest) (*QueryRegistrationCostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RegistrationCost not implemented")
+}
+func (UnimplementedQueryServer) LockCost(context.Context, *QueryLockCostRequest) (*QueryLockCostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LockCost not implemented")
+}
+func (UnimplementedQueryServer) SwapQuote(context.Context, *QuerySwapQuoteRequest) (*QuerySwapQuoteResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SwapQuote not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -182,6 +346,168 @@ func _Query_Invariants_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Subnets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySubnetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Subnets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Subnets_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Subnets(ctx, req.(*QuerySubnetsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Subnet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySubnetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Subnet(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Subnet_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Subnet(ctx, req.(*QuerySubnetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Hyperparameters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryHyperparametersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Hyperparameters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Hyperparameters_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Hyperparameters(ctx, req.(*QueryHyperparametersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Metagraph_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryMetagraphRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Metagraph(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Metagraph_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Metagraph(ctx, req.(*QueryMetagraphRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Hotkey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryHotkeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Hotkey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Hotkey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Hotkey(ctx, req.(*QueryHotkeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Stakes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryStakesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Stakes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Stakes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Stakes(ctx, req.(*QueryStakesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_RegistrationCost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRegistrationCostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RegistrationCost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_RegistrationCost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RegistrationCost(ctx, req.(*QueryRegistrationCostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_LockCost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryLockCostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).LockCost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_LockCost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).LockCost(ctx, req.(*QueryLockCostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_SwapQuote_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySwapQuoteRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).SwapQuote(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_SwapQuote_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).SwapQuote(ctx, req.(*QuerySwapQuoteRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -200,6 +526,42 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Invariants",
 			Handler:    _Query_Invariants_Handler,
+		},
+		{
+			MethodName: "Subnets",
+			Handler:    _Query_Subnets_Handler,
+		},
+		{
+			MethodName: "Subnet",
+			Handler:    _Query_Subnet_Handler,
+		},
+		{
+			MethodName: "Hyperparameters",
+			Handler:    _Query_Hyperparameters_Handler,
+		},
+		{
+			MethodName: "Metagraph",
+			Handler:    _Query_Metagraph_Handler,
+		},
+		{
+			MethodName: "Hotkey",
+			Handler:    _Query_Hotkey_Handler,
+		},
+		{
+			MethodName: "Stakes",
+			Handler:    _Query_Stakes_Handler,
+		},
+		{
+			MethodName: "RegistrationCost",
+			Handler:    _Query_RegistrationCost_Handler,
+		},
+		{
+			MethodName: "LockCost",
+			Handler:    _Query_LockCost_Handler,
+		},
+		{
+			MethodName: "SwapQuote",
+			Handler:    _Query_SwapQuote_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -871,6 +871,13854 @@ func (x *fastReflection_MsgUpdateParamsResponse) ProtoMethods() *protoiface.Meth
 	}
 }
 
+var (
+	md_MsgRegisterNetwork               protoreflect.MessageDescriptor
+	fd_MsgRegisterNetwork_coldkey       protoreflect.FieldDescriptor
+	fd_MsgRegisterNetwork_hotkey        protoreflect.FieldDescriptor
+	fd_MsgRegisterNetwork_name          protoreflect.FieldDescriptor
+	fd_MsgRegisterNetwork_max_lock_cost protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgRegisterNetwork = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgRegisterNetwork")
+	fd_MsgRegisterNetwork_coldkey = md_MsgRegisterNetwork.Fields().ByName("coldkey")
+	fd_MsgRegisterNetwork_hotkey = md_MsgRegisterNetwork.Fields().ByName("hotkey")
+	fd_MsgRegisterNetwork_name = md_MsgRegisterNetwork.Fields().ByName("name")
+	fd_MsgRegisterNetwork_max_lock_cost = md_MsgRegisterNetwork.Fields().ByName("max_lock_cost")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgRegisterNetwork)(nil)
+
+type fastReflection_MsgRegisterNetwork MsgRegisterNetwork
+
+func (x *MsgRegisterNetwork) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgRegisterNetwork)(x)
+}
+
+func (x *MsgRegisterNetwork) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[2]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgRegisterNetwork_messageType fastReflection_MsgRegisterNetwork_messageType
+var _ protoreflect.MessageType = fastReflection_MsgRegisterNetwork_messageType{}
+
+type fastReflection_MsgRegisterNetwork_messageType struct{}
+
+func (x fastReflection_MsgRegisterNetwork_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgRegisterNetwork)(nil)
+}
+func (x fastReflection_MsgRegisterNetwork_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgRegisterNetwork)
+}
+func (x fastReflection_MsgRegisterNetwork_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRegisterNetwork
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgRegisterNetwork) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRegisterNetwork
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgRegisterNetwork) Type() protoreflect.MessageType {
+	return _fastReflection_MsgRegisterNetwork_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgRegisterNetwork) New() protoreflect.Message {
+	return new(fastReflection_MsgRegisterNetwork)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgRegisterNetwork) Interface() protoreflect.ProtoMessage {
+	return (*MsgRegisterNetwork)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgRegisterNetwork) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgRegisterNetwork_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgRegisterNetwork_hotkey, value) {
+			return
+		}
+	}
+	if x.Name != "" {
+		value := protoreflect.ValueOfString(x.Name)
+		if !f(fd_MsgRegisterNetwork_name, value) {
+			return
+		}
+	}
+	if x.MaxLockCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.MaxLockCost)
+		if !f(fd_MsgRegisterNetwork_max_lock_cost, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgRegisterNetwork) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetwork.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgRegisterNetwork.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgRegisterNetwork.name":
+		return x.Name != ""
+	case "gotensor.subnet.v1.MsgRegisterNetwork.max_lock_cost":
+		return x.MaxLockCost != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetwork"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetwork does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetwork) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetwork.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgRegisterNetwork.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgRegisterNetwork.name":
+		x.Name = ""
+	case "gotensor.subnet.v1.MsgRegisterNetwork.max_lock_cost":
+		x.MaxLockCost = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetwork"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetwork does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgRegisterNetwork) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetwork.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgRegisterNetwork.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgRegisterNetwork.name":
+		value := x.Name
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgRegisterNetwork.max_lock_cost":
+		value := x.MaxLockCost
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetwork"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetwork does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetwork) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetwork.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgRegisterNetwork.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgRegisterNetwork.name":
+		x.Name = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgRegisterNetwork.max_lock_cost":
+		x.MaxLockCost = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetwork"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetwork does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetwork) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetwork.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgRegisterNetwork is not mutable"))
+	case "gotensor.subnet.v1.MsgRegisterNetwork.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgRegisterNetwork is not mutable"))
+	case "gotensor.subnet.v1.MsgRegisterNetwork.name":
+		panic(fmt.Errorf("field name of message gotensor.subnet.v1.MsgRegisterNetwork is not mutable"))
+	case "gotensor.subnet.v1.MsgRegisterNetwork.max_lock_cost":
+		panic(fmt.Errorf("field max_lock_cost of message gotensor.subnet.v1.MsgRegisterNetwork is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetwork"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetwork does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgRegisterNetwork) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetwork.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgRegisterNetwork.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgRegisterNetwork.name":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgRegisterNetwork.max_lock_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetwork"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetwork does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgRegisterNetwork) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgRegisterNetwork", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgRegisterNetwork) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetwork) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgRegisterNetwork) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgRegisterNetwork) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgRegisterNetwork)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Name)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.MaxLockCost != 0 {
+			n += 1 + runtime.Sov(uint64(x.MaxLockCost))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRegisterNetwork)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.MaxLockCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.MaxLockCost))
+			i--
+			dAtA[i] = 0x20
+		}
+		if len(x.Name) > 0 {
+			i -= len(x.Name)
+			copy(dAtA[i:], x.Name)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Name)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRegisterNetwork)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRegisterNetwork: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRegisterNetwork: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Name = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field MaxLockCost", wireType)
+				}
+				x.MaxLockCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.MaxLockCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgRegisterNetworkResponse           protoreflect.MessageDescriptor
+	fd_MsgRegisterNetworkResponse_netuid    protoreflect.FieldDescriptor
+	fd_MsgRegisterNetworkResponse_lock_cost protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgRegisterNetworkResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgRegisterNetworkResponse")
+	fd_MsgRegisterNetworkResponse_netuid = md_MsgRegisterNetworkResponse.Fields().ByName("netuid")
+	fd_MsgRegisterNetworkResponse_lock_cost = md_MsgRegisterNetworkResponse.Fields().ByName("lock_cost")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgRegisterNetworkResponse)(nil)
+
+type fastReflection_MsgRegisterNetworkResponse MsgRegisterNetworkResponse
+
+func (x *MsgRegisterNetworkResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgRegisterNetworkResponse)(x)
+}
+
+func (x *MsgRegisterNetworkResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[3]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgRegisterNetworkResponse_messageType fastReflection_MsgRegisterNetworkResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgRegisterNetworkResponse_messageType{}
+
+type fastReflection_MsgRegisterNetworkResponse_messageType struct{}
+
+func (x fastReflection_MsgRegisterNetworkResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgRegisterNetworkResponse)(nil)
+}
+func (x fastReflection_MsgRegisterNetworkResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgRegisterNetworkResponse)
+}
+func (x fastReflection_MsgRegisterNetworkResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRegisterNetworkResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgRegisterNetworkResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRegisterNetworkResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgRegisterNetworkResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgRegisterNetworkResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgRegisterNetworkResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgRegisterNetworkResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgRegisterNetworkResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgRegisterNetworkResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgRegisterNetworkResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgRegisterNetworkResponse_netuid, value) {
+			return
+		}
+	}
+	if x.LockCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LockCost)
+		if !f(fd_MsgRegisterNetworkResponse_lock_cost, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgRegisterNetworkResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.lock_cost":
+		return x.LockCost != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetworkResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetworkResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetworkResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.lock_cost":
+		x.LockCost = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetworkResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetworkResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgRegisterNetworkResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.lock_cost":
+		value := x.LockCost
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetworkResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetworkResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetworkResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.lock_cost":
+		x.LockCost = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetworkResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetworkResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetworkResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgRegisterNetworkResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.lock_cost":
+		panic(fmt.Errorf("field lock_cost of message gotensor.subnet.v1.MsgRegisterNetworkResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetworkResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetworkResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgRegisterNetworkResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgRegisterNetworkResponse.lock_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRegisterNetworkResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRegisterNetworkResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgRegisterNetworkResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgRegisterNetworkResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgRegisterNetworkResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRegisterNetworkResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgRegisterNetworkResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgRegisterNetworkResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgRegisterNetworkResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.LockCost != 0 {
+			n += 1 + runtime.Sov(uint64(x.LockCost))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRegisterNetworkResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.LockCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LockCost))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRegisterNetworkResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRegisterNetworkResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRegisterNetworkResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+				}
+				x.LockCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LockCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgStartCall        protoreflect.MessageDescriptor
+	fd_MsgStartCall_owner  protoreflect.FieldDescriptor
+	fd_MsgStartCall_netuid protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgStartCall = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgStartCall")
+	fd_MsgStartCall_owner = md_MsgStartCall.Fields().ByName("owner")
+	fd_MsgStartCall_netuid = md_MsgStartCall.Fields().ByName("netuid")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgStartCall)(nil)
+
+type fastReflection_MsgStartCall MsgStartCall
+
+func (x *MsgStartCall) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgStartCall)(x)
+}
+
+func (x *MsgStartCall) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[4]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgStartCall_messageType fastReflection_MsgStartCall_messageType
+var _ protoreflect.MessageType = fastReflection_MsgStartCall_messageType{}
+
+type fastReflection_MsgStartCall_messageType struct{}
+
+func (x fastReflection_MsgStartCall_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgStartCall)(nil)
+}
+func (x fastReflection_MsgStartCall_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgStartCall)
+}
+func (x fastReflection_MsgStartCall_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgStartCall
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgStartCall) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgStartCall
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgStartCall) Type() protoreflect.MessageType {
+	return _fastReflection_MsgStartCall_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgStartCall) New() protoreflect.Message {
+	return new(fastReflection_MsgStartCall)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgStartCall) Interface() protoreflect.ProtoMessage {
+	return (*MsgStartCall)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgStartCall) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Owner != "" {
+		value := protoreflect.ValueOfString(x.Owner)
+		if !f(fd_MsgStartCall_owner, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgStartCall_netuid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgStartCall) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgStartCall.owner":
+		return x.Owner != ""
+	case "gotensor.subnet.v1.MsgStartCall.netuid":
+		return x.Netuid != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCall) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgStartCall.owner":
+		x.Owner = ""
+	case "gotensor.subnet.v1.MsgStartCall.netuid":
+		x.Netuid = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgStartCall) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgStartCall.owner":
+		value := x.Owner
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgStartCall.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCall does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCall) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgStartCall.owner":
+		x.Owner = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgStartCall.netuid":
+		x.Netuid = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCall) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgStartCall.owner":
+		panic(fmt.Errorf("field owner of message gotensor.subnet.v1.MsgStartCall is not mutable"))
+	case "gotensor.subnet.v1.MsgStartCall.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgStartCall is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgStartCall) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgStartCall.owner":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgStartCall.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCall"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCall does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgStartCall) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgStartCall", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgStartCall) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCall) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgStartCall) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgStartCall) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgStartCall)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Owner)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgStartCall)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Owner) > 0 {
+			i -= len(x.Owner)
+			copy(dAtA[i:], x.Owner)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Owner)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgStartCall)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgStartCall: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgStartCall: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Owner = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgStartCallResponse protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgStartCallResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgStartCallResponse")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgStartCallResponse)(nil)
+
+type fastReflection_MsgStartCallResponse MsgStartCallResponse
+
+func (x *MsgStartCallResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgStartCallResponse)(x)
+}
+
+func (x *MsgStartCallResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[5]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgStartCallResponse_messageType fastReflection_MsgStartCallResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgStartCallResponse_messageType{}
+
+type fastReflection_MsgStartCallResponse_messageType struct{}
+
+func (x fastReflection_MsgStartCallResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgStartCallResponse)(nil)
+}
+func (x fastReflection_MsgStartCallResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgStartCallResponse)
+}
+func (x fastReflection_MsgStartCallResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgStartCallResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgStartCallResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgStartCallResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgStartCallResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgStartCallResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgStartCallResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgStartCallResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgStartCallResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgStartCallResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgStartCallResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgStartCallResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCallResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCallResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCallResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCallResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCallResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgStartCallResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCallResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCallResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCallResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCallResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCallResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCallResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCallResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCallResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgStartCallResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgStartCallResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgStartCallResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgStartCallResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgStartCallResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgStartCallResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgStartCallResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgStartCallResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgStartCallResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgStartCallResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgStartCallResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgStartCallResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgStartCallResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgStartCallResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgSetHyperparameter        protoreflect.MessageDescriptor
+	fd_MsgSetHyperparameter_signer protoreflect.FieldDescriptor
+	fd_MsgSetHyperparameter_netuid protoreflect.FieldDescriptor
+	fd_MsgSetHyperparameter_name   protoreflect.FieldDescriptor
+	fd_MsgSetHyperparameter_value  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgSetHyperparameter = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgSetHyperparameter")
+	fd_MsgSetHyperparameter_signer = md_MsgSetHyperparameter.Fields().ByName("signer")
+	fd_MsgSetHyperparameter_netuid = md_MsgSetHyperparameter.Fields().ByName("netuid")
+	fd_MsgSetHyperparameter_name = md_MsgSetHyperparameter.Fields().ByName("name")
+	fd_MsgSetHyperparameter_value = md_MsgSetHyperparameter.Fields().ByName("value")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgSetHyperparameter)(nil)
+
+type fastReflection_MsgSetHyperparameter MsgSetHyperparameter
+
+func (x *MsgSetHyperparameter) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgSetHyperparameter)(x)
+}
+
+func (x *MsgSetHyperparameter) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[6]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgSetHyperparameter_messageType fastReflection_MsgSetHyperparameter_messageType
+var _ protoreflect.MessageType = fastReflection_MsgSetHyperparameter_messageType{}
+
+type fastReflection_MsgSetHyperparameter_messageType struct{}
+
+func (x fastReflection_MsgSetHyperparameter_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgSetHyperparameter)(nil)
+}
+func (x fastReflection_MsgSetHyperparameter_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgSetHyperparameter)
+}
+func (x fastReflection_MsgSetHyperparameter_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetHyperparameter
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgSetHyperparameter) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetHyperparameter
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgSetHyperparameter) Type() protoreflect.MessageType {
+	return _fastReflection_MsgSetHyperparameter_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgSetHyperparameter) New() protoreflect.Message {
+	return new(fastReflection_MsgSetHyperparameter)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgSetHyperparameter) Interface() protoreflect.ProtoMessage {
+	return (*MsgSetHyperparameter)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgSetHyperparameter) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Signer != "" {
+		value := protoreflect.ValueOfString(x.Signer)
+		if !f(fd_MsgSetHyperparameter_signer, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgSetHyperparameter_netuid, value) {
+			return
+		}
+	}
+	if x.Name != "" {
+		value := protoreflect.ValueOfString(x.Name)
+		if !f(fd_MsgSetHyperparameter_name, value) {
+			return
+		}
+	}
+	if x.Value != "" {
+		value := protoreflect.ValueOfString(x.Value)
+		if !f(fd_MsgSetHyperparameter_value, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgSetHyperparameter) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetHyperparameter.signer":
+		return x.Signer != ""
+	case "gotensor.subnet.v1.MsgSetHyperparameter.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.name":
+		return x.Name != ""
+	case "gotensor.subnet.v1.MsgSetHyperparameter.value":
+		return x.Value != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameter"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameter does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameter) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetHyperparameter.signer":
+		x.Signer = ""
+	case "gotensor.subnet.v1.MsgSetHyperparameter.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.name":
+		x.Name = ""
+	case "gotensor.subnet.v1.MsgSetHyperparameter.value":
+		x.Value = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameter"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameter does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgSetHyperparameter) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgSetHyperparameter.signer":
+		value := x.Signer
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.name":
+		value := x.Name
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.value":
+		value := x.Value
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameter"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameter does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameter) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetHyperparameter.signer":
+		x.Signer = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgSetHyperparameter.name":
+		x.Name = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgSetHyperparameter.value":
+		x.Value = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameter"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameter does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameter) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetHyperparameter.signer":
+		panic(fmt.Errorf("field signer of message gotensor.subnet.v1.MsgSetHyperparameter is not mutable"))
+	case "gotensor.subnet.v1.MsgSetHyperparameter.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgSetHyperparameter is not mutable"))
+	case "gotensor.subnet.v1.MsgSetHyperparameter.name":
+		panic(fmt.Errorf("field name of message gotensor.subnet.v1.MsgSetHyperparameter is not mutable"))
+	case "gotensor.subnet.v1.MsgSetHyperparameter.value":
+		panic(fmt.Errorf("field value of message gotensor.subnet.v1.MsgSetHyperparameter is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameter"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameter does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgSetHyperparameter) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetHyperparameter.signer":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgSetHyperparameter.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgSetHyperparameter.name":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgSetHyperparameter.value":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameter"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameter does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgSetHyperparameter) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgSetHyperparameter", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgSetHyperparameter) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameter) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgSetHyperparameter) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgSetHyperparameter) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgSetHyperparameter)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Signer)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Name)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Value)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetHyperparameter)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Value) > 0 {
+			i -= len(x.Value)
+			copy(dAtA[i:], x.Value)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Value)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Name) > 0 {
+			i -= len(x.Name)
+			copy(dAtA[i:], x.Name)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Name)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Signer) > 0 {
+			i -= len(x.Signer)
+			copy(dAtA[i:], x.Signer)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Signer)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetHyperparameter)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetHyperparameter: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetHyperparameter: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Signer = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Name = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Value = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgSetHyperparameterResponse protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgSetHyperparameterResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgSetHyperparameterResponse")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgSetHyperparameterResponse)(nil)
+
+type fastReflection_MsgSetHyperparameterResponse MsgSetHyperparameterResponse
+
+func (x *MsgSetHyperparameterResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgSetHyperparameterResponse)(x)
+}
+
+func (x *MsgSetHyperparameterResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[7]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgSetHyperparameterResponse_messageType fastReflection_MsgSetHyperparameterResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgSetHyperparameterResponse_messageType{}
+
+type fastReflection_MsgSetHyperparameterResponse_messageType struct{}
+
+func (x fastReflection_MsgSetHyperparameterResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgSetHyperparameterResponse)(nil)
+}
+func (x fastReflection_MsgSetHyperparameterResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgSetHyperparameterResponse)
+}
+func (x fastReflection_MsgSetHyperparameterResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetHyperparameterResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgSetHyperparameterResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetHyperparameterResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgSetHyperparameterResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgSetHyperparameterResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgSetHyperparameterResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgSetHyperparameterResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgSetHyperparameterResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgSetHyperparameterResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgSetHyperparameterResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgSetHyperparameterResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameterResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgSetHyperparameterResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameterResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameterResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameterResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgSetHyperparameterResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetHyperparameterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetHyperparameterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgSetHyperparameterResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgSetHyperparameterResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgSetHyperparameterResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetHyperparameterResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgSetHyperparameterResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgSetHyperparameterResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgSetHyperparameterResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetHyperparameterResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetHyperparameterResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetHyperparameterResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetHyperparameterResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgBurnedRegister          protoreflect.MessageDescriptor
+	fd_MsgBurnedRegister_coldkey  protoreflect.FieldDescriptor
+	fd_MsgBurnedRegister_netuid   protoreflect.FieldDescriptor
+	fd_MsgBurnedRegister_hotkey   protoreflect.FieldDescriptor
+	fd_MsgBurnedRegister_max_burn protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgBurnedRegister = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgBurnedRegister")
+	fd_MsgBurnedRegister_coldkey = md_MsgBurnedRegister.Fields().ByName("coldkey")
+	fd_MsgBurnedRegister_netuid = md_MsgBurnedRegister.Fields().ByName("netuid")
+	fd_MsgBurnedRegister_hotkey = md_MsgBurnedRegister.Fields().ByName("hotkey")
+	fd_MsgBurnedRegister_max_burn = md_MsgBurnedRegister.Fields().ByName("max_burn")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgBurnedRegister)(nil)
+
+type fastReflection_MsgBurnedRegister MsgBurnedRegister
+
+func (x *MsgBurnedRegister) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgBurnedRegister)(x)
+}
+
+func (x *MsgBurnedRegister) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[8]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgBurnedRegister_messageType fastReflection_MsgBurnedRegister_messageType
+var _ protoreflect.MessageType = fastReflection_MsgBurnedRegister_messageType{}
+
+type fastReflection_MsgBurnedRegister_messageType struct{}
+
+func (x fastReflection_MsgBurnedRegister_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgBurnedRegister)(nil)
+}
+func (x fastReflection_MsgBurnedRegister_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgBurnedRegister)
+}
+func (x fastReflection_MsgBurnedRegister_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgBurnedRegister
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgBurnedRegister) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgBurnedRegister
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgBurnedRegister) Type() protoreflect.MessageType {
+	return _fastReflection_MsgBurnedRegister_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgBurnedRegister) New() protoreflect.Message {
+	return new(fastReflection_MsgBurnedRegister)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgBurnedRegister) Interface() protoreflect.ProtoMessage {
+	return (*MsgBurnedRegister)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgBurnedRegister) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgBurnedRegister_coldkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgBurnedRegister_netuid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgBurnedRegister_hotkey, value) {
+			return
+		}
+	}
+	if x.MaxBurn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.MaxBurn)
+		if !f(fd_MsgBurnedRegister_max_burn, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgBurnedRegister) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegister.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgBurnedRegister.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgBurnedRegister.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgBurnedRegister.max_burn":
+		return x.MaxBurn != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegister"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegister does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegister) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegister.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgBurnedRegister.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgBurnedRegister.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgBurnedRegister.max_burn":
+		x.MaxBurn = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegister"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegister does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgBurnedRegister) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegister.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgBurnedRegister.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgBurnedRegister.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgBurnedRegister.max_burn":
+		value := x.MaxBurn
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegister"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegister does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegister) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegister.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgBurnedRegister.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgBurnedRegister.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgBurnedRegister.max_burn":
+		x.MaxBurn = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegister"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegister does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegister) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegister.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgBurnedRegister is not mutable"))
+	case "gotensor.subnet.v1.MsgBurnedRegister.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgBurnedRegister is not mutable"))
+	case "gotensor.subnet.v1.MsgBurnedRegister.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgBurnedRegister is not mutable"))
+	case "gotensor.subnet.v1.MsgBurnedRegister.max_burn":
+		panic(fmt.Errorf("field max_burn of message gotensor.subnet.v1.MsgBurnedRegister is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegister"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegister does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgBurnedRegister) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegister.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgBurnedRegister.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgBurnedRegister.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgBurnedRegister.max_burn":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegister"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegister does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgBurnedRegister) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgBurnedRegister", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgBurnedRegister) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegister) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgBurnedRegister) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgBurnedRegister) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgBurnedRegister)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.MaxBurn != 0 {
+			n += 1 + runtime.Sov(uint64(x.MaxBurn))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgBurnedRegister)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.MaxBurn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.MaxBurn))
+			i--
+			dAtA[i] = 0x20
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgBurnedRegister)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgBurnedRegister: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgBurnedRegister: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field MaxBurn", wireType)
+				}
+				x.MaxBurn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.MaxBurn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgBurnedRegisterResponse      protoreflect.MessageDescriptor
+	fd_MsgBurnedRegisterResponse_uid  protoreflect.FieldDescriptor
+	fd_MsgBurnedRegisterResponse_burn protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgBurnedRegisterResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgBurnedRegisterResponse")
+	fd_MsgBurnedRegisterResponse_uid = md_MsgBurnedRegisterResponse.Fields().ByName("uid")
+	fd_MsgBurnedRegisterResponse_burn = md_MsgBurnedRegisterResponse.Fields().ByName("burn")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgBurnedRegisterResponse)(nil)
+
+type fastReflection_MsgBurnedRegisterResponse MsgBurnedRegisterResponse
+
+func (x *MsgBurnedRegisterResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgBurnedRegisterResponse)(x)
+}
+
+func (x *MsgBurnedRegisterResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[9]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgBurnedRegisterResponse_messageType fastReflection_MsgBurnedRegisterResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgBurnedRegisterResponse_messageType{}
+
+type fastReflection_MsgBurnedRegisterResponse_messageType struct{}
+
+func (x fastReflection_MsgBurnedRegisterResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgBurnedRegisterResponse)(nil)
+}
+func (x fastReflection_MsgBurnedRegisterResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgBurnedRegisterResponse)
+}
+func (x fastReflection_MsgBurnedRegisterResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgBurnedRegisterResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgBurnedRegisterResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgBurnedRegisterResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgBurnedRegisterResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgBurnedRegisterResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgBurnedRegisterResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgBurnedRegisterResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgBurnedRegisterResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgBurnedRegisterResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgBurnedRegisterResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_MsgBurnedRegisterResponse_uid, value) {
+			return
+		}
+	}
+	if x.Burn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Burn)
+		if !f(fd_MsgBurnedRegisterResponse_burn, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgBurnedRegisterResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.burn":
+		return x.Burn != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegisterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegisterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegisterResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.burn":
+		x.Burn = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegisterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegisterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgBurnedRegisterResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.burn":
+		value := x.Burn
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegisterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegisterResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegisterResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.burn":
+		x.Burn = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegisterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegisterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegisterResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.MsgBurnedRegisterResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.burn":
+		panic(fmt.Errorf("field burn of message gotensor.subnet.v1.MsgBurnedRegisterResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegisterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegisterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgBurnedRegisterResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgBurnedRegisterResponse.burn":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgBurnedRegisterResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgBurnedRegisterResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgBurnedRegisterResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgBurnedRegisterResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgBurnedRegisterResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgBurnedRegisterResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgBurnedRegisterResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgBurnedRegisterResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgBurnedRegisterResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		if x.Burn != 0 {
+			n += 1 + runtime.Sov(uint64(x.Burn))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgBurnedRegisterResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Burn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Burn))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgBurnedRegisterResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgBurnedRegisterResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgBurnedRegisterResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+				}
+				x.Burn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Burn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgAddStake               protoreflect.MessageDescriptor
+	fd_MsgAddStake_coldkey       protoreflect.FieldDescriptor
+	fd_MsgAddStake_hotkey        protoreflect.FieldDescriptor
+	fd_MsgAddStake_netuid        protoreflect.FieldDescriptor
+	fd_MsgAddStake_amount        protoreflect.FieldDescriptor
+	fd_MsgAddStake_limit_price   protoreflect.FieldDescriptor
+	fd_MsgAddStake_allow_partial protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgAddStake = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgAddStake")
+	fd_MsgAddStake_coldkey = md_MsgAddStake.Fields().ByName("coldkey")
+	fd_MsgAddStake_hotkey = md_MsgAddStake.Fields().ByName("hotkey")
+	fd_MsgAddStake_netuid = md_MsgAddStake.Fields().ByName("netuid")
+	fd_MsgAddStake_amount = md_MsgAddStake.Fields().ByName("amount")
+	fd_MsgAddStake_limit_price = md_MsgAddStake.Fields().ByName("limit_price")
+	fd_MsgAddStake_allow_partial = md_MsgAddStake.Fields().ByName("allow_partial")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgAddStake)(nil)
+
+type fastReflection_MsgAddStake MsgAddStake
+
+func (x *MsgAddStake) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgAddStake)(x)
+}
+
+func (x *MsgAddStake) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[10]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgAddStake_messageType fastReflection_MsgAddStake_messageType
+var _ protoreflect.MessageType = fastReflection_MsgAddStake_messageType{}
+
+type fastReflection_MsgAddStake_messageType struct{}
+
+func (x fastReflection_MsgAddStake_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgAddStake)(nil)
+}
+func (x fastReflection_MsgAddStake_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgAddStake)
+}
+func (x fastReflection_MsgAddStake_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgAddStake
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgAddStake) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgAddStake
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgAddStake) Type() protoreflect.MessageType {
+	return _fastReflection_MsgAddStake_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgAddStake) New() protoreflect.Message {
+	return new(fastReflection_MsgAddStake)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgAddStake) Interface() protoreflect.ProtoMessage {
+	return (*MsgAddStake)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgAddStake) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgAddStake_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgAddStake_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgAddStake_netuid, value) {
+			return
+		}
+	}
+	if x.Amount != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Amount)
+		if !f(fd_MsgAddStake_amount, value) {
+			return
+		}
+	}
+	if x.LimitPrice != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LimitPrice)
+		if !f(fd_MsgAddStake_limit_price, value) {
+			return
+		}
+	}
+	if x.AllowPartial != false {
+		value := protoreflect.ValueOfBool(x.AllowPartial)
+		if !f(fd_MsgAddStake_allow_partial, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgAddStake) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStake.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgAddStake.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgAddStake.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgAddStake.amount":
+		return x.Amount != uint64(0)
+	case "gotensor.subnet.v1.MsgAddStake.limit_price":
+		return x.LimitPrice != uint64(0)
+	case "gotensor.subnet.v1.MsgAddStake.allow_partial":
+		return x.AllowPartial != false
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStake) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStake.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgAddStake.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgAddStake.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgAddStake.amount":
+		x.Amount = uint64(0)
+	case "gotensor.subnet.v1.MsgAddStake.limit_price":
+		x.LimitPrice = uint64(0)
+	case "gotensor.subnet.v1.MsgAddStake.allow_partial":
+		x.AllowPartial = false
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgAddStake) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgAddStake.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgAddStake.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgAddStake.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgAddStake.amount":
+		value := x.Amount
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgAddStake.limit_price":
+		value := x.LimitPrice
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgAddStake.allow_partial":
+		value := x.AllowPartial
+		return protoreflect.ValueOfBool(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStake does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStake) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStake.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgAddStake.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgAddStake.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgAddStake.amount":
+		x.Amount = value.Uint()
+	case "gotensor.subnet.v1.MsgAddStake.limit_price":
+		x.LimitPrice = value.Uint()
+	case "gotensor.subnet.v1.MsgAddStake.allow_partial":
+		x.AllowPartial = value.Bool()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStake) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStake.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgAddStake is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStake.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgAddStake is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStake.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgAddStake is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStake.amount":
+		panic(fmt.Errorf("field amount of message gotensor.subnet.v1.MsgAddStake is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStake.limit_price":
+		panic(fmt.Errorf("field limit_price of message gotensor.subnet.v1.MsgAddStake is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStake.allow_partial":
+		panic(fmt.Errorf("field allow_partial of message gotensor.subnet.v1.MsgAddStake is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgAddStake) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStake.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgAddStake.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgAddStake.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgAddStake.amount":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgAddStake.limit_price":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgAddStake.allow_partial":
+		return protoreflect.ValueOfBool(false)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgAddStake) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgAddStake", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgAddStake) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStake) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgAddStake) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgAddStake) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgAddStake)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Amount != 0 {
+			n += 1 + runtime.Sov(uint64(x.Amount))
+		}
+		if x.LimitPrice != 0 {
+			n += 1 + runtime.Sov(uint64(x.LimitPrice))
+		}
+		if x.AllowPartial {
+			n += 2
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgAddStake)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.AllowPartial {
+			i--
+			if x.AllowPartial {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.LimitPrice != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LimitPrice))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.Amount != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Amount))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgAddStake)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgAddStake: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgAddStake: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+				}
+				x.Amount = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Amount |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LimitPrice", wireType)
+				}
+				x.LimitPrice = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LimitPrice |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AllowPartial", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.AllowPartial = bool(v != 0)
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgAddStakeResponse                protoreflect.MessageDescriptor
+	fd_MsgAddStakeResponse_tao_spent      protoreflect.FieldDescriptor
+	fd_MsgAddStakeResponse_alpha_received protoreflect.FieldDescriptor
+	fd_MsgAddStakeResponse_fee            protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgAddStakeResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgAddStakeResponse")
+	fd_MsgAddStakeResponse_tao_spent = md_MsgAddStakeResponse.Fields().ByName("tao_spent")
+	fd_MsgAddStakeResponse_alpha_received = md_MsgAddStakeResponse.Fields().ByName("alpha_received")
+	fd_MsgAddStakeResponse_fee = md_MsgAddStakeResponse.Fields().ByName("fee")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgAddStakeResponse)(nil)
+
+type fastReflection_MsgAddStakeResponse MsgAddStakeResponse
+
+func (x *MsgAddStakeResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgAddStakeResponse)(x)
+}
+
+func (x *MsgAddStakeResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[11]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgAddStakeResponse_messageType fastReflection_MsgAddStakeResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgAddStakeResponse_messageType{}
+
+type fastReflection_MsgAddStakeResponse_messageType struct{}
+
+func (x fastReflection_MsgAddStakeResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgAddStakeResponse)(nil)
+}
+func (x fastReflection_MsgAddStakeResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgAddStakeResponse)
+}
+func (x fastReflection_MsgAddStakeResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgAddStakeResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgAddStakeResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgAddStakeResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgAddStakeResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgAddStakeResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgAddStakeResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgAddStakeResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgAddStakeResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgAddStakeResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgAddStakeResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.TaoSpent != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoSpent)
+		if !f(fd_MsgAddStakeResponse_tao_spent, value) {
+			return
+		}
+	}
+	if x.AlphaReceived != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaReceived)
+		if !f(fd_MsgAddStakeResponse_alpha_received, value) {
+			return
+		}
+	}
+	if x.Fee != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Fee)
+		if !f(fd_MsgAddStakeResponse_fee, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgAddStakeResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStakeResponse.tao_spent":
+		return x.TaoSpent != uint64(0)
+	case "gotensor.subnet.v1.MsgAddStakeResponse.alpha_received":
+		return x.AlphaReceived != uint64(0)
+	case "gotensor.subnet.v1.MsgAddStakeResponse.fee":
+		return x.Fee != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStakeResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStakeResponse.tao_spent":
+		x.TaoSpent = uint64(0)
+	case "gotensor.subnet.v1.MsgAddStakeResponse.alpha_received":
+		x.AlphaReceived = uint64(0)
+	case "gotensor.subnet.v1.MsgAddStakeResponse.fee":
+		x.Fee = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgAddStakeResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgAddStakeResponse.tao_spent":
+		value := x.TaoSpent
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgAddStakeResponse.alpha_received":
+		value := x.AlphaReceived
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgAddStakeResponse.fee":
+		value := x.Fee
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStakeResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStakeResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStakeResponse.tao_spent":
+		x.TaoSpent = value.Uint()
+	case "gotensor.subnet.v1.MsgAddStakeResponse.alpha_received":
+		x.AlphaReceived = value.Uint()
+	case "gotensor.subnet.v1.MsgAddStakeResponse.fee":
+		x.Fee = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStakeResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStakeResponse.tao_spent":
+		panic(fmt.Errorf("field tao_spent of message gotensor.subnet.v1.MsgAddStakeResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStakeResponse.alpha_received":
+		panic(fmt.Errorf("field alpha_received of message gotensor.subnet.v1.MsgAddStakeResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgAddStakeResponse.fee":
+		panic(fmt.Errorf("field fee of message gotensor.subnet.v1.MsgAddStakeResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgAddStakeResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgAddStakeResponse.tao_spent":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgAddStakeResponse.alpha_received":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgAddStakeResponse.fee":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgAddStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgAddStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgAddStakeResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgAddStakeResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgAddStakeResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgAddStakeResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgAddStakeResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgAddStakeResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgAddStakeResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.TaoSpent != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoSpent))
+		}
+		if x.AlphaReceived != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaReceived))
+		}
+		if x.Fee != 0 {
+			n += 1 + runtime.Sov(uint64(x.Fee))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgAddStakeResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Fee != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Fee))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.AlphaReceived != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaReceived))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.TaoSpent != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoSpent))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgAddStakeResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgAddStakeResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgAddStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoSpent", wireType)
+				}
+				x.TaoSpent = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoSpent |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaReceived", wireType)
+				}
+				x.AlphaReceived = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaReceived |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+				}
+				x.Fee = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Fee |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgRemoveStake               protoreflect.MessageDescriptor
+	fd_MsgRemoveStake_coldkey       protoreflect.FieldDescriptor
+	fd_MsgRemoveStake_hotkey        protoreflect.FieldDescriptor
+	fd_MsgRemoveStake_netuid        protoreflect.FieldDescriptor
+	fd_MsgRemoveStake_alpha         protoreflect.FieldDescriptor
+	fd_MsgRemoveStake_limit_price   protoreflect.FieldDescriptor
+	fd_MsgRemoveStake_allow_partial protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgRemoveStake = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgRemoveStake")
+	fd_MsgRemoveStake_coldkey = md_MsgRemoveStake.Fields().ByName("coldkey")
+	fd_MsgRemoveStake_hotkey = md_MsgRemoveStake.Fields().ByName("hotkey")
+	fd_MsgRemoveStake_netuid = md_MsgRemoveStake.Fields().ByName("netuid")
+	fd_MsgRemoveStake_alpha = md_MsgRemoveStake.Fields().ByName("alpha")
+	fd_MsgRemoveStake_limit_price = md_MsgRemoveStake.Fields().ByName("limit_price")
+	fd_MsgRemoveStake_allow_partial = md_MsgRemoveStake.Fields().ByName("allow_partial")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgRemoveStake)(nil)
+
+type fastReflection_MsgRemoveStake MsgRemoveStake
+
+func (x *MsgRemoveStake) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgRemoveStake)(x)
+}
+
+func (x *MsgRemoveStake) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[12]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgRemoveStake_messageType fastReflection_MsgRemoveStake_messageType
+var _ protoreflect.MessageType = fastReflection_MsgRemoveStake_messageType{}
+
+type fastReflection_MsgRemoveStake_messageType struct{}
+
+func (x fastReflection_MsgRemoveStake_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgRemoveStake)(nil)
+}
+func (x fastReflection_MsgRemoveStake_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgRemoveStake)
+}
+func (x fastReflection_MsgRemoveStake_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRemoveStake
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgRemoveStake) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRemoveStake
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgRemoveStake) Type() protoreflect.MessageType {
+	return _fastReflection_MsgRemoveStake_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgRemoveStake) New() protoreflect.Message {
+	return new(fastReflection_MsgRemoveStake)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgRemoveStake) Interface() protoreflect.ProtoMessage {
+	return (*MsgRemoveStake)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgRemoveStake) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgRemoveStake_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgRemoveStake_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgRemoveStake_netuid, value) {
+			return
+		}
+	}
+	if x.Alpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Alpha)
+		if !f(fd_MsgRemoveStake_alpha, value) {
+			return
+		}
+	}
+	if x.LimitPrice != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LimitPrice)
+		if !f(fd_MsgRemoveStake_limit_price, value) {
+			return
+		}
+	}
+	if x.AllowPartial != false {
+		value := protoreflect.ValueOfBool(x.AllowPartial)
+		if !f(fd_MsgRemoveStake_allow_partial, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgRemoveStake) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStake.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgRemoveStake.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgRemoveStake.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgRemoveStake.alpha":
+		return x.Alpha != uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStake.limit_price":
+		return x.LimitPrice != uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStake.allow_partial":
+		return x.AllowPartial != false
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStake) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStake.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgRemoveStake.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgRemoveStake.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgRemoveStake.alpha":
+		x.Alpha = uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStake.limit_price":
+		x.LimitPrice = uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStake.allow_partial":
+		x.AllowPartial = false
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgRemoveStake) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStake.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgRemoveStake.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgRemoveStake.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgRemoveStake.alpha":
+		value := x.Alpha
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgRemoveStake.limit_price":
+		value := x.LimitPrice
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgRemoveStake.allow_partial":
+		value := x.AllowPartial
+		return protoreflect.ValueOfBool(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStake does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStake) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStake.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgRemoveStake.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgRemoveStake.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgRemoveStake.alpha":
+		x.Alpha = value.Uint()
+	case "gotensor.subnet.v1.MsgRemoveStake.limit_price":
+		x.LimitPrice = value.Uint()
+	case "gotensor.subnet.v1.MsgRemoveStake.allow_partial":
+		x.AllowPartial = value.Bool()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStake) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStake.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgRemoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStake.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgRemoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStake.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgRemoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStake.alpha":
+		panic(fmt.Errorf("field alpha of message gotensor.subnet.v1.MsgRemoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStake.limit_price":
+		panic(fmt.Errorf("field limit_price of message gotensor.subnet.v1.MsgRemoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStake.allow_partial":
+		panic(fmt.Errorf("field allow_partial of message gotensor.subnet.v1.MsgRemoveStake is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgRemoveStake) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStake.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgRemoveStake.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgRemoveStake.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgRemoveStake.alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgRemoveStake.limit_price":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgRemoveStake.allow_partial":
+		return protoreflect.ValueOfBool(false)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgRemoveStake) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgRemoveStake", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgRemoveStake) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStake) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgRemoveStake) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgRemoveStake) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgRemoveStake)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Alpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.Alpha))
+		}
+		if x.LimitPrice != 0 {
+			n += 1 + runtime.Sov(uint64(x.LimitPrice))
+		}
+		if x.AllowPartial {
+			n += 2
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRemoveStake)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.AllowPartial {
+			i--
+			if x.AllowPartial {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.LimitPrice != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LimitPrice))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.Alpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Alpha))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRemoveStake)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRemoveStake: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRemoveStake: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+				}
+				x.Alpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Alpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LimitPrice", wireType)
+				}
+				x.LimitPrice = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LimitPrice |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AllowPartial", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.AllowPartial = bool(v != 0)
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgRemoveStakeResponse              protoreflect.MessageDescriptor
+	fd_MsgRemoveStakeResponse_alpha_spent  protoreflect.FieldDescriptor
+	fd_MsgRemoveStakeResponse_tao_received protoreflect.FieldDescriptor
+	fd_MsgRemoveStakeResponse_fee          protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgRemoveStakeResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgRemoveStakeResponse")
+	fd_MsgRemoveStakeResponse_alpha_spent = md_MsgRemoveStakeResponse.Fields().ByName("alpha_spent")
+	fd_MsgRemoveStakeResponse_tao_received = md_MsgRemoveStakeResponse.Fields().ByName("tao_received")
+	fd_MsgRemoveStakeResponse_fee = md_MsgRemoveStakeResponse.Fields().ByName("fee")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgRemoveStakeResponse)(nil)
+
+type fastReflection_MsgRemoveStakeResponse MsgRemoveStakeResponse
+
+func (x *MsgRemoveStakeResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgRemoveStakeResponse)(x)
+}
+
+func (x *MsgRemoveStakeResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[13]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgRemoveStakeResponse_messageType fastReflection_MsgRemoveStakeResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgRemoveStakeResponse_messageType{}
+
+type fastReflection_MsgRemoveStakeResponse_messageType struct{}
+
+func (x fastReflection_MsgRemoveStakeResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgRemoveStakeResponse)(nil)
+}
+func (x fastReflection_MsgRemoveStakeResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgRemoveStakeResponse)
+}
+func (x fastReflection_MsgRemoveStakeResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRemoveStakeResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgRemoveStakeResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRemoveStakeResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgRemoveStakeResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgRemoveStakeResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgRemoveStakeResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgRemoveStakeResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgRemoveStakeResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgRemoveStakeResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgRemoveStakeResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.AlphaSpent != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaSpent)
+		if !f(fd_MsgRemoveStakeResponse_alpha_spent, value) {
+			return
+		}
+	}
+	if x.TaoReceived != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoReceived)
+		if !f(fd_MsgRemoveStakeResponse_tao_received, value) {
+			return
+		}
+	}
+	if x.Fee != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Fee)
+		if !f(fd_MsgRemoveStakeResponse_fee, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgRemoveStakeResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.alpha_spent":
+		return x.AlphaSpent != uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.tao_received":
+		return x.TaoReceived != uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.fee":
+		return x.Fee != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStakeResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.alpha_spent":
+		x.AlphaSpent = uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.tao_received":
+		x.TaoReceived = uint64(0)
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.fee":
+		x.Fee = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgRemoveStakeResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.alpha_spent":
+		value := x.AlphaSpent
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.tao_received":
+		value := x.TaoReceived
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.fee":
+		value := x.Fee
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStakeResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStakeResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.alpha_spent":
+		x.AlphaSpent = value.Uint()
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.tao_received":
+		x.TaoReceived = value.Uint()
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.fee":
+		x.Fee = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStakeResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.alpha_spent":
+		panic(fmt.Errorf("field alpha_spent of message gotensor.subnet.v1.MsgRemoveStakeResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.tao_received":
+		panic(fmt.Errorf("field tao_received of message gotensor.subnet.v1.MsgRemoveStakeResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.fee":
+		panic(fmt.Errorf("field fee of message gotensor.subnet.v1.MsgRemoveStakeResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgRemoveStakeResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.alpha_spent":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.tao_received":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgRemoveStakeResponse.fee":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRemoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRemoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgRemoveStakeResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgRemoveStakeResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgRemoveStakeResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRemoveStakeResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgRemoveStakeResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgRemoveStakeResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgRemoveStakeResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.AlphaSpent != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaSpent))
+		}
+		if x.TaoReceived != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoReceived))
+		}
+		if x.Fee != 0 {
+			n += 1 + runtime.Sov(uint64(x.Fee))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRemoveStakeResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Fee != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Fee))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.TaoReceived != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoReceived))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.AlphaSpent != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaSpent))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRemoveStakeResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRemoveStakeResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRemoveStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaSpent", wireType)
+				}
+				x.AlphaSpent = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaSpent |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoReceived", wireType)
+				}
+				x.TaoReceived = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoReceived |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+				}
+				x.Fee = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Fee |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgMoveStake                    protoreflect.MessageDescriptor
+	fd_MsgMoveStake_coldkey            protoreflect.FieldDescriptor
+	fd_MsgMoveStake_origin_hotkey      protoreflect.FieldDescriptor
+	fd_MsgMoveStake_destination_hotkey protoreflect.FieldDescriptor
+	fd_MsgMoveStake_origin_netuid      protoreflect.FieldDescriptor
+	fd_MsgMoveStake_destination_netuid protoreflect.FieldDescriptor
+	fd_MsgMoveStake_alpha              protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgMoveStake = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgMoveStake")
+	fd_MsgMoveStake_coldkey = md_MsgMoveStake.Fields().ByName("coldkey")
+	fd_MsgMoveStake_origin_hotkey = md_MsgMoveStake.Fields().ByName("origin_hotkey")
+	fd_MsgMoveStake_destination_hotkey = md_MsgMoveStake.Fields().ByName("destination_hotkey")
+	fd_MsgMoveStake_origin_netuid = md_MsgMoveStake.Fields().ByName("origin_netuid")
+	fd_MsgMoveStake_destination_netuid = md_MsgMoveStake.Fields().ByName("destination_netuid")
+	fd_MsgMoveStake_alpha = md_MsgMoveStake.Fields().ByName("alpha")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgMoveStake)(nil)
+
+type fastReflection_MsgMoveStake MsgMoveStake
+
+func (x *MsgMoveStake) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgMoveStake)(x)
+}
+
+func (x *MsgMoveStake) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[14]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgMoveStake_messageType fastReflection_MsgMoveStake_messageType
+var _ protoreflect.MessageType = fastReflection_MsgMoveStake_messageType{}
+
+type fastReflection_MsgMoveStake_messageType struct{}
+
+func (x fastReflection_MsgMoveStake_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgMoveStake)(nil)
+}
+func (x fastReflection_MsgMoveStake_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgMoveStake)
+}
+func (x fastReflection_MsgMoveStake_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgMoveStake
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgMoveStake) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgMoveStake
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgMoveStake) Type() protoreflect.MessageType {
+	return _fastReflection_MsgMoveStake_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgMoveStake) New() protoreflect.Message {
+	return new(fastReflection_MsgMoveStake)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgMoveStake) Interface() protoreflect.ProtoMessage {
+	return (*MsgMoveStake)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgMoveStake) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgMoveStake_coldkey, value) {
+			return
+		}
+	}
+	if x.OriginHotkey != "" {
+		value := protoreflect.ValueOfString(x.OriginHotkey)
+		if !f(fd_MsgMoveStake_origin_hotkey, value) {
+			return
+		}
+	}
+	if x.DestinationHotkey != "" {
+		value := protoreflect.ValueOfString(x.DestinationHotkey)
+		if !f(fd_MsgMoveStake_destination_hotkey, value) {
+			return
+		}
+	}
+	if x.OriginNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.OriginNetuid)
+		if !f(fd_MsgMoveStake_origin_netuid, value) {
+			return
+		}
+	}
+	if x.DestinationNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.DestinationNetuid)
+		if !f(fd_MsgMoveStake_destination_netuid, value) {
+			return
+		}
+	}
+	if x.Alpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Alpha)
+		if !f(fd_MsgMoveStake_alpha, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgMoveStake) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStake.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgMoveStake.origin_hotkey":
+		return x.OriginHotkey != ""
+	case "gotensor.subnet.v1.MsgMoveStake.destination_hotkey":
+		return x.DestinationHotkey != ""
+	case "gotensor.subnet.v1.MsgMoveStake.origin_netuid":
+		return x.OriginNetuid != uint32(0)
+	case "gotensor.subnet.v1.MsgMoveStake.destination_netuid":
+		return x.DestinationNetuid != uint32(0)
+	case "gotensor.subnet.v1.MsgMoveStake.alpha":
+		return x.Alpha != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStake) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStake.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgMoveStake.origin_hotkey":
+		x.OriginHotkey = ""
+	case "gotensor.subnet.v1.MsgMoveStake.destination_hotkey":
+		x.DestinationHotkey = ""
+	case "gotensor.subnet.v1.MsgMoveStake.origin_netuid":
+		x.OriginNetuid = uint32(0)
+	case "gotensor.subnet.v1.MsgMoveStake.destination_netuid":
+		x.DestinationNetuid = uint32(0)
+	case "gotensor.subnet.v1.MsgMoveStake.alpha":
+		x.Alpha = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgMoveStake) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStake.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgMoveStake.origin_hotkey":
+		value := x.OriginHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgMoveStake.destination_hotkey":
+		value := x.DestinationHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgMoveStake.origin_netuid":
+		value := x.OriginNetuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgMoveStake.destination_netuid":
+		value := x.DestinationNetuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgMoveStake.alpha":
+		value := x.Alpha
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStake does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStake) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStake.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgMoveStake.origin_hotkey":
+		x.OriginHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgMoveStake.destination_hotkey":
+		x.DestinationHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgMoveStake.origin_netuid":
+		x.OriginNetuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgMoveStake.destination_netuid":
+		x.DestinationNetuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgMoveStake.alpha":
+		x.Alpha = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStake) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStake.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgMoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgMoveStake.origin_hotkey":
+		panic(fmt.Errorf("field origin_hotkey of message gotensor.subnet.v1.MsgMoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgMoveStake.destination_hotkey":
+		panic(fmt.Errorf("field destination_hotkey of message gotensor.subnet.v1.MsgMoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgMoveStake.origin_netuid":
+		panic(fmt.Errorf("field origin_netuid of message gotensor.subnet.v1.MsgMoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgMoveStake.destination_netuid":
+		panic(fmt.Errorf("field destination_netuid of message gotensor.subnet.v1.MsgMoveStake is not mutable"))
+	case "gotensor.subnet.v1.MsgMoveStake.alpha":
+		panic(fmt.Errorf("field alpha of message gotensor.subnet.v1.MsgMoveStake is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgMoveStake) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStake.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgMoveStake.origin_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgMoveStake.destination_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgMoveStake.origin_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgMoveStake.destination_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgMoveStake.alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgMoveStake) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgMoveStake", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgMoveStake) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStake) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgMoveStake) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgMoveStake) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgMoveStake)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.OriginHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.DestinationHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.OriginNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.OriginNetuid))
+		}
+		if x.DestinationNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.DestinationNetuid))
+		}
+		if x.Alpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.Alpha))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgMoveStake)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Alpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Alpha))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.DestinationNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.DestinationNetuid))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.OriginNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.OriginNetuid))
+			i--
+			dAtA[i] = 0x20
+		}
+		if len(x.DestinationHotkey) > 0 {
+			i -= len(x.DestinationHotkey)
+			copy(dAtA[i:], x.DestinationHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.DestinationHotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.OriginHotkey) > 0 {
+			i -= len(x.OriginHotkey)
+			copy(dAtA[i:], x.OriginHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.OriginHotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgMoveStake)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgMoveStake: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgMoveStake: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OriginHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.OriginHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.DestinationHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OriginNetuid", wireType)
+				}
+				x.OriginNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.OriginNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationNetuid", wireType)
+				}
+				x.DestinationNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.DestinationNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+				}
+				x.Alpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Alpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgMoveStakeResponse                protoreflect.MessageDescriptor
+	fd_MsgMoveStakeResponse_alpha_received protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgMoveStakeResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgMoveStakeResponse")
+	fd_MsgMoveStakeResponse_alpha_received = md_MsgMoveStakeResponse.Fields().ByName("alpha_received")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgMoveStakeResponse)(nil)
+
+type fastReflection_MsgMoveStakeResponse MsgMoveStakeResponse
+
+func (x *MsgMoveStakeResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgMoveStakeResponse)(x)
+}
+
+func (x *MsgMoveStakeResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[15]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgMoveStakeResponse_messageType fastReflection_MsgMoveStakeResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgMoveStakeResponse_messageType{}
+
+type fastReflection_MsgMoveStakeResponse_messageType struct{}
+
+func (x fastReflection_MsgMoveStakeResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgMoveStakeResponse)(nil)
+}
+func (x fastReflection_MsgMoveStakeResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgMoveStakeResponse)
+}
+func (x fastReflection_MsgMoveStakeResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgMoveStakeResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgMoveStakeResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgMoveStakeResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgMoveStakeResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgMoveStakeResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgMoveStakeResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgMoveStakeResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgMoveStakeResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgMoveStakeResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgMoveStakeResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.AlphaReceived != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaReceived)
+		if !f(fd_MsgMoveStakeResponse_alpha_received, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgMoveStakeResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStakeResponse.alpha_received":
+		return x.AlphaReceived != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStakeResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStakeResponse.alpha_received":
+		x.AlphaReceived = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgMoveStakeResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStakeResponse.alpha_received":
+		value := x.AlphaReceived
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStakeResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStakeResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStakeResponse.alpha_received":
+		x.AlphaReceived = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStakeResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStakeResponse.alpha_received":
+		panic(fmt.Errorf("field alpha_received of message gotensor.subnet.v1.MsgMoveStakeResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgMoveStakeResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgMoveStakeResponse.alpha_received":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgMoveStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgMoveStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgMoveStakeResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgMoveStakeResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgMoveStakeResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgMoveStakeResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgMoveStakeResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgMoveStakeResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgMoveStakeResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.AlphaReceived != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaReceived))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgMoveStakeResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.AlphaReceived != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaReceived))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgMoveStakeResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgMoveStakeResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgMoveStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaReceived", wireType)
+				}
+				x.AlphaReceived = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaReceived |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgTransferStake                     protoreflect.MessageDescriptor
+	fd_MsgTransferStake_coldkey             protoreflect.FieldDescriptor
+	fd_MsgTransferStake_destination_coldkey protoreflect.FieldDescriptor
+	fd_MsgTransferStake_hotkey              protoreflect.FieldDescriptor
+	fd_MsgTransferStake_origin_netuid       protoreflect.FieldDescriptor
+	fd_MsgTransferStake_destination_netuid  protoreflect.FieldDescriptor
+	fd_MsgTransferStake_alpha               protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgTransferStake = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgTransferStake")
+	fd_MsgTransferStake_coldkey = md_MsgTransferStake.Fields().ByName("coldkey")
+	fd_MsgTransferStake_destination_coldkey = md_MsgTransferStake.Fields().ByName("destination_coldkey")
+	fd_MsgTransferStake_hotkey = md_MsgTransferStake.Fields().ByName("hotkey")
+	fd_MsgTransferStake_origin_netuid = md_MsgTransferStake.Fields().ByName("origin_netuid")
+	fd_MsgTransferStake_destination_netuid = md_MsgTransferStake.Fields().ByName("destination_netuid")
+	fd_MsgTransferStake_alpha = md_MsgTransferStake.Fields().ByName("alpha")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgTransferStake)(nil)
+
+type fastReflection_MsgTransferStake MsgTransferStake
+
+func (x *MsgTransferStake) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgTransferStake)(x)
+}
+
+func (x *MsgTransferStake) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[16]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgTransferStake_messageType fastReflection_MsgTransferStake_messageType
+var _ protoreflect.MessageType = fastReflection_MsgTransferStake_messageType{}
+
+type fastReflection_MsgTransferStake_messageType struct{}
+
+func (x fastReflection_MsgTransferStake_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgTransferStake)(nil)
+}
+func (x fastReflection_MsgTransferStake_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgTransferStake)
+}
+func (x fastReflection_MsgTransferStake_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTransferStake
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgTransferStake) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTransferStake
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgTransferStake) Type() protoreflect.MessageType {
+	return _fastReflection_MsgTransferStake_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgTransferStake) New() protoreflect.Message {
+	return new(fastReflection_MsgTransferStake)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgTransferStake) Interface() protoreflect.ProtoMessage {
+	return (*MsgTransferStake)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgTransferStake) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgTransferStake_coldkey, value) {
+			return
+		}
+	}
+	if x.DestinationColdkey != "" {
+		value := protoreflect.ValueOfString(x.DestinationColdkey)
+		if !f(fd_MsgTransferStake_destination_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgTransferStake_hotkey, value) {
+			return
+		}
+	}
+	if x.OriginNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.OriginNetuid)
+		if !f(fd_MsgTransferStake_origin_netuid, value) {
+			return
+		}
+	}
+	if x.DestinationNetuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.DestinationNetuid)
+		if !f(fd_MsgTransferStake_destination_netuid, value) {
+			return
+		}
+	}
+	if x.Alpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Alpha)
+		if !f(fd_MsgTransferStake_alpha, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgTransferStake) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStake.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgTransferStake.destination_coldkey":
+		return x.DestinationColdkey != ""
+	case "gotensor.subnet.v1.MsgTransferStake.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgTransferStake.origin_netuid":
+		return x.OriginNetuid != uint32(0)
+	case "gotensor.subnet.v1.MsgTransferStake.destination_netuid":
+		return x.DestinationNetuid != uint32(0)
+	case "gotensor.subnet.v1.MsgTransferStake.alpha":
+		return x.Alpha != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStake) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStake.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgTransferStake.destination_coldkey":
+		x.DestinationColdkey = ""
+	case "gotensor.subnet.v1.MsgTransferStake.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgTransferStake.origin_netuid":
+		x.OriginNetuid = uint32(0)
+	case "gotensor.subnet.v1.MsgTransferStake.destination_netuid":
+		x.DestinationNetuid = uint32(0)
+	case "gotensor.subnet.v1.MsgTransferStake.alpha":
+		x.Alpha = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgTransferStake) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStake.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgTransferStake.destination_coldkey":
+		value := x.DestinationColdkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgTransferStake.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgTransferStake.origin_netuid":
+		value := x.OriginNetuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgTransferStake.destination_netuid":
+		value := x.DestinationNetuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgTransferStake.alpha":
+		value := x.Alpha
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStake does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStake) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStake.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgTransferStake.destination_coldkey":
+		x.DestinationColdkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgTransferStake.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgTransferStake.origin_netuid":
+		x.OriginNetuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgTransferStake.destination_netuid":
+		x.DestinationNetuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgTransferStake.alpha":
+		x.Alpha = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStake) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStake.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgTransferStake is not mutable"))
+	case "gotensor.subnet.v1.MsgTransferStake.destination_coldkey":
+		panic(fmt.Errorf("field destination_coldkey of message gotensor.subnet.v1.MsgTransferStake is not mutable"))
+	case "gotensor.subnet.v1.MsgTransferStake.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgTransferStake is not mutable"))
+	case "gotensor.subnet.v1.MsgTransferStake.origin_netuid":
+		panic(fmt.Errorf("field origin_netuid of message gotensor.subnet.v1.MsgTransferStake is not mutable"))
+	case "gotensor.subnet.v1.MsgTransferStake.destination_netuid":
+		panic(fmt.Errorf("field destination_netuid of message gotensor.subnet.v1.MsgTransferStake is not mutable"))
+	case "gotensor.subnet.v1.MsgTransferStake.alpha":
+		panic(fmt.Errorf("field alpha of message gotensor.subnet.v1.MsgTransferStake is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgTransferStake) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStake.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgTransferStake.destination_coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgTransferStake.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgTransferStake.origin_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgTransferStake.destination_netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgTransferStake.alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgTransferStake) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgTransferStake", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgTransferStake) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStake) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgTransferStake) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgTransferStake) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgTransferStake)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.DestinationColdkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.OriginNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.OriginNetuid))
+		}
+		if x.DestinationNetuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.DestinationNetuid))
+		}
+		if x.Alpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.Alpha))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTransferStake)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Alpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Alpha))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.DestinationNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.DestinationNetuid))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.OriginNetuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.OriginNetuid))
+			i--
+			dAtA[i] = 0x20
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.DestinationColdkey) > 0 {
+			i -= len(x.DestinationColdkey)
+			copy(dAtA[i:], x.DestinationColdkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.DestinationColdkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTransferStake)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTransferStake: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTransferStake: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationColdkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.DestinationColdkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OriginNetuid", wireType)
+				}
+				x.OriginNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.OriginNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DestinationNetuid", wireType)
+				}
+				x.DestinationNetuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.DestinationNetuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+				}
+				x.Alpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Alpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgTransferStakeResponse                protoreflect.MessageDescriptor
+	fd_MsgTransferStakeResponse_alpha_received protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgTransferStakeResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgTransferStakeResponse")
+	fd_MsgTransferStakeResponse_alpha_received = md_MsgTransferStakeResponse.Fields().ByName("alpha_received")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgTransferStakeResponse)(nil)
+
+type fastReflection_MsgTransferStakeResponse MsgTransferStakeResponse
+
+func (x *MsgTransferStakeResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgTransferStakeResponse)(x)
+}
+
+func (x *MsgTransferStakeResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[17]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgTransferStakeResponse_messageType fastReflection_MsgTransferStakeResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgTransferStakeResponse_messageType{}
+
+type fastReflection_MsgTransferStakeResponse_messageType struct{}
+
+func (x fastReflection_MsgTransferStakeResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgTransferStakeResponse)(nil)
+}
+func (x fastReflection_MsgTransferStakeResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgTransferStakeResponse)
+}
+func (x fastReflection_MsgTransferStakeResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTransferStakeResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgTransferStakeResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTransferStakeResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgTransferStakeResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgTransferStakeResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgTransferStakeResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgTransferStakeResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgTransferStakeResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgTransferStakeResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgTransferStakeResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.AlphaReceived != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.AlphaReceived)
+		if !f(fd_MsgTransferStakeResponse_alpha_received, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgTransferStakeResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStakeResponse.alpha_received":
+		return x.AlphaReceived != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStakeResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStakeResponse.alpha_received":
+		x.AlphaReceived = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgTransferStakeResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStakeResponse.alpha_received":
+		value := x.AlphaReceived
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStakeResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStakeResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStakeResponse.alpha_received":
+		x.AlphaReceived = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStakeResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStakeResponse.alpha_received":
+		panic(fmt.Errorf("field alpha_received of message gotensor.subnet.v1.MsgTransferStakeResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgTransferStakeResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTransferStakeResponse.alpha_received":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTransferStakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTransferStakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgTransferStakeResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgTransferStakeResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgTransferStakeResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTransferStakeResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgTransferStakeResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgTransferStakeResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgTransferStakeResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.AlphaReceived != 0 {
+			n += 1 + runtime.Sov(uint64(x.AlphaReceived))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTransferStakeResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.AlphaReceived != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.AlphaReceived))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTransferStakeResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTransferStakeResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTransferStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field AlphaReceived", wireType)
+				}
+				x.AlphaReceived = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.AlphaReceived |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgSetDelegateTake         protoreflect.MessageDescriptor
+	fd_MsgSetDelegateTake_coldkey protoreflect.FieldDescriptor
+	fd_MsgSetDelegateTake_hotkey  protoreflect.FieldDescriptor
+	fd_MsgSetDelegateTake_take    protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgSetDelegateTake = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgSetDelegateTake")
+	fd_MsgSetDelegateTake_coldkey = md_MsgSetDelegateTake.Fields().ByName("coldkey")
+	fd_MsgSetDelegateTake_hotkey = md_MsgSetDelegateTake.Fields().ByName("hotkey")
+	fd_MsgSetDelegateTake_take = md_MsgSetDelegateTake.Fields().ByName("take")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgSetDelegateTake)(nil)
+
+type fastReflection_MsgSetDelegateTake MsgSetDelegateTake
+
+func (x *MsgSetDelegateTake) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgSetDelegateTake)(x)
+}
+
+func (x *MsgSetDelegateTake) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[18]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgSetDelegateTake_messageType fastReflection_MsgSetDelegateTake_messageType
+var _ protoreflect.MessageType = fastReflection_MsgSetDelegateTake_messageType{}
+
+type fastReflection_MsgSetDelegateTake_messageType struct{}
+
+func (x fastReflection_MsgSetDelegateTake_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgSetDelegateTake)(nil)
+}
+func (x fastReflection_MsgSetDelegateTake_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgSetDelegateTake)
+}
+func (x fastReflection_MsgSetDelegateTake_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetDelegateTake
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgSetDelegateTake) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetDelegateTake
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgSetDelegateTake) Type() protoreflect.MessageType {
+	return _fastReflection_MsgSetDelegateTake_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgSetDelegateTake) New() protoreflect.Message {
+	return new(fastReflection_MsgSetDelegateTake)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgSetDelegateTake) Interface() protoreflect.ProtoMessage {
+	return (*MsgSetDelegateTake)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgSetDelegateTake) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_MsgSetDelegateTake_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgSetDelegateTake_hotkey, value) {
+			return
+		}
+	}
+	if x.Take != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Take)
+		if !f(fd_MsgSetDelegateTake_take, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgSetDelegateTake) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetDelegateTake.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.MsgSetDelegateTake.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgSetDelegateTake.take":
+		return x.Take != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTake) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetDelegateTake.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.MsgSetDelegateTake.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgSetDelegateTake.take":
+		x.Take = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgSetDelegateTake) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgSetDelegateTake.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgSetDelegateTake.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgSetDelegateTake.take":
+		value := x.Take
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTake does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTake) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetDelegateTake.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgSetDelegateTake.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgSetDelegateTake.take":
+		x.Take = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTake) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetDelegateTake.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.MsgSetDelegateTake is not mutable"))
+	case "gotensor.subnet.v1.MsgSetDelegateTake.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgSetDelegateTake is not mutable"))
+	case "gotensor.subnet.v1.MsgSetDelegateTake.take":
+		panic(fmt.Errorf("field take of message gotensor.subnet.v1.MsgSetDelegateTake is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTake does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgSetDelegateTake) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetDelegateTake.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgSetDelegateTake.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgSetDelegateTake.take":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTake does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgSetDelegateTake) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgSetDelegateTake", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgSetDelegateTake) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTake) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgSetDelegateTake) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgSetDelegateTake) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgSetDelegateTake)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Take != 0 {
+			n += 1 + runtime.Sov(uint64(x.Take))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetDelegateTake)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Take != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Take))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetDelegateTake)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetDelegateTake: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetDelegateTake: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+				}
+				x.Take = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Take |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgSetDelegateTakeResponse protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgSetDelegateTakeResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgSetDelegateTakeResponse")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgSetDelegateTakeResponse)(nil)
+
+type fastReflection_MsgSetDelegateTakeResponse MsgSetDelegateTakeResponse
+
+func (x *MsgSetDelegateTakeResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgSetDelegateTakeResponse)(x)
+}
+
+func (x *MsgSetDelegateTakeResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[19]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgSetDelegateTakeResponse_messageType fastReflection_MsgSetDelegateTakeResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgSetDelegateTakeResponse_messageType{}
+
+type fastReflection_MsgSetDelegateTakeResponse_messageType struct{}
+
+func (x fastReflection_MsgSetDelegateTakeResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgSetDelegateTakeResponse)(nil)
+}
+func (x fastReflection_MsgSetDelegateTakeResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgSetDelegateTakeResponse)
+}
+func (x fastReflection_MsgSetDelegateTakeResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetDelegateTakeResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetDelegateTakeResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgSetDelegateTakeResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgSetDelegateTakeResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgSetDelegateTakeResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgSetDelegateTakeResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTakeResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTakeResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgSetDelegateTakeResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetDelegateTakeResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetDelegateTakeResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgSetDelegateTakeResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgSetDelegateTakeResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgSetDelegateTakeResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetDelegateTakeResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgSetDelegateTakeResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgSetDelegateTakeResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgSetDelegateTakeResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetDelegateTakeResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetDelegateTakeResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetDelegateTakeResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetDelegateTakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_MsgSetWeights_3_list)(nil)
+
+type _MsgSetWeights_3_list struct {
+	list *[]uint32
+}
+
+func (x *_MsgSetWeights_3_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_MsgSetWeights_3_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfUint32((*x.list)[i])
+}
+
+func (x *_MsgSetWeights_3_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_MsgSetWeights_3_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_MsgSetWeights_3_list) AppendMutable() protoreflect.Value {
+	panic(fmt.Errorf("AppendMutable can not be called on message MsgSetWeights at list field Uids as it is not of Message kind"))
+}
+
+func (x *_MsgSetWeights_3_list) Truncate(n int) {
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_MsgSetWeights_3_list) NewElement() protoreflect.Value {
+	v := uint32(0)
+	return protoreflect.ValueOfUint32(v)
+}
+
+func (x *_MsgSetWeights_3_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_MsgSetWeights_4_list)(nil)
+
+type _MsgSetWeights_4_list struct {
+	list *[]uint32
+}
+
+func (x *_MsgSetWeights_4_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_MsgSetWeights_4_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfUint32((*x.list)[i])
+}
+
+func (x *_MsgSetWeights_4_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_MsgSetWeights_4_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_MsgSetWeights_4_list) AppendMutable() protoreflect.Value {
+	panic(fmt.Errorf("AppendMutable can not be called on message MsgSetWeights at list field Values as it is not of Message kind"))
+}
+
+func (x *_MsgSetWeights_4_list) Truncate(n int) {
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_MsgSetWeights_4_list) NewElement() protoreflect.Value {
+	v := uint32(0)
+	return protoreflect.ValueOfUint32(v)
+}
+
+func (x *_MsgSetWeights_4_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_MsgSetWeights             protoreflect.MessageDescriptor
+	fd_MsgSetWeights_hotkey      protoreflect.FieldDescriptor
+	fd_MsgSetWeights_netuid      protoreflect.FieldDescriptor
+	fd_MsgSetWeights_uids        protoreflect.FieldDescriptor
+	fd_MsgSetWeights_values      protoreflect.FieldDescriptor
+	fd_MsgSetWeights_version_key protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgSetWeights = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgSetWeights")
+	fd_MsgSetWeights_hotkey = md_MsgSetWeights.Fields().ByName("hotkey")
+	fd_MsgSetWeights_netuid = md_MsgSetWeights.Fields().ByName("netuid")
+	fd_MsgSetWeights_uids = md_MsgSetWeights.Fields().ByName("uids")
+	fd_MsgSetWeights_values = md_MsgSetWeights.Fields().ByName("values")
+	fd_MsgSetWeights_version_key = md_MsgSetWeights.Fields().ByName("version_key")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgSetWeights)(nil)
+
+type fastReflection_MsgSetWeights MsgSetWeights
+
+func (x *MsgSetWeights) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgSetWeights)(x)
+}
+
+func (x *MsgSetWeights) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[20]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgSetWeights_messageType fastReflection_MsgSetWeights_messageType
+var _ protoreflect.MessageType = fastReflection_MsgSetWeights_messageType{}
+
+type fastReflection_MsgSetWeights_messageType struct{}
+
+func (x fastReflection_MsgSetWeights_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgSetWeights)(nil)
+}
+func (x fastReflection_MsgSetWeights_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgSetWeights)
+}
+func (x fastReflection_MsgSetWeights_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetWeights
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgSetWeights) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetWeights
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgSetWeights) Type() protoreflect.MessageType {
+	return _fastReflection_MsgSetWeights_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgSetWeights) New() protoreflect.Message {
+	return new(fastReflection_MsgSetWeights)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgSetWeights) Interface() protoreflect.ProtoMessage {
+	return (*MsgSetWeights)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgSetWeights) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgSetWeights_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgSetWeights_netuid, value) {
+			return
+		}
+	}
+	if len(x.Uids) != 0 {
+		value := protoreflect.ValueOfList(&_MsgSetWeights_3_list{list: &x.Uids})
+		if !f(fd_MsgSetWeights_uids, value) {
+			return
+		}
+	}
+	if len(x.Values) != 0 {
+		value := protoreflect.ValueOfList(&_MsgSetWeights_4_list{list: &x.Values})
+		if !f(fd_MsgSetWeights_values, value) {
+			return
+		}
+	}
+	if x.VersionKey != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.VersionKey)
+		if !f(fd_MsgSetWeights_version_key, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgSetWeights) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetWeights.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgSetWeights.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgSetWeights.uids":
+		return len(x.Uids) != 0
+	case "gotensor.subnet.v1.MsgSetWeights.values":
+		return len(x.Values) != 0
+	case "gotensor.subnet.v1.MsgSetWeights.version_key":
+		return x.VersionKey != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeights) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetWeights.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgSetWeights.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgSetWeights.uids":
+		x.Uids = nil
+	case "gotensor.subnet.v1.MsgSetWeights.values":
+		x.Values = nil
+	case "gotensor.subnet.v1.MsgSetWeights.version_key":
+		x.VersionKey = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgSetWeights) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgSetWeights.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgSetWeights.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgSetWeights.uids":
+		if len(x.Uids) == 0 {
+			return protoreflect.ValueOfList(&_MsgSetWeights_3_list{})
+		}
+		listValue := &_MsgSetWeights_3_list{list: &x.Uids}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.MsgSetWeights.values":
+		if len(x.Values) == 0 {
+			return protoreflect.ValueOfList(&_MsgSetWeights_4_list{})
+		}
+		listValue := &_MsgSetWeights_4_list{list: &x.Values}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.MsgSetWeights.version_key":
+		value := x.VersionKey
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeights does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeights) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetWeights.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgSetWeights.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgSetWeights.uids":
+		lv := value.List()
+		clv := lv.(*_MsgSetWeights_3_list)
+		x.Uids = *clv.list
+	case "gotensor.subnet.v1.MsgSetWeights.values":
+		lv := value.List()
+		clv := lv.(*_MsgSetWeights_4_list)
+		x.Values = *clv.list
+	case "gotensor.subnet.v1.MsgSetWeights.version_key":
+		x.VersionKey = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeights) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetWeights.uids":
+		if x.Uids == nil {
+			x.Uids = []uint32{}
+		}
+		value := &_MsgSetWeights_3_list{list: &x.Uids}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.MsgSetWeights.values":
+		if x.Values == nil {
+			x.Values = []uint32{}
+		}
+		value := &_MsgSetWeights_4_list{list: &x.Values}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.MsgSetWeights.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgSetWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgSetWeights.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgSetWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgSetWeights.version_key":
+		panic(fmt.Errorf("field version_key of message gotensor.subnet.v1.MsgSetWeights is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgSetWeights) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgSetWeights.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgSetWeights.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgSetWeights.uids":
+		list := []uint32{}
+		return protoreflect.ValueOfList(&_MsgSetWeights_3_list{list: &list})
+	case "gotensor.subnet.v1.MsgSetWeights.values":
+		list := []uint32{}
+		return protoreflect.ValueOfList(&_MsgSetWeights_4_list{list: &list})
+	case "gotensor.subnet.v1.MsgSetWeights.version_key":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgSetWeights) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgSetWeights", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgSetWeights) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeights) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgSetWeights) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgSetWeights) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgSetWeights)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if len(x.Uids) > 0 {
+			l = 0
+			for _, e := range x.Uids {
+				l += runtime.Sov(uint64(e))
+			}
+			n += 1 + runtime.Sov(uint64(l)) + l
+		}
+		if len(x.Values) > 0 {
+			l = 0
+			for _, e := range x.Values {
+				l += runtime.Sov(uint64(e))
+			}
+			n += 1 + runtime.Sov(uint64(l)) + l
+		}
+		if x.VersionKey != 0 {
+			n += 1 + runtime.Sov(uint64(x.VersionKey))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetWeights)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.VersionKey != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.VersionKey))
+			i--
+			dAtA[i] = 0x28
+		}
+		if len(x.Values) > 0 {
+			var pksize2 int
+			for _, num := range x.Values {
+				pksize2 += runtime.Sov(uint64(num))
+			}
+			i -= pksize2
+			j1 := i
+			for _, num := range x.Values {
+				for num >= 1<<7 {
+					dAtA[j1] = uint8(uint64(num)&0x7f | 0x80)
+					num >>= 7
+					j1++
+				}
+				dAtA[j1] = uint8(num)
+				j1++
+			}
+			i = runtime.EncodeVarint(dAtA, i, uint64(pksize2))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Uids) > 0 {
+			var pksize4 int
+			for _, num := range x.Uids {
+				pksize4 += runtime.Sov(uint64(num))
+			}
+			i -= pksize4
+			j3 := i
+			for _, num := range x.Uids {
+				for num >= 1<<7 {
+					dAtA[j3] = uint8(uint64(num)&0x7f | 0x80)
+					num >>= 7
+					j3++
+				}
+				dAtA[j3] = uint8(num)
+				j3++
+			}
+			i = runtime.EncodeVarint(dAtA, i, uint64(pksize4))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetWeights)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetWeights: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetWeights: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType == 0 {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					x.Uids = append(x.Uids, v)
+				} else if wireType == 2 {
+					var packedLen int
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						packedLen |= int(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					if packedLen < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					postIndex := iNdEx + packedLen
+					if postIndex < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					if postIndex > l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					var elementCount int
+					var count int
+					for _, integer := range dAtA[iNdEx:postIndex] {
+						if integer < 128 {
+							count++
+						}
+					}
+					elementCount = count
+					if elementCount != 0 && len(x.Uids) == 0 {
+						x.Uids = make([]uint32, 0, elementCount)
+					}
+					for iNdEx < postIndex {
+						var v uint32
+						for shift := uint(0); ; shift += 7 {
+							if shift >= 64 {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+							}
+							if iNdEx >= l {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+							}
+							b := dAtA[iNdEx]
+							iNdEx++
+							v |= uint32(b&0x7F) << shift
+							if b < 0x80 {
+								break
+							}
+						}
+						x.Uids = append(x.Uids, v)
+					}
+				} else {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uids", wireType)
+				}
+			case 4:
+				if wireType == 0 {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					x.Values = append(x.Values, v)
+				} else if wireType == 2 {
+					var packedLen int
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						packedLen |= int(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					if packedLen < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					postIndex := iNdEx + packedLen
+					if postIndex < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					if postIndex > l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					var elementCount int
+					var count int
+					for _, integer := range dAtA[iNdEx:postIndex] {
+						if integer < 128 {
+							count++
+						}
+					}
+					elementCount = count
+					if elementCount != 0 && len(x.Values) == 0 {
+						x.Values = make([]uint32, 0, elementCount)
+					}
+					for iNdEx < postIndex {
+						var v uint32
+						for shift := uint(0); ; shift += 7 {
+							if shift >= 64 {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+							}
+							if iNdEx >= l {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+							}
+							b := dAtA[iNdEx]
+							iNdEx++
+							v |= uint32(b&0x7F) << shift
+							if b < 0x80 {
+								break
+							}
+						}
+						x.Values = append(x.Values, v)
+					}
+				} else {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Values", wireType)
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field VersionKey", wireType)
+				}
+				x.VersionKey = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.VersionKey |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgSetWeightsResponse protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgSetWeightsResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgSetWeightsResponse")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgSetWeightsResponse)(nil)
+
+type fastReflection_MsgSetWeightsResponse MsgSetWeightsResponse
+
+func (x *MsgSetWeightsResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgSetWeightsResponse)(x)
+}
+
+func (x *MsgSetWeightsResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[21]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgSetWeightsResponse_messageType fastReflection_MsgSetWeightsResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgSetWeightsResponse_messageType{}
+
+type fastReflection_MsgSetWeightsResponse_messageType struct{}
+
+func (x fastReflection_MsgSetWeightsResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgSetWeightsResponse)(nil)
+}
+func (x fastReflection_MsgSetWeightsResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgSetWeightsResponse)
+}
+func (x fastReflection_MsgSetWeightsResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetWeightsResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgSetWeightsResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgSetWeightsResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgSetWeightsResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgSetWeightsResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgSetWeightsResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgSetWeightsResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgSetWeightsResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgSetWeightsResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgSetWeightsResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgSetWeightsResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeightsResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgSetWeightsResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeightsResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeightsResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeightsResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgSetWeightsResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgSetWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgSetWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgSetWeightsResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgSetWeightsResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgSetWeightsResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgSetWeightsResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgSetWeightsResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgSetWeightsResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgSetWeightsResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetWeightsResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgSetWeightsResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetWeightsResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgSetWeightsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgCommitWeights        protoreflect.MessageDescriptor
+	fd_MsgCommitWeights_hotkey protoreflect.FieldDescriptor
+	fd_MsgCommitWeights_netuid protoreflect.FieldDescriptor
+	fd_MsgCommitWeights_hash   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgCommitWeights = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgCommitWeights")
+	fd_MsgCommitWeights_hotkey = md_MsgCommitWeights.Fields().ByName("hotkey")
+	fd_MsgCommitWeights_netuid = md_MsgCommitWeights.Fields().ByName("netuid")
+	fd_MsgCommitWeights_hash = md_MsgCommitWeights.Fields().ByName("hash")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgCommitWeights)(nil)
+
+type fastReflection_MsgCommitWeights MsgCommitWeights
+
+func (x *MsgCommitWeights) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgCommitWeights)(x)
+}
+
+func (x *MsgCommitWeights) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[22]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgCommitWeights_messageType fastReflection_MsgCommitWeights_messageType
+var _ protoreflect.MessageType = fastReflection_MsgCommitWeights_messageType{}
+
+type fastReflection_MsgCommitWeights_messageType struct{}
+
+func (x fastReflection_MsgCommitWeights_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgCommitWeights)(nil)
+}
+func (x fastReflection_MsgCommitWeights_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgCommitWeights)
+}
+func (x fastReflection_MsgCommitWeights_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgCommitWeights
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgCommitWeights) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgCommitWeights
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgCommitWeights) Type() protoreflect.MessageType {
+	return _fastReflection_MsgCommitWeights_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgCommitWeights) New() protoreflect.Message {
+	return new(fastReflection_MsgCommitWeights)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgCommitWeights) Interface() protoreflect.ProtoMessage {
+	return (*MsgCommitWeights)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgCommitWeights) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgCommitWeights_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgCommitWeights_netuid, value) {
+			return
+		}
+	}
+	if len(x.Hash) != 0 {
+		value := protoreflect.ValueOfBytes(x.Hash)
+		if !f(fd_MsgCommitWeights_hash, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgCommitWeights) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeights.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgCommitWeights.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgCommitWeights.hash":
+		return len(x.Hash) != 0
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeights) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeights.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgCommitWeights.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgCommitWeights.hash":
+		x.Hash = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgCommitWeights) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeights.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgCommitWeights.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgCommitWeights.hash":
+		value := x.Hash
+		return protoreflect.ValueOfBytes(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeights does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeights) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeights.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgCommitWeights.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgCommitWeights.hash":
+		x.Hash = value.Bytes()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeights) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeights.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgCommitWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgCommitWeights.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgCommitWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgCommitWeights.hash":
+		panic(fmt.Errorf("field hash of message gotensor.subnet.v1.MsgCommitWeights is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgCommitWeights) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeights.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgCommitWeights.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgCommitWeights.hash":
+		return protoreflect.ValueOfBytes(nil)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgCommitWeights) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgCommitWeights", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgCommitWeights) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeights) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgCommitWeights) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgCommitWeights) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgCommitWeights)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Hash)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgCommitWeights)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Hash) > 0 {
+			i -= len(x.Hash)
+			copy(dAtA[i:], x.Hash)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hash)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgCommitWeights)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgCommitWeights: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgCommitWeights: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hash", wireType)
+				}
+				var byteLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					byteLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if byteLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + byteLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hash = append(x.Hash[:0], dAtA[iNdEx:postIndex]...)
+				if x.Hash == nil {
+					x.Hash = []byte{}
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgCommitWeightsResponse              protoreflect.MessageDescriptor
+	fd_MsgCommitWeightsResponse_commit_epoch protoreflect.FieldDescriptor
+	fd_MsgCommitWeightsResponse_reveal_epoch protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgCommitWeightsResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgCommitWeightsResponse")
+	fd_MsgCommitWeightsResponse_commit_epoch = md_MsgCommitWeightsResponse.Fields().ByName("commit_epoch")
+	fd_MsgCommitWeightsResponse_reveal_epoch = md_MsgCommitWeightsResponse.Fields().ByName("reveal_epoch")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgCommitWeightsResponse)(nil)
+
+type fastReflection_MsgCommitWeightsResponse MsgCommitWeightsResponse
+
+func (x *MsgCommitWeightsResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgCommitWeightsResponse)(x)
+}
+
+func (x *MsgCommitWeightsResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[23]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgCommitWeightsResponse_messageType fastReflection_MsgCommitWeightsResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgCommitWeightsResponse_messageType{}
+
+type fastReflection_MsgCommitWeightsResponse_messageType struct{}
+
+func (x fastReflection_MsgCommitWeightsResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgCommitWeightsResponse)(nil)
+}
+func (x fastReflection_MsgCommitWeightsResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgCommitWeightsResponse)
+}
+func (x fastReflection_MsgCommitWeightsResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgCommitWeightsResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgCommitWeightsResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgCommitWeightsResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgCommitWeightsResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgCommitWeightsResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgCommitWeightsResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgCommitWeightsResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgCommitWeightsResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgCommitWeightsResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgCommitWeightsResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.CommitEpoch != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.CommitEpoch)
+		if !f(fd_MsgCommitWeightsResponse_commit_epoch, value) {
+			return
+		}
+	}
+	if x.RevealEpoch != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RevealEpoch)
+		if !f(fd_MsgCommitWeightsResponse_reveal_epoch, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgCommitWeightsResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.commit_epoch":
+		return x.CommitEpoch != uint64(0)
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.reveal_epoch":
+		return x.RevealEpoch != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeightsResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.commit_epoch":
+		x.CommitEpoch = uint64(0)
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.reveal_epoch":
+		x.RevealEpoch = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgCommitWeightsResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.commit_epoch":
+		value := x.CommitEpoch
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.reveal_epoch":
+		value := x.RevealEpoch
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeightsResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeightsResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.commit_epoch":
+		x.CommitEpoch = value.Uint()
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.reveal_epoch":
+		x.RevealEpoch = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeightsResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.commit_epoch":
+		panic(fmt.Errorf("field commit_epoch of message gotensor.subnet.v1.MsgCommitWeightsResponse is not mutable"))
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.reveal_epoch":
+		panic(fmt.Errorf("field reveal_epoch of message gotensor.subnet.v1.MsgCommitWeightsResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgCommitWeightsResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.commit_epoch":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.MsgCommitWeightsResponse.reveal_epoch":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgCommitWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgCommitWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgCommitWeightsResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgCommitWeightsResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgCommitWeightsResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgCommitWeightsResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgCommitWeightsResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgCommitWeightsResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgCommitWeightsResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.CommitEpoch != 0 {
+			n += 1 + runtime.Sov(uint64(x.CommitEpoch))
+		}
+		if x.RevealEpoch != 0 {
+			n += 1 + runtime.Sov(uint64(x.RevealEpoch))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgCommitWeightsResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.RevealEpoch != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RevealEpoch))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.CommitEpoch != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.CommitEpoch))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgCommitWeightsResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgCommitWeightsResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgCommitWeightsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field CommitEpoch", wireType)
+				}
+				x.CommitEpoch = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.CommitEpoch |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RevealEpoch", wireType)
+				}
+				x.RevealEpoch = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RevealEpoch |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_MsgRevealWeights_3_list)(nil)
+
+type _MsgRevealWeights_3_list struct {
+	list *[]uint32
+}
+
+func (x *_MsgRevealWeights_3_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_MsgRevealWeights_3_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfUint32((*x.list)[i])
+}
+
+func (x *_MsgRevealWeights_3_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_MsgRevealWeights_3_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_MsgRevealWeights_3_list) AppendMutable() protoreflect.Value {
+	panic(fmt.Errorf("AppendMutable can not be called on message MsgRevealWeights at list field Uids as it is not of Message kind"))
+}
+
+func (x *_MsgRevealWeights_3_list) Truncate(n int) {
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_MsgRevealWeights_3_list) NewElement() protoreflect.Value {
+	v := uint32(0)
+	return protoreflect.ValueOfUint32(v)
+}
+
+func (x *_MsgRevealWeights_3_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_MsgRevealWeights_4_list)(nil)
+
+type _MsgRevealWeights_4_list struct {
+	list *[]uint32
+}
+
+func (x *_MsgRevealWeights_4_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_MsgRevealWeights_4_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfUint32((*x.list)[i])
+}
+
+func (x *_MsgRevealWeights_4_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_MsgRevealWeights_4_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Uint()
+	concreteValue := (uint32)(valueUnwrapped)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_MsgRevealWeights_4_list) AppendMutable() protoreflect.Value {
+	panic(fmt.Errorf("AppendMutable can not be called on message MsgRevealWeights at list field Values as it is not of Message kind"))
+}
+
+func (x *_MsgRevealWeights_4_list) Truncate(n int) {
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_MsgRevealWeights_4_list) NewElement() protoreflect.Value {
+	v := uint32(0)
+	return protoreflect.ValueOfUint32(v)
+}
+
+func (x *_MsgRevealWeights_4_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_MsgRevealWeights             protoreflect.MessageDescriptor
+	fd_MsgRevealWeights_hotkey      protoreflect.FieldDescriptor
+	fd_MsgRevealWeights_netuid      protoreflect.FieldDescriptor
+	fd_MsgRevealWeights_uids        protoreflect.FieldDescriptor
+	fd_MsgRevealWeights_values      protoreflect.FieldDescriptor
+	fd_MsgRevealWeights_salt        protoreflect.FieldDescriptor
+	fd_MsgRevealWeights_version_key protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgRevealWeights = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgRevealWeights")
+	fd_MsgRevealWeights_hotkey = md_MsgRevealWeights.Fields().ByName("hotkey")
+	fd_MsgRevealWeights_netuid = md_MsgRevealWeights.Fields().ByName("netuid")
+	fd_MsgRevealWeights_uids = md_MsgRevealWeights.Fields().ByName("uids")
+	fd_MsgRevealWeights_values = md_MsgRevealWeights.Fields().ByName("values")
+	fd_MsgRevealWeights_salt = md_MsgRevealWeights.Fields().ByName("salt")
+	fd_MsgRevealWeights_version_key = md_MsgRevealWeights.Fields().ByName("version_key")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgRevealWeights)(nil)
+
+type fastReflection_MsgRevealWeights MsgRevealWeights
+
+func (x *MsgRevealWeights) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgRevealWeights)(x)
+}
+
+func (x *MsgRevealWeights) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[24]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgRevealWeights_messageType fastReflection_MsgRevealWeights_messageType
+var _ protoreflect.MessageType = fastReflection_MsgRevealWeights_messageType{}
+
+type fastReflection_MsgRevealWeights_messageType struct{}
+
+func (x fastReflection_MsgRevealWeights_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgRevealWeights)(nil)
+}
+func (x fastReflection_MsgRevealWeights_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgRevealWeights)
+}
+func (x fastReflection_MsgRevealWeights_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRevealWeights
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgRevealWeights) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRevealWeights
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgRevealWeights) Type() protoreflect.MessageType {
+	return _fastReflection_MsgRevealWeights_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgRevealWeights) New() protoreflect.Message {
+	return new(fastReflection_MsgRevealWeights)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgRevealWeights) Interface() protoreflect.ProtoMessage {
+	return (*MsgRevealWeights)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgRevealWeights) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgRevealWeights_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgRevealWeights_netuid, value) {
+			return
+		}
+	}
+	if len(x.Uids) != 0 {
+		value := protoreflect.ValueOfList(&_MsgRevealWeights_3_list{list: &x.Uids})
+		if !f(fd_MsgRevealWeights_uids, value) {
+			return
+		}
+	}
+	if len(x.Values) != 0 {
+		value := protoreflect.ValueOfList(&_MsgRevealWeights_4_list{list: &x.Values})
+		if !f(fd_MsgRevealWeights_values, value) {
+			return
+		}
+	}
+	if len(x.Salt) != 0 {
+		value := protoreflect.ValueOfBytes(x.Salt)
+		if !f(fd_MsgRevealWeights_salt, value) {
+			return
+		}
+	}
+	if x.VersionKey != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.VersionKey)
+		if !f(fd_MsgRevealWeights_version_key, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgRevealWeights) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRevealWeights.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgRevealWeights.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgRevealWeights.uids":
+		return len(x.Uids) != 0
+	case "gotensor.subnet.v1.MsgRevealWeights.values":
+		return len(x.Values) != 0
+	case "gotensor.subnet.v1.MsgRevealWeights.salt":
+		return len(x.Salt) != 0
+	case "gotensor.subnet.v1.MsgRevealWeights.version_key":
+		return x.VersionKey != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeights) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRevealWeights.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgRevealWeights.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgRevealWeights.uids":
+		x.Uids = nil
+	case "gotensor.subnet.v1.MsgRevealWeights.values":
+		x.Values = nil
+	case "gotensor.subnet.v1.MsgRevealWeights.salt":
+		x.Salt = nil
+	case "gotensor.subnet.v1.MsgRevealWeights.version_key":
+		x.VersionKey = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgRevealWeights) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgRevealWeights.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgRevealWeights.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgRevealWeights.uids":
+		if len(x.Uids) == 0 {
+			return protoreflect.ValueOfList(&_MsgRevealWeights_3_list{})
+		}
+		listValue := &_MsgRevealWeights_3_list{list: &x.Uids}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.MsgRevealWeights.values":
+		if len(x.Values) == 0 {
+			return protoreflect.ValueOfList(&_MsgRevealWeights_4_list{})
+		}
+		listValue := &_MsgRevealWeights_4_list{list: &x.Values}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.MsgRevealWeights.salt":
+		value := x.Salt
+		return protoreflect.ValueOfBytes(value)
+	case "gotensor.subnet.v1.MsgRevealWeights.version_key":
+		value := x.VersionKey
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeights does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeights) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRevealWeights.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgRevealWeights.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgRevealWeights.uids":
+		lv := value.List()
+		clv := lv.(*_MsgRevealWeights_3_list)
+		x.Uids = *clv.list
+	case "gotensor.subnet.v1.MsgRevealWeights.values":
+		lv := value.List()
+		clv := lv.(*_MsgRevealWeights_4_list)
+		x.Values = *clv.list
+	case "gotensor.subnet.v1.MsgRevealWeights.salt":
+		x.Salt = value.Bytes()
+	case "gotensor.subnet.v1.MsgRevealWeights.version_key":
+		x.VersionKey = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeights) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRevealWeights.uids":
+		if x.Uids == nil {
+			x.Uids = []uint32{}
+		}
+		value := &_MsgRevealWeights_3_list{list: &x.Uids}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.MsgRevealWeights.values":
+		if x.Values == nil {
+			x.Values = []uint32{}
+		}
+		value := &_MsgRevealWeights_4_list{list: &x.Values}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.MsgRevealWeights.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgRevealWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgRevealWeights.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgRevealWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgRevealWeights.salt":
+		panic(fmt.Errorf("field salt of message gotensor.subnet.v1.MsgRevealWeights is not mutable"))
+	case "gotensor.subnet.v1.MsgRevealWeights.version_key":
+		panic(fmt.Errorf("field version_key of message gotensor.subnet.v1.MsgRevealWeights is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgRevealWeights) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgRevealWeights.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgRevealWeights.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgRevealWeights.uids":
+		list := []uint32{}
+		return protoreflect.ValueOfList(&_MsgRevealWeights_3_list{list: &list})
+	case "gotensor.subnet.v1.MsgRevealWeights.values":
+		list := []uint32{}
+		return protoreflect.ValueOfList(&_MsgRevealWeights_4_list{list: &list})
+	case "gotensor.subnet.v1.MsgRevealWeights.salt":
+		return protoreflect.ValueOfBytes(nil)
+	case "gotensor.subnet.v1.MsgRevealWeights.version_key":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeights"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeights does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgRevealWeights) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgRevealWeights", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgRevealWeights) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeights) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgRevealWeights) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgRevealWeights) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgRevealWeights)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if len(x.Uids) > 0 {
+			l = 0
+			for _, e := range x.Uids {
+				l += runtime.Sov(uint64(e))
+			}
+			n += 1 + runtime.Sov(uint64(l)) + l
+		}
+		if len(x.Values) > 0 {
+			l = 0
+			for _, e := range x.Values {
+				l += runtime.Sov(uint64(e))
+			}
+			n += 1 + runtime.Sov(uint64(l)) + l
+		}
+		l = len(x.Salt)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.VersionKey != 0 {
+			n += 1 + runtime.Sov(uint64(x.VersionKey))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRevealWeights)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.VersionKey != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.VersionKey))
+			i--
+			dAtA[i] = 0x30
+		}
+		if len(x.Salt) > 0 {
+			i -= len(x.Salt)
+			copy(dAtA[i:], x.Salt)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Salt)))
+			i--
+			dAtA[i] = 0x2a
+		}
+		if len(x.Values) > 0 {
+			var pksize2 int
+			for _, num := range x.Values {
+				pksize2 += runtime.Sov(uint64(num))
+			}
+			i -= pksize2
+			j1 := i
+			for _, num := range x.Values {
+				for num >= 1<<7 {
+					dAtA[j1] = uint8(uint64(num)&0x7f | 0x80)
+					num >>= 7
+					j1++
+				}
+				dAtA[j1] = uint8(num)
+				j1++
+			}
+			i = runtime.EncodeVarint(dAtA, i, uint64(pksize2))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Uids) > 0 {
+			var pksize4 int
+			for _, num := range x.Uids {
+				pksize4 += runtime.Sov(uint64(num))
+			}
+			i -= pksize4
+			j3 := i
+			for _, num := range x.Uids {
+				for num >= 1<<7 {
+					dAtA[j3] = uint8(uint64(num)&0x7f | 0x80)
+					num >>= 7
+					j3++
+				}
+				dAtA[j3] = uint8(num)
+				j3++
+			}
+			i = runtime.EncodeVarint(dAtA, i, uint64(pksize4))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRevealWeights)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRevealWeights: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRevealWeights: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType == 0 {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					x.Uids = append(x.Uids, v)
+				} else if wireType == 2 {
+					var packedLen int
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						packedLen |= int(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					if packedLen < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					postIndex := iNdEx + packedLen
+					if postIndex < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					if postIndex > l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					var elementCount int
+					var count int
+					for _, integer := range dAtA[iNdEx:postIndex] {
+						if integer < 128 {
+							count++
+						}
+					}
+					elementCount = count
+					if elementCount != 0 && len(x.Uids) == 0 {
+						x.Uids = make([]uint32, 0, elementCount)
+					}
+					for iNdEx < postIndex {
+						var v uint32
+						for shift := uint(0); ; shift += 7 {
+							if shift >= 64 {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+							}
+							if iNdEx >= l {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+							}
+							b := dAtA[iNdEx]
+							iNdEx++
+							v |= uint32(b&0x7F) << shift
+							if b < 0x80 {
+								break
+							}
+						}
+						x.Uids = append(x.Uids, v)
+					}
+				} else {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uids", wireType)
+				}
+			case 4:
+				if wireType == 0 {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					x.Values = append(x.Values, v)
+				} else if wireType == 2 {
+					var packedLen int
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						packedLen |= int(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					if packedLen < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					postIndex := iNdEx + packedLen
+					if postIndex < 0 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+					}
+					if postIndex > l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					var elementCount int
+					var count int
+					for _, integer := range dAtA[iNdEx:postIndex] {
+						if integer < 128 {
+							count++
+						}
+					}
+					elementCount = count
+					if elementCount != 0 && len(x.Values) == 0 {
+						x.Values = make([]uint32, 0, elementCount)
+					}
+					for iNdEx < postIndex {
+						var v uint32
+						for shift := uint(0); ; shift += 7 {
+							if shift >= 64 {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+							}
+							if iNdEx >= l {
+								return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+							}
+							b := dAtA[iNdEx]
+							iNdEx++
+							v |= uint32(b&0x7F) << shift
+							if b < 0x80 {
+								break
+							}
+						}
+						x.Values = append(x.Values, v)
+					}
+				} else {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Values", wireType)
+				}
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Salt", wireType)
+				}
+				var byteLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					byteLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if byteLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + byteLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Salt = append(x.Salt[:0], dAtA[iNdEx:postIndex]...)
+				if x.Salt == nil {
+					x.Salt = []byte{}
+				}
+				iNdEx = postIndex
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field VersionKey", wireType)
+				}
+				x.VersionKey = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.VersionKey |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgRevealWeightsResponse protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgRevealWeightsResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgRevealWeightsResponse")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgRevealWeightsResponse)(nil)
+
+type fastReflection_MsgRevealWeightsResponse MsgRevealWeightsResponse
+
+func (x *MsgRevealWeightsResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgRevealWeightsResponse)(x)
+}
+
+func (x *MsgRevealWeightsResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[25]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgRevealWeightsResponse_messageType fastReflection_MsgRevealWeightsResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgRevealWeightsResponse_messageType{}
+
+type fastReflection_MsgRevealWeightsResponse_messageType struct{}
+
+func (x fastReflection_MsgRevealWeightsResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgRevealWeightsResponse)(nil)
+}
+func (x fastReflection_MsgRevealWeightsResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgRevealWeightsResponse)
+}
+func (x fastReflection_MsgRevealWeightsResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRevealWeightsResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgRevealWeightsResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgRevealWeightsResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgRevealWeightsResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgRevealWeightsResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgRevealWeightsResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgRevealWeightsResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgRevealWeightsResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgRevealWeightsResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgRevealWeightsResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgRevealWeightsResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeightsResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgRevealWeightsResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeightsResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeightsResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeightsResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgRevealWeightsResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgRevealWeightsResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgRevealWeightsResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgRevealWeightsResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgRevealWeightsResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgRevealWeightsResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgRevealWeightsResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgRevealWeightsResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgRevealWeightsResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgRevealWeightsResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRevealWeightsResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgRevealWeightsResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRevealWeightsResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgRevealWeightsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgServeAxon          protoreflect.MessageDescriptor
+	fd_MsgServeAxon_hotkey   protoreflect.FieldDescriptor
+	fd_MsgServeAxon_netuid   protoreflect.FieldDescriptor
+	fd_MsgServeAxon_version  protoreflect.FieldDescriptor
+	fd_MsgServeAxon_ip       protoreflect.FieldDescriptor
+	fd_MsgServeAxon_port     protoreflect.FieldDescriptor
+	fd_MsgServeAxon_protocol protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgServeAxon = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgServeAxon")
+	fd_MsgServeAxon_hotkey = md_MsgServeAxon.Fields().ByName("hotkey")
+	fd_MsgServeAxon_netuid = md_MsgServeAxon.Fields().ByName("netuid")
+	fd_MsgServeAxon_version = md_MsgServeAxon.Fields().ByName("version")
+	fd_MsgServeAxon_ip = md_MsgServeAxon.Fields().ByName("ip")
+	fd_MsgServeAxon_port = md_MsgServeAxon.Fields().ByName("port")
+	fd_MsgServeAxon_protocol = md_MsgServeAxon.Fields().ByName("protocol")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgServeAxon)(nil)
+
+type fastReflection_MsgServeAxon MsgServeAxon
+
+func (x *MsgServeAxon) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgServeAxon)(x)
+}
+
+func (x *MsgServeAxon) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[26]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgServeAxon_messageType fastReflection_MsgServeAxon_messageType
+var _ protoreflect.MessageType = fastReflection_MsgServeAxon_messageType{}
+
+type fastReflection_MsgServeAxon_messageType struct{}
+
+func (x fastReflection_MsgServeAxon_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgServeAxon)(nil)
+}
+func (x fastReflection_MsgServeAxon_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgServeAxon)
+}
+func (x fastReflection_MsgServeAxon_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgServeAxon
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgServeAxon) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgServeAxon
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgServeAxon) Type() protoreflect.MessageType {
+	return _fastReflection_MsgServeAxon_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgServeAxon) New() protoreflect.Message {
+	return new(fastReflection_MsgServeAxon)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgServeAxon) Interface() protoreflect.ProtoMessage {
+	return (*MsgServeAxon)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgServeAxon) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_MsgServeAxon_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgServeAxon_netuid, value) {
+			return
+		}
+	}
+	if x.Version != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Version)
+		if !f(fd_MsgServeAxon_version, value) {
+			return
+		}
+	}
+	if x.Ip != "" {
+		value := protoreflect.ValueOfString(x.Ip)
+		if !f(fd_MsgServeAxon_ip, value) {
+			return
+		}
+	}
+	if x.Port != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Port)
+		if !f(fd_MsgServeAxon_port, value) {
+			return
+		}
+	}
+	if x.Protocol != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Protocol)
+		if !f(fd_MsgServeAxon_protocol, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgServeAxon) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgServeAxon.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.MsgServeAxon.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.MsgServeAxon.version":
+		return x.Version != uint32(0)
+	case "gotensor.subnet.v1.MsgServeAxon.ip":
+		return x.Ip != ""
+	case "gotensor.subnet.v1.MsgServeAxon.port":
+		return x.Port != uint32(0)
+	case "gotensor.subnet.v1.MsgServeAxon.protocol":
+		return x.Protocol != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxon) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgServeAxon.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.MsgServeAxon.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.MsgServeAxon.version":
+		x.Version = uint32(0)
+	case "gotensor.subnet.v1.MsgServeAxon.ip":
+		x.Ip = ""
+	case "gotensor.subnet.v1.MsgServeAxon.port":
+		x.Port = uint32(0)
+	case "gotensor.subnet.v1.MsgServeAxon.protocol":
+		x.Protocol = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgServeAxon) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgServeAxon.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgServeAxon.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgServeAxon.version":
+		value := x.Version
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgServeAxon.ip":
+		value := x.Ip
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgServeAxon.port":
+		value := x.Port
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.MsgServeAxon.protocol":
+		value := x.Protocol
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxon does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxon) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgServeAxon.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgServeAxon.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgServeAxon.version":
+		x.Version = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgServeAxon.ip":
+		x.Ip = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgServeAxon.port":
+		x.Port = uint32(value.Uint())
+	case "gotensor.subnet.v1.MsgServeAxon.protocol":
+		x.Protocol = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxon) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgServeAxon.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.MsgServeAxon is not mutable"))
+	case "gotensor.subnet.v1.MsgServeAxon.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgServeAxon is not mutable"))
+	case "gotensor.subnet.v1.MsgServeAxon.version":
+		panic(fmt.Errorf("field version of message gotensor.subnet.v1.MsgServeAxon is not mutable"))
+	case "gotensor.subnet.v1.MsgServeAxon.ip":
+		panic(fmt.Errorf("field ip of message gotensor.subnet.v1.MsgServeAxon is not mutable"))
+	case "gotensor.subnet.v1.MsgServeAxon.port":
+		panic(fmt.Errorf("field port of message gotensor.subnet.v1.MsgServeAxon is not mutable"))
+	case "gotensor.subnet.v1.MsgServeAxon.protocol":
+		panic(fmt.Errorf("field protocol of message gotensor.subnet.v1.MsgServeAxon is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgServeAxon) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgServeAxon.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgServeAxon.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgServeAxon.version":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgServeAxon.ip":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgServeAxon.port":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.MsgServeAxon.protocol":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgServeAxon) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgServeAxon", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgServeAxon) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxon) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgServeAxon) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgServeAxon) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgServeAxon)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Version != 0 {
+			n += 1 + runtime.Sov(uint64(x.Version))
+		}
+		l = len(x.Ip)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Port != 0 {
+			n += 1 + runtime.Sov(uint64(x.Port))
+		}
+		if x.Protocol != 0 {
+			n += 1 + runtime.Sov(uint64(x.Protocol))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgServeAxon)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Protocol != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Protocol))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.Port != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Port))
+			i--
+			dAtA[i] = 0x28
+		}
+		if len(x.Ip) > 0 {
+			i -= len(x.Ip)
+			copy(dAtA[i:], x.Ip)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Ip)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if x.Version != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Version))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgServeAxon)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgServeAxon: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgServeAxon: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Version", wireType)
+				}
+				x.Version = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Version |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Ip", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Ip = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Port", wireType)
+				}
+				x.Port = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Port |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Protocol", wireType)
+				}
+				x.Protocol = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Protocol |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgServeAxonResponse protoreflect.MessageDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgServeAxonResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgServeAxonResponse")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgServeAxonResponse)(nil)
+
+type fastReflection_MsgServeAxonResponse MsgServeAxonResponse
+
+func (x *MsgServeAxonResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgServeAxonResponse)(x)
+}
+
+func (x *MsgServeAxonResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[27]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgServeAxonResponse_messageType fastReflection_MsgServeAxonResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgServeAxonResponse_messageType{}
+
+type fastReflection_MsgServeAxonResponse_messageType struct{}
+
+func (x fastReflection_MsgServeAxonResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgServeAxonResponse)(nil)
+}
+func (x fastReflection_MsgServeAxonResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgServeAxonResponse)
+}
+func (x fastReflection_MsgServeAxonResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgServeAxonResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgServeAxonResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgServeAxonResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgServeAxonResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgServeAxonResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgServeAxonResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgServeAxonResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgServeAxonResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgServeAxonResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgServeAxonResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgServeAxonResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxonResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxonResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxonResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxonResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxonResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgServeAxonResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxonResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxonResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxonResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxonResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxonResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxonResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxonResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxonResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgServeAxonResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgServeAxonResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgServeAxonResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgServeAxonResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgServeAxonResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgServeAxonResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgServeAxonResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgServeAxonResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgServeAxonResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgServeAxonResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgServeAxonResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgServeAxonResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgServeAxonResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgServeAxonResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
 // Code generated by protoc-gen-go. DO NOT EDIT.
 // versions:
 // 	protoc-gen-go v1.27.0
@@ -954,6 +14802,1318 @@ func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
 	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{1}
 }
 
+type MsgRegisterNetwork struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	// hotkey becomes the owner hotkey, uid 0; it must be new or owned by coldkey.
+	Hotkey string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Name   string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// max_lock_cost refuses the registration if the lock cost is higher, in rao (0: no limit).
+	MaxLockCost uint64 `protobuf:"varint,4,opt,name=max_lock_cost,json=maxLockCost,proto3" json:"max_lock_cost,omitempty"`
+}
+
+func (x *MsgRegisterNetwork) Reset() {
+	*x = MsgRegisterNetwork{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[2]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgRegisterNetwork) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRegisterNetwork) ProtoMessage() {}
+
+// Deprecated: Use MsgRegisterNetwork.ProtoReflect.Descriptor instead.
+func (*MsgRegisterNetwork) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MsgRegisterNetwork) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgRegisterNetwork) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgRegisterNetwork) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *MsgRegisterNetwork) GetMaxLockCost() uint64 {
+	if x != nil {
+		return x.MaxLockCost
+	}
+	return 0
+}
+
+type MsgRegisterNetworkResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid   uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	LockCost uint64 `protobuf:"varint,2,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+}
+
+func (x *MsgRegisterNetworkResponse) Reset() {
+	*x = MsgRegisterNetworkResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[3]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgRegisterNetworkResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRegisterNetworkResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgRegisterNetworkResponse.ProtoReflect.Descriptor instead.
+func (*MsgRegisterNetworkResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *MsgRegisterNetworkResponse) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgRegisterNetworkResponse) GetLockCost() uint64 {
+	if x != nil {
+		return x.LockCost
+	}
+	return 0
+}
+
+type MsgStartCall struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Owner  string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (x *MsgStartCall) Reset() {
+	*x = MsgStartCall{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[4]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgStartCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgStartCall) ProtoMessage() {}
+
+// Deprecated: Use MsgStartCall.ProtoReflect.Descriptor instead.
+func (*MsgStartCall) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *MsgStartCall) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *MsgStartCall) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+type MsgStartCallResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *MsgStartCallResponse) Reset() {
+	*x = MsgStartCallResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[5]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgStartCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgStartCallResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgStartCallResponse.ProtoReflect.Descriptor instead.
+func (*MsgStartCallResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{5}
+}
+
+type MsgSetHyperparameter struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// signer is the subnet owner's coldkey or the chain authority.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// name is the hyperparameter's snake_case name as the hyperparameters query shows it.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// value is its new value as text: a number, or true/false.
+	Value string `protobuf:"bytes,4,opt,name=value,proto3" json:"value,omitempty"`
+}
+
+func (x *MsgSetHyperparameter) Reset() {
+	*x = MsgSetHyperparameter{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[6]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgSetHyperparameter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetHyperparameter) ProtoMessage() {}
+
+// Deprecated: Use MsgSetHyperparameter.ProtoReflect.Descriptor instead.
+func (*MsgSetHyperparameter) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *MsgSetHyperparameter) GetSigner() string {
+	if x != nil {
+		return x.Signer
+	}
+	return ""
+}
+
+func (x *MsgSetHyperparameter) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgSetHyperparameter) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *MsgSetHyperparameter) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+type MsgSetHyperparameterResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *MsgSetHyperparameterResponse) Reset() {
+	*x = MsgSetHyperparameterResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[7]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgSetHyperparameterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetHyperparameterResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgSetHyperparameterResponse.ProtoReflect.Descriptor instead.
+func (*MsgSetHyperparameterResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{7}
+}
+
+type MsgBurnedRegister struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hotkey  string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	// max_burn refuses the registration if the price is higher, in rao (0: no limit).
+	MaxBurn uint64 `protobuf:"varint,4,opt,name=max_burn,json=maxBurn,proto3" json:"max_burn,omitempty"`
+}
+
+func (x *MsgBurnedRegister) Reset() {
+	*x = MsgBurnedRegister{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[8]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgBurnedRegister) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgBurnedRegister) ProtoMessage() {}
+
+// Deprecated: Use MsgBurnedRegister.ProtoReflect.Descriptor instead.
+func (*MsgBurnedRegister) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MsgBurnedRegister) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgBurnedRegister) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgBurnedRegister) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgBurnedRegister) GetMaxBurn() uint64 {
+	if x != nil {
+		return x.MaxBurn
+	}
+	return 0
+}
+
+type MsgBurnedRegisterResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Uid  uint32 `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Burn uint64 `protobuf:"varint,2,opt,name=burn,proto3" json:"burn,omitempty"`
+}
+
+func (x *MsgBurnedRegisterResponse) Reset() {
+	*x = MsgBurnedRegisterResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[9]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgBurnedRegisterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgBurnedRegisterResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgBurnedRegisterResponse.ProtoReflect.Descriptor instead.
+func (*MsgBurnedRegisterResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MsgBurnedRegisterResponse) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *MsgBurnedRegisterResponse) GetBurn() uint64 {
+	if x != nil {
+		return x.Burn
+	}
+	return 0
+}
+
+type MsgAddStake struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// amount is the TAO to stake, in rao, fee included.
+	Amount uint64 `protobuf:"varint,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	// limit_price is the highest price to pay, in rao per alpha (0: no limit).
+	LimitPrice uint64 `protobuf:"varint,5,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	// allow_partial stakes what fits under limit_price instead of failing.
+	AllowPartial bool `protobuf:"varint,6,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+}
+
+func (x *MsgAddStake) Reset() {
+	*x = MsgAddStake{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[10]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgAddStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgAddStake) ProtoMessage() {}
+
+// Deprecated: Use MsgAddStake.ProtoReflect.Descriptor instead.
+func (*MsgAddStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *MsgAddStake) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgAddStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgAddStake) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgAddStake) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *MsgAddStake) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+func (x *MsgAddStake) GetAllowPartial() bool {
+	if x != nil {
+		return x.AllowPartial
+	}
+	return false
+}
+
+type MsgAddStakeResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	TaoSpent      uint64 `protobuf:"varint,1,opt,name=tao_spent,json=taoSpent,proto3" json:"tao_spent,omitempty"`
+	AlphaReceived uint64 `protobuf:"varint,2,opt,name=alpha_received,json=alphaReceived,proto3" json:"alpha_received,omitempty"`
+	Fee           uint64 `protobuf:"varint,3,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (x *MsgAddStakeResponse) Reset() {
+	*x = MsgAddStakeResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[11]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgAddStakeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgAddStakeResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgAddStakeResponse.ProtoReflect.Descriptor instead.
+func (*MsgAddStakeResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *MsgAddStakeResponse) GetTaoSpent() uint64 {
+	if x != nil {
+		return x.TaoSpent
+	}
+	return 0
+}
+
+func (x *MsgAddStakeResponse) GetAlphaReceived() uint64 {
+	if x != nil {
+		return x.AlphaReceived
+	}
+	return 0
+}
+
+func (x *MsgAddStakeResponse) GetFee() uint64 {
+	if x != nil {
+		return x.Fee
+	}
+	return 0
+}
+
+type MsgRemoveStake struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// alpha is the stake to remove, in alpha rao.
+	Alpha uint64 `protobuf:"varint,4,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	// limit_price is the lowest price to accept, in rao per alpha (0: no limit).
+	LimitPrice   uint64 `protobuf:"varint,5,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	AllowPartial bool   `protobuf:"varint,6,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+}
+
+func (x *MsgRemoveStake) Reset() {
+	*x = MsgRemoveStake{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[12]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgRemoveStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRemoveStake) ProtoMessage() {}
+
+// Deprecated: Use MsgRemoveStake.ProtoReflect.Descriptor instead.
+func (*MsgRemoveStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *MsgRemoveStake) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgRemoveStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgRemoveStake) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgRemoveStake) GetAlpha() uint64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+func (x *MsgRemoveStake) GetLimitPrice() uint64 {
+	if x != nil {
+		return x.LimitPrice
+	}
+	return 0
+}
+
+func (x *MsgRemoveStake) GetAllowPartial() bool {
+	if x != nil {
+		return x.AllowPartial
+	}
+	return false
+}
+
+type MsgRemoveStakeResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	AlphaSpent  uint64 `protobuf:"varint,1,opt,name=alpha_spent,json=alphaSpent,proto3" json:"alpha_spent,omitempty"`
+	TaoReceived uint64 `protobuf:"varint,2,opt,name=tao_received,json=taoReceived,proto3" json:"tao_received,omitempty"`
+	Fee         uint64 `protobuf:"varint,3,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (x *MsgRemoveStakeResponse) Reset() {
+	*x = MsgRemoveStakeResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[13]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgRemoveStakeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRemoveStakeResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgRemoveStakeResponse.ProtoReflect.Descriptor instead.
+func (*MsgRemoveStakeResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *MsgRemoveStakeResponse) GetAlphaSpent() uint64 {
+	if x != nil {
+		return x.AlphaSpent
+	}
+	return 0
+}
+
+func (x *MsgRemoveStakeResponse) GetTaoReceived() uint64 {
+	if x != nil {
+		return x.TaoReceived
+	}
+	return 0
+}
+
+func (x *MsgRemoveStakeResponse) GetFee() uint64 {
+	if x != nil {
+		return x.Fee
+	}
+	return 0
+}
+
+type MsgMoveStake struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey           string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	OriginHotkey      string `protobuf:"bytes,2,opt,name=origin_hotkey,json=originHotkey,proto3" json:"origin_hotkey,omitempty"`
+	DestinationHotkey string `protobuf:"bytes,3,opt,name=destination_hotkey,json=destinationHotkey,proto3" json:"destination_hotkey,omitempty"`
+	OriginNetuid      uint32 `protobuf:"varint,4,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid uint32 `protobuf:"varint,5,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	Alpha             uint64 `protobuf:"varint,6,opt,name=alpha,proto3" json:"alpha,omitempty"`
+}
+
+func (x *MsgMoveStake) Reset() {
+	*x = MsgMoveStake{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[14]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgMoveStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgMoveStake) ProtoMessage() {}
+
+// Deprecated: Use MsgMoveStake.ProtoReflect.Descriptor instead.
+func (*MsgMoveStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *MsgMoveStake) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgMoveStake) GetOriginHotkey() string {
+	if x != nil {
+		return x.OriginHotkey
+	}
+	return ""
+}
+
+func (x *MsgMoveStake) GetDestinationHotkey() string {
+	if x != nil {
+		return x.DestinationHotkey
+	}
+	return ""
+}
+
+func (x *MsgMoveStake) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *MsgMoveStake) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *MsgMoveStake) GetAlpha() uint64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+type MsgMoveStakeResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	AlphaReceived uint64 `protobuf:"varint,1,opt,name=alpha_received,json=alphaReceived,proto3" json:"alpha_received,omitempty"`
+}
+
+func (x *MsgMoveStakeResponse) Reset() {
+	*x = MsgMoveStakeResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[15]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgMoveStakeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgMoveStakeResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgMoveStakeResponse.ProtoReflect.Descriptor instead.
+func (*MsgMoveStakeResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *MsgMoveStakeResponse) GetAlphaReceived() uint64 {
+	if x != nil {
+		return x.AlphaReceived
+	}
+	return 0
+}
+
+type MsgTransferStake struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey            string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	DestinationColdkey string `protobuf:"bytes,2,opt,name=destination_coldkey,json=destinationColdkey,proto3" json:"destination_coldkey,omitempty"`
+	Hotkey             string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	OriginNetuid       uint32 `protobuf:"varint,4,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid  uint32 `protobuf:"varint,5,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	Alpha              uint64 `protobuf:"varint,6,opt,name=alpha,proto3" json:"alpha,omitempty"`
+}
+
+func (x *MsgTransferStake) Reset() {
+	*x = MsgTransferStake{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[16]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgTransferStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgTransferStake) ProtoMessage() {}
+
+// Deprecated: Use MsgTransferStake.ProtoReflect.Descriptor instead.
+func (*MsgTransferStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *MsgTransferStake) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgTransferStake) GetDestinationColdkey() string {
+	if x != nil {
+		return x.DestinationColdkey
+	}
+	return ""
+}
+
+func (x *MsgTransferStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgTransferStake) GetOriginNetuid() uint32 {
+	if x != nil {
+		return x.OriginNetuid
+	}
+	return 0
+}
+
+func (x *MsgTransferStake) GetDestinationNetuid() uint32 {
+	if x != nil {
+		return x.DestinationNetuid
+	}
+	return 0
+}
+
+func (x *MsgTransferStake) GetAlpha() uint64 {
+	if x != nil {
+		return x.Alpha
+	}
+	return 0
+}
+
+type MsgTransferStakeResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	AlphaReceived uint64 `protobuf:"varint,1,opt,name=alpha_received,json=alphaReceived,proto3" json:"alpha_received,omitempty"`
+}
+
+func (x *MsgTransferStakeResponse) Reset() {
+	*x = MsgTransferStakeResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[17]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgTransferStakeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgTransferStakeResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgTransferStakeResponse.ProtoReflect.Descriptor instead.
+func (*MsgTransferStakeResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *MsgTransferStakeResponse) GetAlphaReceived() uint64 {
+	if x != nil {
+		return x.AlphaReceived
+	}
+	return 0
+}
+
+type MsgSetDelegateTake struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	// take is the new take as a u16 proportion (11796 = 18 %).
+	Take uint32 `protobuf:"varint,3,opt,name=take,proto3" json:"take,omitempty"`
+}
+
+func (x *MsgSetDelegateTake) Reset() {
+	*x = MsgSetDelegateTake{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[18]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgSetDelegateTake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetDelegateTake) ProtoMessage() {}
+
+// Deprecated: Use MsgSetDelegateTake.ProtoReflect.Descriptor instead.
+func (*MsgSetDelegateTake) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MsgSetDelegateTake) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *MsgSetDelegateTake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgSetDelegateTake) GetTake() uint32 {
+	if x != nil {
+		return x.Take
+	}
+	return 0
+}
+
+type MsgSetDelegateTakeResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *MsgSetDelegateTakeResponse) Reset() {
+	*x = MsgSetDelegateTakeResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[19]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgSetDelegateTakeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetDelegateTakeResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgSetDelegateTakeResponse.ProtoReflect.Descriptor instead.
+func (*MsgSetDelegateTakeResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{19}
+}
+
+type MsgSetWeights struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string   `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32   `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uids   []uint32 `protobuf:"varint,3,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	// values are u16 weights; the chain scales them so the largest is 65535.
+	Values     []uint32 `protobuf:"varint,4,rep,packed,name=values,proto3" json:"values,omitempty"`
+	VersionKey uint64   `protobuf:"varint,5,opt,name=version_key,json=versionKey,proto3" json:"version_key,omitempty"`
+}
+
+func (x *MsgSetWeights) Reset() {
+	*x = MsgSetWeights{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[20]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgSetWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetWeights) ProtoMessage() {}
+
+// Deprecated: Use MsgSetWeights.ProtoReflect.Descriptor instead.
+func (*MsgSetWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *MsgSetWeights) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgSetWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgSetWeights) GetUids() []uint32 {
+	if x != nil {
+		return x.Uids
+	}
+	return nil
+}
+
+func (x *MsgSetWeights) GetValues() []uint32 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *MsgSetWeights) GetVersionKey() uint64 {
+	if x != nil {
+		return x.VersionKey
+	}
+	return 0
+}
+
+type MsgSetWeightsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *MsgSetWeightsResponse) Reset() {
+	*x = MsgSetWeightsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[21]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgSetWeightsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetWeightsResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgSetWeightsResponse.ProtoReflect.Descriptor instead.
+func (*MsgSetWeightsResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{21}
+}
+
+type MsgCommitWeights struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// hash is SHA-256 of the deterministic protobuf encoding of WeightCommitPayload.
+	Hash []byte `protobuf:"bytes,3,opt,name=hash,proto3" json:"hash,omitempty"`
+}
+
+func (x *MsgCommitWeights) Reset() {
+	*x = MsgCommitWeights{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[22]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgCommitWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgCommitWeights) ProtoMessage() {}
+
+// Deprecated: Use MsgCommitWeights.ProtoReflect.Descriptor instead.
+func (*MsgCommitWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *MsgCommitWeights) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgCommitWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgCommitWeights) GetHash() []byte {
+	if x != nil {
+		return x.Hash
+	}
+	return nil
+}
+
+type MsgCommitWeightsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	CommitEpoch uint64 `protobuf:"varint,1,opt,name=commit_epoch,json=commitEpoch,proto3" json:"commit_epoch,omitempty"`
+	// reveal_epoch is the epoch in which the reveal is accepted.
+	RevealEpoch uint64 `protobuf:"varint,2,opt,name=reveal_epoch,json=revealEpoch,proto3" json:"reveal_epoch,omitempty"`
+}
+
+func (x *MsgCommitWeightsResponse) Reset() {
+	*x = MsgCommitWeightsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[23]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgCommitWeightsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgCommitWeightsResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgCommitWeightsResponse.ProtoReflect.Descriptor instead.
+func (*MsgCommitWeightsResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *MsgCommitWeightsResponse) GetCommitEpoch() uint64 {
+	if x != nil {
+		return x.CommitEpoch
+	}
+	return 0
+}
+
+func (x *MsgCommitWeightsResponse) GetRevealEpoch() uint64 {
+	if x != nil {
+		return x.RevealEpoch
+	}
+	return 0
+}
+
+type MsgRevealWeights struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey     string   `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid     uint32   `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uids       []uint32 `protobuf:"varint,3,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	Values     []uint32 `protobuf:"varint,4,rep,packed,name=values,proto3" json:"values,omitempty"`
+	Salt       []byte   `protobuf:"bytes,5,opt,name=salt,proto3" json:"salt,omitempty"`
+	VersionKey uint64   `protobuf:"varint,6,opt,name=version_key,json=versionKey,proto3" json:"version_key,omitempty"`
+}
+
+func (x *MsgRevealWeights) Reset() {
+	*x = MsgRevealWeights{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[24]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgRevealWeights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRevealWeights) ProtoMessage() {}
+
+// Deprecated: Use MsgRevealWeights.ProtoReflect.Descriptor instead.
+func (*MsgRevealWeights) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *MsgRevealWeights) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgRevealWeights) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgRevealWeights) GetUids() []uint32 {
+	if x != nil {
+		return x.Uids
+	}
+	return nil
+}
+
+func (x *MsgRevealWeights) GetValues() []uint32 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *MsgRevealWeights) GetSalt() []byte {
+	if x != nil {
+		return x.Salt
+	}
+	return nil
+}
+
+func (x *MsgRevealWeights) GetVersionKey() uint64 {
+	if x != nil {
+		return x.VersionKey
+	}
+	return 0
+}
+
+type MsgRevealWeightsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *MsgRevealWeightsResponse) Reset() {
+	*x = MsgRevealWeightsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[25]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgRevealWeightsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRevealWeightsResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgRevealWeightsResponse.ProtoReflect.Descriptor instead.
+func (*MsgRevealWeightsResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{25}
+}
+
+type MsgServeAxon struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey  string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Version uint32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// ip is an IPv4 or IPv6 address.
+	Ip       string `protobuf:"bytes,4,opt,name=ip,proto3" json:"ip,omitempty"`
+	Port     uint32 `protobuf:"varint,5,opt,name=port,proto3" json:"port,omitempty"`
+	Protocol uint32 `protobuf:"varint,6,opt,name=protocol,proto3" json:"protocol,omitempty"`
+}
+
+func (x *MsgServeAxon) Reset() {
+	*x = MsgServeAxon{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[26]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgServeAxon) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgServeAxon) ProtoMessage() {}
+
+// Deprecated: Use MsgServeAxon.ProtoReflect.Descriptor instead.
+func (*MsgServeAxon) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *MsgServeAxon) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *MsgServeAxon) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *MsgServeAxon) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *MsgServeAxon) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *MsgServeAxon) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *MsgServeAxon) GetProtocol() uint32 {
+	if x != nil {
+		return x.Protocol
+	}
+	return 0
+}
+
+type MsgServeAxonResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *MsgServeAxonResponse) Reset() {
+	*x = MsgServeAxonResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[27]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgServeAxonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgServeAxonResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgServeAxonResponse.ProtoReflect.Descriptor instead.
+func (*MsgServeAxonResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{27}
+}
+
 var File_gotensor_subnet_v1_tx_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_tx_proto_rawDesc = []byte{
@@ -981,18 +16141,341 @@ var file_gotensor_subnet_v1_tx_proto_rawDesc = []byte{
 	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
 	0x2f, 0x4d, 0x73, 0x67, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73,
 	0x22, 0x19, 0x0a, 0x17, 0x4d, 0x73, 0x67, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72,
-	0x61, 0x6d, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x32, 0x6e, 0x0a, 0x03, 0x4d,
-	0x73, 0x67, 0x12, 0x60, 0x0a, 0x0c, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72, 0x61,
-	0x6d, 0x73, 0x12, 0x23, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x55, 0x70, 0x64, 0x61, 0x74,
-	0x65, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x1a, 0x2b, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x61, 0x6d, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0xe9, 0x01, 0x0a, 0x12,
+	0x4d, 0x73, 0x67, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x4e, 0x65, 0x74, 0x77, 0x6f,
+	0x72, 0x6b, 0x12, 0x32, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e,
+	0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x07, 0x63,
+	0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d,
+	0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67,
+	0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x22, 0x0a, 0x0d,
+	0x6d, 0x61, 0x78, 0x5f, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x63, 0x6f, 0x73, 0x74, 0x18, 0x04, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x0b, 0x6d, 0x61, 0x78, 0x4c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74,
+	0x3a, 0x35, 0x82, 0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x8a, 0xe7,
+	0xb0, 0x2a, 0x24, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72,
+	0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x22, 0x51, 0x0a, 0x1a, 0x4d, 0x73, 0x67, 0x52, 0x65,
+	0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x52, 0x65, 0x73,
+	0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1b, 0x0a,
+	0x09, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x63, 0x6f, 0x73, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x08, 0x6c, 0x6f, 0x63, 0x6b, 0x43, 0x6f, 0x73, 0x74, 0x22, 0x85, 0x01, 0x0a, 0x0c, 0x4d,
+	0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61, 0x6c, 0x6c, 0x12, 0x2e, 0x0a, 0x05, 0x6f,
+	0x77, 0x6e, 0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14,
+	0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74,
+	0x72, 0x69, 0x6e, 0x67, 0x52, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x12, 0x16, 0x0a, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x3a, 0x2d, 0x82, 0xe7, 0xb0, 0x2a, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x8a,
+	0xe7, 0xb0, 0x2a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61,
+	0x6c, 0x6c, 0x22, 0x16, 0x0a, 0x14, 0x4d, 0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61,
+	0x6c, 0x6c, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0xc2, 0x01, 0x0a, 0x14, 0x4d,
+	0x73, 0x67, 0x53, 0x65, 0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65,
+	0x74, 0x65, 0x72, 0x12, 0x30, 0x0a, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e,
+	0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x73,
+	0x69, 0x67, 0x6e, 0x65, 0x72, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a,
+	0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d,
+	0x65, 0x12, 0x14, 0x0a, 0x05, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x05, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x3a, 0x36, 0x82, 0xe7, 0xb0, 0x2a, 0x06, 0x73, 0x69,
+	0x67, 0x6e, 0x65, 0x72, 0x8a, 0xe7, 0xb0, 0x2a, 0x26, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x65,
+	0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x22,
+	0x1e, 0x0a, 0x1c, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61,
+	0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22,
+	0xe2, 0x01, 0x0a, 0x11, 0x4d, 0x73, 0x67, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67,
+	0x69, 0x73, 0x74, 0x65, 0x72, 0x12, 0x32, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d,
+	0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67,
+	0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28,
+	0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64,
+	0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x68, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x12, 0x19, 0x0a, 0x08, 0x6d, 0x61, 0x78, 0x5f, 0x62, 0x75, 0x72, 0x6e, 0x18,
+	0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x07, 0x6d, 0x61, 0x78, 0x42, 0x75, 0x72, 0x6e, 0x3a, 0x34,
+	0x82, 0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a,
+	0x23, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69,
+	0x73, 0x74, 0x65, 0x72, 0x22, 0x41, 0x0a, 0x19, 0x4d, 0x73, 0x67, 0x42, 0x75, 0x72, 0x6e, 0x65,
+	0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03,
+	0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x22, 0x99, 0x02, 0x0a, 0x0b, 0x4d, 0x73, 0x67, 0x41,
+	0x64, 0x64, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x32, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b,
+	0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f,
+	0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69,
+	0x6e, 0x67, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x30, 0x0a, 0x06, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d,
+	0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53,
+	0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x61, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x18,
+	0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x06, 0x61, 0x6d, 0x6f, 0x75, 0x6e, 0x74, 0x12, 0x1f, 0x0a,
+	0x0b, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x5f, 0x70, 0x72, 0x69, 0x63, 0x65, 0x18, 0x05, 0x20, 0x01,
+	0x28, 0x04, 0x52, 0x0a, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x50, 0x72, 0x69, 0x63, 0x65, 0x12, 0x23,
+	0x0a, 0x0d, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x5f, 0x70, 0x61, 0x72, 0x74, 0x69, 0x61, 0x6c, 0x18,
+	0x06, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0c, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x50, 0x61, 0x72, 0x74,
+	0x69, 0x61, 0x6c, 0x3a, 0x2e, 0x82, 0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65,
+	0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x1d, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78,
+	0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53, 0x74,
+	0x61, 0x6b, 0x65, 0x22, 0x6b, 0x0a, 0x13, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x1b, 0x0a, 0x09, 0x74, 0x61,
+	0x6f, 0x5f, 0x73, 0x70, 0x65, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x74,
+	0x61, 0x6f, 0x53, 0x70, 0x65, 0x6e, 0x74, 0x12, 0x25, 0x0a, 0x0e, 0x61, 0x6c, 0x70, 0x68, 0x61,
+	0x5f, 0x72, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x0d, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x52, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x12, 0x10,
+	0x0a, 0x03, 0x66, 0x65, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x66, 0x65, 0x65,
+	0x22, 0x9d, 0x02, 0x0a, 0x0e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74,
+	0x61, 0x6b, 0x65, 0x12, 0x32, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73,
+	0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x07,
+	0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73,
+	0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e,
+	0x67, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x14, 0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x12, 0x1f, 0x0a, 0x0b, 0x6c, 0x69, 0x6d, 0x69, 0x74,
+	0x5f, 0x70, 0x72, 0x69, 0x63, 0x65, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x6c, 0x69,
+	0x6d, 0x69, 0x74, 0x50, 0x72, 0x69, 0x63, 0x65, 0x12, 0x23, 0x0a, 0x0d, 0x61, 0x6c, 0x6c, 0x6f,
+	0x77, 0x5f, 0x70, 0x61, 0x72, 0x74, 0x69, 0x61, 0x6c, 0x18, 0x06, 0x20, 0x01, 0x28, 0x08, 0x52,
+	0x0c, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x50, 0x61, 0x72, 0x74, 0x69, 0x61, 0x6c, 0x3a, 0x31, 0x82,
+	0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x20,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2f, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65,
+	0x22, 0x6e, 0x0a, 0x16, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x1f, 0x0a, 0x0b, 0x61, 0x6c,
+	0x70, 0x68, 0x61, 0x5f, 0x73, 0x70, 0x65, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x0a, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x53, 0x70, 0x65, 0x6e, 0x74, 0x12, 0x21, 0x0a, 0x0c, 0x74,
+	0x61, 0x6f, 0x5f, 0x72, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x0b, 0x74, 0x61, 0x6f, 0x52, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x12, 0x10,
+	0x0a, 0x03, 0x66, 0x65, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x66, 0x65, 0x65,
+	0x22, 0xe5, 0x02, 0x0a, 0x0c, 0x4d, 0x73, 0x67, 0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b,
+	0x65, 0x12, 0x32, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01,
+	0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41,
+	0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x07, 0x63, 0x6f,
+	0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x3d, 0x0a, 0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4,
+	0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73,
+	0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x48, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x12, 0x47, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74,
+	0x69, 0x6f, 0x6e, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09,
+	0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64,
+	0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x11, 0x64, 0x65, 0x73, 0x74,
+	0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x23, 0x0a,
+	0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x04,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x4e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f,
+	0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x11,
+	0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x4e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x14, 0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x3a, 0x2f, 0x82, 0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f,
+	0x6c, 0x64, 0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x4d,
+	0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x22, 0x3d, 0x0a, 0x14, 0x4d, 0x73, 0x67, 0x4d,
+	0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x12, 0x25, 0x0a, 0x0e, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x72, 0x65, 0x63, 0x65, 0x69, 0x76,
+	0x65, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0d, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x52,
+	0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x22, 0xe2, 0x02, 0x0a, 0x10, 0x4d, 0x73, 0x67, 0x54,
+	0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x32, 0x0a, 0x07,
+	0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2,
+	0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73,
+	0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79,
+	0x12, 0x49, 0x0a, 0x13, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f,
+	0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2,
+	0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73,
+	0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61,
+	0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x30, 0x0a, 0x06, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d,
+	0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53,
+	0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x23, 0x0a,
+	0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x04,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x4e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f,
+	0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x11,
+	0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x4e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x14, 0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x3a, 0x33, 0x82, 0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f,
+	0x6c, 0x64, 0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x22, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x54,
+	0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x22, 0x41, 0x0a, 0x18,
+	0x4d, 0x73, 0x67, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x25, 0x0a, 0x0e, 0x61, 0x6c, 0x70, 0x68,
+	0x61, 0x5f, 0x72, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x0d, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x52, 0x65, 0x63, 0x65, 0x69, 0x76, 0x65, 0x64, 0x22,
+	0xc5, 0x01, 0x0a, 0x12, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61,
+	0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x12, 0x32, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65,
+	0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73,
+	0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e,
+	0x67, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14,
+	0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74,
+	0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x12, 0x0a, 0x04,
+	0x74, 0x61, 0x6b, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x74, 0x61, 0x6b, 0x65,
+	0x3a, 0x35, 0x82, 0xe7, 0xb0, 0x2a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x8a, 0xe7,
+	0xb0, 0x2a, 0x24, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67,
+	0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x22, 0x1c, 0x0a, 0x1a, 0x4d, 0x73, 0x67, 0x53, 0x65,
+	0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73,
+	0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0xd7, 0x01, 0x0a, 0x0d, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74,
+	0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73,
+	0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e,
+	0x67, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x12, 0x12, 0x0a, 0x04, 0x75, 0x69, 0x64, 0x73, 0x18, 0x03, 0x20, 0x03, 0x28, 0x0d, 0x52,
+	0x04, 0x75, 0x69, 0x64, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x18,
+	0x04, 0x20, 0x03, 0x28, 0x0d, 0x52, 0x06, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x12, 0x1f, 0x0a,
+	0x0b, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x6b, 0x65, 0x79, 0x18, 0x05, 0x20, 0x01,
+	0x28, 0x04, 0x52, 0x0a, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x4b, 0x65, 0x79, 0x3a, 0x2f,
+	0x82, 0xe7, 0xb0, 0x2a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x1f,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x22,
+	0x17, 0x0a, 0x15, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0xa4, 0x01, 0x0a, 0x10, 0x4d, 0x73, 0x67,
+	0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x30, 0x0a,
+	0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2,
+	0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73,
+	0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12,
+	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x68, 0x61, 0x73, 0x68, 0x18,
+	0x03, 0x20, 0x01, 0x28, 0x0c, 0x52, 0x04, 0x68, 0x61, 0x73, 0x68, 0x3a, 0x32, 0x82, 0xe7, 0xb0,
+	0x2a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x22, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d,
+	0x73, 0x67, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x22,
+	0x60, 0x0a, 0x18, 0x4d, 0x73, 0x67, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67,
+	0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x21, 0x0a, 0x0c, 0x63,
+	0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x0b, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x12, 0x21,
+	0x0a, 0x0c, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x45, 0x70, 0x6f, 0x63,
+	0x68, 0x22, 0xf1, 0x01, 0x0a, 0x10, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57,
+	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d,
+	0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67,
+	0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x12, 0x12, 0x0a, 0x04, 0x75, 0x69, 0x64, 0x73, 0x18, 0x03, 0x20, 0x03, 0x28, 0x0d, 0x52, 0x04,
+	0x75, 0x69, 0x64, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x18, 0x04,
+	0x20, 0x03, 0x28, 0x0d, 0x52, 0x06, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x12, 0x12, 0x0a, 0x04,
+	0x73, 0x61, 0x6c, 0x74, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0c, 0x52, 0x04, 0x73, 0x61, 0x6c, 0x74,
+	0x12, 0x1f, 0x0a, 0x0b, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x6b, 0x65, 0x79, 0x18,
+	0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x4b, 0x65,
+	0x79, 0x3a, 0x32, 0x82, 0xe7, 0xb0, 0x2a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x8a, 0xe7,
+	0xb0, 0x2a, 0x22, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65,
+	0x69, 0x67, 0x68, 0x74, 0x73, 0x22, 0x1a, 0x0a, 0x18, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x76, 0x65,
+	0x61, 0x6c, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x22, 0xe2, 0x01, 0x0a, 0x0c, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x72, 0x76, 0x65, 0x41, 0x78,
+	0x6f, 0x6e, 0x12, 0x30, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01,
+	0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41,
+	0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x06, 0x68, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x18, 0x0a, 0x07,
+	0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x07, 0x76,
+	0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x70, 0x18, 0x04, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x02, 0x69, 0x70, 0x12, 0x12, 0x0a, 0x04, 0x70, 0x6f, 0x72, 0x74, 0x18, 0x05,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x70, 0x6f, 0x72, 0x74, 0x12, 0x1a, 0x0a, 0x08, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x63, 0x6f, 0x6c, 0x18, 0x06, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x08, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x63, 0x6f, 0x6c, 0x3a, 0x2e, 0x82, 0xe7, 0xb0, 0x2a, 0x06, 0x68, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x72,
+	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x22, 0x16, 0x0a, 0x14, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x72,
+	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x32, 0xe8,
+	0x0a, 0x0a, 0x03, 0x4d, 0x73, 0x67, 0x12, 0x60, 0x0a, 0x0c, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65,
+	0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x23, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x55,
+	0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x1a, 0x2b, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x4d, 0x73, 0x67, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x69, 0x0a, 0x0f, 0x52, 0x65, 0x67, 0x69,
+	0x73, 0x74, 0x65, 0x72, 0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x12, 0x26, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x4e, 0x65, 0x74, 0x77,
+	0x6f, 0x72, 0x6b, 0x1a, 0x2e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x67, 0x69,
+	0x73, 0x74, 0x65, 0x72, 0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61, 0x6c, 0x6c,
+	0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61,
+	0x6c, 0x6c, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74,
+	0x43, 0x61, 0x6c, 0x6c, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x6f, 0x0a, 0x11,
+	0x53, 0x65, 0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65,
+	0x72, 0x12, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x48, 0x79, 0x70,
+	0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x1a, 0x30, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
+	0x6d, 0x65, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x66, 0x0a,
+	0x0e, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x12,
+	0x25, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65,
+	0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x1a, 0x2d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x42,
+	0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73,
+	0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x54, 0x0a, 0x08, 0x41, 0x64, 0x64, 0x53, 0x74, 0x61, 0x6b,
+	0x65, 0x12, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53, 0x74,
+	0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5d, 0x0a, 0x0b, 0x52,
+	0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x22, 0x2e, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
+	0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x2a,
+	0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09, 0x4d, 0x6f,
+	0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
 	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67,
-	0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x52, 0x65, 0x73, 0x70,
-	0x6f, 0x6e, 0x73, 0x65, 0x1a, 0x05, 0x80, 0xe7, 0xb0, 0x2a, 0x01, 0x42, 0x2d, 0x5a, 0x2b, 0x67,
-	0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
-	0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74,
-	0x6f, 0x33,
+	0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d,
+	0x73, 0x67, 0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x63, 0x0a, 0x0d, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53,
+	0x74, 0x61, 0x6b, 0x65, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x54, 0x72, 0x61,
+	0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x2c, 0x2e, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
+	0x4d, 0x73, 0x67, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x69, 0x0a, 0x0f, 0x53, 0x65, 0x74, 0x44,
+	0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x12, 0x26, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54,
+	0x61, 0x6b, 0x65, 0x1a, 0x2e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44,
+	0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x5a, 0x0a, 0x0a, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74,
+	0x73, 0x12, 0x21, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69,
+	0x67, 0x68, 0x74, 0x73, 0x1a, 0x29, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74,
+	0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12,
+	0x63, 0x0a, 0x0d, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73,
+	0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57,
+	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x2c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x43,
+	0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70,
+	0x6f, 0x6e, 0x73, 0x65, 0x12, 0x63, 0x0a, 0x0d, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65,
+	0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65,
+	0x76, 0x65, 0x61, 0x6c, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x2c, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74,
+	0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09, 0x53, 0x65, 0x72,
+	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53,
+	0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73,
+	0x67, 0x53, 0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e,
+	0x73, 0x65, 0x1a, 0x05, 0x80, 0xe7, 0xb0, 0x2a, 0x01, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74,
+	0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -1007,21 +16490,73 @@ func file_gotensor_subnet_v1_tx_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_tx_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_gotensor_subnet_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_gotensor_subnet_v1_tx_proto_goTypes = []interface{}{
-	(*MsgUpdateParams)(nil),         // 0: gotensor.subnet.v1.MsgUpdateParams
-	(*MsgUpdateParamsResponse)(nil), // 1: gotensor.subnet.v1.MsgUpdateParamsResponse
-	(*Params)(nil),                  // 2: gotensor.subnet.v1.Params
+	(*MsgUpdateParams)(nil),              // 0: gotensor.subnet.v1.MsgUpdateParams
+	(*MsgUpdateParamsResponse)(nil),      // 1: gotensor.subnet.v1.MsgUpdateParamsResponse
+	(*MsgRegisterNetwork)(nil),           // 2: gotensor.subnet.v1.MsgRegisterNetwork
+	(*MsgRegisterNetworkResponse)(nil),   // 3: gotensor.subnet.v1.MsgRegisterNetworkResponse
+	(*MsgStartCall)(nil),                 // 4: gotensor.subnet.v1.MsgStartCall
+	(*MsgStartCallResponse)(nil),         // 5: gotensor.subnet.v1.MsgStartCallResponse
+	(*MsgSetHyperparameter)(nil),         // 6: gotensor.subnet.v1.MsgSetHyperparameter
+	(*MsgSetHyperparameterResponse)(nil), // 7: gotensor.subnet.v1.MsgSetHyperparameterResponse
+	(*MsgBurnedRegister)(nil),            // 8: gotensor.subnet.v1.MsgBurnedRegister
+	(*MsgBurnedRegisterResponse)(nil),    // 9: gotensor.subnet.v1.MsgBurnedRegisterResponse
+	(*MsgAddStake)(nil),                  // 10: gotensor.subnet.v1.MsgAddStake
+	(*MsgAddStakeResponse)(nil),          // 11: gotensor.subnet.v1.MsgAddStakeResponse
+	(*MsgRemoveStake)(nil),               // 12: gotensor.subnet.v1.MsgRemoveStake
+	(*MsgRemoveStakeResponse)(nil),       // 13: gotensor.subnet.v1.MsgRemoveStakeResponse
+	(*MsgMoveStake)(nil),                 // 14: gotensor.subnet.v1.MsgMoveStake
+	(*MsgMoveStakeResponse)(nil),         // 15: gotensor.subnet.v1.MsgMoveStakeResponse
+	(*MsgTransferStake)(nil),             // 16: gotensor.subnet.v1.MsgTransferStake
+	(*MsgTransferStakeResponse)(nil),     // 17: gotensor.subnet.v1.MsgTransferStakeResponse
+	(*MsgSetDelegateTake)(nil),           // 18: gotensor.subnet.v1.MsgSetDelegateTake
+	(*MsgSetDelegateTakeResponse)(nil),   // 19: gotensor.subnet.v1.MsgSetDelegateTakeResponse
+	(*MsgSetWeights)(nil),                // 20: gotensor.subnet.v1.MsgSetWeights
+	(*MsgSetWeightsResponse)(nil),        // 21: gotensor.subnet.v1.MsgSetWeightsResponse
+	(*MsgCommitWeights)(nil),             // 22: gotensor.subnet.v1.MsgCommitWeights
+	(*MsgCommitWeightsResponse)(nil),     // 23: gotensor.subnet.v1.MsgCommitWeightsResponse
+	(*MsgRevealWeights)(nil),             // 24: gotensor.subnet.v1.MsgRevealWeights
+	(*MsgRevealWeightsResponse)(nil),     // 25: gotensor.subnet.v1.MsgRevealWeightsResponse
+	(*MsgServeAxon)(nil),                 // 26: gotensor.subnet.v1.MsgServeAxon
+	(*MsgServeAxonResponse)(nil),         // 27: gotensor.subnet.v1.MsgServeAxonResponse
+	(*Params)(nil),                       // 28: gotensor.subnet.v1.Params
 }
 var file_gotensor_subnet_v1_tx_proto_depIdxs = []int32{
-	2, // 0: gotensor.subnet.v1.MsgUpdateParams.params:type_name -> gotensor.subnet.v1.Params
-	0, // 1: gotensor.subnet.v1.Msg.UpdateParams:input_type -> gotensor.subnet.v1.MsgUpdateParams
-	1, // 2: gotensor.subnet.v1.Msg.UpdateParams:output_type -> gotensor.subnet.v1.MsgUpdateParamsResponse
-	2, // [2:3] is the sub-list for method output_type
-	1, // [1:2] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	28, // 0: gotensor.subnet.v1.MsgUpdateParams.params:type_name -> gotensor.subnet.v1.Params
+	0,  // 1: gotensor.subnet.v1.Msg.UpdateParams:input_type -> gotensor.subnet.v1.MsgUpdateParams
+	2,  // 2: gotensor.subnet.v1.Msg.RegisterNetwork:input_type -> gotensor.subnet.v1.MsgRegisterNetwork
+	4,  // 3: gotensor.subnet.v1.Msg.StartCall:input_type -> gotensor.subnet.v1.MsgStartCall
+	6,  // 4: gotensor.subnet.v1.Msg.SetHyperparameter:input_type -> gotensor.subnet.v1.MsgSetHyperparameter
+	8,  // 5: gotensor.subnet.v1.Msg.BurnedRegister:input_type -> gotensor.subnet.v1.MsgBurnedRegister
+	10, // 6: gotensor.subnet.v1.Msg.AddStake:input_type -> gotensor.subnet.v1.MsgAddStake
+	12, // 7: gotensor.subnet.v1.Msg.RemoveStake:input_type -> gotensor.subnet.v1.MsgRemoveStake
+	14, // 8: gotensor.subnet.v1.Msg.MoveStake:input_type -> gotensor.subnet.v1.MsgMoveStake
+	16, // 9: gotensor.subnet.v1.Msg.TransferStake:input_type -> gotensor.subnet.v1.MsgTransferStake
+	18, // 10: gotensor.subnet.v1.Msg.SetDelegateTake:input_type -> gotensor.subnet.v1.MsgSetDelegateTake
+	20, // 11: gotensor.subnet.v1.Msg.SetWeights:input_type -> gotensor.subnet.v1.MsgSetWeights
+	22, // 12: gotensor.subnet.v1.Msg.CommitWeights:input_type -> gotensor.subnet.v1.MsgCommitWeights
+	24, // 13: gotensor.subnet.v1.Msg.RevealWeights:input_type -> gotensor.subnet.v1.MsgRevealWeights
+	26, // 14: gotensor.subnet.v1.Msg.ServeAxon:input_type -> gotensor.subnet.v1.MsgServeAxon
+	1,  // 15: gotensor.subnet.v1.Msg.UpdateParams:output_type -> gotensor.subnet.v1.MsgUpdateParamsResponse
+	3,  // 16: gotensor.subnet.v1.Msg.RegisterNetwork:output_type -> gotensor.subnet.v1.MsgRegisterNetworkResponse
+	5,  // 17: gotensor.subnet.v1.Msg.StartCall:output_type -> gotensor.subnet.v1.MsgStartCallResponse
+	7,  // 18: gotensor.subnet.v1.Msg.SetHyperparameter:output_type -> gotensor.subnet.v1.MsgSetHyperparameterResponse
+	9,  // 19: gotensor.subnet.v1.Msg.BurnedRegister:output_type -> gotensor.subnet.v1.MsgBurnedRegisterResponse
+	11, // 20: gotensor.subnet.v1.Msg.AddStake:output_type -> gotensor.subnet.v1.MsgAddStakeResponse
+	13, // 21: gotensor.subnet.v1.Msg.RemoveStake:output_type -> gotensor.subnet.v1.MsgRemoveStakeResponse
+	15, // 22: gotensor.subnet.v1.Msg.MoveStake:output_type -> gotensor.subnet.v1.MsgMoveStakeResponse
+	17, // 23: gotensor.subnet.v1.Msg.TransferStake:output_type -> gotensor.subnet.v1.MsgTransferStakeResponse
+	19, // 24: gotensor.subnet.v1.Msg.SetDelegateTake:output_type -> gotensor.subnet.v1.MsgSetDelegateTakeResponse
+	21, // 25: gotensor.subnet.v1.Msg.SetWeights:output_type -> gotensor.subnet.v1.MsgSetWeightsResponse
+	23, // 26: gotensor.subnet.v1.Msg.CommitWeights:output_type -> gotensor.subnet.v1.MsgCommitWeightsResponse
+	25, // 27: gotensor.subnet.v1.Msg.RevealWeights:output_type -> gotensor.subnet.v1.MsgRevealWeightsResponse
+	27, // 28: gotensor.subnet.v1.Msg.ServeAxon:output_type -> gotensor.subnet.v1.MsgServeAxonResponse
+	15, // [15:29] is the sub-list for method output_type
+	1,  // [1:15] is the sub-list for method input_type
+	1,  // [1:1] is the sub-list for extension type_name
+	1,  // [1:1] is the sub-list for extension extendee
+	0,  // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_subnet_v1_tx_proto_init() }
@@ -1055,6 +16590,318 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 				return nil
 			}
 		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[2].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRegisterNetwork); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[3].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRegisterNetworkResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[4].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgStartCall); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[5].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgStartCallResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgSetHyperparameter); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgSetHyperparameterResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgBurnedRegister); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgBurnedRegisterResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgAddStake); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgAddStakeResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRemoveStake); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRemoveStakeResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgMoveStake); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgMoveStakeResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgTransferStake); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgTransferStakeResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgSetDelegateTake); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgSetDelegateTakeResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgSetWeights); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgSetWeightsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[22].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgCommitWeights); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[23].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgCommitWeightsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[24].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRevealWeights); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[25].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRevealWeightsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[26].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgServeAxon); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[27].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgServeAxonResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1062,7 +16909,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_tx_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

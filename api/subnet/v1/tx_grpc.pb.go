@@ -19,17 +19,58 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Msg_UpdateParams_FullMethodName = "/gotensor.subnet.v1.Msg/UpdateParams"
+	Msg_UpdateParams_FullMethodName      = "/gotensor.subnet.v1.Msg/UpdateParams"
+	Msg_RegisterNetwork_FullMethodName   = "/gotensor.subnet.v1.Msg/RegisterNetwork"
+	Msg_StartCall_FullMethodName         = "/gotensor.subnet.v1.Msg/StartCall"
+	Msg_SetHyperparameter_FullMethodName = "/gotensor.subnet.v1.Msg/SetHyperparameter"
+	Msg_BurnedRegister_FullMethodName    = "/gotensor.subnet.v1.Msg/BurnedRegister"
+	Msg_AddStake_FullMethodName          = "/gotensor.subnet.v1.Msg/AddStake"
+	Msg_RemoveStake_FullMethodName       = "/gotensor.subnet.v1.Msg/RemoveStake"
+	Msg_MoveStake_FullMethodName         = "/gotensor.subnet.v1.Msg/MoveStake"
+	Msg_TransferStake_FullMethodName     = "/gotensor.subnet.v1.Msg/TransferStake"
+	Msg_SetDelegateTake_FullMethodName   = "/gotensor.subnet.v1.Msg/SetDelegateTake"
+	Msg_SetWeights_FullMethodName        = "/gotensor.subnet.v1.Msg/SetWeights"
+	Msg_CommitWeights_FullMethodName     = "/gotensor.subnet.v1.Msg/CommitWeights"
+	Msg_RevealWeights_FullMethodName     = "/gotensor.subnet.v1.Msg/RevealWeights"
+	Msg_ServeAxon_FullMethodName         = "/gotensor.subnet.v1.Msg/ServeAxon"
 )
 
 // MsgClient is the client API for Msg service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// Msg is the write API of x/subnet.
+// Msg is the write API of x/subnet. Coldkeys sign what moves TAO (registration, stake); hotkeys
+// sign the work (weights, axons), which pays no fee.
 type MsgClient interface {
 	// UpdateParams replaces the root parameters; only the chain authority may call it.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// RegisterNetwork creates a subnet, locking the current lock cost into its pool (§6.4).
+	RegisterNetwork(ctx context.Context, in *MsgRegisterNetwork, opts ...grpc.CallOption) (*MsgRegisterNetworkResponse, error)
+	// StartCall starts a subnet's emission and staking (§6.4).
+	StartCall(ctx context.Context, in *MsgStartCall, opts ...grpc.CallOption) (*MsgStartCallResponse, error)
+	// SetHyperparameter changes one of a subnet's hyperparameters (§10.1): the owner within the
+	// owner's ranges and rate limits, the chain authority for any.
+	SetHyperparameter(ctx context.Context, in *MsgSetHyperparameter, opts ...grpc.CallOption) (*MsgSetHyperparameterResponse, error)
+	// BurnedRegister registers a hotkey on a subnet for the current burn price (§7.1).
+	BurnedRegister(ctx context.Context, in *MsgBurnedRegister, opts ...grpc.CallOption) (*MsgBurnedRegisterResponse, error)
+	// AddStake swaps TAO for alpha in the subnet's pool and stakes it to a hotkey (§6.3).
+	AddStake(ctx context.Context, in *MsgAddStake, opts ...grpc.CallOption) (*MsgAddStakeResponse, error)
+	// RemoveStake unstakes alpha and swaps it for TAO (§6.3).
+	RemoveStake(ctx context.Context, in *MsgRemoveStake, opts ...grpc.CallOption) (*MsgRemoveStakeResponse, error)
+	// MoveStake moves a coldkey's stake to another hotkey and/or subnet (§6.3).
+	MoveStake(ctx context.Context, in *MsgMoveStake, opts ...grpc.CallOption) (*MsgMoveStakeResponse, error)
+	// TransferStake gives stake to another coldkey, on the same or another subnet (§6.3).
+	TransferStake(ctx context.Context, in *MsgTransferStake, opts ...grpc.CallOption) (*MsgTransferStakeResponse, error)
+	// SetDelegateTake changes a hotkey's take (§8.5).
+	SetDelegateTake(ctx context.Context, in *MsgSetDelegateTake, opts ...grpc.CallOption) (*MsgSetDelegateTakeResponse, error)
+	// SetWeights stores a validator's weights (§9.1).
+	SetWeights(ctx context.Context, in *MsgSetWeights, opts ...grpc.CallOption) (*MsgSetWeightsResponse, error)
+	// CommitWeights stores the hash of weights to reveal later (§9.2).
+	CommitWeights(ctx context.Context, in *MsgCommitWeights, opts ...grpc.CallOption) (*MsgCommitWeightsResponse, error)
+	// RevealWeights reveals committed weights (§9.2).
+	RevealWeights(ctx context.Context, in *MsgRevealWeights, opts ...grpc.CallOption) (*MsgRevealWeightsResponse, error)
+	// ServeAxon publishes where a neuron serves (§9.4).
+	ServeAxon(ctx context.Context, in *MsgServeAxon, opts ...grpc.CallOption) (*MsgServeAxonResponse, error)
 }
 
 type msgClient struct {
@@ -50,14 +91,172 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) RegisterNetwork(ctx context.Context, in *MsgRegisterNetwork, opts ...grpc.CallOption) (*MsgRegisterNetworkResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgRegisterNetworkResponse)
+	err := c.cc.Invoke(ctx, Msg_RegisterNetwork_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) StartCall(ctx context.Context, in *MsgStartCall, opts ...grpc.CallOption) (*MsgStartCallResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgStartCallResponse)
+	err := c.cc.Invoke(ctx, Msg_StartCall_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetHyperparameter(ctx context.Context, in *MsgSetHyperparameter, opts ...grpc.CallOption) (*MsgSetHyperparameterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSetHyperparameterResponse)
+	err := c.cc.Invoke(ctx, Msg_SetHyperparameter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) BurnedRegister(ctx context.Context, in *MsgBurnedRegister, opts ...grpc.CallOption) (*MsgBurnedRegisterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgBurnedRegisterResponse)
+	err := c.cc.Invoke(ctx, Msg_BurnedRegister_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) AddStake(ctx context.Context, in *MsgAddStake, opts ...grpc.CallOption) (*MsgAddStakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgAddStakeResponse)
+	err := c.cc.Invoke(ctx, Msg_AddStake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RemoveStake(ctx context.Context, in *MsgRemoveStake, opts ...grpc.CallOption) (*MsgRemoveStakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgRemoveStakeResponse)
+	err := c.cc.Invoke(ctx, Msg_RemoveStake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) MoveStake(ctx context.Context, in *MsgMoveStake, opts ...grpc.CallOption) (*MsgMoveStakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgMoveStakeResponse)
+	err := c.cc.Invoke(ctx, Msg_MoveStake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) TransferStake(ctx context.Context, in *MsgTransferStake, opts ...grpc.CallOption) (*MsgTransferStakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgTransferStakeResponse)
+	err := c.cc.Invoke(ctx, Msg_TransferStake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetDelegateTake(ctx context.Context, in *MsgSetDelegateTake, opts ...grpc.CallOption) (*MsgSetDelegateTakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSetDelegateTakeResponse)
+	err := c.cc.Invoke(ctx, Msg_SetDelegateTake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetWeights(ctx context.Context, in *MsgSetWeights, opts ...grpc.CallOption) (*MsgSetWeightsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSetWeightsResponse)
+	err := c.cc.Invoke(ctx, Msg_SetWeights_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) CommitWeights(ctx context.Context, in *MsgCommitWeights, opts ...grpc.CallOption) (*MsgCommitWeightsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgCommitWeightsResponse)
+	err := c.cc.Invoke(ctx, Msg_CommitWeights_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RevealWeights(ctx context.Context, in *MsgRevealWeights, opts ...grpc.CallOption) (*MsgRevealWeightsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgRevealWeightsResponse)
+	err := c.cc.Invoke(ctx, Msg_RevealWeights_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ServeAxon(ctx context.Context, in *MsgServeAxon, opts ...grpc.CallOption) (*MsgServeAxonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgServeAxonResponse)
+	err := c.cc.Invoke(ctx, Msg_ServeAxon_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 // All implementations must embed UnimplementedMsgServer
 // for forward compatibility.
 //
-// Msg is the write API of x/subnet.
+// Msg is the write API of x/subnet. Coldkeys sign what moves TAO (registration, stake); hotkeys
+// sign the work (weights, axons), which pays no fee.
 type MsgServer interface {
 	// UpdateParams replaces the root parameters; only the chain authority may call it.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// RegisterNetwork creates a subnet, locking the current lock cost into its pool (§6.4).
+	RegisterNetwork(context.Context, *MsgRegisterNetwork) (*MsgRegisterNetworkResponse, error)
+	// StartCall starts a subnet's emission and staking (§6.4).
+	StartCall(context.Context, *MsgStartCall) (*MsgStartCallResponse, error)
+	// SetHyperparameter changes one of a subnet's hyperparameters (§10.1): the owner within the
+	// owner's ranges and rate limits, the chain authority for any.
+	SetHyperparameter(context.Context, *MsgSetHyperparameter) (*MsgSetHyperparameterResponse, error)
+	// BurnedRegister registers a hotkey on a subnet for the current burn price (§7.1).
+	BurnedRegister(context.Context, *MsgBurnedRegister) (*MsgBurnedRegisterResponse, error)
+	// AddStake swaps TAO for alpha in the subnet's pool and stakes it to a hotkey (§6.3).
+	AddStake(context.Context, *MsgAddStake) (*MsgAddStakeResponse, error)
+	// RemoveStake unstakes alpha and swaps it for TAO (§6.3).
+	RemoveStake(context.Context, *MsgRemoveStake) (*MsgRemoveStakeResponse, error)
+	// MoveStake moves a coldkey's stake to another hotkey and/or subnet (§6.3).
+	MoveStake(context.Context, *MsgMoveStake) (*MsgMoveStakeResponse, error)
+	// TransferStake gives stake to another coldkey, on the same or another subnet (§6.3).
+	TransferStake(context.Context, *MsgTransferStake) (*MsgTransferStakeResponse, error)
+	// SetDelegateTake changes a hotkey's take (§8.5).
+	SetDelegateTake(context.Context, *MsgSetDelegateTake) (*MsgSetDelegateTakeResponse, error)
+	// SetWeights stores a validator's weights (§9.1).
+	SetWeights(context.Context, *MsgSetWeights) (*MsgSetWeightsResponse, error)
+	// CommitWeights stores the hash of weights to reveal later (§9.2).
+	CommitWeights(context.Context, *MsgCommitWeights) (*MsgCommitWeightsResponse, error)
+	// RevealWeights reveals committed weights (§9.2).
+	RevealWeights(context.Context, *MsgRevealWeights) (*MsgRevealWeightsResponse, error)
+	// ServeAxon publishes where a neuron serves (§9.4).
+	ServeAxon(context.Context, *MsgServeAxon) (*MsgServeAxonResponse, error)
 	mustEmbedUnimplementedMsgServer()
 }
 
@@ -70,6 +269,45 @@ type UnimplementedMsgServer struct{}
 
 func (UnimplementedMsgServer) UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (UnimplementedMsgServer) RegisterNetwork(context.Context, *MsgRegisterNetwork) (*MsgRegisterNetworkResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RegisterNetwork not implemented")
+}
+func (UnimplementedMsgServer) StartCall(context.Context, *MsgStartCall) (*MsgStartCallResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method StartCall not implemented")
+}
+func (UnimplementedMsgServer) SetHyperparameter(context.Context, *MsgSetHyperparameter) (*MsgSetHyperparameterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetHyperparameter not implemented")
+}
+func (UnimplementedMsgServer) BurnedRegister(context.Context, *MsgBurnedRegister) (*MsgBurnedRegisterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BurnedRegister not implemented")
+}
+func (UnimplementedMsgServer) AddStake(context.Context, *MsgAddStake) (*MsgAddStakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddStake not implemented")
+}
+func (UnimplementedMsgServer) RemoveStake(context.Context, *MsgRemoveStake) (*MsgRemoveStakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveStake not implemented")
+}
+func (UnimplementedMsgServer) MoveStake(context.Context, *MsgMoveStake) (*MsgMoveStakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MoveStake not implemented")
+}
+func (UnimplementedMsgServer) TransferStake(context.Context, *MsgTransferStake) (*MsgTransferStakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method TransferStake not implemented")
+}
+func (UnimplementedMsgServer) SetDelegateTake(context.Context, *MsgSetDelegateTake) (*MsgSetDelegateTakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetDelegateTake not implemented")
+}
+func (UnimplementedMsgServer) SetWeights(context.Context, *MsgSetWeights) (*MsgSetWeightsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetWeights not implemented")
+}
+func (UnimplementedMsgServer) CommitWeights(context.Context, *MsgCommitWeights) (*MsgCommitWeightsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CommitWeights not implemented")
+}
+func (UnimplementedMsgServer) RevealWeights(context.Context, *MsgRevealWeights) (*MsgRevealWeightsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevealWeights not implemented")
+}
+func (UnimplementedMsgServer) ServeAxon(context.Context, *MsgServeAxon) (*MsgServeAxonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ServeAxon not implemented")
 }
 func (UnimplementedMsgServer) mustEmbedUnimplementedMsgServer() {}
 func (UnimplementedMsgServer) testEmbeddedByValue()             {}
@@ -110,6 +348,240 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_RegisterNetwork_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRegisterNetwork)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RegisterNetwork(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_RegisterNetwork_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RegisterNetwork(ctx, req.(*MsgRegisterNetwork))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_StartCall_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgStartCall)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).StartCall(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_StartCall_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).StartCall(ctx, req.(*MsgStartCall))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetHyperparameter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetHyperparameter)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetHyperparameter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SetHyperparameter_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetHyperparameter(ctx, req.(*MsgSetHyperparameter))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_BurnedRegister_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgBurnedRegister)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).BurnedRegister(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_BurnedRegister_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).BurnedRegister(ctx, req.(*MsgBurnedRegister))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_AddStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgAddStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).AddStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_AddStake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).AddStake(ctx, req.(*MsgAddStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RemoveStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRemoveStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RemoveStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_RemoveStake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RemoveStake(ctx, req.(*MsgRemoveStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_MoveStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgMoveStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).MoveStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_MoveStake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).MoveStake(ctx, req.(*MsgMoveStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_TransferStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgTransferStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).TransferStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_TransferStake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).TransferStake(ctx, req.(*MsgTransferStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetDelegateTake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetDelegateTake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetDelegateTake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SetDelegateTake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetDelegateTake(ctx, req.(*MsgSetDelegateTake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetWeights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetWeights)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetWeights(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SetWeights_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetWeights(ctx, req.(*MsgSetWeights))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_CommitWeights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCommitWeights)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CommitWeights(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_CommitWeights_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CommitWeights(ctx, req.(*MsgCommitWeights))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RevealWeights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRevealWeights)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RevealWeights(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_RevealWeights_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RevealWeights(ctx, req.(*MsgRevealWeights))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ServeAxon_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgServeAxon)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ServeAxon(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_ServeAxon_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ServeAxon(ctx, req.(*MsgServeAxon))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Msg_ServiceDesc is the grpc.ServiceDesc for Msg service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -120,6 +592,58 @@ var Msg_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
+		},
+		{
+			MethodName: "RegisterNetwork",
+			Handler:    _Msg_RegisterNetwork_Handler,
+		},
+		{
+			MethodName: "StartCall",
+			Handler:    _Msg_StartCall_Handler,
+		},
+		{
+			MethodName: "SetHyperparameter",
+			Handler:    _Msg_SetHyperparameter_Handler,
+		},
+		{
+			MethodName: "BurnedRegister",
+			Handler:    _Msg_BurnedRegister_Handler,
+		},
+		{
+			MethodName: "AddStake",
+			Handler:    _Msg_AddStake_Handler,
+		},
+		{
+			MethodName: "RemoveStake",
+			Handler:    _Msg_RemoveStake_Handler,
+		},
+		{
+			MethodName: "MoveStake",
+			Handler:    _Msg_MoveStake_Handler,
+		},
+		{
+			MethodName: "TransferStake",
+			Handler:    _Msg_TransferStake_Handler,
+		},
+		{
+			MethodName: "SetDelegateTake",
+			Handler:    _Msg_SetDelegateTake_Handler,
+		},
+		{
+			MethodName: "SetWeights",
+			Handler:    _Msg_SetWeights_Handler,
+		},
+		{
+			MethodName: "CommitWeights",
+			Handler:    _Msg_CommitWeights_Handler,
+		},
+		{
+			MethodName: "RevealWeights",
+			Handler:    _Msg_RevealWeights_Handler,
+		},
+		{
+			MethodName: "ServeAxon",
+			Handler:    _Msg_ServeAxon_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

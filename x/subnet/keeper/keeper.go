@@ -6,9 +6,11 @@ import (
 	"fmt"
 
 	"cosmossdk.io/collections"
+	collcodec "cosmossdk.io/collections/codec"
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
 	"cosmossdk.io/log/v2"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -31,7 +33,42 @@ type Keeper struct {
 	TotalIssuance  collections.Item[uint64]
 	Burned         collections.Item[uint64]
 	LocalAuthority collections.Item[string]
+
+	// Subnets, keyed by netuid.
+	NetworkRegistration collections.Item[types.NetworkRegistration]
+	Subnets             collections.Map[uint32, types.Subnet]
+	Hyperparams         collections.Map[uint32, types.Hyperparams]
+	Pools               collections.Map[uint32, types.Pool]
+	Schedules           collections.Map[uint32, types.Schedule]
+	Pending             collections.Map[uint32, types.PendingEmission]
+	// Burns is each subnet's neuron registration price, in rao (§7.1).
+	Burns collections.Map[uint32, uint64]
+	// HyperparamSetAt is the block an owner last set each (netuid, hyperparameter).
+	HyperparamSetAt collections.Map[collections.Pair[uint32, string], uint64]
+
+	// Neurons, keyed by (netuid, uid) unless said otherwise.
+	Neurons collections.Map[collections.Pair[uint32, uint32], types.Neuron]
+	// Uids indexes (netuid, hotkey) → uid.
+	Uids    collections.Map[collections.Pair[uint32, sdk.AccAddress], uint32]
+	Weights collections.Map[collections.Pair[uint32, uint32], types.WeightRow]
+	Bonds   collections.Map[collections.Pair[uint32, uint32], types.WeightRow]
+	Axons   collections.Map[collections.Pair[uint32, uint32], types.AxonInfo]
+	// Commits are each (netuid, hotkey)'s unrevealed weight commits.
+	Commits collections.Map[collections.Pair[uint32, sdk.AccAddress], types.CommitQueue]
+
+	// Keys and stake.
+	// Owners maps a hotkey to the coldkey that owns it (§8.1); OwnedHotkeys indexes (coldkey, hotkey).
+	Owners       collections.Map[sdk.AccAddress, sdk.AccAddress]
+	OwnedHotkeys collections.KeySet[collections.Pair[sdk.AccAddress, sdk.AccAddress]]
+	Delegates    collections.Map[sdk.AccAddress, types.Delegate]
+	// HotkeyPools is each (hotkey, netuid)'s share pool (§8.2).
+	HotkeyPools collections.Map[collections.Pair[sdk.AccAddress, uint32], types.HotkeyPool]
+	// Stakes holds each (coldkey, hotkey, netuid)'s shares of the hotkey's pool.
+	Stakes collections.Map[collections.Triple[sdk.AccAddress, sdk.AccAddress, uint32], sdkmath.Uint]
 }
+
+// netuidUID keys per-uid state by (netuid, uid), so one subnet's uids are one prefix range.
+var netuidUID = collections.PairKeyCodec(collections.Uint32Key, collections.Uint32Key)
 
 // NewKeeper builds the keeper. govAuthority is the bech32 address of the governance module account
 // (or of the account the app config names).
@@ -52,6 +89,34 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 		TotalIssuance:  collections.NewItem(sb, types.TotalIssuanceKey, "total_issuance", collections.Uint64Value),
 		Burned:         collections.NewItem(sb, types.BurnedKey, "burned", collections.Uint64Value),
 		LocalAuthority: collections.NewItem(sb, types.LocalAuthorityKey, "local_authority", collections.StringValue),
+
+		NetworkRegistration: collections.NewItem(sb, types.NetworkRegistrationKey, "network_registration", codec.CollValue[types.NetworkRegistration](cdc)),
+		Subnets:             collections.NewMap(sb, types.SubnetsKey, "subnets", collections.Uint32Key, codec.CollValue[types.Subnet](cdc)),
+		Hyperparams:         collections.NewMap(sb, types.HyperparamsKey, "hyperparams", collections.Uint32Key, codec.CollValue[types.Hyperparams](cdc)),
+		Pools:               collections.NewMap(sb, types.PoolsKey, "pools", collections.Uint32Key, codec.CollValue[types.Pool](cdc)),
+		Schedules:           collections.NewMap(sb, types.SchedulesKey, "schedules", collections.Uint32Key, codec.CollValue[types.Schedule](cdc)),
+		Pending:             collections.NewMap(sb, types.PendingKey, "pending", collections.Uint32Key, codec.CollValue[types.PendingEmission](cdc)),
+		Burns:               collections.NewMap(sb, types.BurnsKey, "burns", collections.Uint32Key, collections.Uint64Value),
+		HyperparamSetAt: collections.NewMap(sb, types.HyperparamSetAtKey, "hyperparam_set_at",
+			collections.PairKeyCodec(collections.Uint32Key, collections.StringKey), collections.Uint64Value),
+
+		Neurons: collections.NewMap(sb, types.NeuronsKey, "neurons", netuidUID, codec.CollValue[types.Neuron](cdc)),
+		Uids: collections.NewMap(sb, types.UidsKey, "uids",
+			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey), collections.Uint32Value),
+		Weights: collections.NewMap(sb, types.WeightsKey, "weights", netuidUID, codec.CollValue[types.WeightRow](cdc)),
+		Bonds:   collections.NewMap(sb, types.BondsKey, "bonds", netuidUID, codec.CollValue[types.WeightRow](cdc)),
+		Axons:   collections.NewMap(sb, types.AxonsKey, "axons", netuidUID, codec.CollValue[types.AxonInfo](cdc)),
+		Commits: collections.NewMap(sb, types.CommitsKey, "commits",
+			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey), codec.CollValue[types.CommitQueue](cdc)),
+
+		Owners: collections.NewMap(sb, types.OwnersKey, "owners", sdk.AccAddressKey, collcodec.KeyToValueCodec(sdk.AccAddressKey)),
+		OwnedHotkeys: collections.NewKeySet(sb, types.OwnedHotkeysKey, "owned_hotkeys",
+			collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey)),
+		Delegates: collections.NewMap(sb, types.DelegatesKey, "delegates", sdk.AccAddressKey, codec.CollValue[types.Delegate](cdc)),
+		HotkeyPools: collections.NewMap(sb, types.HotkeyPoolsKey, "hotkey_pools",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint32Key), codec.CollValue[types.HotkeyPool](cdc)),
+		Stakes: collections.NewMap(sb, types.StakesKey, "stakes",
+			collections.TripleKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey, collections.Uint32Key), sdk.UintValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

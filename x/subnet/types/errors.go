@@ -2,12 +2,85 @@ package types
 
 import errorsmod "cosmossdk.io/errors"
 
-// Errors of x/subnet. Codes are stable: clients match on them. Each message says what was wrong;
-// call sites wrap it with the specifics and, where it helps, what to do.
+// Errors of x/subnet. Codes are stable: clients match on them, so never renumber one. Each message
+// says what was wrong; call sites wrap it with the specifics and, where it helps, what to do.
 var (
 	ErrInvalidParams    = errorsmod.Register(ModuleName, 2, "invalid parameters")
 	ErrUnauthorized     = errorsmod.Register(ModuleName, 3, "signer is not the chain authority")
 	ErrInvalidGenesis   = errorsmod.Register(ModuleName, 4, "invalid genesis")
 	ErrSupplyCap        = errorsmod.Register(ModuleName, 5, "TAO issuance would exceed the 21M cap")
 	ErrSupplyAccounting = errorsmod.Register(ModuleName, 6, "TAO accounting out of balance")
+	ErrInvalidAddress   = errorsmod.Register(ModuleName, 7, "invalid address")
+
+	// Subnets (§6.4, §10).
+	ErrSubnetNotFound          = errorsmod.Register(ModuleName, 10, "subnet does not exist")
+	ErrRootNetuid              = errorsmod.Register(ModuleName, 11, "netuid 0 is the root network, which does not exist yet")
+	ErrNetworkRateLimit        = errorsmod.Register(ModuleName, 12, "a subnet was registered too recently")
+	ErrLockCostTooHigh         = errorsmod.Register(ModuleName, 13, "subnet lock cost exceeds the limit given")
+	ErrInsufficientBalance     = errorsmod.Register(ModuleName, 14, "coldkey balance too low")
+	ErrSubnetLimitReached      = errorsmod.Register(ModuleName, 15, "subnet limit reached and no subnet can be pruned")
+	ErrNotSubnetOwner          = errorsmod.Register(ModuleName, 16, "signer does not own the subnet")
+	ErrAlreadyStarted          = errorsmod.Register(ModuleName, 17, "subnet emission already started")
+	ErrStartCallTooEarly       = errorsmod.Register(ModuleName, 18, "start call is not allowed yet")
+	ErrSubnetNotStarted        = errorsmod.Register(ModuleName, 19, "subnet has not started: the owner must send start-call")
+	ErrUnknownHyperparameter   = errorsmod.Register(ModuleName, 20, "unknown hyperparameter")
+	ErrHyperparameterValue     = errorsmod.Register(ModuleName, 21, "hyperparameter value out of range")
+	ErrHyperparameterRootOnly  = errorsmod.Register(ModuleName, 22, "only the chain authority may set this hyperparameter")
+	ErrAdminFreezeWindow       = errorsmod.Register(ModuleName, 23, "hyperparameters are frozen just before an epoch")
+	ErrHyperparameterRateLimit = errorsmod.Register(ModuleName, 24, "hyperparameter changed too recently")
+	ErrInvalidName             = errorsmod.Register(ModuleName, 25, "invalid subnet name")
+
+	// Keys and neurons (§7, §8.1).
+	ErrHotkeyNotOwned        = errorsmod.Register(ModuleName, 30, "hotkey is owned by another coldkey")
+	ErrAlreadyRegistered     = errorsmod.Register(ModuleName, 31, "hotkey already registered on this subnet")
+	ErrRegistrationDisabled  = errorsmod.Register(ModuleName, 32, "registration is disabled on this subnet")
+	ErrBurnTooHigh           = errorsmod.Register(ModuleName, 33, "registration price exceeds the limit given")
+	ErrNoNeuronSlot          = errorsmod.Register(ModuleName, 34, "subnet is full and no uid can be replaced")
+	ErrHotkeyNotRegistered   = errorsmod.Register(ModuleName, 35, "hotkey is not registered on this subnet")
+	ErrHotkeyNotFound        = errorsmod.Register(ModuleName, 36, "hotkey does not exist: register it on a subnet first")
+	ErrHotkeyIsSystemAccount = errorsmod.Register(ModuleName, 37, "a module account cannot be a hotkey")
+
+	// Stake and pools (§6.2, §6.3, §8).
+	ErrAmountTooLow       = errorsmod.Register(ModuleName, 40, "amount below the minimum stake")
+	ErrInsufficientStake  = errorsmod.Register(ModuleName, 41, "not enough stake")
+	ErrSlippage           = errorsmod.Register(ModuleName, 42, "price moved past the limit given")
+	ErrPoolReservesTooLow = errorsmod.Register(ModuleName, 43, "pool reserves too low for this swap")
+	ErrSwapTooLarge       = errorsmod.Register(ModuleName, 44, "swap too large for the pool")
+	ErrZeroShares         = errorsmod.Register(ModuleName, 45, "stake too small to buy a share of the hotkey's pool")
+	ErrTransfersDisabled  = errorsmod.Register(ModuleName, 46, "stake transfers are disabled on this subnet")
+	ErrTakeOutOfRange     = errorsmod.Register(ModuleName, 47, "delegate take out of range")
+	ErrTakeRateLimit      = errorsmod.Register(ModuleName, 48, "delegate take increased too recently")
+	ErrTakeUnchanged      = errorsmod.Register(ModuleName, 49, "delegate take unchanged")
+	ErrSameStakeLocation  = errorsmod.Register(ModuleName, 50, "origin and destination are the same")
+	ErrInvalidAmount      = errorsmod.Register(ModuleName, 51, "invalid amount")
+
+	// Weights (§9.1, §9.2) in the order set-weights checks them.
+	ErrWeightVecNotEqualSize    = errorsmod.Register(ModuleName, 60, "uids and values differ in length")
+	ErrUidsLengthExceedsN       = errorsmod.Register(ModuleName, 61, "more uids than the subnet has")
+	ErrNotEnoughStakeForWeights = errorsmod.Register(ModuleName, 62, "stake below the threshold to set weights")
+	ErrIncorrectVersionKey      = errorsmod.Register(ModuleName, 63, "weights version key is older than the subnet requires")
+	ErrSettingWeightsTooFast    = errorsmod.Register(ModuleName, 64, "weights set too recently")
+	ErrNoValidatorPermit        = errorsmod.Register(ModuleName, 65, "neuron has no validator permit")
+	ErrDuplicateUids            = errorsmod.Register(ModuleName, 66, "duplicate uids")
+	ErrInvalidUid               = errorsmod.Register(ModuleName, 67, "uid does not exist on this subnet")
+	ErrWeightVecLengthIsLow     = errorsmod.Register(ModuleName, 68, "fewer weights than the subnet's minimum")
+	ErrMaxWeightExceeded        = errorsmod.Register(ModuleName, 69, "a weight exceeds the subnet's maximum")
+	ErrCommitRevealDisabled     = errorsmod.Register(ModuleName, 70, "commit-reveal is disabled on this subnet: use set-weights")
+	ErrCommitRevealEnabled      = errorsmod.Register(ModuleName, 71, "commit-reveal is enabled on this subnet: commit, then reveal")
+	ErrCommittingTooFast        = errorsmod.Register(ModuleName, 72, "weights committed too recently")
+	ErrTooManyCommits           = errorsmod.Register(ModuleName, 73, "too many unrevealed commits")
+	ErrNoCommitFound            = errorsmod.Register(ModuleName, 74, "no commit matches the revealed weights")
+	ErrRevealTooEarly           = errorsmod.Register(ModuleName, 75, "reveal is too early")
+	ErrCommitExpired            = errorsmod.Register(ModuleName, 76, "commit expired before the reveal")
+	ErrInvalidCommitHash        = errorsmod.Register(ModuleName, 77, "commit hash must be 32 bytes")
+	ErrValueOutOfRange          = errorsmod.Register(ModuleName, 78, "value out of range")
+
+	// Serving (§9.4).
+	ErrInvalidIP        = errorsmod.Register(ModuleName, 80, "invalid axon ip")
+	ErrInvalidPort      = errorsmod.Register(ModuleName, 81, "invalid axon port")
+	ErrServingRateLimit = errorsmod.Register(ModuleName, 82, "axon served too recently")
+
+	// Internal consistency: panics are for these only where state is known to be broken.
+	ErrInconsistentState = errorsmod.Register(ModuleName, 90, "inconsistent subnet state")
+	ErrNotImplemented    = errorsmod.Register(ModuleName, 99, "not implemented yet")
 )

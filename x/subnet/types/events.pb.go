@@ -244,36 +244,1165 @@ func (m *EventParamsUpdated) GetAuthority() string {
 	return ""
 }
 
+// EventNetworkRegistered: a subnet was created.
+type EventNetworkRegistered struct {
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Owner       string `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerHotkey string `protobuf:"bytes,3,opt,name=owner_hotkey,json=ownerHotkey,proto3" json:"owner_hotkey,omitempty"`
+	LockCost    uint64 `protobuf:"varint,4,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+	// pruned_netuid is set when the subnet limit forced the removal of another subnet.
+	PrunedNetuid uint32 `protobuf:"varint,5,opt,name=pruned_netuid,json=prunedNetuid,proto3" json:"pruned_netuid,omitempty"`
+}
+
+func (m *EventNetworkRegistered) Reset()         { *m = EventNetworkRegistered{} }
+func (m *EventNetworkRegistered) String() string { return proto.CompactTextString(m) }
+func (*EventNetworkRegistered) ProtoMessage()    {}
+func (*EventNetworkRegistered) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{4}
+}
+func (m *EventNetworkRegistered) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventNetworkRegistered) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventNetworkRegistered.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventNetworkRegistered) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventNetworkRegistered.Merge(m, src)
+}
+func (m *EventNetworkRegistered) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventNetworkRegistered) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventNetworkRegistered.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventNetworkRegistered proto.InternalMessageInfo
+
+func (m *EventNetworkRegistered) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventNetworkRegistered) GetOwner() string {
+	if m != nil {
+		return m.Owner
+	}
+	return ""
+}
+
+func (m *EventNetworkRegistered) GetOwnerHotkey() string {
+	if m != nil {
+		return m.OwnerHotkey
+	}
+	return ""
+}
+
+func (m *EventNetworkRegistered) GetLockCost() uint64 {
+	if m != nil {
+		return m.LockCost
+	}
+	return 0
+}
+
+func (m *EventNetworkRegistered) GetPrunedNetuid() uint32 {
+	if m != nil {
+		return m.PrunedNetuid
+	}
+	return 0
+}
+
+// EventNetworkPruned: a subnet was dissolved to make room; its pool TAO went back to stakers.
+type EventNetworkPruned struct {
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	TaoReturned uint64 `protobuf:"varint,2,opt,name=tao_returned,json=taoReturned,proto3" json:"tao_returned,omitempty"`
+}
+
+func (m *EventNetworkPruned) Reset()         { *m = EventNetworkPruned{} }
+func (m *EventNetworkPruned) String() string { return proto.CompactTextString(m) }
+func (*EventNetworkPruned) ProtoMessage()    {}
+func (*EventNetworkPruned) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{5}
+}
+func (m *EventNetworkPruned) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventNetworkPruned) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventNetworkPruned.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventNetworkPruned) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventNetworkPruned.Merge(m, src)
+}
+func (m *EventNetworkPruned) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventNetworkPruned) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventNetworkPruned.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventNetworkPruned proto.InternalMessageInfo
+
+func (m *EventNetworkPruned) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventNetworkPruned) GetTaoReturned() uint64 {
+	if m != nil {
+		return m.TaoReturned
+	}
+	return 0
+}
+
+// EventStartCall: a subnet's emission and staking started.
+type EventStartCall struct {
+	Netuid             uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	FirstEmissionBlock uint64 `protobuf:"varint,2,opt,name=first_emission_block,json=firstEmissionBlock,proto3" json:"first_emission_block,omitempty"`
+}
+
+func (m *EventStartCall) Reset()         { *m = EventStartCall{} }
+func (m *EventStartCall) String() string { return proto.CompactTextString(m) }
+func (*EventStartCall) ProtoMessage()    {}
+func (*EventStartCall) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{6}
+}
+func (m *EventStartCall) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStartCall) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStartCall.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStartCall) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStartCall.Merge(m, src)
+}
+func (m *EventStartCall) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStartCall) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStartCall.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStartCall proto.InternalMessageInfo
+
+func (m *EventStartCall) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventStartCall) GetFirstEmissionBlock() uint64 {
+	if m != nil {
+		return m.FirstEmissionBlock
+	}
+	return 0
+}
+
+// EventHyperparameterSet: a hyperparameter changed.
+type EventHyperparameterSet struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name   string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Value  string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	Signer string `protobuf:"bytes,4,opt,name=signer,proto3" json:"signer,omitempty"`
+}
+
+func (m *EventHyperparameterSet) Reset()         { *m = EventHyperparameterSet{} }
+func (m *EventHyperparameterSet) String() string { return proto.CompactTextString(m) }
+func (*EventHyperparameterSet) ProtoMessage()    {}
+func (*EventHyperparameterSet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{7}
+}
+func (m *EventHyperparameterSet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventHyperparameterSet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventHyperparameterSet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventHyperparameterSet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventHyperparameterSet.Merge(m, src)
+}
+func (m *EventHyperparameterSet) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventHyperparameterSet) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventHyperparameterSet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventHyperparameterSet proto.InternalMessageInfo
+
+func (m *EventHyperparameterSet) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventHyperparameterSet) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *EventHyperparameterSet) GetValue() string {
+	if m != nil {
+		return m.Value
+	}
+	return ""
+}
+
+func (m *EventHyperparameterSet) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+// EventNeuronRegistered: a hotkey got a uid, replacing replaced_hotkey if that is set.
+type EventNeuronRegistered struct {
+	Netuid         uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid            uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey         string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Coldkey        string `protobuf:"bytes,4,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Burn           uint64 `protobuf:"varint,5,opt,name=burn,proto3" json:"burn,omitempty"`
+	ReplacedHotkey string `protobuf:"bytes,6,opt,name=replaced_hotkey,json=replacedHotkey,proto3" json:"replaced_hotkey,omitempty"`
+}
+
+func (m *EventNeuronRegistered) Reset()         { *m = EventNeuronRegistered{} }
+func (m *EventNeuronRegistered) String() string { return proto.CompactTextString(m) }
+func (*EventNeuronRegistered) ProtoMessage()    {}
+func (*EventNeuronRegistered) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{8}
+}
+func (m *EventNeuronRegistered) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventNeuronRegistered) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventNeuronRegistered.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventNeuronRegistered) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventNeuronRegistered.Merge(m, src)
+}
+func (m *EventNeuronRegistered) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventNeuronRegistered) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventNeuronRegistered.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventNeuronRegistered proto.InternalMessageInfo
+
+func (m *EventNeuronRegistered) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventNeuronRegistered) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *EventNeuronRegistered) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *EventNeuronRegistered) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *EventNeuronRegistered) GetBurn() uint64 {
+	if m != nil {
+		return m.Burn
+	}
+	return 0
+}
+
+func (m *EventNeuronRegistered) GetReplacedHotkey() string {
+	if m != nil {
+		return m.ReplacedHotkey
+	}
+	return ""
+}
+
+// EventStakeAdded: TAO was swapped for alpha and staked.
+type EventStakeAdded struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Tao     uint64 `protobuf:"varint,4,opt,name=tao,proto3" json:"tao,omitempty"`
+	Alpha   uint64 `protobuf:"varint,5,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	Fee     uint64 `protobuf:"varint,6,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (m *EventStakeAdded) Reset()         { *m = EventStakeAdded{} }
+func (m *EventStakeAdded) String() string { return proto.CompactTextString(m) }
+func (*EventStakeAdded) ProtoMessage()    {}
+func (*EventStakeAdded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{9}
+}
+func (m *EventStakeAdded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStakeAdded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStakeAdded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStakeAdded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStakeAdded.Merge(m, src)
+}
+func (m *EventStakeAdded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStakeAdded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStakeAdded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStakeAdded proto.InternalMessageInfo
+
+func (m *EventStakeAdded) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *EventStakeAdded) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *EventStakeAdded) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventStakeAdded) GetTao() uint64 {
+	if m != nil {
+		return m.Tao
+	}
+	return 0
+}
+
+func (m *EventStakeAdded) GetAlpha() uint64 {
+	if m != nil {
+		return m.Alpha
+	}
+	return 0
+}
+
+func (m *EventStakeAdded) GetFee() uint64 {
+	if m != nil {
+		return m.Fee
+	}
+	return 0
+}
+
+// EventStakeRemoved: alpha was unstaked and swapped for TAO.
+type EventStakeRemoved struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Alpha   uint64 `protobuf:"varint,4,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	Tao     uint64 `protobuf:"varint,5,opt,name=tao,proto3" json:"tao,omitempty"`
+	Fee     uint64 `protobuf:"varint,6,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (m *EventStakeRemoved) Reset()         { *m = EventStakeRemoved{} }
+func (m *EventStakeRemoved) String() string { return proto.CompactTextString(m) }
+func (*EventStakeRemoved) ProtoMessage()    {}
+func (*EventStakeRemoved) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{10}
+}
+func (m *EventStakeRemoved) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStakeRemoved) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStakeRemoved.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStakeRemoved) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStakeRemoved.Merge(m, src)
+}
+func (m *EventStakeRemoved) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStakeRemoved) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStakeRemoved.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStakeRemoved proto.InternalMessageInfo
+
+func (m *EventStakeRemoved) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *EventStakeRemoved) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *EventStakeRemoved) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventStakeRemoved) GetAlpha() uint64 {
+	if m != nil {
+		return m.Alpha
+	}
+	return 0
+}
+
+func (m *EventStakeRemoved) GetTao() uint64 {
+	if m != nil {
+		return m.Tao
+	}
+	return 0
+}
+
+func (m *EventStakeRemoved) GetFee() uint64 {
+	if m != nil {
+		return m.Fee
+	}
+	return 0
+}
+
+// EventStakeMoved: stake moved between hotkeys, subnets or coldkeys.
+type EventStakeMoved struct {
+	Coldkey            string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	DestinationColdkey string `protobuf:"bytes,2,opt,name=destination_coldkey,json=destinationColdkey,proto3" json:"destination_coldkey,omitempty"`
+	OriginHotkey       string `protobuf:"bytes,3,opt,name=origin_hotkey,json=originHotkey,proto3" json:"origin_hotkey,omitempty"`
+	DestinationHotkey  string `protobuf:"bytes,4,opt,name=destination_hotkey,json=destinationHotkey,proto3" json:"destination_hotkey,omitempty"`
+	OriginNetuid       uint32 `protobuf:"varint,5,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid  uint32 `protobuf:"varint,6,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	AlphaOut           uint64 `protobuf:"varint,7,opt,name=alpha_out,json=alphaOut,proto3" json:"alpha_out,omitempty"`
+	AlphaIn            uint64 `protobuf:"varint,8,opt,name=alpha_in,json=alphaIn,proto3" json:"alpha_in,omitempty"`
+}
+
+func (m *EventStakeMoved) Reset()         { *m = EventStakeMoved{} }
+func (m *EventStakeMoved) String() string { return proto.CompactTextString(m) }
+func (*EventStakeMoved) ProtoMessage()    {}
+func (*EventStakeMoved) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{11}
+}
+func (m *EventStakeMoved) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventStakeMoved) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventStakeMoved.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventStakeMoved) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventStakeMoved.Merge(m, src)
+}
+func (m *EventStakeMoved) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventStakeMoved) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventStakeMoved.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventStakeMoved proto.InternalMessageInfo
+
+func (m *EventStakeMoved) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *EventStakeMoved) GetDestinationColdkey() string {
+	if m != nil {
+		return m.DestinationColdkey
+	}
+	return ""
+}
+
+func (m *EventStakeMoved) GetOriginHotkey() string {
+	if m != nil {
+		return m.OriginHotkey
+	}
+	return ""
+}
+
+func (m *EventStakeMoved) GetDestinationHotkey() string {
+	if m != nil {
+		return m.DestinationHotkey
+	}
+	return ""
+}
+
+func (m *EventStakeMoved) GetOriginNetuid() uint32 {
+	if m != nil {
+		return m.OriginNetuid
+	}
+	return 0
+}
+
+func (m *EventStakeMoved) GetDestinationNetuid() uint32 {
+	if m != nil {
+		return m.DestinationNetuid
+	}
+	return 0
+}
+
+func (m *EventStakeMoved) GetAlphaOut() uint64 {
+	if m != nil {
+		return m.AlphaOut
+	}
+	return 0
+}
+
+func (m *EventStakeMoved) GetAlphaIn() uint64 {
+	if m != nil {
+		return m.AlphaIn
+	}
+	return 0
+}
+
+// EventDelegateTakeSet: a hotkey's take changed.
+type EventDelegateTakeSet struct {
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Take   uint32 `protobuf:"varint,2,opt,name=take,proto3" json:"take,omitempty"`
+}
+
+func (m *EventDelegateTakeSet) Reset()         { *m = EventDelegateTakeSet{} }
+func (m *EventDelegateTakeSet) String() string { return proto.CompactTextString(m) }
+func (*EventDelegateTakeSet) ProtoMessage()    {}
+func (*EventDelegateTakeSet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{12}
+}
+func (m *EventDelegateTakeSet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDelegateTakeSet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDelegateTakeSet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDelegateTakeSet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDelegateTakeSet.Merge(m, src)
+}
+func (m *EventDelegateTakeSet) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDelegateTakeSet) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDelegateTakeSet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDelegateTakeSet proto.InternalMessageInfo
+
+func (m *EventDelegateTakeSet) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *EventDelegateTakeSet) GetTake() uint32 {
+	if m != nil {
+		return m.Take
+	}
+	return 0
+}
+
+// EventWeightsSet: a validator's weights were stored (directly or by a reveal).
+type EventWeightsSet struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid    uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+}
+
+func (m *EventWeightsSet) Reset()         { *m = EventWeightsSet{} }
+func (m *EventWeightsSet) String() string { return proto.CompactTextString(m) }
+func (*EventWeightsSet) ProtoMessage()    {}
+func (*EventWeightsSet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{13}
+}
+func (m *EventWeightsSet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventWeightsSet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventWeightsSet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventWeightsSet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventWeightsSet.Merge(m, src)
+}
+func (m *EventWeightsSet) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventWeightsSet) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventWeightsSet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventWeightsSet proto.InternalMessageInfo
+
+func (m *EventWeightsSet) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventWeightsSet) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *EventWeightsSet) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+// EventWeightsCommitted: a hash of weights was committed.
+type EventWeightsCommitted struct {
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hotkey      string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	CommitEpoch uint64 `protobuf:"varint,3,opt,name=commit_epoch,json=commitEpoch,proto3" json:"commit_epoch,omitempty"`
+	RevealEpoch uint64 `protobuf:"varint,4,opt,name=reveal_epoch,json=revealEpoch,proto3" json:"reveal_epoch,omitempty"`
+}
+
+func (m *EventWeightsCommitted) Reset()         { *m = EventWeightsCommitted{} }
+func (m *EventWeightsCommitted) String() string { return proto.CompactTextString(m) }
+func (*EventWeightsCommitted) ProtoMessage()    {}
+func (*EventWeightsCommitted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{14}
+}
+func (m *EventWeightsCommitted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventWeightsCommitted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventWeightsCommitted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventWeightsCommitted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventWeightsCommitted.Merge(m, src)
+}
+func (m *EventWeightsCommitted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventWeightsCommitted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventWeightsCommitted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventWeightsCommitted proto.InternalMessageInfo
+
+func (m *EventWeightsCommitted) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventWeightsCommitted) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *EventWeightsCommitted) GetCommitEpoch() uint64 {
+	if m != nil {
+		return m.CommitEpoch
+	}
+	return 0
+}
+
+func (m *EventWeightsCommitted) GetRevealEpoch() uint64 {
+	if m != nil {
+		return m.RevealEpoch
+	}
+	return 0
+}
+
+// EventAxonServed: a neuron published its address.
+type EventAxonServed struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid    uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Ip     string `protobuf:"bytes,4,opt,name=ip,proto3" json:"ip,omitempty"`
+	Port   uint32 `protobuf:"varint,5,opt,name=port,proto3" json:"port,omitempty"`
+}
+
+func (m *EventAxonServed) Reset()         { *m = EventAxonServed{} }
+func (m *EventAxonServed) String() string { return proto.CompactTextString(m) }
+func (*EventAxonServed) ProtoMessage()    {}
+func (*EventAxonServed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{15}
+}
+func (m *EventAxonServed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventAxonServed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventAxonServed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventAxonServed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventAxonServed.Merge(m, src)
+}
+func (m *EventAxonServed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventAxonServed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventAxonServed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventAxonServed proto.InternalMessageInfo
+
+func (m *EventAxonServed) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventAxonServed) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *EventAxonServed) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *EventAxonServed) GetIp() string {
+	if m != nil {
+		return m.Ip
+	}
+	return ""
+}
+
+func (m *EventAxonServed) GetPort() uint32 {
+	if m != nil {
+		return m.Port
+	}
+	return 0
+}
+
+// EventEpoch: a subnet's epoch ran and its pending emission was distributed (§5.7, §5.8).
+type EventEpoch struct {
+	Netuid     uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	EpochIndex uint64 `protobuf:"varint,2,opt,name=epoch_index,json=epochIndex,proto3" json:"epoch_index,omitempty"`
+	// emission is the alpha the epoch distributed to miners and validators.
+	Emission   uint64 `protobuf:"varint,3,opt,name=emission,proto3" json:"emission,omitempty"`
+	OwnerCut   uint64 `protobuf:"varint,4,opt,name=owner_cut,json=ownerCut,proto3" json:"owner_cut,omitempty"`
+	Miners     uint64 `protobuf:"varint,5,opt,name=miners,proto3" json:"miners,omitempty"`
+	Validators uint64 `protobuf:"varint,6,opt,name=validators,proto3" json:"validators,omitempty"`
+	// withheld is the miner incentive of the owner's hotkeys, burned or recycled.
+	Withheld uint64 `protobuf:"varint,7,opt,name=withheld,proto3" json:"withheld,omitempty"`
+}
+
+func (m *EventEpoch) Reset()         { *m = EventEpoch{} }
+func (m *EventEpoch) String() string { return proto.CompactTextString(m) }
+func (*EventEpoch) ProtoMessage()    {}
+func (*EventEpoch) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{16}
+}
+func (m *EventEpoch) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventEpoch) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventEpoch.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventEpoch) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventEpoch.Merge(m, src)
+}
+func (m *EventEpoch) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventEpoch) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventEpoch.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventEpoch proto.InternalMessageInfo
+
+func (m *EventEpoch) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventEpoch) GetEpochIndex() uint64 {
+	if m != nil {
+		return m.EpochIndex
+	}
+	return 0
+}
+
+func (m *EventEpoch) GetEmission() uint64 {
+	if m != nil {
+		return m.Emission
+	}
+	return 0
+}
+
+func (m *EventEpoch) GetOwnerCut() uint64 {
+	if m != nil {
+		return m.OwnerCut
+	}
+	return 0
+}
+
+func (m *EventEpoch) GetMiners() uint64 {
+	if m != nil {
+		return m.Miners
+	}
+	return 0
+}
+
+func (m *EventEpoch) GetValidators() uint64 {
+	if m != nil {
+		return m.Validators
+	}
+	return 0
+}
+
+func (m *EventEpoch) GetWithheld() uint64 {
+	if m != nil {
+		return m.Withheld
+	}
+	return 0
+}
+
+// EventEpochDeferred: an epoch was due but the per-block cap was reached; it runs next block.
+type EventEpochDeferred struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	RunAt  uint64 `protobuf:"varint,2,opt,name=run_at,json=runAt,proto3" json:"run_at,omitempty"`
+}
+
+func (m *EventEpochDeferred) Reset()         { *m = EventEpochDeferred{} }
+func (m *EventEpochDeferred) String() string { return proto.CompactTextString(m) }
+func (*EventEpochDeferred) ProtoMessage()    {}
+func (*EventEpochDeferred) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{17}
+}
+func (m *EventEpochDeferred) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventEpochDeferred) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventEpochDeferred.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventEpochDeferred) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventEpochDeferred.Merge(m, src)
+}
+func (m *EventEpochDeferred) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventEpochDeferred) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventEpochDeferred.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventEpochDeferred proto.InternalMessageInfo
+
+func (m *EventEpochDeferred) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventEpochDeferred) GetRunAt() uint64 {
+	if m != nil {
+		return m.RunAt
+	}
+	return 0
+}
+
+// EventEpochSkipped: an epoch was due but the subnet's state was inconsistent; emission carries over.
+type EventEpochSkipped struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventEpochSkipped) Reset()         { *m = EventEpochSkipped{} }
+func (m *EventEpochSkipped) String() string { return proto.CompactTextString(m) }
+func (*EventEpochSkipped) ProtoMessage()    {}
+func (*EventEpochSkipped) Descriptor() ([]byte, []int) {
+	return fileDescriptor_82a1291b8770aaf0, []int{18}
+}
+func (m *EventEpochSkipped) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventEpochSkipped) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventEpochSkipped.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventEpochSkipped) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventEpochSkipped.Merge(m, src)
+}
+func (m *EventEpochSkipped) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventEpochSkipped) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventEpochSkipped.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventEpochSkipped proto.InternalMessageInfo
+
+func (m *EventEpochSkipped) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *EventEpochSkipped) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventCoinbase)(nil), "gotensor.subnet.v1.EventCoinbase")
 	proto.RegisterType((*EventRecycle)(nil), "gotensor.subnet.v1.EventRecycle")
 	proto.RegisterType((*EventBurn)(nil), "gotensor.subnet.v1.EventBurn")
 	proto.RegisterType((*EventParamsUpdated)(nil), "gotensor.subnet.v1.EventParamsUpdated")
+	proto.RegisterType((*EventNetworkRegistered)(nil), "gotensor.subnet.v1.EventNetworkRegistered")
+	proto.RegisterType((*EventNetworkPruned)(nil), "gotensor.subnet.v1.EventNetworkPruned")
+	proto.RegisterType((*EventStartCall)(nil), "gotensor.subnet.v1.EventStartCall")
+	proto.RegisterType((*EventHyperparameterSet)(nil), "gotensor.subnet.v1.EventHyperparameterSet")
+	proto.RegisterType((*EventNeuronRegistered)(nil), "gotensor.subnet.v1.EventNeuronRegistered")
+	proto.RegisterType((*EventStakeAdded)(nil), "gotensor.subnet.v1.EventStakeAdded")
+	proto.RegisterType((*EventStakeRemoved)(nil), "gotensor.subnet.v1.EventStakeRemoved")
+	proto.RegisterType((*EventStakeMoved)(nil), "gotensor.subnet.v1.EventStakeMoved")
+	proto.RegisterType((*EventDelegateTakeSet)(nil), "gotensor.subnet.v1.EventDelegateTakeSet")
+	proto.RegisterType((*EventWeightsSet)(nil), "gotensor.subnet.v1.EventWeightsSet")
+	proto.RegisterType((*EventWeightsCommitted)(nil), "gotensor.subnet.v1.EventWeightsCommitted")
+	proto.RegisterType((*EventAxonServed)(nil), "gotensor.subnet.v1.EventAxonServed")
+	proto.RegisterType((*EventEpoch)(nil), "gotensor.subnet.v1.EventEpoch")
+	proto.RegisterType((*EventEpochDeferred)(nil), "gotensor.subnet.v1.EventEpochDeferred")
+	proto.RegisterType((*EventEpochSkipped)(nil), "gotensor.subnet.v1.EventEpochSkipped")
 }
 
 func init() { proto.RegisterFile("gotensor/subnet/v1/events.proto", fileDescriptor_82a1291b8770aaf0) }
 
 var fileDescriptor_82a1291b8770aaf0 = []byte{
-	// 289 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x91, 0xb1, 0x4a, 0xf4, 0x40,
-	0x14, 0x85, 0x93, 0xff, 0x97, 0x60, 0x06, 0xd7, 0x62, 0x8a, 0x65, 0x11, 0x19, 0x25, 0x20, 0x08,
-	0x42, 0xc2, 0xea, 0x1b, 0xac, 0x6c, 0x61, 0x27, 0x11, 0x1b, 0x1b, 0x99, 0x24, 0x97, 0xdd, 0x81,
-	0xcd, 0x4c, 0x98, 0xb9, 0x13, 0xcc, 0x5b, 0xf8, 0x58, 0x96, 0x5b, 0x5a, 0x4a, 0xf2, 0x22, 0xb2,
-	0xe3, 0x6c, 0x6c, 0xb6, 0xb1, 0xbb, 0xe7, 0x70, 0xf8, 0xbe, 0xe2, 0x92, 0x8b, 0x95, 0x42, 0x90,
-	0x46, 0xe9, 0xcc, 0xd8, 0x42, 0x02, 0x66, 0xed, 0x3c, 0x83, 0x16, 0x24, 0x9a, 0xb4, 0xd1, 0x0a,
-	0x15, 0xa5, 0xfb, 0x41, 0xfa, 0x33, 0x48, 0xdb, 0x79, 0x92, 0x93, 0xc9, 0x72, 0xb7, 0xb9, 0x57,
-	0x42, 0x16, 0xdc, 0x00, 0x3d, 0x23, 0xc7, 0x50, 0x0b, 0x63, 0x84, 0x92, 0xb3, 0xf0, 0x32, 0xbc,
-	0x3e, 0xca, 0xc7, 0x4c, 0xaf, 0xc8, 0x29, 0x2a, 0xe4, 0x9b, 0x57, 0x61, 0x8c, 0xe5, 0xb2, 0x84,
-	0xd9, 0x3f, 0xb7, 0x98, 0xb8, 0xf6, 0xc1, 0x97, 0x09, 0x90, 0x13, 0xc7, 0xcc, 0xa1, 0xec, 0xca,
-	0x0d, 0xd0, 0x29, 0x89, 0x78, 0xad, 0xac, 0x44, 0x0f, 0xf4, 0x69, 0xd7, 0x6b, 0xe0, 0x46, 0x49,
-	0x87, 0x89, 0x73, 0x9f, 0x0e, 0x68, 0xfe, 0x1f, 0xd2, 0x3c, 0x91, 0xd8, 0x69, 0x16, 0x56, 0xcb,
-	0x3f, 0x3b, 0xa6, 0x24, 0x2a, 0xac, 0x96, 0x50, 0x79, 0xb6, 0x4f, 0xc9, 0x2d, 0xa1, 0x0e, 0xfa,
-	0xc8, 0x35, 0xaf, 0xcd, 0x73, 0x53, 0x71, 0x84, 0x8a, 0x9e, 0x93, 0x98, 0x5b, 0x5c, 0x2b, 0x2d,
-	0xb0, 0x73, 0x82, 0x38, 0xff, 0x2d, 0x16, 0xcb, 0x8f, 0x9e, 0x85, 0xdb, 0x9e, 0x85, 0x5f, 0x3d,
-	0x0b, 0xdf, 0x07, 0x16, 0x6c, 0x07, 0x16, 0x7c, 0x0e, 0x2c, 0x78, 0xb9, 0x59, 0x09, 0x5c, 0xdb,
-	0x22, 0x2d, 0x55, 0x9d, 0x8d, 0xdf, 0x19, 0x8f, 0xb7, 0xfd, 0xa3, 0xb0, 0x6b, 0xc0, 0x14, 0x91,
-	0xfb, 0xd2, 0xdd, 0x77, 0x00, 0x00, 0x00, 0xff, 0xff, 0x7c, 0x45, 0xbf, 0x3a, 0xc8, 0x01, 0x00,
-	0x00,
+	// 998 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcf, 0x6e, 0x23, 0x45,
+	0x13, 0xcf, 0x38, 0x8e, 0xb3, 0xae, 0x38, 0xd9, 0x6f, 0xe7, 0xcb, 0x46, 0x86, 0x20, 0x2f, 0x99,
+	0x15, 0x02, 0x09, 0x91, 0xb0, 0xf0, 0x04, 0x89, 0x37, 0xd2, 0xe6, 0xc0, 0xee, 0x6a, 0x0c, 0x42,
+	0xda, 0xcb, 0xa8, 0x3d, 0x53, 0xb1, 0x5b, 0x1e, 0x77, 0x8f, 0x7a, 0x7a, 0x9c, 0xe4, 0x21, 0x90,
+	0xb8, 0x20, 0x1e, 0x82, 0x0b, 0x0f, 0xc0, 0x03, 0x70, 0x5c, 0x71, 0xe2, 0x88, 0x92, 0x17, 0x41,
+	0x5d, 0x5d, 0x13, 0xdb, 0x21, 0x09, 0x8b, 0xb4, 0xb7, 0xaa, 0x5f, 0x57, 0x57, 0xfd, 0xba, 0xfe,
+	0x74, 0x37, 0x3c, 0x19, 0x69, 0x8b, 0xaa, 0xd4, 0xe6, 0xa0, 0xac, 0x86, 0x0a, 0xed, 0xc1, 0xec,
+	0xd9, 0x01, 0xce, 0x50, 0xd9, 0x72, 0xbf, 0x30, 0xda, 0xea, 0x30, 0xac, 0x0d, 0xf6, 0xbd, 0xc1,
+	0xfe, 0xec, 0x59, 0x14, 0xc3, 0xe6, 0xb1, 0xb3, 0xe9, 0x6b, 0xa9, 0x86, 0xa2, 0xc4, 0xf0, 0x43,
+	0x78, 0x80, 0x53, 0x59, 0x96, 0x52, 0xab, 0x6e, 0xf0, 0x71, 0xf0, 0x59, 0x33, 0xbe, 0xd6, 0xc3,
+	0x4f, 0x60, 0xcb, 0x6a, 0x2b, 0xf2, 0x44, 0x96, 0x65, 0x25, 0x54, 0x8a, 0xdd, 0x06, 0x59, 0x6c,
+	0x12, 0x7a, 0xc2, 0x60, 0x84, 0xd0, 0x21, 0x9f, 0x31, 0xa6, 0x17, 0x69, 0x8e, 0xe1, 0x0e, 0xb4,
+	0xc4, 0x54, 0x57, 0xca, 0xb2, 0x43, 0xd6, 0x1c, 0x6e, 0x50, 0x94, 0x5a, 0x91, 0x9b, 0x76, 0xcc,
+	0xda, 0x2d, 0x61, 0x56, 0x6f, 0x0b, 0x33, 0x80, 0x36, 0x85, 0x39, 0xaa, 0x8c, 0xfa, 0xcf, 0x31,
+	0x76, 0xa0, 0x35, 0xac, 0x8c, 0xc2, 0x8c, 0x7d, 0xb3, 0x16, 0x7d, 0x05, 0x21, 0x39, 0x7d, 0x2d,
+	0x8c, 0x98, 0x96, 0xdf, 0x15, 0x99, 0xb0, 0x98, 0x85, 0x1f, 0x41, 0x5b, 0x54, 0x76, 0xac, 0x8d,
+	0xb4, 0x17, 0x14, 0xa0, 0x1d, 0xcf, 0x81, 0xe8, 0x97, 0x00, 0x76, 0x68, 0xd3, 0x4b, 0xb4, 0x67,
+	0xda, 0x4c, 0x62, 0x1c, 0xc9, 0xd2, 0xa2, 0xc1, 0xcc, 0x85, 0x51, 0x68, 0x2b, 0x99, 0xd1, 0xae,
+	0xcd, 0x98, 0xb5, 0x70, 0x1b, 0xd6, 0xf4, 0x99, 0x42, 0xc3, 0xac, 0xbc, 0x12, 0xee, 0x41, 0x87,
+	0x84, 0x64, 0xac, 0xed, 0x04, 0x2f, 0x88, 0x5a, 0x3b, 0xde, 0x20, 0xec, 0x05, 0x41, 0xe1, 0x2e,
+	0xb4, 0x73, 0x9d, 0x4e, 0x92, 0x54, 0x97, 0xb6, 0xdb, 0xf4, 0xf5, 0x71, 0x40, 0x5f, 0x97, 0x36,
+	0x7c, 0x0a, 0x9b, 0x85, 0xa9, 0x14, 0x66, 0x09, 0x07, 0x5d, 0xa3, 0xa0, 0x1d, 0x0f, 0xbe, 0x24,
+	0x2c, 0x7a, 0xc5, 0x27, 0x64, 0xb2, 0xaf, 0x69, 0xed, 0x4e, 0xa2, 0x7b, 0xd0, 0xb1, 0x42, 0x27,
+	0x06, 0xad, 0xcf, 0x96, 0x2f, 0xf8, 0x86, 0x15, 0x3a, 0x66, 0x28, 0x7a, 0x03, 0x5b, 0xe4, 0x70,
+	0x60, 0x85, 0xb1, 0x7d, 0x91, 0xe7, 0x77, 0x3a, 0xfb, 0x12, 0xb6, 0x4f, 0xa5, 0x29, 0x6d, 0x52,
+	0x77, 0x54, 0x32, 0x74, 0xdc, 0xd9, 0x69, 0x48, 0x6b, 0xc7, 0xbc, 0x74, 0xe4, 0x56, 0x22, 0xc3,
+	0x99, 0x7d, 0x71, 0x51, 0xa0, 0x29, 0x5c, 0x4d, 0xd0, 0xa2, 0x19, 0xa0, 0xbd, 0x33, 0x46, 0x08,
+	0x4d, 0x25, 0xa6, 0xc8, 0x89, 0x25, 0xd9, 0x65, 0x7b, 0x26, 0xf2, 0x0a, 0x39, 0xa1, 0x5e, 0x71,
+	0x1e, 0x4a, 0x39, 0x72, 0x45, 0x68, 0xfa, 0xd6, 0xf0, 0x5a, 0xf4, 0x6b, 0x00, 0x8f, 0x39, 0x43,
+	0x95, 0xd1, 0xea, 0x1d, 0xaa, 0xf9, 0x3f, 0x58, 0x75, 0x60, 0x83, 0x40, 0x27, 0x3a, 0xcb, 0xa5,
+	0x1a, 0xb2, 0x16, 0x76, 0x61, 0x3d, 0xd5, 0x79, 0xe6, 0x16, 0x7c, 0xd0, 0x5a, 0x75, 0xbc, 0x5d,
+	0x0b, 0x52, 0xc9, 0x9a, 0x31, 0xc9, 0xe1, 0xa7, 0xf0, 0xd0, 0x60, 0x91, 0x8b, 0x14, 0xb3, 0xba,
+	0x25, 0x5a, 0xb4, 0x6b, 0xab, 0x86, 0x7d, 0x57, 0x44, 0x3f, 0x05, 0xf0, 0xb0, 0xae, 0xc1, 0x04,
+	0x0f, 0xb3, 0x0c, 0xb3, 0xc5, 0x50, 0xc1, 0x72, 0xa8, 0x39, 0xb9, 0xc6, 0x12, 0xb9, 0xf9, 0xf1,
+	0x56, 0x6f, 0x1e, 0xcf, 0x0a, 0xcd, 0xdd, 0xe6, 0x44, 0x97, 0x50, 0x91, 0x17, 0x63, 0xc1, 0x6c,
+	0xbd, 0xe2, 0xec, 0x4e, 0x11, 0x89, 0x62, 0x33, 0x76, 0x62, 0xf4, 0x73, 0x00, 0x8f, 0xe6, 0xbc,
+	0x62, 0x9c, 0xea, 0xd9, 0x7b, 0x65, 0x76, 0xcd, 0xa3, 0x79, 0x83, 0x87, 0xe3, 0xbb, 0x36, 0xe7,
+	0xfb, 0x4f, 0x66, 0xbf, 0x35, 0x16, 0x33, 0xf6, 0xcd, 0xbf, 0xf0, 0x3a, 0x80, 0xff, 0x67, 0x58,
+	0x5a, 0xa9, 0x84, 0x75, 0x5d, 0x5b, 0x5b, 0x79, 0x92, 0xe1, 0xc2, 0x52, 0x9f, 0x37, 0x3c, 0x85,
+	0x4d, 0x6d, 0xe4, 0x48, 0xaa, 0xe5, 0x51, 0xee, 0x78, 0x90, 0x67, 0xf9, 0x0b, 0x58, 0xdc, 0x5a,
+	0x5b, 0xfa, 0xbe, 0x78, 0xb4, 0xb0, 0xc2, 0xe6, 0x73, 0x9f, 0xcb, 0xd3, 0xed, 0x41, 0x3f, 0xdd,
+	0x37, 0x7d, 0xb2, 0x65, 0x8b, 0x2c, 0x17, 0x7d, 0xb2, 0xf9, 0x2e, 0xb4, 0x29, 0x67, 0x89, 0xae,
+	0x6c, 0x77, 0xdd, 0x5f, 0x27, 0x04, 0xbc, 0xaa, 0x6c, 0xf8, 0x01, 0x78, 0x39, 0x91, 0xaa, 0xfb,
+	0x80, 0xd6, 0xd6, 0x49, 0x3f, 0x51, 0xd1, 0x11, 0x6c, 0x53, 0xf6, 0x9e, 0x63, 0x8e, 0x23, 0x61,
+	0xf1, 0x5b, 0x31, 0x41, 0x9e, 0x4a, 0x3e, 0x46, 0xb0, 0x54, 0xc0, 0x10, 0x9a, 0x2e, 0xcf, 0x3c,
+	0x22, 0x24, 0x47, 0x03, 0xae, 0xc0, 0xf7, 0x28, 0x47, 0x63, 0x5b, 0xde, 0x37, 0xd4, 0xef, 0x3c,
+	0x60, 0xd1, 0x0f, 0xf5, 0xf0, 0xb2, 0xd7, 0xbe, 0x9e, 0x4e, 0xa5, 0xb5, 0xf7, 0x0c, 0xef, 0x5d,
+	0x3d, 0xb7, 0x07, 0x9d, 0x94, 0x36, 0x27, 0x58, 0xe8, 0x74, 0xcc, 0xef, 0xc4, 0x86, 0xc7, 0x8e,
+	0x1d, 0xe4, 0x4c, 0x0c, 0xce, 0x50, 0xe4, 0x6c, 0xe2, 0xbb, 0x70, 0xc3, 0x63, 0x64, 0x12, 0x9d,
+	0xf1, 0x21, 0x0f, 0xcf, 0xb5, 0x1a, 0xa0, 0x99, 0xbd, 0x97, 0x5b, 0x64, 0x0b, 0x1a, 0xb2, 0xe0,
+	0x46, 0x69, 0xc8, 0xc2, 0x65, 0xb7, 0xd0, 0xc6, 0x72, 0x43, 0x90, 0x1c, 0xfd, 0x11, 0x00, 0x50,
+	0x64, 0x4f, 0xf5, 0xae, 0xa0, 0x4f, 0x60, 0x83, 0xb8, 0x27, 0x52, 0x65, 0x78, 0xce, 0x37, 0x31,
+	0x10, 0x74, 0xe2, 0x90, 0xa5, 0xff, 0xc0, 0xea, 0x8d, 0xff, 0xc0, 0x2e, 0xb4, 0xfd, 0x7b, 0x95,
+	0x56, 0xd7, 0x8f, 0x11, 0x01, 0xfd, 0x8a, 0x6a, 0x39, 0x95, 0x0a, 0x4d, 0xc9, 0x83, 0xc8, 0x5a,
+	0xd8, 0x03, 0x98, 0x89, 0x5c, 0x66, 0xc2, 0x6a, 0x53, 0xf2, 0x48, 0x2e, 0x20, 0x2e, 0xe0, 0x99,
+	0xb4, 0xe3, 0x31, 0xe6, 0x59, 0xdd, 0x91, 0xb5, 0x1e, 0xf5, 0xf9, 0xed, 0xa2, 0x33, 0x3d, 0xc7,
+	0x53, 0x34, 0xf7, 0x5d, 0xcb, 0x8f, 0xa1, 0x65, 0x2a, 0x95, 0x08, 0xcb, 0xc7, 0x5a, 0x33, 0x95,
+	0x3a, 0xb4, 0x51, 0x9f, 0xef, 0x24, 0x72, 0x32, 0x98, 0xc8, 0xa2, 0xb8, 0xbf, 0x3b, 0x6e, 0xfb,
+	0x3f, 0x1c, 0x1d, 0xff, 0x7e, 0xd9, 0x0b, 0xde, 0x5e, 0xf6, 0x82, 0xbf, 0x2e, 0x7b, 0xc1, 0x8f,
+	0x57, 0xbd, 0x95, 0xb7, 0x57, 0xbd, 0x95, 0x3f, 0xaf, 0x7a, 0x2b, 0x6f, 0x3e, 0x1f, 0x49, 0x3b,
+	0xae, 0x86, 0xfb, 0xa9, 0x9e, 0x1e, 0x5c, 0xff, 0xc8, 0xae, 0x85, 0xf3, 0xfa, 0x73, 0x66, 0x2f,
+	0x0a, 0x2c, 0x87, 0x2d, 0xfa, 0x99, 0x7d, 0xfd, 0x77, 0x00, 0x00, 0x00, 0xff, 0xff, 0xbf, 0x10,
+	0xeb, 0xa2, 0xbc, 0x09, 0x00, 0x00,
 }
 
 func (m *EventCoinbase) Marshal() (dAtA []byte, err error) {
@@ -419,6 +1548,715 @@ func (m *EventParamsUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventNetworkRegistered) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventNetworkRegistered) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventNetworkRegistered) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.PrunedNetuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.PrunedNetuid))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.LockCost != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.LockCost))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.OwnerHotkey) > 0 {
+		i -= len(m.OwnerHotkey)
+		copy(dAtA[i:], m.OwnerHotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.OwnerHotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventNetworkPruned) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventNetworkPruned) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventNetworkPruned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TaoReturned != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaoReturned))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStartCall) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStartCall) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStartCall) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.FirstEmissionBlock != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.FirstEmissionBlock))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventHyperparameterSet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventHyperparameterSet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventHyperparameterSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Value) > 0 {
+		i -= len(m.Value)
+		copy(dAtA[i:], m.Value)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Value)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventNeuronRegistered) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventNeuronRegistered) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventNeuronRegistered) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.ReplacedHotkey) > 0 {
+		i -= len(m.ReplacedHotkey)
+		copy(dAtA[i:], m.ReplacedHotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.ReplacedHotkey)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.Burn != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Burn))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Uid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStakeAdded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStakeAdded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStakeAdded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Fee != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Fee))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Alpha != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Alpha))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Tao != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Tao))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStakeRemoved) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStakeRemoved) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStakeRemoved) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Fee != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Fee))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Tao != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Tao))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Alpha != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Alpha))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventStakeMoved) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventStakeMoved) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventStakeMoved) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AlphaIn != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AlphaIn))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.AlphaOut != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.AlphaOut))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.DestinationNetuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.DestinationNetuid))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.OriginNetuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OriginNetuid))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.DestinationHotkey) > 0 {
+		i -= len(m.DestinationHotkey)
+		copy(dAtA[i:], m.DestinationHotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.DestinationHotkey)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.OriginHotkey) > 0 {
+		i -= len(m.OriginHotkey)
+		copy(dAtA[i:], m.OriginHotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.OriginHotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.DestinationColdkey) > 0 {
+		i -= len(m.DestinationColdkey)
+		copy(dAtA[i:], m.DestinationColdkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.DestinationColdkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDelegateTakeSet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDelegateTakeSet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDelegateTakeSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Take != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Take))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventWeightsSet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventWeightsSet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventWeightsSet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Uid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventWeightsCommitted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventWeightsCommitted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventWeightsCommitted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RevealEpoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.RevealEpoch))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.CommitEpoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.CommitEpoch))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventAxonServed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventAxonServed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventAxonServed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Port != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Port))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Ip) > 0 {
+		i -= len(m.Ip)
+		copy(dAtA[i:], m.Ip)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Ip)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Uid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventEpoch) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventEpoch) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventEpoch) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Withheld != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Withheld))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.Validators != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Validators))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Miners != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Miners))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.OwnerCut != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.OwnerCut))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Emission != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Emission))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.EpochIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.EpochIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventEpochDeferred) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventEpochDeferred) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventEpochDeferred) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RunAt != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.RunAt))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventEpochSkipped) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventEpochSkipped) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventEpochSkipped) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -490,6 +2328,355 @@ func (m *EventParamsUpdated) Size() (n int) {
 	var l int
 	_ = l
 	l = len(m.Authority)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventNetworkRegistered) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.OwnerHotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.LockCost != 0 {
+		n += 1 + sovEvents(uint64(m.LockCost))
+	}
+	if m.PrunedNetuid != 0 {
+		n += 1 + sovEvents(uint64(m.PrunedNetuid))
+	}
+	return n
+}
+
+func (m *EventNetworkPruned) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.TaoReturned != 0 {
+		n += 1 + sovEvents(uint64(m.TaoReturned))
+	}
+	return n
+}
+
+func (m *EventStartCall) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.FirstEmissionBlock != 0 {
+		n += 1 + sovEvents(uint64(m.FirstEmissionBlock))
+	}
+	return n
+}
+
+func (m *EventHyperparameterSet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Value)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventNeuronRegistered) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.Uid != 0 {
+		n += 1 + sovEvents(uint64(m.Uid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Burn != 0 {
+		n += 1 + sovEvents(uint64(m.Burn))
+	}
+	l = len(m.ReplacedHotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventStakeAdded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.Tao != 0 {
+		n += 1 + sovEvents(uint64(m.Tao))
+	}
+	if m.Alpha != 0 {
+		n += 1 + sovEvents(uint64(m.Alpha))
+	}
+	if m.Fee != 0 {
+		n += 1 + sovEvents(uint64(m.Fee))
+	}
+	return n
+}
+
+func (m *EventStakeRemoved) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.Alpha != 0 {
+		n += 1 + sovEvents(uint64(m.Alpha))
+	}
+	if m.Tao != 0 {
+		n += 1 + sovEvents(uint64(m.Tao))
+	}
+	if m.Fee != 0 {
+		n += 1 + sovEvents(uint64(m.Fee))
+	}
+	return n
+}
+
+func (m *EventStakeMoved) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.DestinationColdkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.OriginHotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.DestinationHotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.OriginNetuid != 0 {
+		n += 1 + sovEvents(uint64(m.OriginNetuid))
+	}
+	if m.DestinationNetuid != 0 {
+		n += 1 + sovEvents(uint64(m.DestinationNetuid))
+	}
+	if m.AlphaOut != 0 {
+		n += 1 + sovEvents(uint64(m.AlphaOut))
+	}
+	if m.AlphaIn != 0 {
+		n += 1 + sovEvents(uint64(m.AlphaIn))
+	}
+	return n
+}
+
+func (m *EventDelegateTakeSet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Take != 0 {
+		n += 1 + sovEvents(uint64(m.Take))
+	}
+	return n
+}
+
+func (m *EventWeightsSet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.Uid != 0 {
+		n += 1 + sovEvents(uint64(m.Uid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventWeightsCommitted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.CommitEpoch != 0 {
+		n += 1 + sovEvents(uint64(m.CommitEpoch))
+	}
+	if m.RevealEpoch != 0 {
+		n += 1 + sovEvents(uint64(m.RevealEpoch))
+	}
+	return n
+}
+
+func (m *EventAxonServed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.Uid != 0 {
+		n += 1 + sovEvents(uint64(m.Uid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Ip)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Port != 0 {
+		n += 1 + sovEvents(uint64(m.Port))
+	}
+	return n
+}
+
+func (m *EventEpoch) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.EpochIndex != 0 {
+		n += 1 + sovEvents(uint64(m.EpochIndex))
+	}
+	if m.Emission != 0 {
+		n += 1 + sovEvents(uint64(m.Emission))
+	}
+	if m.OwnerCut != 0 {
+		n += 1 + sovEvents(uint64(m.OwnerCut))
+	}
+	if m.Miners != 0 {
+		n += 1 + sovEvents(uint64(m.Miners))
+	}
+	if m.Validators != 0 {
+		n += 1 + sovEvents(uint64(m.Validators))
+	}
+	if m.Withheld != 0 {
+		n += 1 + sovEvents(uint64(m.Withheld))
+	}
+	return n
+}
+
+func (m *EventEpochDeferred) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	if m.RunAt != 0 {
+		n += 1 + sovEvents(uint64(m.RunAt))
+	}
+	return n
+}
+
+func (m *EventEpochSkipped) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovEvents(uint64(m.Netuid))
+	}
+	l = len(m.Reason)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
@@ -890,6 +3077,2258 @@ func (m *EventParamsUpdated) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Authority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventNetworkRegistered) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventNetworkRegistered: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventNetworkRegistered: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OwnerHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OwnerHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+			}
+			m.LockCost = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LockCost |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PrunedNetuid", wireType)
+			}
+			m.PrunedNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PrunedNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventNetworkPruned) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventNetworkPruned: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventNetworkPruned: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaoReturned", wireType)
+			}
+			m.TaoReturned = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaoReturned |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStartCall) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStartCall: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStartCall: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FirstEmissionBlock", wireType)
+			}
+			m.FirstEmissionBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FirstEmissionBlock |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventHyperparameterSet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventHyperparameterSet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventHyperparameterSet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Value = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventNeuronRegistered) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventNeuronRegistered: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventNeuronRegistered: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+			}
+			m.Burn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Burn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReplacedHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ReplacedHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStakeAdded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStakeAdded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStakeAdded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tao", wireType)
+			}
+			m.Tao = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Tao |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+			}
+			m.Alpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Alpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			m.Fee = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Fee |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStakeRemoved) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStakeRemoved: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStakeRemoved: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+			}
+			m.Alpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Alpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tao", wireType)
+			}
+			m.Tao = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Tao |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			m.Fee = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Fee |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventStakeMoved) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventStakeMoved: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventStakeMoved: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationColdkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DestinationColdkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OriginHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OriginHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DestinationHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OriginNetuid", wireType)
+			}
+			m.OriginNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OriginNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationNetuid", wireType)
+			}
+			m.DestinationNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DestinationNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaOut", wireType)
+			}
+			m.AlphaOut = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaOut |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaIn", wireType)
+			}
+			m.AlphaIn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaIn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDelegateTakeSet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDelegateTakeSet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDelegateTakeSet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+			}
+			m.Take = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Take |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventWeightsSet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventWeightsSet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventWeightsSet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventWeightsCommitted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventWeightsCommitted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventWeightsCommitted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitEpoch", wireType)
+			}
+			m.CommitEpoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitEpoch |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealEpoch", wireType)
+			}
+			m.RevealEpoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealEpoch |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventAxonServed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventAxonServed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventAxonServed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ip", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Ip = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Port", wireType)
+			}
+			m.Port = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Port |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventEpoch) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventEpoch: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventEpoch: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EpochIndex", wireType)
+			}
+			m.EpochIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EpochIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Emission", wireType)
+			}
+			m.Emission = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Emission |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OwnerCut", wireType)
+			}
+			m.OwnerCut = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OwnerCut |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Miners", wireType)
+			}
+			m.Miners = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Miners |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validators", wireType)
+			}
+			m.Validators = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Validators |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Withheld", wireType)
+			}
+			m.Withheld = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Withheld |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventEpochDeferred) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventEpochDeferred: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventEpochDeferred: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RunAt", wireType)
+			}
+			m.RunAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RunAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventEpochSkipped) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventEpochSkipped: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventEpochSkipped: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

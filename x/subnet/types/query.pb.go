@@ -425,6 +425,1507 @@ func (m *QueryInvariantsResponse) GetHeight() int64 {
 	return 0
 }
 
+type QuerySubnetsRequest struct {
+}
+
+func (m *QuerySubnetsRequest) Reset()         { *m = QuerySubnetsRequest{} }
+func (m *QuerySubnetsRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySubnetsRequest) ProtoMessage()    {}
+func (*QuerySubnetsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{7}
+}
+func (m *QuerySubnetsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySubnetsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySubnetsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySubnetsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySubnetsRequest.Merge(m, src)
+}
+func (m *QuerySubnetsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySubnetsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySubnetsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySubnetsRequest proto.InternalMessageInfo
+
+// SubnetSummary is what a client lists about a subnet. Prices are TAO per alpha, as decimals.
+type SubnetSummary struct {
+	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name        string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Symbol      string `protobuf:"bytes,3,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Owner       string `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerHotkey string `protobuf:"bytes,5,opt,name=owner_hotkey,json=ownerHotkey,proto3" json:"owner_hotkey,omitempty"`
+	Tempo       uint32 `protobuf:"varint,6,opt,name=tempo,proto3" json:"tempo,omitempty"`
+	N           uint32 `protobuf:"varint,7,opt,name=n,proto3" json:"n,omitempty"`
+	MaxN        uint32 `protobuf:"varint,8,opt,name=max_n,json=maxN,proto3" json:"max_n,omitempty"`
+	// burn is the neuron registration price, in rao.
+	Burn        uint64 `protobuf:"varint,9,opt,name=burn,proto3" json:"burn,omitempty"`
+	Price       string `protobuf:"bytes,10,opt,name=price,proto3" json:"price,omitempty"`
+	MovingPrice string `protobuf:"bytes,11,opt,name=moving_price,json=movingPrice,proto3" json:"moving_price,omitempty"`
+	TaoReserve  uint64 `protobuf:"varint,12,opt,name=tao_reserve,json=taoReserve,proto3" json:"tao_reserve,omitempty"`
+	AlphaIn     uint64 `protobuf:"varint,13,opt,name=alpha_in,json=alphaIn,proto3" json:"alpha_in,omitempty"`
+	AlphaOut    uint64 `protobuf:"varint,14,opt,name=alpha_out,json=alphaOut,proto3" json:"alpha_out,omitempty"`
+	// emission_share is the subnet's share of the block's TAO emission, as a decimal in [0, 1].
+	EmissionShare     string `protobuf:"bytes,15,opt,name=emission_share,json=emissionShare,proto3" json:"emission_share,omitempty"`
+	BlocksToNextEpoch uint64 `protobuf:"varint,16,opt,name=blocks_to_next_epoch,json=blocksToNextEpoch,proto3" json:"blocks_to_next_epoch,omitempty"`
+	Started           bool   `protobuf:"varint,17,opt,name=started,proto3" json:"started,omitempty"`
+	EmissionEnabled   bool   `protobuf:"varint,18,opt,name=emission_enabled,json=emissionEnabled,proto3" json:"emission_enabled,omitempty"`
+	RegisteredAt      uint64 `protobuf:"varint,19,opt,name=registered_at,json=registeredAt,proto3" json:"registered_at,omitempty"`
+	LastEpochBlock    uint64 `protobuf:"varint,20,opt,name=last_epoch_block,json=lastEpochBlock,proto3" json:"last_epoch_block,omitempty"`
+	TopologyChangedAt uint64 `protobuf:"varint,21,opt,name=topology_changed_at,json=topologyChangedAt,proto3" json:"topology_changed_at,omitempty"`
+	TaoInEmission     uint64 `protobuf:"varint,22,opt,name=tao_in_emission,json=taoInEmission,proto3" json:"tao_in_emission,omitempty"`
+	AlphaInEmission   uint64 `protobuf:"varint,23,opt,name=alpha_in_emission,json=alphaInEmission,proto3" json:"alpha_in_emission,omitempty"`
+	AlphaOutEmission  uint64 `protobuf:"varint,24,opt,name=alpha_out_emission,json=alphaOutEmission,proto3" json:"alpha_out_emission,omitempty"`
+}
+
+func (m *SubnetSummary) Reset()         { *m = SubnetSummary{} }
+func (m *SubnetSummary) String() string { return proto.CompactTextString(m) }
+func (*SubnetSummary) ProtoMessage()    {}
+func (*SubnetSummary) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{8}
+}
+func (m *SubnetSummary) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SubnetSummary) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SubnetSummary.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SubnetSummary) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SubnetSummary.Merge(m, src)
+}
+func (m *SubnetSummary) XXX_Size() int {
+	return m.Size()
+}
+func (m *SubnetSummary) XXX_DiscardUnknown() {
+	xxx_messageInfo_SubnetSummary.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SubnetSummary proto.InternalMessageInfo
+
+func (m *SubnetSummary) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetSymbol() string {
+	if m != nil {
+		return m.Symbol
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetOwner() string {
+	if m != nil {
+		return m.Owner
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetOwnerHotkey() string {
+	if m != nil {
+		return m.OwnerHotkey
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetTempo() uint32 {
+	if m != nil {
+		return m.Tempo
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetN() uint32 {
+	if m != nil {
+		return m.N
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetMaxN() uint32 {
+	if m != nil {
+		return m.MaxN
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetBurn() uint64 {
+	if m != nil {
+		return m.Burn
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetPrice() string {
+	if m != nil {
+		return m.Price
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetMovingPrice() string {
+	if m != nil {
+		return m.MovingPrice
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetTaoReserve() uint64 {
+	if m != nil {
+		return m.TaoReserve
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetAlphaIn() uint64 {
+	if m != nil {
+		return m.AlphaIn
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetAlphaOut() uint64 {
+	if m != nil {
+		return m.AlphaOut
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetEmissionShare() string {
+	if m != nil {
+		return m.EmissionShare
+	}
+	return ""
+}
+
+func (m *SubnetSummary) GetBlocksToNextEpoch() uint64 {
+	if m != nil {
+		return m.BlocksToNextEpoch
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetStarted() bool {
+	if m != nil {
+		return m.Started
+	}
+	return false
+}
+
+func (m *SubnetSummary) GetEmissionEnabled() bool {
+	if m != nil {
+		return m.EmissionEnabled
+	}
+	return false
+}
+
+func (m *SubnetSummary) GetRegisteredAt() uint64 {
+	if m != nil {
+		return m.RegisteredAt
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetLastEpochBlock() uint64 {
+	if m != nil {
+		return m.LastEpochBlock
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetTopologyChangedAt() uint64 {
+	if m != nil {
+		return m.TopologyChangedAt
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetTaoInEmission() uint64 {
+	if m != nil {
+		return m.TaoInEmission
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetAlphaInEmission() uint64 {
+	if m != nil {
+		return m.AlphaInEmission
+	}
+	return 0
+}
+
+func (m *SubnetSummary) GetAlphaOutEmission() uint64 {
+	if m != nil {
+		return m.AlphaOutEmission
+	}
+	return 0
+}
+
+type QuerySubnetsResponse struct {
+	Subnets []SubnetSummary `protobuf:"bytes,1,rep,name=subnets,proto3" json:"subnets"`
+	Height  int64           `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (m *QuerySubnetsResponse) Reset()         { *m = QuerySubnetsResponse{} }
+func (m *QuerySubnetsResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySubnetsResponse) ProtoMessage()    {}
+func (*QuerySubnetsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{9}
+}
+func (m *QuerySubnetsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySubnetsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySubnetsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySubnetsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySubnetsResponse.Merge(m, src)
+}
+func (m *QuerySubnetsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySubnetsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySubnetsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySubnetsResponse proto.InternalMessageInfo
+
+func (m *QuerySubnetsResponse) GetSubnets() []SubnetSummary {
+	if m != nil {
+		return m.Subnets
+	}
+	return nil
+}
+
+func (m *QuerySubnetsResponse) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+type QuerySubnetRequest struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (m *QuerySubnetRequest) Reset()         { *m = QuerySubnetRequest{} }
+func (m *QuerySubnetRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySubnetRequest) ProtoMessage()    {}
+func (*QuerySubnetRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{10}
+}
+func (m *QuerySubnetRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySubnetRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySubnetRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySubnetRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySubnetRequest.Merge(m, src)
+}
+func (m *QuerySubnetRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySubnetRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySubnetRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySubnetRequest proto.InternalMessageInfo
+
+func (m *QuerySubnetRequest) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+type QuerySubnetResponse struct {
+	Subnet SubnetSummary `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet"`
+	Height int64         `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+}
+
+func (m *QuerySubnetResponse) Reset()         { *m = QuerySubnetResponse{} }
+func (m *QuerySubnetResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySubnetResponse) ProtoMessage()    {}
+func (*QuerySubnetResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{11}
+}
+func (m *QuerySubnetResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySubnetResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySubnetResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySubnetResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySubnetResponse.Merge(m, src)
+}
+func (m *QuerySubnetResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySubnetResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySubnetResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySubnetResponse proto.InternalMessageInfo
+
+func (m *QuerySubnetResponse) GetSubnet() SubnetSummary {
+	if m != nil {
+		return m.Subnet
+	}
+	return SubnetSummary{}
+}
+
+func (m *QuerySubnetResponse) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+type QueryHyperparametersRequest struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (m *QueryHyperparametersRequest) Reset()         { *m = QueryHyperparametersRequest{} }
+func (m *QueryHyperparametersRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryHyperparametersRequest) ProtoMessage()    {}
+func (*QueryHyperparametersRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{12}
+}
+func (m *QueryHyperparametersRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryHyperparametersRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryHyperparametersRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryHyperparametersRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryHyperparametersRequest.Merge(m, src)
+}
+func (m *QueryHyperparametersRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryHyperparametersRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryHyperparametersRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryHyperparametersRequest proto.InternalMessageInfo
+
+func (m *QueryHyperparametersRequest) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+type QueryHyperparametersResponse struct {
+	Netuid          uint32      `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hyperparameters Hyperparams `protobuf:"bytes,2,opt,name=hyperparameters,proto3" json:"hyperparameters"`
+}
+
+func (m *QueryHyperparametersResponse) Reset()         { *m = QueryHyperparametersResponse{} }
+func (m *QueryHyperparametersResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryHyperparametersResponse) ProtoMessage()    {}
+func (*QueryHyperparametersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{13}
+}
+func (m *QueryHyperparametersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryHyperparametersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryHyperparametersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryHyperparametersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryHyperparametersResponse.Merge(m, src)
+}
+func (m *QueryHyperparametersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryHyperparametersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryHyperparametersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryHyperparametersResponse proto.InternalMessageInfo
+
+func (m *QueryHyperparametersResponse) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *QueryHyperparametersResponse) GetHyperparameters() Hyperparams {
+	if m != nil {
+		return m.Hyperparameters
+	}
+	return Hyperparams{}
+}
+
+type QueryMetagraphRequest struct {
+	Netuid  uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Weights bool   `protobuf:"varint,2,opt,name=weights,proto3" json:"weights,omitempty"`
+	Bonds   bool   `protobuf:"varint,3,opt,name=bonds,proto3" json:"bonds,omitempty"`
+}
+
+func (m *QueryMetagraphRequest) Reset()         { *m = QueryMetagraphRequest{} }
+func (m *QueryMetagraphRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryMetagraphRequest) ProtoMessage()    {}
+func (*QueryMetagraphRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{14}
+}
+func (m *QueryMetagraphRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryMetagraphRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryMetagraphRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryMetagraphRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryMetagraphRequest.Merge(m, src)
+}
+func (m *QueryMetagraphRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryMetagraphRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryMetagraphRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryMetagraphRequest proto.InternalMessageInfo
+
+func (m *QueryMetagraphRequest) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *QueryMetagraphRequest) GetWeights() bool {
+	if m != nil {
+		return m.Weights
+	}
+	return false
+}
+
+func (m *QueryMetagraphRequest) GetBonds() bool {
+	if m != nil {
+		return m.Bonds
+	}
+	return false
+}
+
+// NeuronView is one uid as clients see it. Shares are u16 proportions (65535 = 1).
+type NeuronView struct {
+	Netuid  uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uid     uint32 `protobuf:"varint,2,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey  string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Coldkey string `protobuf:"bytes,4,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	// stake_weight is the uid's share of the subnet's stake in the last epoch.
+	StakeWeight uint32 `protobuf:"varint,5,opt,name=stake_weight,json=stakeWeight,proto3" json:"stake_weight,omitempty"`
+	// alpha_stake is the alpha staked to the hotkey on this subnet, in rao.
+	AlphaStake          uint64 `protobuf:"varint,6,opt,name=alpha_stake,json=alphaStake,proto3" json:"alpha_stake,omitempty"`
+	ValidatorPermit     bool   `protobuf:"varint,7,opt,name=validator_permit,json=validatorPermit,proto3" json:"validator_permit,omitempty"`
+	Active              bool   `protobuf:"varint,8,opt,name=active,proto3" json:"active,omitempty"`
+	LastUpdate          uint64 `protobuf:"varint,9,opt,name=last_update,json=lastUpdate,proto3" json:"last_update,omitempty"`
+	Consensus           uint32 `protobuf:"varint,10,opt,name=consensus,proto3" json:"consensus,omitempty"`
+	Incentive           uint32 `protobuf:"varint,11,opt,name=incentive,proto3" json:"incentive,omitempty"`
+	Dividends           uint32 `protobuf:"varint,12,opt,name=dividends,proto3" json:"dividends,omitempty"`
+	ValidatorTrust      uint32 `protobuf:"varint,13,opt,name=validator_trust,json=validatorTrust,proto3" json:"validator_trust,omitempty"`
+	Emission            uint64 `protobuf:"varint,14,opt,name=emission,proto3" json:"emission,omitempty"`
+	Immune              bool   `protobuf:"varint,15,opt,name=immune,proto3" json:"immune,omitempty"`
+	BlockAtRegistration uint64 `protobuf:"varint,16,opt,name=block_at_registration,json=blockAtRegistration,proto3" json:"block_at_registration,omitempty"`
+	// axon is absent until the neuron serves.
+	Axon *AxonInfo `protobuf:"bytes,17,opt,name=axon,proto3" json:"axon,omitempty"`
+}
+
+func (m *NeuronView) Reset()         { *m = NeuronView{} }
+func (m *NeuronView) String() string { return proto.CompactTextString(m) }
+func (*NeuronView) ProtoMessage()    {}
+func (*NeuronView) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{15}
+}
+func (m *NeuronView) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *NeuronView) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_NeuronView.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *NeuronView) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_NeuronView.Merge(m, src)
+}
+func (m *NeuronView) XXX_Size() int {
+	return m.Size()
+}
+func (m *NeuronView) XXX_DiscardUnknown() {
+	xxx_messageInfo_NeuronView.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_NeuronView proto.InternalMessageInfo
+
+func (m *NeuronView) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *NeuronView) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *NeuronView) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *NeuronView) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *NeuronView) GetStakeWeight() uint32 {
+	if m != nil {
+		return m.StakeWeight
+	}
+	return 0
+}
+
+func (m *NeuronView) GetAlphaStake() uint64 {
+	if m != nil {
+		return m.AlphaStake
+	}
+	return 0
+}
+
+func (m *NeuronView) GetValidatorPermit() bool {
+	if m != nil {
+		return m.ValidatorPermit
+	}
+	return false
+}
+
+func (m *NeuronView) GetActive() bool {
+	if m != nil {
+		return m.Active
+	}
+	return false
+}
+
+func (m *NeuronView) GetLastUpdate() uint64 {
+	if m != nil {
+		return m.LastUpdate
+	}
+	return 0
+}
+
+func (m *NeuronView) GetConsensus() uint32 {
+	if m != nil {
+		return m.Consensus
+	}
+	return 0
+}
+
+func (m *NeuronView) GetIncentive() uint32 {
+	if m != nil {
+		return m.Incentive
+	}
+	return 0
+}
+
+func (m *NeuronView) GetDividends() uint32 {
+	if m != nil {
+		return m.Dividends
+	}
+	return 0
+}
+
+func (m *NeuronView) GetValidatorTrust() uint32 {
+	if m != nil {
+		return m.ValidatorTrust
+	}
+	return 0
+}
+
+func (m *NeuronView) GetEmission() uint64 {
+	if m != nil {
+		return m.Emission
+	}
+	return 0
+}
+
+func (m *NeuronView) GetImmune() bool {
+	if m != nil {
+		return m.Immune
+	}
+	return false
+}
+
+func (m *NeuronView) GetBlockAtRegistration() uint64 {
+	if m != nil {
+		return m.BlockAtRegistration
+	}
+	return 0
+}
+
+func (m *NeuronView) GetAxon() *AxonInfo {
+	if m != nil {
+		return m.Axon
+	}
+	return nil
+}
+
+// MatrixRow is one uid's row of weights or bonds.
+type MatrixRow struct {
+	Uid     uint32        `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Entries []WeightEntry `protobuf:"bytes,2,rep,name=entries,proto3" json:"entries"`
+}
+
+func (m *MatrixRow) Reset()         { *m = MatrixRow{} }
+func (m *MatrixRow) String() string { return proto.CompactTextString(m) }
+func (*MatrixRow) ProtoMessage()    {}
+func (*MatrixRow) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{16}
+}
+func (m *MatrixRow) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MatrixRow) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MatrixRow.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MatrixRow) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MatrixRow.Merge(m, src)
+}
+func (m *MatrixRow) XXX_Size() int {
+	return m.Size()
+}
+func (m *MatrixRow) XXX_DiscardUnknown() {
+	xxx_messageInfo_MatrixRow.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MatrixRow proto.InternalMessageInfo
+
+func (m *MatrixRow) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *MatrixRow) GetEntries() []WeightEntry {
+	if m != nil {
+		return m.Entries
+	}
+	return nil
+}
+
+type QueryMetagraphResponse struct {
+	Netuid            uint32       `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Height            int64        `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	LastEpochBlock    uint64       `protobuf:"varint,3,opt,name=last_epoch_block,json=lastEpochBlock,proto3" json:"last_epoch_block,omitempty"`
+	TopologyChangedAt uint64       `protobuf:"varint,4,opt,name=topology_changed_at,json=topologyChangedAt,proto3" json:"topology_changed_at,omitempty"`
+	Neurons           []NeuronView `protobuf:"bytes,5,rep,name=neurons,proto3" json:"neurons"`
+	Weights           []MatrixRow  `protobuf:"bytes,6,rep,name=weights,proto3" json:"weights"`
+	Bonds             []MatrixRow  `protobuf:"bytes,7,rep,name=bonds,proto3" json:"bonds"`
+}
+
+func (m *QueryMetagraphResponse) Reset()         { *m = QueryMetagraphResponse{} }
+func (m *QueryMetagraphResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryMetagraphResponse) ProtoMessage()    {}
+func (*QueryMetagraphResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{17}
+}
+func (m *QueryMetagraphResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryMetagraphResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryMetagraphResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryMetagraphResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryMetagraphResponse.Merge(m, src)
+}
+func (m *QueryMetagraphResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryMetagraphResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryMetagraphResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryMetagraphResponse proto.InternalMessageInfo
+
+func (m *QueryMetagraphResponse) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *QueryMetagraphResponse) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+func (m *QueryMetagraphResponse) GetLastEpochBlock() uint64 {
+	if m != nil {
+		return m.LastEpochBlock
+	}
+	return 0
+}
+
+func (m *QueryMetagraphResponse) GetTopologyChangedAt() uint64 {
+	if m != nil {
+		return m.TopologyChangedAt
+	}
+	return 0
+}
+
+func (m *QueryMetagraphResponse) GetNeurons() []NeuronView {
+	if m != nil {
+		return m.Neurons
+	}
+	return nil
+}
+
+func (m *QueryMetagraphResponse) GetWeights() []MatrixRow {
+	if m != nil {
+		return m.Weights
+	}
+	return nil
+}
+
+func (m *QueryMetagraphResponse) GetBonds() []MatrixRow {
+	if m != nil {
+		return m.Bonds
+	}
+	return nil
+}
+
+type QueryHotkeyRequest struct {
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+}
+
+func (m *QueryHotkeyRequest) Reset()         { *m = QueryHotkeyRequest{} }
+func (m *QueryHotkeyRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryHotkeyRequest) ProtoMessage()    {}
+func (*QueryHotkeyRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{18}
+}
+func (m *QueryHotkeyRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryHotkeyRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryHotkeyRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryHotkeyRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryHotkeyRequest.Merge(m, src)
+}
+func (m *QueryHotkeyRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryHotkeyRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryHotkeyRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryHotkeyRequest proto.InternalMessageInfo
+
+func (m *QueryHotkeyRequest) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+type QueryHotkeyResponse struct {
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	// coldkey is the hotkey's owner; empty if the hotkey was never registered.
+	Coldkey string       `protobuf:"bytes,2,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Take    uint32       `protobuf:"varint,3,opt,name=take,proto3" json:"take,omitempty"`
+	Neurons []NeuronView `protobuf:"bytes,4,rep,name=neurons,proto3" json:"neurons"`
+}
+
+func (m *QueryHotkeyResponse) Reset()         { *m = QueryHotkeyResponse{} }
+func (m *QueryHotkeyResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryHotkeyResponse) ProtoMessage()    {}
+func (*QueryHotkeyResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{19}
+}
+func (m *QueryHotkeyResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryHotkeyResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryHotkeyResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryHotkeyResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryHotkeyResponse.Merge(m, src)
+}
+func (m *QueryHotkeyResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryHotkeyResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryHotkeyResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryHotkeyResponse proto.InternalMessageInfo
+
+func (m *QueryHotkeyResponse) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *QueryHotkeyResponse) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *QueryHotkeyResponse) GetTake() uint32 {
+	if m != nil {
+		return m.Take
+	}
+	return 0
+}
+
+func (m *QueryHotkeyResponse) GetNeurons() []NeuronView {
+	if m != nil {
+		return m.Neurons
+	}
+	return nil
+}
+
+type QueryStakesRequest struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+}
+
+func (m *QueryStakesRequest) Reset()         { *m = QueryStakesRequest{} }
+func (m *QueryStakesRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryStakesRequest) ProtoMessage()    {}
+func (*QueryStakesRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{20}
+}
+func (m *QueryStakesRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStakesRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStakesRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStakesRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStakesRequest.Merge(m, src)
+}
+func (m *QueryStakesRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStakesRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStakesRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStakesRequest proto.InternalMessageInfo
+
+func (m *QueryStakesRequest) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+// StakeView is a coldkey's stake on one hotkey and subnet.
+type StakeView struct {
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Alpha  uint64 `protobuf:"varint,3,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	// tao_value is what unstaking all of it would pay now, fee and slippage included, in rao.
+	TaoValue uint64 `protobuf:"varint,4,opt,name=tao_value,json=taoValue,proto3" json:"tao_value,omitempty"`
+}
+
+func (m *StakeView) Reset()         { *m = StakeView{} }
+func (m *StakeView) String() string { return proto.CompactTextString(m) }
+func (*StakeView) ProtoMessage()    {}
+func (*StakeView) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{21}
+}
+func (m *StakeView) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *StakeView) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_StakeView.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *StakeView) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_StakeView.Merge(m, src)
+}
+func (m *StakeView) XXX_Size() int {
+	return m.Size()
+}
+func (m *StakeView) XXX_DiscardUnknown() {
+	xxx_messageInfo_StakeView.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_StakeView proto.InternalMessageInfo
+
+func (m *StakeView) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *StakeView) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *StakeView) GetAlpha() uint64 {
+	if m != nil {
+		return m.Alpha
+	}
+	return 0
+}
+
+func (m *StakeView) GetTaoValue() uint64 {
+	if m != nil {
+		return m.TaoValue
+	}
+	return 0
+}
+
+type QueryStakesResponse struct {
+	Coldkey string      `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Balance uint64      `protobuf:"varint,2,opt,name=balance,proto3" json:"balance,omitempty"`
+	Stakes  []StakeView `protobuf:"bytes,3,rep,name=stakes,proto3" json:"stakes"`
+}
+
+func (m *QueryStakesResponse) Reset()         { *m = QueryStakesResponse{} }
+func (m *QueryStakesResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryStakesResponse) ProtoMessage()    {}
+func (*QueryStakesResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{22}
+}
+func (m *QueryStakesResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryStakesResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryStakesResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryStakesResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryStakesResponse.Merge(m, src)
+}
+func (m *QueryStakesResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryStakesResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryStakesResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryStakesResponse proto.InternalMessageInfo
+
+func (m *QueryStakesResponse) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *QueryStakesResponse) GetBalance() uint64 {
+	if m != nil {
+		return m.Balance
+	}
+	return 0
+}
+
+func (m *QueryStakesResponse) GetStakes() []StakeView {
+	if m != nil {
+		return m.Stakes
+	}
+	return nil
+}
+
+type QueryRegistrationCostRequest struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (m *QueryRegistrationCostRequest) Reset()         { *m = QueryRegistrationCostRequest{} }
+func (m *QueryRegistrationCostRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryRegistrationCostRequest) ProtoMessage()    {}
+func (*QueryRegistrationCostRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{23}
+}
+func (m *QueryRegistrationCostRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRegistrationCostRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRegistrationCostRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRegistrationCostRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRegistrationCostRequest.Merge(m, src)
+}
+func (m *QueryRegistrationCostRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRegistrationCostRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRegistrationCostRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRegistrationCostRequest proto.InternalMessageInfo
+
+func (m *QueryRegistrationCostRequest) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+type QueryRegistrationCostResponse struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Burn   uint64 `protobuf:"varint,2,opt,name=burn,proto3" json:"burn,omitempty"`
+}
+
+func (m *QueryRegistrationCostResponse) Reset()         { *m = QueryRegistrationCostResponse{} }
+func (m *QueryRegistrationCostResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryRegistrationCostResponse) ProtoMessage()    {}
+func (*QueryRegistrationCostResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{24}
+}
+func (m *QueryRegistrationCostResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRegistrationCostResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRegistrationCostResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRegistrationCostResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRegistrationCostResponse.Merge(m, src)
+}
+func (m *QueryRegistrationCostResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRegistrationCostResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRegistrationCostResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRegistrationCostResponse proto.InternalMessageInfo
+
+func (m *QueryRegistrationCostResponse) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *QueryRegistrationCostResponse) GetBurn() uint64 {
+	if m != nil {
+		return m.Burn
+	}
+	return 0
+}
+
+type QueryLockCostRequest struct {
+}
+
+func (m *QueryLockCostRequest) Reset()         { *m = QueryLockCostRequest{} }
+func (m *QueryLockCostRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryLockCostRequest) ProtoMessage()    {}
+func (*QueryLockCostRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{25}
+}
+func (m *QueryLockCostRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLockCostRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLockCostRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLockCostRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLockCostRequest.Merge(m, src)
+}
+func (m *QueryLockCostRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLockCostRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLockCostRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLockCostRequest proto.InternalMessageInfo
+
+type QueryLockCostResponse struct {
+	LockCost uint64 `protobuf:"varint,1,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+}
+
+func (m *QueryLockCostResponse) Reset()         { *m = QueryLockCostResponse{} }
+func (m *QueryLockCostResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryLockCostResponse) ProtoMessage()    {}
+func (*QueryLockCostResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{26}
+}
+func (m *QueryLockCostResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLockCostResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLockCostResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLockCostResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLockCostResponse.Merge(m, src)
+}
+func (m *QueryLockCostResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLockCostResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLockCostResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLockCostResponse proto.InternalMessageInfo
+
+func (m *QueryLockCostResponse) GetLockCost() uint64 {
+	if m != nil {
+		return m.LockCost
+	}
+	return 0
+}
+
+type QuerySwapQuoteRequest struct {
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// stake quotes TAO → alpha; otherwise alpha → TAO.
+	Stake  bool   `protobuf:"varint,2,opt,name=stake,proto3" json:"stake,omitempty"`
+	Amount uint64 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+}
+
+func (m *QuerySwapQuoteRequest) Reset()         { *m = QuerySwapQuoteRequest{} }
+func (m *QuerySwapQuoteRequest) String() string { return proto.CompactTextString(m) }
+func (*QuerySwapQuoteRequest) ProtoMessage()    {}
+func (*QuerySwapQuoteRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{27}
+}
+func (m *QuerySwapQuoteRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySwapQuoteRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySwapQuoteRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySwapQuoteRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySwapQuoteRequest.Merge(m, src)
+}
+func (m *QuerySwapQuoteRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySwapQuoteRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySwapQuoteRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySwapQuoteRequest proto.InternalMessageInfo
+
+func (m *QuerySwapQuoteRequest) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *QuerySwapQuoteRequest) GetStake() bool {
+	if m != nil {
+		return m.Stake
+	}
+	return false
+}
+
+func (m *QuerySwapQuoteRequest) GetAmount() uint64 {
+	if m != nil {
+		return m.Amount
+	}
+	return 0
+}
+
+type QuerySwapQuoteResponse struct {
+	AmountIn    uint64 `protobuf:"varint,1,opt,name=amount_in,json=amountIn,proto3" json:"amount_in,omitempty"`
+	AmountOut   uint64 `protobuf:"varint,2,opt,name=amount_out,json=amountOut,proto3" json:"amount_out,omitempty"`
+	Fee         uint64 `protobuf:"varint,3,opt,name=fee,proto3" json:"fee,omitempty"`
+	PriceBefore string `protobuf:"bytes,4,opt,name=price_before,json=priceBefore,proto3" json:"price_before,omitempty"`
+	PriceAfter  string `protobuf:"bytes,5,opt,name=price_after,json=priceAfter,proto3" json:"price_after,omitempty"`
+	// slippage is how much worse than price_before the swap pays, in parts per million.
+	SlippagePpm uint64 `protobuf:"varint,6,opt,name=slippage_ppm,json=slippagePpm,proto3" json:"slippage_ppm,omitempty"`
+}
+
+func (m *QuerySwapQuoteResponse) Reset()         { *m = QuerySwapQuoteResponse{} }
+func (m *QuerySwapQuoteResponse) String() string { return proto.CompactTextString(m) }
+func (*QuerySwapQuoteResponse) ProtoMessage()    {}
+func (*QuerySwapQuoteResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_fc6055f02abcc86e, []int{28}
+}
+func (m *QuerySwapQuoteResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QuerySwapQuoteResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QuerySwapQuoteResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QuerySwapQuoteResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QuerySwapQuoteResponse.Merge(m, src)
+}
+func (m *QuerySwapQuoteResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QuerySwapQuoteResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QuerySwapQuoteResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QuerySwapQuoteResponse proto.InternalMessageInfo
+
+func (m *QuerySwapQuoteResponse) GetAmountIn() uint64 {
+	if m != nil {
+		return m.AmountIn
+	}
+	return 0
+}
+
+func (m *QuerySwapQuoteResponse) GetAmountOut() uint64 {
+	if m != nil {
+		return m.AmountOut
+	}
+	return 0
+}
+
+func (m *QuerySwapQuoteResponse) GetFee() uint64 {
+	if m != nil {
+		return m.Fee
+	}
+	return 0
+}
+
+func (m *QuerySwapQuoteResponse) GetPriceBefore() string {
+	if m != nil {
+		return m.PriceBefore
+	}
+	return ""
+}
+
+func (m *QuerySwapQuoteResponse) GetPriceAfter() string {
+	if m != nil {
+		return m.PriceAfter
+	}
+	return ""
+}
+
+func (m *QuerySwapQuoteResponse) GetSlippagePpm() uint64 {
+	if m != nil {
+		return m.SlippagePpm
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "gotensor.subnet.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "gotensor.subnet.v1.QueryParamsResponse")
@@ -433,52 +1934,167 @@ func init() {
 	proto.RegisterType((*QueryInvariantsRequest)(nil), "gotensor.subnet.v1.QueryInvariantsRequest")
 	proto.RegisterType((*InvariantResult)(nil), "gotensor.subnet.v1.InvariantResult")
 	proto.RegisterType((*QueryInvariantsResponse)(nil), "gotensor.subnet.v1.QueryInvariantsResponse")
+	proto.RegisterType((*QuerySubnetsRequest)(nil), "gotensor.subnet.v1.QuerySubnetsRequest")
+	proto.RegisterType((*SubnetSummary)(nil), "gotensor.subnet.v1.SubnetSummary")
+	proto.RegisterType((*QuerySubnetsResponse)(nil), "gotensor.subnet.v1.QuerySubnetsResponse")
+	proto.RegisterType((*QuerySubnetRequest)(nil), "gotensor.subnet.v1.QuerySubnetRequest")
+	proto.RegisterType((*QuerySubnetResponse)(nil), "gotensor.subnet.v1.QuerySubnetResponse")
+	proto.RegisterType((*QueryHyperparametersRequest)(nil), "gotensor.subnet.v1.QueryHyperparametersRequest")
+	proto.RegisterType((*QueryHyperparametersResponse)(nil), "gotensor.subnet.v1.QueryHyperparametersResponse")
+	proto.RegisterType((*QueryMetagraphRequest)(nil), "gotensor.subnet.v1.QueryMetagraphRequest")
+	proto.RegisterType((*NeuronView)(nil), "gotensor.subnet.v1.NeuronView")
+	proto.RegisterType((*MatrixRow)(nil), "gotensor.subnet.v1.MatrixRow")
+	proto.RegisterType((*QueryMetagraphResponse)(nil), "gotensor.subnet.v1.QueryMetagraphResponse")
+	proto.RegisterType((*QueryHotkeyRequest)(nil), "gotensor.subnet.v1.QueryHotkeyRequest")
+	proto.RegisterType((*QueryHotkeyResponse)(nil), "gotensor.subnet.v1.QueryHotkeyResponse")
+	proto.RegisterType((*QueryStakesRequest)(nil), "gotensor.subnet.v1.QueryStakesRequest")
+	proto.RegisterType((*StakeView)(nil), "gotensor.subnet.v1.StakeView")
+	proto.RegisterType((*QueryStakesResponse)(nil), "gotensor.subnet.v1.QueryStakesResponse")
+	proto.RegisterType((*QueryRegistrationCostRequest)(nil), "gotensor.subnet.v1.QueryRegistrationCostRequest")
+	proto.RegisterType((*QueryRegistrationCostResponse)(nil), "gotensor.subnet.v1.QueryRegistrationCostResponse")
+	proto.RegisterType((*QueryLockCostRequest)(nil), "gotensor.subnet.v1.QueryLockCostRequest")
+	proto.RegisterType((*QueryLockCostResponse)(nil), "gotensor.subnet.v1.QueryLockCostResponse")
+	proto.RegisterType((*QuerySwapQuoteRequest)(nil), "gotensor.subnet.v1.QuerySwapQuoteRequest")
+	proto.RegisterType((*QuerySwapQuoteResponse)(nil), "gotensor.subnet.v1.QuerySwapQuoteResponse")
 }
 
 func init() { proto.RegisterFile("gotensor/subnet/v1/query.proto", fileDescriptor_fc6055f02abcc86e) }
 
 var fileDescriptor_fc6055f02abcc86e = []byte{
-	// 633 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x54, 0xc1, 0x4e, 0xdb, 0x4c,
-	0x10, 0x8e, 0x13, 0x08, 0xc9, 0x20, 0xf8, 0xf5, 0x2f, 0x94, 0x5a, 0x16, 0x35, 0x51, 0xaa, 0xd2,
-	0x08, 0xa4, 0x58, 0x84, 0x73, 0x2f, 0x48, 0x48, 0x70, 0xa9, 0x5a, 0xc3, 0xa9, 0x97, 0x68, 0x03,
-	0x2b, 0x67, 0x15, 0x7b, 0xd7, 0x78, 0xd7, 0x51, 0x38, 0xf4, 0xd2, 0x6b, 0x55, 0xa9, 0x52, 0xd5,
-	0x77, 0xe8, 0xb1, 0x8f, 0xc1, 0x11, 0xa9, 0x17, 0x4e, 0x55, 0x05, 0x95, 0xfa, 0x1a, 0x95, 0x77,
-	0xd7, 0x4e, 0x68, 0x12, 0xda, 0x8b, 0xb5, 0xf3, 0xcd, 0xcc, 0xf7, 0xcd, 0xcc, 0xce, 0x1a, 0xdc,
-	0x80, 0x4b, 0xc2, 0x04, 0x4f, 0x3c, 0x91, 0xf6, 0x18, 0x91, 0xde, 0x70, 0xcf, 0xbb, 0x48, 0x49,
-	0x72, 0xd9, 0x8e, 0x13, 0x2e, 0x39, 0x42, 0xb9, 0xbf, 0xad, 0xfd, 0xed, 0xe1, 0x9e, 0xf3, 0x3f,
-	0x8e, 0x28, 0xe3, 0x9e, 0xfa, 0xea, 0x30, 0x67, 0x3d, 0xe0, 0x01, 0x57, 0x47, 0x2f, 0x3b, 0x19,
-	0x74, 0x33, 0xe0, 0x3c, 0x08, 0x89, 0x87, 0x63, 0xea, 0x61, 0xc6, 0xb8, 0xc4, 0x92, 0x72, 0x26,
-	0x8c, 0x77, 0x6b, 0x86, 0x74, 0x8c, 0x13, 0x1c, 0x99, 0x80, 0xe6, 0x3a, 0xa0, 0xd7, 0x59, 0x29,
-	0xaf, 0x14, 0xe8, 0x93, 0x8b, 0x94, 0x08, 0xd9, 0x3c, 0x85, 0xb5, 0x7b, 0xa8, 0x88, 0x39, 0x13,
-	0x04, 0xbd, 0x80, 0xaa, 0x4e, 0xb6, 0xad, 0x86, 0xd5, 0x5a, 0xee, 0x38, 0xed, 0xe9, 0xca, 0xdb,
-	0x3a, 0xe7, 0xa0, 0x7e, 0xf5, 0x7d, 0xab, 0xf4, 0xe5, 0xd7, 0xd7, 0x1d, 0xcb, 0x37, 0x49, 0x85,
-	0xd6, 0x49, 0x1a, 0xc7, 0xe1, 0x65, 0xae, 0x75, 0x53, 0x36, 0x62, 0x39, 0x6c, 0xc4, 0x9e, 0xc1,
-	0xaa, 0xe4, 0x12, 0x87, 0x5d, 0x2a, 0x44, 0x8a, 0xd9, 0x19, 0x51, 0xa2, 0x0b, 0xfe, 0x8a, 0x42,
-	0x8f, 0x0d, 0x88, 0x36, 0xa0, 0xda, 0x4b, 0x13, 0x46, 0xce, 0xed, 0xb2, 0x72, 0x1b, 0x0b, 0x6d,
-	0xc1, 0x72, 0x0f, 0xb3, 0x41, 0x57, 0x28, 0x56, 0xbb, 0xa2, 0x9c, 0x90, 0x41, 0x5a, 0x27, 0xe3,
-	0xef, 0x85, 0xfc, 0x6c, 0xd0, 0x25, 0x11, 0x15, 0x82, 0x72, 0x66, 0x2f, 0x68, 0x7e, 0x85, 0x1e,
-	0x1a, 0x10, 0x3d, 0x01, 0x88, 0xf0, 0x28, 0xa7, 0x59, 0x54, 0x21, 0xf5, 0x08, 0x8f, 0x0c, 0x8b,
-	0x03, 0xb5, 0x3e, 0x0e, 0x87, 0x94, 0x05, 0xc2, 0xae, 0x36, 0xac, 0xd6, 0x8a, 0x5f, 0xd8, 0xa8,
-	0x03, 0x8f, 0x18, 0x19, 0xc9, 0xae, 0x01, 0xc6, 0x8d, 0x2c, 0x29, 0x96, 0xb5, 0xcc, 0x79, 0xa4,
-	0x7d, 0x45, 0x3b, 0xfb, 0xb0, 0xa1, 0xf4, 0x45, 0x57, 0xf2, 0xee, 0x64, 0xb6, 0x5d, 0xd3, 0x49,
-	0xda, 0x7b, 0xca, 0x5f, 0x8e, 0x93, 0xb3, 0x19, 0xf4, 0x09, 0x0d, 0xfa, 0xd2, 0xae, 0x37, 0xac,
-	0x56, 0xc5, 0x37, 0x56, 0xd3, 0x86, 0x0d, 0x35, 0xd9, 0x63, 0x36, 0xc4, 0x09, 0xc5, 0x4c, 0x16,
-	0x17, 0x7c, 0x02, 0xff, 0x15, 0xa0, 0x4f, 0x44, 0x1a, 0x4a, 0x84, 0x60, 0x81, 0xe1, 0x48, 0x4f,
-	0xb9, 0xee, 0xab, 0x33, 0x5a, 0x87, 0xc5, 0x3e, 0x0f, 0xcf, 0x85, 0x9a, 0x6d, 0xcd, 0xd7, 0x46,
-	0x26, 0x77, 0x4e, 0x24, 0xa6, 0xa1, 0x9a, 0x6a, 0xdd, 0x37, 0x56, 0xf3, 0xbd, 0x05, 0x8f, 0xa7,
-	0xf4, 0xcc, 0x6d, 0xae, 0x42, 0x99, 0x0f, 0x14, 0x77, 0xcd, 0x2f, 0xf3, 0x01, 0x3a, 0x82, 0xa5,
-	0x44, 0xe9, 0x66, 0xdc, 0x95, 0xd6, 0x72, 0xe7, 0xe9, 0xac, 0x5d, 0xfa, 0xa3, 0xc6, 0xc9, 0xa5,
-	0xca, 0xd3, 0x27, 0x9a, 0xaf, 0x4c, 0x36, 0xdf, 0xf9, 0x5c, 0x81, 0x45, 0x55, 0x0d, 0x7a, 0x0b,
-	0x55, 0xbd, 0x94, 0x68, 0x7b, 0x96, 0xc8, 0xf4, 0xfe, 0x3b, 0xcf, 0xff, 0x1a, 0xa7, 0xdb, 0x6a,
-	0x36, 0xdf, 0x7d, 0xfb, 0xf9, 0xa9, 0xbc, 0x89, 0x1c, 0x6f, 0xee, 0x43, 0xcb, 0xe4, 0xcd, 0xb2,
-	0xcc, 0x97, 0xbf, 0xf7, 0x24, 0x1e, 0x90, 0xbf, 0xff, 0x46, 0x1e, 0x96, 0xd7, 0x2b, 0x8b, 0x3e,
-	0x58, 0x00, 0xe3, 0x0b, 0x41, 0x3b, 0x73, 0xb9, 0xa7, 0xb6, 0xc4, 0xd9, 0xfd, 0xa7, 0x58, 0x53,
-	0xcb, 0xb6, 0xaa, 0xa5, 0x81, 0xdc, 0x59, 0xb5, 0xd0, 0x22, 0xfe, 0xe0, 0xf0, 0xea, 0xd6, 0xb5,
-	0xae, 0x6f, 0x5d, 0xeb, 0xc7, 0xad, 0x6b, 0x7d, 0xbc, 0x73, 0x4b, 0xd7, 0x77, 0x6e, 0xe9, 0xe6,
-	0xce, 0x2d, 0xbd, 0xd9, 0x0d, 0xa8, 0xec, 0xa7, 0xbd, 0xf6, 0x19, 0x8f, 0xc6, 0x1c, 0xc5, 0x61,
-	0x94, 0xd3, 0xc9, 0xcb, 0x98, 0x88, 0x5e, 0x55, 0xfd, 0xbf, 0xf6, 0x7f, 0x07, 0x00, 0x00, 0xff,
-	0xff, 0x0c, 0x61, 0xa9, 0x22, 0x5d, 0x05, 0x00, 0x00,
+	// 2118 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x58, 0xcd, 0x6f, 0x1b, 0xc7,
+	0x15, 0xf7, 0x52, 0x14, 0x45, 0x3e, 0x8a, 0x92, 0x3c, 0x92, 0x95, 0x2d, 0xad, 0x0f, 0x67, 0xdd,
+	0x28, 0xb2, 0x63, 0x88, 0xb6, 0x92, 0xba, 0x2d, 0xda, 0x24, 0x90, 0x0d, 0x15, 0x16, 0xda, 0x38,
+	0xce, 0xca, 0x4d, 0x81, 0x02, 0xed, 0x62, 0x48, 0x8e, 0xc9, 0x85, 0xb8, 0x33, 0xeb, 0xdd, 0x59,
+	0x4a, 0x82, 0xe1, 0x43, 0x7b, 0x48, 0x50, 0x14, 0x05, 0x0a, 0xf4, 0xd6, 0xfc, 0x03, 0xbd, 0x14,
+	0x28, 0x7a, 0xe9, 0xbf, 0x90, 0x4b, 0x81, 0x00, 0xbd, 0xe4, 0x54, 0xb4, 0x76, 0x81, 0x02, 0xfd,
+	0x2b, 0x8a, 0x79, 0x33, 0xbb, 0x4b, 0x4a, 0xfc, 0xca, 0x85, 0xd8, 0xf7, 0x31, 0xef, 0xfd, 0x66,
+	0xe6, 0x7d, 0x0d, 0x61, 0xab, 0x23, 0x24, 0xe3, 0xb1, 0x88, 0x1a, 0x71, 0xd2, 0xe4, 0x4c, 0x36,
+	0xfa, 0xf7, 0x1a, 0xcf, 0x13, 0x16, 0x9d, 0xef, 0x85, 0x91, 0x90, 0x82, 0x90, 0x54, 0xbe, 0xa7,
+	0xe5, 0x7b, 0xfd, 0x7b, 0xf5, 0xab, 0x34, 0xf0, 0xb9, 0x68, 0xe0, 0xaf, 0x56, 0xab, 0xaf, 0x75,
+	0x44, 0x47, 0xe0, 0x67, 0x43, 0x7d, 0x19, 0xee, 0x46, 0x47, 0x88, 0x4e, 0x8f, 0x35, 0x68, 0xe8,
+	0x37, 0x28, 0xe7, 0x42, 0x52, 0xe9, 0x0b, 0x1e, 0x1b, 0xe9, 0xf6, 0x08, 0xd7, 0x21, 0x8d, 0x68,
+	0x90, 0x2a, 0x8c, 0xc2, 0x16, 0x4b, 0x2a, 0x99, 0x96, 0x3b, 0x6b, 0x40, 0x3e, 0x51, 0x50, 0x9f,
+	0xe0, 0x22, 0x97, 0x3d, 0x4f, 0x58, 0x2c, 0x9d, 0xa7, 0xb0, 0x3a, 0xc4, 0x8d, 0x43, 0xc1, 0x63,
+	0x46, 0xde, 0x87, 0x92, 0x36, 0x6e, 0x5b, 0x37, 0xac, 0xdd, 0xea, 0x7e, 0x7d, 0xef, 0xf2, 0xce,
+	0xf6, 0xf4, 0x9a, 0x07, 0x95, 0x2f, 0xff, 0xb9, 0x7d, 0xe5, 0x4f, 0xff, 0xfd, 0xcb, 0x6d, 0xcb,
+	0x35, 0x8b, 0x32, 0x5f, 0xc7, 0x49, 0x18, 0xf6, 0xce, 0x53, 0x5f, 0x5f, 0x17, 0x8c, 0xb3, 0x94,
+	0x6d, 0x9c, 0xbd, 0x05, 0x4b, 0x52, 0x48, 0xda, 0xf3, 0xfc, 0x38, 0x4e, 0x28, 0x6f, 0x31, 0x74,
+	0x5a, 0x74, 0x6b, 0xc8, 0x3d, 0x32, 0x4c, 0xb2, 0x0e, 0xa5, 0x66, 0x12, 0x71, 0xd6, 0xb6, 0x0b,
+	0x28, 0x36, 0x14, 0xd9, 0x86, 0x6a, 0x93, 0xf2, 0x13, 0x2f, 0x46, 0xab, 0xf6, 0x1c, 0x0a, 0x41,
+	0xb1, 0xb4, 0x1f, 0x65, 0xbf, 0xd9, 0x13, 0xad, 0x13, 0x8f, 0x05, 0x7e, 0x1c, 0xfb, 0x82, 0xdb,
+	0x45, 0x6d, 0x1f, 0xb9, 0x87, 0x86, 0x49, 0x36, 0x01, 0x02, 0x7a, 0x96, 0x9a, 0x99, 0x47, 0x95,
+	0x4a, 0x40, 0xcf, 0x8c, 0x95, 0x3a, 0x94, 0xbb, 0xb4, 0xd7, 0xf7, 0x79, 0x27, 0xb6, 0x4b, 0x37,
+	0xac, 0xdd, 0x9a, 0x9b, 0xd1, 0x64, 0x1f, 0xae, 0x71, 0x76, 0x26, 0x3d, 0xc3, 0xc8, 0x37, 0xb2,
+	0x80, 0x56, 0x56, 0x95, 0xf0, 0x91, 0x96, 0x65, 0xdb, 0x79, 0x17, 0xd6, 0xd1, 0x7f, 0xec, 0x49,
+	0xe1, 0x0d, 0xae, 0xb6, 0xcb, 0x7a, 0x91, 0x96, 0x3e, 0x15, 0x8f, 0xf3, 0xc5, 0xea, 0x0c, 0xba,
+	0xcc, 0xef, 0x74, 0xa5, 0x5d, 0xb9, 0x61, 0xed, 0xce, 0xb9, 0x86, 0x72, 0x6c, 0x58, 0xc7, 0x93,
+	0x3d, 0xe2, 0x7d, 0x1a, 0xf9, 0x94, 0xcb, 0xec, 0x82, 0x8f, 0x61, 0x39, 0x63, 0xba, 0x2c, 0x4e,
+	0x7a, 0x92, 0x10, 0x28, 0x72, 0x1a, 0xe8, 0x53, 0xae, 0xb8, 0xf8, 0x4d, 0xd6, 0x60, 0xbe, 0x2b,
+	0x7a, 0xed, 0x18, 0xcf, 0xb6, 0xec, 0x6a, 0x42, 0xb9, 0x6b, 0x33, 0x49, 0xfd, 0x1e, 0x9e, 0x6a,
+	0xc5, 0x35, 0x94, 0xf3, 0x5b, 0x0b, 0xde, 0xb8, 0xe4, 0xcf, 0xdc, 0xe6, 0x12, 0x14, 0xc4, 0x09,
+	0xda, 0x2e, 0xbb, 0x05, 0x71, 0x42, 0x1e, 0xc1, 0x42, 0x84, 0x7e, 0x95, 0xed, 0xb9, 0xdd, 0xea,
+	0xfe, 0xcd, 0x51, 0xb1, 0x74, 0x01, 0xe3, 0x60, 0x50, 0xa5, 0xcb, 0x07, 0x36, 0x3f, 0x37, 0xb4,
+	0xf9, 0x6b, 0x59, 0x58, 0x29, 0x6b, 0xd9, 0xce, 0x7f, 0x53, 0x82, 0x9a, 0x66, 0x1d, 0x27, 0x41,
+	0x40, 0xa3, 0x73, 0x65, 0x80, 0x33, 0x99, 0xf8, 0x6d, 0x84, 0x57, 0x73, 0x0d, 0x95, 0x1d, 0x48,
+	0x61, 0xe0, 0x40, 0xd6, 0xa1, 0x14, 0x9f, 0x07, 0x4d, 0x91, 0x6d, 0x5d, 0x53, 0xea, 0xa0, 0xc4,
+	0x29, 0x67, 0x11, 0xc6, 0x50, 0xc5, 0xd5, 0x04, 0x79, 0x13, 0x16, 0xf1, 0xc3, 0xeb, 0x0a, 0x79,
+	0xc2, 0x74, 0xf4, 0x54, 0xdc, 0x2a, 0xf2, 0x1e, 0x21, 0x4b, 0x2d, 0x94, 0x2c, 0x08, 0x85, 0x09,
+	0x1e, 0x4d, 0x90, 0x45, 0xb0, 0x38, 0x46, 0x49, 0xcd, 0xb5, 0x38, 0x59, 0x85, 0x79, 0x15, 0x82,
+	0x1c, 0x43, 0xa0, 0xe6, 0x16, 0x03, 0x7a, 0xf6, 0x58, 0xa1, 0x53, 0x91, 0x8e, 0x37, 0x5e, 0x74,
+	0xf1, 0x5b, 0x19, 0x0b, 0x23, 0xbf, 0xc5, 0x6c, 0xd0, 0x28, 0x90, 0x50, 0x28, 0x02, 0x81, 0x01,
+	0xa8, 0x85, 0x55, 0x8d, 0x42, 0xf3, 0x9e, 0xa0, 0xca, 0x36, 0x54, 0x25, 0x15, 0x5e, 0xc4, 0x62,
+	0x16, 0xf5, 0x99, 0xbd, 0xa8, 0x93, 0x45, 0x52, 0xe1, 0x6a, 0x0e, 0xf9, 0x16, 0x94, 0x69, 0x2f,
+	0xec, 0x52, 0xcf, 0xe7, 0x76, 0x0d, 0xa5, 0x0b, 0x48, 0x1f, 0x71, 0x72, 0x1d, 0x2a, 0x5a, 0x24,
+	0x12, 0x69, 0x2f, 0xa1, 0x4c, 0xeb, 0x7e, 0x9c, 0x48, 0x95, 0x64, 0x69, 0x7a, 0x79, 0x71, 0x97,
+	0x46, 0xcc, 0x5e, 0x46, 0xef, 0xb5, 0x94, 0x7b, 0xac, 0x98, 0xa4, 0x01, 0x6b, 0x17, 0xa2, 0x9e,
+	0x85, 0xa2, 0xd5, 0xb5, 0x57, 0xd0, 0xdc, 0xd5, 0xc1, 0x98, 0x3f, 0x54, 0x02, 0x62, 0xc3, 0x42,
+	0x2c, 0x69, 0x24, 0x59, 0xdb, 0xbe, 0x8a, 0x31, 0x95, 0x92, 0xe4, 0x16, 0xac, 0x64, 0x1e, 0x19,
+	0xa7, 0xcd, 0x1e, 0x6b, 0xdb, 0x04, 0x55, 0x96, 0x53, 0xfe, 0xa1, 0x66, 0x93, 0x9b, 0x50, 0x8b,
+	0x58, 0xc7, 0x8f, 0x25, 0x8b, 0x58, 0xdb, 0xa3, 0xd2, 0x5e, 0x45, 0x77, 0x8b, 0x39, 0xf3, 0x40,
+	0x92, 0x5d, 0x58, 0xe9, 0xd1, 0xd8, 0x00, 0xf2, 0x10, 0x89, 0xbd, 0x86, 0x7a, 0x4b, 0x8a, 0x8f,
+	0x70, 0x1e, 0x28, 0x2e, 0xd9, 0x83, 0x55, 0x29, 0x42, 0xd1, 0x13, 0x9d, 0x73, 0xaf, 0xd5, 0xa5,
+	0xbc, 0xa3, 0x8d, 0x5e, 0xd3, 0x7b, 0x48, 0x45, 0x0f, 0xb5, 0xe4, 0x40, 0x92, 0x1d, 0x58, 0x56,
+	0x87, 0xee, 0xf3, 0xbc, 0x02, 0xad, 0x9b, 0x0a, 0x47, 0xc5, 0x11, 0xcf, 0x2a, 0xd0, 0x6d, 0xb8,
+	0x9a, 0x9e, 0x7d, 0xae, 0xf9, 0x06, 0x6a, 0x2e, 0x9b, 0x4b, 0xc8, 0x74, 0xef, 0x00, 0xc9, 0x2e,
+	0x23, 0x57, 0xb6, 0x51, 0x79, 0x25, 0xbd, 0x95, 0x54, 0xdb, 0xe9, 0xc3, 0xda, 0x70, 0x8a, 0x98,
+	0x64, 0xfd, 0x11, 0x2c, 0xe8, 0x1c, 0x54, 0x85, 0x5e, 0x25, 0xe7, 0x9b, 0xa3, 0x92, 0x73, 0x28,
+	0x8b, 0x86, 0x52, 0xd3, 0x2c, 0x1e, 0x48, 0xcd, 0xc2, 0x50, 0x6a, 0xde, 0xc9, 0x1a, 0x81, 0xd2,
+	0x33, 0x99, 0x39, 0x2e, 0x0f, 0x1d, 0x3e, 0x94, 0xc8, 0x19, 0xc8, 0x0f, 0xa1, 0xa4, 0xfd, 0x98,
+	0x66, 0x34, 0x03, 0xc6, 0xa2, 0xc2, 0xe8, 0x9a, 0x65, 0x63, 0xd1, 0x7d, 0x07, 0xae, 0xa3, 0xbf,
+	0x47, 0xe7, 0x21, 0x8b, 0xb0, 0x75, 0x31, 0xc9, 0xa2, 0x78, 0x1a, 0xcc, 0xcf, 0x2d, 0xd8, 0x18,
+	0xbd, 0xce, 0x00, 0x1e, 0x57, 0x67, 0x3e, 0x86, 0xe5, 0xee, 0xf0, 0x12, 0x04, 0x54, 0xdd, 0xdf,
+	0x1e, 0xb5, 0xa3, 0xdc, 0x7a, 0x6c, 0xf6, 0x73, 0x71, 0xb5, 0xe3, 0xc1, 0x35, 0x04, 0xf2, 0x11,
+	0x93, 0xb4, 0x13, 0xd1, 0xb0, 0x3b, 0x05, 0xba, 0xca, 0xa6, 0x53, 0xdc, 0x7b, 0x5a, 0xe8, 0x53,
+	0x52, 0x55, 0x94, 0xa6, 0xe0, 0xed, 0x18, 0xcb, 0x5d, 0xd9, 0xd5, 0x84, 0xf3, 0xe7, 0x22, 0xc0,
+	0x63, 0x96, 0x44, 0x82, 0x7f, 0xea, 0xb3, 0xd3, 0xb1, 0x66, 0x57, 0x60, 0x4e, 0x31, 0x0b, 0xc8,
+	0x54, 0x9f, 0x78, 0xe4, 0xba, 0x14, 0x9a, 0xf2, 0xa9, 0x29, 0x05, 0xa0, 0x25, 0x7a, 0x6d, 0x25,
+	0xd0, 0x05, 0x34, 0x25, 0x55, 0xf1, 0x8a, 0x25, 0x3d, 0x61, 0x9e, 0x46, 0x84, 0x25, 0xb4, 0xe6,
+	0x56, 0x91, 0xf7, 0x33, 0x64, 0xa9, 0xe2, 0xa5, 0x63, 0x1e, 0x99, 0x58, 0x48, 0x8b, 0x2e, 0x20,
+	0xeb, 0x58, 0x71, 0x54, 0x49, 0xe8, 0xd3, 0x9e, 0xdf, 0xa6, 0x52, 0x44, 0x5e, 0xc8, 0xa2, 0xc0,
+	0x97, 0x58, 0x5c, 0xcb, 0xee, 0x72, 0xc6, 0x7f, 0x82, 0x6c, 0x05, 0x90, 0xb6, 0xa4, 0xdf, 0x67,
+	0x58, 0x6b, 0xcb, 0xae, 0xa1, 0x94, 0x0f, 0xac, 0x02, 0x49, 0xd8, 0xa6, 0x92, 0x99, 0xa2, 0x0b,
+	0x8a, 0xf5, 0x53, 0xe4, 0x90, 0x0d, 0xa8, 0xb4, 0xd4, 0x2d, 0xf3, 0x38, 0x89, 0xb1, 0xfc, 0xd6,
+	0xdc, 0x9c, 0xa1, 0xa4, 0x3e, 0x6f, 0x31, 0x8e, 0x96, 0xab, 0x5a, 0x9a, 0x31, 0x94, 0xb4, 0xed,
+	0xf7, 0xfd, 0x36, 0x53, 0x07, 0xbd, 0xa8, 0xa5, 0x19, 0x83, 0xbc, 0x0d, 0x39, 0x4a, 0x4f, 0x46,
+	0x49, 0x2c, 0xb1, 0x02, 0xd7, 0xdc, 0xa5, 0x8c, 0xfd, 0x54, 0x71, 0xd5, 0x28, 0x92, 0x65, 0xbc,
+	0xa9, 0xc3, 0x29, 0xad, 0xf6, 0xe5, 0x07, 0x41, 0xc2, 0x75, 0xfd, 0x2d, 0xbb, 0x86, 0x52, 0x23,
+	0x8a, 0x1e, 0x82, 0xa8, 0xf4, 0x74, 0xd9, 0x8b, 0x70, 0xbe, 0x34, 0x95, 0x57, 0x4f, 0x1b, 0x07,
+	0xd2, 0x1d, 0x10, 0x91, 0xbb, 0x50, 0xa4, 0x67, 0x82, 0x63, 0xe1, 0xad, 0xee, 0x6f, 0x8c, 0x0a,
+	0xd2, 0x83, 0x33, 0xc1, 0x8f, 0xf8, 0x33, 0xe1, 0xa2, 0xa6, 0xf3, 0x4b, 0xa8, 0x7c, 0x44, 0x65,
+	0xe4, 0x9f, 0xb9, 0xe2, 0x34, 0x8d, 0x0a, 0x2b, 0x8f, 0x8a, 0x0f, 0x61, 0x81, 0x71, 0x19, 0xf9,
+	0x2c, 0x9d, 0x05, 0x46, 0x06, 0xbe, 0xbe, 0xed, 0x43, 0x2e, 0xb3, 0x44, 0x4e, 0x57, 0x39, 0xff,
+	0x2e, 0x98, 0x41, 0x67, 0x20, 0xe2, 0xa7, 0x24, 0xdd, 0x98, 0xe4, 0x1f, 0x59, 0xee, 0xe7, 0xbe,
+	0x49, 0xb9, 0x2f, 0x8e, 0x2b, 0xf7, 0x0f, 0x61, 0x81, 0x63, 0xce, 0xc4, 0xf6, 0x3c, 0xee, 0x72,
+	0x6b, 0xd4, 0x2e, 0xf3, 0xb4, 0x1a, 0xaa, 0xa8, 0x66, 0x25, 0x79, 0x3f, 0xcf, 0xd4, 0x12, 0x1a,
+	0xd9, 0x1c, 0x65, 0x24, 0x3b, 0xec, 0xf4, 0xa0, 0xd2, 0x74, 0xfe, 0x7e, 0x9a, 0xce, 0x0b, 0xb3,
+	0x2f, 0x36, 0x39, 0x9f, 0xd6, 0x6c, 0x3d, 0xb7, 0x0c, 0x54, 0x14, 0x93, 0xd0, 0xd6, 0x60, 0x42,
+	0x3b, 0x5f, 0x58, 0xa6, 0x68, 0xa7, 0xea, 0xf9, 0x75, 0x8c, 0xd2, 0x1f, 0x2c, 0x00, 0x85, 0xe1,
+	0x02, 0x40, 0xa0, 0x88, 0x69, 0x3d, 0xa7, 0x67, 0x1f, 0x4c, 0xe8, 0x0f, 0xf2, 0xa3, 0x2c, 0xce,
+	0x74, 0x94, 0xe6, 0x18, 0xcc, 0x22, 0x67, 0x2f, 0xed, 0x3f, 0xca, 0x5a, 0x56, 0xd8, 0x07, 0x30,
+	0x58, 0x43, 0x18, 0x1c, 0x0e, 0x15, 0x54, 0x4d, 0xab, 0xdd, 0xc8, 0x2d, 0xe4, 0x91, 0x56, 0x18,
+	0x8a, 0xb4, 0x35, 0x98, 0xc7, 0x5a, 0x64, 0xc2, 0x48, 0x13, 0x6a, 0x6a, 0x52, 0xcd, 0xbf, 0x4f,
+	0x7b, 0x09, 0x33, 0x31, 0x53, 0x96, 0x54, 0x7c, 0xaa, 0x68, 0xe7, 0xb3, 0xf4, 0xf4, 0x52, 0x80,
+	0xe6, 0xf4, 0xc6, 0x22, 0x54, 0x92, 0x26, 0xed, 0xe1, 0xe3, 0x42, 0x3f, 0x83, 0x52, 0x92, 0xfc,
+	0x00, 0x4a, 0x58, 0x17, 0x55, 0x09, 0x1f, 0x7b, 0xe7, 0xd9, 0xee, 0xb2, 0x16, 0x89, 0x4b, 0x9c,
+	0xfb, 0xa6, 0xa5, 0x0d, 0xe6, 0xff, 0x43, 0x11, 0x4f, 0x6d, 0xd9, 0x3f, 0x86, 0xcd, 0x31, 0xeb,
+	0xa6, 0xa4, 0x65, 0x3a, 0xd5, 0x16, 0xf2, 0xa9, 0xd6, 0x59, 0x37, 0x53, 0xca, 0x4f, 0x44, 0xeb,
+	0x64, 0xc0, 0xb9, 0xf3, 0x9e, 0x69, 0x73, 0x39, 0xdf, 0x18, 0xbf, 0x0e, 0x15, 0xac, 0x69, 0x2d,
+	0x11, 0x4b, 0xf3, 0x68, 0x2c, 0xf7, 0x8c, 0x92, 0xf3, 0x0b, 0xb3, 0xea, 0xf8, 0x94, 0x86, 0x9f,
+	0x24, 0x42, 0xb2, 0x69, 0xcd, 0x71, 0x0d, 0xe6, 0x75, 0x63, 0x31, 0x6f, 0x20, 0x24, 0xb0, 0x51,
+	0x04, 0x22, 0xe1, 0xd2, 0x5c, 0xab, 0xa1, 0x9c, 0xbf, 0x5b, 0xa6, 0x14, 0x0d, 0xd8, 0xcf, 0x61,
+	0x69, 0x25, 0x35, 0x44, 0x1b, 0x58, 0x9a, 0x71, 0x84, 0xcf, 0x4c, 0x23, 0x54, 0x63, 0xb4, 0xde,
+	0xbe, 0x51, 0x57, 0x73, 0xf4, 0x0a, 0xcc, 0x3d, 0x63, 0xcc, 0xf8, 0x52, 0x9f, 0xaa, 0x31, 0xe2,
+	0x38, 0xef, 0x35, 0xd9, 0x33, 0x11, 0x31, 0xd3, 0x37, 0xab, 0xc8, 0x7b, 0x80, 0x2c, 0xd5, 0xb4,
+	0xb4, 0x0a, 0x7d, 0x26, 0x59, 0x64, 0x5e, 0x1f, 0x80, 0xac, 0x03, 0xc5, 0xc1, 0xe6, 0xda, 0xf3,
+	0xc3, 0x90, 0x76, 0x98, 0x17, 0x86, 0x81, 0x69, 0x9d, 0xd5, 0x94, 0xf7, 0x24, 0x0c, 0xf6, 0xff,
+	0x57, 0x83, 0x79, 0xdc, 0x0f, 0x79, 0x09, 0x25, 0xfd, 0xb4, 0x27, 0x3b, 0xa3, 0x42, 0xe8, 0xf2,
+	0xbf, 0x08, 0xf5, 0xb7, 0xa7, 0xea, 0xe9, 0x93, 0x71, 0x9c, 0x5f, 0xff, 0xe3, 0x3f, 0x7f, 0x28,
+	0x6c, 0x90, 0x7a, 0x63, 0xec, 0xdf, 0x19, 0xca, 0xbd, 0x79, 0x72, 0x8f, 0x77, 0x3f, 0xf4, 0xc7,
+	0xc2, 0x04, 0xf7, 0xc3, 0xff, 0x34, 0x4c, 0x76, 0xaf, 0x1f, 0xfe, 0xe4, 0x77, 0x16, 0x40, 0xfe,
+	0xac, 0x25, 0xb7, 0xc7, 0xda, 0xbe, 0xf4, 0xd6, 0xae, 0xbf, 0x33, 0x93, 0xae, 0xc1, 0xb2, 0x83,
+	0x58, 0x6e, 0x90, 0xad, 0x51, 0x58, 0xfc, 0x1c, 0xc0, 0xaf, 0x2c, 0x58, 0x30, 0x63, 0x3b, 0x99,
+	0xb4, 0xd1, 0xc1, 0xb7, 0x6f, 0x7d, 0x77, 0xba, 0xa2, 0x81, 0x71, 0x13, 0x61, 0x6c, 0x92, 0xeb,
+	0xa3, 0x8f, 0x44, 0xfb, 0xfd, 0xdc, 0x52, 0x77, 0x82, 0xb3, 0xf4, 0xce, 0x14, 0xcb, 0xb3, 0xdc,
+	0xc9, 0xe0, 0x74, 0xef, 0xdc, 0x41, 0x00, 0x3b, 0xe4, 0xdb, 0x13, 0x00, 0x34, 0x5e, 0xe8, 0x14,
+	0x7d, 0x49, 0xfe, 0x6a, 0xc1, 0xf2, 0x85, 0xb1, 0x9b, 0x34, 0xc6, 0xba, 0x1a, 0x3d, 0xd8, 0xd7,
+	0xef, 0xce, 0xbe, 0xc0, 0x80, 0xfc, 0x21, 0x82, 0xbc, 0x4f, 0xde, 0x9b, 0x05, 0x64, 0xe3, 0xc2,
+	0x98, 0x4e, 0xfe, 0x68, 0x41, 0x25, 0x1b, 0x58, 0xc8, 0xad, 0xb1, 0xde, 0x2f, 0x8e, 0xf1, 0xf5,
+	0xdb, 0xb3, 0xa8, 0x1a, 0x88, 0xf7, 0x11, 0xe2, 0x5d, 0xb2, 0x37, 0x13, 0xc4, 0x20, 0x83, 0xa3,
+	0xee, 0xd6, 0xfc, 0x45, 0x31, 0xfe, 0x6e, 0x87, 0x66, 0x81, 0x09, 0x77, 0x3b, 0x3c, 0x04, 0x4c,
+	0xbe, 0x5b, 0xdd, 0x4d, 0xe3, 0xc6, 0x0b, 0xfd, 0xf1, 0x52, 0x47, 0x19, 0xb6, 0xa3, 0x49, 0x51,
+	0x36, 0xd8, 0xc9, 0x27, 0x45, 0xd9, 0x50, 0x43, 0x9d, 0x12, 0x65, 0xa8, 0xdb, 0x78, 0x61, 0x7a,
+	0xec, 0x4b, 0xf2, 0x37, 0x0b, 0x56, 0x2e, 0x76, 0x34, 0x32, 0x3e, 0x6a, 0xc6, 0x34, 0xcd, 0xfa,
+	0xbd, 0x6f, 0xb0, 0xc2, 0xe0, 0xfc, 0x00, 0x71, 0x7e, 0x8f, 0xdc, 0x9f, 0xe9, 0x16, 0x07, 0x07,
+	0x79, 0x6c, 0x82, 0xe4, 0x33, 0x0b, 0xca, 0x69, 0x9b, 0x24, 0xe3, 0xab, 0xc0, 0x85, 0x0e, 0x5b,
+	0xbf, 0x35, 0x83, 0xa6, 0x41, 0xf8, 0x16, 0x22, 0xdc, 0x26, 0x9b, 0xa3, 0x10, 0x66, 0xdd, 0x98,
+	0x7c, 0x61, 0x41, 0x25, 0xeb, 0x8c, 0x13, 0x62, 0xfe, 0x62, 0x77, 0x9e, 0x10, 0xf3, 0x97, 0x1a,
+	0xad, 0xf3, 0x5d, 0xc4, 0x72, 0x8f, 0x34, 0x66, 0x3a, 0xad, 0xf8, 0x94, 0x86, 0xde, 0x73, 0x65,
+	0xe0, 0xc1, 0xe1, 0x97, 0xaf, 0xb6, 0xac, 0xaf, 0x5e, 0x6d, 0x59, 0xff, 0x7a, 0xb5, 0x65, 0xfd,
+	0xfe, 0xf5, 0xd6, 0x95, 0xaf, 0x5e, 0x6f, 0x5d, 0xf9, 0xfa, 0xf5, 0xd6, 0x95, 0x9f, 0xbf, 0xd3,
+	0xf1, 0x65, 0x37, 0x69, 0xee, 0xb5, 0x44, 0x90, 0x1b, 0xcd, 0x3e, 0xce, 0x52, 0xfb, 0xf2, 0x3c,
+	0x64, 0x71, 0xb3, 0x84, 0x7f, 0xad, 0xbf, 0xfb, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0xbd, 0x1c,
+	0x57, 0x6e, 0x18, 0x18, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -499,6 +2115,25 @@ type QueryClient interface {
 	Supply(ctx context.Context, in *QuerySupplyRequest, opts ...grpc.CallOption) (*QuerySupplyResponse, error)
 	// Invariants checks the module's accounting identities and lists any that are broken.
 	Invariants(ctx context.Context, in *QueryInvariantsRequest, opts ...grpc.CallOption) (*QueryInvariantsResponse, error)
+	// Subnets lists every subnet with its pool, price and schedule.
+	Subnets(ctx context.Context, in *QuerySubnetsRequest, opts ...grpc.CallOption) (*QuerySubnetsResponse, error)
+	// Subnet returns one subnet's summary.
+	Subnet(ctx context.Context, in *QuerySubnetRequest, opts ...grpc.CallOption) (*QuerySubnetResponse, error)
+	// Hyperparameters returns a subnet's hyperparameters.
+	Hyperparameters(ctx context.Context, in *QueryHyperparametersRequest, opts ...grpc.CallOption) (*QueryHyperparametersResponse, error)
+	// Metagraph returns every uid of a subnet with its stake and last epoch's results, and on
+	// request the weight and bond matrices.
+	Metagraph(ctx context.Context, in *QueryMetagraphRequest, opts ...grpc.CallOption) (*QueryMetagraphResponse, error)
+	// Hotkey returns a hotkey's owner, take, and its neurons on every subnet.
+	Hotkey(ctx context.Context, in *QueryHotkeyRequest, opts ...grpc.CallOption) (*QueryHotkeyResponse, error)
+	// Stakes returns a coldkey's stakes on every hotkey and subnet, with their TAO value.
+	Stakes(ctx context.Context, in *QueryStakesRequest, opts ...grpc.CallOption) (*QueryStakesResponse, error)
+	// RegistrationCost returns the price of registering a hotkey on a subnet now (§7.1).
+	RegistrationCost(ctx context.Context, in *QueryRegistrationCostRequest, opts ...grpc.CallOption) (*QueryRegistrationCostResponse, error)
+	// LockCost returns the TAO a new subnet would lock now (§6.4).
+	LockCost(ctx context.Context, in *QueryLockCostRequest, opts ...grpc.CallOption) (*QueryLockCostResponse, error)
+	// SwapQuote simulates a stake (TAO → alpha) or unstake (alpha → TAO) on a subnet's pool.
+	SwapQuote(ctx context.Context, in *QuerySwapQuoteRequest, opts ...grpc.CallOption) (*QuerySwapQuoteResponse, error)
 }
 
 type queryClient struct {
@@ -536,6 +2171,87 @@ func (c *queryClient) Invariants(ctx context.Context, in *QueryInvariantsRequest
 	return out, nil
 }
 
+func (c *queryClient) Subnets(ctx context.Context, in *QuerySubnetsRequest, opts ...grpc.CallOption) (*QuerySubnetsResponse, error) {
+	out := new(QuerySubnetsResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/Subnets", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Subnet(ctx context.Context, in *QuerySubnetRequest, opts ...grpc.CallOption) (*QuerySubnetResponse, error) {
+	out := new(QuerySubnetResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/Subnet", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Hyperparameters(ctx context.Context, in *QueryHyperparametersRequest, opts ...grpc.CallOption) (*QueryHyperparametersResponse, error) {
+	out := new(QueryHyperparametersResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/Hyperparameters", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Metagraph(ctx context.Context, in *QueryMetagraphRequest, opts ...grpc.CallOption) (*QueryMetagraphResponse, error) {
+	out := new(QueryMetagraphResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/Metagraph", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Hotkey(ctx context.Context, in *QueryHotkeyRequest, opts ...grpc.CallOption) (*QueryHotkeyResponse, error) {
+	out := new(QueryHotkeyResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/Hotkey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Stakes(ctx context.Context, in *QueryStakesRequest, opts ...grpc.CallOption) (*QueryStakesResponse, error) {
+	out := new(QueryStakesResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/Stakes", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) RegistrationCost(ctx context.Context, in *QueryRegistrationCostRequest, opts ...grpc.CallOption) (*QueryRegistrationCostResponse, error) {
+	out := new(QueryRegistrationCostResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/RegistrationCost", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) LockCost(ctx context.Context, in *QueryLockCostRequest, opts ...grpc.CallOption) (*QueryLockCostResponse, error) {
+	out := new(QueryLockCostResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/LockCost", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) SwapQuote(ctx context.Context, in *QuerySwapQuoteRequest, opts ...grpc.CallOption) (*QuerySwapQuoteResponse, error) {
+	out := new(QuerySwapQuoteResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Query/SwapQuote", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the root parameters.
@@ -544,6 +2260,25 @@ type QueryServer interface {
 	Supply(context.Context, *QuerySupplyRequest) (*QuerySupplyResponse, error)
 	// Invariants checks the module's accounting identities and lists any that are broken.
 	Invariants(context.Context, *QueryInvariantsRequest) (*QueryInvariantsResponse, error)
+	// Subnets lists every subnet with its pool, price and schedule.
+	Subnets(context.Context, *QuerySubnetsRequest) (*QuerySubnetsResponse, error)
+	// Subnet returns one subnet's summary.
+	Subnet(context.Context, *QuerySubnetRequest) (*QuerySubnetResponse, error)
+	// Hyperparameters returns a subnet's hyperparameters.
+	Hyperparameters(context.Context, *QueryHyperparametersRequest) (*QueryHyperparametersResponse, error)
+	// Metagraph returns every uid of a subnet with its stake and last epoch's results, and on
+	// request the weight and bond matrices.
+	Metagraph(context.Context, *QueryMetagraphRequest) (*QueryMetagraphResponse, error)
+	// Hotkey returns a hotkey's owner, take, and its neurons on every subnet.
+	Hotkey(context.Context, *QueryHotkeyRequest) (*QueryHotkeyResponse, error)
+	// Stakes returns a coldkey's stakes on every hotkey and subnet, with their TAO value.
+	Stakes(context.Context, *QueryStakesRequest) (*QueryStakesResponse, error)
+	// RegistrationCost returns the price of registering a hotkey on a subnet now (§7.1).
+	RegistrationCost(context.Context, *QueryRegistrationCostRequest) (*QueryRegistrationCostResponse, error)
+	// LockCost returns the TAO a new subnet would lock now (§6.4).
+	LockCost(context.Context, *QueryLockCostRequest) (*QueryLockCostResponse, error)
+	// SwapQuote simulates a stake (TAO → alpha) or unstake (alpha → TAO) on a subnet's pool.
+	SwapQuote(context.Context, *QuerySwapQuoteRequest) (*QuerySwapQuoteResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -558,6 +2293,33 @@ func (*UnimplementedQueryServer) Supply(ctx context.Context, req *QuerySupplyReq
 }
 func (*UnimplementedQueryServer) Invariants(ctx context.Context, req *QueryInvariantsRequest) (*QueryInvariantsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Invariants not implemented")
+}
+func (*UnimplementedQueryServer) Subnets(ctx context.Context, req *QuerySubnetsRequest) (*QuerySubnetsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Subnets not implemented")
+}
+func (*UnimplementedQueryServer) Subnet(ctx context.Context, req *QuerySubnetRequest) (*QuerySubnetResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Subnet not implemented")
+}
+func (*UnimplementedQueryServer) Hyperparameters(ctx context.Context, req *QueryHyperparametersRequest) (*QueryHyperparametersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Hyperparameters not implemented")
+}
+func (*UnimplementedQueryServer) Metagraph(ctx context.Context, req *QueryMetagraphRequest) (*QueryMetagraphResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Metagraph not implemented")
+}
+func (*UnimplementedQueryServer) Hotkey(ctx context.Context, req *QueryHotkeyRequest) (*QueryHotkeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Hotkey not implemented")
+}
+func (*UnimplementedQueryServer) Stakes(ctx context.Context, req *QueryStakesRequest) (*QueryStakesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Stakes not implemented")
+}
+func (*UnimplementedQueryServer) RegistrationCost(ctx context.Context, req *QueryRegistrationCostRequest) (*QueryRegistrationCostResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RegistrationCost not implemented")
+}
+func (*UnimplementedQueryServer) LockCost(ctx context.Context, req *QueryLockCostRequest) (*QueryLockCostResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LockCost not implemented")
+}
+func (*UnimplementedQueryServer) SwapQuote(ctx context.Context, req *QuerySwapQuoteRequest) (*QuerySwapQuoteResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SwapQuote not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -618,6 +2380,168 @@ func _Query_Invariants_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Subnets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySubnetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Subnets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/Subnets",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Subnets(ctx, req.(*QuerySubnetsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Subnet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySubnetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Subnet(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/Subnet",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Subnet(ctx, req.(*QuerySubnetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Hyperparameters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryHyperparametersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Hyperparameters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/Hyperparameters",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Hyperparameters(ctx, req.(*QueryHyperparametersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Metagraph_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryMetagraphRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Metagraph(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/Metagraph",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Metagraph(ctx, req.(*QueryMetagraphRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Hotkey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryHotkeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Hotkey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/Hotkey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Hotkey(ctx, req.(*QueryHotkeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Stakes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryStakesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Stakes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/Stakes",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Stakes(ctx, req.(*QueryStakesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_RegistrationCost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRegistrationCostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RegistrationCost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/RegistrationCost",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RegistrationCost(ctx, req.(*QueryRegistrationCostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_LockCost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryLockCostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).LockCost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/LockCost",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).LockCost(ctx, req.(*QueryLockCostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_SwapQuote_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QuerySwapQuoteRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).SwapQuote(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Query/SwapQuote",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).SwapQuote(ctx, req.(*QuerySwapQuoteRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "gotensor.subnet.v1.Query",
@@ -634,6 +2558,42 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Invariants",
 			Handler:    _Query_Invariants_Handler,
+		},
+		{
+			MethodName: "Subnets",
+			Handler:    _Query_Subnets_Handler,
+		},
+		{
+			MethodName: "Subnet",
+			Handler:    _Query_Subnet_Handler,
+		},
+		{
+			MethodName: "Hyperparameters",
+			Handler:    _Query_Hyperparameters_Handler,
+		},
+		{
+			MethodName: "Metagraph",
+			Handler:    _Query_Metagraph_Handler,
+		},
+		{
+			MethodName: "Hotkey",
+			Handler:    _Query_Hotkey_Handler,
+		},
+		{
+			MethodName: "Stakes",
+			Handler:    _Query_Stakes_Handler,
+		},
+		{
+			MethodName: "RegistrationCost",
+			Handler:    _Query_RegistrationCost_Handler,
+		},
+		{
+			MethodName: "LockCost",
+			Handler:    _Query_LockCost_Handler,
+		},
+		{
+			MethodName: "SwapQuote",
+			Handler:    _Query_SwapQuote_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -909,6 +2869,1123 @@ func (m *QueryInvariantsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *QuerySubnetsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySubnetsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySubnetsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *SubnetSummary) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SubnetSummary) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SubnetSummary) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AlphaOutEmission != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AlphaOutEmission))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xc0
+	}
+	if m.AlphaInEmission != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AlphaInEmission))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xb8
+	}
+	if m.TaoInEmission != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.TaoInEmission))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xb0
+	}
+	if m.TopologyChangedAt != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.TopologyChangedAt))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa8
+	}
+	if m.LastEpochBlock != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LastEpochBlock))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa0
+	}
+	if m.RegisteredAt != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.RegisteredAt))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x98
+	}
+	if m.EmissionEnabled {
+		i--
+		if m.EmissionEnabled {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x90
+	}
+	if m.Started {
+		i--
+		if m.Started {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x88
+	}
+	if m.BlocksToNextEpoch != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.BlocksToNextEpoch))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	if len(m.EmissionShare) > 0 {
+		i -= len(m.EmissionShare)
+		copy(dAtA[i:], m.EmissionShare)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.EmissionShare)))
+		i--
+		dAtA[i] = 0x7a
+	}
+	if m.AlphaOut != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AlphaOut))
+		i--
+		dAtA[i] = 0x70
+	}
+	if m.AlphaIn != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AlphaIn))
+		i--
+		dAtA[i] = 0x68
+	}
+	if m.TaoReserve != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.TaoReserve))
+		i--
+		dAtA[i] = 0x60
+	}
+	if len(m.MovingPrice) > 0 {
+		i -= len(m.MovingPrice)
+		copy(dAtA[i:], m.MovingPrice)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.MovingPrice)))
+		i--
+		dAtA[i] = 0x5a
+	}
+	if len(m.Price) > 0 {
+		i -= len(m.Price)
+		copy(dAtA[i:], m.Price)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Price)))
+		i--
+		dAtA[i] = 0x52
+	}
+	if m.Burn != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Burn))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.MaxN != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.MaxN))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.N != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.N))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.Tempo != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Tempo))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.OwnerHotkey) > 0 {
+		i -= len(m.OwnerHotkey)
+		copy(dAtA[i:], m.OwnerHotkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.OwnerHotkey)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Symbol) > 0 {
+		i -= len(m.Symbol)
+		copy(dAtA[i:], m.Symbol)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Symbol)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySubnetsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySubnetsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySubnetsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Height != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Subnets) > 0 {
+		for iNdEx := len(m.Subnets) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Subnets[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySubnetRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySubnetRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySubnetRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySubnetResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySubnetResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySubnetResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Height != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.Subnet.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryHyperparametersRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryHyperparametersRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryHyperparametersRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryHyperparametersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryHyperparametersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryHyperparametersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Hyperparameters.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryMetagraphRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryMetagraphRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryMetagraphRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Bonds {
+		i--
+		if m.Bonds {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Weights {
+		i--
+		if m.Weights {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *NeuronView) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *NeuronView) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *NeuronView) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Axon != nil {
+		{
+			size, err := m.Axon.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x8a
+	}
+	if m.BlockAtRegistration != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.BlockAtRegistration))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	if m.Immune {
+		i--
+		if m.Immune {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x78
+	}
+	if m.Emission != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Emission))
+		i--
+		dAtA[i] = 0x70
+	}
+	if m.ValidatorTrust != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ValidatorTrust))
+		i--
+		dAtA[i] = 0x68
+	}
+	if m.Dividends != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Dividends))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.Incentive != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Incentive))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.Consensus != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Consensus))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.LastUpdate != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LastUpdate))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.Active {
+		i--
+		if m.Active {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.ValidatorPermit {
+		i--
+		if m.ValidatorPermit {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.AlphaStake != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AlphaStake))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.StakeWeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.StakeWeight))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Uid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MatrixRow) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MatrixRow) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MatrixRow) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Entries) > 0 {
+		for iNdEx := len(m.Entries) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Entries[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if m.Uid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryMetagraphResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryMetagraphResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryMetagraphResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Bonds) > 0 {
+		for iNdEx := len(m.Bonds) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Bonds[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if len(m.Weights) > 0 {
+		for iNdEx := len(m.Weights) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Weights[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Neurons) > 0 {
+		for iNdEx := len(m.Neurons) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Neurons[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if m.TopologyChangedAt != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.TopologyChangedAt))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.LastEpochBlock != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LastEpochBlock))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Height != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryHotkeyRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryHotkeyRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryHotkeyRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryHotkeyResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryHotkeyResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryHotkeyResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Neurons) > 0 {
+		for iNdEx := len(m.Neurons) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Neurons[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.Take != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Take))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStakesRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStakesRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStakesRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *StakeView) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *StakeView) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *StakeView) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TaoValue != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.TaoValue))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Alpha != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Alpha))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryStakesResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryStakesResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryStakesResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Stakes) > 0 {
+		for iNdEx := len(m.Stakes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Stakes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.Balance != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Balance))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRegistrationCostRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRegistrationCostRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRegistrationCostRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRegistrationCostResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRegistrationCostResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRegistrationCostResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Burn != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Burn))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLockCostRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLockCostRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLockCostRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLockCostResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLockCostResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLockCostResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.LockCost != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LockCost))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySwapQuoteRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySwapQuoteRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySwapQuoteRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Amount != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Amount))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Stake {
+		i--
+		if m.Stake {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QuerySwapQuoteResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QuerySwapQuoteResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QuerySwapQuoteResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SlippagePpm != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.SlippagePpm))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.PriceAfter) > 0 {
+		i -= len(m.PriceAfter)
+		copy(dAtA[i:], m.PriceAfter)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.PriceAfter)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.PriceBefore) > 0 {
+		i -= len(m.PriceBefore)
+		copy(dAtA[i:], m.PriceBefore)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.PriceBefore)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Fee != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Fee))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.AmountOut != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AmountOut))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.AmountIn != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.AmountIn))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -1031,6 +4108,502 @@ func (m *QueryInvariantsResponse) Size() (n int) {
 	}
 	if m.Height != 0 {
 		n += 1 + sovQuery(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *QuerySubnetsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *SubnetSummary) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Symbol)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.OwnerHotkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Tempo != 0 {
+		n += 1 + sovQuery(uint64(m.Tempo))
+	}
+	if m.N != 0 {
+		n += 1 + sovQuery(uint64(m.N))
+	}
+	if m.MaxN != 0 {
+		n += 1 + sovQuery(uint64(m.MaxN))
+	}
+	if m.Burn != 0 {
+		n += 1 + sovQuery(uint64(m.Burn))
+	}
+	l = len(m.Price)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.MovingPrice)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.TaoReserve != 0 {
+		n += 1 + sovQuery(uint64(m.TaoReserve))
+	}
+	if m.AlphaIn != 0 {
+		n += 1 + sovQuery(uint64(m.AlphaIn))
+	}
+	if m.AlphaOut != 0 {
+		n += 1 + sovQuery(uint64(m.AlphaOut))
+	}
+	l = len(m.EmissionShare)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.BlocksToNextEpoch != 0 {
+		n += 2 + sovQuery(uint64(m.BlocksToNextEpoch))
+	}
+	if m.Started {
+		n += 3
+	}
+	if m.EmissionEnabled {
+		n += 3
+	}
+	if m.RegisteredAt != 0 {
+		n += 2 + sovQuery(uint64(m.RegisteredAt))
+	}
+	if m.LastEpochBlock != 0 {
+		n += 2 + sovQuery(uint64(m.LastEpochBlock))
+	}
+	if m.TopologyChangedAt != 0 {
+		n += 2 + sovQuery(uint64(m.TopologyChangedAt))
+	}
+	if m.TaoInEmission != 0 {
+		n += 2 + sovQuery(uint64(m.TaoInEmission))
+	}
+	if m.AlphaInEmission != 0 {
+		n += 2 + sovQuery(uint64(m.AlphaInEmission))
+	}
+	if m.AlphaOutEmission != 0 {
+		n += 2 + sovQuery(uint64(m.AlphaOutEmission))
+	}
+	return n
+}
+
+func (m *QuerySubnetsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Subnets) > 0 {
+		for _, e := range m.Subnets {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Height != 0 {
+		n += 1 + sovQuery(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *QuerySubnetRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	return n
+}
+
+func (m *QuerySubnetResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Subnet.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.Height != 0 {
+		n += 1 + sovQuery(uint64(m.Height))
+	}
+	return n
+}
+
+func (m *QueryHyperparametersRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	return n
+}
+
+func (m *QueryHyperparametersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	l = m.Hyperparameters.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryMetagraphRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	if m.Weights {
+		n += 2
+	}
+	if m.Bonds {
+		n += 2
+	}
+	return n
+}
+
+func (m *NeuronView) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	if m.Uid != 0 {
+		n += 1 + sovQuery(uint64(m.Uid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.StakeWeight != 0 {
+		n += 1 + sovQuery(uint64(m.StakeWeight))
+	}
+	if m.AlphaStake != 0 {
+		n += 1 + sovQuery(uint64(m.AlphaStake))
+	}
+	if m.ValidatorPermit {
+		n += 2
+	}
+	if m.Active {
+		n += 2
+	}
+	if m.LastUpdate != 0 {
+		n += 1 + sovQuery(uint64(m.LastUpdate))
+	}
+	if m.Consensus != 0 {
+		n += 1 + sovQuery(uint64(m.Consensus))
+	}
+	if m.Incentive != 0 {
+		n += 1 + sovQuery(uint64(m.Incentive))
+	}
+	if m.Dividends != 0 {
+		n += 1 + sovQuery(uint64(m.Dividends))
+	}
+	if m.ValidatorTrust != 0 {
+		n += 1 + sovQuery(uint64(m.ValidatorTrust))
+	}
+	if m.Emission != 0 {
+		n += 1 + sovQuery(uint64(m.Emission))
+	}
+	if m.Immune {
+		n += 2
+	}
+	if m.BlockAtRegistration != 0 {
+		n += 2 + sovQuery(uint64(m.BlockAtRegistration))
+	}
+	if m.Axon != nil {
+		l = m.Axon.Size()
+		n += 2 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *MatrixRow) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Uid != 0 {
+		n += 1 + sovQuery(uint64(m.Uid))
+	}
+	if len(m.Entries) > 0 {
+		for _, e := range m.Entries {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryMetagraphResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	if m.Height != 0 {
+		n += 1 + sovQuery(uint64(m.Height))
+	}
+	if m.LastEpochBlock != 0 {
+		n += 1 + sovQuery(uint64(m.LastEpochBlock))
+	}
+	if m.TopologyChangedAt != 0 {
+		n += 1 + sovQuery(uint64(m.TopologyChangedAt))
+	}
+	if len(m.Neurons) > 0 {
+		for _, e := range m.Neurons {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if len(m.Weights) > 0 {
+		for _, e := range m.Weights {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if len(m.Bonds) > 0 {
+		for _, e := range m.Bonds {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryHotkeyRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryHotkeyResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Take != 0 {
+		n += 1 + sovQuery(uint64(m.Take))
+	}
+	if len(m.Neurons) > 0 {
+		for _, e := range m.Neurons {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryStakesRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *StakeView) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	if m.Alpha != 0 {
+		n += 1 + sovQuery(uint64(m.Alpha))
+	}
+	if m.TaoValue != 0 {
+		n += 1 + sovQuery(uint64(m.TaoValue))
+	}
+	return n
+}
+
+func (m *QueryStakesResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Balance != 0 {
+		n += 1 + sovQuery(uint64(m.Balance))
+	}
+	if len(m.Stakes) > 0 {
+		for _, e := range m.Stakes {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryRegistrationCostRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	return n
+}
+
+func (m *QueryRegistrationCostResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	if m.Burn != 0 {
+		n += 1 + sovQuery(uint64(m.Burn))
+	}
+	return n
+}
+
+func (m *QueryLockCostRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryLockCostResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LockCost != 0 {
+		n += 1 + sovQuery(uint64(m.LockCost))
+	}
+	return n
+}
+
+func (m *QuerySwapQuoteRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovQuery(uint64(m.Netuid))
+	}
+	if m.Stake {
+		n += 2
+	}
+	if m.Amount != 0 {
+		n += 1 + sovQuery(uint64(m.Amount))
+	}
+	return n
+}
+
+func (m *QuerySwapQuoteResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AmountIn != 0 {
+		n += 1 + sovQuery(uint64(m.AmountIn))
+	}
+	if m.AmountOut != 0 {
+		n += 1 + sovQuery(uint64(m.AmountOut))
+	}
+	if m.Fee != 0 {
+		n += 1 + sovQuery(uint64(m.Fee))
+	}
+	l = len(m.PriceBefore)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.PriceAfter)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.SlippagePpm != 0 {
+		n += 1 + sovQuery(uint64(m.SlippagePpm))
 	}
 	return n
 }
@@ -1727,6 +5300,3138 @@ func (m *QueryInvariantsResponse) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySubnetsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySubnetsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySubnetsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SubnetSummary) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SubnetSummary: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SubnetSummary: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Symbol", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Symbol = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OwnerHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OwnerHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tempo", wireType)
+			}
+			m.Tempo = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Tempo |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field N", wireType)
+			}
+			m.N = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.N |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxN", wireType)
+			}
+			m.MaxN = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxN |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+			}
+			m.Burn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Burn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Price", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Price = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MovingPrice", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MovingPrice = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaoReserve", wireType)
+			}
+			m.TaoReserve = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaoReserve |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaIn", wireType)
+			}
+			m.AlphaIn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaIn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaOut", wireType)
+			}
+			m.AlphaOut = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaOut |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EmissionShare", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.EmissionShare = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BlocksToNextEpoch", wireType)
+			}
+			m.BlocksToNextEpoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.BlocksToNextEpoch |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 17:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Started", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Started = bool(v != 0)
+		case 18:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EmissionEnabled", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.EmissionEnabled = bool(v != 0)
+		case 19:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RegisteredAt", wireType)
+			}
+			m.RegisteredAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RegisteredAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 20:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastEpochBlock", wireType)
+			}
+			m.LastEpochBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastEpochBlock |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 21:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TopologyChangedAt", wireType)
+			}
+			m.TopologyChangedAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TopologyChangedAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 22:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaoInEmission", wireType)
+			}
+			m.TaoInEmission = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaoInEmission |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 23:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaInEmission", wireType)
+			}
+			m.AlphaInEmission = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaInEmission |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 24:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaOutEmission", wireType)
+			}
+			m.AlphaOutEmission = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaOutEmission |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySubnetsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySubnetsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySubnetsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subnets", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Subnets = append(m.Subnets, SubnetSummary{})
+			if err := m.Subnets[len(m.Subnets)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySubnetRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySubnetRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySubnetRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySubnetResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySubnetResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySubnetResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subnet", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Subnet.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryHyperparametersRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryHyperparametersRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryHyperparametersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryHyperparametersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryHyperparametersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryHyperparametersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hyperparameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Hyperparameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryMetagraphRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryMetagraphRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryMetagraphRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Weights", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Weights = bool(v != 0)
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bonds", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Bonds = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *NeuronView) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: NeuronView: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: NeuronView: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StakeWeight", wireType)
+			}
+			m.StakeWeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StakeWeight |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaStake", wireType)
+			}
+			m.AlphaStake = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaStake |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ValidatorPermit", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.ValidatorPermit = bool(v != 0)
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Active", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Active = bool(v != 0)
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastUpdate", wireType)
+			}
+			m.LastUpdate = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastUpdate |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consensus", wireType)
+			}
+			m.Consensus = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Consensus |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Incentive", wireType)
+			}
+			m.Incentive = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Incentive |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dividends", wireType)
+			}
+			m.Dividends = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Dividends |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ValidatorTrust", wireType)
+			}
+			m.ValidatorTrust = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ValidatorTrust |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 14:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Emission", wireType)
+			}
+			m.Emission = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Emission |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 15:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Immune", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Immune = bool(v != 0)
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BlockAtRegistration", wireType)
+			}
+			m.BlockAtRegistration = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.BlockAtRegistration |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 17:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Axon", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Axon == nil {
+				m.Axon = &AxonInfo{}
+			}
+			if err := m.Axon.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MatrixRow) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MatrixRow: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MatrixRow: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Entries = append(m.Entries, WeightEntry{})
+			if err := m.Entries[len(m.Entries)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryMetagraphResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryMetagraphResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryMetagraphResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastEpochBlock", wireType)
+			}
+			m.LastEpochBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastEpochBlock |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TopologyChangedAt", wireType)
+			}
+			m.TopologyChangedAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TopologyChangedAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Neurons", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Neurons = append(m.Neurons, NeuronView{})
+			if err := m.Neurons[len(m.Neurons)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Weights", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Weights = append(m.Weights, MatrixRow{})
+			if err := m.Weights[len(m.Weights)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bonds", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Bonds = append(m.Bonds, MatrixRow{})
+			if err := m.Bonds[len(m.Bonds)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryHotkeyRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryHotkeyRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryHotkeyRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryHotkeyResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryHotkeyResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryHotkeyResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+			}
+			m.Take = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Take |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Neurons", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Neurons = append(m.Neurons, NeuronView{})
+			if err := m.Neurons[len(m.Neurons)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStakesRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStakesRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStakesRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *StakeView) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: StakeView: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: StakeView: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+			}
+			m.Alpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Alpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaoValue", wireType)
+			}
+			m.TaoValue = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaoValue |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryStakesResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryStakesResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryStakesResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Balance", wireType)
+			}
+			m.Balance = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Balance |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stakes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stakes = append(m.Stakes, StakeView{})
+			if err := m.Stakes[len(m.Stakes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRegistrationCostRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRegistrationCostRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRegistrationCostRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRegistrationCostResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRegistrationCostResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRegistrationCostResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+			}
+			m.Burn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Burn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLockCostRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLockCostRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLockCostRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLockCostResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLockCostResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLockCostResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+			}
+			m.LockCost = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LockCost |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySwapQuoteRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySwapQuoteRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySwapQuoteRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stake", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Stake = bool(v != 0)
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			m.Amount = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Amount |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QuerySwapQuoteResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QuerySwapQuoteResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QuerySwapQuoteResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AmountIn", wireType)
+			}
+			m.AmountIn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AmountIn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AmountOut", wireType)
+			}
+			m.AmountOut = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AmountOut |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			m.Fee = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Fee |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PriceBefore", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PriceBefore = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PriceAfter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PriceAfter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlippagePpm", wireType)
+			}
+			m.SlippagePpm = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SlippagePpm |= uint64(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}

@@ -120,37 +120,1689 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+type MsgRegisterNetwork struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	// hotkey becomes the owner hotkey, uid 0; it must be new or owned by coldkey.
+	Hotkey string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Name   string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// max_lock_cost refuses the registration if the lock cost is higher, in rao (0: no limit).
+	MaxLockCost uint64 `protobuf:"varint,4,opt,name=max_lock_cost,json=maxLockCost,proto3" json:"max_lock_cost,omitempty"`
+}
+
+func (m *MsgRegisterNetwork) Reset()         { *m = MsgRegisterNetwork{} }
+func (m *MsgRegisterNetwork) String() string { return proto.CompactTextString(m) }
+func (*MsgRegisterNetwork) ProtoMessage()    {}
+func (*MsgRegisterNetwork) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{2}
+}
+func (m *MsgRegisterNetwork) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRegisterNetwork) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRegisterNetwork.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRegisterNetwork) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRegisterNetwork.Merge(m, src)
+}
+func (m *MsgRegisterNetwork) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRegisterNetwork) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRegisterNetwork.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRegisterNetwork proto.InternalMessageInfo
+
+func (m *MsgRegisterNetwork) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgRegisterNetwork) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgRegisterNetwork) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *MsgRegisterNetwork) GetMaxLockCost() uint64 {
+	if m != nil {
+		return m.MaxLockCost
+	}
+	return 0
+}
+
+type MsgRegisterNetworkResponse struct {
+	Netuid   uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	LockCost uint64 `protobuf:"varint,2,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+}
+
+func (m *MsgRegisterNetworkResponse) Reset()         { *m = MsgRegisterNetworkResponse{} }
+func (m *MsgRegisterNetworkResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRegisterNetworkResponse) ProtoMessage()    {}
+func (*MsgRegisterNetworkResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{3}
+}
+func (m *MsgRegisterNetworkResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRegisterNetworkResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRegisterNetworkResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRegisterNetworkResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRegisterNetworkResponse.Merge(m, src)
+}
+func (m *MsgRegisterNetworkResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRegisterNetworkResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRegisterNetworkResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRegisterNetworkResponse proto.InternalMessageInfo
+
+func (m *MsgRegisterNetworkResponse) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgRegisterNetworkResponse) GetLockCost() uint64 {
+	if m != nil {
+		return m.LockCost
+	}
+	return 0
+}
+
+type MsgStartCall struct {
+	Owner  string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (m *MsgStartCall) Reset()         { *m = MsgStartCall{} }
+func (m *MsgStartCall) String() string { return proto.CompactTextString(m) }
+func (*MsgStartCall) ProtoMessage()    {}
+func (*MsgStartCall) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{4}
+}
+func (m *MsgStartCall) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgStartCall) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgStartCall.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgStartCall) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgStartCall.Merge(m, src)
+}
+func (m *MsgStartCall) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgStartCall) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgStartCall.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgStartCall proto.InternalMessageInfo
+
+func (m *MsgStartCall) GetOwner() string {
+	if m != nil {
+		return m.Owner
+	}
+	return ""
+}
+
+func (m *MsgStartCall) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+type MsgStartCallResponse struct {
+}
+
+func (m *MsgStartCallResponse) Reset()         { *m = MsgStartCallResponse{} }
+func (m *MsgStartCallResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgStartCallResponse) ProtoMessage()    {}
+func (*MsgStartCallResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{5}
+}
+func (m *MsgStartCallResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgStartCallResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgStartCallResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgStartCallResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgStartCallResponse.Merge(m, src)
+}
+func (m *MsgStartCallResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgStartCallResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgStartCallResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgStartCallResponse proto.InternalMessageInfo
+
+type MsgSetHyperparameter struct {
+	// signer is the subnet owner's coldkey or the chain authority.
+	Signer string `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// name is the hyperparameter's snake_case name as the hyperparameters query shows it.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// value is its new value as text: a number, or true/false.
+	Value string `protobuf:"bytes,4,opt,name=value,proto3" json:"value,omitempty"`
+}
+
+func (m *MsgSetHyperparameter) Reset()         { *m = MsgSetHyperparameter{} }
+func (m *MsgSetHyperparameter) String() string { return proto.CompactTextString(m) }
+func (*MsgSetHyperparameter) ProtoMessage()    {}
+func (*MsgSetHyperparameter) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{6}
+}
+func (m *MsgSetHyperparameter) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetHyperparameter) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetHyperparameter.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetHyperparameter) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetHyperparameter.Merge(m, src)
+}
+func (m *MsgSetHyperparameter) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetHyperparameter) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetHyperparameter.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetHyperparameter proto.InternalMessageInfo
+
+func (m *MsgSetHyperparameter) GetSigner() string {
+	if m != nil {
+		return m.Signer
+	}
+	return ""
+}
+
+func (m *MsgSetHyperparameter) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgSetHyperparameter) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *MsgSetHyperparameter) GetValue() string {
+	if m != nil {
+		return m.Value
+	}
+	return ""
+}
+
+type MsgSetHyperparameterResponse struct {
+}
+
+func (m *MsgSetHyperparameterResponse) Reset()         { *m = MsgSetHyperparameterResponse{} }
+func (m *MsgSetHyperparameterResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSetHyperparameterResponse) ProtoMessage()    {}
+func (*MsgSetHyperparameterResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{7}
+}
+func (m *MsgSetHyperparameterResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetHyperparameterResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetHyperparameterResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetHyperparameterResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetHyperparameterResponse.Merge(m, src)
+}
+func (m *MsgSetHyperparameterResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetHyperparameterResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetHyperparameterResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetHyperparameterResponse proto.InternalMessageInfo
+
+type MsgBurnedRegister struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Hotkey  string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	// max_burn refuses the registration if the price is higher, in rao (0: no limit).
+	MaxBurn uint64 `protobuf:"varint,4,opt,name=max_burn,json=maxBurn,proto3" json:"max_burn,omitempty"`
+}
+
+func (m *MsgBurnedRegister) Reset()         { *m = MsgBurnedRegister{} }
+func (m *MsgBurnedRegister) String() string { return proto.CompactTextString(m) }
+func (*MsgBurnedRegister) ProtoMessage()    {}
+func (*MsgBurnedRegister) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{8}
+}
+func (m *MsgBurnedRegister) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBurnedRegister) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBurnedRegister.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBurnedRegister) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBurnedRegister.Merge(m, src)
+}
+func (m *MsgBurnedRegister) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBurnedRegister) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBurnedRegister.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBurnedRegister proto.InternalMessageInfo
+
+func (m *MsgBurnedRegister) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgBurnedRegister) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgBurnedRegister) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgBurnedRegister) GetMaxBurn() uint64 {
+	if m != nil {
+		return m.MaxBurn
+	}
+	return 0
+}
+
+type MsgBurnedRegisterResponse struct {
+	Uid  uint32 `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Burn uint64 `protobuf:"varint,2,opt,name=burn,proto3" json:"burn,omitempty"`
+}
+
+func (m *MsgBurnedRegisterResponse) Reset()         { *m = MsgBurnedRegisterResponse{} }
+func (m *MsgBurnedRegisterResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgBurnedRegisterResponse) ProtoMessage()    {}
+func (*MsgBurnedRegisterResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{9}
+}
+func (m *MsgBurnedRegisterResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBurnedRegisterResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBurnedRegisterResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBurnedRegisterResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBurnedRegisterResponse.Merge(m, src)
+}
+func (m *MsgBurnedRegisterResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBurnedRegisterResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBurnedRegisterResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBurnedRegisterResponse proto.InternalMessageInfo
+
+func (m *MsgBurnedRegisterResponse) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *MsgBurnedRegisterResponse) GetBurn() uint64 {
+	if m != nil {
+		return m.Burn
+	}
+	return 0
+}
+
+type MsgAddStake struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// amount is the TAO to stake, in rao, fee included.
+	Amount uint64 `protobuf:"varint,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	// limit_price is the highest price to pay, in rao per alpha (0: no limit).
+	LimitPrice uint64 `protobuf:"varint,5,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	// allow_partial stakes what fits under limit_price instead of failing.
+	AllowPartial bool `protobuf:"varint,6,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+}
+
+func (m *MsgAddStake) Reset()         { *m = MsgAddStake{} }
+func (m *MsgAddStake) String() string { return proto.CompactTextString(m) }
+func (*MsgAddStake) ProtoMessage()    {}
+func (*MsgAddStake) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{10}
+}
+func (m *MsgAddStake) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgAddStake) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgAddStake.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgAddStake) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgAddStake.Merge(m, src)
+}
+func (m *MsgAddStake) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgAddStake) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgAddStake.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgAddStake proto.InternalMessageInfo
+
+func (m *MsgAddStake) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgAddStake) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgAddStake) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgAddStake) GetAmount() uint64 {
+	if m != nil {
+		return m.Amount
+	}
+	return 0
+}
+
+func (m *MsgAddStake) GetLimitPrice() uint64 {
+	if m != nil {
+		return m.LimitPrice
+	}
+	return 0
+}
+
+func (m *MsgAddStake) GetAllowPartial() bool {
+	if m != nil {
+		return m.AllowPartial
+	}
+	return false
+}
+
+type MsgAddStakeResponse struct {
+	TaoSpent      uint64 `protobuf:"varint,1,opt,name=tao_spent,json=taoSpent,proto3" json:"tao_spent,omitempty"`
+	AlphaReceived uint64 `protobuf:"varint,2,opt,name=alpha_received,json=alphaReceived,proto3" json:"alpha_received,omitempty"`
+	Fee           uint64 `protobuf:"varint,3,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (m *MsgAddStakeResponse) Reset()         { *m = MsgAddStakeResponse{} }
+func (m *MsgAddStakeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgAddStakeResponse) ProtoMessage()    {}
+func (*MsgAddStakeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{11}
+}
+func (m *MsgAddStakeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgAddStakeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgAddStakeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgAddStakeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgAddStakeResponse.Merge(m, src)
+}
+func (m *MsgAddStakeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgAddStakeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgAddStakeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgAddStakeResponse proto.InternalMessageInfo
+
+func (m *MsgAddStakeResponse) GetTaoSpent() uint64 {
+	if m != nil {
+		return m.TaoSpent
+	}
+	return 0
+}
+
+func (m *MsgAddStakeResponse) GetAlphaReceived() uint64 {
+	if m != nil {
+		return m.AlphaReceived
+	}
+	return 0
+}
+
+func (m *MsgAddStakeResponse) GetFee() uint64 {
+	if m != nil {
+		return m.Fee
+	}
+	return 0
+}
+
+type MsgRemoveStake struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// alpha is the stake to remove, in alpha rao.
+	Alpha uint64 `protobuf:"varint,4,opt,name=alpha,proto3" json:"alpha,omitempty"`
+	// limit_price is the lowest price to accept, in rao per alpha (0: no limit).
+	LimitPrice   uint64 `protobuf:"varint,5,opt,name=limit_price,json=limitPrice,proto3" json:"limit_price,omitempty"`
+	AllowPartial bool   `protobuf:"varint,6,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
+}
+
+func (m *MsgRemoveStake) Reset()         { *m = MsgRemoveStake{} }
+func (m *MsgRemoveStake) String() string { return proto.CompactTextString(m) }
+func (*MsgRemoveStake) ProtoMessage()    {}
+func (*MsgRemoveStake) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{12}
+}
+func (m *MsgRemoveStake) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRemoveStake) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRemoveStake.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRemoveStake) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRemoveStake.Merge(m, src)
+}
+func (m *MsgRemoveStake) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRemoveStake) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRemoveStake.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRemoveStake proto.InternalMessageInfo
+
+func (m *MsgRemoveStake) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgRemoveStake) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgRemoveStake) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgRemoveStake) GetAlpha() uint64 {
+	if m != nil {
+		return m.Alpha
+	}
+	return 0
+}
+
+func (m *MsgRemoveStake) GetLimitPrice() uint64 {
+	if m != nil {
+		return m.LimitPrice
+	}
+	return 0
+}
+
+func (m *MsgRemoveStake) GetAllowPartial() bool {
+	if m != nil {
+		return m.AllowPartial
+	}
+	return false
+}
+
+type MsgRemoveStakeResponse struct {
+	AlphaSpent  uint64 `protobuf:"varint,1,opt,name=alpha_spent,json=alphaSpent,proto3" json:"alpha_spent,omitempty"`
+	TaoReceived uint64 `protobuf:"varint,2,opt,name=tao_received,json=taoReceived,proto3" json:"tao_received,omitempty"`
+	Fee         uint64 `protobuf:"varint,3,opt,name=fee,proto3" json:"fee,omitempty"`
+}
+
+func (m *MsgRemoveStakeResponse) Reset()         { *m = MsgRemoveStakeResponse{} }
+func (m *MsgRemoveStakeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRemoveStakeResponse) ProtoMessage()    {}
+func (*MsgRemoveStakeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{13}
+}
+func (m *MsgRemoveStakeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRemoveStakeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRemoveStakeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRemoveStakeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRemoveStakeResponse.Merge(m, src)
+}
+func (m *MsgRemoveStakeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRemoveStakeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRemoveStakeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRemoveStakeResponse proto.InternalMessageInfo
+
+func (m *MsgRemoveStakeResponse) GetAlphaSpent() uint64 {
+	if m != nil {
+		return m.AlphaSpent
+	}
+	return 0
+}
+
+func (m *MsgRemoveStakeResponse) GetTaoReceived() uint64 {
+	if m != nil {
+		return m.TaoReceived
+	}
+	return 0
+}
+
+func (m *MsgRemoveStakeResponse) GetFee() uint64 {
+	if m != nil {
+		return m.Fee
+	}
+	return 0
+}
+
+type MsgMoveStake struct {
+	Coldkey           string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	OriginHotkey      string `protobuf:"bytes,2,opt,name=origin_hotkey,json=originHotkey,proto3" json:"origin_hotkey,omitempty"`
+	DestinationHotkey string `protobuf:"bytes,3,opt,name=destination_hotkey,json=destinationHotkey,proto3" json:"destination_hotkey,omitempty"`
+	OriginNetuid      uint32 `protobuf:"varint,4,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid uint32 `protobuf:"varint,5,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	Alpha             uint64 `protobuf:"varint,6,opt,name=alpha,proto3" json:"alpha,omitempty"`
+}
+
+func (m *MsgMoveStake) Reset()         { *m = MsgMoveStake{} }
+func (m *MsgMoveStake) String() string { return proto.CompactTextString(m) }
+func (*MsgMoveStake) ProtoMessage()    {}
+func (*MsgMoveStake) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{14}
+}
+func (m *MsgMoveStake) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgMoveStake) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgMoveStake.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgMoveStake) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgMoveStake.Merge(m, src)
+}
+func (m *MsgMoveStake) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgMoveStake) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgMoveStake.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgMoveStake proto.InternalMessageInfo
+
+func (m *MsgMoveStake) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgMoveStake) GetOriginHotkey() string {
+	if m != nil {
+		return m.OriginHotkey
+	}
+	return ""
+}
+
+func (m *MsgMoveStake) GetDestinationHotkey() string {
+	if m != nil {
+		return m.DestinationHotkey
+	}
+	return ""
+}
+
+func (m *MsgMoveStake) GetOriginNetuid() uint32 {
+	if m != nil {
+		return m.OriginNetuid
+	}
+	return 0
+}
+
+func (m *MsgMoveStake) GetDestinationNetuid() uint32 {
+	if m != nil {
+		return m.DestinationNetuid
+	}
+	return 0
+}
+
+func (m *MsgMoveStake) GetAlpha() uint64 {
+	if m != nil {
+		return m.Alpha
+	}
+	return 0
+}
+
+type MsgMoveStakeResponse struct {
+	AlphaReceived uint64 `protobuf:"varint,1,opt,name=alpha_received,json=alphaReceived,proto3" json:"alpha_received,omitempty"`
+}
+
+func (m *MsgMoveStakeResponse) Reset()         { *m = MsgMoveStakeResponse{} }
+func (m *MsgMoveStakeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgMoveStakeResponse) ProtoMessage()    {}
+func (*MsgMoveStakeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{15}
+}
+func (m *MsgMoveStakeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgMoveStakeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgMoveStakeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgMoveStakeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgMoveStakeResponse.Merge(m, src)
+}
+func (m *MsgMoveStakeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgMoveStakeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgMoveStakeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgMoveStakeResponse proto.InternalMessageInfo
+
+func (m *MsgMoveStakeResponse) GetAlphaReceived() uint64 {
+	if m != nil {
+		return m.AlphaReceived
+	}
+	return 0
+}
+
+type MsgTransferStake struct {
+	Coldkey            string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	DestinationColdkey string `protobuf:"bytes,2,opt,name=destination_coldkey,json=destinationColdkey,proto3" json:"destination_coldkey,omitempty"`
+	Hotkey             string `protobuf:"bytes,3,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	OriginNetuid       uint32 `protobuf:"varint,4,opt,name=origin_netuid,json=originNetuid,proto3" json:"origin_netuid,omitempty"`
+	DestinationNetuid  uint32 `protobuf:"varint,5,opt,name=destination_netuid,json=destinationNetuid,proto3" json:"destination_netuid,omitempty"`
+	Alpha              uint64 `protobuf:"varint,6,opt,name=alpha,proto3" json:"alpha,omitempty"`
+}
+
+func (m *MsgTransferStake) Reset()         { *m = MsgTransferStake{} }
+func (m *MsgTransferStake) String() string { return proto.CompactTextString(m) }
+func (*MsgTransferStake) ProtoMessage()    {}
+func (*MsgTransferStake) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{16}
+}
+func (m *MsgTransferStake) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTransferStake) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTransferStake.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTransferStake) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTransferStake.Merge(m, src)
+}
+func (m *MsgTransferStake) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTransferStake) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTransferStake.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTransferStake proto.InternalMessageInfo
+
+func (m *MsgTransferStake) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgTransferStake) GetDestinationColdkey() string {
+	if m != nil {
+		return m.DestinationColdkey
+	}
+	return ""
+}
+
+func (m *MsgTransferStake) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgTransferStake) GetOriginNetuid() uint32 {
+	if m != nil {
+		return m.OriginNetuid
+	}
+	return 0
+}
+
+func (m *MsgTransferStake) GetDestinationNetuid() uint32 {
+	if m != nil {
+		return m.DestinationNetuid
+	}
+	return 0
+}
+
+func (m *MsgTransferStake) GetAlpha() uint64 {
+	if m != nil {
+		return m.Alpha
+	}
+	return 0
+}
+
+type MsgTransferStakeResponse struct {
+	AlphaReceived uint64 `protobuf:"varint,1,opt,name=alpha_received,json=alphaReceived,proto3" json:"alpha_received,omitempty"`
+}
+
+func (m *MsgTransferStakeResponse) Reset()         { *m = MsgTransferStakeResponse{} }
+func (m *MsgTransferStakeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgTransferStakeResponse) ProtoMessage()    {}
+func (*MsgTransferStakeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{17}
+}
+func (m *MsgTransferStakeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgTransferStakeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgTransferStakeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgTransferStakeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgTransferStakeResponse.Merge(m, src)
+}
+func (m *MsgTransferStakeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgTransferStakeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgTransferStakeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgTransferStakeResponse proto.InternalMessageInfo
+
+func (m *MsgTransferStakeResponse) GetAlphaReceived() uint64 {
+	if m != nil {
+		return m.AlphaReceived
+	}
+	return 0
+}
+
+type MsgSetDelegateTake struct {
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	// take is the new take as a u16 proportion (11796 = 18 %).
+	Take uint32 `protobuf:"varint,3,opt,name=take,proto3" json:"take,omitempty"`
+}
+
+func (m *MsgSetDelegateTake) Reset()         { *m = MsgSetDelegateTake{} }
+func (m *MsgSetDelegateTake) String() string { return proto.CompactTextString(m) }
+func (*MsgSetDelegateTake) ProtoMessage()    {}
+func (*MsgSetDelegateTake) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{18}
+}
+func (m *MsgSetDelegateTake) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetDelegateTake) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetDelegateTake.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetDelegateTake) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetDelegateTake.Merge(m, src)
+}
+func (m *MsgSetDelegateTake) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetDelegateTake) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetDelegateTake.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetDelegateTake proto.InternalMessageInfo
+
+func (m *MsgSetDelegateTake) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *MsgSetDelegateTake) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgSetDelegateTake) GetTake() uint32 {
+	if m != nil {
+		return m.Take
+	}
+	return 0
+}
+
+type MsgSetDelegateTakeResponse struct {
+}
+
+func (m *MsgSetDelegateTakeResponse) Reset()         { *m = MsgSetDelegateTakeResponse{} }
+func (m *MsgSetDelegateTakeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSetDelegateTakeResponse) ProtoMessage()    {}
+func (*MsgSetDelegateTakeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{19}
+}
+func (m *MsgSetDelegateTakeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetDelegateTakeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetDelegateTakeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetDelegateTakeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetDelegateTakeResponse.Merge(m, src)
+}
+func (m *MsgSetDelegateTakeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetDelegateTakeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetDelegateTakeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetDelegateTakeResponse proto.InternalMessageInfo
+
+type MsgSetWeights struct {
+	Hotkey string   `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32   `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uids   []uint32 `protobuf:"varint,3,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	// values are u16 weights; the chain scales them so the largest is 65535.
+	Values     []uint32 `protobuf:"varint,4,rep,packed,name=values,proto3" json:"values,omitempty"`
+	VersionKey uint64   `protobuf:"varint,5,opt,name=version_key,json=versionKey,proto3" json:"version_key,omitempty"`
+}
+
+func (m *MsgSetWeights) Reset()         { *m = MsgSetWeights{} }
+func (m *MsgSetWeights) String() string { return proto.CompactTextString(m) }
+func (*MsgSetWeights) ProtoMessage()    {}
+func (*MsgSetWeights) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{20}
+}
+func (m *MsgSetWeights) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetWeights) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetWeights.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetWeights) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetWeights.Merge(m, src)
+}
+func (m *MsgSetWeights) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetWeights) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetWeights.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetWeights proto.InternalMessageInfo
+
+func (m *MsgSetWeights) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgSetWeights) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgSetWeights) GetUids() []uint32 {
+	if m != nil {
+		return m.Uids
+	}
+	return nil
+}
+
+func (m *MsgSetWeights) GetValues() []uint32 {
+	if m != nil {
+		return m.Values
+	}
+	return nil
+}
+
+func (m *MsgSetWeights) GetVersionKey() uint64 {
+	if m != nil {
+		return m.VersionKey
+	}
+	return 0
+}
+
+type MsgSetWeightsResponse struct {
+}
+
+func (m *MsgSetWeightsResponse) Reset()         { *m = MsgSetWeightsResponse{} }
+func (m *MsgSetWeightsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSetWeightsResponse) ProtoMessage()    {}
+func (*MsgSetWeightsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{21}
+}
+func (m *MsgSetWeightsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetWeightsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetWeightsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetWeightsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetWeightsResponse.Merge(m, src)
+}
+func (m *MsgSetWeightsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetWeightsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetWeightsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetWeightsResponse proto.InternalMessageInfo
+
+type MsgCommitWeights struct {
+	Hotkey string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// hash is SHA-256 of the deterministic protobuf encoding of WeightCommitPayload.
+	Hash []byte `protobuf:"bytes,3,opt,name=hash,proto3" json:"hash,omitempty"`
+}
+
+func (m *MsgCommitWeights) Reset()         { *m = MsgCommitWeights{} }
+func (m *MsgCommitWeights) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitWeights) ProtoMessage()    {}
+func (*MsgCommitWeights) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{22}
+}
+func (m *MsgCommitWeights) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitWeights) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitWeights.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitWeights) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitWeights.Merge(m, src)
+}
+func (m *MsgCommitWeights) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitWeights) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitWeights.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitWeights proto.InternalMessageInfo
+
+func (m *MsgCommitWeights) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgCommitWeights) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgCommitWeights) GetHash() []byte {
+	if m != nil {
+		return m.Hash
+	}
+	return nil
+}
+
+type MsgCommitWeightsResponse struct {
+	CommitEpoch uint64 `protobuf:"varint,1,opt,name=commit_epoch,json=commitEpoch,proto3" json:"commit_epoch,omitempty"`
+	// reveal_epoch is the epoch in which the reveal is accepted.
+	RevealEpoch uint64 `protobuf:"varint,2,opt,name=reveal_epoch,json=revealEpoch,proto3" json:"reveal_epoch,omitempty"`
+}
+
+func (m *MsgCommitWeightsResponse) Reset()         { *m = MsgCommitWeightsResponse{} }
+func (m *MsgCommitWeightsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitWeightsResponse) ProtoMessage()    {}
+func (*MsgCommitWeightsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{23}
+}
+func (m *MsgCommitWeightsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitWeightsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitWeightsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitWeightsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitWeightsResponse.Merge(m, src)
+}
+func (m *MsgCommitWeightsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitWeightsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitWeightsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitWeightsResponse proto.InternalMessageInfo
+
+func (m *MsgCommitWeightsResponse) GetCommitEpoch() uint64 {
+	if m != nil {
+		return m.CommitEpoch
+	}
+	return 0
+}
+
+func (m *MsgCommitWeightsResponse) GetRevealEpoch() uint64 {
+	if m != nil {
+		return m.RevealEpoch
+	}
+	return 0
+}
+
+type MsgRevealWeights struct {
+	Hotkey     string   `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid     uint32   `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Uids       []uint32 `protobuf:"varint,3,rep,packed,name=uids,proto3" json:"uids,omitempty"`
+	Values     []uint32 `protobuf:"varint,4,rep,packed,name=values,proto3" json:"values,omitempty"`
+	Salt       []byte   `protobuf:"bytes,5,opt,name=salt,proto3" json:"salt,omitempty"`
+	VersionKey uint64   `protobuf:"varint,6,opt,name=version_key,json=versionKey,proto3" json:"version_key,omitempty"`
+}
+
+func (m *MsgRevealWeights) Reset()         { *m = MsgRevealWeights{} }
+func (m *MsgRevealWeights) String() string { return proto.CompactTextString(m) }
+func (*MsgRevealWeights) ProtoMessage()    {}
+func (*MsgRevealWeights) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{24}
+}
+func (m *MsgRevealWeights) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevealWeights) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevealWeights.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevealWeights) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevealWeights.Merge(m, src)
+}
+func (m *MsgRevealWeights) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevealWeights) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevealWeights.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevealWeights proto.InternalMessageInfo
+
+func (m *MsgRevealWeights) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgRevealWeights) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgRevealWeights) GetUids() []uint32 {
+	if m != nil {
+		return m.Uids
+	}
+	return nil
+}
+
+func (m *MsgRevealWeights) GetValues() []uint32 {
+	if m != nil {
+		return m.Values
+	}
+	return nil
+}
+
+func (m *MsgRevealWeights) GetSalt() []byte {
+	if m != nil {
+		return m.Salt
+	}
+	return nil
+}
+
+func (m *MsgRevealWeights) GetVersionKey() uint64 {
+	if m != nil {
+		return m.VersionKey
+	}
+	return 0
+}
+
+type MsgRevealWeightsResponse struct {
+}
+
+func (m *MsgRevealWeightsResponse) Reset()         { *m = MsgRevealWeightsResponse{} }
+func (m *MsgRevealWeightsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRevealWeightsResponse) ProtoMessage()    {}
+func (*MsgRevealWeightsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{25}
+}
+func (m *MsgRevealWeightsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRevealWeightsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRevealWeightsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRevealWeightsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRevealWeightsResponse.Merge(m, src)
+}
+func (m *MsgRevealWeightsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRevealWeightsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRevealWeightsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRevealWeightsResponse proto.InternalMessageInfo
+
+type MsgServeAxon struct {
+	Hotkey  string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Version uint32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// ip is an IPv4 or IPv6 address.
+	Ip       string `protobuf:"bytes,4,opt,name=ip,proto3" json:"ip,omitempty"`
+	Port     uint32 `protobuf:"varint,5,opt,name=port,proto3" json:"port,omitempty"`
+	Protocol uint32 `protobuf:"varint,6,opt,name=protocol,proto3" json:"protocol,omitempty"`
+}
+
+func (m *MsgServeAxon) Reset()         { *m = MsgServeAxon{} }
+func (m *MsgServeAxon) String() string { return proto.CompactTextString(m) }
+func (*MsgServeAxon) ProtoMessage()    {}
+func (*MsgServeAxon) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{26}
+}
+func (m *MsgServeAxon) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgServeAxon) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgServeAxon.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgServeAxon) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgServeAxon.Merge(m, src)
+}
+func (m *MsgServeAxon) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgServeAxon) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgServeAxon.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgServeAxon proto.InternalMessageInfo
+
+func (m *MsgServeAxon) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *MsgServeAxon) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *MsgServeAxon) GetVersion() uint32 {
+	if m != nil {
+		return m.Version
+	}
+	return 0
+}
+
+func (m *MsgServeAxon) GetIp() string {
+	if m != nil {
+		return m.Ip
+	}
+	return ""
+}
+
+func (m *MsgServeAxon) GetPort() uint32 {
+	if m != nil {
+		return m.Port
+	}
+	return 0
+}
+
+func (m *MsgServeAxon) GetProtocol() uint32 {
+	if m != nil {
+		return m.Protocol
+	}
+	return 0
+}
+
+type MsgServeAxonResponse struct {
+}
+
+func (m *MsgServeAxonResponse) Reset()         { *m = MsgServeAxonResponse{} }
+func (m *MsgServeAxonResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgServeAxonResponse) ProtoMessage()    {}
+func (*MsgServeAxonResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8e106a962c4ddcae, []int{27}
+}
+func (m *MsgServeAxonResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgServeAxonResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgServeAxonResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgServeAxonResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgServeAxonResponse.Merge(m, src)
+}
+func (m *MsgServeAxonResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgServeAxonResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgServeAxonResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgServeAxonResponse proto.InternalMessageInfo
+
 func init() {
 	proto.RegisterType((*MsgUpdateParams)(nil), "gotensor.subnet.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "gotensor.subnet.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgRegisterNetwork)(nil), "gotensor.subnet.v1.MsgRegisterNetwork")
+	proto.RegisterType((*MsgRegisterNetworkResponse)(nil), "gotensor.subnet.v1.MsgRegisterNetworkResponse")
+	proto.RegisterType((*MsgStartCall)(nil), "gotensor.subnet.v1.MsgStartCall")
+	proto.RegisterType((*MsgStartCallResponse)(nil), "gotensor.subnet.v1.MsgStartCallResponse")
+	proto.RegisterType((*MsgSetHyperparameter)(nil), "gotensor.subnet.v1.MsgSetHyperparameter")
+	proto.RegisterType((*MsgSetHyperparameterResponse)(nil), "gotensor.subnet.v1.MsgSetHyperparameterResponse")
+	proto.RegisterType((*MsgBurnedRegister)(nil), "gotensor.subnet.v1.MsgBurnedRegister")
+	proto.RegisterType((*MsgBurnedRegisterResponse)(nil), "gotensor.subnet.v1.MsgBurnedRegisterResponse")
+	proto.RegisterType((*MsgAddStake)(nil), "gotensor.subnet.v1.MsgAddStake")
+	proto.RegisterType((*MsgAddStakeResponse)(nil), "gotensor.subnet.v1.MsgAddStakeResponse")
+	proto.RegisterType((*MsgRemoveStake)(nil), "gotensor.subnet.v1.MsgRemoveStake")
+	proto.RegisterType((*MsgRemoveStakeResponse)(nil), "gotensor.subnet.v1.MsgRemoveStakeResponse")
+	proto.RegisterType((*MsgMoveStake)(nil), "gotensor.subnet.v1.MsgMoveStake")
+	proto.RegisterType((*MsgMoveStakeResponse)(nil), "gotensor.subnet.v1.MsgMoveStakeResponse")
+	proto.RegisterType((*MsgTransferStake)(nil), "gotensor.subnet.v1.MsgTransferStake")
+	proto.RegisterType((*MsgTransferStakeResponse)(nil), "gotensor.subnet.v1.MsgTransferStakeResponse")
+	proto.RegisterType((*MsgSetDelegateTake)(nil), "gotensor.subnet.v1.MsgSetDelegateTake")
+	proto.RegisterType((*MsgSetDelegateTakeResponse)(nil), "gotensor.subnet.v1.MsgSetDelegateTakeResponse")
+	proto.RegisterType((*MsgSetWeights)(nil), "gotensor.subnet.v1.MsgSetWeights")
+	proto.RegisterType((*MsgSetWeightsResponse)(nil), "gotensor.subnet.v1.MsgSetWeightsResponse")
+	proto.RegisterType((*MsgCommitWeights)(nil), "gotensor.subnet.v1.MsgCommitWeights")
+	proto.RegisterType((*MsgCommitWeightsResponse)(nil), "gotensor.subnet.v1.MsgCommitWeightsResponse")
+	proto.RegisterType((*MsgRevealWeights)(nil), "gotensor.subnet.v1.MsgRevealWeights")
+	proto.RegisterType((*MsgRevealWeightsResponse)(nil), "gotensor.subnet.v1.MsgRevealWeightsResponse")
+	proto.RegisterType((*MsgServeAxon)(nil), "gotensor.subnet.v1.MsgServeAxon")
+	proto.RegisterType((*MsgServeAxonResponse)(nil), "gotensor.subnet.v1.MsgServeAxonResponse")
 }
 
 func init() { proto.RegisterFile("gotensor/subnet/v1/tx.proto", fileDescriptor_8e106a962c4ddcae) }
 
 var fileDescriptor_8e106a962c4ddcae = []byte{
-	// 342 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x4e, 0xcf, 0x2f, 0x49,
-	0xcd, 0x2b, 0xce, 0x2f, 0xd2, 0x2f, 0x2e, 0x4d, 0xca, 0x4b, 0x2d, 0xd1, 0x2f, 0x33, 0xd4, 0x2f,
-	0xa9, 0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x82, 0x49, 0xea, 0x41, 0x24, 0xf5, 0xca,
-	0x0c, 0xa5, 0x04, 0x13, 0x73, 0x33, 0xf3, 0xf2, 0xf5, 0xc1, 0x24, 0x44, 0x99, 0x94, 0x78, 0x72,
-	0x7e, 0x71, 0x6e, 0x7e, 0xb1, 0x7e, 0x6e, 0x71, 0x3a, 0x48, 0x7b, 0x6e, 0x71, 0x3a, 0x54, 0x42,
-	0x12, 0x22, 0x11, 0x0f, 0xe6, 0xe9, 0x43, 0x38, 0x50, 0x29, 0x91, 0xf4, 0xfc, 0xf4, 0x7c, 0x88,
-	0x38, 0x88, 0x05, 0x15, 0x95, 0xc7, 0xe2, 0x9a, 0x82, 0xc4, 0xa2, 0xc4, 0x5c, 0xa8, 0x36, 0xa5,
-	0x7d, 0x8c, 0x5c, 0xfc, 0xbe, 0xc5, 0xe9, 0xa1, 0x05, 0x29, 0x89, 0x25, 0xa9, 0x01, 0x60, 0x19,
-	0x21, 0x33, 0x2e, 0xce, 0xc4, 0xd2, 0x92, 0x8c, 0xfc, 0xa2, 0xcc, 0x92, 0x4a, 0x09, 0x46, 0x05,
-	0x46, 0x0d, 0x4e, 0x27, 0x89, 0x4b, 0x5b, 0x74, 0x45, 0xa0, 0xf6, 0x39, 0xa6, 0xa4, 0x14, 0xa5,
-	0x16, 0x17, 0x07, 0x97, 0x14, 0x65, 0xe6, 0xa5, 0x07, 0x21, 0x94, 0x0a, 0xd9, 0x72, 0xb1, 0x41,
-	0xcc, 0x96, 0x60, 0x52, 0x60, 0xd4, 0xe0, 0x36, 0x92, 0xd2, 0xc3, 0xf4, 0xae, 0x1e, 0xc4, 0x0e,
-	0x27, 0xce, 0x13, 0xf7, 0xe4, 0x19, 0x56, 0x3c, 0xdf, 0xa0, 0xc5, 0x18, 0x04, 0xd5, 0x64, 0x65,
-	0xd2, 0xf4, 0x7c, 0x83, 0x16, 0xc2, 0xb8, 0xae, 0xe7, 0x1b, 0xb4, 0x14, 0xe1, 0xce, 0xaf, 0x80,
-	0x79, 0x00, 0xcd, 0xb1, 0x4a, 0x92, 0x5c, 0xe2, 0x68, 0x42, 0x41, 0xa9, 0xc5, 0x05, 0xf9, 0x79,
-	0xc5, 0xa9, 0x46, 0x79, 0x5c, 0xcc, 0xbe, 0xc5, 0xe9, 0x42, 0x09, 0x5c, 0x3c, 0x28, 0xde, 0x53,
-	0xc6, 0xe6, 0x2c, 0x34, 0x33, 0xa4, 0xb4, 0x89, 0x50, 0x04, 0xb3, 0x48, 0x8a, 0xb5, 0x01, 0xe4,
-	0x11, 0x27, 0xd7, 0x13, 0x8f, 0xe4, 0x18, 0x2f, 0x3c, 0x92, 0x63, 0x7c, 0xf0, 0x48, 0x8e, 0x71,
-	0xc2, 0x63, 0x39, 0x86, 0x0b, 0x8f, 0xe5, 0x18, 0x6e, 0x3c, 0x96, 0x63, 0x88, 0xd2, 0x4e, 0xcf,
-	0x2c, 0xc9, 0x28, 0x4d, 0xd2, 0x4b, 0xce, 0xcf, 0xd5, 0x87, 0x7b, 0x09, 0xd3, 0x6f, 0x25, 0x95,
-	0x05, 0xa9, 0xc5, 0x49, 0x6c, 0xe0, 0x98, 0x31, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0x06, 0x9c,
-	0xc6, 0x0a, 0x4a, 0x02, 0x00, 0x00,
+	// 1536 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x58, 0xcf, 0x6f, 0x1b, 0xc5,
+	0x17, 0xcf, 0xda, 0x8e, 0x9b, 0x3c, 0xdb, 0x69, 0xb3, 0xcd, 0x37, 0x75, 0xb6, 0xfd, 0x3a, 0xc9,
+	0xa6, 0x2d, 0x21, 0x25, 0x76, 0x9b, 0x42, 0x0f, 0x91, 0x7a, 0x48, 0x42, 0x45, 0x11, 0xb8, 0x2a,
+	0x9b, 0xa2, 0x4a, 0x95, 0x90, 0xbb, 0xb1, 0xa7, 0xeb, 0x55, 0xbc, 0x3b, 0xd6, 0xce, 0xd8, 0x4d,
+	0x6e, 0x08, 0x89, 0x0b, 0x27, 0xae, 0x1c, 0xb8, 0x71, 0xe0, 0x98, 0x03, 0x67, 0x0e, 0x48, 0x48,
+	0x3d, 0x56, 0x5c, 0xe0, 0x84, 0x50, 0x2a, 0x14, 0x38, 0xf2, 0x1f, 0xa0, 0xf9, 0xb1, 0xeb, 0xdd,
+	0xf5, 0x2e, 0x76, 0x4b, 0x29, 0x5c, 0xac, 0x9d, 0x37, 0x9f, 0x99, 0x79, 0xef, 0xf3, 0x79, 0xf3,
+	0x66, 0xc6, 0x70, 0xde, 0xc2, 0x14, 0xb9, 0x04, 0x7b, 0x35, 0xd2, 0xdb, 0x73, 0x11, 0xad, 0xf5,
+	0xaf, 0xd5, 0xe8, 0x41, 0xb5, 0xeb, 0x61, 0x8a, 0x55, 0xd5, 0xef, 0xac, 0x8a, 0xce, 0x6a, 0xff,
+	0x9a, 0x36, 0x6b, 0x3a, 0xb6, 0x8b, 0x6b, 0xfc, 0x57, 0xc0, 0xb4, 0x73, 0x4d, 0x4c, 0x1c, 0x4c,
+	0x6a, 0x0e, 0xb1, 0xd8, 0x70, 0x87, 0x58, 0xb2, 0x63, 0x41, 0x74, 0x34, 0x78, 0xab, 0x26, 0x1a,
+	0xb2, 0x6b, 0xce, 0xc2, 0x16, 0x16, 0x76, 0xf6, 0x25, 0xad, 0x8b, 0x09, 0xde, 0x74, 0x4d, 0xcf,
+	0x74, 0xe4, 0x30, 0xfd, 0x5b, 0x05, 0x4e, 0xd7, 0x89, 0xf5, 0x61, 0xb7, 0x65, 0x52, 0x74, 0x97,
+	0xf7, 0xa8, 0x37, 0x60, 0xda, 0xec, 0xd1, 0x36, 0xf6, 0x6c, 0x7a, 0x58, 0x56, 0x96, 0x94, 0xd5,
+	0xe9, 0xed, 0xf2, 0x0f, 0xdf, 0xac, 0xcf, 0xc9, 0xf5, 0xb6, 0x5a, 0x2d, 0x0f, 0x11, 0xb2, 0x4b,
+	0x3d, 0xdb, 0xb5, 0x8c, 0x01, 0x54, 0xbd, 0x09, 0x79, 0x31, 0x77, 0x39, 0xb3, 0xa4, 0xac, 0x16,
+	0x36, 0xb4, 0xea, 0x70, 0xb8, 0x55, 0xb1, 0xc6, 0xf6, 0xf4, 0x93, 0x9f, 0x17, 0x27, 0xbe, 0x3e,
+	0x39, 0x5a, 0x53, 0x0c, 0x39, 0x68, 0xf3, 0xcd, 0x4f, 0x4e, 0x8e, 0xd6, 0x06, 0xd3, 0x7d, 0x76,
+	0x72, 0xb4, 0xb6, 0x1c, 0xb8, 0x7f, 0xe0, 0x07, 0x10, 0x73, 0x56, 0x5f, 0x80, 0x73, 0x31, 0x93,
+	0x81, 0x48, 0x17, 0xbb, 0x04, 0xe9, 0xbf, 0x2b, 0xa0, 0xd6, 0x89, 0x65, 0x20, 0xcb, 0x26, 0x14,
+	0x79, 0x77, 0x10, 0x7d, 0x8c, 0xbd, 0x7d, 0x75, 0x03, 0x4e, 0x35, 0x71, 0xa7, 0xb5, 0x8f, 0x46,
+	0x07, 0xe7, 0x03, 0xd5, 0xab, 0x90, 0x6f, 0x63, 0xca, 0x86, 0x64, 0x46, 0x0c, 0x91, 0x38, 0x55,
+	0x85, 0x9c, 0x6b, 0x3a, 0xa8, 0x9c, 0x65, 0x78, 0x83, 0x7f, 0xab, 0x3a, 0x94, 0x1c, 0xf3, 0xa0,
+	0xd1, 0xc1, 0xcd, 0xfd, 0x46, 0x13, 0x13, 0x5a, 0xce, 0x2d, 0x29, 0xab, 0x39, 0xa3, 0xe0, 0x98,
+	0x07, 0xef, 0xe3, 0xe6, 0xfe, 0x0e, 0x26, 0x74, 0xf3, 0x2d, 0xc6, 0x82, 0xbf, 0x2e, 0xe3, 0xe0,
+	0x62, 0x22, 0x07, 0xb1, 0xa0, 0xf4, 0x0f, 0x40, 0x1b, 0xb6, 0xfa, 0x4c, 0xa8, 0xf3, 0x90, 0x77,
+	0x11, 0xed, 0xd9, 0x2d, 0x1e, 0x71, 0xc9, 0x90, 0x2d, 0xf5, 0x3c, 0x4c, 0x0f, 0x9c, 0xc9, 0x70,
+	0x67, 0xa6, 0x3a, 0xd2, 0x13, 0xfd, 0x53, 0x05, 0x8a, 0x75, 0x62, 0xed, 0x52, 0xd3, 0xa3, 0x3b,
+	0x66, 0xa7, 0xa3, 0x56, 0x61, 0x12, 0x3f, 0x76, 0x91, 0x37, 0x92, 0x36, 0x01, 0x0b, 0xad, 0x9a,
+	0x09, 0xaf, 0xba, 0xb9, 0xce, 0x42, 0x14, 0x18, 0x16, 0x60, 0x25, 0x31, 0xc0, 0x60, 0x59, 0x7d,
+	0x1e, 0xe6, 0xc2, 0xed, 0x40, 0xde, 0xef, 0x14, 0xd1, 0x81, 0xe8, 0xed, 0xc3, 0x2e, 0xf2, 0x78,
+	0x16, 0x21, 0x8a, 0x3c, 0x26, 0x16, 0xb1, 0xad, 0x71, 0x1c, 0x95, 0xb8, 0x34, 0x4f, 0x13, 0x45,
+	0x9c, 0x83, 0xc9, 0xbe, 0xd9, 0xe9, 0x21, 0x2e, 0xde, 0xb4, 0x21, 0x1a, 0x9b, 0x37, 0x58, 0x4c,
+	0x72, 0x3a, 0x16, 0xd4, 0xe5, 0xe4, 0xa0, 0xe2, 0xbe, 0xea, 0x15, 0xb8, 0x90, 0x64, 0x0f, 0x82,
+	0x3c, 0x56, 0x60, 0xb6, 0x4e, 0xac, 0xed, 0x9e, 0xe7, 0xa2, 0x96, 0x2f, 0xef, 0x0b, 0xa5, 0x70,
+	0x5a, 0x8c, 0x83, 0xd4, 0xce, 0x8e, 0x99, 0xda, 0x0b, 0x30, 0xc5, 0xd2, 0x78, 0xaf, 0xe7, 0xb9,
+	0x32, 0x83, 0x4f, 0x39, 0xe6, 0x01, 0x73, 0x51, 0xec, 0xe1, 0x70, 0xf6, 0xae, 0x24, 0xf2, 0x10,
+	0x0d, 0x47, 0xdf, 0x82, 0x85, 0x21, 0x63, 0x90, 0xbb, 0x67, 0x20, 0x3b, 0x48, 0xdc, 0xac, 0x54,
+	0x85, 0xaf, 0x2d, 0x12, 0x96, 0x7f, 0xeb, 0x5f, 0x64, 0xa0, 0x50, 0x27, 0xd6, 0x56, 0xab, 0xb5,
+	0x4b, 0xcd, 0x7d, 0xf4, 0x8a, 0x36, 0xf9, 0x80, 0xd3, 0x6c, 0x84, 0xd3, 0x79, 0xc8, 0x9b, 0x0e,
+	0xee, 0xb9, 0xfe, 0x0e, 0x97, 0x2d, 0x75, 0x11, 0x0a, 0x1d, 0xdb, 0xb1, 0x69, 0xa3, 0xeb, 0xd9,
+	0x4d, 0x54, 0x9e, 0xe4, 0x9d, 0xc0, 0x4d, 0x77, 0x99, 0x45, 0x5d, 0x81, 0x92, 0xd9, 0xe9, 0xe0,
+	0xc7, 0x8d, 0xae, 0xe9, 0x51, 0xdb, 0xec, 0x94, 0xf3, 0x4b, 0xca, 0xea, 0x94, 0x51, 0xe4, 0xc6,
+	0xbb, 0xc2, 0xb6, 0x59, 0x8d, 0x93, 0xfc, 0xff, 0x44, 0x92, 0x7d, 0x2e, 0xf4, 0x7d, 0x38, 0x1b,
+	0x6a, 0x06, 0xc4, 0x9e, 0x87, 0x69, 0x6a, 0xe2, 0x06, 0xe9, 0x22, 0x97, 0x72, 0x92, 0x72, 0xc6,
+	0x14, 0x35, 0xf1, 0x2e, 0x6b, 0xab, 0x97, 0x60, 0xc6, 0xec, 0x74, 0xdb, 0x66, 0xc3, 0x43, 0x4d,
+	0x64, 0xf7, 0x51, 0x4b, 0xb2, 0x5d, 0xe2, 0x56, 0x43, 0x1a, 0x99, 0x38, 0x8f, 0x90, 0xd8, 0x1f,
+	0x39, 0x83, 0x7d, 0xea, 0x5f, 0x66, 0x60, 0x86, 0x57, 0x22, 0x07, 0xf7, 0xd1, 0x7f, 0x41, 0x8b,
+	0x39, 0x98, 0xe4, 0x3e, 0x4b, 0x29, 0x44, 0xe3, 0x25, 0x29, 0x71, 0x2d, 0xae, 0xc4, 0x52, 0x4a,
+	0xb1, 0x0e, 0xc8, 0xd0, 0x5d, 0x98, 0x8f, 0x5a, 0x02, 0x3d, 0x16, 0xa1, 0x20, 0x28, 0x0f, 0x2b,
+	0x02, 0xdc, 0x24, 0x34, 0x59, 0x86, 0x22, 0x13, 0x2c, 0xa6, 0x48, 0x81, 0x9a, 0xf8, 0x2f, 0xf4,
+	0xf8, 0x35, 0xc3, 0xab, 0x78, 0xfd, 0x6f, 0xa9, 0x71, 0x13, 0x4a, 0xd8, 0xb3, 0x2d, 0xdb, 0x6d,
+	0x8c, 0x29, 0x4a, 0x51, 0xc0, 0x6f, 0x0b, 0x69, 0xde, 0x01, 0xb5, 0x85, 0x08, 0xb5, 0x5d, 0x93,
+	0xda, 0x38, 0x98, 0x63, 0x54, 0xb9, 0x99, 0x0d, 0x8d, 0x91, 0x13, 0xad, 0x04, 0x7e, 0x48, 0xa9,
+	0x73, 0x5c, 0x6a, 0xb9, 0xda, 0x1d, 0x21, 0xf8, 0x7a, 0x74, 0x35, 0x89, 0x9c, 0xe4, 0xc8, 0xf0,
+	0x9c, 0x77, 0x62, 0xf9, 0x91, 0x0f, 0xe5, 0xc7, 0x66, 0x2d, 0xae, 0x6c, 0xf2, 0x29, 0x15, 0xd0,
+	0xaa, 0xdf, 0xe4, 0x87, 0x51, 0x7d, 0x48, 0xd5, 0xe1, 0x8d, 0xa4, 0x24, 0x6c, 0x24, 0xfd, 0x38,
+	0x03, 0x67, 0xea, 0xc4, 0xba, 0xe7, 0x99, 0x2e, 0x79, 0x84, 0xbc, 0x17, 0x97, 0xea, 0x5d, 0x38,
+	0x1b, 0x8e, 0xde, 0x1f, 0x3f, 0x4a, 0xb0, 0x30, 0x65, 0x3b, 0x43, 0x7b, 0x70, 0xdc, 0x93, 0xe1,
+	0xd5, 0xe9, 0x73, 0x3d, 0xae, 0x8f, 0x9e, 0xa8, 0x4f, 0x84, 0x4f, 0x7d, 0x0b, 0xca, 0x71, 0xdb,
+	0xf3, 0xea, 0xf4, 0xbd, 0xb8, 0x53, 0xee, 0x22, 0xfa, 0x36, 0xea, 0x20, 0xcb, 0xa4, 0xe8, 0xde,
+	0xab, 0x2b, 0x71, 0x2a, 0xe4, 0x98, 0xcf, 0xb2, 0xc0, 0xf1, 0xef, 0x71, 0xef, 0x8b, 0x31, 0x87,
+	0xf5, 0x0b, 0xfc, 0xbe, 0x18, 0xb3, 0x06, 0xb7, 0x8e, 0x1f, 0x15, 0x28, 0x89, 0xee, 0xfb, 0xc8,
+	0xb6, 0xda, 0x94, 0x84, 0x9c, 0x55, 0x9e, 0xbb, 0x1e, 0x0f, 0xdd, 0xa9, 0x7a, 0x76, 0x8b, 0x94,
+	0xb3, 0x4b, 0x59, 0x16, 0x04, 0xfb, 0x66, 0x58, 0x7e, 0x8d, 0x22, 0xe5, 0x1c, 0xb7, 0xca, 0x16,
+	0x2b, 0x89, 0x7d, 0xe4, 0x11, 0x96, 0x26, 0x6c, 0x69, 0x59, 0xa5, 0xa5, 0xe9, 0x3d, 0x74, 0x28,
+	0xb6, 0xa9, 0x5c, 0x91, 0x05, 0xbf, 0x98, 0x16, 0xbc, 0x8c, 0x43, 0x3f, 0x07, 0xff, 0x8b, 0x18,
+	0x82, 0x90, 0xbf, 0x52, 0xf8, 0x06, 0xdc, 0xc1, 0x8e, 0x63, 0xff, 0x33, 0x51, 0xb7, 0x4d, 0xd2,
+	0xe6, 0xd2, 0x15, 0x0d, 0xfe, 0xbd, 0xb9, 0x11, 0x73, 0x3e, 0x39, 0x85, 0x23, 0x1e, 0xe9, 0x0f,
+	0x79, 0x0a, 0x47, 0x6c, 0x41, 0x0a, 0x2f, 0x43, 0xb1, 0xc9, 0x3b, 0x1a, 0xa8, 0x8b, 0x9b, 0x6d,
+	0x99, 0xc0, 0x05, 0x61, 0xbb, 0xc5, 0x4c, 0x0c, 0xe2, 0xa1, 0x3e, 0x32, 0x3b, 0x12, 0x22, 0x8f,
+	0x10, 0x61, 0xe3, 0x10, 0xfd, 0x0f, 0x41, 0x84, 0xc1, 0x4d, 0xff, 0xae, 0xfc, 0x2a, 0xe4, 0x88,
+	0xd9, 0xa1, 0x5c, 0xf7, 0xa2, 0xc1, 0xbf, 0xe3, 0x29, 0x91, 0x1f, 0x4a, 0x89, 0xf1, 0x58, 0x8d,
+	0x84, 0xa7, 0x6b, 0x9c, 0xd5, 0x88, 0x2d, 0x7c, 0x03, 0xe7, 0xcf, 0x20, 0xe4, 0xf5, 0xd1, 0xd6,
+	0x01, 0x76, 0x5f, 0x22, 0x17, 0x65, 0x38, 0x25, 0x1d, 0x97, 0x5b, 0xda, 0x6f, 0xaa, 0x33, 0x90,
+	0xb1, 0xbb, 0xf2, 0x85, 0x91, 0xb1, 0xbb, 0x8c, 0x89, 0x2e, 0xf6, 0xa8, 0xac, 0x92, 0xfc, 0x5b,
+	0xd5, 0x60, 0x8a, 0xbf, 0xe1, 0x9b, 0x58, 0x5c, 0x4e, 0x4a, 0x46, 0xd0, 0x16, 0x57, 0xc4, 0x10,
+	0x09, 0x29, 0x6f, 0x2c, 0x3f, 0x26, 0xff, 0x8d, 0xe5, 0xb7, 0xfd, 0xe0, 0x37, 0x7e, 0x03, 0xc8,
+	0xd6, 0x89, 0xa5, 0x3e, 0x84, 0x62, 0xe4, 0x2f, 0x82, 0x95, 0xa4, 0xa7, 0x7d, 0xec, 0x1d, 0xae,
+	0x5d, 0x19, 0x03, 0x14, 0x24, 0xaf, 0x0d, 0xa7, 0xe3, 0x0f, 0xf5, 0xcb, 0x29, 0xe3, 0x63, 0x38,
+	0xad, 0x3a, 0x1e, 0x2e, 0x58, 0xea, 0x3e, 0x4c, 0x0f, 0x1e, 0xb5, 0x4b, 0x29, 0x83, 0x03, 0x84,
+	0xb6, 0x3a, 0x0a, 0x11, 0x4c, 0x8c, 0x61, 0x76, 0xf8, 0x35, 0x9a, 0x3a, 0x3c, 0x8e, 0xd4, 0xae,
+	0x8e, 0x8b, 0x0c, 0x16, 0x7c, 0x04, 0x33, 0xb1, 0x97, 0xe1, 0xa5, 0x94, 0x39, 0xa2, 0x30, 0x6d,
+	0x7d, 0x2c, 0x58, 0xb0, 0xce, 0x3d, 0x98, 0x0a, 0x5e, 0x56, 0x8b, 0x29, 0x43, 0x7d, 0x80, 0xf6,
+	0xda, 0x08, 0x40, 0x30, 0xeb, 0x47, 0x50, 0x08, 0x3f, 0x13, 0xf4, 0x54, 0x19, 0x03, 0x8c, 0xb6,
+	0x36, 0x1a, 0x13, 0x96, 0x79, 0x70, 0xeb, 0x4d, 0x93, 0x39, 0x40, 0xa4, 0xca, 0x3c, 0x7c, 0xa5,
+	0x6b, 0x42, 0x29, 0x7a, 0x4f, 0xbb, 0x98, 0x32, 0x34, 0x82, 0xd2, 0xde, 0x18, 0x07, 0x15, 0xde,
+	0x0f, 0xf1, 0x4b, 0xc6, 0xe5, 0xf4, 0xfc, 0x08, 0xe3, 0x52, 0xf7, 0x43, 0xca, 0x69, 0xaf, 0x3e,
+	0x00, 0x08, 0x9d, 0xf4, 0xcb, 0xe9, 0xa3, 0x25, 0x44, 0x7b, 0x7d, 0x24, 0x24, 0xcc, 0x55, 0xf4,
+	0x48, 0x4d, 0xe3, 0x2a, 0x82, 0x4a, 0xe5, 0x2a, 0xf9, 0xe0, 0x6b, 0x42, 0x29, 0x7a, 0x5c, 0x5d,
+	0x4c, 0x4d, 0x93, 0x10, 0x2a, 0x75, 0x91, 0xc4, 0x73, 0x80, 0x57, 0x8d, 0xe0, 0x0c, 0x48, 0xad,
+	0x1a, 0x3e, 0x22, 0xbd, 0x6a, 0xc4, 0x6b, 0xac, 0x36, 0xf9, 0xf1, 0xc9, 0xd1, 0x9a, 0xb2, 0x7d,
+	0xeb, 0xc9, 0x71, 0x45, 0x79, 0x7a, 0x5c, 0x51, 0x7e, 0x39, 0xae, 0x28, 0x9f, 0x3f, 0xab, 0x4c,
+	0x3c, 0x7d, 0x56, 0x99, 0xf8, 0xe9, 0x59, 0x65, 0xe2, 0xc1, 0x15, 0xcb, 0xa6, 0xed, 0xde, 0x5e,
+	0xb5, 0x89, 0x9d, 0x5a, 0x50, 0xc7, 0x87, 0x0b, 0x3a, 0x3d, 0xec, 0x22, 0xb2, 0x97, 0xe7, 0x67,
+	0xc0, 0xf5, 0x3f, 0x03, 0x00, 0x00, 0xff, 0xff, 0xfb, 0x8f, 0x53, 0x0d, 0x88, 0x16, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -167,6 +1819,33 @@ const _ = grpc.SupportPackageIsVersion4
 type MsgClient interface {
 	// UpdateParams replaces the root parameters; only the chain authority may call it.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// RegisterNetwork creates a subnet, locking the current lock cost into its pool (§6.4).
+	RegisterNetwork(ctx context.Context, in *MsgRegisterNetwork, opts ...grpc.CallOption) (*MsgRegisterNetworkResponse, error)
+	// StartCall starts a subnet's emission and staking (§6.4).
+	StartCall(ctx context.Context, in *MsgStartCall, opts ...grpc.CallOption) (*MsgStartCallResponse, error)
+	// SetHyperparameter changes one of a subnet's hyperparameters (§10.1): the owner within the
+	// owner's ranges and rate limits, the chain authority for any.
+	SetHyperparameter(ctx context.Context, in *MsgSetHyperparameter, opts ...grpc.CallOption) (*MsgSetHyperparameterResponse, error)
+	// BurnedRegister registers a hotkey on a subnet for the current burn price (§7.1).
+	BurnedRegister(ctx context.Context, in *MsgBurnedRegister, opts ...grpc.CallOption) (*MsgBurnedRegisterResponse, error)
+	// AddStake swaps TAO for alpha in the subnet's pool and stakes it to a hotkey (§6.3).
+	AddStake(ctx context.Context, in *MsgAddStake, opts ...grpc.CallOption) (*MsgAddStakeResponse, error)
+	// RemoveStake unstakes alpha and swaps it for TAO (§6.3).
+	RemoveStake(ctx context.Context, in *MsgRemoveStake, opts ...grpc.CallOption) (*MsgRemoveStakeResponse, error)
+	// MoveStake moves a coldkey's stake to another hotkey and/or subnet (§6.3).
+	MoveStake(ctx context.Context, in *MsgMoveStake, opts ...grpc.CallOption) (*MsgMoveStakeResponse, error)
+	// TransferStake gives stake to another coldkey, on the same or another subnet (§6.3).
+	TransferStake(ctx context.Context, in *MsgTransferStake, opts ...grpc.CallOption) (*MsgTransferStakeResponse, error)
+	// SetDelegateTake changes a hotkey's take (§8.5).
+	SetDelegateTake(ctx context.Context, in *MsgSetDelegateTake, opts ...grpc.CallOption) (*MsgSetDelegateTakeResponse, error)
+	// SetWeights stores a validator's weights (§9.1).
+	SetWeights(ctx context.Context, in *MsgSetWeights, opts ...grpc.CallOption) (*MsgSetWeightsResponse, error)
+	// CommitWeights stores the hash of weights to reveal later (§9.2).
+	CommitWeights(ctx context.Context, in *MsgCommitWeights, opts ...grpc.CallOption) (*MsgCommitWeightsResponse, error)
+	// RevealWeights reveals committed weights (§9.2).
+	RevealWeights(ctx context.Context, in *MsgRevealWeights, opts ...grpc.CallOption) (*MsgRevealWeightsResponse, error)
+	// ServeAxon publishes where a neuron serves (§9.4).
+	ServeAxon(ctx context.Context, in *MsgServeAxon, opts ...grpc.CallOption) (*MsgServeAxonResponse, error)
 }
 
 type msgClient struct {
@@ -186,10 +1865,154 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) RegisterNetwork(ctx context.Context, in *MsgRegisterNetwork, opts ...grpc.CallOption) (*MsgRegisterNetworkResponse, error) {
+	out := new(MsgRegisterNetworkResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/RegisterNetwork", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) StartCall(ctx context.Context, in *MsgStartCall, opts ...grpc.CallOption) (*MsgStartCallResponse, error) {
+	out := new(MsgStartCallResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/StartCall", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetHyperparameter(ctx context.Context, in *MsgSetHyperparameter, opts ...grpc.CallOption) (*MsgSetHyperparameterResponse, error) {
+	out := new(MsgSetHyperparameterResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/SetHyperparameter", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) BurnedRegister(ctx context.Context, in *MsgBurnedRegister, opts ...grpc.CallOption) (*MsgBurnedRegisterResponse, error) {
+	out := new(MsgBurnedRegisterResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/BurnedRegister", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) AddStake(ctx context.Context, in *MsgAddStake, opts ...grpc.CallOption) (*MsgAddStakeResponse, error) {
+	out := new(MsgAddStakeResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/AddStake", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RemoveStake(ctx context.Context, in *MsgRemoveStake, opts ...grpc.CallOption) (*MsgRemoveStakeResponse, error) {
+	out := new(MsgRemoveStakeResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/RemoveStake", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) MoveStake(ctx context.Context, in *MsgMoveStake, opts ...grpc.CallOption) (*MsgMoveStakeResponse, error) {
+	out := new(MsgMoveStakeResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/MoveStake", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) TransferStake(ctx context.Context, in *MsgTransferStake, opts ...grpc.CallOption) (*MsgTransferStakeResponse, error) {
+	out := new(MsgTransferStakeResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/TransferStake", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetDelegateTake(ctx context.Context, in *MsgSetDelegateTake, opts ...grpc.CallOption) (*MsgSetDelegateTakeResponse, error) {
+	out := new(MsgSetDelegateTakeResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/SetDelegateTake", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetWeights(ctx context.Context, in *MsgSetWeights, opts ...grpc.CallOption) (*MsgSetWeightsResponse, error) {
+	out := new(MsgSetWeightsResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/SetWeights", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) CommitWeights(ctx context.Context, in *MsgCommitWeights, opts ...grpc.CallOption) (*MsgCommitWeightsResponse, error) {
+	out := new(MsgCommitWeightsResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/CommitWeights", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RevealWeights(ctx context.Context, in *MsgRevealWeights, opts ...grpc.CallOption) (*MsgRevealWeightsResponse, error) {
+	out := new(MsgRevealWeightsResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/RevealWeights", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ServeAxon(ctx context.Context, in *MsgServeAxon, opts ...grpc.CallOption) (*MsgServeAxonResponse, error) {
+	out := new(MsgServeAxonResponse)
+	err := c.cc.Invoke(ctx, "/gotensor.subnet.v1.Msg/ServeAxon", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// UpdateParams replaces the root parameters; only the chain authority may call it.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// RegisterNetwork creates a subnet, locking the current lock cost into its pool (§6.4).
+	RegisterNetwork(context.Context, *MsgRegisterNetwork) (*MsgRegisterNetworkResponse, error)
+	// StartCall starts a subnet's emission and staking (§6.4).
+	StartCall(context.Context, *MsgStartCall) (*MsgStartCallResponse, error)
+	// SetHyperparameter changes one of a subnet's hyperparameters (§10.1): the owner within the
+	// owner's ranges and rate limits, the chain authority for any.
+	SetHyperparameter(context.Context, *MsgSetHyperparameter) (*MsgSetHyperparameterResponse, error)
+	// BurnedRegister registers a hotkey on a subnet for the current burn price (§7.1).
+	BurnedRegister(context.Context, *MsgBurnedRegister) (*MsgBurnedRegisterResponse, error)
+	// AddStake swaps TAO for alpha in the subnet's pool and stakes it to a hotkey (§6.3).
+	AddStake(context.Context, *MsgAddStake) (*MsgAddStakeResponse, error)
+	// RemoveStake unstakes alpha and swaps it for TAO (§6.3).
+	RemoveStake(context.Context, *MsgRemoveStake) (*MsgRemoveStakeResponse, error)
+	// MoveStake moves a coldkey's stake to another hotkey and/or subnet (§6.3).
+	MoveStake(context.Context, *MsgMoveStake) (*MsgMoveStakeResponse, error)
+	// TransferStake gives stake to another coldkey, on the same or another subnet (§6.3).
+	TransferStake(context.Context, *MsgTransferStake) (*MsgTransferStakeResponse, error)
+	// SetDelegateTake changes a hotkey's take (§8.5).
+	SetDelegateTake(context.Context, *MsgSetDelegateTake) (*MsgSetDelegateTakeResponse, error)
+	// SetWeights stores a validator's weights (§9.1).
+	SetWeights(context.Context, *MsgSetWeights) (*MsgSetWeightsResponse, error)
+	// CommitWeights stores the hash of weights to reveal later (§9.2).
+	CommitWeights(context.Context, *MsgCommitWeights) (*MsgCommitWeightsResponse, error)
+	// RevealWeights reveals committed weights (§9.2).
+	RevealWeights(context.Context, *MsgRevealWeights) (*MsgRevealWeightsResponse, error)
+	// ServeAxon publishes where a neuron serves (§9.4).
+	ServeAxon(context.Context, *MsgServeAxon) (*MsgServeAxonResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -198,6 +2021,45 @@ type UnimplementedMsgServer struct {
 
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (*UnimplementedMsgServer) RegisterNetwork(ctx context.Context, req *MsgRegisterNetwork) (*MsgRegisterNetworkResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RegisterNetwork not implemented")
+}
+func (*UnimplementedMsgServer) StartCall(ctx context.Context, req *MsgStartCall) (*MsgStartCallResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method StartCall not implemented")
+}
+func (*UnimplementedMsgServer) SetHyperparameter(ctx context.Context, req *MsgSetHyperparameter) (*MsgSetHyperparameterResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SetHyperparameter not implemented")
+}
+func (*UnimplementedMsgServer) BurnedRegister(ctx context.Context, req *MsgBurnedRegister) (*MsgBurnedRegisterResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BurnedRegister not implemented")
+}
+func (*UnimplementedMsgServer) AddStake(ctx context.Context, req *MsgAddStake) (*MsgAddStakeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddStake not implemented")
+}
+func (*UnimplementedMsgServer) RemoveStake(ctx context.Context, req *MsgRemoveStake) (*MsgRemoveStakeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RemoveStake not implemented")
+}
+func (*UnimplementedMsgServer) MoveStake(ctx context.Context, req *MsgMoveStake) (*MsgMoveStakeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method MoveStake not implemented")
+}
+func (*UnimplementedMsgServer) TransferStake(ctx context.Context, req *MsgTransferStake) (*MsgTransferStakeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method TransferStake not implemented")
+}
+func (*UnimplementedMsgServer) SetDelegateTake(ctx context.Context, req *MsgSetDelegateTake) (*MsgSetDelegateTakeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SetDelegateTake not implemented")
+}
+func (*UnimplementedMsgServer) SetWeights(ctx context.Context, req *MsgSetWeights) (*MsgSetWeightsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SetWeights not implemented")
+}
+func (*UnimplementedMsgServer) CommitWeights(ctx context.Context, req *MsgCommitWeights) (*MsgCommitWeightsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CommitWeights not implemented")
+}
+func (*UnimplementedMsgServer) RevealWeights(ctx context.Context, req *MsgRevealWeights) (*MsgRevealWeightsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevealWeights not implemented")
+}
+func (*UnimplementedMsgServer) ServeAxon(ctx context.Context, req *MsgServeAxon) (*MsgServeAxonResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ServeAxon not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -222,6 +2084,240 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_RegisterNetwork_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRegisterNetwork)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RegisterNetwork(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/RegisterNetwork",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RegisterNetwork(ctx, req.(*MsgRegisterNetwork))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_StartCall_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgStartCall)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).StartCall(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/StartCall",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).StartCall(ctx, req.(*MsgStartCall))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetHyperparameter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetHyperparameter)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetHyperparameter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/SetHyperparameter",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetHyperparameter(ctx, req.(*MsgSetHyperparameter))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_BurnedRegister_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgBurnedRegister)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).BurnedRegister(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/BurnedRegister",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).BurnedRegister(ctx, req.(*MsgBurnedRegister))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_AddStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgAddStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).AddStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/AddStake",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).AddStake(ctx, req.(*MsgAddStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RemoveStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRemoveStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RemoveStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/RemoveStake",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RemoveStake(ctx, req.(*MsgRemoveStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_MoveStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgMoveStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).MoveStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/MoveStake",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).MoveStake(ctx, req.(*MsgMoveStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_TransferStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgTransferStake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).TransferStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/TransferStake",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).TransferStake(ctx, req.(*MsgTransferStake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetDelegateTake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetDelegateTake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetDelegateTake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/SetDelegateTake",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetDelegateTake(ctx, req.(*MsgSetDelegateTake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetWeights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetWeights)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetWeights(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/SetWeights",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetWeights(ctx, req.(*MsgSetWeights))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_CommitWeights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCommitWeights)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CommitWeights(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/CommitWeights",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CommitWeights(ctx, req.(*MsgCommitWeights))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RevealWeights_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRevealWeights)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RevealWeights(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/RevealWeights",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RevealWeights(ctx, req.(*MsgRevealWeights))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ServeAxon_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgServeAxon)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ServeAxon(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/gotensor.subnet.v1.Msg/ServeAxon",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ServeAxon(ctx, req.(*MsgServeAxon))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "gotensor.subnet.v1.Msg",
@@ -230,6 +2326,58 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
+		},
+		{
+			MethodName: "RegisterNetwork",
+			Handler:    _Msg_RegisterNetwork_Handler,
+		},
+		{
+			MethodName: "StartCall",
+			Handler:    _Msg_StartCall_Handler,
+		},
+		{
+			MethodName: "SetHyperparameter",
+			Handler:    _Msg_SetHyperparameter_Handler,
+		},
+		{
+			MethodName: "BurnedRegister",
+			Handler:    _Msg_BurnedRegister_Handler,
+		},
+		{
+			MethodName: "AddStake",
+			Handler:    _Msg_AddStake_Handler,
+		},
+		{
+			MethodName: "RemoveStake",
+			Handler:    _Msg_RemoveStake_Handler,
+		},
+		{
+			MethodName: "MoveStake",
+			Handler:    _Msg_MoveStake_Handler,
+		},
+		{
+			MethodName: "TransferStake",
+			Handler:    _Msg_TransferStake_Handler,
+		},
+		{
+			MethodName: "SetDelegateTake",
+			Handler:    _Msg_SetDelegateTake_Handler,
+		},
+		{
+			MethodName: "SetWeights",
+			Handler:    _Msg_SetWeights_Handler,
+		},
+		{
+			MethodName: "CommitWeights",
+			Handler:    _Msg_CommitWeights_Handler,
+		},
+		{
+			MethodName: "RevealWeights",
+			Handler:    _Msg_RevealWeights_Handler,
+		},
+		{
+			MethodName: "ServeAxon",
+			Handler:    _Msg_ServeAxon_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -299,6 +2447,1097 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgRegisterNetwork) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRegisterNetwork) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRegisterNetwork) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.MaxLockCost != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.MaxLockCost))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRegisterNetworkResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRegisterNetworkResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRegisterNetworkResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.LockCost != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.LockCost))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgStartCall) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgStartCall) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgStartCall) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgStartCallResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgStartCallResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgStartCallResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetHyperparameter) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetHyperparameter) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetHyperparameter) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Value) > 0 {
+		i -= len(m.Value)
+		copy(dAtA[i:], m.Value)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Value)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Signer) > 0 {
+		i -= len(m.Signer)
+		copy(dAtA[i:], m.Signer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Signer)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetHyperparameterResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetHyperparameterResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetHyperparameterResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBurnedRegister) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBurnedRegister) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBurnedRegister) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.MaxBurn != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.MaxBurn))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBurnedRegisterResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBurnedRegisterResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBurnedRegisterResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Burn != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Burn))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Uid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgAddStake) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgAddStake) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgAddStake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AllowPartial {
+		i--
+		if m.AllowPartial {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.LimitPrice != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.LimitPrice))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Amount != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Amount))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgAddStakeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgAddStakeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgAddStakeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Fee != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Fee))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.AlphaReceived != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AlphaReceived))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.TaoSpent != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaoSpent))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRemoveStake) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRemoveStake) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRemoveStake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AllowPartial {
+		i--
+		if m.AllowPartial {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.LimitPrice != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.LimitPrice))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Alpha != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Alpha))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRemoveStakeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRemoveStakeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRemoveStakeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Fee != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Fee))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.TaoReceived != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaoReceived))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.AlphaSpent != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AlphaSpent))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgMoveStake) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgMoveStake) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgMoveStake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Alpha != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Alpha))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.DestinationNetuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DestinationNetuid))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.OriginNetuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.OriginNetuid))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.DestinationHotkey) > 0 {
+		i -= len(m.DestinationHotkey)
+		copy(dAtA[i:], m.DestinationHotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.DestinationHotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.OriginHotkey) > 0 {
+		i -= len(m.OriginHotkey)
+		copy(dAtA[i:], m.OriginHotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.OriginHotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgMoveStakeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgMoveStakeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgMoveStakeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AlphaReceived != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AlphaReceived))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTransferStake) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTransferStake) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTransferStake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Alpha != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Alpha))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.DestinationNetuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.DestinationNetuid))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.OriginNetuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.OriginNetuid))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.DestinationColdkey) > 0 {
+		i -= len(m.DestinationColdkey)
+		copy(dAtA[i:], m.DestinationColdkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.DestinationColdkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgTransferStakeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgTransferStakeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgTransferStakeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AlphaReceived != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.AlphaReceived))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetDelegateTake) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetDelegateTake) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetDelegateTake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Take != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Take))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetDelegateTakeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetDelegateTakeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetDelegateTakeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetWeights) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetWeights) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetWeights) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.VersionKey != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.VersionKey))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Values) > 0 {
+		dAtA3 := make([]byte, len(m.Values)*10)
+		var j2 int
+		for _, num := range m.Values {
+			for num >= 1<<7 {
+				dAtA3[j2] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j2++
+			}
+			dAtA3[j2] = uint8(num)
+			j2++
+		}
+		i -= j2
+		copy(dAtA[i:], dAtA3[:j2])
+		i = encodeVarintTx(dAtA, i, uint64(j2))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Uids) > 0 {
+		dAtA5 := make([]byte, len(m.Uids)*10)
+		var j4 int
+		for _, num := range m.Uids {
+			for num >= 1<<7 {
+				dAtA5[j4] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j4++
+			}
+			dAtA5[j4] = uint8(num)
+			j4++
+		}
+		i -= j4
+		copy(dAtA[i:], dAtA5[:j4])
+		i = encodeVarintTx(dAtA, i, uint64(j4))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetWeightsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetWeightsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetWeightsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCommitWeights) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitWeights) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitWeights) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Hash) > 0 {
+		i -= len(m.Hash)
+		copy(dAtA[i:], m.Hash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCommitWeightsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitWeightsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitWeightsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RevealEpoch != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.RevealEpoch))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.CommitEpoch != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.CommitEpoch))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevealWeights) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevealWeights) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevealWeights) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.VersionKey != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.VersionKey))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Salt) > 0 {
+		i -= len(m.Salt)
+		copy(dAtA[i:], m.Salt)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Salt)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Values) > 0 {
+		dAtA7 := make([]byte, len(m.Values)*10)
+		var j6 int
+		for _, num := range m.Values {
+			for num >= 1<<7 {
+				dAtA7[j6] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j6++
+			}
+			dAtA7[j6] = uint8(num)
+			j6++
+		}
+		i -= j6
+		copy(dAtA[i:], dAtA7[:j6])
+		i = encodeVarintTx(dAtA, i, uint64(j6))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Uids) > 0 {
+		dAtA9 := make([]byte, len(m.Uids)*10)
+		var j8 int
+		for _, num := range m.Uids {
+			for num >= 1<<7 {
+				dAtA9[j8] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j8++
+			}
+			dAtA9[j8] = uint8(num)
+			j8++
+		}
+		i -= j8
+		copy(dAtA[i:], dAtA9[:j8])
+		i = encodeVarintTx(dAtA, i, uint64(j8))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRevealWeightsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRevealWeightsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRevealWeightsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgServeAxon) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgServeAxon) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgServeAxon) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Protocol != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Protocol))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Port != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Port))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Ip) > 0 {
+		i -= len(m.Ip)
+		copy(dAtA[i:], m.Ip)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Ip)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Version != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Version))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgServeAxonResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgServeAxonResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgServeAxonResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -326,6 +3565,509 @@ func (m *MsgUpdateParams) Size() (n int) {
 }
 
 func (m *MsgUpdateParamsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgRegisterNetwork) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.MaxLockCost != 0 {
+		n += 1 + sovTx(uint64(m.MaxLockCost))
+	}
+	return n
+}
+
+func (m *MsgRegisterNetworkResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	if m.LockCost != 0 {
+		n += 1 + sovTx(uint64(m.LockCost))
+	}
+	return n
+}
+
+func (m *MsgStartCall) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	return n
+}
+
+func (m *MsgStartCallResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgSetHyperparameter) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Signer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Value)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgSetHyperparameterResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgBurnedRegister) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.MaxBurn != 0 {
+		n += 1 + sovTx(uint64(m.MaxBurn))
+	}
+	return n
+}
+
+func (m *MsgBurnedRegisterResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Uid != 0 {
+		n += 1 + sovTx(uint64(m.Uid))
+	}
+	if m.Burn != 0 {
+		n += 1 + sovTx(uint64(m.Burn))
+	}
+	return n
+}
+
+func (m *MsgAddStake) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	if m.Amount != 0 {
+		n += 1 + sovTx(uint64(m.Amount))
+	}
+	if m.LimitPrice != 0 {
+		n += 1 + sovTx(uint64(m.LimitPrice))
+	}
+	if m.AllowPartial {
+		n += 2
+	}
+	return n
+}
+
+func (m *MsgAddStakeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.TaoSpent != 0 {
+		n += 1 + sovTx(uint64(m.TaoSpent))
+	}
+	if m.AlphaReceived != 0 {
+		n += 1 + sovTx(uint64(m.AlphaReceived))
+	}
+	if m.Fee != 0 {
+		n += 1 + sovTx(uint64(m.Fee))
+	}
+	return n
+}
+
+func (m *MsgRemoveStake) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	if m.Alpha != 0 {
+		n += 1 + sovTx(uint64(m.Alpha))
+	}
+	if m.LimitPrice != 0 {
+		n += 1 + sovTx(uint64(m.LimitPrice))
+	}
+	if m.AllowPartial {
+		n += 2
+	}
+	return n
+}
+
+func (m *MsgRemoveStakeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AlphaSpent != 0 {
+		n += 1 + sovTx(uint64(m.AlphaSpent))
+	}
+	if m.TaoReceived != 0 {
+		n += 1 + sovTx(uint64(m.TaoReceived))
+	}
+	if m.Fee != 0 {
+		n += 1 + sovTx(uint64(m.Fee))
+	}
+	return n
+}
+
+func (m *MsgMoveStake) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.OriginHotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.DestinationHotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.OriginNetuid != 0 {
+		n += 1 + sovTx(uint64(m.OriginNetuid))
+	}
+	if m.DestinationNetuid != 0 {
+		n += 1 + sovTx(uint64(m.DestinationNetuid))
+	}
+	if m.Alpha != 0 {
+		n += 1 + sovTx(uint64(m.Alpha))
+	}
+	return n
+}
+
+func (m *MsgMoveStakeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AlphaReceived != 0 {
+		n += 1 + sovTx(uint64(m.AlphaReceived))
+	}
+	return n
+}
+
+func (m *MsgTransferStake) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.DestinationColdkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.OriginNetuid != 0 {
+		n += 1 + sovTx(uint64(m.OriginNetuid))
+	}
+	if m.DestinationNetuid != 0 {
+		n += 1 + sovTx(uint64(m.DestinationNetuid))
+	}
+	if m.Alpha != 0 {
+		n += 1 + sovTx(uint64(m.Alpha))
+	}
+	return n
+}
+
+func (m *MsgTransferStakeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AlphaReceived != 0 {
+		n += 1 + sovTx(uint64(m.AlphaReceived))
+	}
+	return n
+}
+
+func (m *MsgSetDelegateTake) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Take != 0 {
+		n += 1 + sovTx(uint64(m.Take))
+	}
+	return n
+}
+
+func (m *MsgSetDelegateTakeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgSetWeights) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	if len(m.Uids) > 0 {
+		l = 0
+		for _, e := range m.Uids {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	if len(m.Values) > 0 {
+		l = 0
+		for _, e := range m.Values {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	if m.VersionKey != 0 {
+		n += 1 + sovTx(uint64(m.VersionKey))
+	}
+	return n
+}
+
+func (m *MsgSetWeightsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgCommitWeights) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	l = len(m.Hash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgCommitWeightsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.CommitEpoch != 0 {
+		n += 1 + sovTx(uint64(m.CommitEpoch))
+	}
+	if m.RevealEpoch != 0 {
+		n += 1 + sovTx(uint64(m.RevealEpoch))
+	}
+	return n
+}
+
+func (m *MsgRevealWeights) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	if len(m.Uids) > 0 {
+		l = 0
+		for _, e := range m.Uids {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	if len(m.Values) > 0 {
+		l = 0
+		for _, e := range m.Values {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	l = len(m.Salt)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.VersionKey != 0 {
+		n += 1 + sovTx(uint64(m.VersionKey))
+	}
+	return n
+}
+
+func (m *MsgRevealWeightsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgServeAxon) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovTx(uint64(m.Netuid))
+	}
+	if m.Version != 0 {
+		n += 1 + sovTx(uint64(m.Version))
+	}
+	l = len(m.Ip)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Port != 0 {
+		n += 1 + sovTx(uint64(m.Port))
+	}
+	if m.Protocol != 0 {
+		n += 1 + sovTx(uint64(m.Protocol))
+	}
+	return n
+}
+
+func (m *MsgServeAxonResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -482,6 +4224,3329 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 		}
 		if fieldNum <= 0 {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRegisterNetwork) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRegisterNetwork: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRegisterNetwork: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxLockCost", wireType)
+			}
+			m.MaxLockCost = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxLockCost |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRegisterNetworkResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRegisterNetworkResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRegisterNetworkResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+			}
+			m.LockCost = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LockCost |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgStartCall) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgStartCall: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgStartCall: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgStartCallResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgStartCallResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgStartCallResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetHyperparameter) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetHyperparameter: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetHyperparameter: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Value = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetHyperparameterResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetHyperparameterResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetHyperparameterResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBurnedRegister) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBurnedRegister: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBurnedRegister: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxBurn", wireType)
+			}
+			m.MaxBurn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxBurn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBurnedRegisterResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBurnedRegisterResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBurnedRegisterResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+			}
+			m.Burn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Burn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgAddStake) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgAddStake: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgAddStake: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			m.Amount = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Amount |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LimitPrice", wireType)
+			}
+			m.LimitPrice = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LimitPrice |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AllowPartial", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.AllowPartial = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgAddStakeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgAddStakeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgAddStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaoSpent", wireType)
+			}
+			m.TaoSpent = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaoSpent |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaReceived", wireType)
+			}
+			m.AlphaReceived = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaReceived |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			m.Fee = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Fee |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRemoveStake) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRemoveStake: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRemoveStake: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+			}
+			m.Alpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Alpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LimitPrice", wireType)
+			}
+			m.LimitPrice = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LimitPrice |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AllowPartial", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.AllowPartial = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRemoveStakeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRemoveStakeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRemoveStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaSpent", wireType)
+			}
+			m.AlphaSpent = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaSpent |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaoReceived", wireType)
+			}
+			m.TaoReceived = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaoReceived |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			m.Fee = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Fee |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgMoveStake) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgMoveStake: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgMoveStake: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OriginHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OriginHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DestinationHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OriginNetuid", wireType)
+			}
+			m.OriginNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OriginNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationNetuid", wireType)
+			}
+			m.DestinationNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DestinationNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+			}
+			m.Alpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Alpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgMoveStakeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgMoveStakeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgMoveStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaReceived", wireType)
+			}
+			m.AlphaReceived = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaReceived |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTransferStake) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTransferStake: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTransferStake: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationColdkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.DestinationColdkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OriginNetuid", wireType)
+			}
+			m.OriginNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OriginNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DestinationNetuid", wireType)
+			}
+			m.DestinationNetuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DestinationNetuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Alpha", wireType)
+			}
+			m.Alpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Alpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgTransferStakeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgTransferStakeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgTransferStakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AlphaReceived", wireType)
+			}
+			m.AlphaReceived = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.AlphaReceived |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetDelegateTake) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetDelegateTake: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetDelegateTake: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Take", wireType)
+			}
+			m.Take = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Take |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetDelegateTakeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetDelegateTakeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetDelegateTakeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetWeights) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetWeights: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetWeights: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType == 0 {
+				var v uint32
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Uids = append(m.Uids, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Uids) == 0 {
+					m.Uids = make([]uint32, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Uids = append(m.Uids, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uids", wireType)
+			}
+		case 4:
+			if wireType == 0 {
+				var v uint32
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Values = append(m.Values, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Values) == 0 {
+					m.Values = make([]uint32, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Values = append(m.Values, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Values", wireType)
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field VersionKey", wireType)
+			}
+			m.VersionKey = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.VersionKey |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetWeightsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetWeightsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetWeightsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitWeights) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitWeights: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitWeights: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hash = append(m.Hash[:0], dAtA[iNdEx:postIndex]...)
+			if m.Hash == nil {
+				m.Hash = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitWeightsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitWeightsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitWeightsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommitEpoch", wireType)
+			}
+			m.CommitEpoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CommitEpoch |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealEpoch", wireType)
+			}
+			m.RevealEpoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealEpoch |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevealWeights) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevealWeights: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevealWeights: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType == 0 {
+				var v uint32
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Uids = append(m.Uids, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Uids) == 0 {
+					m.Uids = make([]uint32, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Uids = append(m.Uids, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uids", wireType)
+			}
+		case 4:
+			if wireType == 0 {
+				var v uint32
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Values = append(m.Values, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Values) == 0 {
+					m.Values = make([]uint32, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint32
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint32(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Values = append(m.Values, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Values", wireType)
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Salt", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Salt = append(m.Salt[:0], dAtA[iNdEx:postIndex]...)
+			if m.Salt == nil {
+				m.Salt = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field VersionKey", wireType)
+			}
+			m.VersionKey = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.VersionKey |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRevealWeightsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRevealWeightsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRevealWeightsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgServeAxon) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgServeAxon: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgServeAxon: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Version", wireType)
+			}
+			m.Version = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Version |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ip", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Ip = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Port", wireType)
+			}
+			m.Port = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Port |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Protocol", wireType)
+			}
+			m.Protocol = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Protocol |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgServeAxonResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgServeAxonResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgServeAxonResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		default:
