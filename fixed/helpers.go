@@ -8,14 +8,35 @@ package fixed
 // U16ToFixed lifts the integer x (not divided) to I32F32.
 func U16ToFixed(x uint16) I32F32 { return I32F32{int64(x) << i32f32Frac} }
 
-// U16ProportionToFixed is x/65535, truncated.
-func U16ProportionToFixed(x uint16) I32F32 { return U16ToFixed(x).SafeDiv(U16ToFixed(65535)) }
+// The three helpers below run once per weight or bond cell, so they skip
+// the general 128-bit paths; TestProportionFastPaths checks them against
+// the general operations they stand for.
 
-// FixedToFixedU16Proportion divides an I32F32 holding a u16 integer by 65535.
-func FixedToFixedU16Proportion(x I32F32) I32F32 { return x.SafeDiv(U16ToFixed(65535)) }
+// U16ProportionToFixed is safe_div(I32F32(x), I32F32(65535)): the bits are
+// trunc(x·2^32/65535) = x·65537 + [x = 65535], since 2^32 = 65535·65537 + 1.
+func U16ProportionToFixed(x uint16) I32F32 {
+	v := int64(x) * 65537
+	if x == 65535 {
+		v++
+	}
+	return I32F32{v}
+}
 
-// FixedProportionToU16 is floor(x·65535) clamped to [0, 65535].
-func FixedProportionToU16(x I32F32) uint16 { return x.SatMul(U16ToFixed(65535)).ToUint16() }
+// FixedToFixedU16Proportion is safe_div(x, I32F32(65535)): (x·2^32)/(65535·2^32)
+// truncated, i.e. the bits divided by 65535.
+func FixedToFixedU16Proportion(x I32F32) I32F32 { return I32F32{x.bits / 65535} }
+
+// FixedProportionToU16 is saturating_to_num::<u16>(x.saturating_mul(65535)):
+// floor(x·65535) clamped to [0, 65535].
+func FixedProportionToU16(x I32F32) uint16 {
+	switch {
+	case x.bits < 0:
+		return 0
+	case x.bits >= 1<<i32f32Frac:
+		return 65535
+	}
+	return uint16(x.bits * 65535 >> i32f32Frac)
+}
 
 // VecMaxUpscaleToU16 scales v so that its largest element becomes 65535,
 // rounding half away from zero: how set_weights stores a weight row. A zero

@@ -1,6 +1,8 @@
 package fixed
 
 import (
+	"math"
+	"math/rand"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -91,6 +93,39 @@ func TestProportionConversions_1_4(t *testing.T) {
 	require.Equal(t, I32F32FromInt(-1<<31), I64F64FromInt(-1<<31).ToI32F32())
 	require.Equal(t, uint64(1<<63-1), I64F64FromInt(1<<63-1).ToUint64())
 	require.Equal(t, uint64(0), I64F64FromInt(-1).ToUint64())
+}
+
+// TestProportionFastPaths_1_4 checks the closed forms against the general
+// operations the helpers are defined by (§1.4).
+func TestProportionFastPaths_1_4(t *testing.T) {
+	u16Max := U16ToFixed(65535)
+	for x := 0; x <= 65535; x++ {
+		require.Equal(t, U16ToFixed(uint16(x)).SafeDiv(u16Max), U16ProportionToFixed(uint16(x)), "x=%d", x)
+		v := U16ToFixed(uint16(x))
+		require.Equal(t, v.SafeDiv(u16Max), FixedToFixedU16Proportion(v), "x=%d", x)
+	}
+	r := rand.New(rand.NewSource(21))
+	for i := 0; i < 200000; i++ {
+		var b int64
+		switch i % 4 {
+		case 0:
+			b = r.Int63n(1<<33) - 1<<31 // around [0, 1]
+		case 1:
+			b = int64(r.Uint64())
+		case 2:
+			b = 1<<32 + int64(r.Intn(5)) - 2
+		default:
+			b = int64(r.Intn(5)) - 2
+		}
+		x := I32F32FromBits(b)
+		require.Equal(t, x.SatMul(u16Max).ToUint16(), FixedProportionToU16(x), "bits %d", b)
+		require.Equal(t, x.SafeDiv(u16Max), FixedToFixedU16Proportion(x), "bits %d", b)
+	}
+	for _, b := range []int64{math.MinInt64, math.MaxInt64, 1 << 47, -1 << 47} {
+		x := I32F32FromBits(b)
+		require.Equal(t, x.SatMul(u16Max).ToUint16(), FixedProportionToU16(x), "bits %d", b)
+		require.Equal(t, x.SafeDiv(u16Max), FixedToFixedU16Proportion(x), "bits %d", b)
+	}
 }
 
 func TestFromLiteral_1_2(t *testing.T) {

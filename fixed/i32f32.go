@@ -205,6 +205,22 @@ func absU64(x int64) uint64 {
 // CheckedDiv divides, truncating toward zero; false on division by zero or
 // overflow.
 func (a I32F32) CheckedDiv(b I32F32) (I32F32, bool) {
+	if a.bits >= 0 && b.bits > 0 {
+		// The common case of the epoch's normalizations, kept inlinable.
+		hi, lo := uint64(a.bits)>>32, uint64(a.bits)<<32
+		if hi >= uint64(b.bits) {
+			return I32F32{}, false
+		}
+		q, _ := bits.Div64(hi, lo, uint64(b.bits))
+		if q > math.MaxInt64 {
+			return I32F32{}, false
+		}
+		return I32F32{int64(q)}, true
+	}
+	return a.checkedDivSlow(b)
+}
+
+func (a I32F32) checkedDivSlow(b I32F32) (I32F32, bool) {
 	if b.bits == 0 {
 		return I32F32{}, false
 	}

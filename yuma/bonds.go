@@ -2,39 +2,58 @@ package yuma
 
 import "github.com/gotensor/gotensor/fixed"
 
-// penalized is §4.10: Wb = W + β·(Wc − W). β = 0 and β = 1 return W and
-// Wc themselves (zero cells included); otherwise the rows are densified
-// and only positive results kept, in column order. Wc's cells are a
-// subset of W's, so W's columns are all that can be non-zero.
-func penalized(w, wc matrix, beta fixed.I32F32, n int) matrix {
+// bondWeights yields the rows of Wb = W + β·(Wc − W) (§4.10) one at a
+// time, without storing the matrix. β = 0 gives W and β = 1 gives Wc
+// (zero cells included, stored order); otherwise rows are densified and
+// only positive results kept, in column order. Wc's cells are a subset of
+// W's, so W's columns are all that can be non-zero.
+type bondWeights struct {
+	w    *matrix
+	c    []fixed.I32F32
+	beta fixed.I32F32
+	out  *rowBuf
+	full *denseRow
+	clip []fixed.I32F32
+}
+
+func newBondWeights(w *matrix, c []fixed.I32F32, beta fixed.I32F32, ws *workspace) *bondWeights {
+	return &bondWeights{w: w, c: c, beta: beta, out: &ws.rows[0], full: &ws.dense[0], clip: ws.clip}
+}
+
+// row returns row i; the slices are valid until the next call.
+func (b *bondWeights) row(i int) ([]uint16, []fixed.I32F32) {
+	cols, vals := b.w.row(i)
 	switch {
-	case beta.IsZero():
-		return w
-	case beta == fixed.I32F32One():
-		return wc
-	}
-	b := newRowBuilder(n, w.cells())
-	full, clipped := newDenseRow(n), make([]fixed.I32F32, n)
-	for i, row := range w {
-		for _, c := range row {
-			full.touch(c.col)
-			full.val[c.col] = c.val
-		}
-		for _, c := range wc[i] {
-			clipped[c.col] = c.val
-		}
-		for _, j := range full.ascending() {
-			v1 := full.val[j]
-			v := v1.SatAdd(beta.SatMul(clipped[j].SatSub(v1)))
-			if v.Gt(fixed.I32F32{}) {
-				b.push(j, v)
+	case b.beta.IsZero():
+		return cols, vals
+	case b.beta == fixed.I32F32One():
+		b.out.reset()
+		for k, v := range vals {
+			if v, ok := clipped(v, b.c[cols[k]]); ok {
+				b.out.push(cols[k], v)
 			}
-			clipped[j] = fixed.I32F32{}
 		}
-		full.clear()
-		b.finish(i)
+		return b.out.col, b.out.val
 	}
-	return b.rows
+	b.out.reset()
+	for k, v := range vals {
+		j := cols[k]
+		b.full.touch(j)
+		b.full.val[j] = v
+		if v, ok := clipped(v, b.c[j]); ok {
+			b.clip[j] = v
+		}
+	}
+	for _, j := range b.full.ascending() {
+		v1 := b.full.val[j]
+		v := v1.SatAdd(b.beta.SatMul(b.clip[j].SatSub(v1)))
+		if v.Gt(fixed.I32F32{}) {
+			b.out.push(j, v)
+		}
+		b.clip[j] = fixed.I32F32{}
+	}
+	b.full.clear()
+	return b.out.col, b.out.val
 }
 
 // lastTempo is the block after the previous epoch (or block − tempo before
@@ -49,28 +68,35 @@ func lastTempo(in *Input) uint64 {
 	return satAdd64(in.LastMechanismStepBlock, 1)
 }
 
-// previousBonds reads the stored bond rows, dropping cells to uids
+// previousBonds yields the stored bond rows, without cells to uids
 // registered since the last epoch. Yuma 3 stores proportions of 65535;
 // original Yuma stores column-max-upscaled u16s, read back as integers.
-func previousBonds(in *Input, n int) matrix {
-	since := lastTempo(in)
-	b := newRowBuilder(n, countEntries(in.Bonds))
-	for i := 0; i < n; i++ {
-		if i < len(in.Bonds) {
-			for _, e := range in.Bonds[i] {
-				if since <= in.BlockAtRegistration[e.UID] {
-					continue
-				}
-				v := fixed.U16ToFixed(e.Value)
-				if in.Yuma3 {
-					v = fixed.FixedToFixedU16Proportion(v)
-				}
-				b.push(e.UID, v)
+type previousBonds struct {
+	in    *Input
+	since uint64
+	out   *rowBuf
+}
+
+func newPreviousBonds(in *Input, ws *workspace) *previousBonds {
+	return &previousBonds{in: in, since: lastTempo(in), out: &ws.rows[1]}
+}
+
+// row returns row i; the slices are valid until the next call.
+func (p *previousBonds) row(i int) ([]uint16, []fixed.I32F32) {
+	p.out.reset()
+	if i < len(p.in.Bonds) {
+		for _, e := range p.in.Bonds[i] {
+			if p.since <= p.in.BlockAtRegistration[e.UID] {
+				continue
 			}
+			v := fixed.U16ToFixed(e.Value)
+			if p.in.Yuma3 {
+				v = fixed.FixedToFixedU16Proportion(v)
+			}
+			p.out.push(e.UID, v)
 		}
-		b.finish(i)
 	}
-	return b.rows
+	return p.out.col, p.out.val
 }
 
 // fixedAlpha is the EMA alpha without liquid alpha: 1 − bma/10^6, the
@@ -80,49 +106,63 @@ func fixedAlpha(bma uint64) fixed.I32F32 {
 	return fixed.I32F32One().SatSub(x)
 }
 
-// ema is mat_ema_sparse: row by row, α·new + (1−α)·old over the union of
-// columns, keeping positive results in column order.
-func ema(next, prev matrix, alpha fixed.I32F32, n int) matrix {
-	keep := fixed.I32F32One().SatSub(alpha)
-	b := newRowBuilder(n, next.cells()+prev.cells())
-	acc := newDenseRow(n)
-	for i := 0; i < n; i++ {
-		for _, c := range next[i] {
-			acc.touch(c.col)
-			acc.val[c.col] = acc.val[c.col].SatAdd(alpha.SatMul(c.val))
-		}
-		for _, c := range prev[i] {
-			acc.touch(c.col)
-			acc.val[c.col] = acc.val[c.col].SatAdd(keep.SatMul(c.val))
-		}
-		if len(acc.touched) > 0 {
-			for _, j := range acc.ascending() {
-				if v := acc.val[j]; v.Gt(fixed.I32F32{}) {
-					b.push(j, v)
-				}
-			}
-			acc.clear()
-		}
-		b.finish(i)
+// emaRow appends one row of mat_ema_sparse to m: α·new + (1−α)·old over the
+// union of columns, positive results in column order.
+func emaRow(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
+	alpha, keep fixed.I32F32, acc *denseRow) {
+	for k, j := range newCols {
+		acc.touch(j)
+		acc.val[j] = acc.val[j].SatAdd(alpha.SatMul(newVals[k]))
 	}
-	return b.rows
+	for k, j := range oldCols {
+		acc.touch(j)
+		acc.val[j] = acc.val[j].SatAdd(keep.SatMul(oldVals[k]))
+	}
+	if len(acc.touched) == 0 {
+		return
+	}
+	for _, j := range acc.ascending() {
+		if v := acc.val[j]; v.Gt(fixed.I32F32{}) {
+			m.push(j, v)
+		}
+	}
+	acc.clear()
 }
 
-// yuma3Bonds is §4.11a: the new absolute bonds and the dividends.
-func yuma3Bonds(in *Input, wb matrix, c, inc, active []fixed.I32F32, n int) (bonds matrix, div []fixed.I32F32) {
-	prev := previousBonds(in, n)
+// yuma3Bonds is §4.11a: the new absolute bonds (an EMA of Wb with fixed or
+// liquid alpha) and the dividends they earn.
+func yuma3Bonds(in *Input, wb *bondWeights, c, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
+	prev := newPreviousBonds(in, ws)
+	bonds := &ws.bonds
+	bonds.reset(len(wb.w.col))
 	if in.LiquidAlpha && anyNonZero(c) {
-		bonds = liquidEMA(wb, prev, c, newSigmoidAlpha(in), n)
+		l := newLiquidAlpha(in, c, ws)
+		for i := 0; i < n; i++ {
+			newCols, newVals := wb.row(i)
+			oldCols, oldVals := prev.row(i)
+			l.row(bonds, newCols, newVals, oldCols, oldVals)
+			bonds.endRow()
+		}
 	} else {
-		bonds = ema(wb, prev, fixedAlpha(in.BondsMovingAverage), n)
+		alpha := fixedAlpha(in.BondsMovingAverage)
+		keep := fixed.I32F32One().SatSub(alpha)
+		acc := &ws.dense[1]
+		for i := 0; i < n; i++ {
+			newCols, newVals := wb.row(i)
+			oldCols, oldVals := prev.row(i)
+			emaRow(bonds, newCols, newVals, oldCols, oldVals, alpha, keep, acc)
+			bonds.endRow()
+		}
 	}
-	share := bonds.clone()
-	colNormalize(share, n)
-	div = make([]fixed.I32F32, n)
-	for i, row := range share {
+	// Dividends: bonds normalized per column, times incentive, times stake.
+	sums := bonds.colSums(n)
+	div := make([]fixed.I32F32, n)
+	for i := 0; i < n; i++ {
+		cols, vals := bonds.row(i)
 		var total fixed.I32F32
-		for _, cl := range row {
-			total = total.Add(cl.val.SatMul(inc[cl.col]))
+		for k, v := range vals {
+			j := cols[k]
+			total = total.Add(perColumn(v, sums[j]).SatMul(inc[j]))
 		}
 		if d, ok := total.CheckedMul(active[i]); ok {
 			div[i] = d
@@ -132,30 +172,55 @@ func yuma3Bonds(in *Input, wb matrix, c, inc, active []fixed.I32F32, n int) (bon
 	return bonds, div
 }
 
-// originalBonds is §4.11b: stake-weighted bond deltas, a fixed-alpha EMA of
-// column-normalized bonds, dividends from them, and storage column-max-upscaled.
-func originalBonds(in *Input, wb matrix, inc, active []fixed.I32F32, n int) (bonds matrix, div []fixed.I32F32) {
-	prev := previousBonds(in, n)
-	colNormalize(prev, n)
-	delta := wb.clone()
-	for i, row := range delta {
-		for k := range row {
-			row[k].val = row[k].val.SatMul(active[i])
+// originalBonds is §4.11b: bond deltas Wb·A normalized per column, a
+// fixed-alpha EMA with the column-normalized previous bonds, normalized
+// again; dividends from it; stored column-max-upscaled.
+func originalBonds(in *Input, wb *bondWeights, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
+	prev := newPreviousBonds(in, ws)
+	prevSums := make([]fixed.I32F32, n)
+	deltaSums := make([]fixed.I32F32, n)
+	for i := 0; i < n; i++ {
+		cols, vals := prev.row(i)
+		for k, v := range vals {
+			prevSums[cols[k]] = prevSums[cols[k]].SatAdd(v)
+		}
+		cols, vals = wb.row(i)
+		for k, v := range vals {
+			deltaSums[cols[k]] = deltaSums[cols[k]].SatAdd(v.SatMul(active[i]))
 		}
 	}
-	colNormalize(delta, n)
-	bonds = ema(delta, prev, fixedAlpha(in.BondsMovingAverage), n)
-	colNormalize(bonds, n)
-	div = make([]fixed.I32F32, n)
-	for i, row := range bonds {
+	alpha := fixedAlpha(in.BondsMovingAverage)
+	keep := fixed.I32F32One().SatSub(alpha)
+	acc := &ws.dense[1]
+	delta, old := &ws.rows[2], &ws.rows[3]
+	bonds := &ws.bonds
+	bonds.reset(len(wb.w.col))
+	for i := 0; i < n; i++ {
+		delta.reset()
+		cols, vals := wb.row(i)
+		for k, v := range vals {
+			delta.push(cols[k], perColumn(v.SatMul(active[i]), deltaSums[cols[k]]))
+		}
+		old.reset()
+		cols, vals = prev.row(i)
+		for k, v := range vals {
+			old.push(cols[k], perColumn(v, prevSums[cols[k]]))
+		}
+		emaRow(bonds, delta.col, delta.val, old.col, old.val, alpha, keep, acc)
+		bonds.endRow()
+	}
+	bonds.colNormalize(n)
+	div := make([]fixed.I32F32, n)
+	for i := 0; i < n; i++ {
+		cols, vals := bonds.row(i)
 		var total fixed.I32F32
-		for _, cl := range row {
-			total = total.SatAdd(inc[cl.col].SatMul(cl.val))
+		for k, v := range vals {
+			total = total.SatAdd(inc[cols[k]].SatMul(v))
 		}
 		div[i] = total
 	}
 	normalize(div)
-	colMaxUpscale(bonds, n)
+	bonds.colMaxUpscale(n)
 	return bonds, div
 }
 
@@ -166,104 +231,4 @@ func anyNonZero(v []fixed.I32F32) bool {
 		}
 	}
 	return false
-}
-
-// sigmoidAlpha computes liquid alpha (alpha_sigmoid):
-//
-//	x = (w ≥ b) ? clamp(w − c, 0, 1) : clamp(b − w, 0, 1)
-//	α = clamp(lo + (hi − lo) / (1 + exp((s / −100)·(x − 0.5))), lo, hi)
-//
-// α depends on x alone, and most pairs share a handful of x values (0 when
-// a validator is at or under consensus), so results are memoized.
-type sigmoidAlpha struct {
-	lo, hi, slope, half, one fixed.I32F32
-	memo                     [256]struct {
-		x, alpha fixed.I32F32
-		ok       bool
-	}
-}
-
-func newSigmoidAlpha(in *Input) *sigmoidAlpha {
-	return &sigmoidAlpha{
-		lo:    fixed.U16ProportionToFixed(in.AlphaLow),
-		hi:    fixed.U16ProportionToFixed(in.AlphaHigh),
-		slope: fixed.I32F32FromInt(int64(in.AlphaSigmoidSteepness)).SatDiv(fixed.I32F32FromInt(-100)),
-		half:  fixed.MustI32F32FromLiteral("0.5"),
-		one:   fixed.I32F32One(),
-	}
-}
-
-func (s *sigmoidAlpha) alpha(c, w, b fixed.I32F32) fixed.I32F32 {
-	zero := fixed.I32F32{}
-	var x fixed.I32F32
-	if w.Ge(b) {
-		x = w.SatSub(c).Min(s.one).Max(zero)
-	} else {
-		x = b.SatSub(w).Min(s.one).Max(zero)
-	}
-	slot := &s.memo[uint64(x.Bits())*0x9E3779B97F4A7C15>>56]
-	if slot.ok && slot.x == x {
-		return slot.alpha
-	}
-	sig := s.one.SatDiv(s.one.SatAdd(fixed.ExpSafe(s.slope.SatMul(x.SatSub(s.half)))))
-	a := s.lo.SatAdd(sig.SatMul(s.hi.SatSub(s.lo))).Min(s.hi).Max(s.lo)
-	slot.x, slot.alpha, slot.ok = x, a, true
-	return a
-}
-
-// liquidEMA is compute_liquid_alpha_values_sparse + mat_ema_alpha_sparse.
-// For each cell of the new row, in the row's order:
-//
-//	v = min(1, (1 − α)·old + max(0, α·new)),  kept if > 0
-//
-// Old cells absent from the new row are dropped, not decayed. Subtensor
-// reads the weight and bond fed to α by walking each row once in column
-// order, which assumes sorted rows: a cell whose column is not above every
-// earlier column in its row is invisible there (read as 0). Stored weights
-// keep submission order, so that walk is reproduced here (visible).
-func liquidEMA(wb, prev matrix, c []fixed.I32F32, s *sigmoidAlpha, n int) matrix {
-	b := newRowBuilder(n, wb.cells())
-	old := newDenseRow(n)
-	seen := make([]bool, n) // old cell visible to the walk
-	for i := 0; i < n; i++ {
-		row := wb[i]
-		if len(row) == 0 {
-			b.finish(i)
-			continue
-		}
-		last := -1
-		for _, cl := range prev[i] {
-			old.touch(cl.col)
-			old.val[cl.col] = cl.val
-			if int(cl.col) > last {
-				seen[cl.col] = true
-				last = int(cl.col)
-			}
-		}
-		last = -1
-		for _, cl := range row {
-			j := cl.col
-			w := fixed.I32F32{}
-			if int(j) > last {
-				w = cl.val
-				last = int(j)
-			}
-			bond := fixed.I32F32{}
-			if seen[j] {
-				bond = old.val[j]
-			}
-			a := s.alpha(c[j], w, bond)
-			decayed := s.one.SatSub(a).SatMul(old.val[j])
-			v := decayed.SatAdd(a.SatMul(cl.val).Max(fixed.I32F32{})).Min(s.one)
-			if v.Gt(fixed.I32F32{}) {
-				b.push(j, v)
-			}
-		}
-		for _, j := range old.touched {
-			seen[j] = false
-		}
-		old.clear()
-		b.finish(i)
-	}
-	return b.rows
 }

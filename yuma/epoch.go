@@ -22,19 +22,22 @@ func Epoch(in Input) (Output, error) {
 	forbid, nextPermit := permits(&in, stake, owner)
 	activeStake := activeStake(stake, active, forbid)
 
-	w := maskedWeights(&in, n, owner, forbid)
-	kappa := fixed.U16ProportionToFixed(in.Kappa)
-	c := consensus(w, activeStake, kappa, n)
-	wc, trust := clip(w, c)
-	inc := incentive(wc, activeStake, n)
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	ws.reset(n)
 
-	wb := penalized(w, wc, fixed.U16ProportionToFixed(in.BondsPenalty), n)
-	var bonds matrix
+	w := &ws.weights
+	maskedWeights(&in, n, owner, forbid, w)
+	c := consensus(w, activeStake, fixed.U16ProportionToFixed(in.Kappa), n, ws)
+	trust, inc := trustAndIncentive(w, c, activeStake, n)
+
+	wb := newBondWeights(w, c, fixed.U16ProportionToFixed(in.BondsPenalty), ws)
+	var bonds *matrix
 	var div []fixed.I32F32
 	if in.Yuma3 {
-		bonds, div = yuma3Bonds(&in, wb, c, inc, activeStake, n)
+		bonds, div = yuma3Bonds(&in, wb, c, inc, activeStake, n, ws)
 	} else {
-		bonds, div = originalBonds(&in, wb, inc, activeStake, n)
+		bonds, div = originalBonds(&in, wb, inc, activeStake, n, ws)
 	}
 
 	server, validator, combined := shares(inc, div, stake, activeStake)
@@ -56,23 +59,27 @@ func Epoch(in Input) (Output, error) {
 
 // storedRows is §4.14: a uid with a new permit keeps its new bond row (as
 // u16 proportions), every other uid's row is wiped.
-func storedRows(bonds matrix, nextPermit []bool) [][]Entry {
+func storedRows(bonds *matrix, nextPermit []bool) [][]Entry {
 	total := 0
-	for i, row := range bonds {
-		if nextPermit[i] {
-			total += len(row)
+	for i, p := range nextPermit {
+		if p {
+			total += bonds.start[i+1] - bonds.start[i]
 		}
 	}
-	buf := make([]Entry, 0, total)
-	out := make([][]Entry, len(bonds))
-	for i, row := range bonds {
-		start := len(buf)
-		if nextPermit[i] {
-			for _, c := range row {
-				buf = append(buf, Entry{UID: c.col, Value: fixed.FixedProportionToU16(c.val)})
+	buf := make([]Entry, total)
+	out := make([][]Entry, len(nextPermit))
+	next := 0
+	for i, p := range nextPermit {
+		first := next
+		if p {
+			cols, vals := bonds.row(i)
+			row := buf[first : first+len(cols)]
+			for k, v := range vals {
+				row[k] = Entry{UID: cols[k], Value: fixed.FixedProportionToU16(v)}
 			}
+			next += len(cols)
 		}
-		out[i] = buf[start:len(buf):len(buf)]
+		out[i] = buf[first:next:next]
 	}
 	return out
 }

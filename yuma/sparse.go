@@ -6,43 +6,67 @@ import (
 	"github.com/gotensor/gotensor/fixed"
 )
 
-// cell is one entry of a sparse I32F32 row.
-type cell struct {
-	col uint16
-	val fixed.I32F32
+// matrix is a sparse n×n I32F32 matrix in compressed rows: row i holds
+// the cells col[start[i]:start[i+1]] and val[start[i]:start[i+1]], in
+// stored order.
+type matrix struct {
+	start []int
+	col   []uint16
+	val   []fixed.I32F32
 }
 
-// matrix is a sparse n×n matrix as rows of cells in stored order. Rows
-// are windows on one backing array, so a matrix costs two allocations.
-type matrix [][]cell
-
-// rowBuilder appends rows to one backing array sized by an upper bound
-// on the cells; if the bound is exceeded, earlier rows stay valid.
-type rowBuilder struct {
-	rows  matrix
-	buf   []cell
-	start int
+func (m *matrix) push(col uint16, v fixed.I32F32) {
+	m.col = append(m.col, col)
+	m.val = append(m.val, v)
 }
 
-func newRowBuilder(n, capacity int) *rowBuilder {
-	return &rowBuilder{rows: make(matrix, n), buf: make([]cell, 0, capacity)}
+// endRow closes the current row with the cells pushed since the last one.
+func (m *matrix) endRow() { m.start = append(m.start, len(m.col)) }
+
+func (m *matrix) rows() int { return len(m.start) - 1 }
+
+func (m *matrix) row(i int) ([]uint16, []fixed.I32F32) {
+	a, b := m.start[i], m.start[i+1]
+	return m.col[a:b], m.val[a:b]
 }
 
-func (b *rowBuilder) push(col uint16, v fixed.I32F32) { b.buf = append(b.buf, cell{col, v}) }
-
-// finish closes row i with the cells pushed since the previous finish.
-func (b *rowBuilder) finish(i int) {
-	end := len(b.buf)
-	b.rows[i] = b.buf[b.start:end:end]
-	b.start = end
-}
-
-func (m matrix) cells() int {
-	total := 0
-	for _, row := range m {
-		total += len(row)
+// colSums returns each column's saturating sum (inplace_col_normalize_sparse's
+// first pass).
+func (m *matrix) colSums(n int) []fixed.I32F32 {
+	sums := make([]fixed.I32F32, n)
+	for k, j := range m.col {
+		sums[j] = sums[j].SatAdd(m.val[k])
 	}
-	return total
+	return sums
+}
+
+// colNormalize is inplace_col_normalize_sparse: each column divided by its
+// saturating sum; columns summing to 0 stay as they are.
+func (m *matrix) colNormalize(n int) {
+	sums := m.colSums(n)
+	for k, j := range m.col {
+		m.val[k] = perColumn(m.val[k], sums[j])
+	}
+}
+
+// perColumn divides by a column's sum or max unless that is 0.
+func perColumn(v, by fixed.I32F32) fixed.I32F32 {
+	if by.IsZero() {
+		return v
+	}
+	return v.SafeDiv(by)
+}
+
+// colMaxUpscale is inplace_col_max_upscale_sparse: each column divided by
+// its largest entry (at least 0).
+func (m *matrix) colMaxUpscale(n int) {
+	maxes := make([]fixed.I32F32, n)
+	for k, j := range m.col {
+		maxes[j] = maxes[j].Max(m.val[k])
+	}
+	for k, j := range m.col {
+		m.val[k] = perColumn(m.val[k], maxes[j])
+	}
 }
 
 // sum is Rust's Iterator::sum over fixed values: plain, wrapping addition.
@@ -66,51 +90,20 @@ func normalize(v []fixed.I32F32) {
 	}
 }
 
-// colNormalize is inplace_col_normalize_sparse: each column divided by its
-// saturating sum, columns summing to 0 left as they are.
-func colNormalize(m matrix, n int) {
-	sums := make([]fixed.I32F32, n)
-	for _, row := range m {
-		for _, c := range row {
-			sums[c.col] = sums[c.col].SatAdd(c.val)
-		}
-	}
-	for _, row := range m {
-		for k, c := range row {
-			if s := sums[c.col]; !s.IsZero() {
-				row[k].val = c.val.SafeDiv(s)
-			}
-		}
-	}
+// rowBuf is scratch for one computed row (cells in order).
+type rowBuf struct {
+	col []uint16
+	val []fixed.I32F32
 }
 
-// colMaxUpscale is inplace_col_max_upscale_sparse: each column divided by
-// its largest entry (at least 0).
-func colMaxUpscale(m matrix, n int) {
-	maxes := make([]fixed.I32F32, n)
-	for _, row := range m {
-		for _, c := range row {
-			if maxes[c.col].Lt(c.val) {
-				maxes[c.col] = c.val
-			}
-		}
-	}
-	for _, row := range m {
-		for k, c := range row {
-			if mx := maxes[c.col]; !mx.IsZero() {
-				row[k].val = c.val.SafeDiv(mx)
-			}
-		}
-	}
+func (r *rowBuf) reset() {
+	r.col = r.col[:0]
+	r.val = r.val[:0]
 }
 
-func (m matrix) clone() matrix {
-	b := newRowBuilder(len(m), m.cells())
-	for i, row := range m {
-		b.buf = append(b.buf, row...)
-		b.finish(i)
-	}
-	return b.rows
+func (r *rowBuf) push(col uint16, v fixed.I32F32) {
+	r.col = append(r.col, col)
+	r.val = append(r.val, v)
 }
 
 // denseRow is scratch for densifying one row at a time: values by column,
@@ -119,10 +112,6 @@ type denseRow struct {
 	val     []fixed.I32F32
 	used    []bool
 	touched []uint16
-}
-
-func newDenseRow(n int) *denseRow {
-	return &denseRow{val: make([]fixed.I32F32, n), used: make([]bool, n)}
 }
 
 func (d *denseRow) touch(col uint16) {
@@ -135,8 +124,7 @@ func (d *denseRow) touch(col uint16) {
 // ascending returns the touched columns in increasing order: by sorting
 // when few, by scanning the row when many.
 func (d *denseRow) ascending() []uint16 {
-	k := len(d.touched)
-	if k*8 >= len(d.val) {
+	if len(d.touched)*8 >= len(d.val) {
 		d.touched = d.touched[:0]
 		for j, u := range d.used {
 			if u {

@@ -8,43 +8,38 @@ import "github.com/gotensor/gotensor/fixed"
 // update dropped, cells to uids registered after the row's earliest live
 // commit dropped (commit-reveal only), and each row with a positive sum
 // normalized. All masks are filters, so one pass applies them in order.
-func maskedWeights(in *Input, n, owner int, forbid []bool) matrix {
-	w := newRowBuilder(n, countEntries(in.Weights))
-	for i := 0; i < len(in.Weights) && i < n; i++ {
-		if forbid[i] {
-			w.finish(i)
-			continue
-		}
-		updated := lastUpdate(in, i)
-		commit := uint64(NoCommit)
-		if in.CommitBlock != nil {
-			commit = in.CommitBlock[i]
-		}
-		for _, e := range in.Weights[i] {
-			j := int(e.UID)
-			registered := in.BlockAtRegistration[j]
-			switch {
-			case j == i && i != owner:
-			case updated <= registered:
-			case in.CommitBlock != nil && commit < registered:
-			default:
-				w.push(e.UID, fixed.U16ToFixed(e.Value))
+func maskedWeights(in *Input, n, owner int, forbid []bool, w *matrix) {
+	w.reset(countEntries(in.Weights))
+	for i := 0; i < n; i++ {
+		if i < len(in.Weights) && !forbid[i] {
+			first := len(w.col)
+			updated := lastUpdate(in, i)
+			commit := uint64(NoCommit)
+			if in.CommitBlock != nil {
+				commit = in.CommitBlock[i]
+			}
+			var s fixed.I32F32
+			for _, e := range in.Weights[i] {
+				j := int(e.UID)
+				registered := in.BlockAtRegistration[j]
+				switch {
+				case j == i && i != owner:
+				case updated <= registered:
+				case commit < registered:
+				default:
+					v := fixed.U16ToFixed(e.Value)
+					w.push(e.UID, v)
+					s = s.Add(v)
+				}
+			}
+			if s.Gt(fixed.I32F32{}) {
+				for k := first; k < len(w.val); k++ {
+					w.val[k] = w.val[k].SafeDiv(s)
+				}
 			}
 		}
-		w.finish(i)
+		w.endRow()
 	}
-	for _, row := range w.rows {
-		var s fixed.I32F32
-		for _, c := range row {
-			s = s.Add(c.val)
-		}
-		if s.Gt(fixed.I32F32{}) {
-			for k := range row {
-				row[k].val = row[k].val.SafeDiv(s)
-			}
-		}
-	}
-	return w.rows
 }
 
 func countEntries(rows [][]Entry) int {

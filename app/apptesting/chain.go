@@ -64,7 +64,9 @@ func WithAccounts(n int, balance uint64) Option {
 func WithParams(f func(*subnettypes.Params)) Option { return func(s *setup) { s.params = f } }
 
 // WithSubnetGenesis adjusts x/subnet's genesis state.
-func WithSubnetGenesis(f func(*subnettypes.GenesisState)) Option { return func(s *setup) { s.subnet = f } }
+func WithSubnetGenesis(f func(*subnettypes.GenesisState)) Option {
+	return func(s *setup) { s.subnet = f }
+}
 
 // New starts a chain at height 1 (genesis plus one block) with funded accounts and one bonded
 // chain validator.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ func run(b *testing.B, workers int, op func() error) {
 	var failed atomic.Pointer[error]
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	for range workers {
 		wg.Add(1)
@@ -46,12 +48,24 @@ func run(b *testing.B, workers int, op func() error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	if err := failed.Load(); err != nil {
 		b.Fatal(*err)
 	}
 	report(b, lat)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+}
+
+// cpuTime is the CPU this process has used (both ends run in it): unlike
+// wall time, it does not depend on what else the machine is running.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func report(b *testing.B, lat []time.Duration) {
@@ -172,11 +186,14 @@ func BenchmarkFanOut256(b *testing.B) {
 		query(b, d)
 		lat := make([]time.Duration, 0, b.N)
 		b.ResetTimer()
+		cpu0 := cpuTime()
 		for range b.N {
 			lat = append(lat, query(b, d))
 		}
+		cpu := cpuTime() - cpu0
 		b.StopTimer()
 		reportFanOut(b, lat)
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	})
 	b.Run("cold", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)
