@@ -113,7 +113,8 @@ func (x *exchange) run(ep endpoint, known bool) int {
 	if err != nil {
 		return x.fail(err)
 	}
-	// The slot is released by whoever finishes with the handler last.
+	// From here the slot is released exactly once: by the handler's
+	// goroutine, or below if the body does not decode.
 	req, err := ep.decode(body)
 	if err != nil {
 		release()
