@@ -2,6 +2,7 @@ package fixed
 
 import (
 	"math/big"
+	"math/bits"
 	"math/rand"
 	"testing"
 
@@ -166,4 +167,68 @@ func mustRat96(num, den int64) I96F32 {
 		panic(err)
 	}
 	return v
+}
+
+func TestTermDivisors_1_3(t *testing.T) {
+	r := rand.New(rand.NewSource(14))
+	for i := uint64(2); i < expTerms; i++ {
+		d := termDivisors[i]
+		for k := 0; k < 20000; k++ {
+			var x uint64
+			switch k % 4 {
+			case 0:
+				x = r.Uint64() >> 1
+			case 1:
+				x = uint64(r.Intn(1000))
+			case 2:
+				x = (r.Uint64()>>1)/i*i + uint64(r.Intn(3)) - 1 // around multiples
+			default:
+				x = 1<<63 - 1 - uint64(r.Intn(100))
+			}
+			x &= 1<<63 - 1
+			hi, _ := bits.Mul64(x, d.m)
+			require.Equal(t, x/i, hi>>d.shift, "floor(%d/%d)", x, i)
+		}
+	}
+}
+
+func BenchmarkExpSafe(b *testing.B) {
+	x := I32F32FromInt(5)
+	var sink I32F32
+	for b.Loop() {
+		sink = ExpSafe(x)
+	}
+	_ = sink
+}
+
+func TestExpSafe4_1_3(t *testing.T) {
+	r := rand.New(rand.NewSource(15))
+	for i := 0; i < 50000; i++ {
+		var x [4]I32F32
+		for l := range x {
+			switch r.Intn(4) {
+			case 0:
+				x[l] = I32F32FromBits(r.Int63n(50<<32) - 25<<32)
+			case 1:
+				x[l] = I32F32FromBits(int64(r.Uint64()))
+			case 2:
+				x[l] = I32F32FromBits(int64(r.Intn(5)-2) << 32)
+			default:
+				x[l] = I32F32FromBits(r.Int63n(12<<32) - 6<<32)
+			}
+		}
+		got := ExpSafe4(x)
+		for l := range x {
+			require.Equal(t, ExpSafe(x[l]), got[l], "exp_safe(%d)", x[l].Bits())
+		}
+	}
+}
+
+func BenchmarkExpSafe4(b *testing.B) {
+	x := [4]I32F32{I32F32FromInt(5), I32F32FromInt(-4), I32F32FromBits(3 << 31), I32F32FromInt(2)}
+	var sink [4]I32F32
+	for b.Loop() {
+		sink = ExpSafe4(x)
+	}
+	_ = sink
 }

@@ -2,58 +2,47 @@ package yuma
 
 import "github.com/gotensor/gotensor/fixed"
 
-// bondWeights yields the rows of Wb = W + β·(Wc − W) (§4.10) one at a
-// time, without storing the matrix. β = 0 gives W and β = 1 gives Wc
-// (zero cells included, stored order); otherwise rows are densified and
-// only positive results kept, in column order. Wc's cells are a subset of
-// W's, so W's columns are all that can be non-zero.
-type bondWeights struct {
-	w    *matrix
-	c    []fixed.I32F32
-	beta fixed.I32F32
-	out  *rowBuf
-	full *denseRow
-	clip []fixed.I32F32
-}
-
-func newBondWeights(w *matrix, c []fixed.I32F32, beta fixed.I32F32, ws *workspace) *bondWeights {
-	return &bondWeights{w: w, c: c, beta: beta, out: &ws.rows[0], full: &ws.dense[0], clip: ws.clip}
-}
-
-// row returns row i; the slices are valid until the next call.
-func (b *bondWeights) row(i int) ([]uint16, []fixed.I32F32) {
-	cols, vals := b.w.row(i)
-	switch {
-	case b.beta.IsZero():
-		return cols, vals
-	case b.beta == fixed.I32F32One():
-		b.out.reset()
+// penalizedWeights is §4.10: Wb = W + β·(Wc − W). β = 0 gives W itself
+// and β = 1 gives Wc (zero cells included, stored order); otherwise rows
+// are densified and only positive results kept, in column order. Wc's
+// cells are a subset of W's, so W's columns are all that can be non-zero.
+func penalizedWeights(w *matrix, c []fixed.I32F32, beta fixed.I32F32, ws *workspace) *matrix {
+	if beta.IsZero() {
+		return w
+	}
+	wb := &ws.penalized
+	wb.reset(len(w.col))
+	full, clip := &ws.dense[0], ws.clip
+	for i := 0; i < w.rows(); i++ {
+		cols, vals := w.row(i)
+		if beta == fixed.I32F32One() {
+			for k, v := range vals {
+				if v, ok := clipped(v, c[cols[k]]); ok {
+					wb.push(cols[k], v)
+				}
+			}
+			wb.endRow()
+			continue
+		}
 		for k, v := range vals {
-			if v, ok := clipped(v, b.c[cols[k]]); ok {
-				b.out.push(cols[k], v)
+			j := cols[k]
+			full.touch(j)
+			full.val[j] = v
+			if v, ok := clipped(v, c[j]); ok {
+				clip[j] = v
 			}
 		}
-		return b.out.col, b.out.val
-	}
-	b.out.reset()
-	for k, v := range vals {
-		j := cols[k]
-		b.full.touch(j)
-		b.full.val[j] = v
-		if v, ok := clipped(v, b.c[j]); ok {
-			b.clip[j] = v
+		for _, j := range full.ascending() {
+			v1 := full.val[j]
+			if v := v1.SatAdd(beta.SatMul(clip[j].SatSub(v1))); v.Gt(fixed.I32F32{}) {
+				wb.push(j, v)
+			}
+			clip[j] = fixed.I32F32{}
 		}
+		full.clear()
+		wb.endRow()
 	}
-	for _, j := range b.full.ascending() {
-		v1 := b.full.val[j]
-		v := v1.SatAdd(b.beta.SatMul(b.clip[j].SatSub(v1)))
-		if v.Gt(fixed.I32F32{}) {
-			b.out.push(j, v)
-		}
-		b.clip[j] = fixed.I32F32{}
-	}
-	b.full.clear()
-	return b.out.col, b.out.val
+	return wb
 }
 
 // lastTempo is the block after the previous epoch (or block − tempo before
@@ -110,6 +99,10 @@ func fixedAlpha(bma uint64) fixed.I32F32 {
 // union of columns, positive results in column order.
 func emaRow(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
 	alpha, keep fixed.I32F32, acc *denseRow) {
+	if ascending(newCols) && ascending(oldCols) {
+		emaMerge(m, newCols, newVals, oldCols, oldVals, alpha, keep)
+		return
+	}
 	for k, j := range newCols {
 		acc.touch(j)
 		acc.val[j] = acc.val[j].SatAdd(alpha.SatMul(newVals[k]))
@@ -129,12 +122,48 @@ func emaRow(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint1
 	acc.clear()
 }
 
+// emaMerge is emaRow for rows already in column order (the usual case):
+// the same sums, α·new first, by one merge instead of a dense row.
+func emaMerge(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
+	alpha, keep fixed.I32F32) {
+	a, b := 0, 0
+	for a < len(newCols) || b < len(oldCols) {
+		var j uint16
+		var v fixed.I32F32
+		switch {
+		case b == len(oldCols) || (a < len(newCols) && newCols[a] < oldCols[b]):
+			j, v = newCols[a], alpha.SatMul(newVals[a])
+			a++
+		case a == len(newCols) || oldCols[b] < newCols[a]:
+			j, v = oldCols[b], keep.SatMul(oldVals[b])
+			b++
+		default:
+			j, v = newCols[a], alpha.SatMul(newVals[a]).SatAdd(keep.SatMul(oldVals[b]))
+			a++
+			b++
+		}
+		if v.Gt(fixed.I32F32{}) {
+			m.push(j, v)
+		}
+	}
+}
+
+// ascending reports whether the columns are strictly increasing.
+func ascending(cols []uint16) bool {
+	for k := 1; k < len(cols); k++ {
+		if cols[k] <= cols[k-1] {
+			return false
+		}
+	}
+	return true
+}
+
 // yuma3Bonds is §4.11a: the new absolute bonds (an EMA of Wb with fixed or
 // liquid alpha) and the dividends they earn.
-func yuma3Bonds(in *Input, wb *bondWeights, c, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
+func yuma3Bonds(in *Input, wb *matrix, c, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
 	prev := newPreviousBonds(in, ws)
 	bonds := &ws.bonds
-	bonds.reset(len(wb.w.col))
+	bonds.reset(len(wb.col))
 	if in.LiquidAlpha && anyNonZero(c) {
 		l := newLiquidAlpha(in, c, ws)
 		for i := 0; i < n; i++ {
@@ -143,6 +172,7 @@ func yuma3Bonds(in *Input, wb *bondWeights, c, inc, active []fixed.I32F32, n int
 			l.row(bonds, newCols, newVals, oldCols, oldVals)
 			bonds.endRow()
 		}
+		ws.alpha, ws.pending, ws.oldAt = l.alpha, l.pending, l.oldAt
 	} else {
 		alpha := fixedAlpha(in.BondsMovingAverage)
 		keep := fixed.I32F32One().SatSub(alpha)
@@ -175,7 +205,7 @@ func yuma3Bonds(in *Input, wb *bondWeights, c, inc, active []fixed.I32F32, n int
 // originalBonds is §4.11b: bond deltas Wb·A normalized per column, a
 // fixed-alpha EMA with the column-normalized previous bonds, normalized
 // again; dividends from it; stored column-max-upscaled.
-func originalBonds(in *Input, wb *bondWeights, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
+func originalBonds(in *Input, wb *matrix, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
 	prev := newPreviousBonds(in, ws)
 	prevSums := make([]fixed.I32F32, n)
 	deltaSums := make([]fixed.I32F32, n)
@@ -194,7 +224,7 @@ func originalBonds(in *Input, wb *bondWeights, inc, active []fixed.I32F32, n int
 	acc := &ws.dense[1]
 	delta, old := &ws.rows[2], &ws.rows[3]
 	bonds := &ws.bonds
-	bonds.reset(len(wb.w.col))
+	bonds.reset(len(wb.col))
 	for i := 0; i < n; i++ {
 		delta.reset()
 		cols, vals := wb.row(i)

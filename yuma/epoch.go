@@ -31,7 +31,7 @@ func Epoch(in Input) (Output, error) {
 	c := consensus(w, activeStake, fixed.U16ProportionToFixed(in.Kappa), n, ws)
 	trust, inc := trustAndIncentive(w, c, activeStake, n)
 
-	wb := newBondWeights(w, c, fixed.U16ProportionToFixed(in.BondsPenalty), ws)
+	wb := penalizedWeights(w, c, fixed.U16ProportionToFixed(in.BondsPenalty), ws)
 	var bonds *matrix
 	var div []fixed.I32F32
 	if in.Yuma3 {
