@@ -33,7 +33,7 @@ type Result[Resp any] struct {
 }
 
 // OK reports whether the axon answered with a verified, decoded response.
-func (r *Result[Resp]) OK() bool { return r.Err == nil }
+func (r Result[Resp]) OK() bool { return r.Err == nil }
 
 // Call sends one request to one axon.
 func Call[Req, Resp any](ctx context.Context, d *Dendrite, r synapse.Route[Req, Resp], ax Axon, req Req) Result[Resp] {

@@ -280,6 +280,15 @@ func TestQueryManyAxons(t *testing.T) {
 	}
 }
 
+func TestMalformedAxonHotkey(t *testing.T) {
+	n := newNetwork(t, nil, nil)
+	r := dendrite.Call(context.Background(), n.validator, echo.Echo, dendrite.Axon{Hotkey: "cosmos1xyz", Addr: n.target.Addr}, echo.EchoRequest{})
+	require.False(t, r.OK())
+	require.Equal(t, 0, r.Status)
+	require.Equal(t, synapse.ReasonMalformed, r.Reason)
+	require.ErrorContains(t, r.Err, "cosmos1xyz")
+}
+
 func TestAxonWithAnotherHotkeyRefused(t *testing.T) {
 	n := newNetwork(t, nil, nil)
 	impostor := dendrite.Axon{Hotkey: synapse.GenerateKeySigner().Address(), Addr: n.target.Addr}

@@ -103,6 +103,9 @@ func (d *Dendrite) session(ctx context.Context, ax Axon) (*synapse.Session, erro
 // handshake presents the dendrite's certificate and checks the axon's: it
 // must be for the hotkey the caller expects at that address.
 func (d *Dendrite) handshake(ctx context.Context, ax Axon) (*synapse.Session, error) {
+	if err := synapse.CheckAddress(ax.Hotkey); err != nil {
+		return nil, synapse.Errorf(0, synapse.ReasonMalformed, "axon %s: %v", ax, err)
+	}
 	now := d.cfg.Now()
 	cred, err := d.credential(now)
 	if err != nil {

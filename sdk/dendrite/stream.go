@@ -29,7 +29,7 @@ type StreamResult struct {
 
 // OK reports whether the stream arrived whole and verified, and the handler
 // succeeded.
-func (r *StreamResult) OK() bool { return r.Err == nil }
+func (r StreamResult) OK() bool { return r.Err == nil }
 
 // Stream sends one request to a streamed route and calls onChunk with each
 // chunk, in order, once its frame is verified. If onChunk returns an error
