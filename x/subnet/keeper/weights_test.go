@@ -37,7 +37,7 @@ func TestSetWeightsValidationOrder_9_1(t *testing.T) {
 	w.setNeuron(6, func(n *types.Neuron) { n.ValidatorPermit = true })
 
 	stranger := newWorkKey()
-	bad := []uint32{1, 1, 99}            // a duplicate, uid 99 beyond n = 8, only 3 of the 4 weights required
+	bad := []uint32{1, 1, 99}           // a duplicate, uid 99 beyond n = 8, only 3 of the 4 weights required
 	badValues := []uint32{65_535, 0, 0} // all the weight on one uid: above 30000/65535
 	nine := []uint32{1, 1, 2, 3, 4, 5, 6, 7, 99}
 	rows := []struct {
