@@ -507,15 +507,13 @@ func TestRegisterNetworkRefusesBadInput(t *testing.T) {
 		{"balance too low", func(m *types.MsgRegisterNetwork) { m.Coldkey = poor.String() }, types.ErrInsufficientBalance},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			msg := valid()
-			tc.edit(&msg)
-			before := f.stateHash()
-			_, err := f.srv.RegisterNetwork(f.ctx(), &msg)
-			require.ErrorIs(t, err, tc.want)
-			require.Equal(t, before, f.stateHash())
-			require.Empty(t, f.events("gotensor.subnet.v1.EventNetworkRegistered"), "no event for a refused registration")
-		})
+		msg := valid()
+		tc.edit(&msg)
+		before := f.stateHash()
+		_, err := f.srv.RegisterNetwork(f.ctx(), &msg)
+		require.ErrorIs(t, err, tc.want, tc.name)
+		require.Equal(t, before, f.stateHash(), tc.name)
+		require.Empty(t, f.events("gotensor.subnet.v1.EventNetworkRegistered"), "%s: no event for a refused registration", tc.name)
 	}
 	// The limit is inclusive, and the refusals left the way open.
 	msg := valid()
