@@ -13,7 +13,6 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/gotensor/gotensor/app/apptesting"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -22,7 +21,7 @@ import (
 // wants them. TestCommitEpochLookAhead_3_1 covers a real tempo.
 
 func newCommitRevealNet(t *testing.T, tune func(*types.Hyperparams)) *workNet {
-	c := apptesting.New(t)
+	c := newWorkChain(t, nil)
 	w := newWorkNet(t, c, 1, 5, func(h *types.Hyperparams) {
 		h.CommitReveal = true
 		h.Tempo = 0
@@ -283,8 +282,9 @@ func TestLastUpdate_9_2(t *testing.T) {
 // Epochs count with look-ahead (§3.1): in a block where the subnet's epoch is due, a commit
 // belongs to the epoch about to run, and so does a reveal.
 func TestCommitEpochLookAhead_3_1(t *testing.T) {
-	w := newCommitRevealNet(t, func(h *types.Hyperparams) { h.Tempo = 10 })
+	w := newCommitRevealNet(t, nil)
 	w.advanceTo(20)
+	w.setHyperparams(func(h *types.Hyperparams) { h.Tempo = 10 })
 	now := w.block()
 	schedule := func(lastEpoch uint64) {
 		require.NoError(t, w.k.Schedules.Set(w.c.Ctx(), 1, types.Schedule{LastEpochBlock: lastEpoch, EpochIndex: 3}))
