@@ -26,14 +26,14 @@ import (
 // netFixture drives subnet and neuron registration through the message and query servers of a
 // test chain, checking the module's invariants after every block.
 type netFixture struct {
-	t   *testing.T
+	t   testing.TB
 	c   *apptesting.Chain
 	k   keeper.Keeper
 	srv types.MsgServer
 	qry types.QueryServer
 }
 
-func newNetFixture(t *testing.T, opts ...apptesting.Option) *netFixture {
+func newNetFixture(t testing.TB, opts ...apptesting.Option) *netFixture {
 	t.Helper()
 	c := apptesting.New(t, opts...)
 	k := c.App.SubnetKeeper
@@ -258,6 +258,8 @@ func TestRegisterNetwork_6_4(t *testing.T) {
 	evs := f.events("gotensor.subnet.v1.EventNetworkRegistered")
 	require.Len(t, evs, 1)
 	require.Equal(t, &types.EventNetworkRegistered{Netuid: 1, Owner: owner.String(), OwnerHotkey: hotkey.String(), LockCost: 1_000 * oneTAO}, evs[0])
+	require.Equal(t, []proto.Message{&types.EventNeuronRegistered{Netuid: 1, Uid: 0, Hotkey: hotkey.String(), Coldkey: owner.String()}},
+		f.events("gotensor.subnet.v1.EventNeuronRegistered"))
 
 	q, err := f.qry.Hyperparameters(f.ctx(), &types.QueryHyperparametersRequest{Netuid: 1})
 	require.NoError(t, err)

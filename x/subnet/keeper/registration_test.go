@@ -15,7 +15,7 @@ import (
 )
 
 // newSubnetFixture is a chain with subnet 1 owned by account 0, whose owner hotkey is returned.
-func newSubnetFixture(t *testing.T) (*netFixture, sdk.AccAddress) {
+func newSubnetFixture(t testing.TB) (*netFixture, sdk.AccAddress) {
 	t.Helper()
 	f := newNetFixture(t, withNetParams(func(p *types.Params) { p.NetworkRateLimit = 0 }))
 	ownerHotkey := newKey()
@@ -63,9 +63,11 @@ func TestBurnedRegister_7_1(t *testing.T) {
 	s := f.subnet(1)
 	require.Equal(t, uint32(2), s.N)
 	require.Equal(t, block, s.TopologyChangedAt)
-	require.Equal(t, []proto.Message{&types.EventNeuronRegistered{
+	evs := f.events("gotensor.subnet.v1.EventNeuronRegistered")
+	require.Len(t, evs, 2, "uid 0 at the subnet's registration, then uid 1")
+	require.Equal(t, &types.EventNeuronRegistered{
 		Netuid: 1, Uid: 1, Hotkey: hotkey.String(), Coldkey: coldkey.String(), Burn: oneTAO,
-	}}, f.events("gotensor.subnet.v1.EventNeuronRegistered"))
+	}, evs[1])
 
 	// A second registration in the block pays the raised price and raises it again.
 	res = f.burnedRegister(f.account(2), newKey(), 1)
@@ -379,4 +381,60 @@ func TestBurnedRegisterRefusesBadInput(t *testing.T) {
 		require.Error(t, err, "netuid %d", netuid)
 	}
 	f.next()
+}
+
+// BenchmarkDecayBurns prices one block's decay of 128 subnets' registration prices (the subnet
+// limit), every one of them changing.
+func BenchmarkDecayBurns(b *testing.B) {
+	f, _ := newSubnetFixture(b)
+	ctx := f.ctx()
+	h := types.NewSubnetHyperparams()
+	h.BurnHalfLife = 36_100 // slow enough that every price still moves after b.N blocks
+	for netuid := uint32(1); netuid <= 128; netuid++ {
+		require.NoError(b, f.k.Hyperparams.Set(ctx, netuid, h))
+		require.NoError(b, f.k.Burns.Set(ctx, netuid, h.MaxBurn))
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := f.k.DecayBurns(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBurnedRegisterReplacing prices the heaviest registration: a full subnet of 256 uids
+// whose validators all weight every uid, so the replacement zeroes an entry in 256 rows.
+func BenchmarkBurnedRegisterReplacing(b *testing.B) {
+	f, _ := newSubnetFixture(b)
+	ctx := f.ctx()
+	h := f.hyperparams(1)
+	h.MinNonImmuneUids, h.ImmunityPeriod, h.MaxBurn = 0, 0, 1_000_000 // cheap enough for any b.N
+	require.NoError(b, f.k.Hyperparams.Set(ctx, 1, h))
+	full := types.WeightRow{}
+	for uid := range uint32(256) {
+		full.Entries = append(full.Entries, types.WeightEntry{Uid: uid, Value: 1_000})
+	}
+	block := f.block()
+	for uid := uint32(1); uid < 256; uid++ {
+		key := newKey()
+		require.NoError(b, f.k.Neurons.Set(ctx, collections.Join(uint32(1), uid), types.Neuron{Uid: uid, Hotkey: key.String(), BlockAtRegistration: block}))
+		require.NoError(b, f.k.Uids.Set(ctx, collections.Join(uint32(1), key), uid))
+	}
+	for uid := range uint32(256) {
+		require.NoError(b, f.k.Weights.Set(ctx, collections.Join(uint32(1), uid), full))
+	}
+	s := f.subnet(1)
+	s.N = 256
+	require.NoError(b, f.k.Subnets.Set(ctx, 1, s))
+	keys := make([]string, b.N)
+	for i := range keys {
+		keys[i] = newKey().String()
+	}
+	coldkey := f.account(1).String()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := f.srv.BurnedRegister(ctx, &types.MsgBurnedRegister{Coldkey: coldkey, Netuid: 1, Hotkey: keys[i]}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
