@@ -52,11 +52,18 @@ func (f *netFixture) account(i int) sdk.AccAddress {
 	return f.c.Accounts[i].Address
 }
 
-// next commits a block and checks the invariants.
+// next commits a block and checks the invariants, and that the module account holds exactly the
+// pools' TAO.
 func (f *netFixture) next() {
 	f.t.Helper()
 	f.c.NextBlock()
 	require.NoError(f.t, f.k.BrokenInvariants(f.ctx()))
+	var pooled uint64
+	require.NoError(f.t, f.k.Pools.Walk(f.ctx(), nil, func(_ uint32, p types.Pool) (bool, error) {
+		pooled += p.Tao
+		return false, nil
+	}))
+	require.Equal(f.t, pooled, f.moduleBalance(), "the module account holds Σ pool.tao")
 }
 
 func (f *netFixture) advance(blocks int) {

@@ -116,6 +116,18 @@ func TestBurnDecay_7_1(t *testing.T) {
 	require.NoError(t, f.k.DecayBurns(f.ctx()))
 	require.Equal(t, uint64(500_000), f.burn(1))
 	f.next()
+
+	// With min_burn 0 the price can reach 0: registration is then free and moves no TAO.
+	f.tune(1, "min_burn", "0")
+	setBurn(f, 1, 1)
+	require.NoError(t, f.k.DecayBurns(f.ctx()))
+	require.Zero(t, f.burn(1))
+	before, pool := f.balance(f.account(3)), f.pool(1)
+	require.Zero(t, f.burnedRegister(f.account(3), newKey(), 1).Burn)
+	require.Equal(t, before, f.balance(f.account(3)))
+	require.Equal(t, pool, f.pool(1))
+	require.Zero(t, f.burn(1), "0 × 1.26 is 0")
+	f.next()
 }
 
 func setBurn(f *netFixture, netuid uint32, burn uint64) {
