@@ -22,11 +22,20 @@ func (f *stakeFixture) addEmission(hotkey sdk.AccAddress, netuid uint32, alpha u
 	require.NoError(f.t, f.k.AddToHotkeyPool(f.ctx(), hotkey, netuid, alpha))
 }
 
+// disableTransfers has the subnet's owner turn transfers_enabled off.
+func (f *stakeFixture) disableTransfers(netuid uint32) {
+	f.t.Helper()
+	_, err := f.srv.SetHyperparameter(f.ctx(), &types.MsgSetHyperparameter{
+		Signer: f.coldkey(0).String(), Netuid: netuid, Name: "transfers_enabled", Value: "false",
+	})
+	require.NoError(f.t, err)
+}
+
 // Two coldkeys stake 10 and 20 TAO through one hotkey; 3 alpha (and 7 rao) of dividends raise
 // both stakes pro rata; each removes all of it. The first out gets ⌊A·s/S⌋, the last out gets the
 // rest, so between them they take out exactly what the pool held.
 func TestSharePoolTwoColdkeys_8_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	c1, c2 := f.coldkey(1), f.coldkey(2)
@@ -71,7 +80,7 @@ func TestSharePoolTwoColdkeys_8_2(t *testing.T) {
 
 // Dividends to a hotkey nobody stakes to go to its owner's stake rather than nowhere.
 func TestEmissionToAnUnstakedHotkeyPaysItsOwner_8_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.addEmission(hotkey, 1, 5*taoUnit)
 	require.Equal(t, 5*taoUnit, f.stakeOf(hotkey, f.coldkey(0), 1))
@@ -83,7 +92,7 @@ func TestEmissionToAnUnstakedHotkeyPaysItsOwner_8_2(t *testing.T) {
 // After 2^53 rao of dividends on a 1-rao stake a share is worth 2^21 rao: a minimum stake buys
 // less alpha than that and is refused before any TAO moves.
 func TestZeroShareStakeRefused_8_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	p := f.pool(1)
@@ -102,13 +111,10 @@ func TestZeroShareStakeRefused_8_2(t *testing.T) {
 }
 
 func TestAddStakeRefusals_6_3(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit).String()
-	idle := f.openSubnet(3, 1000*taoUnit, 1000*taoUnit).String()
-	sub, err := f.k.GetSubnet(f.ctx(), 3)
-	require.NoError(t, err)
-	sub.FirstEmissionBlock = 0
-	require.NoError(t, f.k.Subnets.Set(f.ctx(), 3, sub))
+	f.openSubnet(2, 1000*taoUnit, 1000*taoUnit)
+	idle := f.registerSubnet(3, 1000*taoUnit, 1000*taoUnit).String()
 	f.next()
 	c1 := f.coldkey(1).String()
 	stranger := sdk.AccAddress("never-registered-key").String()
@@ -129,6 +135,8 @@ func TestAddStakeRefusals_6_3(t *testing.T) {
 		{"unknown hotkey", types.MsgAddStake{Coldkey: c1, Hotkey: stranger, Netuid: 1, Amount: taoUnit}, types.ErrHotkeyNotFound, stranger},
 		{"below the minimum after the fee", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 1, Amount: 2_000_000}, types.ErrAmountTooLow,
 			"0.002000000 TAO is 0.001998993 TAO after the fee; the minimum stake is 0.002000000 TAO plus the fee"},
+		{"only a sliver fits under the limit", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 1, Amount: taoUnit, LimitPrice: 1_000_000_001, AllowPartial: true},
+			types.ErrAmountTooLow, "only 0.000000499 TAO fits under your limit price, below the minimum stake of 0.002000000 TAO"},
 		{"above the balance", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 1, Amount: 100_000*taoUnit + 1}, types.ErrInsufficientBalance,
 			"can spend 100000000000000 rao"},
 		{"u64 max", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 1, Amount: math.MaxUint64}, types.ErrInsufficientBalance, ""},
@@ -143,7 +151,7 @@ func TestAddStakeRefusals_6_3(t *testing.T) {
 }
 
 func TestRemoveStakeRefusals_6_3(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	c1, c2 := f.coldkey(1).String(), f.coldkey(2).String()
@@ -181,10 +189,11 @@ func TestRemoveStakeRefusals_6_3(t *testing.T) {
 // Stake moves between hotkeys and subnets, and to other coldkeys, then the stakes query shows
 // what is left with its TAO value. Subnet 1 is 1000 TAO / 1000 alpha, subnet 2 500 / 2000.
 func TestMoveAndTransferStake_6_3(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	h1 := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	h2 := f.openSubnet(2, 500*taoUnit, 2000*taoUnit)
-	h3 := f.newHotkey(2, 3)
+	f.openSubnet(3, 1000*taoUnit, 1000*taoUnit)
+	h3 := f.registerHotkey(2, 3) // registered elsewhere, so subnets 1 and 2 keep their pools
 	f.next()
 	c1, c3 := f.coldkey(1), f.coldkey(3)
 	_, err := f.srv.AddStake(f.ctx(), &types.MsgAddStake{Coldkey: c1.String(), Hotkey: h1.String(), Netuid: 1, Amount: 10 * taoUnit})
@@ -264,20 +273,14 @@ func TestMoveAndTransferStake_6_3(t *testing.T) {
 }
 
 func TestMoveAndTransferRefusals_6_3(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	h1 := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	h2 := f.openSubnet(2, 500*taoUnit, 2000*taoUnit)
-	idle := f.openSubnet(3, 1000*taoUnit, 1000*taoUnit)
-	sub, err := f.k.GetSubnet(f.ctx(), 3)
-	require.NoError(t, err)
-	sub.FirstEmissionBlock = 0
-	require.NoError(t, f.k.Subnets.Set(f.ctx(), 3, sub))
-	locked := types.NewSubnetHyperparams()
-	locked.TransfersEnabled = false
-	require.NoError(t, f.k.Hyperparams.Set(f.ctx(), 2, locked))
+	idle := f.registerSubnet(3, 1000*taoUnit, 1000*taoUnit)
+	f.disableTransfers(2)
 	f.next()
 	c1, c2 := f.coldkey(1).String(), f.coldkey(2).String()
-	_, err = f.srv.AddStake(f.ctx(), &types.MsgAddStake{Coldkey: c1, Hotkey: h1.String(), Netuid: 1, Amount: 10 * taoUnit})
+	_, err := f.srv.AddStake(f.ctx(), &types.MsgAddStake{Coldkey: c1, Hotkey: h1.String(), Netuid: 1, Amount: 10 * taoUnit})
 	require.NoError(t, err)
 	f.next()
 	stranger := sdk.AccAddress("never-registered-key").String()
@@ -325,6 +328,7 @@ func TestMoveAndTransferRefusals_6_3(t *testing.T) {
 		{"to oneself on the same subnet", transfer(c1, 1, 1, taoUnit), types.ErrSameStakeLocation, ""},
 		{"destination not an address", transfer("tao1", 1, 1, taoUnit), types.ErrInvalidAddress, "destination_coldkey"},
 		{"more than staked", transfer(c2, 1, 1, 10*taoUnit), types.ErrInsufficientStake, ""},
+		{"u64 max", transfer(c2, 1, 1, math.MaxUint64), types.ErrInsufficientStake, ""},
 		{"unknown subnet", transfer(c2, 9, 1, taoUnit), types.ErrSubnetNotFound, ""},
 		{"netuid past u16", transfer(c2, 1, 1<<20, taoUnit), types.ErrValueOutOfRange, ""},
 	} {
@@ -341,7 +345,7 @@ func TestMoveAndTransferRefusals_6_3(t *testing.T) {
 	f.next()
 
 	// Disabled at the origin too.
-	require.NoError(t, f.k.Hyperparams.Set(f.ctx(), 1, locked))
+	f.disableTransfers(1)
 	before := f.snapshot()
 	_, err = f.srv.TransferStake(f.ctx(), transfer(c2, 1, 1, taoUnit))
 	require.ErrorIs(t, err, types.ErrTransfersDisabled)

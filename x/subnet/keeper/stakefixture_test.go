@@ -22,11 +22,12 @@ import (
 // stakeFixture is a test chain for the pool and stake tests: subnets with pools of a chosen
 // depth, hotkeys, and the checks every block must pass.
 type stakeFixture struct {
-	t   *testing.T
-	c   *apptesting.Chain
-	k   keeper.Keeper
-	srv types.MsgServer
-	qry types.QueryServer
+	t       testing.TB
+	c       *apptesting.Chain
+	k       keeper.Keeper
+	srv     types.MsgServer
+	qry     types.QueryServer
+	hotkeys byte
 }
 
 const taoUnit uint64 = types.RaoPerTAO
@@ -36,9 +37,16 @@ var (
 	feeCollector = authtypes.NewModuleAddress(authtypes.FeeCollectorName)
 )
 
-func newStakeFixture(t *testing.T, opts ...apptesting.Option) *stakeFixture {
+// newStakeFixture starts a chain on which subnets register back to back; tune adjusts the root
+// parameters further.
+func newStakeFixture(t testing.TB, tune func(*types.Params)) *stakeFixture {
 	t.Helper()
-	c := apptesting.New(t, opts...)
+	c := apptesting.New(t, apptesting.WithParams(func(p *types.Params) {
+		p.NetworkRateLimit = 0
+		if tune != nil {
+			tune(p)
+		}
+	}))
 	k := c.App.SubnetKeeper
 	f := &stakeFixture{t: t, c: c, k: k, srv: keeper.NewMsgServer(k), qry: keeper.NewQueryServer(k)}
 	f.requireSound()
@@ -114,35 +122,64 @@ func (f *stakeFixture) stakeOf(hotkey, coldkey sdk.AccAddress, netuid uint32) ui
 	return v
 }
 
-// newHotkey makes a hotkey owned by coldkey i, as registration would (§8.1).
-func (f *stakeFixture) newHotkey(owner int, seed byte) sdk.AccAddress {
+// freshHotkey is a new address that no one has registered yet.
+func (f *stakeFixture) freshHotkey() sdk.AccAddress {
+	f.hotkeys++
 	hotkey := make(sdk.AccAddress, 20)
-	copy(hotkey, "hotkey-")
-	hotkey[19] = seed
-	require.NoError(f.t, f.k.Owners.Set(f.ctx(), hotkey, f.coldkey(owner)))
-	require.NoError(f.t, f.k.OwnedHotkeys.Set(f.ctx(), collections.Join(f.coldkey(owner), hotkey)))
+	copy(hotkey, "stake-hotkey")
+	hotkey[19] = f.hotkeys
 	return hotkey
 }
 
-// openSubnet creates subnet netuid owned by coldkey 0 with a pool of tao rao against alpha rao,
-// taking the TAO from coldkey 0 into the module account as registration does, and starts it.
+// registerSubnet registers the next subnet through register-network, paid by coldkey 0 with a
+// fresh owner hotkey, and sets its pool to tao rao against alpha rao.
+func (f *stakeFixture) registerSubnet(netuid uint32, tao, alpha uint64) (ownerHotkey sdk.AccAddress) {
+	f.t.Helper()
+	ownerHotkey = f.freshHotkey()
+	res, err := f.srv.RegisterNetwork(f.ctx(), &types.MsgRegisterNetwork{
+		Coldkey: f.coldkey(0).String(), Hotkey: ownerHotkey.String(), Name: fmt.Sprintf("stake-%d", netuid),
+	})
+	require.NoError(f.t, err)
+	require.Equal(f.t, netuid, res.Netuid)
+	f.reshapePool(netuid, tao, alpha)
+	return ownerHotkey
+}
+
+// openSubnet is registerSubnet followed by the owner's start-call, which opens staking.
 func (f *stakeFixture) openSubnet(netuid uint32, tao, alpha uint64) (ownerHotkey sdk.AccAddress) {
 	f.t.Helper()
-	ctx := f.ctx()
-	ownerHotkey = f.newHotkey(0, byte(100+netuid))
-	require.NoError(f.t, f.c.App.BankKeeper.SendCoinsFromAccountToModule(ctx, f.coldkey(0), types.ModuleName,
-		sdk.NewCoins(sdk.NewCoin(types.Denom, sdkmath.NewIntFromUint64(tao)))))
-	block := uint64(ctx.BlockHeight())
-	require.NoError(f.t, f.k.Subnets.Set(ctx, netuid, types.Subnet{
-		Netuid: netuid, Name: "stake", Symbol: "α", Owner: f.coldkey(0).String(), OwnerHotkey: ownerHotkey.String(),
-		RegisteredAt: block, LockCost: tao, FirstEmissionBlock: block + 1,
-	}))
-	require.NoError(f.t, f.k.Hyperparams.Set(ctx, netuid, types.NewSubnetHyperparams()))
-	require.NoError(f.t, f.k.Pools.Set(ctx, netuid, types.Pool{
-		Tao: tao, AlphaIn: alpha, AlphaIssued: alpha, MovingPrice: make([]byte, 16), Volume: sdkmath.ZeroUint(),
-	}))
-	require.NoError(f.t, f.k.Schedules.Set(ctx, netuid, types.Schedule{LastEpochBlock: block}))
+	ownerHotkey = f.registerSubnet(netuid, tao, alpha)
+	_, err := f.srv.StartCall(f.ctx(), &types.MsgStartCall{Owner: f.coldkey(0).String(), Netuid: netuid})
+	require.NoError(f.t, err)
 	return ownerHotkey
+}
+
+// reshapePool stands in for the trading and emission that would have brought a pool to tao rao
+// against alpha rao: coldkey 0 pays in (or is paid) the TAO difference, so the module account
+// still holds Σ pool.tao, and the alpha difference counts as issued (or taken back).
+func (f *stakeFixture) reshapePool(netuid uint32, tao, alpha uint64) {
+	f.t.Helper()
+	ctx := f.ctx()
+	p := f.pool(netuid)
+	bank := f.c.App.BankKeeper
+	switch {
+	case tao > p.Tao:
+		require.NoError(f.t, bank.SendCoinsFromAccountToModule(ctx, f.coldkey(0), types.ModuleName, raoCoins(tao-p.Tao)))
+	case tao < p.Tao:
+		require.NoError(f.t, bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, f.coldkey(0), raoCoins(p.Tao-tao)))
+	}
+	p.AlphaIssued = p.AlphaIssued - p.AlphaIn + alpha
+	p.Tao, p.AlphaIn = tao, alpha
+	require.NoError(f.t, f.k.Pools.Set(ctx, netuid, p))
+}
+
+// registerHotkey registers a fresh hotkey of coldkey owner on a subnet through burned-register.
+func (f *stakeFixture) registerHotkey(owner int, netuid uint32) sdk.AccAddress {
+	f.t.Helper()
+	hotkey := f.freshHotkey()
+	_, err := f.srv.BurnedRegister(f.ctx(), &types.MsgBurnedRegister{Coldkey: f.coldkey(owner).String(), Netuid: netuid, Hotkey: hotkey.String()})
+	require.NoError(f.t, err)
+	return hotkey
 }
 
 // snapshot renders every balance and record a stake message could touch, to assert a refused

@@ -18,7 +18,7 @@ import (
 // ⌊1000e9·9 994 964 523/1 009 994 964 523⌋ = 9 896 053 816 alpha. Selling it back pays a fee of
 // 4 983 135 alpha (sold for 4 983 159 rao) and 9 989 981 362 rao; the pool keeps 2 rao of rounding.
 func TestStakeAndUnstakeHandComputed_6_3(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	staker := f.coldkey(1)
@@ -73,7 +73,7 @@ func TestStakeAndUnstakeHandComputed_6_3(t *testing.T) {
 // Limit prices on messages: refused whole (nothing changes) or, with allow_partial, filled up to
 // the limit, the rest of the TAO or alpha staying with the coldkey.
 func TestLimitPricePartialFills_6_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	staker := f.coldkey(1)
@@ -99,7 +99,7 @@ func TestLimitPricePartialFills_6_2(t *testing.T) {
 // Unstaking against a sell limit: refused whole, or sold down to the limit with the rest staying
 // staked.
 func TestRemoveStakeLimitPrice_6_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	staker := f.coldkey(1)
@@ -143,7 +143,7 @@ func TestRemoveStakeLimitPrice_6_2(t *testing.T) {
 
 // The swap-quote query at the pool's state: 10 TAO in, or 10 alpha out, of the 1000/1000 pool.
 func TestSwapQuoteQuery_6_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.openSubnet(2, taoUnit, taoUnit)
 	f.next()
@@ -185,7 +185,7 @@ func TestSwapQuoteQuery_6_2(t *testing.T) {
 
 // The refusals of §6.2 reach the messages with their errors, and leave everything unchanged.
 func TestSwapRefusalsOnMessages_6_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	shallow := f.openSubnet(1, 10*taoUnit, 10*taoUnit)
 	dry := f.openSubnet(2, 1000*taoUnit, 999_999)
 	f.next()
@@ -213,7 +213,7 @@ func TestSwapRefusalsOnMessages_6_2(t *testing.T) {
 // The entry points other rule families use: a chain buy without fee, and a limited swap that
 // leaves the unspent input with the caller.
 func TestInternalSwaps_6_2(t *testing.T) {
-	f := newStakeFixture(t)
+	f := newStakeFixture(t, nil)
 	f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	ctx := f.ctx()
@@ -246,4 +246,23 @@ func TestInternalSwaps_6_2(t *testing.T) {
 
 	_, err = f.k.Price(f.ctx(), 7)
 	require.ErrorIs(t, err, types.ErrSubnetNotFound)
+}
+
+// BenchmarkStakeRoundTrip is one add-stake and one remove-stake of the whole stake, through the
+// message server, each iteration on its own branch of the committed state as a transaction runs.
+func BenchmarkStakeRoundTrip(b *testing.B) {
+	f := newStakeFixture(b, nil)
+	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit).String()
+	f.next()
+	staker := f.coldkey(1).String()
+	for b.Loop() {
+		ctx, _ := f.ctx().CacheContext()
+		res, err := f.srv.AddStake(ctx, &types.MsgAddStake{Coldkey: staker, Hotkey: hotkey, Netuid: 1, Amount: 10 * taoUnit})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.srv.RemoveStake(ctx, &types.MsgRemoveStake{Coldkey: staker, Hotkey: hotkey, Netuid: 1, Alpha: res.AlphaReceived}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

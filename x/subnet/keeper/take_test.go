@@ -7,17 +7,16 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/gotensor/gotensor/app/apptesting"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
 // Take starts at the 18 % maximum; it may fall at any time, and rise only once the rate limit
 // (5 blocks here, 216 000 on a production chain) has passed since the last change.
 func TestDelegateTake_8_5(t *testing.T) {
-	f := newStakeFixture(t, apptesting.WithParams(func(p *types.Params) {
+	f := newStakeFixture(t, func(p *types.Params) {
 		p.DelegateTakeRateLimit = 5
 		p.MinDelegateTake = 100
-	}))
+	})
 	hotkey := f.openSubnet(1, 1000*taoUnit, 1000*taoUnit)
 	f.next()
 	owner := f.coldkey(0).String()
