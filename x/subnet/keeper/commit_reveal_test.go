@@ -351,3 +351,24 @@ func TestEarliestCommitBlocks_4_6(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, got, "no mask without commit-reveal")
 }
+
+// Hostile reveals are refused with their errors and write nothing, even when the hostile payload
+// was committed: the commit binds only a hash, and §9.1 then judges what it opens.
+func TestRevealRefusesHostileInput_9_2(t *testing.T) {
+	w := newCommitRevealNet(t, nil)
+	huge := make([]uint32, 100_000)
+	for i := range huge {
+		huge[i] = uint32(i % 65_536)
+	}
+	big := weightsReveal{uids: huge, values: huge, salt: []byte("big")}
+	_, err := w.commit(1, big)
+	require.NoError(t, err)
+	w.epoch()
+	before := w.state()
+	require.ErrorIs(t, w.reveal(1, big), types.ErrUidsLengthExceedsN)
+	require.ErrorIs(t, w.reveal(1, weightsReveal{uids: []uint32{65_536}, values: []uint32{1}}), types.ErrValueOutOfRange)
+	require.ErrorIs(t, w.reveal(1, weightsReveal{uids: []uint32{1}, values: []uint32{1 << 20}}), types.ErrValueOutOfRange)
+	_, err = w.srv.RevealWeights(w.c.Ctx(), &types.MsgRevealWeights{Hotkey: w.keys[1].String(), Netuid: 9, Uids: []uint32{1}, Values: []uint32{1}})
+	require.ErrorIs(t, err, types.ErrSubnetNotFound)
+	require.Equal(t, before, w.state())
+}

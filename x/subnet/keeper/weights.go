@@ -37,7 +37,7 @@ func (k Keeper) checkSetWeights(ctx context.Context, msg *types.MsgSetWeights) (
 	// A subnet that does not exist has no such setting: it gets the §9.1 errors below instead.
 	if h, err := k.Hyperparams.Get(ctx, msg.Netuid); err == nil && h.CommitReveal {
 		return weightsPlan{}, errorsmod.Wrapf(types.ErrCommitRevealEnabled,
-			"subnet %d; commit the hash with commit-weights, then reveal the weights with reveal-weights in the next epoch", msg.Netuid)
+			"subnet %d; commit the hash with commit-weights, then reveal the weights with reveal-weights once the reveal period has passed", msg.Netuid)
 	} else if err != nil && !isNotFound(err) {
 		return weightsPlan{}, err
 	}

@@ -20,7 +20,7 @@ import (
 // workNet is a subnet for the weight, commit-reveal and serving tests: n neurons whose hotkeys
 // are fresh keys with an x/auth account and no balance; uid 0 is the owner's hotkey.
 type workNet struct {
-	t      *testing.T
+	t      testing.TB
 	c      *apptesting.Chain
 	k      keeper.Keeper
 	srv    types.MsgServer
@@ -42,7 +42,7 @@ func newWorkKey() workKey {
 
 // newWorkChain is a test chain where subnets register back to back (no network rate limit), its
 // root parameters adjusted by tune.
-func newWorkChain(t *testing.T, tune func(*types.Params)) *apptesting.Chain {
+func newWorkChain(t testing.TB, tune func(*types.Params)) *apptesting.Chain {
 	return apptesting.New(t, apptesting.WithParams(func(p *types.Params) {
 		p.NetworkRateLimit = 0
 		if tune != nil {
@@ -55,7 +55,7 @@ func newWorkChain(t *testing.T, tune func(*types.Params)) *apptesting.Chain {
 // n neurons: uid 0 the owner's hotkey, the others registered by the second account with
 // burned-register. Their LastUpdate is then reset to 0 (never set weights), so that each test
 // states the rate-limit history it needs; the subnet's hyperparameters are adjusted by tune.
-func newWorkNet(t *testing.T, c *apptesting.Chain, netuid uint32, n int, tune func(*types.Hyperparams)) *workNet {
+func newWorkNet(t testing.TB, c *apptesting.Chain, netuid uint32, n int, tune func(*types.Hyperparams)) *workNet {
 	t.Helper()
 	k := c.App.SubnetKeeper
 	w := &workNet{t: t, c: c, k: k, srv: keeper.NewMsgServer(k), netuid: netuid}
