@@ -88,8 +88,13 @@ func (c *Client) SendWith(ctx context.Context, signer Signer, opts TxOptions, ms
 	if err != nil {
 		return nil, err
 	}
+	if acc.height <= 0 { // a node that did not say the height it read the account at
+		if acc.height, err = c.Height(ctx); err != nil {
+			return nil, err
+		}
+	}
 	t := pendingTx{signer: signer, msgs: msgs, memo: opts.Memo, gas: opts.Gas}
-	t.timeoutHeight = uint64(max(acc.height, 0)) + c.s.TxLifetimeBlocks
+	t.timeoutHeight = uint64(acc.height) + c.s.TxLifetimeBlocks
 	work := isWork(msgs)
 	if t.gas == 0 {
 		used, err := c.simulate(ctx, op, t, acc)
@@ -230,8 +235,9 @@ func (c *Client) broadcast(ctx context.Context, op, hash string, txBytes []byte,
 			}
 			return res.TxResponse, nil
 		}
-		var chainErr *Error
-		if errors.As(err, &chainErr) || ctx.Err() != nil {
+		// Only a failure that may be passing is worth a resend: the node unreachable, or this
+		// attempt's deadline over while the caller's still runs.
+		if ctx.Err() != nil || !(errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)) {
 			break
 		}
 		wait := c.s.Retry.delay(attempt)
