@@ -124,18 +124,21 @@ type exchange struct {
 
 // open sends the request and returns the accepted exchange, or the axon's
 // refusal as a *synapse.Error. A session the axon no longer knows (it
-// restarted) or that expired is renewed and the request sent once more.
+// restarted) or that expired is renewed and the request sent once more,
+// with the same nonce: should the refusal have been forged by someone in
+// the middle after the axon ran the request, the axon refuses the copy.
 func (d *Dendrite) open(ctx context.Context, route string, ax Axon, body []byte) (*exchange, error) {
 	if d.closed.Load() {
 		return nil, synapse.Errorf(0, synapse.ReasonCanceled, "%v", errClosed)
 	}
 	hash := sha256.Sum256(body)
+	nonce := d.nonce()
 	for attempt := 0; ; attempt++ {
 		sess, err := d.session(ctx, ax)
 		if err != nil {
 			return nil, err
 		}
-		x, err := d.send(ctx, route, ax, sess, body, hash)
+		x, err := d.send(ctx, route, ax, sess, nonce, body, hash)
 		if r := synapse.ReasonOf(err); attempt == 0 && (r == synapse.ReasonSessionUnknown || r == synapse.ReasonSessionExpired) {
 			d.sessions.drop(ax, sess)
 			d.log.Debug("session renewed", "axon", ax.String(), "reason", r)
@@ -145,7 +148,7 @@ func (d *Dendrite) open(ctx context.Context, route string, ax Axon, body []byte)
 	}
 }
 
-func (d *Dendrite) send(ctx context.Context, route string, ax Axon, sess *synapse.Session, body []byte, hash [32]byte) (*exchange, error) {
+func (d *Dendrite) send(ctx context.Context, route string, ax Axon, sess *synapse.Session, nonce int64, body []byte, hash [32]byte) (*exchange, error) {
 	deadline, _ := ctx.Deadline()
 	x := &exchange{sess: sess, auth: synapse.RequestAuth{
 		Version:   synapse.Version,
@@ -153,7 +156,7 @@ func (d *Dendrite) send(ctx context.Context, route string, ax Axon, sess *synaps
 		Caller:    d.hotkey,
 		Target:    ax.Hotkey,
 		UUID:      d.uuid,
-		Nonce:     d.nonce(),
+		Nonce:     nonce,
 		TimeoutMs: max(1, time.Until(deadline).Milliseconds()),
 		BodyHash:  hash,
 	}}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,6 +189,38 @@ func TestResponseTamperingDetected(t *testing.T) {
 			require.Zero(t, r.Response, "nothing unverified is handed over")
 		})
 	}
+}
+
+// Someone in the middle lets a request through, then answers in the axon's
+// stead that the session is unknown. The dendrite renews the session and
+// resends the request with its nonce, which the axon refuses: the handler
+// ran once.
+func TestForgedSessionUnknownCannotRunTwice(t *testing.T) {
+	var runs atomic.Int32
+	counted := synapse.MustRoute[echo.EchoRequest, echo.EchoResponse]("Counted")
+	n := newNetwork(t, func(a *axon.Axon) error {
+		return axon.Handle(a, counted, func(_ context.Context, _ axon.Call, req echo.EchoRequest) (echo.EchoResponse, error) {
+			runs.Add(1)
+			return echo.EchoResponse{Text: req.Text}, nil
+		})
+	}, nil)
+	tp, addr := startTamperer(t, n.target.Addr)
+	via := dendrite.Axon{Hotkey: n.target.Hotkey, Addr: addr}
+	forged := false
+	tp.set(func(resp *http.Response, b []byte) []byte {
+		if forged {
+			return b
+		}
+		forged = true
+		resp.StatusCode = http.StatusUnauthorized
+		resp.Header.Del(synapse.HeaderMAC)
+		return []byte(`{"status":401,"reason":"session-unknown","message":"forged"}`)
+	})
+	r := dendrite.Call(context.Background(), n.validator, counted, via, echo.EchoRequest{Text: "once"})
+	require.True(t, forged)
+	require.Equal(t, http.StatusUnauthorized, r.Status)
+	require.Equal(t, synapse.ReasonNonceReplayed, r.Reason)
+	require.Equal(t, int32(1), runs.Load())
 }
 
 func TestStreamTamperingDetected(t *testing.T) {

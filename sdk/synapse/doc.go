@@ -114,7 +114,8 @@
 //   - A man in the middle of the handshake who swaps a certificate ends up
 //     with a different session ID than the dendrite computes, and no keys.
 //   - Each side can drop all state (restart): sessions are renewed on
-//     demand.
+//     demand. A request resent on a renewed session keeps its nonce, so a
+//     forged "session unknown" cannot make the axon run it twice.
 //
 // What it does not do:
 //
