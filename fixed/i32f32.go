@@ -158,10 +158,23 @@ func mulBits(a, b int64) (int64, bool) {
 // SatMul multiplies, flooring the exact product to 32 fraction bits and
 // clamping on overflow.
 func (a I32F32) SatMul(b I32F32) I32F32 {
-	r, ok := mulBits(a.bits, b.bits)
-	if ok {
+	if uint64(a.bits)|uint64(b.bits) < 1<<32 {
+		// Both in [0, 1), as nearly every product of the epoch: the
+		// product fits 64 bits. Kept inlinable.
+		return I32F32{int64(uint64(a.bits) * uint64(b.bits) >> 32)}
+	}
+	return a.satMulSlow(b)
+}
+
+func (a I32F32) satMulSlow(b I32F32) I32F32 {
+	if r, ok := mulBits(a.bits, b.bits); ok {
 		return I32F32{r}
 	}
+	return mulOverflow(a, b)
+}
+
+// mulOverflow is SatMul's clamp, kept out of line so SatMul inlines.
+func mulOverflow(a, b I32F32) I32F32 {
 	if (a.bits < 0) != (b.bits < 0) {
 		return I32F32Min()
 	}
@@ -205,17 +218,10 @@ func absU64(x int64) uint64 {
 // CheckedDiv divides, truncating toward zero; false on division by zero or
 // overflow.
 func (a I32F32) CheckedDiv(b I32F32) (I32F32, bool) {
-	if a.bits >= 0 && b.bits > 0 {
-		// The common case of the epoch's normalizations, kept inlinable.
-		hi, lo := uint64(a.bits)>>32, uint64(a.bits)<<32
-		if hi >= uint64(b.bits) {
-			return I32F32{}, false
-		}
-		q, _ := bits.Div64(hi, lo, uint64(b.bits))
-		if q > math.MaxInt64 {
-			return I32F32{}, false
-		}
-		return I32F32{int64(q)}, true
+	// The epoch's normalizations, kept inlinable: a in [0, 1) and b above
+	// one ulp, so that a·2^32 and the quotient fit 64 and 63 bits.
+	if uint64(a.bits) < 1<<32 && b.bits > 1 {
+		return I32F32{int64(uint64(a.bits) << 32 / uint64(b.bits))}, true
 	}
 	return a.checkedDivSlow(b)
 }

@@ -13,9 +13,10 @@ func penalizedWeights(w *matrix, c []fixed.I32F32, beta fixed.I32F32, ws *worksp
 	wb := &ws.penalized
 	wb.reset(len(w.col))
 	full, clip := &ws.dense[0], ws.clip
+	clipOnly := beta == fixed.I32F32One()
 	for i := 0; i < w.rows(); i++ {
 		cols, vals := w.row(i)
-		if beta == fixed.I32F32One() {
+		if clipOnly {
 			for k, v := range vals {
 				if v, ok := clipped(v, c[cols[k]]); ok {
 					wb.push(cols[k], v)
@@ -67,7 +68,7 @@ type previousBonds struct {
 }
 
 func newPreviousBonds(in *Input, ws *workspace) *previousBonds {
-	return &previousBonds{in: in, since: lastTempo(in), out: &ws.rows[1]}
+	return &previousBonds{in: in, since: lastTempo(in), out: &ws.rows[0]}
 }
 
 // row returns row i; the slices are valid until the next call.
@@ -222,7 +223,7 @@ func originalBonds(in *Input, wb *matrix, inc, active []fixed.I32F32, n int, ws 
 	alpha := fixedAlpha(in.BondsMovingAverage)
 	keep := fixed.I32F32One().SatSub(alpha)
 	acc := &ws.dense[1]
-	delta, old := &ws.rows[2], &ws.rows[3]
+	delta, old := &ws.rows[1], &ws.rows[2]
 	bonds := &ws.bonds
 	bonds.reset(len(wb.col))
 	for i := 0; i < n; i++ {

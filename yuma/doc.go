@@ -8,6 +8,11 @@
 // back. The pipeline follows the spec's sections, one file each: activity
 // and stake (stake.go, §4.2–4.5), weight masks (weights.go, §4.6),
 // consensus, clipping and incentive (consensus.go, §4.7–4.9), bonds and
-// dividends (bonds.go, §4.10–4.11), the emission split (emission.go,
-// §4.12) and what is stored (epoch.go, §4.13–4.14).
+// dividends (bonds.go and liquid.go, §4.10–4.11), the emission split
+// (emission.go, §4.12) and what is stored (epoch.go, §4.13–4.14). The
+// weight-limit check of set_weights is in submit.go (§9.1).
+//
+// Intermediate matrices live in a pooled workspace (workspace.go) so that
+// back-to-back epochs do not reallocate them; outputs never alias it, and
+// Epoch is safe for concurrent use.
 package yuma

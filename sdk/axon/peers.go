@@ -26,6 +26,7 @@ type Peers interface {
 // not be written while the axon runs.
 type StaticPeers map[string]PeerInfo
 
+// Lookup implements Peers.
 func (p StaticPeers) Lookup(hotkey string) (PeerInfo, bool) {
 	info, ok := p[hotkey]
 	return info, ok

@@ -197,14 +197,18 @@ func BenchmarkFanOut256(b *testing.B) {
 	})
 	b.Run("cold", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)
+		var cpu time.Duration
 		for range b.N {
 			d := newDendrite(b)
+			cpu0 := cpuTime()
 			lat = append(lat, query(b, d))
+			cpu += cpuTime() - cpu0
 			b.StopTimer()
 			d.Close()
 			b.StartTimer()
 		}
 		reportFanOut(b, lat)
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	})
 }
 

@@ -85,6 +85,7 @@ func GenerateKeySigner() *KeySigner {
 	return s
 }
 
+// Address, PubKey and Sign implement Signer.
 func (s *KeySigner) Address() string                 { return s.address }
 func (s *KeySigner) PubKey() cryptotypes.PubKey      { return s.priv.PubKey() }
 func (s *KeySigner) Sign(msg []byte) ([]byte, error) { return s.priv.Sign(msg) }

@@ -29,6 +29,24 @@ const (
 	HeaderMAC     = "gt-mac"        // both: HMAC-SHA256, 64 hex digits
 )
 
+// canonical maps each header name to the form net/http stores received
+// headers under, so that reading one costs no allocation.
+var canonical = func() map[string]string {
+	m := map[string]string{}
+	for _, h := range []string{HeaderVersion, HeaderCaller, HeaderTarget, HeaderNonce, HeaderUUID, HeaderTimeout, HeaderSession, HeaderMAC} {
+		m[h] = http.CanonicalHeaderKey(h)
+	}
+	return m
+}()
+
+// get reads a received header.
+func get(hdr http.Header, name string) string {
+	if v := hdr[canonical[name]]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // Paths the axon serves itself; route names cannot take them.
 const (
 	HandshakePath = "/gt/session"
@@ -66,7 +84,8 @@ func (h *RequestHeader) Write(hdr http.Header) {
 	setLower(hdr, HeaderMAC, h.MAC.String())
 }
 
-// ReadRequestHeader parses the envelope of a request for route. A missing or
+// ReadRequestHeader parses the envelope of a request for route, from headers
+// as net/http delivers them (canonical keys). A missing or
 // empty MAC is a 401 (ReasonMissingMAC): unlike Bittensor ≤ 10.2, no request
 // goes unauthenticated. Anything else missing or unparsable is a 400.
 func ReadRequestHeader(route string, hdr http.Header) (RequestHeader, error) {
@@ -76,7 +95,7 @@ func ReadRequestHeader(route string, hdr http.Header) (RequestHeader, error) {
 	malformed := func(name, format string, args ...any) error {
 		return Errorf(http.StatusBadRequest, ReasonMalformed, "header %s: "+format, append([]any{name}, args...)...)
 	}
-	v := hdr.Get(HeaderVersion)
+	v := get(hdr, HeaderVersion)
 	version, err := strconv.ParseUint(v, 10, 32)
 	if err != nil {
 		return h, malformed(HeaderVersion, "%q is not a version integer", v)
@@ -85,27 +104,27 @@ func ReadRequestHeader(route string, hdr http.Header) (RequestHeader, error) {
 	if !VersionCompatible(a.Version) {
 		return h, Errorf(http.StatusBadRequest, ReasonVersion, "wire version %d is not compatible with %d (majors differ)", a.Version, Version)
 	}
-	if a.Caller = hdr.Get(HeaderCaller); a.Caller == "" {
+	if a.Caller = get(hdr, HeaderCaller); a.Caller == "" {
 		return h, malformed(HeaderCaller, "missing")
 	}
-	if a.Target = hdr.Get(HeaderTarget); a.Target == "" {
+	if a.Target = get(hdr, HeaderTarget); a.Target == "" {
 		return h, malformed(HeaderTarget, "missing")
 	}
-	v = hdr.Get(HeaderNonce)
+	v = get(hdr, HeaderNonce)
 	if a.Nonce, err = strconv.ParseInt(v, 10, 64); err != nil || a.Nonce <= 0 {
 		return h, malformed(HeaderNonce, "%q is not a positive unix-nanosecond time", v)
 	}
-	if a.UUID = hdr.Get(HeaderUUID); a.UUID == "" || len(a.UUID) > MaxUUIDLen {
+	if a.UUID = get(hdr, HeaderUUID); a.UUID == "" || len(a.UUID) > MaxUUIDLen {
 		return h, malformed(HeaderUUID, "want 1-%d characters, got %d", MaxUUIDLen, len(a.UUID))
 	}
-	v = hdr.Get(HeaderTimeout)
+	v = get(hdr, HeaderTimeout)
 	if a.TimeoutMs, err = strconv.ParseInt(v, 10, 64); err != nil || a.TimeoutMs <= 0 {
 		return h, malformed(HeaderTimeout, "%q is not a positive number of milliseconds", v)
 	}
-	if h.Session, err = ParseSessionID(hdr.Get(HeaderSession)); err != nil {
+	if h.Session, err = ParseSessionID(get(hdr, HeaderSession)); err != nil {
 		return h, Errorf(http.StatusUnauthorized, ReasonSessionUnknown, "header %s: %v; handshake at %s first", HeaderSession, err, HandshakePath)
 	}
-	v = hdr.Get(HeaderMAC)
+	v = get(hdr, HeaderMAC)
 	if v == "" {
 		return h, Errorf(http.StatusUnauthorized, ReasonMissingMAC, "header %s is missing or empty: every request must be authenticated", HeaderMAC)
 	}
@@ -135,24 +154,24 @@ func (h *ResponseHeader) Write(hdr http.Header) {
 	}
 }
 
-// ReadResponseHeader parses a response's envelope. Errors are *Error with
-// status 502 and ReasonBadResponse.
+// ReadResponseHeader parses a response's envelope, from headers as net/http
+// delivers them. Errors are *Error with status 502 and ReasonBadResponse.
 func ReadResponseHeader(hdr http.Header) (ResponseHeader, error) {
 	var h ResponseHeader
 	bad := func(format string, args ...any) error {
 		return Errorf(http.StatusBadGateway, ReasonBadResponse, format, args...)
 	}
-	v := hdr.Get(HeaderVersion)
+	v := get(hdr, HeaderVersion)
 	version, err := strconv.ParseUint(v, 10, 32)
 	if err != nil {
 		return h, bad("response header %s: %q is not a version integer", HeaderVersion, v)
 	}
 	h.Version = uint32(version)
-	v = hdr.Get(HeaderNonce)
+	v = get(hdr, HeaderNonce)
 	if h.Nonce, err = strconv.ParseInt(v, 10, 64); err != nil {
 		return h, bad("response header %s: %q is not an integer", HeaderNonce, v)
 	}
-	if v = hdr.Get(HeaderMAC); v != "" {
+	if v = get(hdr, HeaderMAC); v != "" {
 		mac, err := ParseMAC(v)
 		if err != nil {
 			return h, bad("response header %s: %v", HeaderMAC, err)
