@@ -23,7 +23,7 @@ func (s *bytesSource) intn(n int) int {
 	if n <= 0 {
 		return 0
 	}
-	return int(s.u64()>>1) % n
+	return int(s.u64() % uint64(n)) // n is small: fits int on 32-bit targets too
 }
 
 func (s *bytesSource) u16() uint16 { return uint16(s.u64()) }

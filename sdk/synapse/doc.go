@@ -35,7 +35,9 @@
 //     the body. Every response carries one, under the axon→dendrite key, of
 //     the request's MAC, caller, target, uuid, the axon's nonce, the status
 //     and SHA-256 of the response body. Streamed responses MAC each frame,
-//     chained (see Frame).
+//     chained (see Frame). Only the refusal of a request that failed
+//     authentication goes without a MAC (the axon has no key for it); the
+//     dendrite never takes a 200 without one.
 //
 // Only the holder of a hotkey can certify a session key for it, and only the
 // holders of the two session keys can compute the MACs, so a valid MAC
