@@ -14,10 +14,9 @@ import (
 func TestAlphaOutSplit_5_5(t *testing.T) {
 	s := alphaOutSplit(1_000_000_000, 11_796, true)
 	require.Equal(t, uint64(179_995_422), s.OwnerCut, "floor(1e9 · 11796/65535)")
-	// The rest, 820 004 577.5…, halves to 410 002 288.7…: miners get the floor, validators the
-	// remainder's floor.
+	// The rest, 820 004 577.…, halves to 410 002 288.… each; the floors lose two rao in all.
 	require.Equal(t, uint64(410_002_288), s.Server)
-	require.Equal(t, uint64(410_002_289), s.Validator)
+	require.Equal(t, uint64(410_002_288), s.Validator)
 	require.LessOrEqual(t, s.OwnerCut+s.Server+s.Validator, uint64(1_000_000_000))
 
 	noCut := alphaOutSplit(1_000_000_000, 11_796, false)
