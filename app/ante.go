@@ -8,10 +8,10 @@ import (
 )
 
 // newAnteHandler is the SDK's standard chain of transaction checks: signatures, sequence, gas and
-// fees.
-func newAnteHandler(opts ante.HandlerOptions) (sdk.AnteHandler, error) {
-	if opts.AccountKeeper == nil || opts.BankKeeper == nil || opts.SignModeHandler == nil {
-		return nil, errors.New("ante handler: account keeper, bank keeper and sign mode handler are required")
+// fees, where work from registered hotkeys pays no fee (ante_free_work.go).
+func newAnteHandler(opts ante.HandlerOptions, work freeWorkKeeper) (sdk.AnteHandler, error) {
+	if opts.AccountKeeper == nil || opts.BankKeeper == nil || opts.SignModeHandler == nil || work == nil {
+		return nil, errors.New("ante handler: account keeper, bank keeper, sign mode handler and subnet keeper are required")
 	}
 	return sdk.ChainAnteDecorators(
 		ante.NewSetUpContextDecorator(),
@@ -20,7 +20,7 @@ func newAnteHandler(opts ante.HandlerOptions) (sdk.AnteHandler, error) {
 		ante.NewTxTimeoutHeightDecorator(),
 		ante.NewValidateMemoDecorator(opts.AccountKeeper),
 		ante.NewConsumeGasForTxSizeDecorator(opts.AccountKeeper),
-		ante.NewDeductFeeDecorator(opts.AccountKeeper, opts.BankKeeper, opts.FeegrantKeeper, opts.TxFeeChecker),
+		newFreeWorkFeeDecorator(work, ante.NewDeductFeeDecorator(opts.AccountKeeper, opts.BankKeeper, opts.FeegrantKeeper, opts.TxFeeChecker)),
 		ante.NewSetPubKeyDecorator(opts.AccountKeeper),
 		ante.NewValidateSigCountDecorator(opts.AccountKeeper),
 		ante.NewSigGasConsumeDecorator(opts.AccountKeeper, opts.SigGasConsumer),

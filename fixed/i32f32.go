@@ -227,8 +227,20 @@ func (a I32F32) CheckedDiv(b I32F32) (I32F32, bool) {
 }
 
 func (a I32F32) checkedDivSlow(b I32F32) (I32F32, bool) {
-	if b.bits == 0 {
+	switch {
+	case b.bits == 0:
 		return I32F32{}, false
+	case a.bits >= 0 && b.bits > 0:
+		// Non-negative values of 1.0 and more (raw u16 bonds, stake sums).
+		hi := uint64(a.bits) >> 32
+		if hi >= uint64(b.bits) {
+			return I32F32{}, false
+		}
+		q, _ := bits.Div64(hi, uint64(a.bits)<<32, uint64(b.bits))
+		if q > math.MaxInt64 {
+			return I32F32{}, false
+		}
+		return I32F32{int64(q)}, true
 	}
 	q, ok, _ := divBits(a.bits, b.bits)
 	return I32F32{q}, ok

@@ -89,11 +89,13 @@ func BenchmarkEpoch(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/validators=%d/%s", c.n, c.validators, kind), func(b *testing.B) {
 			in := benchInput(c.n, c.validators, c.yuma3, c.liquid)
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				if _, err := yuma.Epoch(in); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -165,6 +165,7 @@ func yuma3Bonds(in *Input, wb *matrix, c, inc, active []fixed.I32F32, n int, ws 
 	prev := newPreviousBonds(in, ws)
 	bonds := &ws.bonds
 	bonds.reset(len(wb.col))
+	sums := make(columnSums, n)
 	if in.LiquidAlpha && anyNonZero(c) {
 		l := newLiquidAlpha(in, c, ws)
 		for i := 0; i < n; i++ {
@@ -172,6 +173,7 @@ func yuma3Bonds(in *Input, wb *matrix, c, inc, active []fixed.I32F32, n int, ws 
 			oldCols, oldVals := prev.row(i)
 			l.row(bonds, newCols, newVals, oldCols, oldVals)
 			bonds.endRow()
+			sums.add(bonds.row(i))
 		}
 		ws.alpha, ws.pending, ws.oldAt = l.alpha, l.pending, l.oldAt
 	} else {
@@ -183,10 +185,10 @@ func yuma3Bonds(in *Input, wb *matrix, c, inc, active []fixed.I32F32, n int, ws 
 			oldCols, oldVals := prev.row(i)
 			emaRow(bonds, newCols, newVals, oldCols, oldVals, alpha, keep, acc)
 			bonds.endRow()
+			sums.add(bonds.row(i))
 		}
 	}
 	// Dividends: bonds normalized per column, times incentive, times stake.
-	sums := bonds.colSums(n)
 	div := make([]fixed.I32F32, n)
 	for i := 0; i < n; i++ {
 		cols, vals := bonds.row(i)
@@ -208,14 +210,11 @@ func yuma3Bonds(in *Input, wb *matrix, c, inc, active []fixed.I32F32, n int, ws 
 // again; dividends from it; stored column-max-upscaled.
 func originalBonds(in *Input, wb *matrix, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
 	prev := newPreviousBonds(in, ws)
-	prevSums := make([]fixed.I32F32, n)
+	prevSums := make(columnSums, n)
 	deltaSums := make([]fixed.I32F32, n)
 	for i := 0; i < n; i++ {
-		cols, vals := prev.row(i)
-		for k, v := range vals {
-			prevSums[cols[k]] = prevSums[cols[k]].SatAdd(v)
-		}
-		cols, vals = wb.row(i)
+		prevSums.add(prev.row(i))
+		cols, vals := wb.row(i)
 		for k, v := range vals {
 			deltaSums[cols[k]] = deltaSums[cols[k]].SatAdd(v.SatMul(active[i]))
 		}
@@ -226,6 +225,7 @@ func originalBonds(in *Input, wb *matrix, inc, active []fixed.I32F32, n int, ws 
 	delta, old := &ws.rows[1], &ws.rows[2]
 	bonds := &ws.bonds
 	bonds.reset(len(wb.col))
+	sums := make(columnSums, n)
 	for i := 0; i < n; i++ {
 		delta.reset()
 		cols, vals := wb.row(i)
@@ -239,20 +239,40 @@ func originalBonds(in *Input, wb *matrix, inc, active []fixed.I32F32, n int, ws 
 		}
 		emaRow(bonds, delta.col, delta.val, old.col, old.val, alpha, keep, acc)
 		bonds.endRow()
+		sums.add(bonds.row(i))
 	}
-	bonds.colNormalize(n)
+	// One pass normalizes each column (as inplace_col_normalize_sparse),
+	// collects the dividends and finds the column maxima for storage.
 	div := make([]fixed.I32F32, n)
+	maxes := make([]fixed.I32F32, n)
 	for i := 0; i < n; i++ {
 		cols, vals := bonds.row(i)
 		var total fixed.I32F32
 		for k, v := range vals {
-			total = total.SatAdd(inc[cols[k]].SatMul(v))
+			j := cols[k]
+			v = perColumn(v, sums[j])
+			vals[k] = v
+			total = total.SatAdd(inc[j].SatMul(v))
+			maxes[j] = maxes[j].Max(v)
 		}
 		div[i] = total
 	}
 	normalize(div)
-	bonds.colMaxUpscale(n)
+	// Stored column-max-upscaled (inplace_col_max_upscale_sparse).
+	for k, j := range bonds.col {
+		bonds.val[k] = perColumn(bonds.val[k], maxes[j])
+	}
 	return bonds, div
+}
+
+// columnSums are per-column saturating sums; rows added in order give
+// inplace_col_normalize_sparse's sums.
+type columnSums []fixed.I32F32
+
+func (s columnSums) add(cols []uint16, vals []fixed.I32F32) {
+	for k, j := range cols {
+		s[j] = s[j].SatAdd(vals[k])
+	}
 }
 
 func anyNonZero(v []fixed.I32F32) bool {

@@ -40,8 +40,8 @@ func consensus(w *matrix, active []fixed.I32F32, kappa fixed.I32F32, n int, ws *
 	// cells are first streamed into blocks of columnBlock columns, then
 	// each block (small enough to stay in cache) is split by column.
 	blocks := (n + columnBlock - 1) / columnBlock
-	blockStart := resize(ws.colStart, blocks+1)
-	ws.colStart = blockStart
+	blockStart := resize(ws.blockStart, blocks+1)
+	ws.blockStart = blockStart
 	for _, i := range voters {
 		cols, vals := w.row(i)
 		for k, v := range vals {
@@ -55,8 +55,8 @@ func consensus(w *matrix, active []fixed.I32F32, kappa fixed.I32F32, n int, ws *
 	}
 	cells := grow(ws.cells, blockStart[blocks])
 	ws.cells = cells
-	fill := append(ws.colFill[:0], blockStart[:blocks]...)
-	ws.colFill = fill
+	fill := append(ws.blockFill[:0], blockStart[:blocks]...)
+	ws.blockFill = fill
 	for k, i := range voters {
 		cols, vals := w.row(i)
 		for m, v := range vals {

@@ -30,43 +30,12 @@ func (m *matrix) row(i int) ([]uint16, []fixed.I32F32) {
 	return m.col[a:b], m.val[a:b]
 }
 
-// colSums returns each column's saturating sum (inplace_col_normalize_sparse's
-// first pass).
-func (m *matrix) colSums(n int) []fixed.I32F32 {
-	sums := make([]fixed.I32F32, n)
-	for k, j := range m.col {
-		sums[j] = sums[j].SatAdd(m.val[k])
-	}
-	return sums
-}
-
-// colNormalize is inplace_col_normalize_sparse: each column divided by its
-// saturating sum; columns summing to 0 stay as they are.
-func (m *matrix) colNormalize(n int) {
-	sums := m.colSums(n)
-	for k, j := range m.col {
-		m.val[k] = perColumn(m.val[k], sums[j])
-	}
-}
-
 // perColumn divides by a column's sum or max unless that is 0.
 func perColumn(v, by fixed.I32F32) fixed.I32F32 {
 	if by.IsZero() {
 		return v
 	}
 	return v.SafeDiv(by)
-}
-
-// colMaxUpscale is inplace_col_max_upscale_sparse: each column divided by
-// its largest entry (at least 0).
-func (m *matrix) colMaxUpscale(n int) {
-	maxes := make([]fixed.I32F32, n)
-	for k, j := range m.col {
-		maxes[j] = maxes[j].Max(m.val[k])
-	}
-	for k, j := range m.col {
-		m.val[k] = perColumn(m.val[k], maxes[j])
-	}
 }
 
 // sum is Rust's Iterator::sum over fixed values: plain, wrapping addition.

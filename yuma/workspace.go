@@ -15,8 +15,8 @@ type workspace struct {
 	weights, penalized, bonds matrix
 	votes                     []vote
 	cells                     []blockCell
-	colStart                  []int
-	colFill                   []int
+	blockStart                []int
+	blockFill                 []int
 	dense                     [2]denseRow
 	clip                      []fixed.I32F32
 	seen                      []bool

@@ -19,7 +19,7 @@ type Call struct {
 	Registered bool
 	UUID       string // the dendrite instance
 	Nonce      int64
-	Deadline   time.Time // the caller stops waiting then; ctx is cancelled then too
+	Deadline   time.Time // arrival plus the request's timeout: about when the caller stops waiting; ctx ends then
 	RemoteAddr string
 }
 

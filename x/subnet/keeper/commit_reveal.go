@@ -50,7 +50,7 @@ type commitPlan struct {
 
 // checkCommit is commit_weights' validation, in subtensor's order.
 func (k Keeper) checkCommit(ctx context.Context, msg *types.MsgCommitWeights) (commitPlan, error) {
-	if err := requireU16s(msg.Netuid, nil, nil); err != nil {
+	if err := checkNetuidRange(msg.Netuid); err != nil {
 		return commitPlan{}, err
 	}
 	if len(msg.Hash) != types.CommitHashLen {

@@ -13,7 +13,6 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/gotensor/gotensor/app/apptesting"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -22,7 +21,7 @@ import (
 // wants them. TestCommitEpochLookAhead_3_1 covers a real tempo.
 
 func newCommitRevealNet(t *testing.T, tune func(*types.Hyperparams)) *workNet {
-	c := apptesting.New(t)
+	c := newWorkChain(t, nil)
 	w := newWorkNet(t, c, 1, 5, func(h *types.Hyperparams) {
 		h.CommitReveal = true
 		h.Tempo = 0
@@ -283,8 +282,9 @@ func TestLastUpdate_9_2(t *testing.T) {
 // Epochs count with look-ahead (§3.1): in a block where the subnet's epoch is due, a commit
 // belongs to the epoch about to run, and so does a reveal.
 func TestCommitEpochLookAhead_3_1(t *testing.T) {
-	w := newCommitRevealNet(t, func(h *types.Hyperparams) { h.Tempo = 10 })
+	w := newCommitRevealNet(t, nil)
 	w.advanceTo(20)
+	w.setHyperparams(func(h *types.Hyperparams) { h.Tempo = 10 })
 	now := w.block()
 	schedule := func(lastEpoch uint64) {
 		require.NoError(t, w.k.Schedules.Set(w.c.Ctx(), 1, types.Schedule{LastEpochBlock: lastEpoch, EpochIndex: 3}))
@@ -350,4 +350,25 @@ func TestEarliestCommitBlocks_4_6(t *testing.T) {
 	got, err = w.k.EarliestCommitBlocks(w.c.Ctx(), 1, 5)
 	require.NoError(t, err)
 	require.Nil(t, got, "no mask without commit-reveal")
+}
+
+// Hostile reveals are refused with their errors and write nothing, even when the hostile payload
+// was committed: the commit binds only a hash, and §9.1 then judges what it opens.
+func TestRevealRefusesHostileInput_9_2(t *testing.T) {
+	w := newCommitRevealNet(t, nil)
+	huge := make([]uint32, 100_000)
+	for i := range huge {
+		huge[i] = uint32(i % 65_536)
+	}
+	big := weightsReveal{uids: huge, values: huge, salt: []byte("big")}
+	_, err := w.commit(1, big)
+	require.NoError(t, err)
+	w.epoch()
+	before := w.state()
+	require.ErrorIs(t, w.reveal(1, big), types.ErrUidsLengthExceedsN)
+	require.ErrorIs(t, w.reveal(1, weightsReveal{uids: []uint32{65_536}, values: []uint32{1}}), types.ErrValueOutOfRange)
+	require.ErrorIs(t, w.reveal(1, weightsReveal{uids: []uint32{1}, values: []uint32{1 << 20}}), types.ErrValueOutOfRange)
+	_, err = w.srv.RevealWeights(w.c.Ctx(), &types.MsgRevealWeights{Hotkey: w.keys[1].String(), Netuid: 9, Uids: []uint32{1}, Values: []uint32{1}})
+	require.ErrorIs(t, err, types.ErrSubnetNotFound)
+	require.Equal(t, before, w.state())
 }

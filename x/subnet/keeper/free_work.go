@@ -9,15 +9,13 @@ import (
 )
 
 // Free work: a subnet's miners and validators set weights and serve axons from hotkeys that need
-// no balance, as on subtensor (Pays::No). The app's ante handler asks FreeWork whether a
-// transaction qualifies before it charges a fee.
+// no balance, as on subtensor (Pays::No). The app's ante handler asks IsFreeWork whether a
+// transaction qualifies before it charges a fee, and CheckWork whether its work is valid.
 
-// FreeWork reports whether msgs (a transaction's messages) are all work: weights, commits, reveals
-// and axons, each from a hotkey registered on the message's subnet. Such a transaction pays no
-// fee, so no fee keeps invalid ones out of blocks: FreeWork then also runs each message's full
-// validation against the current state and returns the first refusal. It writes nothing. Any
-// other message makes the transaction an ordinary one (false, nil), whose handlers report errors.
-func (k Keeper) FreeWork(ctx context.Context, msgs []sdk.Msg) (bool, error) {
+// IsFreeWork reports whether msgs (a transaction's messages) are all work, weights, commits,
+// reveals and axons, each from a hotkey registered on the message's subnet. Any other message
+// makes the transaction an ordinary one. It reads one index entry per message.
+func (k Keeper) IsFreeWork(ctx context.Context, msgs []sdk.Msg) (bool, error) {
 	if len(msgs) == 0 {
 		return false, nil
 	}
@@ -31,19 +29,23 @@ func (k Keeper) FreeWork(ctx context.Context, msgs []sdk.Msg) (bool, error) {
 			return false, nil
 		}
 		registered, err := k.Uids.Has(ctx, pairKey(netuid, sdk.AccAddress(addr)))
-		if err != nil {
+		if err != nil || !registered {
 			return false, err
-		}
-		if !registered {
-			return false, nil
-		}
-	}
-	for _, msg := range msgs {
-		if err := k.checkWork(ctx, msg); err != nil {
-			return true, err
 		}
 	}
 	return true, nil
+}
+
+// CheckWork runs each work message's full validation against the current state and returns the
+// first refusal, writing nothing. A free transaction has no fee to keep invalid ones out of
+// blocks, so the ante handler refuses them before they get there.
+func (k Keeper) CheckWork(ctx context.Context, msgs []sdk.Msg) error {
+	for _, msg := range msgs {
+		if err := k.checkWork(ctx, msg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // workSigner returns the hotkey and subnet of a work message.

@@ -235,7 +235,7 @@ func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNe
 	if err != nil {
 		return nil, err
 	}
-	if reg.Registered && block-reg.LastLockBlock < p.NetworkRateLimit {
+	if reg.Registered && satSub(block, reg.LastLockBlock) < p.NetworkRateLimit {
 		next := reg.LastLockBlock + p.NetworkRateLimit
 		return nil, errorsmod.Wrapf(types.ErrNetworkRateLimit,
 			"the last subnet was registered at block %d and one subnet may register every %d blocks; retry at block %d (%d blocks from now)",
@@ -260,9 +260,13 @@ func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNe
 	}
 	cost := lockCost(reg, p, block)
 	if msg.MaxLockCost != 0 && cost > msg.MaxLockCost {
+		advice := "it is at its minimum and will not fall"
+		if perBlock := reg.LastLockCost / p.NetworkLockReductionInterval; cost > p.NetworkMinLockCost && perBlock > 0 {
+			advice = fmt.Sprintf("it falls by %d rao a block", perBlock)
+		}
 		return nil, errorsmod.Wrapf(types.ErrLockCostTooHigh,
-			"the lock cost is %s TAO (%d rao), above your limit of %d rao; raise --max-lock-cost or wait: it falls by %d rao a block",
-			types.FormatTAO(cost), cost, msg.MaxLockCost, reg.LastLockCost/p.NetworkLockReductionInterval)
+			"the lock cost is %s TAO (%d rao), above your limit of %d rao; raise --max-lock-cost or wait: %s",
+			types.FormatTAO(cost), cost, msg.MaxLockCost, advice)
 	}
 	if balance := k.spendable(ctx, coldkey); balance < cost {
 		return nil, errorsmod.Wrapf(types.ErrInsufficientBalance,
@@ -351,8 +355,12 @@ func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey
 	if err := k.claimHotkey(ctx, coldkey, hotkey); err != nil {
 		return err
 	}
-	_, _, err = k.registerNeuron(ctx, netuid, hotkey)
-	return err
+	uid, _, err := k.registerNeuron(ctx, netuid, hotkey)
+	if err != nil {
+		return err
+	}
+	// Indexers that follow uids through NeuronRegistered see uid 0 too; it paid the lock, not a burn.
+	return emit(ctx, &types.EventNeuronRegistered{Netuid: netuid, Uid: uid, Hotkey: ownerHotkey, Coldkey: owner})
 }
 
 // dissolveNetwork removes a subnet (do_dissolve_network, §6.4): the pool's TAO goes to the

@@ -26,14 +26,14 @@ import (
 // netFixture drives subnet and neuron registration through the message and query servers of a
 // test chain, checking the module's invariants after every block.
 type netFixture struct {
-	t   *testing.T
+	t   testing.TB
 	c   *apptesting.Chain
 	k   keeper.Keeper
 	srv types.MsgServer
 	qry types.QueryServer
 }
 
-func newNetFixture(t *testing.T, opts ...apptesting.Option) *netFixture {
+func newNetFixture(t testing.TB, opts ...apptesting.Option) *netFixture {
 	t.Helper()
 	c := apptesting.New(t, opts...)
 	k := c.App.SubnetKeeper
@@ -52,11 +52,18 @@ func (f *netFixture) account(i int) sdk.AccAddress {
 	return f.c.Accounts[i].Address
 }
 
-// next commits a block and checks the invariants.
+// next commits a block and checks the invariants, and that the module account holds exactly the
+// pools' TAO.
 func (f *netFixture) next() {
 	f.t.Helper()
 	f.c.NextBlock()
 	require.NoError(f.t, f.k.BrokenInvariants(f.ctx()))
+	var pooled uint64
+	require.NoError(f.t, f.k.Pools.Walk(f.ctx(), nil, func(_ uint32, p types.Pool) (bool, error) {
+		pooled += p.Tao
+		return false, nil
+	}))
+	require.Equal(f.t, pooled, f.moduleBalance(), "the module account holds Σ pool.tao")
 }
 
 func (f *netFixture) advance(blocks int) {
@@ -258,6 +265,8 @@ func TestRegisterNetwork_6_4(t *testing.T) {
 	evs := f.events("gotensor.subnet.v1.EventNetworkRegistered")
 	require.Len(t, evs, 1)
 	require.Equal(t, &types.EventNetworkRegistered{Netuid: 1, Owner: owner.String(), OwnerHotkey: hotkey.String(), LockCost: 1_000 * oneTAO}, evs[0])
+	require.Equal(t, []proto.Message{&types.EventNeuronRegistered{Netuid: 1, Uid: 0, Hotkey: hotkey.String(), Coldkey: owner.String()}},
+		f.events("gotensor.subnet.v1.EventNeuronRegistered"))
 
 	q, err := f.qry.Hyperparameters(f.ctx(), &types.QueryHyperparametersRequest{Netuid: 1})
 	require.NoError(t, err)
@@ -507,15 +516,13 @@ func TestRegisterNetworkRefusesBadInput(t *testing.T) {
 		{"balance too low", func(m *types.MsgRegisterNetwork) { m.Coldkey = poor.String() }, types.ErrInsufficientBalance},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			msg := valid()
-			tc.edit(&msg)
-			before := f.stateHash()
-			_, err := f.srv.RegisterNetwork(f.ctx(), &msg)
-			require.ErrorIs(t, err, tc.want)
-			require.Equal(t, before, f.stateHash())
-			require.Empty(t, f.events("gotensor.subnet.v1.EventNetworkRegistered"), "no event for a refused registration")
-		})
+		msg := valid()
+		tc.edit(&msg)
+		before := f.stateHash()
+		_, err := f.srv.RegisterNetwork(f.ctx(), &msg)
+		require.ErrorIs(t, err, tc.want, tc.name)
+		require.Equal(t, before, f.stateHash(), tc.name)
+		require.Empty(t, f.events("gotensor.subnet.v1.EventNetworkRegistered"), "%s: no event for a refused registration", tc.name)
 	}
 	// The limit is inclusive, and the refusals left the way open.
 	msg := valid()

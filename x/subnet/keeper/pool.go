@@ -179,7 +179,10 @@ func splitFee(req swapRequest) (fee, in uint64, err error) {
 // feeOf is floor(amount·rate/65535), the fee on a gross amount.
 func feeOf(amount uint64, rate uint32) uint64 {
 	hi, lo := bits.Mul64(amount, uint64(rate))
-	q, _ := bits.Div64(hi, lo, feeDenominator) // hi < rate ≤ MaxSwapFeeRate < 65535
+	if hi >= feeDenominator { // only for a rate above 65535, which Params.Validate refuses
+		return amount
+	}
+	q, _ := bits.Div64(hi, lo, feeDenominator)
 	return q
 }
 

@@ -206,3 +206,21 @@ func TestFeeHelpers_6_2(t *testing.T) {
 	require.Equal(t, uint64(math.MaxUint64), mulDivFloor(math.MaxUint64, 2, 1))
 	require.Equal(t, uint64(6), mulDivFloor(math.MaxUint64, 6, math.MaxUint64))
 }
+
+func BenchmarkQuoteBuy(b *testing.B) {
+	r := req(10*taoRao, 0, false)
+	for b.Loop() {
+		if _, err := quoteBuy(evenPool, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkQuoteSellPartial(b *testing.B) {
+	r := req(10*taoRao, 995_000_000, true)
+	for b.Loop() {
+		if _, err := quoteSell(evenPool, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -35,7 +35,7 @@ type axonPlan struct {
 // checkServeAxon is serve_axon's validation in subtensor's order: registration, address, rate
 // limit, port.
 func (k Keeper) checkServeAxon(ctx context.Context, msg *types.MsgServeAxon) (axonPlan, error) {
-	if err := requireU16s(msg.Netuid, nil, nil); err != nil {
+	if err := checkNetuidRange(msg.Netuid); err != nil {
 		return axonPlan{}, err
 	}
 	if msg.Protocol > math.MaxUint8 {

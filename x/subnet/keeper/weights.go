@@ -37,7 +37,7 @@ func (k Keeper) checkSetWeights(ctx context.Context, msg *types.MsgSetWeights) (
 	// A subnet that does not exist has no such setting: it gets the §9.1 errors below instead.
 	if h, err := k.Hyperparams.Get(ctx, msg.Netuid); err == nil && h.CommitReveal {
 		return weightsPlan{}, errorsmod.Wrapf(types.ErrCommitRevealEnabled,
-			"subnet %d; commit the hash with commit-weights, then reveal the weights with reveal-weights in the next epoch", msg.Netuid)
+			"subnet %d; commit the hash with commit-weights, then reveal the weights with reveal-weights once the reveal period has passed", msg.Netuid)
 	} else if err != nil && !isNotFound(err) {
 		return weightsPlan{}, err
 	}
@@ -166,16 +166,14 @@ func (k Keeper) requireWeightsStake(ctx context.Context, hotkey sdk.AccAddress, 
 	if err != nil || params.StakeThreshold == 0 {
 		return err
 	}
-	pool, err := getOrZero(ctx, func(ctx context.Context) (types.HotkeyPool, error) {
-		return k.HotkeyPools.Get(ctx, pairKey(hotkey, netuid))
-	})
+	alpha, err := k.HotkeyAlpha(ctx, hotkey, netuid)
 	if err != nil {
 		return err
 	}
-	if pool.Alpha < params.StakeThreshold {
+	if alpha < params.StakeThreshold {
 		return errorsmod.Wrapf(types.ErrNotEnoughStakeForWeights,
 			"hotkey %s has %d alpha rao staked on subnet %d; setting weights needs %d (stake_threshold): stake more to it",
-			hotkey, pool.Alpha, netuid, params.StakeThreshold)
+			hotkey, alpha, netuid, params.StakeThreshold)
 	}
 	return nil
 }
@@ -204,8 +202,8 @@ func isSelfWeight(uid uint32, uids []uint32) bool {
 
 // requireU16s refuses what subtensor could not even decode: its netuids, uids and weights are u16.
 func requireU16s(netuid uint32, uids, values []uint32) error {
-	if netuid > math.MaxUint16 {
-		return errorsmod.Wrapf(types.ErrValueOutOfRange, "netuid %d: netuids are at most 65535", netuid)
+	if err := checkNetuidRange(netuid); err != nil {
+		return err
 	}
 	for i, u := range uids {
 		if u > math.MaxUint16 {

@@ -10,14 +10,13 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/gotensor/gotensor/app/apptesting"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
 // The checks of §9.1 in their order. Each row breaks the check it names and, where the checks
 // allow it, every later one too, so the error proves that the first failure wins; none writes.
 func TestSetWeightsValidationOrder_9_1(t *testing.T) {
-	c := apptesting.New(t, apptesting.WithParams(func(p *types.Params) { p.StakeThreshold = 1_000 }))
+	c := newWorkChain(t, func(p *types.Params) { p.StakeThreshold = 1_000 })
 	w := newWorkNet(t, c, 1, 8, func(h *types.Hyperparams) {
 		h.CommitReveal = false
 		h.WeightsVersionKey = 5
@@ -30,10 +29,10 @@ func TestSetWeightsValidationOrder_9_1(t *testing.T) {
 	// uid 3 has no stake and set weights this block; uid 4 has stake but also set weights this
 	// block; uid 5 may set weights but has no permit; uid 6 is a validator.
 	w.setNeuron(3, func(n *types.Neuron) { n.LastUpdate = now })
-	w.stake(4, 1_000)
+	w.stake(4, types.RaoPerTAO)
 	w.setNeuron(4, func(n *types.Neuron) { n.LastUpdate = now })
-	w.stake(5, 1_000)
-	w.stake(6, 1_000)
+	w.stake(5, types.RaoPerTAO)
+	w.stake(6, types.RaoPerTAO)
 	w.setNeuron(6, func(n *types.Neuron) { n.ValidatorPermit = true })
 
 	stranger := newWorkKey()
@@ -99,7 +98,7 @@ func TestSetWeightsValidationOrder_9_1(t *testing.T) {
 // Stored rows are max-upscaled (§1.4: the largest becomes 65535, the rest round half away from
 // zero) in the order given, explicit zeros kept; LastUpdate moves to the block (§9.1 effects).
 func TestSetWeightsStoresTheUpscaledRow_9_1(t *testing.T) {
-	c := apptesting.New(t)
+	c := newWorkChain(t, nil)
 	w := newWorkNet(t, c, 1, 5, func(h *types.Hyperparams) { h.CommitReveal = false; h.WeightsSetRateLimit = 0 })
 	w.setNeuron(1, func(n *types.Neuron) { n.ValidatorPermit = true })
 	cases := []struct {
@@ -130,14 +129,14 @@ func TestSetWeightsStoresTheUpscaledRow_9_1(t *testing.T) {
 // lone weight on itself, whatever the minimum length and weight cap; the owner's hotkey needs
 // neither stake nor permit.
 func TestSelfWeightAndOwnerExemptions_9_1(t *testing.T) {
-	c := apptesting.New(t, apptesting.WithParams(func(p *types.Params) { p.StakeThreshold = 1_000 }))
+	c := newWorkChain(t, func(p *types.Params) { p.StakeThreshold = 1_000 })
 	w := newWorkNet(t, c, 1, 6, func(h *types.Hyperparams) {
 		h.CommitReveal = false
 		h.MinAllowedWeights = 3
 		h.MaxWeightsLimit = 20_000
 		h.WeightsSetRateLimit = 0
 	})
-	w.stake(4, 1_000)
+	w.stake(4, types.RaoPerTAO)
 	set := func(uid uint32, uids, values []uint32) error {
 		_, err := w.srv.SetWeights(c.Ctx(), &types.MsgSetWeights{Hotkey: w.keys[uid].String(), Netuid: 1, Uids: uids, Values: values})
 		return err
@@ -156,7 +155,7 @@ func TestSelfWeightAndOwnerExemptions_9_1(t *testing.T) {
 
 // The rate limit (§9.1 step 8) with the spec's 100 blocks: LastUpdate 0 means never set.
 func TestSetWeightsRateLimit_9_1(t *testing.T) {
-	c := apptesting.New(t)
+	c := newWorkChain(t, nil)
 	w := newWorkNet(t, c, 1, 3, func(h *types.Hyperparams) { h.CommitReveal = false })
 	require.Equal(t, uint64(100), w.hyperparams().WeightsSetRateLimit)
 	w.setNeuron(1, func(n *types.Neuron) { n.ValidatorPermit = true })
@@ -178,7 +177,7 @@ func TestSetWeightsRateLimit_9_1(t *testing.T) {
 
 // Hostile sizes and values are refused with their errors before any work, and write nothing.
 func TestSetWeightsRefusesHostileInput_9_1(t *testing.T) {
-	c := apptesting.New(t)
+	c := newWorkChain(t, nil)
 	w := newWorkNet(t, c, 1, 4, func(h *types.Hyperparams) { h.CommitReveal = false; h.WeightsSetRateLimit = 0 })
 	w.setNeuron(1, func(n *types.Neuron) { n.ValidatorPermit = true })
 	huge := make([]uint32, 100_000)

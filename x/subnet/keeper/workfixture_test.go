@@ -1,12 +1,12 @@
 package keeper_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/collections"
-	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
@@ -20,7 +20,7 @@ import (
 // workNet is a subnet for the weight, commit-reveal and serving tests: n neurons whose hotkeys
 // are fresh keys with an x/auth account and no balance; uid 0 is the owner's hotkey.
 type workNet struct {
-	t      *testing.T
+	t      testing.TB
 	c      *apptesting.Chain
 	k      keeper.Keeper
 	srv    types.MsgServer
@@ -40,50 +40,47 @@ func newWorkKey() workKey {
 	return workKey{priv: priv, addr: sdk.AccAddress(priv.PubKey().Address())}
 }
 
-// newWorkNet makes subnet netuid with n neurons registered at the current block, the subnet's
-// hyperparameters adjusted by tune. It writes the records registration writes.
-func newWorkNet(t *testing.T, c *apptesting.Chain, netuid uint32, n int, tune func(*types.Hyperparams)) *workNet {
+// newWorkChain is a test chain where subnets register back to back (no network rate limit), its
+// root parameters adjusted by tune.
+func newWorkChain(t testing.TB, tune func(*types.Params)) *apptesting.Chain {
+	return apptesting.New(t, apptesting.WithParams(func(p *types.Params) {
+		p.NetworkRateLimit = 0
+		if tune != nil {
+			tune(p)
+		}
+	}))
+}
+
+// newWorkNet registers a subnet, expected to get netuid, owned by the chain's first account, and
+// n neurons: uid 0 the owner's hotkey, the others registered by the second account with
+// burned-register. Their LastUpdate is then reset to 0 (never set weights), so that each test
+// states the rate-limit history it needs; the subnet's hyperparameters are adjusted by tune.
+func newWorkNet(t testing.TB, c *apptesting.Chain, netuid uint32, n int, tune func(*types.Hyperparams)) *workNet {
 	t.Helper()
 	k := c.App.SubnetKeeper
-	ctx := c.Ctx()
-	block := uint64(ctx.BlockHeight())
 	w := &workNet{t: t, c: c, k: k, srv: keeper.NewMsgServer(k), netuid: netuid}
 	for range n {
 		w.keys = append(w.keys, newWorkKey())
 	}
-	owner := c.Accounts[0].Address
-	h := types.NewSubnetHyperparams()
-	if tune != nil {
-		tune(&h)
+	res, err := w.srv.RegisterNetwork(c.Ctx(), &types.MsgRegisterNetwork{
+		Coldkey: c.Accounts[0].Address.String(), Hotkey: w.keys[0].String(), Name: fmt.Sprintf("work%d", netuid),
+	})
+	require.NoError(t, err)
+	require.Equal(t, netuid, res.Netuid)
+	for uid, key := range w.keys[1:] {
+		res, err := w.srv.BurnedRegister(c.Ctx(), &types.MsgBurnedRegister{
+			Coldkey: c.Accounts[1].Address.String(), Netuid: netuid, Hotkey: key.String(),
+		})
+		require.NoError(t, err)
+		require.Equal(t, uint32(uid+1), res.Uid)
 	}
-	require.NoError(t, k.Subnets.Set(ctx, netuid, types.Subnet{
-		Netuid: netuid, Name: "work", Symbol: "α", Owner: owner.String(), OwnerHotkey: w.keys[0].String(),
-		RegisteredAt: block, N: uint32(n), TopologyChangedAt: block,
-	}))
-	require.NoError(t, k.Hyperparams.Set(ctx, netuid, h))
-	require.NoError(t, k.Pools.Set(ctx, netuid, types.Pool{MovingPrice: make([]byte, 16), Volume: sdkmath.ZeroUint()}))
-	require.NoError(t, k.Schedules.Set(ctx, netuid, types.Schedule{LastEpochBlock: block}))
-	require.NoError(t, k.Burns.Set(ctx, netuid, types.InitialBurn))
-	for uid, key := range w.keys {
-		w.register(uint32(uid), key, block)
+	for uid := range w.keys {
+		w.setNeuron(uint32(uid), func(n *types.Neuron) { n.LastUpdate = 0 })
+	}
+	if tune != nil {
+		w.setHyperparams(tune)
 	}
 	return w
-}
-
-// register writes key as uid: the neuron, the uid index, the owner, and the hotkey's account.
-func (w *workNet) register(uid uint32, key workKey, block uint64) {
-	ctx := w.c.Ctx()
-	owner := w.c.Accounts[0].Address
-	require.NoError(w.t, w.k.Neurons.Set(ctx, collections.Join(w.netuid, uid), types.Neuron{
-		Uid: uid, Hotkey: key.String(), BlockAtRegistration: block,
-	}))
-	require.NoError(w.t, w.k.Uids.Set(ctx, collections.Join(w.netuid, key.addr), uid))
-	require.NoError(w.t, w.k.Owners.Set(ctx, key.addr, owner))
-	require.NoError(w.t, w.k.OwnedHotkeys.Set(ctx, collections.Join(owner, key.addr)))
-	ak := w.c.App.AccountKeeper
-	if ak.GetAccount(ctx, key.addr) == nil {
-		ak.SetAccount(ctx, ak.NewAccountWithAddress(ctx, key.addr))
-	}
 }
 
 func (w *workNet) hyperparams() types.Hyperparams {
@@ -110,10 +107,18 @@ func (w *workNet) setNeuron(uid uint32, edit func(*types.Neuron)) {
 	require.NoError(w.t, w.k.Neurons.Set(w.c.Ctx(), collections.Join(w.netuid, uid), n))
 }
 
-// stake gives uid's hotkey alpha stake on the subnet, as the epoch reads it.
-func (w *workNet) stake(uid uint32, alpha uint64) {
-	require.NoError(w.t, w.k.HotkeyPools.Set(w.c.Ctx(), collections.Join(w.keys[uid].addr, w.netuid),
-		types.HotkeyPool{Alpha: alpha, Shares: sdkmath.NewUint(alpha)}))
+// stake starts the subnet if needed and stakes tao rao from the second account to uid's hotkey.
+func (w *workNet) stake(uid uint32, tao uint64) {
+	subnet, err := w.k.GetSubnet(w.c.Ctx(), w.netuid)
+	require.NoError(w.t, err)
+	if subnet.FirstEmissionBlock == 0 {
+		_, err := w.srv.StartCall(w.c.Ctx(), &types.MsgStartCall{Owner: w.c.Accounts[0].Address.String(), Netuid: w.netuid})
+		require.NoError(w.t, err)
+	}
+	_, err = w.srv.AddStake(w.c.Ctx(), &types.MsgAddStake{
+		Coldkey: w.c.Accounts[1].Address.String(), Hotkey: w.keys[uid].String(), Netuid: w.netuid, Amount: tao,
+	})
+	require.NoError(w.t, err)
 }
 
 // epoch moves the subnet's schedule on as a run epoch does (§3.1): index + 1, last epoch now.
