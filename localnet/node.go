@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	cmtdb "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -51,6 +52,7 @@ type Node struct {
 	cancel   context.CancelFunc
 	servers  *errgroup.Group
 
+	dbs              openedDBs
 	started, stopped sync.Once
 	running          atomic.Bool
 	quit             chan struct{}
@@ -129,7 +131,7 @@ func (n *Node) start() error {
 	cmt, err := node.NewNode(n.cmtCfg,
 		pvm.LoadOrGenFilePV(n.cmtCfg.PrivValidatorKeyFile(), n.cmtCfg.PrivValidatorStateFile()),
 		nodeKey, proxy.NewLocalClientCreator(server.NewCometABCIWrapper(a)), genesis,
-		cmtcfg.DefaultDBProvider, node.DefaultMetricsProvider(n.cmtCfg.Instrumentation),
+		n.dbs.provide, node.DefaultMetricsProvider(n.cmtCfg.Instrumentation),
 		servercmtlog.CometLoggerWrapper{Logger: n.logger})
 	if err != nil {
 		_ = a.Close()
@@ -200,6 +202,7 @@ func (n *Node) shutdown() error {
 		}
 		n.cmt.Wait()
 	}
+	n.dbs.closeAll()
 	if n.app != nil {
 		errs = append(errs, n.app.Close())
 	}
@@ -219,6 +222,33 @@ func (n *Node) Client() client.Context { return n.clientCx }
 func (n *Node) App() *app.App { return n.app }
 
 var subscriberSeq atomic.Int64
+
+// openedDBs remembers the databases CometBFT opens. Its node does not close the transaction
+// index when it stops, and its lock would keep the same home from starting again in this process.
+type openedDBs struct {
+	mu  sync.Mutex
+	dbs []cmtdb.DB
+}
+
+func (o *openedDBs) provide(ctx *cmtcfg.DBContext) (cmtdb.DB, error) {
+	db, err := cmtcfg.DefaultDBProvider(ctx)
+	if err == nil {
+		o.mu.Lock()
+		o.dbs = append(o.dbs, db)
+		o.mu.Unlock()
+	}
+	return db, err
+}
+
+// closeAll closes every database; those the node already closed report an error we ignore.
+func (o *openedDBs) closeAll() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, db := range o.dbs {
+		_ = db.Close()
+	}
+	o.dbs = nil
+}
 
 // NewBlocks delivers the height of every block the node commits from now on, until ctx ends.
 func (n *Node) NewBlocks(ctx context.Context) (<-chan int64, error) {

@@ -21,6 +21,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	"github.com/cosmos/gogoproto/proto"
 
 	"github.com/gotensor/gotensor/app"
 	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
@@ -149,6 +150,27 @@ func Events(res *abci.ResponseFinalizeBlock, kind string) []abci.Event {
 		if e.Type == kind {
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// TypedEvents decodes a block's typed events of one proto type, e.g.
+// TypedEvents[*types.EventEpoch](res). Attributes CometBFT adds (such as "mode") are left out.
+func TypedEvents[T proto.Message](t testing.TB, res *abci.ResponseFinalizeBlock) []T {
+	t.Helper()
+	var zero T
+	kind := proto.MessageName(zero)
+	var out []T
+	for _, e := range Events(res, kind) {
+		clean := abci.Event{Type: e.Type}
+		for _, a := range e.Attributes {
+			if a.Key != "mode" {
+				clean.Attributes = append(clean.Attributes, a)
+			}
+		}
+		msg, err := sdk.ParseTypedEvent(clean)
+		require.NoError(t, err)
+		out = append(out, msg.(T))
 	}
 	return out
 }

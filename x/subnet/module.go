@@ -108,7 +108,7 @@ func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 
 // BeginBlock runs the block step of §2: the coinbase and what follows it.
 func (am AppModule) BeginBlock(ctx context.Context) error {
-	return am.keeper.Coinbase(ctx)
+	return am.keeper.BlockStep(ctx)
 }
 
 // EndBlock runs after every other module, so it sees what they destroyed this block.

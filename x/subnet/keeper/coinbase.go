@@ -4,8 +4,6 @@ import (
 	"context"
 	"math/bits"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/gotensor/gotensor/fixed"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
@@ -25,26 +23,50 @@ func (k Keeper) BlockEmission(ctx context.Context) (uint64, error) {
 	return EmissionForIssuance(issuance), nil
 }
 
-// Coinbase mints this block's emission (§2 step 3) and recycles what no subnet takes (§5.4). Until
-// subnets receive emission, that is all of it: the issuance then stays where genesis put it.
+// BlockStep is the start of every block (§2): registration prices decay, then the coinbase.
+func (k Keeper) BlockStep(ctx context.Context) error {
+	if err := k.DecayBurns(ctx); err != nil {
+		return err
+	}
+	return k.Coinbase(ctx)
+}
+
+// Coinbase mints this block's emission (§2 step 3), hands it to the emitting subnets (§5.3–§5.5),
+// runs the epochs that are due (§5.7, §5.8), moves the price averages (§5.6), and recycles the TAO
+// no subnet took (§5.4). Without emitting subnets all of it is recycled, and the issuance stays
+// where it was.
 func (k Keeper) Coinbase(ctx context.Context) error {
 	emission, err := k.BlockEmission(ctx)
-	if err != nil || emission == 0 {
+	if err != nil {
 		return err
 	}
 	if err := k.mintTAO(ctx, emission); err != nil {
 		return err
 	}
-	issuance, err := k.GetTotalIssuance(ctx)
+	if emission > 0 {
+		issuance, err := k.GetTotalIssuance(ctx)
+		if err != nil {
+			return err
+		}
+		if err := emit(ctx, &types.EventCoinbase{Emission: emission, TotalIssuance: issuance}); err != nil {
+			return err
+		}
+	}
+	subnets, err := k.emittingSubnets(ctx)
 	if err != nil {
 		return err
 	}
-	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventCoinbase{
-		Emission: emission, TotalIssuance: issuance,
-	}); err != nil {
+	spent, err := k.injectEmission(ctx, subnets, emission)
+	if err != nil {
 		return err
 	}
-	return k.recycleTAO(ctx, emission, "unspent_coinbase")
+	if err := k.runDueEpochs(ctx); err != nil {
+		return err
+	}
+	if err := k.updateMovingPrices(ctx, subnets); err != nil {
+		return err
+	}
+	return k.recycleTAO(ctx, emission-spent, "unspent_coinbase")
 }
 
 // HalvingSchedule says where the issuance stands on the schedule: the halvings behind the current

@@ -332,6 +332,7 @@ func TestMedianPriceSeedsTheNewPool_6_4(t *testing.T) {
 	}))
 	setPrice := func(netuid uint32, alphaIn uint64) {
 		p := f.pool(netuid)
+		p.AlphaIssued = p.AlphaIssued - p.AlphaIn + alphaIn
 		p.AlphaIn = alphaIn
 		require.NoError(t, f.k.Pools.Set(f.ctx(), netuid, p))
 	}

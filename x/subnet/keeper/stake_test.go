@@ -72,7 +72,7 @@ func TestSharePoolTwoColdkeys_8_2(t *testing.T) {
 	_, err = f.k.HotkeyPools.Get(f.ctx(), pairOf(hotkey, 1))
 	require.Error(t, err, "the emptied pool is gone")
 	p := f.pool(1)
-	require.Equal(t, uint64(0), p.AlphaOut)
+	require.Equal(t, uint64(0), f.staked(1))
 	require.Equal(t, uint64(997_008_973_077), p.Tao)
 	require.Equal(t, uint64(1_003_000_000_007), p.AlphaIn)
 	f.next()
@@ -97,6 +97,7 @@ func TestZeroShareStakeRefused_8_2(t *testing.T) {
 	f.next()
 	p := f.pool(1)
 	p.AlphaOut++
+	p.AlphaIssued++
 	require.NoError(t, f.k.Pools.Set(f.ctx(), 1, p))
 	require.NoError(t, f.k.StakeAlpha(f.ctx(), hotkey, f.coldkey(0), 1, 1))
 	f.addEmission(hotkey, 1, 1<<53)
@@ -228,7 +229,7 @@ func TestMoveAndTransferStake_6_3(t *testing.T) {
 	require.Equal(t, fees+2_542_580+2_554_134, f.balance(feeCollector), "both legs paid the fee")
 	require.Equal(t, uint64(1_004_920_143_103), f.pool(1).Tao)
 	require.Equal(t, uint64(505_069_724_706), f.pool(2).Tao)
-	require.Equal(t, uint64(20_075_345_870), f.pool(2).AlphaOut)
+	require.Equal(t, uint64(20_075_345_870), f.staked(2))
 	f.next()
 
 	// A transfer within a subnet hands over the alpha as it is.

@@ -110,6 +110,20 @@ func (f *stakeFixture) balance(addr sdk.AccAddress) uint64 {
 	return f.c.App.BankKeeper.GetBalance(f.ctx(), addr, types.Denom).Amount.Uint64()
 }
 
+// staked is the alpha all hotkeys hold on a subnet. Outside the pool there is also the emission
+// pending for the next epoch (and its rounding dust), so alpha_out is larger once emission runs.
+func (f *stakeFixture) staked(netuid uint32) uint64 {
+	f.t.Helper()
+	var sum uint64
+	require.NoError(f.t, f.k.HotkeyPools.Walk(f.ctx(), nil, func(key collections.Pair[sdk.AccAddress, uint32], hp types.HotkeyPool) (bool, error) {
+		if key.K2() == netuid {
+			sum += hp.Alpha
+		}
+		return false, nil
+	}))
+	return sum
+}
+
 func (f *stakeFixture) pool(netuid uint32) types.Pool {
 	p, err := f.k.GetPool(f.ctx(), netuid)
 	require.NoError(f.t, err)

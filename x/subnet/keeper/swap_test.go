@@ -62,7 +62,7 @@ func TestStakeAndUnstakeHandComputed_6_3(t *testing.T) {
 	p = f.pool(1)
 	require.Equal(t, 1000*taoUnit+2, p.Tao)
 	require.Equal(t, 1000*taoUnit, p.AlphaIn)
-	require.Equal(t, uint64(0), p.AlphaOut)
+	require.Equal(t, uint64(0), f.staked(1))
 	require.Equal(t, sdkmath.NewUint(10*taoUnit+9_989_981_362+4_983_159), p.Volume)
 	require.Equal(t, uint64(0), f.stakeOf(hotkey, staker, 1))
 	_, err = f.k.HotkeyPools.Get(f.ctx(), pairOf(hotkey, 1))

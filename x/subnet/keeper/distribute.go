@@ -1,0 +1,171 @@
+package keeper
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/gotensor/gotensor/fixed"
+	"github.com/gotensor/gotensor/x/subnet/types"
+	"github.com/gotensor/gotensor/yuma"
+)
+
+// distribute is §5.8: the owner's cut to the owner, each miner's incentive staked to its hotkey
+// (withheld from hotkeys of the owner's coldkey), and the validators' alpha by dividends, the take
+// to each validator's owner and the rest to its nominators.
+func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
+	sched types.Schedule, neurons []types.Neuron, out yuma.Output, pending types.PendingEmission,
+) error {
+	pool, err := k.GetPool(ctx, netuid)
+	if err != nil {
+		return err
+	}
+	ownerColdkey, err := k.parseAddress("subnet owner", subnet.Owner)
+	if err != nil {
+		return err
+	}
+	ownerHotkey, err := k.parseAddress("subnet owner hotkey", subnet.OwnerHotkey)
+	if err != nil {
+		return err
+	}
+
+	// The owner's cut is staked to the owner hotkey for the owner coldkey.
+	if pending.OwnerCut > 0 {
+		if err := k.stakeAlpha(ctx, ownerHotkey, ownerColdkey, netuid, pending.OwnerCut); err != nil {
+			return err
+		}
+	}
+
+	// Miners. The incentive of hotkeys the owner's coldkey holds is withheld (§13.20): an owner
+	// cannot pay itself twice by mining its own subnet.
+	withheldFrom, err := k.ownerColdkeyHotkeys(ctx, netuid, ownerColdkey, neurons)
+	if err != nil {
+		return err
+	}
+	var incentiveSum, paidMiners, withheld uint64
+	for i, nr := range neurons {
+		e := out.ServerEmission[i]
+		if e == 0 {
+			continue
+		}
+		incentiveSum += e
+		if withheldFrom[i] {
+			withheld += e
+			continue
+		}
+		hotkey, coldkey, err := k.hotkeyAndOwner(ctx, nr.Hotkey)
+		if err != nil {
+			return err
+		}
+		if err := k.stakeAlpha(ctx, hotkey, coldkey, netuid, e); err != nil {
+			return err
+		}
+		paidMiners += e
+	}
+	if withheld > 0 {
+		if hp.RecycleOwnerIncentive {
+			pool.AlphaOut -= withheld
+			pool.AlphaRecycled += withheld
+		} else {
+			pool.AlphaBurned += withheld
+		}
+	}
+	pool.MinerBurned = u96f32Bytes(fixed.U96F32FromUint(withheld).SafeDiv(fixed.U96F32FromUint(incentiveSum)))
+	if err := k.Pools.Set(ctx, netuid, pool); err != nil {
+		return err
+	}
+
+	// Validators share their pending alpha in proportion to the dividends the epoch gave them; when
+	// no miner earned anything, the miners' half goes to them too.
+	validatorPending := pending.Validator
+	if incentiveSum == 0 {
+		validatorPending += pending.Server
+	}
+	var dividendSum uint64
+	for _, e := range out.ValidatorEmission {
+		dividendSum += e
+	}
+	var paidValidators uint64
+	if dividendSum > 0 {
+		total := fixed.U96F32FromUint(validatorPending)
+		sum := fixed.U96F32FromUint(dividendSum)
+		for i, nr := range neurons {
+			if out.ValidatorEmission[i] == 0 {
+				continue
+			}
+			div := total.SatMul(fixed.U96F32FromUint(out.ValidatorEmission[i])).SafeDiv(sum).ToUint64()
+			if err := k.payDividend(ctx, netuid, nr.Hotkey, div); err != nil {
+				return err
+			}
+			paidValidators += div
+		}
+	}
+	return emit(ctx, &types.EventEpoch{
+		Netuid: netuid, EpochIndex: sched.EpochIndex + 1, Emission: pending.Server + pending.Validator,
+		OwnerCut: pending.OwnerCut, Miners: paidMiners, Validators: paidValidators, Withheld: withheld,
+	})
+}
+
+// payDividend gives a validator's hotkey owner its take, staked, and adds the rest to the hotkey's
+// pool, which every nominator shares pro rata (§5.8 step 5, §8.2).
+func (k Keeper) payDividend(ctx context.Context, netuid uint32, hotkeyStr string, amount uint64) error {
+	if amount == 0 {
+		return nil
+	}
+	hotkey, coldkey, err := k.hotkeyAndOwner(ctx, hotkeyStr)
+	if err != nil {
+		return err
+	}
+	staked, err := k.HotkeyAlpha(ctx, hotkey, netuid)
+	if err != nil {
+		return err
+	}
+	if staked == 0 {
+		// No nominator holds a share of this hotkey's pool: everything is the owner's.
+		return k.stakeAlpha(ctx, hotkey, coldkey, netuid, amount)
+	}
+	take, err := k.DelegateTake(ctx, hotkey)
+	if err != nil {
+		return err
+	}
+	takeAmount := fixed.U96F32FromUint(amount).SatMul(fixed.U96F32FromUint(uint64(take)).SafeDiv(fixed.U96F32FromUint(types.MaxU16))).ToUint64()
+	if takeAmount > 0 {
+		if err := k.stakeAlpha(ctx, hotkey, coldkey, netuid, takeAmount); err != nil {
+			return err
+		}
+	}
+	return k.addToHotkeyPool(ctx, hotkey, netuid, amount-takeAmount)
+}
+
+// hotkeyAndOwner decodes a stored hotkey and finds its owning coldkey.
+func (k Keeper) hotkeyAndOwner(ctx context.Context, hotkeyStr string) (sdk.AccAddress, sdk.AccAddress, error) {
+	hotkey, err := k.parseAddress("hotkey", hotkeyStr)
+	if err != nil {
+		return nil, nil, err
+	}
+	coldkey, ok, err := k.HotkeyOwner(ctx, hotkey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, inconsistentError{"hotkey " + hotkeyStr + " is registered but has no owner"}
+	}
+	return hotkey, coldkey, nil
+}
+
+// ownerColdkeyHotkeys marks the uids whose hotkey the subnet owner's coldkey owns.
+func (k Keeper) ownerColdkeyHotkeys(ctx context.Context, netuid uint32, owner sdk.AccAddress, neurons []types.Neuron) ([]bool, error) {
+	marks := make([]bool, len(neurons))
+	for i, nr := range neurons {
+		hotkey, err := k.parseAddress("hotkey", nr.Hotkey)
+		if err != nil {
+			return nil, err
+		}
+		has, err := k.OwnedHotkeys.Has(ctx, pairKey(owner, hotkey))
+		if err != nil {
+			return nil, err
+		}
+		marks[i] = has
+	}
+	return marks, nil
+}
