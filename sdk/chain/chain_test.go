@@ -164,3 +164,27 @@ func TestCommitThenEarlyReveal(t *testing.T) {
 	_, err = c.RevealWeights(ctx, ownerHotkey, other)
 	require.ErrorIs(t, err, types.ErrNoCommitFound)
 }
+
+// One key's transactions sent at once from many goroutines all land: the client orders them on
+// the key's sequence instead of racing itself.
+func TestConcurrentSendsFromOneKey(t *testing.T) {
+	n := chaintest.Shared(t)
+	c := n.Dial(t)
+	ctx := context.Background()
+	from := n.Fund(t, 10*types.RaoPerTAO)
+	to := synapse.GenerateKeySigner()
+	const sends = 6
+	errs := make(chan error, sends)
+	for range sends {
+		go func() {
+			_, err := c.Transfer(ctx, from, to.Address(), types.RaoPerTAO)
+			errs <- err
+		}()
+	}
+	for range sends {
+		require.NoError(t, <-errs)
+	}
+	bal, err := c.Balance(ctx, to.Address())
+	require.NoError(t, err)
+	require.Equal(t, uint64(sends*types.RaoPerTAO), bal)
+}
