@@ -3,20 +3,37 @@ package types
 import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/msgservice"
 )
 
-// RegisterLegacyAminoCodec registers the messages for amino JSON signing (ledger devices).
+// RegisterLegacyAminoCodec registers the messages for amino JSON signing (hardware wallets sign
+// amino JSON). The names match each message's amino.name option.
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
-	cdc.RegisterConcrete(&MsgUpdateParams{}, "gotensor/x/subnet/MsgUpdateParams", nil)
-	cdc.RegisterConcrete(&Params{}, "gotensor/x/subnet/Params", nil)
+	for _, m := range []struct {
+		msg  any
+		name string
+	}{
+		{&MsgUpdateParams{}, "gotensor/x/subnet/MsgUpdateParams"},
+		{&MsgRegisterNetwork{}, "gotensor/x/subnet/MsgRegisterNetwork"},
+		{&MsgStartCall{}, "gotensor/x/subnet/MsgStartCall"},
+		{&MsgSetHyperparameter{}, "gotensor/x/subnet/MsgSetHyperparameter"},
+		{&MsgBurnedRegister{}, "gotensor/x/subnet/MsgBurnedRegister"},
+		{&MsgAddStake{}, "gotensor/x/subnet/MsgAddStake"},
+		{&MsgRemoveStake{}, "gotensor/x/subnet/MsgRemoveStake"},
+		{&MsgMoveStake{}, "gotensor/x/subnet/MsgMoveStake"},
+		{&MsgTransferStake{}, "gotensor/x/subnet/MsgTransferStake"},
+		{&MsgSetDelegateTake{}, "gotensor/x/subnet/MsgSetDelegateTake"},
+		{&MsgSetWeights{}, "gotensor/x/subnet/MsgSetWeights"},
+		{&MsgCommitWeights{}, "gotensor/x/subnet/MsgCommitWeights"},
+		{&MsgRevealWeights{}, "gotensor/x/subnet/MsgRevealWeights"},
+		{&MsgServeAxon{}, "gotensor/x/subnet/MsgServeAxon"},
+		{&Params{}, "gotensor/x/subnet/Params"},
+	} {
+		cdc.RegisterConcrete(m.msg, m.name, nil)
+	}
 }
 
-// RegisterInterfaces registers the messages with the interface registry.
+// RegisterInterfaces registers every message of the Msg service as an sdk.Msg.
 func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
-	registry.RegisterImplementations((*sdk.Msg)(nil),
-		&MsgUpdateParams{},
-	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
