@@ -174,3 +174,27 @@ func TypedEvents[T proto.Message](t testing.TB, res *abci.ResponseFinalizeBlock)
 	}
 	return out
 }
+
+// Export is the app's whole state at the last committed height, as `gotensor export` writes it.
+func (c *Chain) Export() json.RawMessage {
+	c.t.Helper()
+	exported, err := c.App.ExportAppStateAndValidators(false, nil, nil)
+	require.NoError(c.t, err)
+	return exported.AppState
+}
+
+// NewFromState starts a chain from an exported app state, as a network restarting from an
+// exported genesis does.
+func NewFromState(t testing.TB, appState json.RawMessage) *Chain {
+	t.Helper()
+	a, err := app.New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.EmptyAppOptions{}, baseapp.SetChainID(ChainID))
+	require.NoError(t, err)
+	c := &Chain{t: t, App: a, time: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	_, err = a.InitChain(&abci.RequestInitChain{
+		Validators: []abci.ValidatorUpdate{}, ConsensusParams: simtestutil.DefaultConsensusParams,
+		AppStateBytes: appState, ChainId: ChainID, Time: c.time,
+	})
+	require.NoError(t, err)
+	c.NextBlock()
+	return c
+}

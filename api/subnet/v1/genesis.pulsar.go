@@ -14,12 +14,221 @@ import (
 	sync "sync"
 )
 
+var _ protoreflect.List = (*_GenesisState_6_list)(nil)
+
+type _GenesisState_6_list struct {
+	list *[]*GenesisSubnet
+}
+
+func (x *_GenesisState_6_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisState_6_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisState_6_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisSubnet)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisState_6_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisSubnet)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisState_6_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisSubnet)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_6_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisState_6_list) NewElement() protoreflect.Value {
+	v := new(GenesisSubnet)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_6_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisState_7_list)(nil)
+
+type _GenesisState_7_list struct {
+	list *[]*GenesisHotkey
+}
+
+func (x *_GenesisState_7_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisState_7_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisState_7_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisHotkey)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisState_7_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisHotkey)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisState_7_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisHotkey)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_7_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisState_7_list) NewElement() protoreflect.Value {
+	v := new(GenesisHotkey)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_7_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisState_8_list)(nil)
+
+type _GenesisState_8_list struct {
+	list *[]*GenesisHotkeyPool
+}
+
+func (x *_GenesisState_8_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisState_8_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisState_8_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisHotkeyPool)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisState_8_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisHotkeyPool)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisState_8_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisHotkeyPool)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_8_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisState_8_list) NewElement() protoreflect.Value {
+	v := new(GenesisHotkeyPool)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_8_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisState_9_list)(nil)
+
+type _GenesisState_9_list struct {
+	list *[]*GenesisStake
+}
+
+func (x *_GenesisState_9_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisState_9_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisState_9_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisStake)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisState_9_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisStake)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisState_9_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisStake)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_9_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisState_9_list) NewElement() protoreflect.Value {
+	v := new(GenesisStake)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_9_list) IsValid() bool {
+	return x.list != nil
+}
+
 var (
-	md_GenesisState                 protoreflect.MessageDescriptor
-	fd_GenesisState_params          protoreflect.FieldDescriptor
-	fd_GenesisState_total_issuance  protoreflect.FieldDescriptor
-	fd_GenesisState_burned          protoreflect.FieldDescriptor
-	fd_GenesisState_local_authority protoreflect.FieldDescriptor
+	md_GenesisState                      protoreflect.MessageDescriptor
+	fd_GenesisState_params               protoreflect.FieldDescriptor
+	fd_GenesisState_total_issuance       protoreflect.FieldDescriptor
+	fd_GenesisState_burned               protoreflect.FieldDescriptor
+	fd_GenesisState_local_authority      protoreflect.FieldDescriptor
+	fd_GenesisState_network_registration protoreflect.FieldDescriptor
+	fd_GenesisState_subnets              protoreflect.FieldDescriptor
+	fd_GenesisState_hotkeys              protoreflect.FieldDescriptor
+	fd_GenesisState_hotkey_pools         protoreflect.FieldDescriptor
+	fd_GenesisState_stakes               protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -29,6 +238,11 @@ func init() {
 	fd_GenesisState_total_issuance = md_GenesisState.Fields().ByName("total_issuance")
 	fd_GenesisState_burned = md_GenesisState.Fields().ByName("burned")
 	fd_GenesisState_local_authority = md_GenesisState.Fields().ByName("local_authority")
+	fd_GenesisState_network_registration = md_GenesisState.Fields().ByName("network_registration")
+	fd_GenesisState_subnets = md_GenesisState.Fields().ByName("subnets")
+	fd_GenesisState_hotkeys = md_GenesisState.Fields().ByName("hotkeys")
+	fd_GenesisState_hotkey_pools = md_GenesisState.Fields().ByName("hotkey_pools")
+	fd_GenesisState_stakes = md_GenesisState.Fields().ByName("stakes")
 }
 
 var _ protoreflect.Message = (*fastReflection_GenesisState)(nil)
@@ -120,6 +334,36 @@ func (x *fastReflection_GenesisState) Range(f func(protoreflect.FieldDescriptor,
 			return
 		}
 	}
+	if x.NetworkRegistration != nil {
+		value := protoreflect.ValueOfMessage(x.NetworkRegistration.ProtoReflect())
+		if !f(fd_GenesisState_network_registration, value) {
+			return
+		}
+	}
+	if len(x.Subnets) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisState_6_list{list: &x.Subnets})
+		if !f(fd_GenesisState_subnets, value) {
+			return
+		}
+	}
+	if len(x.Hotkeys) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisState_7_list{list: &x.Hotkeys})
+		if !f(fd_GenesisState_hotkeys, value) {
+			return
+		}
+	}
+	if len(x.HotkeyPools) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisState_8_list{list: &x.HotkeyPools})
+		if !f(fd_GenesisState_hotkey_pools, value) {
+			return
+		}
+	}
+	if len(x.Stakes) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisState_9_list{list: &x.Stakes})
+		if !f(fd_GenesisState_stakes, value) {
+			return
+		}
+	}
 }
 
 // Has reports whether a field is populated.
@@ -143,6 +387,16 @@ func (x *fastReflection_GenesisState) Has(fd protoreflect.FieldDescriptor) bool 
 		return x.Burned != uint64(0)
 	case "gotensor.subnet.v1.GenesisState.local_authority":
 		return x.LocalAuthority != ""
+	case "gotensor.subnet.v1.GenesisState.network_registration":
+		return x.NetworkRegistration != nil
+	case "gotensor.subnet.v1.GenesisState.subnets":
+		return len(x.Subnets) != 0
+	case "gotensor.subnet.v1.GenesisState.hotkeys":
+		return len(x.Hotkeys) != 0
+	case "gotensor.subnet.v1.GenesisState.hotkey_pools":
+		return len(x.HotkeyPools) != 0
+	case "gotensor.subnet.v1.GenesisState.stakes":
+		return len(x.Stakes) != 0
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -167,6 +421,16 @@ func (x *fastReflection_GenesisState) Clear(fd protoreflect.FieldDescriptor) {
 		x.Burned = uint64(0)
 	case "gotensor.subnet.v1.GenesisState.local_authority":
 		x.LocalAuthority = ""
+	case "gotensor.subnet.v1.GenesisState.network_registration":
+		x.NetworkRegistration = nil
+	case "gotensor.subnet.v1.GenesisState.subnets":
+		x.Subnets = nil
+	case "gotensor.subnet.v1.GenesisState.hotkeys":
+		x.Hotkeys = nil
+	case "gotensor.subnet.v1.GenesisState.hotkey_pools":
+		x.HotkeyPools = nil
+	case "gotensor.subnet.v1.GenesisState.stakes":
+		x.Stakes = nil
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -195,6 +459,33 @@ func (x *fastReflection_GenesisState) Get(descriptor protoreflect.FieldDescripto
 	case "gotensor.subnet.v1.GenesisState.local_authority":
 		value := x.LocalAuthority
 		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisState.network_registration":
+		value := x.NetworkRegistration
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisState.subnets":
+		if len(x.Subnets) == 0 {
+			return protoreflect.ValueOfList(&_GenesisState_6_list{})
+		}
+		listValue := &_GenesisState_6_list{list: &x.Subnets}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisState.hotkeys":
+		if len(x.Hotkeys) == 0 {
+			return protoreflect.ValueOfList(&_GenesisState_7_list{})
+		}
+		listValue := &_GenesisState_7_list{list: &x.Hotkeys}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisState.hotkey_pools":
+		if len(x.HotkeyPools) == 0 {
+			return protoreflect.ValueOfList(&_GenesisState_8_list{})
+		}
+		listValue := &_GenesisState_8_list{list: &x.HotkeyPools}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisState.stakes":
+		if len(x.Stakes) == 0 {
+			return protoreflect.ValueOfList(&_GenesisState_9_list{})
+		}
+		listValue := &_GenesisState_9_list{list: &x.Stakes}
+		return protoreflect.ValueOfList(listValue)
 	default:
 		if descriptor.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -223,6 +514,24 @@ func (x *fastReflection_GenesisState) Set(fd protoreflect.FieldDescriptor, value
 		x.Burned = value.Uint()
 	case "gotensor.subnet.v1.GenesisState.local_authority":
 		x.LocalAuthority = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisState.network_registration":
+		x.NetworkRegistration = value.Message().Interface().(*NetworkRegistration)
+	case "gotensor.subnet.v1.GenesisState.subnets":
+		lv := value.List()
+		clv := lv.(*_GenesisState_6_list)
+		x.Subnets = *clv.list
+	case "gotensor.subnet.v1.GenesisState.hotkeys":
+		lv := value.List()
+		clv := lv.(*_GenesisState_7_list)
+		x.Hotkeys = *clv.list
+	case "gotensor.subnet.v1.GenesisState.hotkey_pools":
+		lv := value.List()
+		clv := lv.(*_GenesisState_8_list)
+		x.HotkeyPools = *clv.list
+	case "gotensor.subnet.v1.GenesisState.stakes":
+		lv := value.List()
+		clv := lv.(*_GenesisState_9_list)
+		x.Stakes = *clv.list
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -248,6 +557,35 @@ func (x *fastReflection_GenesisState) Mutable(fd protoreflect.FieldDescriptor) p
 			x.Params = new(Params)
 		}
 		return protoreflect.ValueOfMessage(x.Params.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisState.network_registration":
+		if x.NetworkRegistration == nil {
+			x.NetworkRegistration = new(NetworkRegistration)
+		}
+		return protoreflect.ValueOfMessage(x.NetworkRegistration.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisState.subnets":
+		if x.Subnets == nil {
+			x.Subnets = []*GenesisSubnet{}
+		}
+		value := &_GenesisState_6_list{list: &x.Subnets}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisState.hotkeys":
+		if x.Hotkeys == nil {
+			x.Hotkeys = []*GenesisHotkey{}
+		}
+		value := &_GenesisState_7_list{list: &x.Hotkeys}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisState.hotkey_pools":
+		if x.HotkeyPools == nil {
+			x.HotkeyPools = []*GenesisHotkeyPool{}
+		}
+		value := &_GenesisState_8_list{list: &x.HotkeyPools}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisState.stakes":
+		if x.Stakes == nil {
+			x.Stakes = []*GenesisStake{}
+		}
+		value := &_GenesisState_9_list{list: &x.Stakes}
+		return protoreflect.ValueOfList(value)
 	case "gotensor.subnet.v1.GenesisState.total_issuance":
 		panic(fmt.Errorf("field total_issuance of message gotensor.subnet.v1.GenesisState is not mutable"))
 	case "gotensor.subnet.v1.GenesisState.burned":
@@ -276,6 +614,21 @@ func (x *fastReflection_GenesisState) NewField(fd protoreflect.FieldDescriptor) 
 		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.GenesisState.local_authority":
 		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisState.network_registration":
+		m := new(NetworkRegistration)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisState.subnets":
+		list := []*GenesisSubnet{}
+		return protoreflect.ValueOfList(&_GenesisState_6_list{list: &list})
+	case "gotensor.subnet.v1.GenesisState.hotkeys":
+		list := []*GenesisHotkey{}
+		return protoreflect.ValueOfList(&_GenesisState_7_list{list: &list})
+	case "gotensor.subnet.v1.GenesisState.hotkey_pools":
+		list := []*GenesisHotkeyPool{}
+		return protoreflect.ValueOfList(&_GenesisState_8_list{list: &list})
+	case "gotensor.subnet.v1.GenesisState.stakes":
+		list := []*GenesisStake{}
+		return protoreflect.ValueOfList(&_GenesisState_9_list{list: &list})
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -359,6 +712,34 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 		if l > 0 {
 			n += 1 + l + runtime.Sov(uint64(l))
 		}
+		if x.NetworkRegistration != nil {
+			l = options.Size(x.NetworkRegistration)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if len(x.Subnets) > 0 {
+			for _, e := range x.Subnets {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Hotkeys) > 0 {
+			for _, e := range x.Hotkeys {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.HotkeyPools) > 0 {
+			for _, e := range x.HotkeyPools {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Stakes) > 0 {
+			for _, e := range x.Stakes {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
 		}
@@ -387,6 +768,84 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Stakes) > 0 {
+			for iNdEx := len(x.Stakes) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Stakes[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x4a
+			}
+		}
+		if len(x.HotkeyPools) > 0 {
+			for iNdEx := len(x.HotkeyPools) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.HotkeyPools[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x42
+			}
+		}
+		if len(x.Hotkeys) > 0 {
+			for iNdEx := len(x.Hotkeys) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Hotkeys[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x3a
+			}
+		}
+		if len(x.Subnets) > 0 {
+			for iNdEx := len(x.Subnets) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Subnets[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x32
+			}
+		}
+		if x.NetworkRegistration != nil {
+			encoded, err := options.Marshal(x.NetworkRegistration)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x2a
 		}
 		if len(x.LocalAuthority) > 0 {
 			i -= len(x.LocalAuthority)
@@ -574,6 +1033,4961 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 				}
 				x.LocalAuthority = string(dAtA[iNdEx:postIndex])
 				iNdEx = postIndex
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field NetworkRegistration", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.NetworkRegistration == nil {
+					x.NetworkRegistration = &NetworkRegistration{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.NetworkRegistration); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 6:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Subnets", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Subnets = append(x.Subnets, &GenesisSubnet{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Subnets[len(x.Subnets)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 7:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkeys", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkeys = append(x.Hotkeys, &GenesisHotkey{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Hotkeys[len(x.Hotkeys)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 8:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field HotkeyPools", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.HotkeyPools = append(x.HotkeyPools, &GenesisHotkeyPool{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.HotkeyPools[len(x.HotkeyPools)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 9:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Stakes", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Stakes = append(x.Stakes, &GenesisStake{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Stakes[len(x.Stakes)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var _ protoreflect.List = (*_GenesisSubnet_7_list)(nil)
+
+type _GenesisSubnet_7_list struct {
+	list *[]*Neuron
+}
+
+func (x *_GenesisSubnet_7_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisSubnet_7_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisSubnet_7_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*Neuron)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisSubnet_7_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*Neuron)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisSubnet_7_list) AppendMutable() protoreflect.Value {
+	v := new(Neuron)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_7_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisSubnet_7_list) NewElement() protoreflect.Value {
+	v := new(Neuron)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_7_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisSubnet_8_list)(nil)
+
+type _GenesisSubnet_8_list struct {
+	list *[]*MatrixRow
+}
+
+func (x *_GenesisSubnet_8_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisSubnet_8_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisSubnet_8_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisSubnet_8_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisSubnet_8_list) AppendMutable() protoreflect.Value {
+	v := new(MatrixRow)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_8_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisSubnet_8_list) NewElement() protoreflect.Value {
+	v := new(MatrixRow)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_8_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisSubnet_9_list)(nil)
+
+type _GenesisSubnet_9_list struct {
+	list *[]*MatrixRow
+}
+
+func (x *_GenesisSubnet_9_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisSubnet_9_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisSubnet_9_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisSubnet_9_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*MatrixRow)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisSubnet_9_list) AppendMutable() protoreflect.Value {
+	v := new(MatrixRow)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_9_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisSubnet_9_list) NewElement() protoreflect.Value {
+	v := new(MatrixRow)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_9_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisSubnet_10_list)(nil)
+
+type _GenesisSubnet_10_list struct {
+	list *[]*GenesisAxon
+}
+
+func (x *_GenesisSubnet_10_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisSubnet_10_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisSubnet_10_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisAxon)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisSubnet_10_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisAxon)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisSubnet_10_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisAxon)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_10_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisSubnet_10_list) NewElement() protoreflect.Value {
+	v := new(GenesisAxon)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_10_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisSubnet_11_list)(nil)
+
+type _GenesisSubnet_11_list struct {
+	list *[]*GenesisCommits
+}
+
+func (x *_GenesisSubnet_11_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisSubnet_11_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisSubnet_11_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisCommits)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisSubnet_11_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisCommits)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisSubnet_11_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisCommits)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_11_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisSubnet_11_list) NewElement() protoreflect.Value {
+	v := new(GenesisCommits)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_11_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisSubnet_12_list)(nil)
+
+type _GenesisSubnet_12_list struct {
+	list *[]*GenesisHyperparamSetAt
+}
+
+func (x *_GenesisSubnet_12_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisSubnet_12_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisSubnet_12_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisHyperparamSetAt)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisSubnet_12_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisHyperparamSetAt)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisSubnet_12_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisHyperparamSetAt)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_12_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisSubnet_12_list) NewElement() protoreflect.Value {
+	v := new(GenesisHyperparamSetAt)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisSubnet_12_list) IsValid() bool {
+	return x.list != nil
+}
+
+var (
+	md_GenesisSubnet                    protoreflect.MessageDescriptor
+	fd_GenesisSubnet_subnet             protoreflect.FieldDescriptor
+	fd_GenesisSubnet_hyperparams        protoreflect.FieldDescriptor
+	fd_GenesisSubnet_pool               protoreflect.FieldDescriptor
+	fd_GenesisSubnet_schedule           protoreflect.FieldDescriptor
+	fd_GenesisSubnet_pending            protoreflect.FieldDescriptor
+	fd_GenesisSubnet_burn               protoreflect.FieldDescriptor
+	fd_GenesisSubnet_neurons            protoreflect.FieldDescriptor
+	fd_GenesisSubnet_weights            protoreflect.FieldDescriptor
+	fd_GenesisSubnet_bonds              protoreflect.FieldDescriptor
+	fd_GenesisSubnet_axons              protoreflect.FieldDescriptor
+	fd_GenesisSubnet_commits            protoreflect.FieldDescriptor
+	fd_GenesisSubnet_hyperparams_set_at protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisSubnet = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisSubnet")
+	fd_GenesisSubnet_subnet = md_GenesisSubnet.Fields().ByName("subnet")
+	fd_GenesisSubnet_hyperparams = md_GenesisSubnet.Fields().ByName("hyperparams")
+	fd_GenesisSubnet_pool = md_GenesisSubnet.Fields().ByName("pool")
+	fd_GenesisSubnet_schedule = md_GenesisSubnet.Fields().ByName("schedule")
+	fd_GenesisSubnet_pending = md_GenesisSubnet.Fields().ByName("pending")
+	fd_GenesisSubnet_burn = md_GenesisSubnet.Fields().ByName("burn")
+	fd_GenesisSubnet_neurons = md_GenesisSubnet.Fields().ByName("neurons")
+	fd_GenesisSubnet_weights = md_GenesisSubnet.Fields().ByName("weights")
+	fd_GenesisSubnet_bonds = md_GenesisSubnet.Fields().ByName("bonds")
+	fd_GenesisSubnet_axons = md_GenesisSubnet.Fields().ByName("axons")
+	fd_GenesisSubnet_commits = md_GenesisSubnet.Fields().ByName("commits")
+	fd_GenesisSubnet_hyperparams_set_at = md_GenesisSubnet.Fields().ByName("hyperparams_set_at")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisSubnet)(nil)
+
+type fastReflection_GenesisSubnet GenesisSubnet
+
+func (x *GenesisSubnet) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisSubnet)(x)
+}
+
+func (x *GenesisSubnet) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[1]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisSubnet_messageType fastReflection_GenesisSubnet_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisSubnet_messageType{}
+
+type fastReflection_GenesisSubnet_messageType struct{}
+
+func (x fastReflection_GenesisSubnet_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisSubnet)(nil)
+}
+func (x fastReflection_GenesisSubnet_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisSubnet)
+}
+func (x fastReflection_GenesisSubnet_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisSubnet
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisSubnet) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisSubnet
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisSubnet) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisSubnet_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisSubnet) New() protoreflect.Message {
+	return new(fastReflection_GenesisSubnet)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisSubnet) Interface() protoreflect.ProtoMessage {
+	return (*GenesisSubnet)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisSubnet) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Subnet != nil {
+		value := protoreflect.ValueOfMessage(x.Subnet.ProtoReflect())
+		if !f(fd_GenesisSubnet_subnet, value) {
+			return
+		}
+	}
+	if x.Hyperparams != nil {
+		value := protoreflect.ValueOfMessage(x.Hyperparams.ProtoReflect())
+		if !f(fd_GenesisSubnet_hyperparams, value) {
+			return
+		}
+	}
+	if x.Pool != nil {
+		value := protoreflect.ValueOfMessage(x.Pool.ProtoReflect())
+		if !f(fd_GenesisSubnet_pool, value) {
+			return
+		}
+	}
+	if x.Schedule != nil {
+		value := protoreflect.ValueOfMessage(x.Schedule.ProtoReflect())
+		if !f(fd_GenesisSubnet_schedule, value) {
+			return
+		}
+	}
+	if x.Pending != nil {
+		value := protoreflect.ValueOfMessage(x.Pending.ProtoReflect())
+		if !f(fd_GenesisSubnet_pending, value) {
+			return
+		}
+	}
+	if x.Burn != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Burn)
+		if !f(fd_GenesisSubnet_burn, value) {
+			return
+		}
+	}
+	if len(x.Neurons) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisSubnet_7_list{list: &x.Neurons})
+		if !f(fd_GenesisSubnet_neurons, value) {
+			return
+		}
+	}
+	if len(x.Weights) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisSubnet_8_list{list: &x.Weights})
+		if !f(fd_GenesisSubnet_weights, value) {
+			return
+		}
+	}
+	if len(x.Bonds) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisSubnet_9_list{list: &x.Bonds})
+		if !f(fd_GenesisSubnet_bonds, value) {
+			return
+		}
+	}
+	if len(x.Axons) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisSubnet_10_list{list: &x.Axons})
+		if !f(fd_GenesisSubnet_axons, value) {
+			return
+		}
+	}
+	if len(x.Commits) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisSubnet_11_list{list: &x.Commits})
+		if !f(fd_GenesisSubnet_commits, value) {
+			return
+		}
+	}
+	if len(x.HyperparamsSetAt) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisSubnet_12_list{list: &x.HyperparamsSetAt})
+		if !f(fd_GenesisSubnet_hyperparams_set_at, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisSubnet) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnet.subnet":
+		return x.Subnet != nil
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
+		return x.Hyperparams != nil
+	case "gotensor.subnet.v1.GenesisSubnet.pool":
+		return x.Pool != nil
+	case "gotensor.subnet.v1.GenesisSubnet.schedule":
+		return x.Schedule != nil
+	case "gotensor.subnet.v1.GenesisSubnet.pending":
+		return x.Pending != nil
+	case "gotensor.subnet.v1.GenesisSubnet.burn":
+		return x.Burn != uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnet.neurons":
+		return len(x.Neurons) != 0
+	case "gotensor.subnet.v1.GenesisSubnet.weights":
+		return len(x.Weights) != 0
+	case "gotensor.subnet.v1.GenesisSubnet.bonds":
+		return len(x.Bonds) != 0
+	case "gotensor.subnet.v1.GenesisSubnet.axons":
+		return len(x.Axons) != 0
+	case "gotensor.subnet.v1.GenesisSubnet.commits":
+		return len(x.Commits) != 0
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at":
+		return len(x.HyperparamsSetAt) != 0
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnet) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnet.subnet":
+		x.Subnet = nil
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
+		x.Hyperparams = nil
+	case "gotensor.subnet.v1.GenesisSubnet.pool":
+		x.Pool = nil
+	case "gotensor.subnet.v1.GenesisSubnet.schedule":
+		x.Schedule = nil
+	case "gotensor.subnet.v1.GenesisSubnet.pending":
+		x.Pending = nil
+	case "gotensor.subnet.v1.GenesisSubnet.burn":
+		x.Burn = uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnet.neurons":
+		x.Neurons = nil
+	case "gotensor.subnet.v1.GenesisSubnet.weights":
+		x.Weights = nil
+	case "gotensor.subnet.v1.GenesisSubnet.bonds":
+		x.Bonds = nil
+	case "gotensor.subnet.v1.GenesisSubnet.axons":
+		x.Axons = nil
+	case "gotensor.subnet.v1.GenesisSubnet.commits":
+		x.Commits = nil
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at":
+		x.HyperparamsSetAt = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisSubnet) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnet.subnet":
+		value := x.Subnet
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
+		value := x.Hyperparams
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.pool":
+		value := x.Pool
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.schedule":
+		value := x.Schedule
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.pending":
+		value := x.Pending
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.burn":
+		value := x.Burn
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisSubnet.neurons":
+		if len(x.Neurons) == 0 {
+			return protoreflect.ValueOfList(&_GenesisSubnet_7_list{})
+		}
+		listValue := &_GenesisSubnet_7_list{list: &x.Neurons}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisSubnet.weights":
+		if len(x.Weights) == 0 {
+			return protoreflect.ValueOfList(&_GenesisSubnet_8_list{})
+		}
+		listValue := &_GenesisSubnet_8_list{list: &x.Weights}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisSubnet.bonds":
+		if len(x.Bonds) == 0 {
+			return protoreflect.ValueOfList(&_GenesisSubnet_9_list{})
+		}
+		listValue := &_GenesisSubnet_9_list{list: &x.Bonds}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisSubnet.axons":
+		if len(x.Axons) == 0 {
+			return protoreflect.ValueOfList(&_GenesisSubnet_10_list{})
+		}
+		listValue := &_GenesisSubnet_10_list{list: &x.Axons}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisSubnet.commits":
+		if len(x.Commits) == 0 {
+			return protoreflect.ValueOfList(&_GenesisSubnet_11_list{})
+		}
+		listValue := &_GenesisSubnet_11_list{list: &x.Commits}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at":
+		if len(x.HyperparamsSetAt) == 0 {
+			return protoreflect.ValueOfList(&_GenesisSubnet_12_list{})
+		}
+		listValue := &_GenesisSubnet_12_list{list: &x.HyperparamsSetAt}
+		return protoreflect.ValueOfList(listValue)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnet does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnet) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnet.subnet":
+		x.Subnet = value.Message().Interface().(*Subnet)
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
+		x.Hyperparams = value.Message().Interface().(*Hyperparams)
+	case "gotensor.subnet.v1.GenesisSubnet.pool":
+		x.Pool = value.Message().Interface().(*Pool)
+	case "gotensor.subnet.v1.GenesisSubnet.schedule":
+		x.Schedule = value.Message().Interface().(*Schedule)
+	case "gotensor.subnet.v1.GenesisSubnet.pending":
+		x.Pending = value.Message().Interface().(*PendingEmission)
+	case "gotensor.subnet.v1.GenesisSubnet.burn":
+		x.Burn = value.Uint()
+	case "gotensor.subnet.v1.GenesisSubnet.neurons":
+		lv := value.List()
+		clv := lv.(*_GenesisSubnet_7_list)
+		x.Neurons = *clv.list
+	case "gotensor.subnet.v1.GenesisSubnet.weights":
+		lv := value.List()
+		clv := lv.(*_GenesisSubnet_8_list)
+		x.Weights = *clv.list
+	case "gotensor.subnet.v1.GenesisSubnet.bonds":
+		lv := value.List()
+		clv := lv.(*_GenesisSubnet_9_list)
+		x.Bonds = *clv.list
+	case "gotensor.subnet.v1.GenesisSubnet.axons":
+		lv := value.List()
+		clv := lv.(*_GenesisSubnet_10_list)
+		x.Axons = *clv.list
+	case "gotensor.subnet.v1.GenesisSubnet.commits":
+		lv := value.List()
+		clv := lv.(*_GenesisSubnet_11_list)
+		x.Commits = *clv.list
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at":
+		lv := value.List()
+		clv := lv.(*_GenesisSubnet_12_list)
+		x.HyperparamsSetAt = *clv.list
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnet does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnet) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnet.subnet":
+		if x.Subnet == nil {
+			x.Subnet = new(Subnet)
+		}
+		return protoreflect.ValueOfMessage(x.Subnet.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
+		if x.Hyperparams == nil {
+			x.Hyperparams = new(Hyperparams)
+		}
+		return protoreflect.ValueOfMessage(x.Hyperparams.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.pool":
+		if x.Pool == nil {
+			x.Pool = new(Pool)
+		}
+		return protoreflect.ValueOfMessage(x.Pool.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.schedule":
+		if x.Schedule == nil {
+			x.Schedule = new(Schedule)
+		}
+		return protoreflect.ValueOfMessage(x.Schedule.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.pending":
+		if x.Pending == nil {
+			x.Pending = new(PendingEmission)
+		}
+		return protoreflect.ValueOfMessage(x.Pending.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.neurons":
+		if x.Neurons == nil {
+			x.Neurons = []*Neuron{}
+		}
+		value := &_GenesisSubnet_7_list{list: &x.Neurons}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisSubnet.weights":
+		if x.Weights == nil {
+			x.Weights = []*MatrixRow{}
+		}
+		value := &_GenesisSubnet_8_list{list: &x.Weights}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisSubnet.bonds":
+		if x.Bonds == nil {
+			x.Bonds = []*MatrixRow{}
+		}
+		value := &_GenesisSubnet_9_list{list: &x.Bonds}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisSubnet.axons":
+		if x.Axons == nil {
+			x.Axons = []*GenesisAxon{}
+		}
+		value := &_GenesisSubnet_10_list{list: &x.Axons}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisSubnet.commits":
+		if x.Commits == nil {
+			x.Commits = []*GenesisCommits{}
+		}
+		value := &_GenesisSubnet_11_list{list: &x.Commits}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at":
+		if x.HyperparamsSetAt == nil {
+			x.HyperparamsSetAt = []*GenesisHyperparamSetAt{}
+		}
+		value := &_GenesisSubnet_12_list{list: &x.HyperparamsSetAt}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisSubnet.burn":
+		panic(fmt.Errorf("field burn of message gotensor.subnet.v1.GenesisSubnet is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnet does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisSubnet) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnet.subnet":
+		m := new(Subnet)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
+		m := new(Hyperparams)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.pool":
+		m := new(Pool)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.schedule":
+		m := new(Schedule)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.pending":
+		m := new(PendingEmission)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisSubnet.burn":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisSubnet.neurons":
+		list := []*Neuron{}
+		return protoreflect.ValueOfList(&_GenesisSubnet_7_list{list: &list})
+	case "gotensor.subnet.v1.GenesisSubnet.weights":
+		list := []*MatrixRow{}
+		return protoreflect.ValueOfList(&_GenesisSubnet_8_list{list: &list})
+	case "gotensor.subnet.v1.GenesisSubnet.bonds":
+		list := []*MatrixRow{}
+		return protoreflect.ValueOfList(&_GenesisSubnet_9_list{list: &list})
+	case "gotensor.subnet.v1.GenesisSubnet.axons":
+		list := []*GenesisAxon{}
+		return protoreflect.ValueOfList(&_GenesisSubnet_10_list{list: &list})
+	case "gotensor.subnet.v1.GenesisSubnet.commits":
+		list := []*GenesisCommits{}
+		return protoreflect.ValueOfList(&_GenesisSubnet_11_list{list: &list})
+	case "gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at":
+		list := []*GenesisHyperparamSetAt{}
+		return protoreflect.ValueOfList(&_GenesisSubnet_12_list{list: &list})
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnet"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnet does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisSubnet) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisSubnet", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisSubnet) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnet) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisSubnet) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisSubnet) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisSubnet)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Subnet != nil {
+			l = options.Size(x.Subnet)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Hyperparams != nil {
+			l = options.Size(x.Hyperparams)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Pool != nil {
+			l = options.Size(x.Pool)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Schedule != nil {
+			l = options.Size(x.Schedule)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Pending != nil {
+			l = options.Size(x.Pending)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Burn != 0 {
+			n += 1 + runtime.Sov(uint64(x.Burn))
+		}
+		if len(x.Neurons) > 0 {
+			for _, e := range x.Neurons {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Weights) > 0 {
+			for _, e := range x.Weights {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Bonds) > 0 {
+			for _, e := range x.Bonds {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Axons) > 0 {
+			for _, e := range x.Axons {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.Commits) > 0 {
+			for _, e := range x.Commits {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.HyperparamsSetAt) > 0 {
+			for _, e := range x.HyperparamsSetAt {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisSubnet)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.HyperparamsSetAt) > 0 {
+			for iNdEx := len(x.HyperparamsSetAt) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.HyperparamsSetAt[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x62
+			}
+		}
+		if len(x.Commits) > 0 {
+			for iNdEx := len(x.Commits) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Commits[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x5a
+			}
+		}
+		if len(x.Axons) > 0 {
+			for iNdEx := len(x.Axons) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Axons[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x52
+			}
+		}
+		if len(x.Bonds) > 0 {
+			for iNdEx := len(x.Bonds) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Bonds[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x4a
+			}
+		}
+		if len(x.Weights) > 0 {
+			for iNdEx := len(x.Weights) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Weights[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x42
+			}
+		}
+		if len(x.Neurons) > 0 {
+			for iNdEx := len(x.Neurons) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Neurons[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x3a
+			}
+		}
+		if x.Burn != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Burn))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.Pending != nil {
+			encoded, err := options.Marshal(x.Pending)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x2a
+		}
+		if x.Schedule != nil {
+			encoded, err := options.Marshal(x.Schedule)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if x.Pool != nil {
+			encoded, err := options.Marshal(x.Pool)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Hyperparams != nil {
+			encoded, err := options.Marshal(x.Hyperparams)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Subnet != nil {
+			encoded, err := options.Marshal(x.Subnet)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisSubnet)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisSubnet: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisSubnet: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Subnet", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Subnet == nil {
+					x.Subnet = &Subnet{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Subnet); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hyperparams", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Hyperparams == nil {
+					x.Hyperparams = &Hyperparams{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Hyperparams); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Pool", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Pool == nil {
+					x.Pool = &Pool{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Pool); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Schedule", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Schedule == nil {
+					x.Schedule = &Schedule{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Schedule); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Pending", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Pending == nil {
+					x.Pending = &PendingEmission{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Pending); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+				}
+				x.Burn = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Burn |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Neurons", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Neurons = append(x.Neurons, &Neuron{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Neurons[len(x.Neurons)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 8:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Weights", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Weights = append(x.Weights, &MatrixRow{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Weights[len(x.Weights)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 9:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Bonds", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Bonds = append(x.Bonds, &MatrixRow{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Bonds[len(x.Bonds)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 10:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Axons", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Axons = append(x.Axons, &GenesisAxon{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Axons[len(x.Axons)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 11:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Commits", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Commits = append(x.Commits, &GenesisCommits{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Commits[len(x.Commits)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 12:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field HyperparamsSetAt", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.HyperparamsSetAt = append(x.HyperparamsSetAt, &GenesisHyperparamSetAt{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.HyperparamsSetAt[len(x.HyperparamsSetAt)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisAxon      protoreflect.MessageDescriptor
+	fd_GenesisAxon_uid  protoreflect.FieldDescriptor
+	fd_GenesisAxon_axon protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisAxon = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisAxon")
+	fd_GenesisAxon_uid = md_GenesisAxon.Fields().ByName("uid")
+	fd_GenesisAxon_axon = md_GenesisAxon.Fields().ByName("axon")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisAxon)(nil)
+
+type fastReflection_GenesisAxon GenesisAxon
+
+func (x *GenesisAxon) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisAxon)(x)
+}
+
+func (x *GenesisAxon) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[2]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisAxon_messageType fastReflection_GenesisAxon_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisAxon_messageType{}
+
+type fastReflection_GenesisAxon_messageType struct{}
+
+func (x fastReflection_GenesisAxon_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisAxon)(nil)
+}
+func (x fastReflection_GenesisAxon_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisAxon)
+}
+func (x fastReflection_GenesisAxon_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisAxon
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisAxon) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisAxon
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisAxon) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisAxon_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisAxon) New() protoreflect.Message {
+	return new(fastReflection_GenesisAxon)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisAxon) Interface() protoreflect.ProtoMessage {
+	return (*GenesisAxon)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisAxon) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_GenesisAxon_uid, value) {
+			return
+		}
+	}
+	if x.Axon != nil {
+		value := protoreflect.ValueOfMessage(x.Axon.ProtoReflect())
+		if !f(fd_GenesisAxon_axon, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisAxon) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisAxon.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.GenesisAxon.axon":
+		return x.Axon != nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisAxon) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisAxon.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.GenesisAxon.axon":
+		x.Axon = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisAxon) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisAxon.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisAxon.axon":
+		value := x.Axon
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisAxon does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisAxon) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisAxon.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisAxon.axon":
+		x.Axon = value.Message().Interface().(*AxonInfo)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisAxon) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisAxon.axon":
+		if x.Axon == nil {
+			x.Axon = new(AxonInfo)
+		}
+		return protoreflect.ValueOfMessage(x.Axon.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisAxon.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.GenesisAxon is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisAxon) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisAxon.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisAxon.axon":
+		m := new(AxonInfo)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisAxon"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisAxon does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisAxon) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisAxon", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisAxon) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisAxon) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisAxon) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisAxon) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisAxon)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		if x.Axon != nil {
+			l = options.Size(x.Axon)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisAxon)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Axon != nil {
+			encoded, err := options.Marshal(x.Axon)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisAxon)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisAxon: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisAxon: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Axon", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Axon == nil {
+					x.Axon = &AxonInfo{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Axon); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisCommits        protoreflect.MessageDescriptor
+	fd_GenesisCommits_hotkey protoreflect.FieldDescriptor
+	fd_GenesisCommits_queue  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisCommits = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisCommits")
+	fd_GenesisCommits_hotkey = md_GenesisCommits.Fields().ByName("hotkey")
+	fd_GenesisCommits_queue = md_GenesisCommits.Fields().ByName("queue")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisCommits)(nil)
+
+type fastReflection_GenesisCommits GenesisCommits
+
+func (x *GenesisCommits) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisCommits)(x)
+}
+
+func (x *GenesisCommits) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[3]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisCommits_messageType fastReflection_GenesisCommits_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisCommits_messageType{}
+
+type fastReflection_GenesisCommits_messageType struct{}
+
+func (x fastReflection_GenesisCommits_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisCommits)(nil)
+}
+func (x fastReflection_GenesisCommits_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisCommits)
+}
+func (x fastReflection_GenesisCommits_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisCommits
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisCommits) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisCommits
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisCommits) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisCommits_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisCommits) New() protoreflect.Message {
+	return new(fastReflection_GenesisCommits)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisCommits) Interface() protoreflect.ProtoMessage {
+	return (*GenesisCommits)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisCommits) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_GenesisCommits_hotkey, value) {
+			return
+		}
+	}
+	if x.Queue != nil {
+		value := protoreflect.ValueOfMessage(x.Queue.ProtoReflect())
+		if !f(fd_GenesisCommits_queue, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisCommits) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisCommits.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.GenesisCommits.queue":
+		return x.Queue != nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisCommits"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisCommits does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisCommits) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisCommits.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.GenesisCommits.queue":
+		x.Queue = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisCommits"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisCommits does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisCommits) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisCommits.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisCommits.queue":
+		value := x.Queue
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisCommits"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisCommits does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisCommits) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisCommits.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisCommits.queue":
+		x.Queue = value.Message().Interface().(*CommitQueue)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisCommits"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisCommits does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisCommits) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisCommits.queue":
+		if x.Queue == nil {
+			x.Queue = new(CommitQueue)
+		}
+		return protoreflect.ValueOfMessage(x.Queue.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisCommits.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.GenesisCommits is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisCommits"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisCommits does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisCommits) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisCommits.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisCommits.queue":
+		m := new(CommitQueue)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisCommits"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisCommits does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisCommits) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisCommits", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisCommits) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisCommits) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisCommits) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisCommits) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisCommits)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Queue != nil {
+			l = options.Size(x.Queue)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisCommits)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Queue != nil {
+			encoded, err := options.Marshal(x.Queue)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisCommits)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisCommits: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisCommits: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Queue", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Queue == nil {
+					x.Queue = &CommitQueue{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Queue); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisHyperparamSetAt       protoreflect.MessageDescriptor
+	fd_GenesisHyperparamSetAt_name  protoreflect.FieldDescriptor
+	fd_GenesisHyperparamSetAt_block protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisHyperparamSetAt = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisHyperparamSetAt")
+	fd_GenesisHyperparamSetAt_name = md_GenesisHyperparamSetAt.Fields().ByName("name")
+	fd_GenesisHyperparamSetAt_block = md_GenesisHyperparamSetAt.Fields().ByName("block")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisHyperparamSetAt)(nil)
+
+type fastReflection_GenesisHyperparamSetAt GenesisHyperparamSetAt
+
+func (x *GenesisHyperparamSetAt) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisHyperparamSetAt)(x)
+}
+
+func (x *GenesisHyperparamSetAt) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[4]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisHyperparamSetAt_messageType fastReflection_GenesisHyperparamSetAt_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisHyperparamSetAt_messageType{}
+
+type fastReflection_GenesisHyperparamSetAt_messageType struct{}
+
+func (x fastReflection_GenesisHyperparamSetAt_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisHyperparamSetAt)(nil)
+}
+func (x fastReflection_GenesisHyperparamSetAt_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisHyperparamSetAt)
+}
+func (x fastReflection_GenesisHyperparamSetAt_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisHyperparamSetAt
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisHyperparamSetAt) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisHyperparamSetAt
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisHyperparamSetAt) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisHyperparamSetAt_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisHyperparamSetAt) New() protoreflect.Message {
+	return new(fastReflection_GenesisHyperparamSetAt)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisHyperparamSetAt) Interface() protoreflect.ProtoMessage {
+	return (*GenesisHyperparamSetAt)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisHyperparamSetAt) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Name != "" {
+		value := protoreflect.ValueOfString(x.Name)
+		if !f(fd_GenesisHyperparamSetAt_name, value) {
+			return
+		}
+	}
+	if x.Block != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Block)
+		if !f(fd_GenesisHyperparamSetAt_block, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisHyperparamSetAt) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.name":
+		return x.Name != ""
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.block":
+		return x.Block != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHyperparamSetAt"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHyperparamSetAt does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHyperparamSetAt) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.name":
+		x.Name = ""
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.block":
+		x.Block = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHyperparamSetAt"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHyperparamSetAt does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisHyperparamSetAt) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.name":
+		value := x.Name
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.block":
+		value := x.Block
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHyperparamSetAt"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHyperparamSetAt does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHyperparamSetAt) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.name":
+		x.Name = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.block":
+		x.Block = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHyperparamSetAt"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHyperparamSetAt does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHyperparamSetAt) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.name":
+		panic(fmt.Errorf("field name of message gotensor.subnet.v1.GenesisHyperparamSetAt is not mutable"))
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.block":
+		panic(fmt.Errorf("field block of message gotensor.subnet.v1.GenesisHyperparamSetAt is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHyperparamSetAt"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHyperparamSetAt does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisHyperparamSetAt) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.name":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisHyperparamSetAt.block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHyperparamSetAt"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHyperparamSetAt does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisHyperparamSetAt) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisHyperparamSetAt", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisHyperparamSetAt) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHyperparamSetAt) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisHyperparamSetAt) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisHyperparamSetAt) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisHyperparamSetAt)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Name)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Block != 0 {
+			n += 1 + runtime.Sov(uint64(x.Block))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisHyperparamSetAt)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Block != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Block))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Name) > 0 {
+			i -= len(x.Name)
+			copy(dAtA[i:], x.Name)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Name)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisHyperparamSetAt)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisHyperparamSetAt: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisHyperparamSetAt: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Name = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Block", wireType)
+				}
+				x.Block = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Block |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisHotkey          protoreflect.MessageDescriptor
+	fd_GenesisHotkey_hotkey   protoreflect.FieldDescriptor
+	fd_GenesisHotkey_coldkey  protoreflect.FieldDescriptor
+	fd_GenesisHotkey_delegate protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisHotkey = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisHotkey")
+	fd_GenesisHotkey_hotkey = md_GenesisHotkey.Fields().ByName("hotkey")
+	fd_GenesisHotkey_coldkey = md_GenesisHotkey.Fields().ByName("coldkey")
+	fd_GenesisHotkey_delegate = md_GenesisHotkey.Fields().ByName("delegate")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisHotkey)(nil)
+
+type fastReflection_GenesisHotkey GenesisHotkey
+
+func (x *GenesisHotkey) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisHotkey)(x)
+}
+
+func (x *GenesisHotkey) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[5]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisHotkey_messageType fastReflection_GenesisHotkey_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisHotkey_messageType{}
+
+type fastReflection_GenesisHotkey_messageType struct{}
+
+func (x fastReflection_GenesisHotkey_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisHotkey)(nil)
+}
+func (x fastReflection_GenesisHotkey_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisHotkey)
+}
+func (x fastReflection_GenesisHotkey_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisHotkey
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisHotkey) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisHotkey
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisHotkey) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisHotkey_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisHotkey) New() protoreflect.Message {
+	return new(fastReflection_GenesisHotkey)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisHotkey) Interface() protoreflect.ProtoMessage {
+	return (*GenesisHotkey)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisHotkey) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_GenesisHotkey_hotkey, value) {
+			return
+		}
+	}
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_GenesisHotkey_coldkey, value) {
+			return
+		}
+	}
+	if x.Delegate != nil {
+		value := protoreflect.ValueOfMessage(x.Delegate.ProtoReflect())
+		if !f(fd_GenesisHotkey_delegate, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisHotkey) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkey.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.GenesisHotkey.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.GenesisHotkey.delegate":
+		return x.Delegate != nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkey"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkey does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkey) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkey.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.GenesisHotkey.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.GenesisHotkey.delegate":
+		x.Delegate = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkey"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkey does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisHotkey) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkey.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisHotkey.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisHotkey.delegate":
+		value := x.Delegate
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkey"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkey does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkey) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkey.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisHotkey.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisHotkey.delegate":
+		x.Delegate = value.Message().Interface().(*Delegate)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkey"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkey does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkey) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkey.delegate":
+		if x.Delegate == nil {
+			x.Delegate = new(Delegate)
+		}
+		return protoreflect.ValueOfMessage(x.Delegate.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisHotkey.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.GenesisHotkey is not mutable"))
+	case "gotensor.subnet.v1.GenesisHotkey.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.GenesisHotkey is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkey"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkey does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisHotkey) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkey.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisHotkey.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisHotkey.delegate":
+		m := new(Delegate)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkey"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkey does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisHotkey) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisHotkey", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisHotkey) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkey) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisHotkey) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisHotkey) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisHotkey)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Delegate != nil {
+			l = options.Size(x.Delegate)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisHotkey)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Delegate != nil {
+			encoded, err := options.Marshal(x.Delegate)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisHotkey)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisHotkey: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisHotkey: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Delegate", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Delegate == nil {
+					x.Delegate = &Delegate{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Delegate); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisHotkeyPool        protoreflect.MessageDescriptor
+	fd_GenesisHotkeyPool_hotkey protoreflect.FieldDescriptor
+	fd_GenesisHotkeyPool_netuid protoreflect.FieldDescriptor
+	fd_GenesisHotkeyPool_pool   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisHotkeyPool = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisHotkeyPool")
+	fd_GenesisHotkeyPool_hotkey = md_GenesisHotkeyPool.Fields().ByName("hotkey")
+	fd_GenesisHotkeyPool_netuid = md_GenesisHotkeyPool.Fields().ByName("netuid")
+	fd_GenesisHotkeyPool_pool = md_GenesisHotkeyPool.Fields().ByName("pool")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisHotkeyPool)(nil)
+
+type fastReflection_GenesisHotkeyPool GenesisHotkeyPool
+
+func (x *GenesisHotkeyPool) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisHotkeyPool)(x)
+}
+
+func (x *GenesisHotkeyPool) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[6]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisHotkeyPool_messageType fastReflection_GenesisHotkeyPool_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisHotkeyPool_messageType{}
+
+type fastReflection_GenesisHotkeyPool_messageType struct{}
+
+func (x fastReflection_GenesisHotkeyPool_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisHotkeyPool)(nil)
+}
+func (x fastReflection_GenesisHotkeyPool_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisHotkeyPool)
+}
+func (x fastReflection_GenesisHotkeyPool_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisHotkeyPool
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisHotkeyPool) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisHotkeyPool
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisHotkeyPool) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisHotkeyPool_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisHotkeyPool) New() protoreflect.Message {
+	return new(fastReflection_GenesisHotkeyPool)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisHotkeyPool) Interface() protoreflect.ProtoMessage {
+	return (*GenesisHotkeyPool)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisHotkeyPool) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_GenesisHotkeyPool_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_GenesisHotkeyPool_netuid, value) {
+			return
+		}
+	}
+	if x.Pool != nil {
+		value := protoreflect.ValueOfMessage(x.Pool.ProtoReflect())
+		if !f(fd_GenesisHotkeyPool_pool, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisHotkeyPool) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkeyPool.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.GenesisHotkeyPool.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.GenesisHotkeyPool.pool":
+		return x.Pool != nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkeyPool"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkeyPool does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkeyPool) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkeyPool.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.GenesisHotkeyPool.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.GenesisHotkeyPool.pool":
+		x.Pool = nil
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkeyPool"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkeyPool does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisHotkeyPool) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkeyPool.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisHotkeyPool.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisHotkeyPool.pool":
+		value := x.Pool
+		return protoreflect.ValueOfMessage(value.ProtoReflect())
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkeyPool"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkeyPool does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkeyPool) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkeyPool.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisHotkeyPool.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisHotkeyPool.pool":
+		x.Pool = value.Message().Interface().(*HotkeyPool)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkeyPool"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkeyPool does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkeyPool) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkeyPool.pool":
+		if x.Pool == nil {
+			x.Pool = new(HotkeyPool)
+		}
+		return protoreflect.ValueOfMessage(x.Pool.ProtoReflect())
+	case "gotensor.subnet.v1.GenesisHotkeyPool.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.GenesisHotkeyPool is not mutable"))
+	case "gotensor.subnet.v1.GenesisHotkeyPool.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.GenesisHotkeyPool is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkeyPool"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkeyPool does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisHotkeyPool) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisHotkeyPool.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisHotkeyPool.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisHotkeyPool.pool":
+		m := new(HotkeyPool)
+		return protoreflect.ValueOfMessage(m.ProtoReflect())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisHotkeyPool"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisHotkeyPool does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisHotkeyPool) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisHotkeyPool", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisHotkeyPool) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisHotkeyPool) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisHotkeyPool) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisHotkeyPool) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisHotkeyPool)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Pool != nil {
+			l = options.Size(x.Pool)
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisHotkeyPool)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Pool != nil {
+			encoded, err := options.Marshal(x.Pool)
+			if err != nil {
+				return protoiface.MarshalOutput{
+					NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+					Buf:               input.Buf,
+				}, err
+			}
+			i -= len(encoded)
+			copy(dAtA[i:], encoded)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisHotkeyPool)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisHotkeyPool: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisHotkeyPool: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Pool", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if x.Pool == nil {
+					x.Pool = &HotkeyPool{}
+				}
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Pool); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisStake         protoreflect.MessageDescriptor
+	fd_GenesisStake_coldkey protoreflect.FieldDescriptor
+	fd_GenesisStake_hotkey  protoreflect.FieldDescriptor
+	fd_GenesisStake_netuid  protoreflect.FieldDescriptor
+	fd_GenesisStake_shares  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisStake = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisStake")
+	fd_GenesisStake_coldkey = md_GenesisStake.Fields().ByName("coldkey")
+	fd_GenesisStake_hotkey = md_GenesisStake.Fields().ByName("hotkey")
+	fd_GenesisStake_netuid = md_GenesisStake.Fields().ByName("netuid")
+	fd_GenesisStake_shares = md_GenesisStake.Fields().ByName("shares")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisStake)(nil)
+
+type fastReflection_GenesisStake GenesisStake
+
+func (x *GenesisStake) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisStake)(x)
+}
+
+func (x *GenesisStake) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[7]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisStake_messageType fastReflection_GenesisStake_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisStake_messageType{}
+
+type fastReflection_GenesisStake_messageType struct{}
+
+func (x fastReflection_GenesisStake_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisStake)(nil)
+}
+func (x fastReflection_GenesisStake_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisStake)
+}
+func (x fastReflection_GenesisStake_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisStake
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisStake) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisStake
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisStake) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisStake_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisStake) New() protoreflect.Message {
+	return new(fastReflection_GenesisStake)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisStake) Interface() protoreflect.ProtoMessage {
+	return (*GenesisStake)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisStake) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_GenesisStake_coldkey, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_GenesisStake_hotkey, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_GenesisStake_netuid, value) {
+			return
+		}
+	}
+	if x.Shares != "" {
+		value := protoreflect.ValueOfString(x.Shares)
+		if !f(fd_GenesisStake_shares, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisStake) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisStake.coldkey":
+		return x.Coldkey != ""
+	case "gotensor.subnet.v1.GenesisStake.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.GenesisStake.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.GenesisStake.shares":
+		return x.Shares != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisStake) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisStake.coldkey":
+		x.Coldkey = ""
+	case "gotensor.subnet.v1.GenesisStake.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.GenesisStake.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.GenesisStake.shares":
+		x.Shares = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisStake) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisStake.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisStake.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisStake.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisStake.shares":
+		value := x.Shares
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisStake does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisStake) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisStake.coldkey":
+		x.Coldkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisStake.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisStake.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisStake.shares":
+		x.Shares = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisStake) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisStake.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.GenesisStake is not mutable"))
+	case "gotensor.subnet.v1.GenesisStake.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.GenesisStake is not mutable"))
+	case "gotensor.subnet.v1.GenesisStake.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.GenesisStake is not mutable"))
+	case "gotensor.subnet.v1.GenesisStake.shares":
+		panic(fmt.Errorf("field shares of message gotensor.subnet.v1.GenesisStake is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisStake) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisStake.coldkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisStake.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisStake.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisStake.shares":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisStake"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisStake does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisStake) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisStake", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisStake) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisStake) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisStake) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisStake) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisStake)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Shares)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisStake)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Shares) > 0 {
+			i -= len(x.Shares)
+			copy(dAtA[i:], x.Shares)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Shares)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisStake)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisStake: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisStake: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Shares", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Shares = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
 			default:
 				iNdEx = preIndex
 				skippy, err := runtime.Skip(dAtA[iNdEx:])
@@ -636,7 +6050,13 @@ type GenesisState struct {
 	Burned uint64 `protobuf:"varint,3,opt,name=burned,proto3" json:"burned,omitempty"`
 	// local_authority, when set, replaces x/gov as the authority for root-only changes. Only
 	// `gotensor localnet` writes it, so a developer can change parameters without a vote.
-	LocalAuthority string `protobuf:"bytes,4,opt,name=local_authority,json=localAuthority,proto3" json:"local_authority,omitempty"`
+	LocalAuthority      string               `protobuf:"bytes,4,opt,name=local_authority,json=localAuthority,proto3" json:"local_authority,omitempty"`
+	NetworkRegistration *NetworkRegistration `protobuf:"bytes,5,opt,name=network_registration,json=networkRegistration,proto3" json:"network_registration,omitempty"`
+	Subnets             []*GenesisSubnet     `protobuf:"bytes,6,rep,name=subnets,proto3" json:"subnets,omitempty"`
+	// hotkeys are every hotkey ever registered, with its owner and take.
+	Hotkeys     []*GenesisHotkey     `protobuf:"bytes,7,rep,name=hotkeys,proto3" json:"hotkeys,omitempty"`
+	HotkeyPools []*GenesisHotkeyPool `protobuf:"bytes,8,rep,name=hotkey_pools,json=hotkeyPools,proto3" json:"hotkey_pools,omitempty"`
+	Stakes      []*GenesisStake      `protobuf:"bytes,9,rep,name=stakes,proto3" json:"stakes,omitempty"`
 }
 
 func (x *GenesisState) Reset() {
@@ -687,6 +6107,457 @@ func (x *GenesisState) GetLocalAuthority() string {
 	return ""
 }
 
+func (x *GenesisState) GetNetworkRegistration() *NetworkRegistration {
+	if x != nil {
+		return x.NetworkRegistration
+	}
+	return nil
+}
+
+func (x *GenesisState) GetSubnets() []*GenesisSubnet {
+	if x != nil {
+		return x.Subnets
+	}
+	return nil
+}
+
+func (x *GenesisState) GetHotkeys() []*GenesisHotkey {
+	if x != nil {
+		return x.Hotkeys
+	}
+	return nil
+}
+
+func (x *GenesisState) GetHotkeyPools() []*GenesisHotkeyPool {
+	if x != nil {
+		return x.HotkeyPools
+	}
+	return nil
+}
+
+func (x *GenesisState) GetStakes() []*GenesisStake {
+	if x != nil {
+		return x.Stakes
+	}
+	return nil
+}
+
+// GenesisSubnet is one subnet with everything keyed by its netuid.
+type GenesisSubnet struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Subnet      *Subnet          `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet,omitempty"`
+	Hyperparams *Hyperparams     `protobuf:"bytes,2,opt,name=hyperparams,proto3" json:"hyperparams,omitempty"`
+	Pool        *Pool            `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool,omitempty"`
+	Schedule    *Schedule        `protobuf:"bytes,4,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	Pending     *PendingEmission `protobuf:"bytes,5,opt,name=pending,proto3" json:"pending,omitempty"`
+	Burn        uint64           `protobuf:"varint,6,opt,name=burn,proto3" json:"burn,omitempty"`
+	// neurons are the uids 0 … n−1 in order.
+	Neurons          []*Neuron                 `protobuf:"bytes,7,rep,name=neurons,proto3" json:"neurons,omitempty"`
+	Weights          []*MatrixRow              `protobuf:"bytes,8,rep,name=weights,proto3" json:"weights,omitempty"`
+	Bonds            []*MatrixRow              `protobuf:"bytes,9,rep,name=bonds,proto3" json:"bonds,omitempty"`
+	Axons            []*GenesisAxon            `protobuf:"bytes,10,rep,name=axons,proto3" json:"axons,omitempty"`
+	Commits          []*GenesisCommits         `protobuf:"bytes,11,rep,name=commits,proto3" json:"commits,omitempty"`
+	HyperparamsSetAt []*GenesisHyperparamSetAt `protobuf:"bytes,12,rep,name=hyperparams_set_at,json=hyperparamsSetAt,proto3" json:"hyperparams_set_at,omitempty"`
+}
+
+func (x *GenesisSubnet) Reset() {
+	*x = GenesisSubnet{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[1]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisSubnet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisSubnet) ProtoMessage() {}
+
+// Deprecated: Use GenesisSubnet.ProtoReflect.Descriptor instead.
+func (*GenesisSubnet) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GenesisSubnet) GetSubnet() *Subnet {
+	if x != nil {
+		return x.Subnet
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetHyperparams() *Hyperparams {
+	if x != nil {
+		return x.Hyperparams
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetPool() *Pool {
+	if x != nil {
+		return x.Pool
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetPending() *PendingEmission {
+	if x != nil {
+		return x.Pending
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetBurn() uint64 {
+	if x != nil {
+		return x.Burn
+	}
+	return 0
+}
+
+func (x *GenesisSubnet) GetNeurons() []*Neuron {
+	if x != nil {
+		return x.Neurons
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetWeights() []*MatrixRow {
+	if x != nil {
+		return x.Weights
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetBonds() []*MatrixRow {
+	if x != nil {
+		return x.Bonds
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetAxons() []*GenesisAxon {
+	if x != nil {
+		return x.Axons
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetCommits() []*GenesisCommits {
+	if x != nil {
+		return x.Commits
+	}
+	return nil
+}
+
+func (x *GenesisSubnet) GetHyperparamsSetAt() []*GenesisHyperparamSetAt {
+	if x != nil {
+		return x.HyperparamsSetAt
+	}
+	return nil
+}
+
+type GenesisAxon struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Uid  uint32    `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Axon *AxonInfo `protobuf:"bytes,2,opt,name=axon,proto3" json:"axon,omitempty"`
+}
+
+func (x *GenesisAxon) Reset() {
+	*x = GenesisAxon{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[2]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisAxon) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisAxon) ProtoMessage() {}
+
+// Deprecated: Use GenesisAxon.ProtoReflect.Descriptor instead.
+func (*GenesisAxon) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GenesisAxon) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *GenesisAxon) GetAxon() *AxonInfo {
+	if x != nil {
+		return x.Axon
+	}
+	return nil
+}
+
+type GenesisCommits struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string       `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Queue  *CommitQueue `protobuf:"bytes,2,opt,name=queue,proto3" json:"queue,omitempty"`
+}
+
+func (x *GenesisCommits) Reset() {
+	*x = GenesisCommits{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[3]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisCommits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisCommits) ProtoMessage() {}
+
+// Deprecated: Use GenesisCommits.ProtoReflect.Descriptor instead.
+func (*GenesisCommits) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *GenesisCommits) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *GenesisCommits) GetQueue() *CommitQueue {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
+type GenesisHyperparamSetAt struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Name  string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Block uint64 `protobuf:"varint,2,opt,name=block,proto3" json:"block,omitempty"`
+}
+
+func (x *GenesisHyperparamSetAt) Reset() {
+	*x = GenesisHyperparamSetAt{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[4]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisHyperparamSetAt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisHyperparamSetAt) ProtoMessage() {}
+
+// Deprecated: Use GenesisHyperparamSetAt.ProtoReflect.Descriptor instead.
+func (*GenesisHyperparamSetAt) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *GenesisHyperparamSetAt) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GenesisHyperparamSetAt) GetBlock() uint64 {
+	if x != nil {
+		return x.Block
+	}
+	return 0
+}
+
+type GenesisHotkey struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey  string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Coldkey string `protobuf:"bytes,2,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	// delegate is absent for a hotkey that never set a take (it has the default).
+	Delegate *Delegate `protobuf:"bytes,3,opt,name=delegate,proto3" json:"delegate,omitempty"`
+}
+
+func (x *GenesisHotkey) Reset() {
+	*x = GenesisHotkey{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[5]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisHotkey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisHotkey) ProtoMessage() {}
+
+// Deprecated: Use GenesisHotkey.ProtoReflect.Descriptor instead.
+func (*GenesisHotkey) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GenesisHotkey) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *GenesisHotkey) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *GenesisHotkey) GetDelegate() *Delegate {
+	if x != nil {
+		return x.Delegate
+	}
+	return nil
+}
+
+type GenesisHotkeyPool struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Hotkey string      `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32      `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Pool   *HotkeyPool `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool,omitempty"`
+}
+
+func (x *GenesisHotkeyPool) Reset() {
+	*x = GenesisHotkeyPool{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[6]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisHotkeyPool) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisHotkeyPool) ProtoMessage() {}
+
+// Deprecated: Use GenesisHotkeyPool.ProtoReflect.Descriptor instead.
+func (*GenesisHotkeyPool) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *GenesisHotkeyPool) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *GenesisHotkeyPool) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *GenesisHotkeyPool) GetPool() *HotkeyPool {
+	if x != nil {
+		return x.Pool
+	}
+	return nil
+}
+
+type GenesisStake struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Coldkey string `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Shares  string `protobuf:"bytes,4,opt,name=shares,proto3" json:"shares,omitempty"`
+}
+
+func (x *GenesisStake) Reset() {
+	*x = GenesisStake{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[7]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisStake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisStake) ProtoMessage() {}
+
+// Deprecated: Use GenesisStake.ProtoReflect.Descriptor instead.
+func (*GenesisStake) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GenesisStake) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
+func (x *GenesisStake) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *GenesisStake) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *GenesisStake) GetShares() string {
+	if x != nil {
+		return x.Shares
+	}
+	return ""
+}
+
 var File_gotensor_subnet_v1_genesis_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
@@ -698,7 +6569,11 @@ var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
 	0x72, 0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a,
 	0x1f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
 	0x2f, 0x76, 0x31, 0x2f, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
-	0x22, 0xb5, 0x01, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x74,
+	0x1a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x71, 0x75, 0x65, 0x72, 0x79, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
+	0x1a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x74, 0x61, 0x74, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
+	0x22, 0xad, 0x04, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x74,
 	0x65, 0x12, 0x3d, 0x0a, 0x06, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x01, 0x20, 0x01, 0x28,
 	0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x09, 0xc8,
@@ -709,10 +6584,123 @@ var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
 	0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x06, 0x62, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x12,
 	0x27, 0x0a, 0x0f, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0x5f, 0x61, 0x75, 0x74, 0x68, 0x6f, 0x72, 0x69,
 	0x74, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0e, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0x41,
-	0x75, 0x74, 0x68, 0x6f, 0x72, 0x69, 0x74, 0x79, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68,
-	0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f,
-	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
-	0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x75, 0x74, 0x68, 0x6f, 0x72, 0x69, 0x74, 0x79, 0x12, 0x60, 0x0a, 0x14, 0x6e, 0x65, 0x74, 0x77,
+	0x6f, 0x72, 0x6b, 0x5f, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e,
+	0x18, 0x05, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4e, 0x65, 0x74, 0x77,
+	0x6f, 0x72, 0x6b, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x42,
+	0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x13, 0x6e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x52, 0x65,
+	0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x12, 0x41, 0x0a, 0x07, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x73, 0x18, 0x06, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x21, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x42, 0x04,
+	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x73, 0x12, 0x41, 0x0a,
+	0x07, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x73, 0x18, 0x07, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x21,
+	0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x73,
+	0x12, 0x4e, 0x0a, 0x0c, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x5f, 0x70, 0x6f, 0x6f, 0x6c, 0x73,
+	0x18, 0x08, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x25, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65,
+	0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8,
+	0xde, 0x1f, 0x00, 0x52, 0x0b, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x73,
+	0x12, 0x3e, 0x0a, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x18, 0x09, 0x20, 0x03, 0x28, 0x0b,
+	0x32, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73,
+	0x22, 0xf6, 0x05, 0x0a, 0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x12, 0x38, 0x0a, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x18, 0x01, 0x20, 0x01,
+	0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x42, 0x04,
+	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x47, 0x0a, 0x0b,
+	0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
+	0x6d, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70,
+	0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x32, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x0b, 0x32, 0x18, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8,
+	0xde, 0x1f, 0x00, 0x52, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x12, 0x3e, 0x0a, 0x08, 0x73, 0x63, 0x68,
+	0x65, 0x64, 0x75, 0x6c, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x53, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x08, 0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x12, 0x43, 0x0a, 0x07, 0x70, 0x65, 0x6e,
+	0x64, 0x69, 0x6e, 0x67, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x23, 0x2e, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
+	0x50, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42,
+	0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x12, 0x12,
+	0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75,
+	0x72, 0x6e, 0x12, 0x3a, 0x0a, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x18, 0x07, 0x20,
+	0x03, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x42,
+	0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x12, 0x3d,
+	0x0a, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x18, 0x08, 0x20, 0x03, 0x28, 0x0b, 0x32,
+	0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04,
+	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x39, 0x0a,
+	0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73, 0x18, 0x09, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
+	0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f,
+	0x00, 0x52, 0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73, 0x12, 0x3b, 0x0a, 0x05, 0x61, 0x78, 0x6f, 0x6e,
+	0x73, 0x18, 0x0a, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e,
+	0x65, 0x73, 0x69, 0x73, 0x41, 0x78, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05,
+	0x61, 0x78, 0x6f, 0x6e, 0x73, 0x12, 0x42, 0x0a, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73,
+	0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x22, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65,
+	0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00,
+	0x52, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x12, 0x5e, 0x0a, 0x12, 0x68, 0x79, 0x70,
+	0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x61, 0x74, 0x18,
+	0x0c, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73,
+	0x69, 0x73, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65, 0x74, 0x41,
+	0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x10, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61,
+	0x72, 0x61, 0x6d, 0x73, 0x53, 0x65, 0x74, 0x41, 0x74, 0x22, 0x57, 0x0a, 0x0b, 0x47, 0x65, 0x6e,
+	0x65, 0x73, 0x69, 0x73, 0x41, 0x78, 0x6f, 0x6e, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x04, 0x61, 0x78,
+	0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x41, 0x78,
+	0x6f, 0x6e, 0x49, 0x6e, 0x66, 0x6f, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x61, 0x78,
+	0x6f, 0x6e, 0x22, 0x65, 0x0a, 0x0e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d,
+	0x6d, 0x69, 0x74, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x3b, 0x0a, 0x05,
+	0x71, 0x75, 0x65, 0x75, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x51, 0x75, 0x65, 0x75, 0x65, 0x42, 0x04, 0xc8, 0xde,
+	0x1f, 0x00, 0x52, 0x05, 0x71, 0x75, 0x65, 0x75, 0x65, 0x22, 0x42, 0x0a, 0x16, 0x47, 0x65, 0x6e,
+	0x65, 0x73, 0x69, 0x73, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65,
+	0x74, 0x41, 0x74, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x7b, 0x0a,
+	0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16,
+	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65,
+	0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79,
+	0x12, 0x38, 0x0a, 0x08, 0x64, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x18, 0x03, 0x20, 0x01,
+	0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65,
+	0x52, 0x08, 0x64, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x22, 0x7d, 0x0a, 0x11, 0x47, 0x65,
+	0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x12,
+	0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12,
+	0x38, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1e, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8,
+	0xde, 0x1f, 0x00, 0x52, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x22, 0x90, 0x01, 0x0a, 0x0c, 0x47, 0x65,
+	0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f,
+	0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c,
+	0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x18, 0x04,
+	0x20, 0x01, 0x28, 0x09, 0x42, 0x1e, 0xc8, 0xde, 0x1f, 0x00, 0xda, 0xde, 0x1f, 0x16, 0x63, 0x6f,
+	0x73, 0x6d, 0x6f, 0x73, 0x73, 0x64, 0x6b, 0x2e, 0x69, 0x6f, 0x2f, 0x6d, 0x61, 0x74, 0x68, 0x2e,
+	0x55, 0x69, 0x6e, 0x74, 0x52, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x42, 0x2d, 0x5a, 0x2b,
+	0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f,
+	0x74, 0x6f, 0x33,
 }
 
 var (
@@ -727,18 +6715,57 @@ func file_gotensor_subnet_v1_genesis_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_genesis_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_genesis_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_gotensor_subnet_v1_genesis_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_gotensor_subnet_v1_genesis_proto_goTypes = []interface{}{
-	(*GenesisState)(nil), // 0: gotensor.subnet.v1.GenesisState
-	(*Params)(nil),       // 1: gotensor.subnet.v1.Params
+	(*GenesisState)(nil),           // 0: gotensor.subnet.v1.GenesisState
+	(*GenesisSubnet)(nil),          // 1: gotensor.subnet.v1.GenesisSubnet
+	(*GenesisAxon)(nil),            // 2: gotensor.subnet.v1.GenesisAxon
+	(*GenesisCommits)(nil),         // 3: gotensor.subnet.v1.GenesisCommits
+	(*GenesisHyperparamSetAt)(nil), // 4: gotensor.subnet.v1.GenesisHyperparamSetAt
+	(*GenesisHotkey)(nil),          // 5: gotensor.subnet.v1.GenesisHotkey
+	(*GenesisHotkeyPool)(nil),      // 6: gotensor.subnet.v1.GenesisHotkeyPool
+	(*GenesisStake)(nil),           // 7: gotensor.subnet.v1.GenesisStake
+	(*Params)(nil),                 // 8: gotensor.subnet.v1.Params
+	(*NetworkRegistration)(nil),    // 9: gotensor.subnet.v1.NetworkRegistration
+	(*Subnet)(nil),                 // 10: gotensor.subnet.v1.Subnet
+	(*Hyperparams)(nil),            // 11: gotensor.subnet.v1.Hyperparams
+	(*Pool)(nil),                   // 12: gotensor.subnet.v1.Pool
+	(*Schedule)(nil),               // 13: gotensor.subnet.v1.Schedule
+	(*PendingEmission)(nil),        // 14: gotensor.subnet.v1.PendingEmission
+	(*Neuron)(nil),                 // 15: gotensor.subnet.v1.Neuron
+	(*MatrixRow)(nil),              // 16: gotensor.subnet.v1.MatrixRow
+	(*AxonInfo)(nil),               // 17: gotensor.subnet.v1.AxonInfo
+	(*CommitQueue)(nil),            // 18: gotensor.subnet.v1.CommitQueue
+	(*Delegate)(nil),               // 19: gotensor.subnet.v1.Delegate
+	(*HotkeyPool)(nil),             // 20: gotensor.subnet.v1.HotkeyPool
 }
 var file_gotensor_subnet_v1_genesis_proto_depIdxs = []int32{
-	1, // 0: gotensor.subnet.v1.GenesisState.params:type_name -> gotensor.subnet.v1.Params
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	8,  // 0: gotensor.subnet.v1.GenesisState.params:type_name -> gotensor.subnet.v1.Params
+	9,  // 1: gotensor.subnet.v1.GenesisState.network_registration:type_name -> gotensor.subnet.v1.NetworkRegistration
+	1,  // 2: gotensor.subnet.v1.GenesisState.subnets:type_name -> gotensor.subnet.v1.GenesisSubnet
+	5,  // 3: gotensor.subnet.v1.GenesisState.hotkeys:type_name -> gotensor.subnet.v1.GenesisHotkey
+	6,  // 4: gotensor.subnet.v1.GenesisState.hotkey_pools:type_name -> gotensor.subnet.v1.GenesisHotkeyPool
+	7,  // 5: gotensor.subnet.v1.GenesisState.stakes:type_name -> gotensor.subnet.v1.GenesisStake
+	10, // 6: gotensor.subnet.v1.GenesisSubnet.subnet:type_name -> gotensor.subnet.v1.Subnet
+	11, // 7: gotensor.subnet.v1.GenesisSubnet.hyperparams:type_name -> gotensor.subnet.v1.Hyperparams
+	12, // 8: gotensor.subnet.v1.GenesisSubnet.pool:type_name -> gotensor.subnet.v1.Pool
+	13, // 9: gotensor.subnet.v1.GenesisSubnet.schedule:type_name -> gotensor.subnet.v1.Schedule
+	14, // 10: gotensor.subnet.v1.GenesisSubnet.pending:type_name -> gotensor.subnet.v1.PendingEmission
+	15, // 11: gotensor.subnet.v1.GenesisSubnet.neurons:type_name -> gotensor.subnet.v1.Neuron
+	16, // 12: gotensor.subnet.v1.GenesisSubnet.weights:type_name -> gotensor.subnet.v1.MatrixRow
+	16, // 13: gotensor.subnet.v1.GenesisSubnet.bonds:type_name -> gotensor.subnet.v1.MatrixRow
+	2,  // 14: gotensor.subnet.v1.GenesisSubnet.axons:type_name -> gotensor.subnet.v1.GenesisAxon
+	3,  // 15: gotensor.subnet.v1.GenesisSubnet.commits:type_name -> gotensor.subnet.v1.GenesisCommits
+	4,  // 16: gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at:type_name -> gotensor.subnet.v1.GenesisHyperparamSetAt
+	17, // 17: gotensor.subnet.v1.GenesisAxon.axon:type_name -> gotensor.subnet.v1.AxonInfo
+	18, // 18: gotensor.subnet.v1.GenesisCommits.queue:type_name -> gotensor.subnet.v1.CommitQueue
+	19, // 19: gotensor.subnet.v1.GenesisHotkey.delegate:type_name -> gotensor.subnet.v1.Delegate
+	20, // 20: gotensor.subnet.v1.GenesisHotkeyPool.pool:type_name -> gotensor.subnet.v1.HotkeyPool
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_subnet_v1_genesis_proto_init() }
@@ -747,9 +6774,95 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 		return
 	}
 	file_gotensor_subnet_v1_params_proto_init()
+	file_gotensor_subnet_v1_query_proto_init()
+	file_gotensor_subnet_v1_state_proto_init()
 	if !protoimpl.UnsafeEnabled {
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[0].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*GenesisState); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[1].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisSubnet); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[2].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisAxon); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[3].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisCommits); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[4].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisHyperparamSetAt); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[5].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisHotkey); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisHotkeyPool); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisStake); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -767,7 +6880,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_genesis_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -4,11 +4,19 @@ import (
 	"context"
 	"fmt"
 
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
 // InitGenesis writes the genesis state. The genesis balances count as issued: a zero
-// total_issuance is filled from the bank supply, a non-zero one must agree with it.
+// total_issuance is filled from the bank supply, a non-zero one must agree with it. A genesis
+// exported from a running chain restores every subnet, neuron and stake; the indexes (uid by
+// hotkey, hotkeys by coldkey) are rebuilt from them, and the accounting invariants must hold
+// before the chain may start.
 func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := gs.Validate(k.auth.AddressCodec()); err != nil {
 		return err
@@ -40,7 +48,135 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.TotalIssuance.Set(ctx, issuance); err != nil {
 		return err
 	}
-	return k.Burned.Set(ctx, gs.Burned)
+	if err := k.Burned.Set(ctx, gs.Burned); err != nil {
+		return err
+	}
+	if err := k.NetworkRegistration.Set(ctx, gs.NetworkRegistration); err != nil {
+		return err
+	}
+	for _, s := range gs.Subnets {
+		if err := k.initSubnet(ctx, s); err != nil {
+			return fmt.Errorf("%w: subnet %d: %v", types.ErrInvalidGenesis, s.Subnet.Netuid, err)
+		}
+	}
+	if err := k.initStake(ctx, gs); err != nil {
+		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
+	}
+	if err := k.BrokenInvariants(ctx); err != nil {
+		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
+	}
+	return nil
+}
+
+func (k Keeper) initSubnet(ctx context.Context, s types.GenesisSubnet) error {
+	netuid := s.Subnet.Netuid
+	if err := k.Subnets.Set(ctx, netuid, s.Subnet); err != nil {
+		return err
+	}
+	if err := k.Hyperparams.Set(ctx, netuid, s.Hyperparams); err != nil {
+		return err
+	}
+	if err := k.Pools.Set(ctx, netuid, s.Pool); err != nil {
+		return err
+	}
+	if err := k.Schedules.Set(ctx, netuid, s.Schedule); err != nil {
+		return err
+	}
+	if err := k.Pending.Set(ctx, netuid, s.Pending); err != nil {
+		return err
+	}
+	if err := k.Burns.Set(ctx, netuid, s.Burn); err != nil {
+		return err
+	}
+	for _, n := range s.Neurons {
+		hotkey, err := k.parseAddress("neuron hotkey", n.Hotkey)
+		if err != nil {
+			return err
+		}
+		if err := k.Neurons.Set(ctx, pairKey(netuid, n.Uid), n); err != nil {
+			return err
+		}
+		if err := k.Uids.Set(ctx, pairKey(netuid, hotkey), n.Uid); err != nil {
+			return err
+		}
+	}
+	for _, rows := range []struct {
+		m    collections.Map[collections.Pair[uint32, uint32], types.WeightRow]
+		rows []types.MatrixRow
+	}{{k.Weights, s.Weights}, {k.Bonds, s.Bonds}} {
+		for _, r := range rows.rows {
+			if err := rows.m.Set(ctx, pairKey(netuid, r.Uid), types.WeightRow{Entries: r.Entries}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, a := range s.Axons {
+		if err := k.Axons.Set(ctx, pairKey(netuid, a.Uid), a.Axon); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.Commits {
+		hotkey, err := k.parseAddress("commit hotkey", c.Hotkey)
+		if err != nil {
+			return err
+		}
+		if err := k.Commits.Set(ctx, pairKey(netuid, hotkey), c.Queue); err != nil {
+			return err
+		}
+	}
+	for _, h := range s.HyperparamsSetAt {
+		if err := k.HyperparamSetAt.Set(ctx, pairKey(netuid, h.Name), h.Block); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (k Keeper) initStake(ctx context.Context, gs types.GenesisState) error {
+	for _, h := range gs.Hotkeys {
+		hotkey, err := k.parseAddress("hotkey", h.Hotkey)
+		if err != nil {
+			return err
+		}
+		coldkey, err := k.parseAddress("coldkey", h.Coldkey)
+		if err != nil {
+			return err
+		}
+		if err := k.Owners.Set(ctx, hotkey, coldkey); err != nil {
+			return err
+		}
+		if err := k.OwnedHotkeys.Set(ctx, pairKey(coldkey, hotkey)); err != nil {
+			return err
+		}
+		if h.Delegate != nil {
+			if err := k.Delegates.Set(ctx, hotkey, *h.Delegate); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range gs.HotkeyPools {
+		hotkey, err := k.parseAddress("hotkey pool", p.Hotkey)
+		if err != nil {
+			return err
+		}
+		if err := k.HotkeyPools.Set(ctx, pairKey(hotkey, p.Netuid), p.Pool); err != nil {
+			return err
+		}
+	}
+	for _, s := range gs.Stakes {
+		coldkey, err := k.parseAddress("stake coldkey", s.Coldkey)
+		if err != nil {
+			return err
+		}
+		hotkey, err := k.parseAddress("stake hotkey", s.Hotkey)
+		if err != nil {
+			return err
+		}
+		if err := k.Stakes.Set(ctx, collections.Join3(coldkey, hotkey, s.Netuid), s.Shares); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ExportGenesis reads the whole state back.
@@ -49,17 +185,110 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	if err != nil {
 		return nil, err
 	}
-	issuance, err := k.GetTotalIssuance(ctx)
+	gs := &types.GenesisState{Params: params}
+	if gs.TotalIssuance, err = k.GetTotalIssuance(ctx); err != nil {
+		return nil, err
+	}
+	if gs.Burned, err = k.GetBurned(ctx); err != nil {
+		return nil, err
+	}
+	if gs.LocalAuthority, err = getOrZero(ctx, k.LocalAuthority.Get); err != nil {
+		return nil, err
+	}
+	if gs.NetworkRegistration, err = getOrZero(ctx, k.NetworkRegistration.Get); err != nil {
+		return nil, err
+	}
+	netuids, err := k.Netuids(ctx)
 	if err != nil {
 		return nil, err
 	}
-	burned, err := k.GetBurned(ctx)
+	for _, netuid := range netuids {
+		s, err := k.exportSubnet(ctx, netuid)
+		if err != nil {
+			return nil, fmt.Errorf("exporting subnet %d: %w", netuid, err)
+		}
+		gs.Subnets = append(gs.Subnets, s)
+	}
+	err = k.Owners.Walk(ctx, nil, func(hotkey, coldkey sdk.AccAddress) (bool, error) {
+		h := types.GenesisHotkey{Hotkey: hotkey.String(), Coldkey: coldkey.String()}
+		d, err := k.Delegates.Get(ctx, hotkey)
+		switch {
+		case err == nil:
+			h.Delegate = &d
+		case !isNotFound(err):
+			return true, err
+		}
+		gs.Hotkeys = append(gs.Hotkeys, h)
+		return false, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	local, err := getOrZero(ctx, k.LocalAuthority.Get)
+	err = k.HotkeyPools.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint32], p types.HotkeyPool) (bool, error) {
+		gs.HotkeyPools = append(gs.HotkeyPools, types.GenesisHotkeyPool{Hotkey: key.K1().String(), Netuid: key.K2(), Pool: p})
+		return false, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &types.GenesisState{Params: params, TotalIssuance: issuance, Burned: burned, LocalAuthority: local}, nil
+	err = k.Stakes.Walk(ctx, nil, func(key collections.Triple[sdk.AccAddress, sdk.AccAddress, uint32], shares sdkmath.Uint) (bool, error) {
+		gs.Stakes = append(gs.Stakes, types.GenesisStake{Coldkey: key.K1().String(), Hotkey: key.K2().String(), Netuid: key.K3(), Shares: shares})
+		return false, nil
+	})
+	return gs, err
+}
+
+func (k Keeper) exportSubnet(ctx context.Context, netuid uint32) (types.GenesisSubnet, error) {
+	var (
+		s   types.GenesisSubnet
+		err error
+	)
+	if s.Subnet, err = k.GetSubnet(ctx, netuid); err != nil {
+		return s, err
+	}
+	if s.Hyperparams, err = k.GetHyperparams(ctx, netuid); err != nil {
+		return s, err
+	}
+	if s.Pool, err = k.GetPool(ctx, netuid); err != nil {
+		return s, err
+	}
+	if s.Schedule, err = k.GetSchedule(ctx, netuid); err != nil {
+		return s, err
+	}
+	if s.Pending, err = k.GetPending(ctx, netuid); err != nil {
+		return s, err
+	}
+	if s.Burn, err = getOrZero(ctx, func(ctx context.Context) (uint64, error) { return k.Burns.Get(ctx, netuid) }); err != nil {
+		return s, err
+	}
+	if s.Neurons, err = k.SubnetNeurons(ctx, netuid); err != nil {
+		return s, err
+	}
+	if s.Weights, err = k.matrixRows(ctx, netuid, true); err != nil {
+		return s, err
+	}
+	if s.Bonds, err = k.matrixRows(ctx, netuid, false); err != nil {
+		return s, err
+	}
+	err = k.Axons.Walk(ctx, collectionsPrefix(netuid), func(key collectionsPair, a types.AxonInfo) (bool, error) {
+		s.Axons = append(s.Axons, types.GenesisAxon{Uid: key.K2(), Axon: a})
+		return false, nil
+	})
+	if err != nil {
+		return s, err
+	}
+	err = k.Commits.Walk(ctx, collections.NewPrefixedPairRange[uint32, sdk.AccAddress](netuid),
+		func(key collections.Pair[uint32, sdk.AccAddress], q types.CommitQueue) (bool, error) {
+			s.Commits = append(s.Commits, types.GenesisCommits{Hotkey: key.K2().String(), Queue: q})
+			return false, nil
+		})
+	if err != nil {
+		return s, err
+	}
+	err = k.HyperparamSetAt.Walk(ctx, collections.NewPrefixedPairRange[uint32, string](netuid),
+		func(key collections.Pair[uint32, string], block uint64) (bool, error) {
+			s.HyperparamsSetAt = append(s.HyperparamsSetAt, types.GenesisHyperparamSetAt{Name: key.K2(), Block: block})
+			return false, nil
+		})
+	return s, err
 }

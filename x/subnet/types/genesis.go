@@ -16,7 +16,7 @@ func DefaultGenesis() *GenesisState {
 // address. InitGenesis checks the issuance against the genesis balances.
 func (gs GenesisState) Validate(addrCodec address.Codec) error {
 	if err := gs.Params.Validate(); err != nil {
-		return err
+		return fmt.Errorf("%w: params: %w", ErrInvalidGenesis, err)
 	}
 	if gs.TotalIssuance > MaxSupply {
 		return fmt.Errorf("%w: total_issuance %d rao exceeds the 21M TAO cap", ErrInvalidGenesis, gs.TotalIssuance)
@@ -28,6 +28,51 @@ func (gs GenesisState) Validate(addrCodec address.Codec) error {
 		if _, err := addrCodec.StringToBytes(gs.LocalAuthority); err != nil {
 			return fmt.Errorf("%w: local_authority %q is not an account address: %v", ErrInvalidGenesis, gs.LocalAuthority, err)
 		}
+	}
+	seen := map[uint32]bool{}
+	for i, s := range gs.Subnets {
+		netuid := s.Subnet.Netuid
+		switch {
+		case netuid == 0 || netuid > MaxU16:
+			return fmt.Errorf("%w: subnets[%d]: netuid %d is not in [1, 65535]", ErrInvalidGenesis, i, netuid)
+		case seen[netuid]:
+			return fmt.Errorf("%w: subnets[%d]: netuid %d appears twice", ErrInvalidGenesis, i, netuid)
+		case int(s.Subnet.N) != len(s.Neurons):
+			return fmt.Errorf("%w: subnet %d: n = %d but %d neurons are listed", ErrInvalidGenesis, netuid, s.Subnet.N, len(s.Neurons))
+		}
+		seen[netuid] = true
+		hotkeys := map[string]bool{}
+		for j, n := range s.Neurons {
+			if n.Uid != uint32(j) {
+				return fmt.Errorf("%w: subnet %d: neurons[%d] has uid %d; list uids 0 … n−1 in order", ErrInvalidGenesis, netuid, j, n.Uid)
+			}
+			if _, err := addrCodec.StringToBytes(n.Hotkey); err != nil {
+				return fmt.Errorf("%w: subnet %d uid %d: hotkey %q: %v", ErrInvalidGenesis, netuid, n.Uid, n.Hotkey, err)
+			}
+			if hotkeys[n.Hotkey] {
+				return fmt.Errorf("%w: subnet %d: hotkey %s holds two uids", ErrInvalidGenesis, netuid, n.Hotkey)
+			}
+			hotkeys[n.Hotkey] = true
+		}
+		for _, rows := range [][]MatrixRow{s.Weights, s.Bonds} {
+			for _, r := range rows {
+				if r.Uid >= s.Subnet.N {
+					return fmt.Errorf("%w: subnet %d: a weight or bond row belongs to uid %d, beyond n = %d", ErrInvalidGenesis, netuid, r.Uid, s.Subnet.N)
+				}
+			}
+		}
+	}
+	owners := map[string]bool{}
+	for i, h := range gs.Hotkeys {
+		for _, a := range []string{h.Hotkey, h.Coldkey} {
+			if _, err := addrCodec.StringToBytes(a); err != nil {
+				return fmt.Errorf("%w: hotkeys[%d]: %q is not an account address: %v", ErrInvalidGenesis, i, a, err)
+			}
+		}
+		if owners[h.Hotkey] {
+			return fmt.Errorf("%w: hotkeys[%d]: hotkey %s appears twice", ErrInvalidGenesis, i, h.Hotkey)
+		}
+		owners[h.Hotkey] = true
 	}
 	return nil
 }

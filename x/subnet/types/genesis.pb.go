@@ -4,6 +4,7 @@
 package types
 
 import (
+	cosmossdk_io_math "cosmossdk.io/math"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
@@ -34,7 +35,13 @@ type GenesisState struct {
 	Burned uint64 `protobuf:"varint,3,opt,name=burned,proto3" json:"burned,omitempty"`
 	// local_authority, when set, replaces x/gov as the authority for root-only changes. Only
 	// `gotensor localnet` writes it, so a developer can change parameters without a vote.
-	LocalAuthority string `protobuf:"bytes,4,opt,name=local_authority,json=localAuthority,proto3" json:"local_authority,omitempty"`
+	LocalAuthority      string              `protobuf:"bytes,4,opt,name=local_authority,json=localAuthority,proto3" json:"local_authority,omitempty"`
+	NetworkRegistration NetworkRegistration `protobuf:"bytes,5,opt,name=network_registration,json=networkRegistration,proto3" json:"network_registration"`
+	Subnets             []GenesisSubnet     `protobuf:"bytes,6,rep,name=subnets,proto3" json:"subnets"`
+	// hotkeys are every hotkey ever registered, with its owner and take.
+	Hotkeys     []GenesisHotkey     `protobuf:"bytes,7,rep,name=hotkeys,proto3" json:"hotkeys"`
+	HotkeyPools []GenesisHotkeyPool `protobuf:"bytes,8,rep,name=hotkey_pools,json=hotkeyPools,proto3" json:"hotkey_pools"`
+	Stakes      []GenesisStake      `protobuf:"bytes,9,rep,name=stakes,proto3" json:"stakes"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -98,32 +105,585 @@ func (m *GenesisState) GetLocalAuthority() string {
 	return ""
 }
 
+func (m *GenesisState) GetNetworkRegistration() NetworkRegistration {
+	if m != nil {
+		return m.NetworkRegistration
+	}
+	return NetworkRegistration{}
+}
+
+func (m *GenesisState) GetSubnets() []GenesisSubnet {
+	if m != nil {
+		return m.Subnets
+	}
+	return nil
+}
+
+func (m *GenesisState) GetHotkeys() []GenesisHotkey {
+	if m != nil {
+		return m.Hotkeys
+	}
+	return nil
+}
+
+func (m *GenesisState) GetHotkeyPools() []GenesisHotkeyPool {
+	if m != nil {
+		return m.HotkeyPools
+	}
+	return nil
+}
+
+func (m *GenesisState) GetStakes() []GenesisStake {
+	if m != nil {
+		return m.Stakes
+	}
+	return nil
+}
+
+// GenesisSubnet is one subnet with everything keyed by its netuid.
+type GenesisSubnet struct {
+	Subnet      Subnet          `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet"`
+	Hyperparams Hyperparams     `protobuf:"bytes,2,opt,name=hyperparams,proto3" json:"hyperparams"`
+	Pool        Pool            `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool"`
+	Schedule    Schedule        `protobuf:"bytes,4,opt,name=schedule,proto3" json:"schedule"`
+	Pending     PendingEmission `protobuf:"bytes,5,opt,name=pending,proto3" json:"pending"`
+	Burn        uint64          `protobuf:"varint,6,opt,name=burn,proto3" json:"burn,omitempty"`
+	// neurons are the uids 0 … n−1 in order.
+	Neurons          []Neuron                 `protobuf:"bytes,7,rep,name=neurons,proto3" json:"neurons"`
+	Weights          []MatrixRow              `protobuf:"bytes,8,rep,name=weights,proto3" json:"weights"`
+	Bonds            []MatrixRow              `protobuf:"bytes,9,rep,name=bonds,proto3" json:"bonds"`
+	Axons            []GenesisAxon            `protobuf:"bytes,10,rep,name=axons,proto3" json:"axons"`
+	Commits          []GenesisCommits         `protobuf:"bytes,11,rep,name=commits,proto3" json:"commits"`
+	HyperparamsSetAt []GenesisHyperparamSetAt `protobuf:"bytes,12,rep,name=hyperparams_set_at,json=hyperparamsSetAt,proto3" json:"hyperparams_set_at"`
+}
+
+func (m *GenesisSubnet) Reset()         { *m = GenesisSubnet{} }
+func (m *GenesisSubnet) String() string { return proto.CompactTextString(m) }
+func (*GenesisSubnet) ProtoMessage()    {}
+func (*GenesisSubnet) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{1}
+}
+func (m *GenesisSubnet) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisSubnet) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisSubnet.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisSubnet) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisSubnet.Merge(m, src)
+}
+func (m *GenesisSubnet) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisSubnet) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisSubnet.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisSubnet proto.InternalMessageInfo
+
+func (m *GenesisSubnet) GetSubnet() Subnet {
+	if m != nil {
+		return m.Subnet
+	}
+	return Subnet{}
+}
+
+func (m *GenesisSubnet) GetHyperparams() Hyperparams {
+	if m != nil {
+		return m.Hyperparams
+	}
+	return Hyperparams{}
+}
+
+func (m *GenesisSubnet) GetPool() Pool {
+	if m != nil {
+		return m.Pool
+	}
+	return Pool{}
+}
+
+func (m *GenesisSubnet) GetSchedule() Schedule {
+	if m != nil {
+		return m.Schedule
+	}
+	return Schedule{}
+}
+
+func (m *GenesisSubnet) GetPending() PendingEmission {
+	if m != nil {
+		return m.Pending
+	}
+	return PendingEmission{}
+}
+
+func (m *GenesisSubnet) GetBurn() uint64 {
+	if m != nil {
+		return m.Burn
+	}
+	return 0
+}
+
+func (m *GenesisSubnet) GetNeurons() []Neuron {
+	if m != nil {
+		return m.Neurons
+	}
+	return nil
+}
+
+func (m *GenesisSubnet) GetWeights() []MatrixRow {
+	if m != nil {
+		return m.Weights
+	}
+	return nil
+}
+
+func (m *GenesisSubnet) GetBonds() []MatrixRow {
+	if m != nil {
+		return m.Bonds
+	}
+	return nil
+}
+
+func (m *GenesisSubnet) GetAxons() []GenesisAxon {
+	if m != nil {
+		return m.Axons
+	}
+	return nil
+}
+
+func (m *GenesisSubnet) GetCommits() []GenesisCommits {
+	if m != nil {
+		return m.Commits
+	}
+	return nil
+}
+
+func (m *GenesisSubnet) GetHyperparamsSetAt() []GenesisHyperparamSetAt {
+	if m != nil {
+		return m.HyperparamsSetAt
+	}
+	return nil
+}
+
+type GenesisAxon struct {
+	Uid  uint32   `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Axon AxonInfo `protobuf:"bytes,2,opt,name=axon,proto3" json:"axon"`
+}
+
+func (m *GenesisAxon) Reset()         { *m = GenesisAxon{} }
+func (m *GenesisAxon) String() string { return proto.CompactTextString(m) }
+func (*GenesisAxon) ProtoMessage()    {}
+func (*GenesisAxon) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{2}
+}
+func (m *GenesisAxon) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisAxon) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisAxon.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisAxon) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisAxon.Merge(m, src)
+}
+func (m *GenesisAxon) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisAxon) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisAxon.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisAxon proto.InternalMessageInfo
+
+func (m *GenesisAxon) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *GenesisAxon) GetAxon() AxonInfo {
+	if m != nil {
+		return m.Axon
+	}
+	return AxonInfo{}
+}
+
+type GenesisCommits struct {
+	Hotkey string      `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Queue  CommitQueue `protobuf:"bytes,2,opt,name=queue,proto3" json:"queue"`
+}
+
+func (m *GenesisCommits) Reset()         { *m = GenesisCommits{} }
+func (m *GenesisCommits) String() string { return proto.CompactTextString(m) }
+func (*GenesisCommits) ProtoMessage()    {}
+func (*GenesisCommits) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{3}
+}
+func (m *GenesisCommits) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisCommits) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisCommits.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisCommits) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisCommits.Merge(m, src)
+}
+func (m *GenesisCommits) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisCommits) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisCommits.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisCommits proto.InternalMessageInfo
+
+func (m *GenesisCommits) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *GenesisCommits) GetQueue() CommitQueue {
+	if m != nil {
+		return m.Queue
+	}
+	return CommitQueue{}
+}
+
+type GenesisHyperparamSetAt struct {
+	Name  string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Block uint64 `protobuf:"varint,2,opt,name=block,proto3" json:"block,omitempty"`
+}
+
+func (m *GenesisHyperparamSetAt) Reset()         { *m = GenesisHyperparamSetAt{} }
+func (m *GenesisHyperparamSetAt) String() string { return proto.CompactTextString(m) }
+func (*GenesisHyperparamSetAt) ProtoMessage()    {}
+func (*GenesisHyperparamSetAt) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{4}
+}
+func (m *GenesisHyperparamSetAt) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisHyperparamSetAt) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisHyperparamSetAt.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisHyperparamSetAt) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisHyperparamSetAt.Merge(m, src)
+}
+func (m *GenesisHyperparamSetAt) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisHyperparamSetAt) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisHyperparamSetAt.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisHyperparamSetAt proto.InternalMessageInfo
+
+func (m *GenesisHyperparamSetAt) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *GenesisHyperparamSetAt) GetBlock() uint64 {
+	if m != nil {
+		return m.Block
+	}
+	return 0
+}
+
+type GenesisHotkey struct {
+	Hotkey  string `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Coldkey string `protobuf:"bytes,2,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	// delegate is absent for a hotkey that never set a take (it has the default).
+	Delegate *Delegate `protobuf:"bytes,3,opt,name=delegate,proto3" json:"delegate,omitempty"`
+}
+
+func (m *GenesisHotkey) Reset()         { *m = GenesisHotkey{} }
+func (m *GenesisHotkey) String() string { return proto.CompactTextString(m) }
+func (*GenesisHotkey) ProtoMessage()    {}
+func (*GenesisHotkey) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{5}
+}
+func (m *GenesisHotkey) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisHotkey) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisHotkey.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisHotkey) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisHotkey.Merge(m, src)
+}
+func (m *GenesisHotkey) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisHotkey) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisHotkey.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisHotkey proto.InternalMessageInfo
+
+func (m *GenesisHotkey) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *GenesisHotkey) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *GenesisHotkey) GetDelegate() *Delegate {
+	if m != nil {
+		return m.Delegate
+	}
+	return nil
+}
+
+type GenesisHotkeyPool struct {
+	Hotkey string     `protobuf:"bytes,1,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid uint32     `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Pool   HotkeyPool `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool"`
+}
+
+func (m *GenesisHotkeyPool) Reset()         { *m = GenesisHotkeyPool{} }
+func (m *GenesisHotkeyPool) String() string { return proto.CompactTextString(m) }
+func (*GenesisHotkeyPool) ProtoMessage()    {}
+func (*GenesisHotkeyPool) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{6}
+}
+func (m *GenesisHotkeyPool) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisHotkeyPool) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisHotkeyPool.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisHotkeyPool) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisHotkeyPool.Merge(m, src)
+}
+func (m *GenesisHotkeyPool) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisHotkeyPool) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisHotkeyPool.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisHotkeyPool proto.InternalMessageInfo
+
+func (m *GenesisHotkeyPool) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *GenesisHotkeyPool) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *GenesisHotkeyPool) GetPool() HotkeyPool {
+	if m != nil {
+		return m.Pool
+	}
+	return HotkeyPool{}
+}
+
+type GenesisStake struct {
+	Coldkey string                 `protobuf:"bytes,1,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+	Hotkey  string                 `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	Netuid  uint32                 `protobuf:"varint,3,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Shares  cosmossdk_io_math.Uint `protobuf:"bytes,4,opt,name=shares,proto3,customtype=cosmossdk.io/math.Uint" json:"shares"`
+}
+
+func (m *GenesisStake) Reset()         { *m = GenesisStake{} }
+func (m *GenesisStake) String() string { return proto.CompactTextString(m) }
+func (*GenesisStake) ProtoMessage()    {}
+func (*GenesisStake) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{7}
+}
+func (m *GenesisStake) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisStake) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisStake.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisStake) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisStake.Merge(m, src)
+}
+func (m *GenesisStake) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisStake) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisStake.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisStake proto.InternalMessageInfo
+
+func (m *GenesisStake) GetColdkey() string {
+	if m != nil {
+		return m.Coldkey
+	}
+	return ""
+}
+
+func (m *GenesisStake) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *GenesisStake) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "gotensor.subnet.v1.GenesisState")
+	proto.RegisterType((*GenesisSubnet)(nil), "gotensor.subnet.v1.GenesisSubnet")
+	proto.RegisterType((*GenesisAxon)(nil), "gotensor.subnet.v1.GenesisAxon")
+	proto.RegisterType((*GenesisCommits)(nil), "gotensor.subnet.v1.GenesisCommits")
+	proto.RegisterType((*GenesisHyperparamSetAt)(nil), "gotensor.subnet.v1.GenesisHyperparamSetAt")
+	proto.RegisterType((*GenesisHotkey)(nil), "gotensor.subnet.v1.GenesisHotkey")
+	proto.RegisterType((*GenesisHotkeyPool)(nil), "gotensor.subnet.v1.GenesisHotkeyPool")
+	proto.RegisterType((*GenesisStake)(nil), "gotensor.subnet.v1.GenesisStake")
 }
 
 func init() { proto.RegisterFile("gotensor/subnet/v1/genesis.proto", fileDescriptor_985f433e25c11468) }
 
 var fileDescriptor_985f433e25c11468 = []byte{
-	// 288 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x48, 0xcf, 0x2f, 0x49,
-	0xcd, 0x2b, 0xce, 0x2f, 0xd2, 0x2f, 0x2e, 0x4d, 0xca, 0x4b, 0x2d, 0xd1, 0x2f, 0x33, 0xd4, 0x4f,
-	0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x82, 0xa9,
-	0xd0, 0x83, 0xa8, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07, 0x93,
-	0x10, 0x65, 0x52, 0x22, 0xe9, 0xf9, 0xe9, 0xf9, 0x60, 0xa6, 0x3e, 0x88, 0x05, 0x15, 0x95, 0xc7,
-	0x62, 0x7c, 0x41, 0x62, 0x51, 0x62, 0x2e, 0xd4, 0x74, 0xa5, 0xad, 0x8c, 0x5c, 0x3c, 0xee, 0x10,
-	0xfb, 0x82, 0x4b, 0x12, 0x4b, 0x52, 0x85, 0x6c, 0xb9, 0xd8, 0x20, 0x0a, 0x24, 0x18, 0x15, 0x18,
-	0x35, 0xb8, 0x8d, 0xa4, 0xf4, 0x30, 0xed, 0xd7, 0x0b, 0x00, 0xab, 0x70, 0xe2, 0x3c, 0x71, 0x4f,
-	0x9e, 0x61, 0xc5, 0xf3, 0x0d, 0x5a, 0x8c, 0x41, 0x50, 0x4d, 0x42, 0xaa, 0x5c, 0x7c, 0x25, 0xf9,
-	0x25, 0x89, 0x39, 0xf1, 0x99, 0xc5, 0xc5, 0xa5, 0x89, 0x79, 0xc9, 0xa9, 0x12, 0x4c, 0x0a, 0x8c,
-	0x1a, 0x2c, 0x41, 0xbc, 0x60, 0x51, 0x4f, 0xa8, 0xa0, 0x90, 0x18, 0x17, 0x5b, 0x52, 0x69, 0x51,
-	0x5e, 0x6a, 0x8a, 0x04, 0x33, 0x58, 0x1a, 0xca, 0x13, 0x52, 0xe7, 0xe2, 0xcf, 0xc9, 0x4f, 0x4e,
-	0xcc, 0x89, 0x4f, 0x2c, 0x2d, 0xc9, 0xc8, 0x2f, 0xca, 0x2c, 0xa9, 0x94, 0x60, 0x51, 0x60, 0xd4,
-	0xe0, 0x0c, 0xe2, 0x03, 0x0b, 0x3b, 0xc2, 0x44, 0x9d, 0x5c, 0x4f, 0x3c, 0x92, 0x63, 0xbc, 0xf0,
-	0x48, 0x8e, 0xf1, 0xc1, 0x23, 0x39, 0xc6, 0x09, 0x8f, 0xe5, 0x18, 0x2e, 0x3c, 0x96, 0x63, 0xb8,
-	0xf1, 0x58, 0x8e, 0x21, 0x4a, 0x3b, 0x3d, 0xb3, 0x24, 0xa3, 0x34, 0x49, 0x2f, 0x39, 0x3f, 0x57,
-	0x1f, 0xee, 0x7b, 0x38, 0xa3, 0x02, 0x16, 0x10, 0x25, 0x95, 0x05, 0xa9, 0xc5, 0x49, 0x6c, 0xe0,
-	0x50, 0x30, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0x56, 0x35, 0x90, 0x11, 0x87, 0x01, 0x00, 0x00,
+	// 908 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x56, 0xcd, 0x6e, 0xdb, 0x46,
+	0x17, 0x35, 0x65, 0x89, 0xb2, 0xaf, 0x6c, 0x7f, 0xc9, 0x7c, 0x86, 0x41, 0x08, 0x2d, 0xa5, 0xb2,
+	0x08, 0x62, 0xa4, 0x80, 0x84, 0xa8, 0x40, 0xe0, 0xb6, 0x48, 0x00, 0x2b, 0x0d, 0x92, 0x2c, 0x1a,
+	0xa4, 0x0c, 0x8a, 0x02, 0x5d, 0x54, 0x1d, 0x49, 0x53, 0x92, 0x10, 0x39, 0xa3, 0x70, 0x86, 0xb1,
+	0x85, 0xa2, 0xef, 0x90, 0xc7, 0xe8, 0xa6, 0x40, 0x1f, 0x23, 0xcb, 0x2c, 0x8b, 0x2e, 0x82, 0xc2,
+	0x5e, 0xf4, 0x0d, 0xba, 0x2e, 0xe6, 0x8f, 0x92, 0x6a, 0x5a, 0xe9, 0x46, 0x98, 0xb9, 0x73, 0xce,
+	0xe1, 0xb9, 0xc3, 0x33, 0x23, 0x42, 0x37, 0x62, 0x82, 0x50, 0xce, 0xf2, 0x3e, 0x2f, 0xc6, 0x94,
+	0x88, 0xfe, 0xab, 0xbb, 0xfd, 0x88, 0x50, 0xc2, 0x13, 0xde, 0x9b, 0xe7, 0x4c, 0x30, 0x84, 0x2c,
+	0xa2, 0xa7, 0x11, 0xbd, 0x57, 0x77, 0xdb, 0x37, 0x71, 0x96, 0x50, 0xd6, 0x57, 0xbf, 0x1a, 0xd6,
+	0x3e, 0x8c, 0x58, 0xc4, 0xd4, 0xb0, 0x2f, 0x47, 0xa6, 0xda, 0xa9, 0x90, 0x9f, 0xe3, 0x1c, 0x67,
+	0x46, 0xbd, 0xed, 0x57, 0x00, 0x5e, 0x16, 0x24, 0x5f, 0x6c, 0x58, 0xe7, 0x02, 0x0b, 0xa2, 0xd7,
+	0x83, 0x5f, 0xeb, 0xb0, 0xf7, 0x58, 0xfb, 0x7d, 0x21, 0xcb, 0xe8, 0x3e, 0xb8, 0xfa, 0x01, 0x9e,
+	0xd3, 0x75, 0x8e, 0x5b, 0x83, 0x76, 0xef, 0xaa, 0xff, 0xde, 0x73, 0x85, 0x18, 0xee, 0xbe, 0x79,
+	0xd7, 0xd9, 0xfa, 0xe5, 0xaf, 0xdf, 0xee, 0x38, 0xa1, 0x21, 0xa1, 0x5b, 0x70, 0x20, 0x98, 0xc0,
+	0xe9, 0x28, 0xe1, 0xbc, 0xc0, 0x74, 0x42, 0xbc, 0x5a, 0xd7, 0x39, 0xae, 0x87, 0xfb, 0xaa, 0xfa,
+	0xd4, 0x14, 0xd1, 0x11, 0xb8, 0xe3, 0x22, 0xa7, 0x64, 0xea, 0x6d, 0xab, 0x65, 0x33, 0x43, 0xb7,
+	0xe1, 0x7f, 0x29, 0x9b, 0xe0, 0x74, 0x84, 0x0b, 0x11, 0xb3, 0x3c, 0x11, 0x0b, 0xaf, 0xde, 0x75,
+	0x8e, 0x77, 0xc3, 0x03, 0x55, 0x3e, 0xb5, 0x55, 0xf4, 0x03, 0x1c, 0x52, 0x22, 0xce, 0x58, 0x3e,
+	0x1b, 0xe5, 0x24, 0x4a, 0xb8, 0xc8, 0xb1, 0x48, 0x18, 0xf5, 0x1a, 0xca, 0xf4, 0xed, 0x2a, 0xd3,
+	0xcf, 0x34, 0x3e, 0x5c, 0x81, 0x0f, 0xeb, 0xb2, 0x83, 0xf0, 0xff, 0xf4, 0xea, 0x12, 0x3a, 0x85,
+	0xa6, 0xe6, 0x72, 0xcf, 0xed, 0x6e, 0x1f, 0xb7, 0x06, 0x1f, 0x55, 0x89, 0xda, 0xbd, 0x53, 0x05,
+	0x23, 0x67, 0x79, 0x52, 0x22, 0x66, 0x62, 0x46, 0x16, 0xdc, 0x6b, 0xbe, 0x57, 0xe2, 0x89, 0x42,
+	0x5a, 0x09, 0xc3, 0x43, 0xcf, 0x60, 0x4f, 0x0f, 0x47, 0x73, 0xc6, 0x52, 0xee, 0xed, 0x28, 0x9d,
+	0x5b, 0xef, 0xd5, 0x79, 0xce, 0x58, 0x6a, 0xb4, 0x5a, 0x71, 0x59, 0xe1, 0xe8, 0x01, 0xb8, 0x5c,
+	0xe0, 0x19, 0xe1, 0xde, 0xae, 0x52, 0xea, 0x6e, 0x6a, 0x4a, 0x02, 0x8d, 0x88, 0x61, 0x05, 0x7f,
+	0x37, 0x60, 0x7f, 0xad, 0x67, 0x74, 0x02, 0xae, 0x66, 0x6e, 0x0a, 0xcc, 0xda, 0xfe, 0x18, 0x3c,
+	0x7a, 0x0c, 0xad, 0x78, 0x31, 0x27, 0xb9, 0xc9, 0x5b, 0x4d, 0xd1, 0x3b, 0x55, 0xf4, 0x27, 0x4b,
+	0x58, 0xd9, 0xd4, 0xb2, 0x84, 0x06, 0x50, 0x97, 0xbb, 0xa3, 0xb2, 0xd4, 0x1a, 0x78, 0x95, 0x89,
+	0x5d, 0xee, 0x87, 0xc2, 0xa2, 0x07, 0xb0, 0xc3, 0x27, 0x31, 0x99, 0x16, 0x29, 0x51, 0x11, 0x6b,
+	0x0d, 0x3e, 0xa8, 0x34, 0x6e, 0x30, 0x86, 0x5b, 0x72, 0xd0, 0x43, 0x68, 0xce, 0x09, 0x9d, 0x26,
+	0x34, 0x32, 0x99, 0xfb, 0xb8, 0xf2, 0xb1, 0x1a, 0xf2, 0x28, 0x4b, 0x38, 0x5f, 0xe6, 0xcd, 0x32,
+	0x11, 0x82, 0xba, 0x0c, 0xbe, 0xe7, 0xaa, 0x43, 0xa0, 0xc6, 0xe8, 0x73, 0x68, 0x52, 0x52, 0xe4,
+	0x8c, 0xda, 0xd0, 0xb4, 0xab, 0xc3, 0x2c, 0x21, 0x56, 0xcf, 0x10, 0xd0, 0x7d, 0x68, 0x9e, 0x91,
+	0x24, 0x8a, 0x85, 0x0d, 0xca, 0x87, 0x55, 0xdc, 0xaf, 0xb0, 0xc8, 0x93, 0xf3, 0x90, 0x9d, 0x59,
+	0xba, 0xe1, 0xa0, 0xcf, 0xa0, 0x31, 0x66, 0x74, 0x6a, 0xb3, 0xf1, 0x9f, 0xc8, 0x9a, 0x81, 0xbe,
+	0x80, 0x06, 0x3e, 0x97, 0x9e, 0x41, 0x51, 0x3b, 0x1b, 0x62, 0x75, 0x7a, 0x5e, 0x1a, 0xd7, 0x1c,
+	0x34, 0x84, 0xe6, 0x84, 0x65, 0x59, 0x22, 0xb8, 0xd7, 0x52, 0xf4, 0x60, 0x03, 0xfd, 0xa1, 0x46,
+	0x5a, 0xef, 0x86, 0x88, 0xbe, 0x07, 0xb4, 0x12, 0x89, 0x11, 0x27, 0x62, 0x84, 0x85, 0xb7, 0xa7,
+	0xe4, 0xee, 0x6c, 0x3a, 0x2e, 0x25, 0xe9, 0x05, 0x11, 0xa7, 0x36, 0xa2, 0x37, 0x56, 0xb4, 0x54,
+	0x3d, 0xf8, 0x16, 0x5a, 0x2b, 0xfe, 0xd1, 0x0d, 0xd8, 0x2e, 0x92, 0xa9, 0x8a, 0xfc, 0x7e, 0x28,
+	0x87, 0xe8, 0x1e, 0xd4, 0x65, 0x37, 0x26, 0xc6, 0x95, 0x61, 0x92, 0xcc, 0xa7, 0xf4, 0x47, 0x66,
+	0x83, 0x28, 0xf1, 0x01, 0x81, 0x83, 0xf5, 0xce, 0xe4, 0xe5, 0xa8, 0x8f, 0xac, 0x92, 0xdf, 0x0d,
+	0xcd, 0x4c, 0xee, 0xf1, 0xcb, 0x82, 0x14, 0x64, 0xd3, 0x49, 0xd1, 0x1a, 0x5f, 0x4b, 0x98, 0xdd,
+	0x63, 0xc5, 0x09, 0x86, 0x70, 0x54, 0xdd, 0xb1, 0x0c, 0x21, 0xc5, 0x19, 0x31, 0x0f, 0x53, 0x63,
+	0x74, 0x08, 0x8d, 0x71, 0xca, 0x26, 0x33, 0x73, 0x7b, 0xeb, 0x49, 0xf0, 0x53, 0x79, 0xf6, 0xf5,
+	0x25, 0x73, 0xad, 0x53, 0x4f, 0xbe, 0xd0, 0x74, 0x2a, 0x17, 0x6a, 0x6a, 0xc1, 0x4e, 0xd1, 0x09,
+	0xec, 0x4c, 0x49, 0x4a, 0x22, 0x2c, 0x88, 0x39, 0xae, 0x95, 0x3b, 0xf5, 0xa5, 0xc1, 0x84, 0x25,
+	0x3a, 0xf8, 0x19, 0x6e, 0x5e, 0xb9, 0xe1, 0xae, 0x35, 0x70, 0x04, 0x2e, 0x25, 0x42, 0xbe, 0xa1,
+	0x9a, 0x7a, 0x43, 0x66, 0x86, 0x4e, 0xd6, 0x6e, 0x0a, 0xbf, 0xf2, 0xae, 0xf9, 0xf7, 0xfd, 0xa9,
+	0x18, 0xc1, 0x6b, 0x67, 0xf5, 0x8f, 0x72, 0x46, 0x56, 0x7b, 0x74, 0xd6, 0x7b, 0x5c, 0x9a, 0xaa,
+	0x5d, 0x63, 0x6a, 0x7b, 0xcd, 0xd4, 0x3d, 0x70, 0x79, 0x8c, 0x73, 0xc2, 0xf5, 0x7f, 0xdd, 0xd0,
+	0x97, 0x8f, 0xfd, 0xe3, 0x5d, 0xe7, 0x68, 0xc2, 0x78, 0xc6, 0x38, 0x9f, 0xce, 0x7a, 0x09, 0xeb,
+	0x67, 0x58, 0xc4, 0xbd, 0x6f, 0x12, 0x2a, 0x42, 0x83, 0x1e, 0x3e, 0x7a, 0x73, 0xe1, 0x3b, 0x6f,
+	0x2f, 0x7c, 0xe7, 0xcf, 0x0b, 0xdf, 0x79, 0x7d, 0xe9, 0x6f, 0xbd, 0xbd, 0xf4, 0xb7, 0x7e, 0xbf,
+	0xf4, 0xb7, 0xbe, 0xfb, 0x24, 0x4a, 0x44, 0x5c, 0x8c, 0x7b, 0x13, 0x96, 0xf5, 0xcb, 0x0f, 0x80,
+	0x72, 0x70, 0x6e, 0xbf, 0x05, 0xc4, 0x62, 0x4e, 0xf8, 0xd8, 0x55, 0x5f, 0x02, 0x9f, 0xfe, 0x13,
+	0x00, 0x00, 0xff, 0xff, 0x2d, 0x7f, 0x3e, 0x71, 0xcb, 0x08, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -146,6 +706,72 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Stakes) > 0 {
+		for iNdEx := len(m.Stakes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Stakes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x4a
+		}
+	}
+	if len(m.HotkeyPools) > 0 {
+		for iNdEx := len(m.HotkeyPools) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.HotkeyPools[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if len(m.Hotkeys) > 0 {
+		for iNdEx := len(m.Hotkeys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Hotkeys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if len(m.Subnets) > 0 {
+		for iNdEx := len(m.Subnets) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Subnets[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	{
+		size, err := m.NetworkRegistration.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
 	if len(m.LocalAuthority) > 0 {
 		i -= len(m.LocalAuthority)
 		copy(dAtA[i:], m.LocalAuthority)
@@ -173,6 +799,427 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisSubnet) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisSubnet) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisSubnet) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.HyperparamsSetAt) > 0 {
+		for iNdEx := len(m.HyperparamsSetAt) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.HyperparamsSetAt[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x62
+		}
+	}
+	if len(m.Commits) > 0 {
+		for iNdEx := len(m.Commits) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Commits[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x5a
+		}
+	}
+	if len(m.Axons) > 0 {
+		for iNdEx := len(m.Axons) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Axons[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x52
+		}
+	}
+	if len(m.Bonds) > 0 {
+		for iNdEx := len(m.Bonds) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Bonds[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x4a
+		}
+	}
+	if len(m.Weights) > 0 {
+		for iNdEx := len(m.Weights) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Weights[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if len(m.Neurons) > 0 {
+		for iNdEx := len(m.Neurons) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Neurons[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if m.Burn != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Burn))
+		i--
+		dAtA[i] = 0x30
+	}
+	{
+		size, err := m.Pending.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size, err := m.Schedule.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	{
+		size, err := m.Pool.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size, err := m.Hyperparams.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.Subnet.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisAxon) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisAxon) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisAxon) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Axon.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.Uid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisCommits) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisCommits) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisCommits) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Queue.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisHyperparamSetAt) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisHyperparamSetAt) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisHyperparamSetAt) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Block != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Block))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisHotkey) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisHotkey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisHotkey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Delegate != nil {
+		{
+			size, err := m.Delegate.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintGenesis(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisHotkeyPool) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisHotkeyPool) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisHotkeyPool) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Pool.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.Netuid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisStake) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisStake) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisStake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Shares.Size()
+		i -= size
+		if _, err := m.Shares.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if m.Netuid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Coldkey) > 0 {
+		i -= len(m.Coldkey)
+		copy(dAtA[i:], m.Coldkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Coldkey)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -205,6 +1252,196 @@ func (m *GenesisState) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovGenesis(uint64(l))
 	}
+	l = m.NetworkRegistration.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	if len(m.Subnets) > 0 {
+		for _, e := range m.Subnets {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Hotkeys) > 0 {
+		for _, e := range m.Hotkeys {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.HotkeyPools) > 0 {
+		for _, e := range m.HotkeyPools {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Stakes) > 0 {
+		for _, e := range m.Stakes {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *GenesisSubnet) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Subnet.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	l = m.Hyperparams.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	l = m.Pool.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	l = m.Schedule.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	l = m.Pending.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	if m.Burn != 0 {
+		n += 1 + sovGenesis(uint64(m.Burn))
+	}
+	if len(m.Neurons) > 0 {
+		for _, e := range m.Neurons {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Weights) > 0 {
+		for _, e := range m.Weights {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Bonds) > 0 {
+		for _, e := range m.Bonds {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Axons) > 0 {
+		for _, e := range m.Axons {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Commits) > 0 {
+		for _, e := range m.Commits {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.HyperparamsSetAt) > 0 {
+		for _, e := range m.HyperparamsSetAt {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *GenesisAxon) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Uid != 0 {
+		n += 1 + sovGenesis(uint64(m.Uid))
+	}
+	l = m.Axon.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *GenesisCommits) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = m.Queue.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *GenesisHyperparamSetAt) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.Block != 0 {
+		n += 1 + sovGenesis(uint64(m.Block))
+	}
+	return n
+}
+
+func (m *GenesisHotkey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.Delegate != nil {
+		l = m.Delegate.Size()
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	return n
+}
+
+func (m *GenesisHotkeyPool) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovGenesis(uint64(m.Netuid))
+	}
+	l = m.Pool.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *GenesisStake) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Coldkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.Netuid != 0 {
+		n += 1 + sovGenesis(uint64(m.Netuid))
+	}
+	l = m.Shares.Size()
+	n += 1 + l + sovGenesis(uint64(l))
 	return n
 }
 
@@ -345,6 +1582,1382 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.LocalAuthority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NetworkRegistration", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.NetworkRegistration.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subnets", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Subnets = append(m.Subnets, GenesisSubnet{})
+			if err := m.Subnets[len(m.Subnets)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkeys = append(m.Hotkeys, GenesisHotkey{})
+			if err := m.Hotkeys[len(m.Hotkeys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field HotkeyPools", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.HotkeyPools = append(m.HotkeyPools, GenesisHotkeyPool{})
+			if err := m.HotkeyPools[len(m.HotkeyPools)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stakes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stakes = append(m.Stakes, GenesisStake{})
+			if err := m.Stakes[len(m.Stakes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisSubnet) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisSubnet: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisSubnet: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subnet", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Subnet.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hyperparams", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Hyperparams.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pool", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Pool.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Schedule", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Schedule.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pending", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Pending.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burn", wireType)
+			}
+			m.Burn = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Burn |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Neurons", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Neurons = append(m.Neurons, Neuron{})
+			if err := m.Neurons[len(m.Neurons)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Weights", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Weights = append(m.Weights, MatrixRow{})
+			if err := m.Weights[len(m.Weights)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bonds", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Bonds = append(m.Bonds, MatrixRow{})
+			if err := m.Bonds[len(m.Bonds)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Axons", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Axons = append(m.Axons, GenesisAxon{})
+			if err := m.Axons[len(m.Axons)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Commits", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Commits = append(m.Commits, GenesisCommits{})
+			if err := m.Commits[len(m.Commits)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field HyperparamsSetAt", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.HyperparamsSetAt = append(m.HyperparamsSetAt, GenesisHyperparamSetAt{})
+			if err := m.HyperparamsSetAt[len(m.HyperparamsSetAt)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisAxon) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisAxon: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisAxon: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Axon", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Axon.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisCommits) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisCommits: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisCommits: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Queue", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Queue.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisHyperparamSetAt) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisHyperparamSetAt: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisHyperparamSetAt: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Block", wireType)
+			}
+			m.Block = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Block |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisHotkey) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisHotkey: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisHotkey: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Delegate", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Delegate == nil {
+				m.Delegate = &Delegate{}
+			}
+			if err := m.Delegate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisHotkeyPool) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisHotkeyPool: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisHotkeyPool: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pool", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Pool.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisStake) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisStake: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisStake: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Coldkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Shares", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Shares.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
