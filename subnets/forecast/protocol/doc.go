@@ -3,7 +3,8 @@
 // whether an answer can be scored at all.
 //
 // The types are plain structs with JSON tags so that any transport (the SDK's
-// axon and dendrite, a file, a test) can carry them unchanged.
+// axon and dendrite, a file, a test) can carry them unchanged. Over the SDK
+// they travel on Route (POST /Forecast, JSON).
 //
 // Validation policy, decided once here so that miners and validators agree:
 //
