@@ -179,7 +179,7 @@ func TestBroadcast(t *testing.T) {
 		require.ErrorAs(t, err, &chainErr)
 		require.True(t, chainErr.Expired)
 	})
-	t.Run("a wait that runs out leaves the outcome open", func(t *testing.T) {
+	t.Run("a wait that runs out leaves the outcome open, and Tx learns it later", func(t *testing.T) {
 		f := startFakeNode(t)
 		f.neverInclude = true
 		c := f.dial(t, chain.Config{TxLifetimeBlocks: 1 << 40, InclusionTimeout: 30 * time.Millisecond})
@@ -188,6 +188,15 @@ func TestBroadcast(t *testing.T) {
 		var chainErr *chain.Error
 		require.ErrorAs(t, err, &chainErr)
 		require.False(t, chainErr.Expired)
+
+		_, err = c.Tx(context.Background(), chainErr.TxHash)
+		require.ErrorIs(t, err, chain.ErrNotIncluded)
+		f.mu.Lock()
+		f.neverInclude = false // a later block includes it
+		f.mu.Unlock()
+		res, err := c.Tx(context.Background(), chainErr.TxHash)
+		require.NoError(t, err)
+		require.Equal(t, chainErr.TxHash, res.Hash)
 	})
 }
 

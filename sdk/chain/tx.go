@@ -278,6 +278,27 @@ func (c *Client) waitForInclusion(ctx context.Context, op, hash string, t pendin
 	}
 }
 
+// Tx looks up a transaction by hash: the result of one included in a block (an *Error if it
+// failed there), or ErrNotIncluded if the node knows of no block including it (yet). This is how
+// to learn the fate of a transaction whose wait ended without an answer.
+func (c *Client) Tx(ctx context.Context, hash string) (*TxResult, error) {
+	res, err := c.txs.GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
+	if status.Code(err) == codes.NotFound {
+		return nil, &Error{Op: "tx " + hash, TxHash: hash, cause: ErrNotIncluded, Log: "no block includes it"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.TxResponse == nil {
+		return nil, fmt.Errorf("chain: the node answered for tx %s without a result", hash)
+	}
+	var fee sdk.Coins
+	if res.Tx != nil && res.Tx.AuthInfo != nil && res.Tx.AuthInfo.Fee != nil {
+		fee = res.Tx.AuthInfo.Fee.Amount
+	}
+	return c.result("tx "+hash, res.TxResponse, fee)
+}
+
 // result turns an included transaction into a TxResult, or into an *Error if it failed.
 func (c *Client) result(op string, r *sdk.TxResponse, fee sdk.Coins) (*TxResult, error) {
 	if r.Code != 0 {
