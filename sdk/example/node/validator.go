@@ -165,6 +165,9 @@ func (v *Validator) Step(ctx context.Context) (Round, error) {
 	if err != nil {
 		return Round{}, fmt.Errorf("node: validator: reading the metagraph: %w", err)
 	}
+	if int(v.uid) >= m.N() || m.Hotkeys[v.uid] != v.cfg.Hotkey.Address() {
+		return Round{}, fmt.Errorf("node: validator: %s no longer holds uid %d on subnet %d (replaced by a newer registration): register again", v.cfg.Hotkey.Address(), v.uid, v.cfg.Netuid)
+	}
 	r := Round{Height: m.Height, Answers: map[uint16]Answer{}}
 	v.query(ctx, m, &r)
 	r.Scores = v.score(m, r.Answers)
