@@ -181,18 +181,30 @@ func TestForecastSubnetOnChain(t *testing.T) {
 		lists = append(lists, s)
 		a := v.Activity()
 		require.GreaterOrEqual(t, a.Commits, a.Reveals, "every reveal opened a commit")
-		// Its last reveal is its row on chain.
 		vuid, ok := m.UID(v.Hotkey())
 		require.True(t, ok)
 		require.True(t, m.ValidatorPermit[vuid])
-		row := map[uint16]uint16{}
-		for _, e := range m.Weights[vuid] {
-			row[e.UID] = e.Value
-		}
-		require.Len(t, row, len(a.Weights.UIDs))
-		for i, uid := range a.Weights.UIDs {
-			require.Equal(t, a.Weights.Values[i], row[uid], "uid %d", uid)
-		}
+	}
+	// Each validator's last reveal is its row on chain (read between two reveals).
+	for _, v := range validators {
+		require.Eventually(t, func() bool {
+			before := v.Activity()
+			full, err := metagraph.Load(ctx, c, netuid, metagraph.Full)
+			if err != nil || v.Activity().WeightsHeight != before.WeightsHeight || full.Height < before.WeightsHeight {
+				return false
+			}
+			vuid, _ := full.UID(v.Hotkey())
+			row := map[uint16]uint16{}
+			for _, e := range full.Weights[vuid] {
+				row[e.UID] = e.Value
+			}
+			for i, uid := range before.Weights.UIDs {
+				if row[uid] != before.Weights.Values[i] {
+					return false
+				}
+			}
+			return len(row) == len(before.Weights.UIDs)
+		}, 20*time.Second, 20*time.Millisecond, "the validator's revealed weights are its row on chain")
 	}
 
 	skill := map[uint16]float64{}
