@@ -25,7 +25,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // offlineChain is a client that never reaches a node: enough to build services whose chain
 // side a test does not exercise.
-func offlineChain(t *testing.T) *chain.Client {
+func offlineChain(t testing.TB) *chain.Client {
 	t.Helper()
 	c, err := chain.Dial(context.Background(), chain.Config{Node: "127.0.0.1:1", ChainID: testScope.ChainID, CallTimeout: time.Second})
 	require.NoError(t, err)
@@ -40,7 +40,7 @@ type neuronAt struct {
 	permit bool
 }
 
-func snapshotOf(t *testing.T, height int64, neurons []neuronAt) *metagraph.Metagraph {
+func snapshotOf(t testing.TB, height int64, neurons []neuronAt) *metagraph.Metagraph {
 	t.Helper()
 	res := &types.QueryMetagraphResponse{Netuid: uint32(testScope.NetUID), Height: height}
 	for uid, n := range neurons {
@@ -57,7 +57,7 @@ func snapshotOf(t *testing.T, height int64, neurons []neuronAt) *metagraph.Metag
 }
 
 // testValidator is a validator whose metagraph is whatever the test says.
-func testValidator(t *testing.T, key *synapse.KeySigner, timeout time.Duration) (*Validator, *atomic.Pointer[metagraph.Metagraph]) {
+func testValidator(t testing.TB, key *synapse.KeySigner, timeout time.Duration) (*Validator, *atomic.Pointer[metagraph.Metagraph]) {
 	t.Helper()
 	v, err := NewValidator(ValidatorConfig{Chain: offlineChain(t), Hotkey: key, Netuid: testScope.NetUID,
 		Secret: []byte("round-test-secret-0123456789"), QueryTimeout: timeout, Logger: quiet})

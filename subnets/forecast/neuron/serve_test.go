@@ -27,7 +27,7 @@ func challenge(id string) protocol.Challenge {
 }
 
 // serveModel starts an axon answering with a model, serving the peers given.
-func serveModel(t *testing.T, model string, peers axon.StaticPeers) (*axon.Axon, *synapse.KeySigner) {
+func serveModel(t testing.TB, model string, peers axon.StaticPeers) (*axon.Axon, *synapse.KeySigner) {
 	t.Helper()
 	m, err := forecast.NewMiner(model)
 	require.NoError(t, err)
