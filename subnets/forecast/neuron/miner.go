@@ -302,14 +302,14 @@ func (m *Miner) publish(ctx context.Context, now time.Time) {
 		}
 		m.pub.backoff = min(max(2*m.pub.backoff, minPublishBackoff), maxPublishBackoff)
 		m.pub.retryAt = now.Add(m.pub.backoff)
-		level, hint := slog.LevelWarn, ""
+		level, msg := slog.LevelWarn, "miner: serve-axon refused; will retry"
 		switch {
 		case errors.Is(err, types.ErrServingRateLimit):
 			level = slog.LevelInfo
 		case errors.Is(err, types.ErrInvalidIP):
-			level, hint = slog.LevelError, "validators cannot reach this address: set the external IP to a public one"
+			level, msg = slog.LevelError, "miner: the chain refuses this address, which validators could not reach: set the external IP to a public one"
 		}
-		m.log.Log(ctx, level, "miner: serve-axon refused; will retry", "axon", info.String(), "retry_in", m.pub.backoff, "err", err, "hint", hint)
+		m.log.Log(ctx, level, msg, "axon", info.String(), "retry_in", m.pub.backoff, "err", err)
 		return
 	}
 	m.pub.info, m.pub.height, m.pub.listed, m.pub.backoff, m.pub.retryAt = info, res.Height, true, 0, time.Time{}

@@ -156,8 +156,8 @@ type Activity struct {
 	// miner asked refused the validator (no validator permit yet, not registered).
 	Rounds  int `json:"rounds"`
 	Refused int `json:"refused"`
-	// LastRound is when the last scored challenge went out, and Answered how many miners
-	// answered it validly out of Queried.
+	// LastRound is when the last scored challenge went out, Queried how many miners it went
+	// to, and Answered how many sent back an authenticated answer (valid or not).
 	LastRound time.Time `json:"last_round"`
 	Queried   int       `json:"queried"`
 	Answered  int       `json:"answered"`

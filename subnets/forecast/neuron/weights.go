@@ -28,7 +28,6 @@ func (v *Validator) weightsLoop(ctx context.Context) {
 // observed is one reading of the chain: the state Decide takes, and what acting on it needs.
 type observed struct {
 	ChainState
-	uid     uint16
 	weights chain.Weights
 }
 
@@ -61,7 +60,9 @@ func (v *Validator) weightsStep(ctx context.Context) {
 			v.mu.Lock()
 			v.activity.Dropped++
 			v.mu.Unlock()
-			v.setPending(nil)
+			if err := v.setPending(nil); err != nil {
+				v.log.Error("validator: the state file still holds the dropped commit", "err", err)
+			}
 			continue
 		case SetWeights:
 			v.set(ctx, o)
@@ -110,7 +111,6 @@ func (v *Validator) observe(ctx context.Context) (observed, error) {
 		v.self.uid, v.self.known, v.self.lastUpdate = uid, true, 0
 		v.weights.LastSubmit, v.weights.RetryAt = 0, 0
 	}
-	o.uid = uid
 	o.Registered = true
 	o.Permit = m.ValidatorPermit[uid] || summary.OwnerHotkey == v.Hotkey()
 	o.LastUpdate = max(m.LastUpdate[uid], v.self.lastUpdate)
@@ -193,7 +193,9 @@ func (v *Validator) reveal(ctx context.Context, o observed) {
 		v.mu.Lock()
 		v.activity.Dropped++
 		v.mu.Unlock()
-		_ = v.setPending(nil)
+		if err := v.setPending(nil); err != nil {
+			v.log.Error("validator: the state file still holds the dropped commit", "err", err)
+		}
 		v.noteError(err)
 		return
 	case errors.Is(err, types.ErrRevealTooEarly) && !p.Confirmed():
