@@ -87,22 +87,22 @@ func (a I32F32) Add(b I32F32) I32F32 { return I32F32{a.bits + b.bits} }
 // Sub is the plain `-` of a release-built runtime: it wraps on overflow.
 func (a I32F32) Sub(b I32F32) I32F32 { return I32F32{a.bits - b.bits} }
 
+// The saturating and checked sums below test overflow on the sign bits
+// alone, branching only on overflow: they run in the epoch's per-cell loops.
+
 // SatAdd adds, clamping to the representable range.
 func (a I32F32) SatAdd(b I32F32) I32F32 {
-	s, ok := a.CheckedAdd(b)
-	if ok {
-		return s
+	s := a.bits + b.bits
+	if (a.bits^s)&(b.bits^s) < 0 { // s has lost the sign a and b share
+		return I32F32{math.MaxInt64 ^ b.bits>>63} // MIN when adding a negative
 	}
-	if b.bits > 0 {
-		return I32F32Max()
-	}
-	return I32F32Min()
+	return I32F32{s}
 }
 
 // CheckedAdd adds and reports false on overflow.
 func (a I32F32) CheckedAdd(b I32F32) (I32F32, bool) {
 	s := a.bits + b.bits
-	if (s > a.bits) != (b.bits > 0) {
+	if (a.bits^s)&(b.bits^s) < 0 {
 		return I32F32{}, false
 	}
 	return I32F32{s}, true
@@ -110,20 +110,17 @@ func (a I32F32) CheckedAdd(b I32F32) (I32F32, bool) {
 
 // SatSub subtracts, clamping to the representable range.
 func (a I32F32) SatSub(b I32F32) I32F32 {
-	d, ok := a.CheckedSub(b)
-	if ok {
-		return d
+	d := a.bits - b.bits
+	if (a.bits^b.bits)&(a.bits^d) < 0 { // signs differ and d has lost a's
+		return I32F32{math.MinInt64 ^ b.bits>>63} // MAX when subtracting a negative
 	}
-	if b.bits < 0 {
-		return I32F32Max()
-	}
-	return I32F32Min()
+	return I32F32{d}
 }
 
 // CheckedSub subtracts and reports false on overflow.
 func (a I32F32) CheckedSub(b I32F32) (I32F32, bool) {
 	d := a.bits - b.bits
-	if (d < a.bits) != (b.bits > 0) {
+	if (a.bits^b.bits)&(a.bits^d) < 0 {
 		return I32F32{}, false
 	}
 	return I32F32{d}, true
@@ -156,29 +153,16 @@ func mulBits(a, b int64) (int64, bool) {
 }
 
 // SatMul multiplies, flooring the exact product to 32 fraction bits and
-// clamping on overflow.
+// clamping on overflow. It makes no calls, so that it inlines into the
+// epoch's per-cell loops.
 func (a I32F32) SatMul(b I32F32) I32F32 {
-	if uint64(a.bits)|uint64(b.bits) < 1<<32 {
-		// Both in [0, 1), as nearly every product of the epoch: the
-		// product fits 64 bits. Kept inlinable.
-		return I32F32{int64(uint64(a.bits) * uint64(b.bits) >> 32)}
+	hi, lo := bits.Mul64(uint64(a.bits), uint64(b.bits))
+	// The signed high word of the 128-bit product, as in mulBits.
+	shi := int64(hi) - (a.bits>>63)&b.bits - (b.bits>>63)&a.bits
+	if uint64(shi>>31+1) > 1 { // the top 33 bits disagree: overflow
+		return I32F32{math.MaxInt64 ^ (a.bits^b.bits)>>63} // MIN when the signs differ
 	}
-	return a.satMulSlow(b)
-}
-
-func (a I32F32) satMulSlow(b I32F32) I32F32 {
-	if r, ok := mulBits(a.bits, b.bits); ok {
-		return I32F32{r}
-	}
-	return mulOverflow(a, b)
-}
-
-// mulOverflow is SatMul's clamp, kept out of line so SatMul inlines.
-func mulOverflow(a, b I32F32) I32F32 {
-	if (a.bits < 0) != (b.bits < 0) {
-		return I32F32Min()
-	}
-	return I32F32Max()
+	return I32F32{shi<<32 | int64(lo>>32)}
 }
 
 // CheckedMul multiplies (floor) and reports false on overflow.

@@ -89,13 +89,15 @@ func BenchmarkEpoch(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/validators=%d/%s", c.n, c.validators, kind), func(b *testing.B) {
 			in := benchInput(c.n, c.validators, c.yuma3, c.liquid)
 			b.ReportAllocs()
-			start := processCPU()
+			cpu0, faults0 := processUsage()
 			for b.Loop() {
 				if _, err := yuma.Epoch(in); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+			cpu1, faults1 := processUsage()
+			b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(faults1-faults0)/float64(b.N), "faults/op")
 		})
 	}
 }

@@ -2,48 +2,54 @@ package yuma
 
 import "github.com/gotensor/gotensor/fixed"
 
-// penalizedWeights is §4.10: Wb = W + β·(Wc − W). β = 0 gives W itself
-// and β = 1 gives Wc (zero cells included, stored order); otherwise rows
-// are densified and only positive results kept, in column order. Wc's
-// cells are a subset of W's, so W's columns are all that can be non-zero.
-func penalizedWeights(w *matrix, c []fixed.I32F32, beta fixed.I32F32, ws *workspace) *matrix {
-	if beta.IsZero() {
-		return w
+// penalty is §4.10: the bond weights Wb = W + β·(Wc − W), computed a row
+// at a time where the bonds need them. β = 0 gives W itself and β = 1
+// gives Wc (zero cells included, stored order); otherwise rows are
+// densified and only positive results kept, in column order. Wc's cells
+// are a subset of W's, so W's columns are all that can be non-zero.
+type penalty struct {
+	w    *matrix
+	c    []fixed.I32F32
+	beta fixed.I32F32
+}
+
+// clipOnly reports whether Wb is Wc.
+func (p penalty) clipOnly() bool { return p.beta == fixed.I32F32One() }
+
+// row returns row i of Wb, valid until the worker's next call.
+func (p penalty) row(i int, wk *worker) ([]uint16, []fixed.I32F32) {
+	cols, vals := p.w.row(i)
+	if p.beta.IsZero() {
+		return cols, vals
 	}
-	wb := &ws.penalized
-	wb.reset(len(w.col))
-	full, clip := &ws.dense[0], ws.clip
-	clipOnly := beta == fixed.I32F32One()
-	for i := 0; i < w.rows(); i++ {
-		cols, vals := w.row(i)
-		if clipOnly {
-			for k, v := range vals {
-				if v, ok := clipped(v, c[cols[k]]); ok {
-					wb.push(cols[k], v)
-				}
-			}
-			wb.endRow()
-			continue
-		}
+	out := &wk.rows[0]
+	out.reset()
+	if p.clipOnly() {
 		for k, v := range vals {
-			j := cols[k]
-			full.touch(j)
-			full.val[j] = v
-			if v, ok := clipped(v, c[j]); ok {
-				clip[j] = v
+			if v, ok := clipped(v, p.c[cols[k]]); ok {
+				out.push(cols[k], v)
 			}
 		}
-		for _, j := range full.ascending() {
-			v1 := full.val[j]
-			if v := v1.SatAdd(beta.SatMul(clip[j].SatSub(v1))); v.Gt(fixed.I32F32{}) {
-				wb.push(j, v)
-			}
-			clip[j] = fixed.I32F32{}
-		}
-		full.clear()
-		wb.endRow()
+		return out.col, out.val
 	}
-	return wb
+	full, clip := &wk.dense[0], wk.clip
+	for k, v := range vals {
+		j := cols[k]
+		full.touch(j)
+		full.val[j] = v
+		if v, ok := clipped(v, p.c[j]); ok {
+			clip[j] = v
+		}
+	}
+	for _, j := range full.ascending() {
+		v1 := full.val[j]
+		if v := v1.SatAdd(p.beta.SatMul(clip[j].SatSub(v1))); v.Gt(fixed.I32F32{}) {
+			out.push(j, v)
+		}
+		clip[j] = fixed.I32F32{}
+	}
+	full.clear()
+	return out.col, out.val
 }
 
 // lastTempo is the block after the previous epoch (or block − tempo before
@@ -64,16 +70,16 @@ func lastTempo(in *Input) uint64 {
 type previousBonds struct {
 	in    *Input
 	since uint64
-	out   *rowBuf
 }
 
-func newPreviousBonds(in *Input, ws *workspace) *previousBonds {
-	return &previousBonds{in: in, since: lastTempo(in), out: &ws.rows[0]}
+func newPreviousBonds(in *Input) previousBonds {
+	return previousBonds{in: in, since: lastTempo(in)}
 }
 
-// row returns row i; the slices are valid until the next call.
-func (p *previousBonds) row(i int) ([]uint16, []fixed.I32F32) {
-	p.out.reset()
+// row returns row i, valid until the worker's next call.
+func (p previousBonds) row(i int, wk *worker) ([]uint16, []fixed.I32F32) {
+	out := &wk.rows[1]
+	out.reset()
 	if i < len(p.in.Bonds) {
 		for _, e := range p.in.Bonds[i] {
 			if p.since <= p.in.BlockAtRegistration[e.UID] {
@@ -83,10 +89,10 @@ func (p *previousBonds) row(i int) ([]uint16, []fixed.I32F32) {
 			if p.in.Yuma3 {
 				v = fixed.FixedToFixedU16Proportion(v)
 			}
-			p.out.push(e.UID, v)
+			out.push(e.UID, v)
 		}
 	}
-	return p.out.col, p.out.val
+	return out.col, out.val
 }
 
 // fixedAlpha is the EMA alpha without liquid alpha: 1 − bma/10^6, the
@@ -96,12 +102,12 @@ func fixedAlpha(bma uint64) fixed.I32F32 {
 	return fixed.I32F32One().SatSub(x)
 }
 
-// emaRow appends one row of mat_ema_sparse to m: α·new + (1−α)·old over the
+// emaRow appends one row of mat_ema_sparse to a: α·new + (1−α)·old over the
 // union of columns, positive results in column order.
-func emaRow(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
+func emaRow(a *arena, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
 	alpha, keep fixed.I32F32, acc *denseRow) {
 	if ascending(newCols) && ascending(oldCols) {
-		emaMerge(m, newCols, newVals, oldCols, oldVals, alpha, keep)
+		emaMerge(a, newCols, newVals, oldCols, oldVals, alpha, keep)
 		return
 	}
 	for k, j := range newCols {
@@ -117,7 +123,7 @@ func emaRow(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint1
 	}
 	for _, j := range acc.ascending() {
 		if v := acc.val[j]; v.Gt(fixed.I32F32{}) {
-			m.push(j, v)
+			a.push(j, v)
 		}
 	}
 	acc.clear()
@@ -125,7 +131,7 @@ func emaRow(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint1
 
 // emaMerge is emaRow for rows already in column order (the usual case):
 // the same sums, α·new first, by one merge instead of a dense row.
-func emaMerge(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
+func emaMerge(out *arena, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32,
 	alpha, keep fixed.I32F32) {
 	a, b := 0, 0
 	for a < len(newCols) || b < len(oldCols) {
@@ -144,135 +150,286 @@ func emaMerge(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uin
 			b++
 		}
 		if v.Gt(fixed.I32F32{}) {
-			m.push(j, v)
+			out.push(j, v)
 		}
 	}
 }
 
-// ascending reports whether the columns are strictly increasing.
-func ascending(cols []uint16) bool {
-	for k := 1; k < len(cols); k++ {
-		if cols[k] <= cols[k-1] {
-			return false
-		}
+// addColumns adds a computed row to the worker's partial column sums.
+func addColumns(sums []fixed.I32F32, cols []uint16, vals []fixed.I32F32) {
+	vals = vals[:len(cols)]
+	for k, j := range cols {
+		sums[j] = sums[j].SatAdd(vals[k])
 	}
-	return true
+}
+
+// columnDivisors prepares perColumn by each column's sum or maximum.
+func columnDivisors(by []fixed.I32F32) []columnDivisor {
+	d := make([]columnDivisor, len(by))
+	for j, b := range by {
+		d[j] = newColumnDivisor(b)
+	}
+	return d
 }
 
 // yuma3Bonds is §4.11a: the new absolute bonds (an EMA of Wb with fixed or
-// liquid alpha) and the dividends they earn.
-func yuma3Bonds(in *Input, wb *matrix, c, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
-	prev := newPreviousBonds(in, ws)
-	bonds := &ws.bonds
-	bonds.reset(len(wb.col))
-	sums := make(columnSums, n)
-	if in.LiquidAlpha && anyNonZero(c) {
-		l := newLiquidAlpha(in, c, ws)
-		for i := 0; i < n; i++ {
-			newCols, newVals := wb.row(i)
-			oldCols, oldVals := prev.row(i)
-			l.row(bonds, newCols, newVals, oldCols, oldVals)
-			bonds.endRow()
-			sums.add(bonds.row(i))
-		}
-		ws.alpha, ws.pending, ws.oldAt = l.alpha, l.pending, l.oldAt
-	} else {
-		alpha := fixedAlpha(in.BondsMovingAverage)
-		keep := fixed.I32F32One().SatSub(alpha)
-		acc := &ws.dense[1]
-		for i := 0; i < n; i++ {
-			newCols, newVals := wb.row(i)
-			oldCols, oldVals := prev.row(i)
-			emaRow(bonds, newCols, newVals, oldCols, oldVals, alpha, keep, acc)
-			bonds.endRow()
-			sums.add(bonds.row(i))
-		}
+// liquid alpha), the dividends they earn and the rows to store (§4.14,
+// proportions as u16).
+func yuma3Bonds(in *Input, wb penalty, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *workspace) (
+	div []fixed.I32F32, stored [][]Entry) {
+	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n}
+	e.alpha = fixedAlpha(in.BondsMovingAverage)
+	e.keep = fixed.I32F32One().SatSub(e.alpha)
+	e.liquid = in.LiquidAlpha && anyNonZero(wb.c)
+	ws.parallel(e.yuma3Rows)
+	sums := columnDivisors(ws.foldSums(n, partialSums))
+
+	div = make([]fixed.I32F32, n)
+	stored = storedRows(e.bonds, nextPermit)
+	ws.parallel(func(_ *worker, lo, hi int) {
+		yuma3Dividends(e.bonds, sums, inc, active, div, stored, lo, hi)
+	})
+	normalize(div)
+	return div, stored
+}
+
+// ema computes new bond rows from Wb and the previous bonds.
+type ema struct {
+	in          *Input
+	wb          penalty
+	prev        previousBonds
+	bonds       *matrix
+	n           int
+	alpha, keep fixed.I32F32
+	liquid      bool
+	// original Yuma: the column sums that normalize Wb·A and the
+	// previous bonds
+	deltaSums, prevSums []fixed.I32F32
+	deltaDiv            []columnDivisor
+	prevDiv             []integerDivisor
+	active              []fixed.I32F32
+}
+
+// yuma3Rows computes the bond rows [lo, hi) and their partial column sums.
+func (e *ema) yuma3Rows(wk *worker, lo, hi int) {
+	out := &wk.bonds
+	out.reset(e.wb.w.cells(lo, hi))
+	wk.sums = resize(wk.sums, e.n)
+	var l *liquidAlpha
+	if e.liquid {
+		l = wk.liquid.start(e.in, e.wb.c)
 	}
-	// Dividends: bonds normalized per column, times incentive, times stake.
-	div := make([]fixed.I32F32, n)
-	for i := 0; i < n; i++ {
+	for i := lo; i < hi; i++ {
+		newCols, newVals := e.wb.row(i, wk)
+		oldCols, oldVals := e.prev.row(i, wk)
+		first := len(out.col)
+		if l != nil {
+			l.row(out, newCols, newVals, oldCols, oldVals)
+		} else {
+			emaRow(out, newCols, newVals, oldCols, oldVals, e.alpha, e.keep, &wk.dense[1])
+		}
+		out.endRow(e.bonds, i, first)
+		cols, vals := e.bonds.row(i)
+		addColumns(wk.sums, cols, vals)
+	}
+}
+
+// yuma3Dividends is Σ_j B_ij/ΣB_j · I_j (plain sum) times the stake for
+// rows [lo, hi), and fills their stored rows.
+func yuma3Dividends(bonds *matrix, sums []columnDivisor, inc, active, div []fixed.I32F32, stored [][]Entry, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		cols, vals := bonds.row(i)
+		vals = vals[:len(cols)]
 		var total fixed.I32F32
-		for k, v := range vals {
-			j := cols[k]
-			total = total.Add(perColumn(v, sums[j]).SatMul(inc[j]))
+		for k, j := range cols {
+			v, ok := sums[j].quo(vals[k])
+			if !ok {
+				v = sums[j].perColumn(vals[k])
+			}
+			total = total.Add(v.SatMul(inc[j]))
 		}
 		if d, ok := total.CheckedMul(active[i]); ok {
 			div[i] = d
 		}
+		if row := stored[i]; len(row) > 0 {
+			row = row[:len(cols)]
+			for k, j := range cols {
+				row[k] = Entry{UID: j, Value: fixed.FixedProportionToU16(vals[k])}
+			}
+		}
 	}
-	normalize(div)
-	return bonds, div
 }
 
 // originalBonds is §4.11b: bond deltas Wb·A normalized per column, a
 // fixed-alpha EMA with the column-normalized previous bonds, normalized
-// again; dividends from it; stored column-max-upscaled.
-func originalBonds(in *Input, wb *matrix, inc, active []fixed.I32F32, n int, ws *workspace) (*matrix, []fixed.I32F32) {
-	prev := newPreviousBonds(in, ws)
-	prevSums := make(columnSums, n)
-	deltaSums := make([]fixed.I32F32, n)
-	for i := 0; i < n; i++ {
-		prevSums.add(prev.row(i))
-		cols, vals := wb.row(i)
-		for k, v := range vals {
-			deltaSums[cols[k]] = deltaSums[cols[k]].SatAdd(v.SatMul(active[i]))
+// again; dividends from it; stored column-max-upscaled. ranks, the column
+// sums of Wc·A, are Wb·A's column sums when Wb is Wc.
+func originalBonds(in *Input, wb penalty, ranks, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *workspace) (
+	div []fixed.I32F32, stored [][]Entry) {
+	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n, active: active}
+	ws.parallel(e.originalSums)
+	e.prevSums = ws.foldSums(n, partialSums)
+	e.deltaSums = ranks
+	if !wb.clipOnly() {
+		e.deltaSums = ws.foldSums(n, partialExtra)
+	}
+	e.deltaDiv = columnDivisors(e.deltaSums)
+	e.prevDiv = make([]integerDivisor, n)
+	for j, s := range e.prevSums {
+		e.prevDiv[j], _ = newIntegerDivisor(s)
+	}
+	e.alpha = fixedAlpha(in.BondsMovingAverage)
+	e.keep = fixed.I32F32One().SatSub(e.alpha)
+	ws.parallel(e.originalRows)
+	sums := ws.foldSums(n, partialSums)
+	// The column maxima after normalization: dividing by a column's sum,
+	// which is at least each of its values, is monotone, so it maps the
+	// largest bond to the largest normalized bond.
+	maxes := ws.foldMaxes(n, partialExtra)
+	for j, m := range maxes {
+		maxes[j] = perColumn(m, sums[j])
+	}
+
+	div = make([]fixed.I32F32, n)
+	stored = storedRows(e.bonds, nextPermit)
+	norm, upscale := columnDivisors(sums), columnDivisors(maxes)
+	ws.parallel(func(_ *worker, lo, hi int) {
+		originalDividends(e.bonds, norm, upscale, inc, div, stored, lo, hi)
+	})
+	normalize(div)
+	return div, stored
+}
+
+// originalSums is the partial column sums of the previous bonds and, unless
+// Wb is Wc, of Wb·A, over rows [lo, hi).
+func (e *ema) originalSums(wk *worker, lo, hi int) {
+	wk.sums = resize(wk.sums, e.n)
+	wk.extra = resize(wk.extra, e.n)
+	for i := lo; i < hi; i++ {
+		cols, vals := e.prev.row(i, wk)
+		addColumns(wk.sums, cols, vals)
+		if !e.wb.clipOnly() {
+			cols, vals = e.wb.row(i, wk)
+			a := e.active[i]
+			for k, j := range cols {
+				wk.extra[j] = wk.extra[j].SatAdd(vals[k].SatMul(a))
+			}
 		}
 	}
-	alpha := fixedAlpha(in.BondsMovingAverage)
-	keep := fixed.I32F32One().SatSub(alpha)
-	acc := &ws.dense[1]
-	delta, old := &ws.rows[1], &ws.rows[2]
-	bonds := &ws.bonds
-	bonds.reset(len(wb.col))
-	sums := make(columnSums, n)
-	for i := 0; i < n; i++ {
-		delta.reset()
-		cols, vals := wb.row(i)
-		for k, v := range vals {
-			delta.push(cols[k], perColumn(v.SatMul(active[i]), deltaSums[cols[k]]))
+}
+
+// originalRows computes the bond rows [lo, hi) (before the column
+// normalization) and their partial column sums and maxima.
+func (e *ema) originalRows(wk *worker, lo, hi int) {
+	out := &wk.bonds
+	out.reset(e.wb.w.cells(lo, hi))
+	sums := resize(wk.sums, e.n)
+	maxes := resize(wk.extra, e.n)
+	wk.sums, wk.extra = sums, maxes
+	delta := &wk.rows[2]
+	for i := lo; i < hi; i++ {
+		cols, vals := e.wb.row(i, wk)
+		e.deltaRow(delta, cols, vals, e.active[i])
+		oldCols, oldVals := e.normalizedPrevRow(i, wk)
+		first := len(out.col)
+		emaRow(out, delta.col, delta.val, oldCols, oldVals, e.alpha, e.keep, &wk.dense[1])
+		out.endRow(e.bonds, i, first)
+		cols, vals = e.bonds.row(i)
+		vals = vals[:len(cols)]
+		for k, j := range cols {
+			sums[j] = sums[j].SatAdd(vals[k])
+			maxes[j] = maxes[j].Max(vals[k])
 		}
-		old.reset()
-		cols, vals = prev.row(i)
-		for k, v := range vals {
-			old.push(cols[k], perColumn(v, prevSums[cols[k]]))
-		}
-		emaRow(bonds, delta.col, delta.val, old.col, old.val, alpha, keep, acc)
-		bonds.endRow()
-		sums.add(bonds.row(i))
 	}
-	// One pass normalizes each column (as inplace_col_normalize_sparse),
-	// collects the dividends and finds the column maxima for storage.
-	div := make([]fixed.I32F32, n)
-	maxes := make([]fixed.I32F32, n)
-	for i := 0; i < n; i++ {
+}
+
+// deltaRow is row i of Wb·A normalized per column.
+func (e *ema) deltaRow(delta *rowBuf, cols []uint16, vals []fixed.I32F32, a fixed.I32F32) {
+	delta.reset()
+	delta.col = append(delta.col, cols...)
+	delta.val = grow(delta.val, len(cols))
+	vals = vals[:len(cols)]
+	for k, j := range cols {
+		x := vals[k].SatMul(a)
+		v, ok := e.deltaDiv[j].quo(x)
+		if !ok {
+			v = e.deltaDiv[j].perColumn(x)
+		}
+		delta.val[k] = v
+	}
+}
+
+// normalizedPrevRow is row i of the previous bonds normalized per column.
+func (e *ema) normalizedPrevRow(i int, wk *worker) ([]uint16, []fixed.I32F32) {
+	out := &wk.rows[1]
+	out.reset()
+	if i >= len(e.in.Bonds) {
+		return out.col, out.val
+	}
+	for _, b := range e.in.Bonds[i] {
+		if e.prev.since <= e.in.BlockAtRegistration[b.UID] {
+			continue
+		}
+		var v fixed.I32F32
+		if d := e.prevDiv[b.UID]; d.r.d != 0 {
+			v = d.quo(b.Value)
+		} else {
+			v = perColumn(fixed.U16ToFixed(b.Value), e.prevSums[b.UID])
+		}
+		out.push(b.UID, v)
+	}
+	return out.col, out.val
+}
+
+// originalDividends normalizes the bond rows [lo, hi) per column, sums
+// their dividends Σ_j I_j·B_ij (saturating) and fills their stored rows,
+// column-max-upscaled.
+func originalDividends(bonds *matrix, norm, upscale []columnDivisor, inc, div []fixed.I32F32, stored [][]Entry, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		cols, vals := bonds.row(i)
+		vals = vals[:len(cols)]
+		row := stored[i]
+		keep := len(row) > 0 // a uid with a new permit: len(row) = len(cols)
 		var total fixed.I32F32
-		for k, v := range vals {
-			j := cols[k]
-			v = perColumn(v, sums[j])
-			vals[k] = v
+		for k, j := range cols {
+			v, ok := norm[j].quo(vals[k])
+			if !ok {
+				v = norm[j].perColumn(vals[k])
+			}
 			total = total.SatAdd(inc[j].SatMul(v))
-			maxes[j] = maxes[j].Max(v)
+			if keep {
+				u, ok := upscale[j].quo(v)
+				if !ok {
+					u = upscale[j].perColumn(v)
+				}
+				row[k] = Entry{UID: j, Value: fixed.FixedProportionToU16(u)}
+			}
 		}
 		div[i] = total
 	}
-	normalize(div)
-	// Stored column-max-upscaled (inplace_col_max_upscale_sparse).
-	for k, j := range bonds.col {
-		bonds.val[k] = perColumn(bonds.val[k], maxes[j])
-	}
-	return bonds, div
 }
 
-// columnSums are per-column saturating sums; rows added in order give
-// inplace_col_normalize_sparse's sums.
-type columnSums []fixed.I32F32
-
-func (s columnSums) add(cols []uint16, vals []fixed.I32F32) {
-	for k, j := range cols {
-		s[j] = s[j].SatAdd(vals[k])
+// storedRows lays out §4.14's rows: a uid with a new permit keeps its new
+// bond row, every other uid's row is wiped. The rows are sized here and
+// filled by the bond stage that computes their values.
+func storedRows(bonds *matrix, nextPermit []bool) [][]Entry {
+	total := 0
+	for i, p := range nextPermit {
+		if p {
+			total += len(bonds.cols[i])
+		}
 	}
+	buf := make([]Entry, total)
+	out := make([][]Entry, len(nextPermit))
+	next := 0
+	for i, p := range nextPermit {
+		first := next
+		if p {
+			next += len(bonds.cols[i])
+		}
+		out[i] = buf[first:next:next]
+	}
+	return out
 }
 
 func anyNonZero(v []fixed.I32F32) bool {

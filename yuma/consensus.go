@@ -2,6 +2,7 @@ package yuma
 
 import (
 	"math/bits"
+	"slices"
 
 	"github.com/gotensor/gotensor/fixed"
 )
@@ -35,73 +36,105 @@ func consensus(w *matrix, active []fixed.I32F32, kappa fixed.I32F32, n int, ws *
 	total := sum(share)
 	minority := total.SatSub(kappa)
 
-	// Gather each column's positive scores with the voter's share. A direct
-	// scatter to n column lists misses cache and TLB on every cell, so the
-	// cells are first streamed into blocks of columnBlock columns, then
-	// each block (small enough to stay in cache) is split by column.
-	blocks := (n + columnBlock - 1) / columnBlock
-	blockStart := resize(ws.blockStart, blocks+1)
-	ws.blockStart = blockStart
-	for _, i := range voters {
-		cols, vals := w.row(i)
-		for k, v := range vals {
-			if v.Gt(fixed.I32F32{}) {
-				blockStart[cols[k]/columnBlock+1]++
-			}
-		}
-	}
-	for b := 0; b < blocks; b++ {
-		blockStart[b+1] += blockStart[b]
-	}
-	cells := grow(ws.cells, blockStart[blocks])
-	ws.cells = cells
-	fill := append(ws.blockFill[:0], blockStart[:blocks]...)
-	ws.blockFill = fill
+	// The voters' rows in column order, so that a cursor per row can hand
+	// out the cells of consecutive column blocks. Stored rows are nearly
+	// always sorted; the others are copied and sorted.
+	nv := len(voters)
+	ws.voterCols = grow(ws.voterCols, nv)
+	ws.voterVals = grow(ws.voterVals, nv)
+	ws.resorted.reset(0)
 	for k, i := range voters {
 		cols, vals := w.row(i)
-		for m, v := range vals {
-			if v.Gt(fixed.I32F32{}) {
-				b := cols[m] / columnBlock
-				cells[fill[b]] = blockCell{score: v, voter: uint16(k), col: cols[m]}
-				fill[b]++
-			}
+		if !ws.sorted[i] {
+			cols, vals = ws.sortedCopy(cols, vals)
 		}
+		ws.voterCols[k], ws.voterVals[k] = cols, vals
 	}
-	for b := 0; b < blocks; b++ {
-		first := b * columnBlock
-		last := min(first+columnBlock, n)
-		block := cells[blockStart[b]:blockStart[b+1]]
-		var start [columnBlock + 1]int
-		for _, cl := range block {
-			start[int(cl.col)-first+1]++
-		}
-		for j := 0; j < last-first; j++ {
-			start[j+1] += start[j]
-		}
-		votes := grow(ws.votes, len(block))
-		ws.votes = votes
-		pos := start
-		for _, cl := range block {
-			j := int(cl.col) - first
-			votes[pos[j]] = vote{cl.score, share[cl.voter]}
-			pos[j]++
-		}
-		for j := first; j < last; j++ {
-			col := votes[start[j-first]:start[j-first+1]]
-			c[j] = columnQuantile(col, len(voters)-len(col), total, minority)
-		}
-	}
+
+	// Columns are gathered a block at a time: each column of the block has
+	// room for one vote per voter, and the block's votes stay in cache
+	// while its quantiles are taken. Blocks are independent.
+	width := max(1, min(n, blockVotes/nv))
+	blocks := (n + width - 1) / width
+	ws.parallelEven(blocks, func(wk *worker, first, end int) {
+		g := gather{cols: ws.voterCols, vals: ws.voterVals, share: share, width: width, n: n}
+		g.columns(wk, c, first, end, total, minority)
+	})
 	return c
 }
 
-// columnBlock is how many columns consensus gathers at a time.
-const columnBlock = 64
+// gather hands each column block its votes from the voters' sorted rows.
+type gather struct {
+	cols     [][]uint16
+	vals     [][]fixed.I32F32
+	share    []fixed.I32F32
+	width, n int
+}
 
-// blockCell is a positive weight on its way to its column's list.
-type blockCell struct {
-	score fixed.I32F32
-	voter uint16 // index among the validators with positive stake
-	col   uint16
+// columns sets c[j] for the columns of blocks [first, end).
+func (g *gather) columns(wk *worker, c []fixed.I32F32, first, end int, total, minority fixed.I32F32) {
+	nv := len(g.cols)
+	votes := grow(wk.votes, g.width*nv)
+	fill := grow(wk.fill, g.width)
+	cursor := grow(wk.cursor, nv)
+	wk.votes, wk.fill, wk.cursor = votes, fill, cursor
+	start := uint16(first * g.width)
+	for k, cols := range g.cols {
+		cursor[k], _ = slices.BinarySearch(cols, start)
+	}
+	for b := first; b < end; b++ {
+		lo, hi := b*g.width, min(b*g.width+g.width, g.n)
+		clear(fill)
+		for k, cols := range g.cols {
+			p := g.block(votes, fill, cols, g.vals[k], cursor[k], lo, hi, g.share[k], nv)
+			cursor[k] = p
+		}
+		for j := lo; j < hi; j++ {
+			col := votes[(j-lo)*nv:][:fill[j-lo]]
+			c[j] = columnQuantile(col, nv-len(col), total, minority)
+		}
+	}
+}
+
+// block appends one voter's positive scores for the columns [lo, hi),
+// read from cell p on, to the votes of those columns (nv slots each),
+// and returns the first cell past them.
+func (g *gather) block(votes []vote, fill []int, cols []uint16, vals []fixed.I32F32, p, lo, hi int, share fixed.I32F32, nv int) int {
+	vals = vals[:len(cols)]
+	for ; p < len(cols) && int(cols[p]) < hi; p++ {
+		if v := vals[p]; v.Gt(fixed.I32F32{}) {
+			j := int(cols[p]) - lo
+			votes[j*nv+fill[j]] = vote{v, share}
+			fill[j]++
+		}
+	}
+	return p
+}
+
+// blockVotes bounds the votes gathered at once per worker (16 bytes
+// each): a block of columns fits in the L2 cache.
+const blockVotes = 1 << 15
+
+// sortCell is a cell of a row being put in column order.
+type sortCell struct {
+	col uint16
+	val fixed.I32F32
+}
+
+// sortedCopy returns a copy of a row in column order (columns within a
+// row are distinct), valid until the next epoch.
+func (ws *workspace) sortedCopy(cols []uint16, vals []fixed.I32F32) ([]uint16, []fixed.I32F32) {
+	cells := ws.cellSort[:0]
+	for k, j := range cols {
+		cells = append(cells, sortCell{j, vals[k]})
+	}
+	slices.SortFunc(cells, func(a, b sortCell) int { return int(a.col) - int(b.col) })
+	ws.cellSort = cells
+	first := len(ws.resorted.col)
+	for _, cl := range cells {
+		ws.resorted.push(cl.col, cl.val)
+	}
+	return ws.resorted.col[first:], ws.resorted.val[first:]
 }
 
 // vote is one validator's positive score for a column with its stake share.
@@ -222,25 +255,31 @@ func clipped(v, consensus fixed.I32F32) (fixed.I32F32, bool) {
 	return v, true
 }
 
-// trustAndIncentive is §4.8–4.9: validator trust, the (plain) sum of each
-// clipped row, and the incentive, the ranks R_j = Σ_i A_i·Wc_ij
-// (saturating) normalized.
-func trustAndIncentive(w *matrix, c, active []fixed.I32F32, n int) (trust, incentive []fixed.I32F32) {
+// trustAndRanks is §4.8–4.9 up to the incentive: validator trust, the
+// (plain) sum of each clipped row, and the ranks R_j = Σ_i A_i·Wc_ij, the
+// incentive before normalization. Every term is non-negative, so the
+// saturating column sums of the row chunks fold to the sequential sums.
+func trustAndRanks(w *matrix, c, active []fixed.I32F32, n int, ws *workspace) (trust, ranks []fixed.I32F32) {
 	trust = make([]fixed.I32F32, n)
-	incentive = make([]fixed.I32F32, n)
-	for i := 0; i < n; i++ {
+	ws.parallel(func(wk *worker, lo, hi int) {
+		wk.sums = resize(wk.sums, n)
+		rankRows(w, c, active, trust, wk.sums, lo, hi)
+	})
+	return trust, ws.foldSums(n, partialSums)
+}
+
+func rankRows(w *matrix, c, active, trust, ranks []fixed.I32F32, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		cols, vals := w.row(i)
+		vals = vals[:len(cols)]
 		a := active[i]
 		var t fixed.I32F32
-		for k, v := range vals {
-			j := cols[k]
-			if v, ok := clipped(v, c[j]); ok {
+		for k, j := range cols {
+			if v, ok := clipped(vals[k], c[j]); ok {
 				t = t.Add(v)
-				incentive[j] = incentive[j].SatAdd(a.SatMul(v))
+				ranks[j] = ranks[j].SatAdd(a.SatMul(v))
 			}
 		}
 		trust[i] = t
 	}
-	normalize(incentive)
-	return trust, incentive
 }

@@ -2,6 +2,7 @@ package yuma
 
 import (
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -188,16 +189,24 @@ func TestQuantileAgainstNaive_4_7(t *testing.T) {
 }
 
 // TestConsensusAgainstNaive_4_7 compares whole consensus vectors, with the
-// column gather, against the transcription of weighted_median_col_sparse.
+// column gather on one to three workers and rows in any order, against
+// the transcription of weighted_median_col_sparse.
 func TestConsensusAgainstNaive_4_7(t *testing.T) {
 	r := rand.New(rand.NewSource(32))
 	ws := new(workspace)
 	for iter := 0; iter < 1500; iter++ {
 		n := 1 + r.Intn(150)
+		workers := 1 + r.Intn(min(n, 3))
+		chunks := make([]int, workers+1)
+		for k := range chunks {
+			chunks[k] = n * k / workers
+		}
+		ws.reset(n, chunks)
 		active := make([]fixed.I32F32, n)
-		w := &matrix{}
-		w.reset(0)
+		w := &ws.weights
+		var cells arena
 		for i := 0; i < n; i++ {
+			first := len(cells.col)
 			if r.Intn(3) > 0 {
 				active[i] = fixed.I32F32FromBits(r.Int63n(1 << 31))
 			}
@@ -210,13 +219,16 @@ func TestConsensusAgainstNaive_4_7(t *testing.T) {
 				default:
 					v = fixed.I32F32FromBits(r.Int63n(1<<32 + 1))
 				}
-				w.push(uint16(j), v)
+				cells.push(uint16(j), v)
 			}
-			w.endRow()
+			if r.Intn(2) == 0 {
+				slices.Sort(cells.col[first:]) // values stay random
+			}
+			cells.endRow(w, i, first)
+			ws.sorted[i] = ascending(cells.col[first:])
 		}
 		normalize(active)
 		kappa := fixed.U16ProportionToFixed([]uint16{0, 1, 32767, 65535, uint16(r.Intn(65536))}[r.Intn(5)])
-		ws.reset(n)
 		want := consensusNaive(w, active, kappa, n)
 		require.Equal(t, want, consensus(w, active, kappa, n, ws), "iter %d n=%d", iter, n)
 	}

@@ -4,5 +4,5 @@ package yuma_test
 
 import "time"
 
-// processCPU is not measured off Linux; the benchmark then reports 0.
-func processCPU() time.Duration { return 0 }
+// processUsage is not measured off Linux; the benchmark then reports 0.
+func processUsage() (time.Duration, int64) { return 0, 0 }

@@ -7,7 +7,12 @@ import "github.com/gotensor/gotensor/fixed"
 // caller reads state into Input and writes Output back. It fails only on
 // input the chain could not hold (lengths that disagree with n, uids out
 // of range, a uid twice in a row), with an error wrapping ErrInvalidInput.
+// Large epochs use up to GOMAXPROCS goroutines (parallel.go).
 func Epoch(in Input) (Output, error) {
+	return epoch(in, defaultSchedule())
+}
+
+func epoch(in Input, s schedule) (Output, error) {
 	if err := in.validate(); err != nil {
 		return Output{}, err
 	}
@@ -22,23 +27,25 @@ func Epoch(in Input) (Output, error) {
 	forbid, nextPermit := permits(&in, stake, owner)
 	activeStake := activeStake(stake, active, forbid)
 
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
-	ws.reset(n)
+	ws := acquireWorkspace()
+	ws.reset(n, s.chunks(&in, n))
 
+	maskedWeights(&in, n, owner, forbid, ws)
 	w := &ws.weights
-	maskedWeights(&in, n, owner, forbid, w)
 	c := consensus(w, activeStake, fixed.U16ProportionToFixed(in.Kappa), n, ws)
-	trust, inc := trustAndIncentive(w, c, activeStake, n)
+	trust, ranks := trustAndRanks(w, c, activeStake, n, ws)
+	inc := append([]fixed.I32F32(nil), ranks...)
+	normalize(inc)
 
-	wb := penalizedWeights(w, c, fixed.U16ProportionToFixed(in.BondsPenalty), ws)
-	var bonds *matrix
+	wb := penalty{w: w, c: c, beta: fixed.U16ProportionToFixed(in.BondsPenalty)}
 	var div []fixed.I32F32
+	var bonds [][]Entry
 	if in.Yuma3 {
-		bonds, div = yuma3Bonds(&in, wb, c, inc, activeStake, n, ws)
+		div, bonds = yuma3Bonds(&in, wb, inc, activeStake, nextPermit, n, ws)
 	} else {
-		bonds, div = originalBonds(&in, wb, inc, activeStake, n, ws)
+		div, bonds = originalBonds(&in, wb, ranks, inc, activeStake, nextPermit, n, ws)
 	}
+	releaseWorkspace(ws)
 
 	server, validator, combined := shares(inc, div, stake, activeStake)
 	return Output{
@@ -52,34 +59,7 @@ func Epoch(in Input) (Output, error) {
 		ServerEmission:     rao(server, in.Emission),
 		ValidatorEmission:  rao(validator, in.Emission),
 		Emission:           rao(combined, in.Emission),
-		Bonds:              storedRows(bonds, nextPermit),
+		Bonds:              bonds,
 		Stake:              rawStake,
 	}, nil
-}
-
-// storedRows is §4.14: a uid with a new permit keeps its new bond row (as
-// u16 proportions), every other uid's row is wiped.
-func storedRows(bonds *matrix, nextPermit []bool) [][]Entry {
-	total := 0
-	for i, p := range nextPermit {
-		if p {
-			total += bonds.start[i+1] - bonds.start[i]
-		}
-	}
-	buf := make([]Entry, total)
-	out := make([][]Entry, len(nextPermit))
-	next := 0
-	for i, p := range nextPermit {
-		first := next
-		if p {
-			cols, vals := bonds.row(i)
-			row := buf[first : first+len(cols)]
-			for k, v := range vals {
-				row[k] = Entry{UID: cols[k], Value: fixed.FixedProportionToU16(v)}
-			}
-			next += len(cols)
-		}
-		out[i] = buf[first:next:next]
-	}
-	return out
 }

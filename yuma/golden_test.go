@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gotensor/gotensor/yuma"
 	"github.com/gotensor/gotensor/yuma/epochjson"
 )
 
@@ -49,10 +50,28 @@ func runEpoch(t *testing.T, input map[string]any) map[string]any {
 	return out
 }
 
+// requireSplitAgrees checks that running the input's rows on several
+// goroutines gives the same output as running them on one.
+func requireSplitAgrees(t *testing.T, input map[string]any) {
+	t.Helper()
+	doc, err := json.Marshal(input)
+	require.NoError(t, err)
+	in, err := epochjson.Decode(bytes.NewReader(doc))
+	require.NoError(t, err)
+	want, err := yuma.EpochSplit(in, 1)
+	require.NoError(t, err)
+	for _, workers := range []int{2, 3} {
+		got, err := yuma.EpochSplit(in, workers)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%d workers", workers)
+	}
+}
+
 // TestGolden is the one loop over testdata/: every epoch of every scenario
 // must reproduce the oracle's output exactly. Epochs chain as
 // spec/epoch-json.md says: bonds and permits carry over, then the
-// scenario's changes apply.
+// scenario's changes apply. Each input also runs split across goroutines,
+// which must not change a bit.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
@@ -85,6 +104,7 @@ func TestGolden(t *testing.T) {
 					state["weights"] = rows
 				}
 				out := runEpoch(t, state)
+				requireSplitAgrees(t, state)
 				if ep.OutputSHA256 != "" {
 					canonical, err := json.Marshal(out) // sorted keys, compact
 					require.NoError(t, err)

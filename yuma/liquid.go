@@ -17,7 +17,7 @@ import "github.com/gotensor/gotensor/fixed"
 type liquidAlpha struct {
 	c                        []fixed.I32F32
 	lo, hi, slope, half, one fixed.I32F32
-	old                      *denseRow
+	old                      denseRow
 	seen                     []bool // old cell visible to the walk
 	memo                     [256]memoEntry
 	alpha                    []fixed.I32F32 // per cell of the current row
@@ -25,20 +25,23 @@ type liquidAlpha struct {
 	oldAt                    []fixed.I32F32 // sorted rows: the old bond at each new cell
 }
 
-func newLiquidAlpha(in *Input, c []fixed.I32F32, ws *workspace) *liquidAlpha {
-	return &liquidAlpha{
-		c:       c,
-		lo:      fixed.U16ProportionToFixed(in.AlphaLow),
-		hi:      fixed.U16ProportionToFixed(in.AlphaHigh),
-		slope:   fixed.I32F32FromInt(int64(in.AlphaSigmoidSteepness)).SatDiv(fixed.I32F32FromInt(-100)),
-		half:    fixed.MustI32F32FromLiteral("0.5"),
-		one:     fixed.I32F32One(),
-		old:     &ws.dense[1],
-		seen:    ws.seen,
-		alpha:   ws.alpha,
-		pending: ws.pending,
-		oldAt:   ws.oldAt,
-	}
+// liquidScratch is a worker's liquidAlpha, kept with its buffers between
+// epochs.
+type liquidScratch struct{ l liquidAlpha }
+
+// start readies the worker's liquidAlpha for an epoch over consensus c.
+func (s *liquidScratch) start(in *Input, c []fixed.I32F32) *liquidAlpha {
+	l := &s.l
+	l.c = c
+	l.lo = fixed.U16ProportionToFixed(in.AlphaLow)
+	l.hi = fixed.U16ProportionToFixed(in.AlphaHigh)
+	l.slope = fixed.I32F32FromInt(int64(in.AlphaSigmoidSteepness)).SatDiv(fixed.I32F32FromInt(-100))
+	l.half = fixed.MustI32F32FromLiteral("0.5")
+	l.one = fixed.I32F32One()
+	l.old.reset(len(c))
+	l.seen = resize(l.seen, len(c))
+	l.memo = [256]memoEntry{}
+	return l
 }
 
 // x is the argument of the sigmoid: how far w sits above consensus (or,
@@ -116,7 +119,7 @@ func (l *liquidAlpha) alphas(newCols []uint16, newVals []fixed.I32F32, sorted bo
 }
 
 // row appends the new bond row computed from Wb's row and the previous bonds.
-func (l *liquidAlpha) row(m *matrix, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32) {
+func (l *liquidAlpha) row(m *arena, newCols []uint16, newVals []fixed.I32F32, oldCols []uint16, oldVals []fixed.I32F32) {
 	if len(newCols) == 0 {
 		return
 	}

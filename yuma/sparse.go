@@ -6,28 +6,55 @@ import (
 	"github.com/gotensor/gotensor/fixed"
 )
 
-// matrix is a sparse n×n I32F32 matrix in compressed rows: row i holds
-// the cells col[start[i]:start[i+1]] and val[start[i]:start[i+1]], in
-// stored order.
+// matrix is a sparse n×n I32F32 matrix by rows: row i holds the cells
+// cols[i], vals[i], in the order they were computed. The rows are windows
+// into the arenas of the workers that computed them, so that workers fill
+// their rows at the same time without sharing an array.
 type matrix struct {
-	start []int
-	col   []uint16
-	val   []fixed.I32F32
+	cols [][]uint16
+	vals [][]fixed.I32F32
 }
 
-func (m *matrix) push(col uint16, v fixed.I32F32) {
-	m.col = append(m.col, col)
-	m.val = append(m.val, v)
+// reset gives the matrix n empty rows.
+func (m *matrix) reset(n int) {
+	m.cols = resize(m.cols, n)
+	m.vals = resize(m.vals, n)
 }
 
-// endRow closes the current row with the cells pushed since the last one.
-func (m *matrix) endRow() { m.start = append(m.start, len(m.col)) }
+func (m *matrix) row(i int) ([]uint16, []fixed.I32F32) { return m.cols[i], m.vals[i] }
 
-func (m *matrix) rows() int { return len(m.start) - 1 }
+// cells counts the cells of rows [lo, hi).
+func (m *matrix) cells(lo, hi int) int {
+	total := 0
+	for _, c := range m.cols[lo:hi] {
+		total += len(c)
+	}
+	return total
+}
 
-func (m *matrix) row(i int) ([]uint16, []fixed.I32F32) {
-	a, b := m.start[i], m.start[i+1]
-	return m.col[a:b], m.val[a:b]
+// arena is where one worker appends the rows it computes. A row's window
+// is taken when the row is complete, so growing the arena never moves a
+// row that is still being written.
+type arena struct {
+	col []uint16
+	val []fixed.I32F32
+}
+
+// reset empties the arena, keeping its arrays, with room for capacity cells.
+func (a *arena) reset(capacity int) {
+	a.col = slices.Grow(a.col[:0], capacity)
+	a.val = slices.Grow(a.val[:0], capacity)
+}
+
+func (a *arena) push(col uint16, v fixed.I32F32) {
+	a.col = append(a.col, col)
+	a.val = append(a.val, v)
+}
+
+// endRow stores the cells pushed since first as row i of m.
+func (a *arena) endRow(m *matrix, i, first int) {
+	m.cols[i] = a.col[first:len(a.col):len(a.col)]
+	m.vals[i] = a.val[first:len(a.val):len(a.val)]
 }
 
 // perColumn divides by a column's sum or max unless that is 0.
@@ -59,6 +86,16 @@ func normalize(v []fixed.I32F32) {
 	}
 }
 
+// ascending reports whether the columns are strictly increasing.
+func ascending(cols []uint16) bool {
+	for k := 1; k < len(cols); k++ {
+		if cols[k] <= cols[k-1] {
+			return false
+		}
+	}
+	return true
+}
+
 // rowBuf is scratch for one computed row (cells in order).
 type rowBuf struct {
 	col []uint16
@@ -81,6 +118,13 @@ type denseRow struct {
 	val     []fixed.I32F32
 	used    []bool
 	touched []uint16
+}
+
+// reset sizes the row for n columns, all zero.
+func (d *denseRow) reset(n int) {
+	d.val = resize(d.val, n)
+	d.used = resize(d.used, n)
+	d.touched = d.touched[:0]
 }
 
 func (d *denseRow) touch(col uint16) {

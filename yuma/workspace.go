@@ -1,41 +1,96 @@
 package yuma
 
 import (
-	"slices"
+	"runtime"
 	"sync"
 
 	"github.com/gotensor/gotensor/fixed"
 )
 
-// workspace holds the epoch's intermediate matrices and scratch rows. They
-// are reused from epoch to epoch through a pool: an epoch over 2M weights
-// would otherwise allocate (and page in) tens of megabytes each time. The
-// outputs never alias it.
+// workspace holds the epoch's intermediate matrices and scratch rows. It
+// is reused from epoch to epoch: an epoch over 2M weights would otherwise
+// allocate, and page in, tens of megabytes each time. The outputs never
+// alias it.
 type workspace struct {
-	weights, penalized, bonds matrix
-	votes                     []vote
-	cells                     []blockCell
-	blockStart                []int
-	blockFill                 []int
-	dense                     [2]denseRow
-	clip                      []fixed.I32F32
-	seen                      []bool
-	alpha                     []fixed.I32F32
-	pending                   []int
-	oldAt                     []fixed.I32F32
-	rows                      [4]rowBuf
+	weights, bonds matrix
+	// sorted marks the rows of weights whose columns ascend.
+	sorted  []bool
+	workers []worker
+	// chunks are the row ranges [chunks[k], chunks[k+1]) of worker k.
+	chunks []int
+	// The consensus gather: each voter's row (a sorted copy where the
+	// stored row is not in column order) and where each column's votes go.
+	voterCols [][]uint16
+	voterVals [][]fixed.I32F32
+	resorted  arena
+	cellSort  []sortCell
 }
 
-var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+// worker is the scratch of one goroutine of a parallel stage: the arenas
+// of the rows it computes, partial column accumulators (folded into the
+// totals after the stage, in worker order) and row scratch.
+type worker struct {
+	weights, bonds arena
+	sums, extra    []fixed.I32F32
+	dense          [2]denseRow
+	clip           []fixed.I32F32
+	rows           [3]rowBuf
+	votes          []vote
+	fill           []int
+	cursor         []int
+	liquid         liquidScratch
+}
 
-// reset sizes the per-column scratch for n uids, all zero.
-func (ws *workspace) reset(n int) {
-	for i := range ws.dense {
-		ws.dense[i].reset(n)
+// idle keeps workspaces between epochs. Unlike a sync.Pool it survives
+// garbage collections and is shared by all Ps, so large subnets do not
+// re-page-fault their matrices; it holds at most GOMAXPROCS workspaces,
+// enough for that many epochs of different subnets running at once.
+var idle struct {
+	sync.Mutex
+	free []*workspace
+}
+
+func acquireWorkspace() *workspace {
+	idle.Lock()
+	defer idle.Unlock()
+	if k := len(idle.free); k > 0 {
+		ws := idle.free[k-1]
+		idle.free[k-1] = nil
+		idle.free = idle.free[:k-1]
+		return ws
 	}
-	ws.clip = resize(ws.clip, n)
-	ws.seen = resize(ws.seen, n)
+	return new(workspace)
 }
+
+func releaseWorkspace(ws *workspace) {
+	idle.Lock()
+	defer idle.Unlock()
+	if len(idle.free) < runtime.GOMAXPROCS(0) {
+		idle.free = append(idle.free, ws)
+	}
+}
+
+// reset prepares the workspace for n uids and the given row chunks.
+func (ws *workspace) reset(n int, chunks []int) {
+	ws.chunks = append(ws.chunks[:0], chunks...)
+	workers := len(chunks) - 1
+	if len(ws.workers) < workers {
+		ws.workers = append(ws.workers, make([]worker, workers-len(ws.workers))...)
+	}
+	for k := range ws.active() {
+		wk := &ws.workers[k]
+		for d := range wk.dense {
+			wk.dense[d].reset(n)
+		}
+		wk.clip = resize(wk.clip, n)
+	}
+	ws.weights.reset(n)
+	ws.bonds.reset(n)
+	ws.sorted = resize(ws.sorted, n)
+}
+
+// active returns the workers of the current epoch.
+func (ws *workspace) active() []worker { return ws.workers[:len(ws.chunks)-1] }
 
 // resize returns a zeroed slice of length n, reusing s's array when it fits.
 func resize[T any](s []T, n int) []T {
@@ -53,15 +108,29 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// reset empties the matrix, keeping its arrays, with room for capacity cells.
-func (m *matrix) reset(capacity int) {
-	m.start = append(m.start[:0], 0)
-	m.col = slices.Grow(m.col[:0], capacity)
-	m.val = slices.Grow(m.val[:0], capacity)
+// foldSums is the saturating column sums of the workers' partial sums of
+// non-negative terms: the sequential sums, since saturation of
+// non-negative terms does not depend on their order.
+func (ws *workspace) foldSums(n int, part func(*worker) []fixed.I32F32) []fixed.I32F32 {
+	out := make([]fixed.I32F32, n)
+	for k := range ws.active() {
+		for j, x := range part(&ws.workers[k])[:n] {
+			out[j] = out[j].SatAdd(x)
+		}
+	}
+	return out
 }
 
-func (d *denseRow) reset(n int) {
-	d.val = resize(d.val, n)
-	d.used = resize(d.used, n)
-	d.touched = d.touched[:0]
+// foldMaxes is the column maxima of the workers' partial maxima.
+func (ws *workspace) foldMaxes(n int, part func(*worker) []fixed.I32F32) []fixed.I32F32 {
+	out := make([]fixed.I32F32, n)
+	for k := range ws.active() {
+		for j, x := range part(&ws.workers[k])[:n] {
+			out[j] = out[j].Max(x)
+		}
+	}
+	return out
 }
+
+func partialSums(w *worker) []fixed.I32F32  { return w.sums }
+func partialExtra(w *worker) []fixed.I32F32 { return w.extra }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	grpctypes "github.com/cosmos/cosmos-sdk/types/grpc"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
@@ -148,11 +149,16 @@ func (c *Client) intercept(ctx context.Context, method string, req, reply any, c
 }
 
 // transient failures are worth retrying a read for: the node was unreachable, overloaded, or
-// aborted the call.
+// aborted the call, or it answered a read for the latest state while committing a block. A node
+// that checks query heights (the SDK's default) refuses such a read with ErrInvalidHeight ("did
+// not contain latest block height") for a moment every block; asked again, it answers.
 func transient(err error) bool {
 	switch status.Code(err) {
 	case codes.Unavailable, codes.ResourceExhausted, codes.Aborted:
 		return true
+	case codes.Unknown:
+		m := classified.FindStringSubmatch(status.Convert(err).Message())
+		return m != nil && m[1] == sdkerrors.RootCodespace && m[2] == strconv.FormatUint(uint64(sdkerrors.ErrInvalidHeight.ABCICode()), 10)
 	}
 	return false
 }

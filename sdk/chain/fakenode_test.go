@@ -45,6 +45,7 @@ type fakeNode struct {
 	height int64
 	// paramsFailures Params calls fail with Unavailable before one succeeds.
 	paramsFailures int
+	paramsFailure  error // what they fail with (default Unavailable)
 	paramsCalls    int
 	// chainSequence is the account's sequence as the node's mempool sees it; accountSequence
 	// is what the Account query reports (lower while a transaction waits in the mempool).
@@ -106,6 +107,9 @@ func (q fakeSubnetQuery) Params(ctx context.Context, _ *types.QueryParamsRequest
 	defer f.mu.Unlock()
 	f.paramsCalls++
 	if f.paramsCalls <= f.paramsFailures {
+		if f.paramsFailure != nil {
+			return nil, f.paramsFailure
+		}
 		return nil, status.Error(codes.Unavailable, "node restarting")
 	}
 	f.height++

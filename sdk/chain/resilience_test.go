@@ -67,21 +67,26 @@ func TestUnreachableNodeIsUnavailable(t *testing.T) {
 }
 
 func TestFlakyQueryIsRetried(t *testing.T) {
+	// What a node checking query heights answers a read that arrives while it commits a block.
+	committing := sdkerrors.ErrInvalidHeight.Wrap("context did not contain latest block height in either check state or finalize block state (102)")
 	tests := []struct {
 		name     string
 		failures int
+		failure  error
 		attempts int
 		wantErr  error
 		calls    int
 	}{
-		{"recovers on the third attempt", 2, 5, nil, 3},
-		{"gives up after its attempts", 10, 3, chain.ErrUnavailable, 3},
-		{"one attempt when retries are off", 1, 1, chain.ErrUnavailable, 1},
+		{"recovers on the third attempt", 2, nil, 5, nil, 3},
+		{"gives up after its attempts", 10, nil, 3, chain.ErrUnavailable, 3},
+		{"one attempt when retries are off", 1, nil, 1, chain.ErrUnavailable, 1},
+		{"a read caught by a commit is asked again", 1, committing, 5, nil, 2},
+		{"a refusal is not retried", 1, sdkerrors.ErrInvalidRequest.Wrap("no"), 5, sdkerrors.ErrInvalidRequest, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := startFakeNode(t)
-			f.paramsFailures = tc.failures
+			f.paramsFailures, f.paramsFailure = tc.failures, tc.failure
 			c := f.dial(t, chain.Config{Retry: chain.Backoff{Attempts: tc.attempts, Base: time.Millisecond, Max: 5 * time.Millisecond}})
 			p, err := c.Params(context.Background())
 			if tc.wantErr != nil {

@@ -21,7 +21,8 @@ import (
 
 // fullSubnet is a subnet filled to its 256 uids on the shared chain, once per process: uid 0 the
 // owner's hotkey with a weight on every uid, uids 1–255 registered in batches of 51 per
-// transaction (registration priced flat at 0.1 TAO by the authority), each serving an axon.
+// transaction (registration priced flat at 0.1 TAO by the authority), each serving an axon. Its
+// tempo is 0 (no epochs): bonds stay empty, and only the owner, who needs no permit, has a row.
 var fullSubnet = struct {
 	once   sync.Once
 	netuid uint16
@@ -42,7 +43,8 @@ func fill(b *testing.B, n *chaintest.Network) (uint16, error) {
 	c := n.Client()
 	ownerHotkey := synapse.GenerateKeySigner()
 	netuid := n.Subnet(b, n.Fund(b, 1_000*types.RaoPerTAO), ownerHotkey,
-		"burn_increase_mult_milli", "1000", "max_burn", "100000001", "serving_rate_limit", "0", "weights_set_rate_limit", "0", "commit_reveal", "false")
+		"burn_increase_mult_milli", "1000", "max_burn", "100000001", "serving_rate_limit", "0", "weights_set_rate_limit", "0", "commit_reveal", "false",
+		"tempo", "0") // no epoch moves the markers while the benchmarks run
 	coldkey := n.Fund(b, 100*types.RaoPerTAO)
 	hotkeys := make([]*synapse.KeySigner, fullUids-1)
 	for i := range hotkeys {

@@ -181,18 +181,30 @@ func TestForecastSubnetOnChain(t *testing.T) {
 		lists = append(lists, s)
 		a := v.Activity()
 		require.GreaterOrEqual(t, a.Commits, a.Reveals, "every reveal opened a commit")
-		// Its last reveal is its row on chain.
 		vuid, ok := m.UID(v.Hotkey())
 		require.True(t, ok)
 		require.True(t, m.ValidatorPermit[vuid])
-		row := map[uint16]uint16{}
-		for _, e := range m.Weights[vuid] {
-			row[e.UID] = e.Value
-		}
-		require.Len(t, row, len(a.Weights.UIDs))
-		for i, uid := range a.Weights.UIDs {
-			require.Equal(t, a.Weights.Values[i], row[uid], "uid %d", uid)
-		}
+	}
+	// Each validator's last reveal is its row on chain (read between two reveals).
+	for _, v := range validators {
+		require.Eventually(t, func() bool {
+			before := v.Activity()
+			full, err := metagraph.Load(ctx, c, netuid, metagraph.Full)
+			if err != nil || v.Activity().WeightsHeight != before.WeightsHeight || full.Height < before.WeightsHeight {
+				return false
+			}
+			vuid, _ := full.UID(v.Hotkey())
+			row := map[uint16]uint16{}
+			for _, e := range full.Weights[vuid] {
+				row[e.UID] = e.Value
+			}
+			for i, uid := range before.Weights.UIDs {
+				if row[uid] != before.Weights.Values[i] {
+					return false
+				}
+			}
+			return len(row) == len(before.Weights.UIDs)
+		}, 20*time.Second, 20*time.Millisecond, "the validator's revealed weights are its row on chain")
 	}
 
 	skill := map[uint16]float64{}
@@ -259,4 +271,94 @@ func ranks(v []float64) []float64 {
 		i = j + 1
 	}
 	return r
+}
+
+// A miner serves before its hotkey is registered and publishes its axon once it is; restarted on
+// another port, it publishes the new address.
+func TestMinerPublishesOnceRegisteredAndWhenItsAddressChanges(t *testing.T) {
+	n := chaintest.Shared(t)
+	c := n.Dial(t)
+	ctx := context.Background()
+	netuid := n.Subnet(t, n.Fund(t, 1_000*types.RaoPerTAO), synapse.GenerateKeySigner(), "serving_rate_limit", "0")
+	hotkey := synapse.GenerateKeySigner()
+	start := func() *neuron.Miner {
+		m, err := neuron.NewMiner(neuron.MinerConfig{Chain: c, Hotkey: hotkey, Netuid: netuid, Model: "naive",
+			ListenAddr: "127.0.0.1:0", SyncInterval: 50 * time.Millisecond, Logger: logger(t)})
+		require.NoError(t, err)
+		require.NoError(t, m.Start())
+		return m
+	}
+	listed := func(m *neuron.Miner) func() bool {
+		return func() bool {
+			g, err := metagraph.Load(ctx, c, netuid, metagraph.Lite)
+			if err != nil {
+				return false
+			}
+			uid, ok := g.UID(hotkey.Address())
+			return ok && g.Axons[uid].Addr() == m.Addr().String()
+		}
+	}
+
+	first := start()
+	_, registered := first.UID()
+	require.False(t, registered)
+	_, published := first.Published()
+	require.False(t, published, "nothing to publish before registration")
+	_, _, err := c.Register(ctx, n.Fund(t, 100*types.RaoPerTAO), netuid, hotkey.Address(), 0)
+	require.NoError(t, err)
+	require.Eventually(t, listed(first), 30*time.Second, 50*time.Millisecond, "published once registered")
+	require.Eventually(t, func() bool { _, ok := first.Published(); return ok }, 10*time.Second, 10*time.Millisecond)
+	info, _ := first.Published()
+	require.Equal(t, first.Addr().String(), fmt.Sprintf("%s:%d", info.IP, info.Port))
+	require.NoError(t, first.Stop())
+
+	second := start()
+	defer func() { require.NoError(t, second.Stop()) }()
+	require.NotEqual(t, first.Addr().String(), second.Addr().String())
+	require.Eventually(t, listed(second), 30*time.Second, 50*time.Millisecond, "the new address is published")
+}
+
+// Without commit-reveal the validator sets its weights directly. The subnet owner's hotkey
+// validates without stake or permit.
+func TestValidatorSetsWeightsWithoutCommitReveal_9_1(t *testing.T) {
+	n := chaintest.Shared(t)
+	c := n.Dial(t)
+	ctx := context.Background()
+	ownerHotkey := synapse.GenerateKeySigner()
+	netuid := n.Subnet(t, n.Fund(t, 1_000*types.RaoPerTAO), ownerHotkey,
+		"tempo", "10", "commit_reveal", "false", "weights_set_rate_limit", "0")
+	log := logger(t)
+	var miners []*neuron.Miner
+	for _, name := range []string{"naive", "seasonal-naive"} {
+		hotkey := synapse.GenerateKeySigner()
+		_, _, err := c.Register(ctx, n.Fund(t, 100*types.RaoPerTAO), netuid, hotkey.Address(), 0)
+		require.NoError(t, err)
+		m, err := neuron.NewMiner(neuron.MinerConfig{Chain: c, Hotkey: hotkey, Netuid: netuid, Model: name,
+			ListenAddr: "127.0.0.1:0", MinStake: 0, SyncInterval: 100 * time.Millisecond, Logger: log})
+		require.NoError(t, err)
+		require.NoError(t, m.Start())
+		defer func() { require.NoError(t, m.Stop()) }()
+		miners = append(miners, m)
+	}
+	v, err := neuron.NewValidator(neuron.ValidatorConfig{Chain: c, Hotkey: ownerHotkey, Netuid: netuid,
+		RoundInterval: 100 * time.Millisecond, PollInterval: 100 * time.Millisecond, SyncInterval: 100 * time.Millisecond,
+		WeightsInterval: 5, Logger: log})
+	require.NoError(t, err)
+	require.NoError(t, v.Start())
+	defer func() { require.NoError(t, v.Stop()) }()
+
+	require.Eventually(t, func() bool { return v.Activity().Sets >= 2 }, 60*time.Second, 50*time.Millisecond,
+		"weights set twice; last: %+v", v.Activity())
+	a := v.Activity()
+	require.Zero(t, a.Commits)
+	require.Zero(t, a.RevealEpoch)
+	g, err := metagraph.Load(chain.AtHeight(ctx, a.WeightsHeight), c, netuid, metagraph.Full)
+	require.NoError(t, err)
+	var row []uint16
+	for _, e := range g.Weights[0] {
+		row = append(row, e.Value)
+	}
+	require.NotEmpty(t, row)
+	require.Contains(t, row, uint16(65535), "the best miner gets the top weight")
+	require.LessOrEqual(t, len(row), len(miners))
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // ErrNotRegistered is a hotkey that the subnet does not list.
-var ErrNotRegistered = errors.New("hotkey not registered on the subnet")
+var ErrNotRegistered = errors.New("not registered")
 
 // CheckRegistered returns the hotkey's uid on the subnet. A subnet that does not exist is an
 // error wrapping types.ErrSubnetNotFound, a hotkey it does not list one wrapping

@@ -9,8 +9,9 @@ import (
 
 // When to put weights on chain is a pure function of what the chain says now and what the
 // validator remembers (Decide); the weights loop only reads, decides, and acts. Blocks are
-// heights: Height is the last committed block, so a transaction sent now lands in Height+1 at
-// the earliest.
+// heights. Height is the last committed block: a transaction sent now is checked (simulated,
+// then admitted to the mempool) against the state at Height, and runs in Height+1 or a little
+// later, so what it needs must hold at both.
 
 // Epochs is a subnet's epoch clock (§3.1): an epoch ran at LastEpochBlock, and one runs every
 // Tempo blocks after it.
@@ -80,7 +81,8 @@ type WeightsState struct {
 	Pending *PendingCommit
 	// LastSubmit is the block its last set or commit landed in (0: none yet).
 	LastSubmit uint64
-	// RetryAt holds every transaction back until that block, after a refusal that may pass.
+	// RetryAt holds every transaction back until the chain reaches that height, after a
+	// refusal that may pass.
 	RetryAt uint64
 }
 
@@ -122,15 +124,19 @@ type Decision struct {
 }
 
 // Decide says what to do at c.Height. interval is how many blocks apart weights are set or
-// committed (0: once per epoch, every tempo blocks). On a commit-reveal subnet a pending commit
-// comes first: it is revealed in its reveal epoch (an unconfirmed one is tried, and the chain
-// says whether it is time), dropped once that epoch has passed, and no new commit is made while
-// one waits, so each epoch sees one commit and, in the next, its reveal.
+// committed (0: once per epoch, every tempo blocks).
+//
+// On a commit-reveal subnet a pending commit comes first. It is revealed in its reveal epoch:
+// from the epoch's first block being committed (so that the check at Height already counts the
+// new epoch) until its second-to-last (so that the reveal still lands inside it). An
+// unconfirmed one is tried, and the chain says whether it is time. It is dropped once its epoch
+// is over. No new commit is made while one waits, so each epoch sees one commit and, in the
+// next, its reveal. (A tempo of 1 leaves no block to reveal in: every block is an epoch.)
 func Decide(c ChainState, s WeightsState, interval uint64) Decision {
 	next := c.Height + 1
 	switch {
-	case next < s.RetryAt:
-		return wait(s.RetryAt-1, "holding back after a refusal until block %d", s.RetryAt)
+	case c.Height < s.RetryAt:
+		return wait(s.RetryAt, "holding back after a refusal until block %d", s.RetryAt)
 	case !c.Registered:
 		return wait(next, "the hotkey is not registered on the subnet")
 	case c.Epochs.Tempo == 0:
@@ -147,15 +153,15 @@ func Decide(c ChainState, s WeightsState, interval uint64) Decision {
 		switch {
 		case !ok:
 			return Decision{Action: DropCommit, Why: fmt.Sprintf("commit of epoch %d has reveal epoch %d", p.Epoch, p.RevealEpoch)}
-		case next < first:
-			return wait(first-1, "commit of epoch %d reveals in epoch %d, blocks %d-%d", p.Epoch, p.RevealEpoch, first, last)
+		case c.Height < first:
+			return wait(first, "commit of epoch %d reveals in epoch %d, blocks %d-%d", p.Epoch, p.RevealEpoch, first, last)
 		case next > last:
-			return Decision{Action: DropCommit, Why: fmt.Sprintf("commit of epoch %d expired: its reveal epoch %d ended at block %d", p.Epoch, p.RevealEpoch, last)}
+			return Decision{Action: DropCommit, Why: fmt.Sprintf("commit of epoch %d expired: its reveal epoch %d ends at block %d", p.Epoch, p.RevealEpoch, last)}
 		}
 		return Decision{Action: RevealWeights, Why: fmt.Sprintf("commit of epoch %d: reveal epoch %d, blocks %d-%d", p.Epoch, p.RevealEpoch, first, last)}
 	}
 	if !c.Permit {
-		return wait(c.Epochs.Next(c.Height)-1, "no validator permit: epochs give permits to the top validators by stake")
+		return wait(c.Epochs.Next(c.Height), "no validator permit: epochs give permits to the top validators by stake")
 	}
 	if !c.HaveWeights {
 		return wait(next, "no miner has a positive score yet")
@@ -166,8 +172,8 @@ func Decide(c ChainState, s WeightsState, interval uint64) Decision {
 	if s.LastSubmit != 0 && next < s.LastSubmit+interval {
 		return wait(s.LastSubmit+interval-1, "weights went out at block %d; next at block %d", s.LastSubmit, s.LastSubmit+interval)
 	}
-	if c.LastUpdate != 0 && next < c.LastUpdate+c.RateLimit {
-		return wait(c.LastUpdate+c.RateLimit-1, "rate limit: last update at block %d, %d blocks apart", c.LastUpdate, c.RateLimit)
+	if c.LastUpdate != 0 && c.Height < c.LastUpdate+c.RateLimit {
+		return wait(c.LastUpdate+c.RateLimit, "rate limit: last update at block %d, %d blocks apart", c.LastUpdate, c.RateLimit)
 	}
 	if c.CommitReveal {
 		return Decision{Action: CommitWeights, Why: "weights due; the subnet uses commit-reveal"}

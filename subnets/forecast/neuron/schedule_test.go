@@ -68,22 +68,23 @@ func TestDecide_9_2(t *testing.T) {
 	}{
 		{"first commit at once", ready(101), WeightsState{}, 0, CommitWeights, 0, "commit-reveal"},
 		{"set without commit-reveal", func() ChainState { c := ready(101); c.CommitReveal = false; return c }(), WeightsState{}, 0, SetWeights, 0, "due"},
-		{"reveal waits for its epoch", ready(105), WeightsState{Pending: pending}, 0, Wait, 109, "reveals in epoch 8, blocks 110-119"},
-		{"reveal when the next block opens the epoch", ready(109), WeightsState{Pending: pending}, 0, RevealWeights, 0, "reveal epoch 8"},
+		{"reveal waits for its epoch", ready(105), WeightsState{Pending: pending}, 0, Wait, 110, "reveals in epoch 8, blocks 110-119"},
+		{"not while the epoch's first block is being made", ready(109), WeightsState{Pending: pending}, 0, Wait, 110, "reveals in epoch 8"},
+		{"reveal once the epoch's first block is committed", ready(110), WeightsState{Pending: pending}, 0, RevealWeights, 0, "reveal epoch 8"},
 		{"reveal late in the epoch", ready(118), WeightsState{Pending: pending}, 0, RevealWeights, 0, "reveal epoch 8"},
-		{"drop once the reveal epoch is over", ready(119), WeightsState{Pending: pending}, 0, DropCommit, 0, "expired"},
+		{"drop when the reveal could land after the epoch", ready(119), WeightsState{Pending: pending}, 0, DropCommit, 0, "expired"},
 		{"reveal comes before a due commit", ready(112), WeightsState{Pending: pending, LastSubmit: 103}, 0, RevealWeights, 0, ""},
 		{"unconfirmed commit: try the reveal", ready(105), WeightsState{Pending: &PendingCommit{Epoch: 0}}, 0, RevealWeights, 0, "unknown"},
 		{"commit-reveal switched off drops the commit", func() ChainState { c := ready(112); c.CommitReveal = false; return c }(), WeightsState{Pending: pending}, 0, DropCommit, 0, "switched off"},
 		{"one commit per epoch", ready(108), WeightsState{LastSubmit: 103}, 0, Wait, 112, "next at block 113"},
 		{"the next commit a tempo later", ready(112), WeightsState{LastSubmit: 103}, 0, CommitWeights, 0, ""},
 		{"a shorter interval", ready(106), WeightsState{LastSubmit: 103}, 3, CommitWeights, 0, ""},
-		{"rate limit after a reveal", func() ChainState { c := ready(112); c.LastUpdate = 110; return c }(), WeightsState{LastSubmit: 103}, 0, Wait, 114, "rate limit"},
-		{"rate limit passed", func() ChainState { c := ready(114); c.LastUpdate = 110; return c }(), WeightsState{LastSubmit: 103}, 0, CommitWeights, 0, ""},
-		{"held back after a refusal", ready(105), WeightsState{Pending: pending, RetryAt: 111}, 0, Wait, 110, "refusal"},
-		{"refusal hold ends", ready(110), WeightsState{Pending: pending, RetryAt: 111}, 0, RevealWeights, 0, ""},
+		{"rate limit after a reveal", func() ChainState { c := ready(112); c.LastUpdate = 110; return c }(), WeightsState{LastSubmit: 103}, 0, Wait, 115, "rate limit"},
+		{"rate limit passed", func() ChainState { c := ready(115); c.LastUpdate = 110; return c }(), WeightsState{LastSubmit: 103}, 0, CommitWeights, 0, ""},
+		{"held back after a refusal", ready(105), WeightsState{Pending: pending, RetryAt: 111}, 0, Wait, 111, "refusal"},
+		{"refusal hold ends", ready(111), WeightsState{Pending: pending, RetryAt: 111}, 0, RevealWeights, 0, ""},
 		{"not registered", func() ChainState { c := ready(105); c.Registered = false; return c }(), WeightsState{}, 0, Wait, 106, "not registered"},
-		{"no permit waits for the next epoch", func() ChainState { c := ready(103); c.Permit = false; return c }(), WeightsState{}, 0, Wait, 109, "no validator permit"},
+		{"no permit waits for the next epoch", func() ChainState { c := ready(103); c.Permit = false; return c }(), WeightsState{}, 0, Wait, 110, "no validator permit"},
 		{"nothing scored yet", func() ChainState { c := ready(103); c.HaveWeights = false; return c }(), WeightsState{}, 0, Wait, 104, "positive score"},
 		{"tempo 0", func() ChainState { c := ready(103); c.Epochs.Tempo = 0; return c }(), WeightsState{}, 0, Wait, 104, "no epochs"},
 	} {
@@ -98,10 +99,13 @@ func TestDecide_9_2(t *testing.T) {
 	}
 }
 
-// Over many blocks, the loop that follows Decide commits once per epoch and reveals each commit
-// in the next epoch, whatever block of the epoch the first commit fell in.
+// Over many blocks, a loop that follows Decide commits once per epoch and reveals each commit in
+// the next epoch, whatever block of the epoch the first commit fell in, and never sends what the
+// chain would refuse: every transaction is checked against the state at the height it is sent
+// at, and runs in the next block, and both must pass.
 func TestDecideCommitsOncePerEpochAndRevealsInTheNext_9_2(t *testing.T) {
-	for _, start := range []uint64{100, 101, 105, 109} {
+	const rateLimit = 3
+	for _, start := range []uint64{100, 101, 105, 108, 109} {
 		clock := Epochs{Tempo: 10, LastEpochBlock: 100}
 		var s WeightsState
 		var lastUpdate uint64
@@ -111,17 +115,21 @@ func TestDecideCommitsOncePerEpochAndRevealsInTheNext_9_2(t *testing.T) {
 			if h >= clock.LastEpochBlock+clock.Tempo {
 				clock.LastEpochBlock += clock.Tempo
 			}
-			c := ChainState{Height: h, Epochs: clock, CommitReveal: true, RateLimit: 3,
+			c := ChainState{Height: h, Epochs: clock, CommitReveal: true, RateLimit: rateLimit,
 				Registered: true, Permit: true, LastUpdate: lastUpdate, HaveWeights: true}
-			landed := h + 1 // every transaction lands in the next block
+			landed := h + 1
 			switch d := Decide(c, s, 0); d.Action {
 			case CommitWeights:
+				for _, b := range []uint64{h, landed} {
+					require.True(t, lastUpdate == 0 || b >= lastUpdate+rateLimit, "start %d: commit at %d within the rate limit", start, b)
+				}
 				e := epochOf(landed)
 				s.Pending = &PendingCommit{Block: landed, Epoch: e, RevealEpoch: e + 1}
 				s.LastSubmit, lastUpdate = landed, landed
 				commits[e]++
 			case RevealWeights:
-				require.Equal(t, s.Pending.RevealEpoch, epochOf(landed), "the reveal lands in its epoch")
+				require.Equal(t, s.Pending.RevealEpoch, epochOf(h), "start %d: checked in its reveal epoch", start)
+				require.Equal(t, s.Pending.RevealEpoch, epochOf(landed), "start %d: lands in its reveal epoch", start)
 				reveals[epochOf(landed)]++
 				s.Pending, lastUpdate = nil, landed
 			case Wait:

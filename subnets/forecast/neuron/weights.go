@@ -225,27 +225,26 @@ func (v *Validator) landed(height int64) {
 	v.activity.LastError = ""
 }
 
-// refused handles a weight transaction that failed: each refusal that may pass holds the loop
-// back until the block it may pass at, doubling for repeated refusals up to a tempo.
+// refused handles a weight transaction that failed: a refusal that may pass holds the loop back
+// until the height it may pass at; others back off, doubling up to a tempo.
 func (v *Validator) refused(ctx context.Context, o observed, what string, err error) {
 	if ctx.Err() != nil {
 		return // stopping
 	}
 	v.noteError(err)
-	next := o.Height + 1
 	tempo := max(o.Epochs.Tempo, 1)
 	switch {
 	case errors.Is(err, types.ErrRevealTooEarly):
 		v.log.Info("validator: reveal too early; retrying next block", "err", err)
-		v.holdUntil(next + 1)
+		v.holdUntil(o.Height + 1)
 		return
 	case errors.Is(err, types.ErrNoValidatorPermit):
 		v.log.Info("validator: no validator permit yet; retrying after the next epoch", "err", err)
-		v.holdUntil(o.Epochs.Next(o.Height) + 1)
+		v.holdUntil(o.Epochs.Next(o.Height))
 		return
 	case errors.Is(err, types.ErrIncorrectVersionKey):
 		v.log.Error("validator: the subnet wants a newer weights version key: upgrade the validator", "err", err)
-		v.holdUntil(next + tempo)
+		v.holdUntil(o.Height + tempo)
 		return
 	}
 	v.mu.Lock()
@@ -257,7 +256,7 @@ func (v *Validator) refused(ctx context.Context, o observed, what string, err er
 		level = v.log.Info
 	}
 	level("validator: "+what+" refused; retrying", "in_blocks", backoff, "err", err)
-	v.holdUntil(next + backoff)
+	v.holdUntil(o.Height + backoff)
 }
 
 func (v *Validator) holdUntil(block uint64) {
