@@ -78,4 +78,3 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 	require.Equal(t, sum.Netuid, again.Netuid)
 	require.Len(t, again.Neurons, len(sum.Neurons), "the same subnet, not a second one")
 }
-

@@ -52,10 +52,14 @@ func openDemo(ctx context.Context, home string, netw *Network, opts Options, log
 func printDemo(w io.Writer, d *demo, home string, opts Options) {
 	fmt.Fprintf(w, "forecasting subnet %d: %d miners, %d validators, an epoch every %d blocks\n",
 		d.netuid, len(d.roster.Miners), len(d.roster.Validators), d.roster.Tempo)
-	fmt.Fprintf(w, "  attach a miner: %s wallet create mine --keyring-backend %s --home %s\n", app.Name, KeyringBackend, home)
-	fmt.Fprintf(w, "                  (fund it from alice, register it on subnet %d, then)\n", d.netuid)
-	fmt.Fprintf(w, "                  %s subnets forecast miner --model ar --wallet mine --netuid %d --node 127.0.0.1:%d --keyring-backend %s --home %s\n",
-		app.Name, d.netuid, opts.Ports.GRPC, KeyringBackend, home)
+	keys := fmt.Sprintf("--keyring-backend %s --home %s", KeyringBackend, home)
+	tx := fmt.Sprintf("%s --node tcp://127.0.0.1:%d --chain-id %s --yes", keys, opts.Ports.RPC, opts.ChainID)
+	fmt.Fprintln(w, "  attach your own miner, in another terminal:")
+	fmt.Fprintf(w, "    %s wallet create mine %s\n", app.Name, keys)
+	fmt.Fprintf(w, "    %s tx bank send alice $(%s keys show mine -a %s) 20000000000rao %s\n", app.Name, app.Name, keys, tx)
+	fmt.Fprintf(w, "    %s tx subnet register %d $(%s keys show mine/default -a %s) --from mine %s\n", app.Name, d.netuid, app.Name, keys, tx)
+	fmt.Fprintf(w, "    %s subnets forecast miner --model ar --wallet mine --netuid %d --node 127.0.0.1:%d --listen 127.0.0.1:%d %s\n",
+		app.Name, d.netuid, opts.Ports.GRPC, opts.AxonPort+len(d.roster.Miners)+10, keys)
 }
 
 // liveView shows the network at work: on a terminal the metagraph table is redrawn every block;
