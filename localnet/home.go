@@ -88,6 +88,8 @@ type Network struct {
 	ChainID  string `json:"chain_id"`
 	Homes    []Home `json:"homes"`
 	Accounts []Key  `json:"accounts"`
+	// Demo is the local network's forecasting subnet, once created.
+	Demo *DemoState `json:"demo,omitempty"`
 }
 
 // KeyringBackend is the keyring of created networks: unencrypted on disk, for development only.

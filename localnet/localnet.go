@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gotensor/gotensor/app"
@@ -28,7 +29,17 @@ type Options struct {
 	JSON     bool
 	Out      io.Writer
 	Progress io.Writer
+
+	// ChainOnly runs the bare chain, without the forecasting subnet.
+	ChainOnly bool
+	// Roster is the forecasting subnet of a new network (a resumed one keeps its own).
+	Roster Roster
+	// AxonPort is the first miner's axon port; miner i listens on AxonPort+i.
+	AxonPort int
 }
+
+// DefaultAxonPort is where the first miner serves, as Bittensor's axons do by default.
+const DefaultAxonPort = 8091
 
 // DefaultChainID names local networks.
 const DefaultChainID = "gotensor-localnet"
@@ -44,10 +55,11 @@ var DevAccounts = []AccountSpec{
 }
 
 // localParams make the subnet economy usable within minutes on one machine: loopback axons are
-// allowed and subnets are cheap and quick to register.
+// allowed and a subnet may register every block. The lock cost stays subtensor's 1000 TAO: it
+// becomes the new pool's depth, and a deep pool lets the demo's validators stake without moving
+// the price much.
 func localParams(p *subnettypes.Params) {
 	p.AllowLoopbackAxons = true
-	p.NetworkMinLockCost = 100 * subnettypes.RaoPerTAO
 	p.NetworkRateLimit = 1
 }
 
@@ -63,6 +75,16 @@ type Summary struct {
 	BankSupplyRao    uint64 `json:"bank_supply_rao"`
 	InvariantsHold   bool   `json:"invariants_hold"`
 	StoppedBy        string `json:"stopped_by"`
+
+	// The forecasting subnet (absent with ChainOnly).
+	Netuid uint16 `json:"netuid,omitempty"`
+	// SkillIncentiveSpearman is the rank correlation between the miners' measured skill and
+	// their incentive: the answer, in one number, to whether the network pays for quality. It is
+	// null until miners have been scored and an epoch has paid them.
+	SkillIncentiveSpearman *float64       `json:"skill_incentive_spearman"`
+	BestSkillModel         string         `json:"best_skill_model,omitempty"`
+	TopIncentiveModel      string         `json:"top_incentive_model,omitempty"`
+	Neurons                []NeuronReport `json:"neurons,omitempty"`
 }
 
 // manifestFile records, in a local network's home, what Create made: the network resumes from it.
@@ -84,6 +106,11 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	netw, resumed, err := openOrCreate(home, opts)
 	if err != nil {
 		return Summary{}, err
+	}
+	if !opts.ChainOnly {
+		if err := checkAxonPortsFree(opts.AxonPort, len(netw.demoRoster(opts).Miners)); err != nil {
+			return Summary{}, err
+		}
 	}
 	if err := writeNodeConfig(home, opts); err != nil {
 		return Summary{}, err
@@ -113,11 +140,20 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	var d *demo
+	if !opts.ChainOnly {
+		if d, err = openDemo(ctx, home, &netw, opts, logFile); err != nil {
+			return Summary{}, err
+		}
+		defer d.stop()
+		printDemo(progress, d, home, opts)
+	}
 	reader := newSupplyReader(node)
 	sum := Summary{ChainID: netw.ChainID, Home: home, StoppedBy: "interrupt"}
 	if temporary {
 		sum.Home = ""
 	}
+	live := newLiveView(progress)
 	first := int64(-1)
 	for height := range blocks {
 		if first < 0 {
@@ -128,8 +164,13 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 			return sum, err
 		}
 		sum.Height, sum.BlocksThisRun = height, height-first+1
-		fmt.Fprintf(progress, "height %-6d emission %s TAO  issuance %s TAO\n",
+		line := fmt.Sprintf("height %-6d emission %s TAO  issuance %s TAO",
 			height, subnettypes.FormatTAO(s.BlockEmission), subnettypes.FormatTAO(s.TotalIssuance))
+		if d == nil {
+			fmt.Fprintln(progress, line)
+		} else {
+			live.show(height, line, d)
+		}
 		if opts.StopAt > 0 && height >= opts.StopAt {
 			sum.StoppedBy = "blocks"
 			break
@@ -137,6 +178,9 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	}
 	if err := reader.fill(&sum); err != nil {
 		return sum, err
+	}
+	if d != nil {
+		d.summarize(ctx, &sum)
 	}
 	if err := node.Stop(); err != nil {
 		return sum, fmt.Errorf("stopping the node: %w", err)
@@ -203,12 +247,16 @@ func openOrCreate(home string, opts Options) (Network, bool, error) {
 	if len(entries) > 0 {
 		return Network{}, false, fmt.Errorf("home %s is not empty and holds no local network: pass an empty or new folder as --home", home)
 	}
+	accounts := DevAccounts
+	if !opts.ChainOnly {
+		accounts = append(slices.Clone(DevAccounts), opts.Roster.accounts()...)
+	}
 	netw, err := Create(Spec{
 		ChainID: opts.ChainID,
 		Validators: []ValidatorSpec{{
 			Moniker: "validator", Bond: 1_000 * subnettypes.RaoPerTAO, Balance: 1_000 * subnettypes.RaoPerTAO, Ports: opts.Ports,
 		}},
-		Accounts:  DevAccounts,
+		Accounts:  accounts,
 		Authority: DevAccounts[0].Name,
 		BlockTime: opts.BlockTime,
 		Params:    localParams,
@@ -216,16 +264,24 @@ func openOrCreate(home string, opts Options) (Network, bool, error) {
 	if err != nil {
 		return Network{}, false, err
 	}
-	bz, err = json.MarshalIndent(netw, "", "  ")
+	return netw, false, saveManifest(home, netw)
+}
+
+// saveManifest records the network (and its demo subnet) in its home.
+func saveManifest(home string, netw Network) error {
+	bz, err := json.MarshalIndent(netw, "", "  ")
 	if err != nil {
-		return Network{}, false, err
+		return err
 	}
-	return netw, false, os.WriteFile(filepath.Join(home, manifestFile), bz, 0o644)
+	return os.WriteFile(filepath.Join(home, manifestFile), bz, 0o644)
 }
 
 // writeNodeConfig applies this run's ports and block time to the home's config files.
 func writeNodeConfig(home string, opts Options) error {
 	cfg := cometConfig(home, "validator", opts.Ports, opts.BlockTime)
+	// A single node has no peers to exchange: without the peer exchange no address book is kept
+	// (CometBFT saves it from a goroutine that may outlive the node's Stop).
+	cfg.P2P.PexReactor = false
 	if err := writeCometConfig(cfg, nil, 0); err != nil {
 		return err
 	}
@@ -252,7 +308,7 @@ func printEndpoints(w io.Writer, netw Network, home string, temporary, resumed b
 	fmt.Fprintf(w, "  rest      http://127.0.0.1:%d\n", opts.Ports.API)
 	fmt.Fprintf(w, "  keyring   --keyring-backend %s --home %s\n", KeyringBackend, home)
 	fmt.Fprintln(w, "  accounts")
-	for i, a := range netw.Accounts {
+	for i, a := range netw.Accounts[:min(len(netw.Accounts), len(DevAccounts))] {
 		role := ""
 		if i == 0 {
 			role = "  (chain authority)"
@@ -269,5 +325,15 @@ func writeSummary(opts Options, s Summary) error {
 	fmt.Fprintf(opts.Out, "stopped at height %d (%s): emission %s TAO a block, issuance %s TAO, burned %s TAO, invariants hold: %v\n",
 		s.Height, s.StoppedBy, subnettypes.FormatTAO(s.BlockEmissionRao), subnettypes.FormatTAO(s.TotalIssuanceRao),
 		subnettypes.FormatTAO(s.BurnedRao), s.InvariantsHold)
+	if s.Neurons == nil {
+		return nil
+	}
+	writeTable(opts.Out, s.Neurons)
+	rho := "not yet defined (no scored miners paid by an epoch)"
+	if s.SkillIncentiveSpearman != nil {
+		rho = fmt.Sprintf("%.3f", *s.SkillIncentiveSpearman)
+	}
+	fmt.Fprintf(opts.Out, "skill~incentive Spearman %s; most skilled model %q, highest incentive %q\n",
+		rho, s.BestSkillModel, s.TopIncentiveModel)
 	return nil
 }

@@ -31,7 +31,7 @@ func runLocalnet(t *testing.T, home string, stopAt int64) (Summary, string) {
 	var out, progress bytes.Buffer
 	opts := Options{
 		Home: home, ChainID: DefaultChainID, Ports: freePorts(t), BlockTime: 200 * time.Millisecond,
-		StopAt: stopAt, JSON: true, Out: &out, Progress: &progress,
+		StopAt: stopAt, JSON: true, Out: &out, Progress: &progress, ChainOnly: true,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -66,7 +66,7 @@ func TestLocalnetStopsAndResumes(t *testing.T) {
 
 func TestLocalnetRefusesUnusableHomesAndPorts(t *testing.T) {
 	ports := freePorts(t)
-	opts := Options{ChainID: DefaultChainID, Ports: ports, BlockTime: time.Second, Out: &bytes.Buffer{}, Progress: &bytes.Buffer{}}
+	opts := Options{ChainID: DefaultChainID, Ports: ports, BlockTime: time.Second, Out: &bytes.Buffer{}, Progress: &bytes.Buffer{}, ChainOnly: true}
 
 	// A port in use is named, with the flag that changes it.
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -25,6 +25,8 @@ func addCommands(root *cobra.Command, txConfig client.TxConfig, basics module.Ba
 		genutilcli.Commands(txConfig, basics, home),
 		testnetCmd(),
 		localnetCmd(),
+		walletCmd(),
+		subnetsCmd(),
 		yumaCmd(),
 		debug.Cmd(),
 		pruning.Cmd(app.NewAppCreator, home),

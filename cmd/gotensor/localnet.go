@@ -14,13 +14,20 @@ import (
 
 func localnetCmd() *cobra.Command {
 	opts := localnet.Options{ChainID: localnet.DefaultChainID, Ports: localnet.StandardPorts}
-	var output string
+	var (
+		output             string
+		miners, validators int
+		tempo              uint32
+	)
 	cmd := &cobra.Command{
 		Use:   "localnet",
 		Short: "run a whole gotensor network on this machine",
-		Long: `run a single-validator gotensor chain in this process, on loopback, with funded development
-accounts in the test keyring. It prints the endpoints, then one line per block. --blocks N stops at
-height N; ctrl-c stops it at any time. With --home DIR the chain is kept and a later run resumes it.`,
+		Long: `run a whole gotensor network in this process, on loopback: a single-validator chain with funded
+development accounts in the test keyring, and a forecasting subnet where miners with different
+models answer challenges and validators score them, set weights and earn; better models earn more.
+It prints the endpoints, then the subnet's metagraph every block (or one line per block with
+--chain-only). --blocks N stops at height N with a summary; ctrl-c stops it at any time. With
+--home DIR the network is kept and a later run resumes it.`,
 		Args:              cobra.NoArgs,
 		PersistentPreRunE: standalone,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -37,6 +44,17 @@ height N; ctrl-c stops it at any time. With --home DIR the chain is kept and a l
 			if opts.StopAt < 0 {
 				return fmt.Errorf("--blocks must be 0 (run until interrupted) or a height, not %d", opts.StopAt)
 			}
+			if miners < 0 || miners > 64 || validators < 0 || validators > 16 {
+				return fmt.Errorf("--miners must be in [0, 64] and --validators in [0, 16], not %d and %d", miners, validators)
+			}
+			if tempo < 2 || tempo > 50_400 {
+				return fmt.Errorf("--tempo must be in [2, 50400] blocks, not %d", tempo)
+			}
+			if opts.AxonPort < 1024 || opts.AxonPort+miners > 65535 {
+				return fmt.Errorf("--axon-port %d leaves no room for %d miners below 65536 (use a port from 1024)", opts.AxonPort, miners)
+			}
+			opts.Roster = localnet.NewRoster(miners, validators)
+			opts.Roster.Tempo = tempo
 			opts.Out, opts.Progress = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -54,5 +72,10 @@ height N; ctrl-c stops it at any time. With --home DIR the chain is kept and a l
 	f.IntVar(&opts.Ports.GRPC, "grpc-port", opts.Ports.GRPC, "gRPC port")
 	f.IntVar(&opts.Ports.API, "api-port", opts.Ports.API, "REST port")
 	f.StringVarP(&output, "output", "o", "text", "summary format: text or json")
+	f.BoolVar(&opts.ChainOnly, "chain-only", false, "run the chain alone, without the forecasting subnet")
+	f.IntVar(&miners, "miners", 8, "miners of a new network's forecasting subnet (0: none; attach your own)")
+	f.IntVar(&validators, "validators", 3, "validators of a new network's forecasting subnet")
+	f.Uint32Var(&tempo, "tempo", localnet.DefaultTempo, "blocks per epoch of a new network's forecasting subnet")
+	f.IntVar(&opts.AxonPort, "axon-port", localnet.DefaultAxonPort, "the first miner's axon port; miner i listens on this + i")
 	return cmd
 }

@@ -1,0 +1,206 @@
+package localnet
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+
+	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/subnets/forecast/scoreboard"
+	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
+)
+
+// NeuronReport is one uid of the demo subnet as the summary and the live table show it. Shares are
+// fractions of 1; skill is the miner's average relative score over every challenge the
+// validators scored (1 = always the best answer).
+type NeuronReport struct {
+	UID            uint16  `json:"uid"`
+	Role           string  `json:"role"`
+	Name           string  `json:"name"`
+	Model          string  `json:"model,omitempty"`
+	Hotkey         string  `json:"hotkey"`
+	StakeRao       uint64  `json:"stake_rao"`
+	Skill          float64 `json:"skill"`
+	Challenges     int     `json:"challenges"`
+	Incentive      float64 `json:"incentive"`
+	Dividends      float64 `json:"dividends"`
+	ValidatorTrust float64 `json:"validator_trust"`
+	EmissionRao    uint64  `json:"emission_rao"`
+}
+
+// Roles of the demo's uids.
+const (
+	roleOwner     = "owner"
+	roleMiner     = "miner"
+	roleValidator = "validator"
+	// roleOther is a hotkey registered by someone else, such as a user's own miner.
+	roleOther = "other"
+)
+
+// neuronReports joins the metagraph with the roster and the validators' pooled scores.
+func (d *demo) neuronReports(m *metagraph.Metagraph) []NeuronReport {
+	if m == nil {
+		return nil
+	}
+	type who struct{ role, name, model string }
+	known := map[string]who{}
+	if owner, err := d.hotkey(ownerHotkey); err == nil {
+		known[owner.Address()] = who{roleOwner, ownerHotkey, ""}
+	}
+	for _, mn := range d.roster.Miners {
+		if h, err := d.hotkey(hotkeyOf(mn.Name)); err == nil {
+			known[h.Address()] = who{roleMiner, mn.Name, mn.Model}
+		}
+	}
+	for _, v := range d.roster.Validators {
+		if h, err := d.hotkey(hotkeyOf(v.Name)); err == nil {
+			known[h.Address()] = who{roleValidator, v.Name, ""}
+		}
+	}
+	var lists [][]scoreboard.Standing
+	for _, v := range d.validators {
+		lists = append(lists, v.Standings())
+	}
+	skills := map[string]scoreboard.Standing{}
+	for _, s := range scoreboard.Pool(lists...) {
+		skills[s.Hotkey] = s
+	}
+	out := make([]NeuronReport, m.N())
+	for uid := range m.N() {
+		hotkey := m.Hotkeys[uid]
+		w, ok := known[hotkey]
+		if !ok {
+			w = who{role: roleOther}
+		}
+		out[uid] = NeuronReport{
+			UID: uint16(uid), Role: w.role, Name: w.name, Model: w.model, Hotkey: hotkey,
+			StakeRao: m.AlphaStake[uid], Skill: skills[hotkey].Skill, Challenges: skills[hotkey].Challenges,
+			Incentive: metagraph.Share(m.Incentive[uid]), Dividends: metagraph.Share(m.Dividends[uid]),
+			ValidatorTrust: metagraph.Share(m.ValidatorTrust[uid]), EmissionRao: m.Emission[uid],
+		}
+	}
+	return out
+}
+
+// skillIncentiveSpearman is the rank correlation between the measured skill and the incentive of
+// the miners that were scored: 1 when incentive orders the miners exactly as their skill does.
+// It is undefined (nil) with fewer than two such miners or when either side has no spread.
+func skillIncentiveSpearman(ns []NeuronReport) *float64 {
+	var skill, incentive []float64
+	for _, n := range ns {
+		if n.Role != roleValidator && n.Role != roleOwner && n.Challenges > 0 {
+			skill = append(skill, n.Skill)
+			incentive = append(incentive, n.Incentive)
+		}
+	}
+	rho, ok := spearman(skill, incentive)
+	if !ok {
+		return nil
+	}
+	return &rho
+}
+
+// spearman is Pearson's correlation of the ranks, ties sharing their average rank.
+func spearman(x, y []float64) (float64, bool) {
+	if len(x) != len(y) || len(x) < 2 {
+		return 0, false
+	}
+	rx, ry := ranks(x), ranks(y)
+	n := float64(len(x))
+	var mx, my float64
+	for i := range rx {
+		mx += rx[i] / n
+		my += ry[i] / n
+	}
+	var sxy, sxx, syy float64
+	for i := range rx {
+		dx, dy := rx[i]-mx, ry[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		return 0, false
+	}
+	return sxy / math.Sqrt(sxx*syy), true
+}
+
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case v[a] < v[b]:
+			return -1
+		case v[a] > v[b]:
+			return 1
+		}
+		return 0
+	})
+	r := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
+			j++
+		}
+		avg := float64(i+j)/2 + 1
+		for k := i; k <= j; k++ {
+			r[idx[k]] = avg
+		}
+		i = j + 1
+	}
+	return r
+}
+
+// bestBy is the model of the scored miner with the highest value of f.
+func bestBy(ns []NeuronReport, f func(NeuronReport) float64) string {
+	best, model := math.Inf(-1), ""
+	for _, n := range ns {
+		if n.Role == roleMiner && n.Challenges > 0 && f(n) > best {
+			best, model = f(n), n.Model
+		}
+	}
+	return model
+}
+
+// writeTable prints the metagraph as the live table: one row per uid.
+func writeTable(w io.Writer, ns []NeuronReport) {
+	fmt.Fprintf(w, "%4s  %-9s  %-11s  %-14s  %14s  %9s  %9s  %7s  %12s  %6s\n",
+		"uid", "role", "name", "model", "stake α", "incentive", "dividends", "vtrust", "emission α", "skill")
+	for _, n := range ns {
+		model, skill := n.Model, fmt.Sprintf("%.3f", n.Skill)
+		if model == "" {
+			model = "-"
+		}
+		if n.Challenges == 0 {
+			skill = "-"
+		}
+		fmt.Fprintf(w, "%4d  %-9s  %-11s  %-14s  %14s  %9.4f  %9.4f  %7.4f  %12s  %6s\n",
+			n.UID, n.Role, truncate(n.Name, 11), truncate(model, 14), subnettypes.FormatTAO(n.StakeRao),
+			n.Incentive, n.Dividends, n.ValidatorTrust, subnettypes.FormatTAO(n.EmissionRao), skill)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// clearScreen moves a terminal's cursor home and clears it, so the table redraws in place.
+const clearScreen = "\033[H\033[2J"
+
+// isTerminal reports whether w is an interactive terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
