@@ -136,10 +136,6 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	}
 	printEndpoints(progress, netw, home, temporary, resumed, opts)
 
-	blocks, err := node.NewBlocks(ctx)
-	if err != nil {
-		return Summary{}, err
-	}
 	var d *demo
 	if !opts.ChainOnly {
 		if d, err = openDemo(ctx, home, &netw, opts, logFile); err != nil {
@@ -148,6 +144,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		defer d.stop()
 		printDemo(progress, d, home, opts)
 	}
+	blocks := node.NewBlocks(ctx)
 	reader := newSupplyReader(node)
 	sum := Summary{ChainID: netw.ChainID, Home: home, StoppedBy: "interrupt"}
 	if temporary {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	cmtdb "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -221,8 +222,6 @@ func (n *Node) Client() client.Context { return n.clientCx }
 // App is the node's application, for in-process readers such as tests.
 func (n *Node) App() *app.App { return n.app }
 
-var subscriberSeq atomic.Int64
-
 // openedDBs remembers the databases CometBFT opens. Its node does not close the transaction
 // index when it stops, and its lock would keep the same home from starting again in this process.
 type openedDBs struct {
@@ -250,34 +249,38 @@ func (o *openedDBs) closeAll() {
 	o.dbs = nil
 }
 
-// NewBlocks delivers the height of every block the node commits from now on, until ctx ends.
-func (n *Node) NewBlocks(ctx context.Context) (<-chan int64, error) {
-	id := fmt.Sprintf("localnet-%d", subscriberSeq.Add(1))
-	sub, err := n.cmt.EventBus().Subscribe(ctx, id, cmttypes.EventQueryNewBlock, 16)
-	if err != nil {
-		return nil, err
-	}
-	heights := make(chan int64, 16)
+// blockPoll is how often NewBlocks looks for a new block: well under the block time.
+const blockPoll = 50 * time.Millisecond
+
+// NewBlocks delivers, in order and without gaps, the height of every block the node commits from
+// now on, until ctx ends or the node stops. It reads the node's committed height rather than
+// subscribing to CometBFT's events, whose subscriptions are cancelled when a reader falls behind:
+// a slow reader here only delivers later.
+func (n *Node) NewBlocks(ctx context.Context) <-chan int64 {
+	heights := make(chan int64)
+	next := n.app.LastBlockHeight() + 1
 	go func() {
 		defer close(heights)
+		tick := time.NewTicker(blockPoll)
+		defer tick.Stop()
 		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-sub.Canceled():
-				return
-			case msg := <-sub.Out():
-				block, ok := msg.Data().(cmttypes.EventDataNewBlock)
-				if !ok {
-					continue
-				}
+			for ; next <= n.app.LastBlockHeight(); next++ {
 				select {
-				case heights <- block.Block.Height:
+				case heights <- next:
 				case <-ctx.Done():
+					return
+				case <-n.quit:
 					return
 				}
 			}
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			case <-n.quit:
+				return
+			}
 		}
 	}()
-	return heights, nil
+	return heights
 }
