@@ -154,15 +154,17 @@ func mulBits(a, b int64) (int64, bool) {
 
 // SatMul multiplies, flooring the exact product to 32 fraction bits and
 // clamping on overflow. It makes no calls, so that it inlines into the
-// epoch's per-cell loops.
+// epoch's per-cell loops, whose operands are nearly all non-negative.
 func (a I32F32) SatMul(b I32F32) I32F32 {
 	hi, lo := bits.Mul64(uint64(a.bits), uint64(b.bits))
-	// The signed high word of the 128-bit product, as in mulBits.
-	shi := int64(hi) - (a.bits>>63)&b.bits - (b.bits>>63)&a.bits
-	if uint64(shi>>31+1) > 1 { // the top 33 bits disagree: overflow
+	if a.bits|b.bits < 0 {
+		// The signed high word of the 128-bit product, as in mulBits.
+		hi -= uint64(a.bits>>63&b.bits + b.bits>>63&a.bits)
+	}
+	if uint64(int64(hi)>>31+1) > 1 { // the top 33 bits disagree: overflow
 		return I32F32{math.MaxInt64 ^ (a.bits^b.bits)>>63} // MIN when the signs differ
 	}
-	return I32F32{shi<<32 | int64(lo>>32)}
+	return I32F32{int64(hi<<32 | lo>>32)}
 }
 
 // CheckedMul multiplies (floor) and reports false on overflow.

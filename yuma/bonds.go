@@ -1,6 +1,10 @@
 package yuma
 
-import "github.com/gotensor/gotensor/fixed"
+import (
+	"slices"
+
+	"github.com/gotensor/gotensor/fixed"
+)
 
 // penalty is §4.10: the bond weights Wb = W + β·(Wc − W), computed a row
 // at a time where the bonds need them. β = 0 gives W itself and β = 1
@@ -177,7 +181,7 @@ func columnDivisors(by []fixed.I32F32) []columnDivisor {
 // proportions as u16).
 func yuma3Bonds(in *Input, wb penalty, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *workspace) (
 	div []fixed.I32F32, stored [][]Entry) {
-	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n}
+	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n, sorted: ws.sorted}
 	e.alpha = fixedAlpha(in.BondsMovingAverage)
 	e.keep = fixed.I32F32One().SatSub(e.alpha)
 	e.liquid = in.LiquidAlpha && anyNonZero(wb.c)
@@ -206,8 +210,10 @@ type ema struct {
 	// previous bonds
 	deltaSums, prevSums []fixed.I32F32
 	deltaDiv            []columnDivisor
-	prevDiv             []integerDivisor
+	prevDiv             []u16Divisor
 	active              []fixed.I32F32
+	// sorted marks the rows of W in column order (workspace.sorted).
+	sorted []bool
 }
 
 // yuma3Rows computes the bond rows [lo, hi) and their partial column sums.
@@ -220,6 +226,10 @@ func (e *ema) yuma3Rows(wk *worker, lo, hi int) {
 		l = wk.liquid.start(e.in, e.wb.c)
 	}
 	for i := lo; i < hi; i++ {
+		if l == nil && e.merges(i) {
+			e.mergeRow(out, i, wk, wk.sums, nil)
+			continue
+		}
 		newCols, newVals := e.wb.row(i, wk)
 		oldCols, oldVals := e.prev.row(i, wk)
 		first := len(out.col)
@@ -242,11 +252,7 @@ func yuma3Dividends(bonds *matrix, sums []columnDivisor, inc, active, div []fixe
 		vals = vals[:len(cols)]
 		var total fixed.I32F32
 		for k, j := range cols {
-			v, ok := sums[j].quo(vals[k])
-			if !ok {
-				v = sums[j].perColumn(vals[k])
-			}
-			total = total.Add(v.SatMul(inc[j]))
+			total = total.Add(sums[j].quo(vals[k]).SatMul(inc[j]))
 		}
 		if d, ok := total.CheckedMul(active[i]); ok {
 			div[i] = d
@@ -266,7 +272,7 @@ func yuma3Dividends(bonds *matrix, sums []columnDivisor, inc, active, div []fixe
 // sums of Wc·A, are Wb·A's column sums when Wb is Wc.
 func originalBonds(in *Input, wb penalty, ranks, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *workspace) (
 	div []fixed.I32F32, stored [][]Entry) {
-	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n, active: active}
+	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n, active: active, sorted: ws.sorted}
 	ws.parallel(e.originalSums)
 	e.prevSums = ws.foldSums(n, partialSums)
 	e.deltaSums = ranks
@@ -274,9 +280,9 @@ func originalBonds(in *Input, wb penalty, ranks, inc, active []fixed.I32F32, nex
 		e.deltaSums = ws.foldSums(n, partialExtra)
 	}
 	e.deltaDiv = columnDivisors(e.deltaSums)
-	e.prevDiv = make([]integerDivisor, n)
+	e.prevDiv = make([]u16Divisor, n)
 	for j, s := range e.prevSums {
-		e.prevDiv[j], _ = newIntegerDivisor(s)
+		e.prevDiv[j] = newU16Divisor(s)
 	}
 	e.alpha = fixedAlpha(in.BondsMovingAverage)
 	e.keep = fixed.I32F32One().SatSub(e.alpha)
@@ -305,15 +311,22 @@ func originalBonds(in *Input, wb penalty, ranks, inc, active []fixed.I32F32, nex
 func (e *ema) originalSums(wk *worker, lo, hi int) {
 	wk.sums = resize(wk.sums, e.n)
 	wk.extra = resize(wk.extra, e.n)
-	for i := lo; i < hi; i++ {
-		cols, vals := e.prev.row(i, wk)
-		addColumns(wk.sums, cols, vals)
-		if !e.wb.clipOnly() {
-			cols, vals = e.wb.row(i, wk)
-			a := e.active[i]
-			for k, j := range cols {
-				wk.extra[j] = wk.extra[j].SatAdd(vals[k].SatMul(a))
+	registered, since := e.in.BlockAtRegistration, e.prev.since
+	for i := lo; i < min(hi, len(e.in.Bonds)); i++ {
+		for _, b := range e.in.Bonds[i] {
+			if since > registered[b.UID] {
+				wk.sums[b.UID] = wk.sums[b.UID].SatAdd(fixed.U16ToFixed(b.Value))
 			}
+		}
+	}
+	if e.wb.clipOnly() {
+		return
+	}
+	for i := lo; i < hi; i++ {
+		cols, vals := e.wb.row(i, wk)
+		a := e.active[i]
+		for k, j := range cols {
+			wk.extra[j] = wk.extra[j].SatAdd(vals[k].SatMul(a))
 		}
 	}
 }
@@ -328,6 +341,10 @@ func (e *ema) originalRows(wk *worker, lo, hi int) {
 	wk.sums, wk.extra = sums, maxes
 	delta := &wk.rows[2]
 	for i := lo; i < hi; i++ {
+		if e.merges(i) {
+			e.mergeRow(out, i, wk, sums, maxes)
+			continue
+		}
 		cols, vals := e.wb.row(i, wk)
 		e.deltaRow(delta, cols, vals, e.active[i])
 		oldCols, oldVals := e.normalizedPrevRow(i, wk)
@@ -343,6 +360,170 @@ func (e *ema) originalRows(wk *worker, lo, hi int) {
 	}
 }
 
+// merges reports whether row i can take mergeRow: Wb is W or Wc, so its
+// row is W's cells in W's order, and both that row and the stored bond
+// row are in column order.
+func (e *ema) merges(i int) bool {
+	if !e.wb.beta.IsZero() && !e.wb.clipOnly() || !e.sorted[i] {
+		return false
+	}
+	if i < len(e.in.Bonds) {
+		row := e.in.Bonds[i]
+		for k := 1; k < len(row); k++ {
+			if row[k].UID <= row[k-1].UID {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// mergeRow appends bond row i to out: Wb's cells (normalized for
+// original Yuma) and the previous bonds' (normalized for original Yuma,
+// as proportions for Yuma 3), computed in one pass over each row, then
+// merged by column: the same values, in the same order, as emaMerge over
+// the rows that wb.row, deltaRow, prev.row and normalizedPrevRow build.
+// It adds the new cells to the partial column sums, and to the partial
+// maxima when given.
+func (e *ema) mergeRow(out *arena, i int, wk *worker, sums, maxes []fixed.I32F32) {
+	wc, wv := e.wb.w.row(i)
+	var old []Entry
+	if i < len(e.in.Bonds) {
+		old = e.in.Bonds[i]
+	}
+	original := maxes != nil
+	nv := grow(wk.rows[0].val, len(wc))
+	ov := grow(wk.rows[1].val, len(old))
+	wk.rows[0].val, wk.rows[1].val = nv, ov
+	if original {
+		e.originalNew(nv, wc, wv, e.active[i])
+		e.originalOld(ov, old)
+	} else {
+		e.yuma3New(nv, wc, wv)
+		e.yuma3Old(ov, old)
+	}
+
+	first := len(out.col)
+	out.col = slices.Grow(out.col, len(wc)+len(old))
+	out.val = slices.Grow(out.val, len(wc)+len(old))
+	cols := out.col[first : first+len(wc)+len(old)]
+	vals := out.val[first : first+len(wc)+len(old)]
+	alpha, keep := e.alpha, e.keep
+	m, x, y := 0, 0, 0
+	for x < len(wc) || y < len(old) {
+		var j uint16
+		var v fixed.I32F32
+		switch {
+		case y == len(old) || x < len(wc) && wc[x] < old[y].UID:
+			j, v = wc[x], alpha.SatMul(nv[x])
+			if nv[x].Bits() < 0 {
+				v = fixed.I32F32{}
+			}
+			x++
+		case x == len(wc) || old[y].UID < wc[x]:
+			j, v = old[y].UID, keep.SatMul(ov[y])
+			if ov[y].Bits() < 0 {
+				v = fixed.I32F32{}
+			}
+			y++
+		default:
+			j = wc[x]
+			switch a, b := nv[x], ov[y]; {
+			case a.Bits() >= 0 && b.Bits() >= 0:
+				v = alpha.SatMul(a).SatAdd(keep.SatMul(b))
+			case a.Bits() >= 0:
+				v = alpha.SatMul(a)
+			case b.Bits() >= 0:
+				v = keep.SatMul(b)
+			}
+			x++
+			y++
+		}
+		if v.Gt(fixed.I32F32{}) {
+			cols[m], vals[m] = j, v
+			m++
+		}
+	}
+	out.col = out.col[:first+m]
+	out.val = out.val[:first+m]
+	out.endRow(e.bonds, i, first)
+	cols, vals = cols[:m], vals[:m]
+	if original {
+		for k, j := range cols {
+			sums[j] = sums[j].SatAdd(vals[k])
+			maxes[j] = maxes[j].Max(vals[k])
+		}
+	} else {
+		addColumns(sums, cols, vals)
+	}
+}
+
+// dropped marks a cell that Wb or the registration filter leaves out;
+// every value kept is non-negative.
+var dropped = fixed.I32F32FromBits(-1)
+
+// originalNew is Wb·A normalized per column for the cells of W's row i,
+// dropped where Wb has no cell.
+func (e *ema) originalNew(nv []fixed.I32F32, wc []uint16, wv []fixed.I32F32, a fixed.I32F32) {
+	nv, wv = nv[:len(wc)], wv[:len(wc)]
+	c, div, clip := e.wb.c, e.deltaDiv, e.wb.clipOnly()
+	for k, j := range wc {
+		v, ok := wv[k], true
+		if clip {
+			v, ok = clipped(v, c[j])
+		}
+		nv[k] = dropped
+		if ok {
+			nv[k] = div[j].quo(v.SatMul(a))
+		}
+	}
+}
+
+// yuma3New is Wb's cells of W's row i, dropped where Wb has none.
+func (e *ema) yuma3New(nv []fixed.I32F32, wc []uint16, wv []fixed.I32F32) {
+	nv, wv = nv[:len(wc)], wv[:len(wc)]
+	c, clip := e.wb.c, e.wb.clipOnly()
+	for k, j := range wc {
+		v, ok := wv[k], true
+		if clip {
+			v, ok = clipped(v, c[j])
+		}
+		nv[k] = dropped
+		if ok {
+			nv[k] = v
+		}
+	}
+}
+
+// originalOld is the stored bonds of a row normalized per column, dropped
+// where their uid registered since the last epoch.
+func (e *ema) originalOld(ov []fixed.I32F32, old []Entry) {
+	ov = ov[:len(old)]
+	registered, since, div := e.in.BlockAtRegistration, e.prev.since, e.prevDiv
+	for k, b := range old {
+		ov[k] = dropped
+		if since > registered[b.UID] {
+			ov[k] = div[b.UID].quo(b.Value)
+		}
+	}
+}
+
+// yuma3Old is the stored bonds of a row as proportions, dropped where
+// their uid registered since the last epoch.
+func (e *ema) yuma3Old(ov []fixed.I32F32, old []Entry) {
+	ov = ov[:len(old)]
+	registered, since := e.in.BlockAtRegistration, e.prev.since
+	for k, b := range old {
+		ov[k] = dropped
+		if since > registered[b.UID] {
+			ov[k] = fixed.FixedToFixedU16Proportion(fixed.U16ToFixed(b.Value))
+		}
+	}
+}
+
+// maxColumn is past every column: uids are u16.
+const maxColumn = 1 << 16
+
 // deltaRow is row i of Wb·A normalized per column.
 func (e *ema) deltaRow(delta *rowBuf, cols []uint16, vals []fixed.I32F32, a fixed.I32F32) {
 	delta.reset()
@@ -350,12 +531,7 @@ func (e *ema) deltaRow(delta *rowBuf, cols []uint16, vals []fixed.I32F32, a fixe
 	delta.val = grow(delta.val, len(cols))
 	vals = vals[:len(cols)]
 	for k, j := range cols {
-		x := vals[k].SatMul(a)
-		v, ok := e.deltaDiv[j].quo(x)
-		if !ok {
-			v = e.deltaDiv[j].perColumn(x)
-		}
-		delta.val[k] = v
+		delta.val[k] = e.deltaDiv[j].quo(vals[k].SatMul(a))
 	}
 }
 
@@ -370,13 +546,7 @@ func (e *ema) normalizedPrevRow(i int, wk *worker) ([]uint16, []fixed.I32F32) {
 		if e.prev.since <= e.in.BlockAtRegistration[b.UID] {
 			continue
 		}
-		var v fixed.I32F32
-		if d := e.prevDiv[b.UID]; d.r.d != 0 {
-			v = d.quo(b.Value)
-		} else {
-			v = perColumn(fixed.U16ToFixed(b.Value), e.prevSums[b.UID])
-		}
-		out.push(b.UID, v)
+		out.push(b.UID, e.prevDiv[b.UID].quo(b.Value))
 	}
 	return out.col, out.val
 }
@@ -392,17 +562,10 @@ func originalDividends(bonds *matrix, norm, upscale []columnDivisor, inc, div []
 		keep := len(row) > 0 // a uid with a new permit: len(row) = len(cols)
 		var total fixed.I32F32
 		for k, j := range cols {
-			v, ok := norm[j].quo(vals[k])
-			if !ok {
-				v = norm[j].perColumn(vals[k])
-			}
+			v := norm[j].quo(vals[k])
 			total = total.SatAdd(inc[j].SatMul(v))
 			if keep {
-				u, ok := upscale[j].quo(v)
-				if !ok {
-					u = upscale[j].perColumn(v)
-				}
-				row[k] = Entry{UID: j, Value: fixed.FixedProportionToU16(u)}
+				row[k] = Entry{UID: j, Value: fixed.FixedProportionToU16(upscale[j].quo(v))}
 			}
 		}
 		div[i] = total

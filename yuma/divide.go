@@ -9,11 +9,11 @@ import (
 
 // The epoch divides every weight by its row's sum and every bond by its
 // column's sum and maximum. A hardware division costs several times a
-// multiplication, and fixed's SafeDiv is too large to inline, so these
-// quotients by a divisor used many times go through its reciprocal. They
-// are exactly fixed's SafeDiv (TestDividersMatchSafeDiv): each helper
-// states the operands for which that holds and leaves the others to
-// SafeDiv.
+// multiplication, and fixed's SafeDiv is too large to inline (a call in a
+// per-cell loop also makes Go keep the loop's values in memory), so these
+// quotients by a divisor used many times go through its reciprocal, in
+// code that inlines. They are exactly fixed's SafeDiv on the operands the
+// epoch gives them, all non-negative (TestDividersMatchSafeDiv).
 
 // reciprocal divides 64-bit integers by one d ≥ 1: floor(n/d).
 type reciprocal struct {
@@ -32,57 +32,54 @@ func (r reciprocal) div(n uint64) uint64 {
 	return q
 }
 
-// columnDivisor is perColumn(·, by) for one column's sum or maximum.
-type columnDivisor struct {
-	r  reciprocal // d = 0 when by is not positive
-	by fixed.I32F32
-}
+// columnDivisor is perColumn(·, by) for a column's sum or maximum by ≥ 0.
+type columnDivisor struct{ r reciprocal }
 
 func newColumnDivisor(by fixed.I32F32) columnDivisor {
-	if by.Bits() <= 0 {
-		return columnDivisor{by: by}
+	switch {
+	case by.Bits() < 0:
+		panic("yuma: a column sum or maximum is negative")
+	case by.IsZero():
+		by = fixed.I32F32One() // perColumn keeps v, as dividing by 1 does
 	}
-	return columnDivisor{r: newReciprocal(uint64(by.Bits())), by: by}
+	return columnDivisor{newReciprocal(uint64(by.Bits()))}
 }
 
-// quo is perColumn(v, by) for v in [0, 1) and a positive divisor; false
-// for the other operands, which the caller gives to perColumn. It has no
-// calls so that it inlines into the per-cell loops. For v < 1 the
-// numerator v·2^32 fits 64 bits and SafeDiv is its floor quotient unless
-// that exceeds the I32F32 range (possible for a divisor of one ulp).
-func (c columnDivisor) quo(v fixed.I32F32) (fixed.I32F32, bool) {
+// quo is perColumn(v, by) for 0 ≤ v ≤ by (by = 0 leaves only v = 0): a
+// normalized value in [0, 1], as the epoch's are. Below 1.0 the numerator
+// v·2^32 fits 64 bits and the reciprocal serves; at 1.0 and above (a lone
+// bond in its column) the hardware divides the 96-bit numerator, and
+// by ≥ v keeps that quotient in range.
+func (c columnDivisor) quo(v fixed.I32F32) fixed.I32F32 {
 	x := uint64(v.Bits())
-	if x >= 1<<32 || c.r.d == 0 {
-		return fixed.I32F32{}, false
+	if x < 1<<32 {
+		return fixed.I32F32FromBits(int64(c.r.div(x << 32)))
 	}
-	q := c.r.div(x << 32)
-	return fixed.I32F32FromBits(int64(q)), q <= math.MaxInt64
+	q, _ := bits.Div64(x>>32, x<<32, c.r.d)
+	return fixed.I32F32FromBits(int64(q))
 }
 
-// perColumn is perColumn(v, c.by).
-func (c columnDivisor) perColumn(v fixed.I32F32) fixed.I32F32 {
-	if q, ok := c.quo(v); ok {
-		return q
-	}
-	return perColumn(v, c.by)
-}
+// u16Divisor is perColumn(U16ToFixed(x), by) for a u16 x and a sum by
+// of such lifted u16s: a whole number S·2^32, I32F32's maximum where the
+// sum saturated, or 0. For a whole by the quotient x·2^64/(S·2^32) is
+// floor(x·2^32/S); for the maximum, 2^63 − 1, it is 2x, which is
+// floor(x·2^32/2^31); for 0 perColumn keeps x·2^32, which is floor(x·2^32/1).
+type u16Divisor struct{ r reciprocal }
 
-// integerDivisor is SafeDiv by a positive whole-number divisor S·2^32
-// (a sum of u16 weights or bonds lifted to I32F32) of a u16 x lifted to
-// x·2^32: the quotient x·2^64/(S·2^32) is floor(x·2^32/S), below 2^48.
-type integerDivisor struct{ r reciprocal }
-
-// newIntegerDivisor returns the divisor for by, or false when by is not a
-// positive whole number.
-func newIntegerDivisor(by fixed.I32F32) (integerDivisor, bool) {
+func newU16Divisor(by fixed.I32F32) u16Divisor {
 	b := by.Bits()
-	if b <= 0 || b&(1<<32-1) != 0 {
-		return integerDivisor{}, false
+	switch {
+	case b == 0:
+		return u16Divisor{newReciprocal(1)}
+	case b == math.MaxInt64:
+		return u16Divisor{newReciprocal(1 << 31)}
+	case b < 0 || b&(1<<32-1) != 0:
+		panic("yuma: a sum of u16 values is neither whole nor saturated")
 	}
-	return integerDivisor{newReciprocal(uint64(b) >> 32)}, true
+	return u16Divisor{newReciprocal(uint64(b) >> 32)}
 }
 
-// quo is SafeDiv(U16ToFixed(x), S·2^32).
-func (d integerDivisor) quo(x uint16) fixed.I32F32 {
+// quo is perColumn(U16ToFixed(x), by).
+func (d u16Divisor) quo(x uint16) fixed.I32F32 {
 	return fixed.I32F32FromBits(int64(d.r.div(uint64(x) << 32)))
 }

@@ -5,6 +5,8 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/gotensor/gotensor/fixed"
 )
 
@@ -31,35 +33,43 @@ func edgeBits(r *rand.Rand) int64 {
 }
 
 // TestDividersMatchSafeDiv checks the reciprocal dividers against
-// fixed's SafeDiv (through perColumn, which keeps v for a zero divisor)
-// on the operands each accepts, and that they refuse the others.
+// fixed's SafeDiv (through perColumn, which keeps v for a zero divisor) on
+// every operand the epoch can give them: a non-negative value and its
+// column's sum or maximum, and for u16Divisor a u16 and a sum of lifted
+// u16s (whole, saturated or zero).
 func TestDividersMatchSafeDiv(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
-	for iter := 0; iter < 500_000; iter++ {
-		v, by := fixed.I32F32FromBits(edgeBits(r)), fixed.I32F32FromBits(edgeBits(r))
-		want := perColumn(v, by)
-		c := newColumnDivisor(by)
-		if q, ok := c.quo(v); ok && q != want {
-			t.Fatalf("quo(%d / %d) = %d, want %d", v.Bits(), by.Bits(), q.Bits(), want.Bits())
-		} else if !ok && v.Bits() >= 0 && v.Bits() < 1<<32 && by.Bits() > 1 {
-			t.Fatalf("quo refused %d / %d", v.Bits(), by.Bits())
+	nonNegative := func() int64 {
+		b := edgeBits(r)
+		if b < 0 {
+			b = ^b
 		}
-		if got := c.perColumn(v); got != want {
-			t.Fatalf("perColumn(%d / %d) = %d, want %d", v.Bits(), by.Bits(), got.Bits(), want.Bits())
+		return b
+	}
+	for iter := 0; iter < 500_000; iter++ {
+		v, by := fixed.I32F32FromBits(nonNegative()), fixed.I32F32FromBits(nonNegative())
+		if v.Gt(by) {
+			v, by = by, v
+		}
+		if r.Intn(8) == 0 {
+			v = by // a lone cell in its column
+		}
+		if got, want := newColumnDivisor(by).quo(v), perColumn(v, by); got != want {
+			t.Fatalf("quo(%d / %d) = %d, want %d", v.Bits(), by.Bits(), got.Bits(), want.Bits())
 		}
 
 		x := uint16(r.Intn(1 << 16))
 		if r.Intn(4) == 0 {
 			x = []uint16{0, 1, 65534, 65535}[r.Intn(4)]
 		}
-		d, ok := newIntegerDivisor(by)
-		switch whole := by.Bits() > 0 && by.Bits()&(1<<32-1) == 0; {
-		case ok != whole:
-			t.Fatalf("integer divisor for %d: ok = %v", by.Bits(), ok)
-		case ok && d.quo(x) != fixed.U16ToFixed(x).SafeDiv(by):
-			t.Fatalf("%d / %d = %d, want %d", x, by.Bits(), d.quo(x).Bits(), fixed.U16ToFixed(x).SafeDiv(by).Bits())
+		sum := fixed.I32F32FromBits([]int64{0, math.MaxInt64, int64(x) << 32, by.Bits() &^ (1<<32 - 1)}[r.Intn(4)])
+		lifted := fixed.U16ToFixed(x)
+		if got, want := newU16Divisor(sum).quo(x), perColumn(lifted, sum); got != want {
+			t.Fatalf("%d / %d = %d, want %d", x, sum.Bits(), got.Bits(), want.Bits())
 		}
 	}
+	require.Panics(t, func() { newColumnDivisor(fixed.I32F32FromBits(-1)) })
+	require.Panics(t, func() { newU16Divisor(fixed.I32F32FromBits(1<<32 + 1)) })
 }
 
 // TestReciprocal checks floor(n/d) over the 64-bit range, with the

@@ -31,38 +31,49 @@ func maskRows(in *Input, owner int, forbid []bool, ws *workspace, a *arena, lo, 
 		first := len(a.col)
 		a.col = slices.Grow(a.col, len(stored))
 		a.val = slices.Grow(a.val, len(stored))
-		cols := a.col[first : first+len(stored)]
-		vals := a.val[first : first+len(stored)]
-		updated := lastUpdate(in, i)
-		commit := uint64(NoCommit)
-		if in.CommitBlock != nil {
-			commit = in.CommitBlock[i]
-		}
-		kept, last, sorted := 0, -1, true
+		kept := keptWeights(in, i, owner, stored, a.col[first:first+len(stored)], a.val[first:first+len(stored)])
+		cols, vals := a.col[first:first+kept], a.val[first:first+kept]
 		var s fixed.I32F32
-		for _, e := range stored {
-			j := int(e.UID)
-			registered := in.BlockAtRegistration[j]
-			if (j == i && i != owner) || updated <= registered || commit < registered {
-				continue
-			}
-			v := fixed.U16ToFixed(e.Value)
-			cols[kept], vals[kept] = e.UID, v
-			kept++
+		for _, v := range vals {
 			s = s.Add(v)
-			sorted = sorted && j > last
-			last = j
 		}
-		if d, ok := newIntegerDivisor(s); ok { // a positive sum
-			for k, v := range vals[:kept] {
+		if s.Gt(fixed.I32F32{}) {
+			d := newU16Divisor(s) // s wraps as Rust's sum does, but stays whole
+			for k, v := range vals {
 				vals[k] = d.quo(uint16(v.Bits() >> 32))
 			}
 		}
-		a.col = a.col[:first+kept]
-		a.val = a.val[:first+kept]
+		a.col, a.val = a.col[:first+kept], a.val[:first+kept]
 		a.endRow(w, i, first)
-		ws.sorted[i] = sorted
+		ws.sorted[i] = ascending(cols)
 	}
+}
+
+// keptWeights writes the cells of row i that pass the masks to cols and
+// vals (as lifted integers) and returns how many there are. A cell to a
+// uid registered at or after the row's last update or after its live
+// commit is dropped: its registration block reaches the lesser of the
+// update and the block after the commit.
+func keptWeights(in *Input, i, owner int, stored []Entry, cols []uint16, vals []fixed.I32F32) int {
+	limit := lastUpdate(in, i)
+	if in.CommitBlock != nil && in.CommitBlock[i] < limit {
+		limit = in.CommitBlock[i] + 1
+	}
+	self := i // the owner keeps its self-weight
+	if i == owner {
+		self = -1
+	}
+	registered := in.BlockAtRegistration
+	cols, vals = cols[:len(stored)], vals[:len(stored)]
+	kept := 0
+	for _, e := range stored {
+		if registered[e.UID] >= limit || int(e.UID) == self {
+			continue
+		}
+		cols[kept], vals[kept] = e.UID, fixed.U16ToFixed(e.Value)
+		kept++
+	}
+	return kept
 }
 
 func countEntries(rows [][]Entry) int {
