@@ -218,3 +218,50 @@ func TestGenesisRoundTripsTheEconomy(t *testing.T) {
 	require.Equal(t, exported, again)
 	require.NoError(t, restarted.App.SubnetKeeper.BrokenInvariants(restarted.Ctx()))
 }
+
+// Three subnets due in the same block with MaxEpochsPerBlock = 2 (§3.1): the two lowest netuids
+// run, the third is deferred to the next block and runs there, and its period then counts from
+// the block it ran.
+func TestEpochsBeyondTheBlockLimitAreDeferred_3_1(t *testing.T) {
+	f := newNetFixture(t, apptesting.WithAccounts(4, 100_000*oneTAO), withNetParams(func(p *types.Params) {
+		p.NetworkRateLimit = 0
+		p.MaxEpochsPerBlock = 2
+	}))
+	var netuids []uint32
+	for i := range 3 {
+		netuid := f.registerNetwork(f.account(i), newKey(), fmt.Sprintf("deferred %d", i)).Netuid
+		f.tune(netuid, "tempo", "10")
+		netuids = append(netuids, netuid)
+	}
+	f.advance(10)
+	due := f.block() // the block the context is building, which NextBlock finalizes
+	for _, netuid := range netuids {
+		s := f.schedule(netuid)
+		s.LastEpochBlock, s.PendingEpochAt = due-10, 0
+		require.NoError(t, f.k.Schedules.Set(f.ctx(), netuid, s))
+	}
+
+	res := f.c.NextBlock()
+	var ran []uint32
+	for _, ev := range apptesting.TypedEvents[*types.EventEpoch](t, res) {
+		ran = append(ran, ev.Netuid)
+	}
+	require.Equal(t, netuids[:2], ran)
+	deferred := apptesting.TypedEvents[*types.EventEpochDeferred](t, res)
+	require.Len(t, deferred, 1)
+	require.Equal(t, netuids[2], deferred[0].Netuid)
+	require.Equal(t, due+1, deferred[0].RunAt)
+	require.Equal(t, due+1, f.schedule(netuids[2]).PendingEpochAt)
+
+	res = f.c.NextBlock()
+	ran = ran[:0]
+	for _, ev := range apptesting.TypedEvents[*types.EventEpoch](t, res) {
+		ran = append(ran, ev.Netuid)
+	}
+	require.Equal(t, []uint32{netuids[2]}, ran)
+	require.Empty(t, apptesting.TypedEvents[*types.EventEpochDeferred](t, res))
+	s := f.schedule(netuids[2])
+	require.Equal(t, due+1, s.LastEpochBlock)
+	require.Zero(t, s.PendingEpochAt)
+	require.NoError(t, f.k.BrokenInvariants(f.ctx()))
+}

@@ -6,6 +6,8 @@ import (
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/gotensor/gotensor/x/subnet/types"
 	"github.com/gotensor/gotensor/yuma"
 )
@@ -103,14 +105,33 @@ func (k Keeper) drainAndDistribute(ctx context.Context, netuid uint32, hp types.
 	if err != nil {
 		return err
 	}
-	out, err := k.runEpoch(ctx, netuid, subnet, hp, sched, neurons, pending.Server+pending.Validator)
+	hotkeys, err := k.neuronHotkeys(neurons)
+	if err != nil {
+		return err
+	}
+	out, err := k.runEpoch(ctx, netuid, subnet, hp, sched, neurons, hotkeys, pending.Server+pending.Validator)
 	if err != nil {
 		return err
 	}
 	if err := k.Pending.Remove(ctx, netuid); err != nil {
 		return err
 	}
-	return k.distribute(ctx, netuid, subnet, hp, sched, neurons, out, pending)
+	return k.distribute(ctx, netuid, subnet, hp, sched, neurons, hotkeys, out, pending)
+}
+
+// neuronHotkeys decodes each uid's stored hotkey once for the whole epoch: the engine's input and
+// every payout need the bytes, and decoding a bech32 address is among the costliest steps of an
+// epoch (the SDK's codec looks up the process's configuration on every call).
+func (k Keeper) neuronHotkeys(neurons []types.Neuron) ([]sdk.AccAddress, error) {
+	hotkeys := make([]sdk.AccAddress, len(neurons))
+	for i, nr := range neurons {
+		hotkey, err := k.parseAddress("neuron hotkey", nr.Hotkey)
+		if err != nil {
+			return nil, err
+		}
+		hotkeys[i] = hotkey
+	}
+	return hotkeys, nil
 }
 
 // checkConsistent refuses an epoch over a broken uid table (§4.17: duplicate hotkeys skip it).
@@ -134,9 +155,9 @@ func checkConsistent(neurons []types.Neuron, n uint32) error {
 // runEpoch reads the epoch's input from state, runs the engine, and stores what the next epoch
 // reads: permits, bonds, and each uid's results.
 func (k Keeper) runEpoch(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
-	sched types.Schedule, neurons []types.Neuron, emission uint64,
+	sched types.Schedule, neurons []types.Neuron, hotkeys []sdk.AccAddress, emission uint64,
 ) (yuma.Output, error) {
-	in, err := k.epochInput(ctx, netuid, subnet, hp, sched, neurons, emission)
+	in, err := k.epochInput(ctx, netuid, subnet, hp, sched, neurons, hotkeys, emission)
 	if err != nil {
 		return yuma.Output{}, err
 	}
@@ -171,9 +192,9 @@ func (k Keeper) runEpoch(ctx context.Context, netuid uint32, subnet types.Subnet
 	return out, nil
 }
 
-// epochInput assembles §4.1 from the store.
+// epochInput assembles §4.1 from the store; hotkeys are the neurons' decoded hotkeys.
 func (k Keeper) epochInput(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
-	sched types.Schedule, neurons []types.Neuron, emission uint64,
+	sched types.Schedule, neurons []types.Neuron, hotkeys []sdk.AccAddress, emission uint64,
 ) (yuma.Input, error) {
 	params, err := k.mustParams(ctx)
 	if err != nil {
@@ -205,11 +226,7 @@ func (k Keeper) epochInput(ctx context.Context, netuid uint32, subnet types.Subn
 		Emission:                  emission,
 	}
 	for i, nr := range neurons {
-		hotkey, err := k.parseAddress("neuron hotkey", nr.Hotkey)
-		if err != nil {
-			return yuma.Input{}, err
-		}
-		if in.AlphaStake[i], err = k.HotkeyAlpha(ctx, hotkey, netuid); err != nil {
+		if in.AlphaStake[i], err = k.HotkeyAlpha(ctx, hotkeys[i], netuid); err != nil {
 			return yuma.Input{}, err
 		}
 		in.ValidatorPermit[i] = nr.ValidatorPermit

@@ -26,6 +26,9 @@ func emit(ctx context.Context, event proto.Message) error {
 
 // parseAddress decodes a bech32 account address, naming the field when it is not one.
 func (k Keeper) parseAddress(field, addr string) (sdk.AccAddress, error) {
+	if bz, ok := k.decodeAccAddress(addr); ok {
+		return bz, nil
+	}
 	bz, err := k.auth.AddressCodec().StringToBytes(addr)
 	if err != nil || len(bz) == 0 {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "%s %q: %v", field, addr, err)
