@@ -33,7 +33,7 @@ proto:
 
 ## bench: the benchmarks behind BENCHMARKS.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./fixed/... ./yuma/... ./sdk/... ./subnets/... ./x/...
+	$(GO) test -run '^$$' -bench . -benchmem ./fixed/... ./yuma/... ./x/... ./app/... ./sdk/... ./subnets/...
 
 ## lint: formatting and vet, generated code excluded
 lint:
