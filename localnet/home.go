@@ -24,6 +24,8 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	"github.com/cosmos/cosmos-sdk/x/genutil"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/gotensor/gotensor/app"
@@ -64,6 +66,9 @@ type Spec struct {
 	// Authority, when it names one of Accounts, becomes the chain authority instead of x/gov.
 	Authority string
 	BlockTime time.Duration
+	// VotingPeriod, when set, shortens governance votes (and expedited ones to half of it) from the
+	// SDK's two days, so that a test network can pass a proposal in minutes.
+	VotingPeriod time.Duration
 	// Params adjusts the subnet economy's root parameters from their defaults.
 	Params func(*subnettypes.Params)
 }
@@ -167,7 +172,7 @@ func Create(spec Spec, dirs []string) (Network, error) {
 		return Network{}, fmt.Errorf("authority %q is not one of the network's accounts", spec.Authority)
 	}
 
-	appState, err := genesisAppState(enc, accounts, balances, spec.Params, authority)
+	appState, err := genesisAppState(enc, accounts, balances, spec, authority)
 	if err != nil {
 		return Network{}, err
 	}
@@ -291,10 +296,10 @@ func writeGentx(enc app.Encoding, kb keyring.Keyring, chainID string, v Validato
 	return os.WriteFile(filepath.Join(dir, v.Moniker+".json"), bz, 0o644)
 }
 
-// genesisAppState is the modules' default genesis with the accounts funded and the subnet economy
-// configured.
+// genesisAppState is the modules' default genesis with the accounts funded, the subnet economy
+// configured and the voting period set.
 func genesisAppState(enc app.Encoding, accounts []authtypes.GenesisAccount, balances []banktypes.Balance,
-	adjust func(*subnettypes.Params), authority string,
+	spec Spec, authority string,
 ) (json.RawMessage, error) {
 	state := map[string]json.RawMessage{}
 	for name, raw := range enc.DefaultGenesis {
@@ -322,10 +327,23 @@ func genesisAppState(enc app.Encoding, accounts []authtypes.GenesisAccount, bala
 	if err := enc.Codec.UnmarshalJSON(state[subnettypes.ModuleName], &subnet); err != nil {
 		return nil, err
 	}
-	if adjust != nil {
-		adjust(&subnet.Params)
+	if spec.Params != nil {
+		spec.Params(&subnet.Params)
 	}
 	subnet.LocalAuthority = authority
 	state[subnettypes.ModuleName] = enc.Codec.MustMarshalJSON(&subnet)
+
+	if spec.VotingPeriod > 0 {
+		var gov govv1.GenesisState
+		if err := enc.Codec.UnmarshalJSON(state[govtypes.ModuleName], &gov); err != nil {
+			return nil, err
+		}
+		voting, expedited := spec.VotingPeriod, spec.VotingPeriod/2
+		gov.Params.VotingPeriod, gov.Params.ExpeditedVotingPeriod = &voting, &expedited
+		if err := gov.Params.ValidateBasic(); err != nil {
+			return nil, fmt.Errorf("voting period %s: %w", spec.VotingPeriod, err)
+		}
+		state[govtypes.ModuleName] = enc.Codec.MustMarshalJSON(&gov)
+	}
 	return json.MarshalIndent(state, "", "  ")
 }

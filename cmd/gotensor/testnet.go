@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,7 @@ func testnetInitFilesCmd() *cobra.Command {
 		out     string
 		chainID string
 		output  string
+		opts    localnet.TestnetOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "init-files",
@@ -41,7 +43,22 @@ chain authority is governance, as on any real network.`,
 			if out == "" {
 				return fmt.Errorf("--output is required: the folder to write the node homes in")
 			}
-			netw, err := localnet.InitFiles(localnet.TestnetOptions{Validators: n, Dir: out, ChainID: chainID})
+			if opts.BlockTime <= 0 {
+				return fmt.Errorf("--block-time must be positive, not %s", opts.BlockTime)
+			}
+			if opts.VotingPeriod < 0 {
+				return fmt.Errorf("--voting-period must not be negative, not %s", opts.VotingPeriod)
+			}
+			for _, p := range []struct {
+				flag string
+				port int
+			}{{"--p2p-port", opts.Ports.P2P}, {"--rpc-port", opts.Ports.RPC}, {"--grpc-port", opts.Ports.GRPC}, {"--api-port", opts.Ports.API}} {
+				if p.port < 1 || p.port+(n-1)*localnet.PortStride > 65535 {
+					return fmt.Errorf("%s %d leaves no room for %d nodes %d ports apart", p.flag, p.port, n, localnet.PortStride)
+				}
+			}
+			opts.Validators, opts.Dir, opts.ChainID = n, out, chainID
+			netw, err := localnet.InitFiles(opts)
 			if err != nil {
 				return err
 			}
@@ -63,5 +80,11 @@ chain authority is governance, as on any real network.`,
 	f.StringVar(&out, "output", "", "folder to write node0 … nodeN-1 into")
 	f.StringVar(&chainID, "chain-id", "gotensor-testnet", "chain id")
 	f.StringVarP(&output, "output-format", "o", "text", "text or json")
+	f.DurationVar(&opts.BlockTime, "block-time", time.Second, "time between blocks")
+	f.DurationVar(&opts.VotingPeriod, "voting-period", 0, "governance voting period (0: the SDK's 48h; expedited votes take half)")
+	f.IntVar(&opts.Ports.P2P, "p2p-port", localnet.StandardPorts.P2P, "node0's CometBFT p2p port; node i adds 10·i to every port")
+	f.IntVar(&opts.Ports.RPC, "rpc-port", localnet.StandardPorts.RPC, "node0's CometBFT RPC port")
+	f.IntVar(&opts.Ports.GRPC, "grpc-port", localnet.StandardPorts.GRPC, "node0's gRPC port")
+	f.IntVar(&opts.Ports.API, "api-port", localnet.StandardPorts.API, "node0's REST port")
 	return cmd
 }

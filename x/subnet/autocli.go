@@ -62,12 +62,20 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short: "register hotkey on a subnet, paid by --from at the current burn price (--max-burn caps it)",
 				},
 				{
-					RpcMethod: "AddStake", Use: "add-stake [hotkey] [netuid] [amount-rao]", PositionalArgs: pos("hotkey", "netuid", "amount"),
+					RpcMethod: "AddStake", Use: "add-stake [netuid] [hotkey] [amount-rao]", PositionalArgs: pos("netuid", "hotkey", "amount"),
 					Short: "stake TAO to a hotkey on a subnet, swapped for alpha (--limit-price, --allow-partial protect against slippage)",
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"limit_price":   {Usage: "the highest price to pay, in rao per alpha (0: no limit)"},
+						"allow_partial": {Usage: "stake what fits under --limit-price instead of failing"},
+					},
 				},
 				{
-					RpcMethod: "RemoveStake", Use: "remove-stake [hotkey] [netuid] [alpha-rao]", PositionalArgs: pos("hotkey", "netuid", "alpha"),
-					Short: "unstake alpha from a hotkey on a subnet, swapped for TAO",
+					RpcMethod: "RemoveStake", Use: "remove-stake [netuid] [hotkey] [alpha-rao]", PositionalArgs: pos("netuid", "hotkey", "alpha"),
+					Short: "unstake alpha from a hotkey on a subnet, swapped for TAO (--limit-price, --allow-partial protect against slippage)",
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"limit_price":   {Usage: "the lowest price to accept, in rao per alpha (0: no limit)"},
+						"allow_partial": {Usage: "unstake what fits above --limit-price instead of failing"},
+					},
 				},
 				{
 					RpcMethod: "MoveStake", Use: "move-stake [origin-hotkey] [destination-hotkey] [origin-netuid] [destination-netuid] [alpha-rao]",
