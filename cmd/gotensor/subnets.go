@@ -33,10 +33,10 @@ import (
 func subnetsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:               "subnets",
-		Short:             "run the reference subnets' miners and validators",
+		Short:             "run the reference subnets' miners and validators; tools for any subnet",
 		PersistentPreRunE: standalone,
 	}
-	cmd.AddCommand(forecastCmd())
+	cmd.AddCommand(forecastCmd(), commitHashCmd())
 	return cmd
 }
 

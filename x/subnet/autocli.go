@@ -92,9 +92,9 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "SetWeights", Use: "set-weights [netuid] [uids] [values]", PositionalArgs: pos("netuid", "uids", "values"),
 					Short: "set weights from the --from hotkey (comma-separated uids and u16 values)",
 				},
-				{RpcMethod: "CommitWeights", Use: "commit-weights [netuid] [hash-hex]", PositionalArgs: pos("netuid", "hash"), Short: "commit the hash of weights to reveal later"},
+				{RpcMethod: "CommitWeights", Use: "commit-weights [netuid] [hash-hex]", PositionalArgs: pos("netuid", "hash"), Short: "commit the hash of weights to reveal later (make it with gotensor subnets commit-hash)"},
 				{
-					RpcMethod: "RevealWeights", Use: "reveal-weights [netuid] [uids] [values] [salt-base64]", PositionalArgs: pos("netuid", "uids", "values", "salt"),
+					RpcMethod: "RevealWeights", Use: "reveal-weights [netuid] [uids] [values] [salt-hex-or-base64]", PositionalArgs: pos("netuid", "uids", "values", "salt"),
 					Short: "reveal committed weights",
 				},
 				{

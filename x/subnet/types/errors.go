@@ -82,5 +82,4 @@ var (
 
 	// Internal consistency: panics are for these only where state is known to be broken.
 	ErrInconsistentState = errorsmod.Register(ModuleName, 90, "inconsistent subnet state")
-	ErrNotImplemented    = errorsmod.Register(ModuleName, 99, "not implemented yet")
 )
