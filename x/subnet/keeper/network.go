@@ -212,11 +212,7 @@ func (k Keeper) spendable(ctx context.Context, addr sdk.AccAddress) uint64 {
 
 func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNetwork) (*types.MsgRegisterNetworkResponse, error) {
 	k := s.k
-	coldkey, err := k.parseAddress("coldkey", msg.Coldkey)
-	if err != nil {
-		return nil, err
-	}
-	hotkey, err := k.parseAddress("hotkey", msg.Hotkey)
+	coldkey, hotkey, err := k.parseKeys(msg.Coldkey, msg.Hotkey)
 	if err != nil {
 		return nil, err
 	}

@@ -178,11 +178,7 @@ func (k Keeper) claimHotkey(ctx context.Context, coldkey, hotkey sdk.AccAddress)
 
 func (s msgServer) BurnedRegister(ctx context.Context, msg *types.MsgBurnedRegister) (*types.MsgBurnedRegisterResponse, error) {
 	k := s.k
-	coldkey, err := k.parseAddress("coldkey", msg.Coldkey)
-	if err != nil {
-		return nil, err
-	}
-	hotkey, err := k.parseAddress("hotkey", msg.Hotkey)
+	coldkey, hotkey, err := k.parseKeys(msg.Coldkey, msg.Hotkey)
 	if err != nil {
 		return nil, err
 	}

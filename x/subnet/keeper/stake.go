@@ -189,11 +189,7 @@ func (k Keeper) requireHotkey(ctx context.Context, hotkey sdk.AccAddress) error 
 // AddStake swaps a coldkey's TAO for alpha and stakes it to a hotkey (§6.3 stake_into_subnet).
 func (s msgServer) AddStake(ctx context.Context, msg *types.MsgAddStake) (*types.MsgAddStakeResponse, error) {
 	k := s.k
-	coldkey, err := k.parseAddress("coldkey", msg.Coldkey)
-	if err != nil {
-		return nil, err
-	}
-	hotkey, err := k.parseAddress("hotkey", msg.Hotkey)
+	coldkey, hotkey, err := k.parseKeys(msg.Coldkey, msg.Hotkey)
 	if err != nil {
 		return nil, err
 	}
@@ -257,11 +253,7 @@ func (s msgServer) AddStake(ctx context.Context, msg *types.MsgAddStake) (*types
 // RemoveStake unstakes alpha and swaps it for TAO paid to the coldkey (§6.3 unstake_from_subnet).
 func (s msgServer) RemoveStake(ctx context.Context, msg *types.MsgRemoveStake) (*types.MsgRemoveStakeResponse, error) {
 	k := s.k
-	coldkey, err := k.parseAddress("coldkey", msg.Coldkey)
-	if err != nil {
-		return nil, err
-	}
-	hotkey, err := k.parseAddress("hotkey", msg.Hotkey)
+	coldkey, hotkey, err := k.parseKeys(msg.Coldkey, msg.Hotkey)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,19 @@ func emit(ctx context.Context, event proto.Message) error {
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(event)
 }
 
+// parseKeys decodes a message's coldkey and hotkey, naming the one that is not an address.
+func (k Keeper) parseKeys(coldkey, hotkey string) (sdk.AccAddress, sdk.AccAddress, error) {
+	c, err := k.parseAddress("coldkey", coldkey)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := k.parseAddress("hotkey", hotkey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, h, nil
+}
+
 // parseAddress decodes a bech32 account address, naming the field when it is not one.
 func (k Keeper) parseAddress(field, addr string) (sdk.AccAddress, error) {
 	if bz, ok := k.decodeAccAddress(addr); ok {

@@ -37,11 +37,7 @@ func (k Keeper) delegate(ctx context.Context, hotkey sdk.AccAddress) (types.Dele
 // SetDelegateTake changes a hotkey's take; only the coldkey owning the hotkey may.
 func (s msgServer) SetDelegateTake(ctx context.Context, msg *types.MsgSetDelegateTake) (*types.MsgSetDelegateTakeResponse, error) {
 	k := s.k
-	coldkey, err := k.parseAddress("coldkey", msg.Coldkey)
-	if err != nil {
-		return nil, err
-	}
-	hotkey, err := k.parseAddress("hotkey", msg.Hotkey)
+	coldkey, hotkey, err := k.parseKeys(msg.Coldkey, msg.Hotkey)
 	if err != nil {
 		return nil, err
 	}
