@@ -1,20 +1,26 @@
 package types
 
-import errorsmod "cosmossdk.io/errors"
+import (
+	"google.golang.org/grpc/codes"
+
+	errorsmod "cosmossdk.io/errors"
+)
 
 // Errors of x/subnet. Codes are stable: clients match on them, so never renumber one. Each message
-// says what was wrong; call sites wrap it with the specifics and, where it helps, what to do.
+// says what was wrong; call sites wrap it with the specifics and, where it helps, what to do. Those
+// a query can answer carry a gRPC code too (NotFound, InvalidArgument), so that a client of the
+// node's gRPC API in any language can tell a missing subnet from a failing node.
 var (
 	ErrInvalidParams    = errorsmod.Register(ModuleName, 2, "invalid parameters")
 	ErrUnauthorized     = errorsmod.Register(ModuleName, 3, "signer is not the chain authority")
 	ErrInvalidGenesis   = errorsmod.Register(ModuleName, 4, "invalid genesis")
 	ErrSupplyCap        = errorsmod.Register(ModuleName, 5, "TAO issuance would exceed the 21M cap")
 	ErrSupplyAccounting = errorsmod.Register(ModuleName, 6, "TAO accounting out of balance")
-	ErrInvalidAddress   = errorsmod.Register(ModuleName, 7, "invalid address")
+	ErrInvalidAddress   = errorsmod.RegisterWithGRPCCode(ModuleName, 7, codes.InvalidArgument, "invalid address")
 
 	// Subnets (§6.4, §10).
-	ErrSubnetNotFound          = errorsmod.Register(ModuleName, 10, "subnet does not exist")
-	ErrRootNetuid              = errorsmod.Register(ModuleName, 11, "netuid 0 is the root network, which does not exist yet")
+	ErrSubnetNotFound          = errorsmod.RegisterWithGRPCCode(ModuleName, 10, codes.NotFound, "subnet does not exist")
+	ErrRootNetuid              = errorsmod.RegisterWithGRPCCode(ModuleName, 11, codes.InvalidArgument, "netuid 0 is the root network, which does not exist yet")
 	ErrNetworkRateLimit        = errorsmod.Register(ModuleName, 12, "a subnet was registered too recently")
 	ErrLockCostTooHigh         = errorsmod.Register(ModuleName, 13, "subnet lock cost exceeds the limit given")
 	ErrInsufficientBalance     = errorsmod.Register(ModuleName, 14, "coldkey balance too low")
@@ -36,8 +42,8 @@ var (
 	ErrRegistrationDisabled  = errorsmod.Register(ModuleName, 32, "registration is disabled on this subnet")
 	ErrBurnTooHigh           = errorsmod.Register(ModuleName, 33, "registration price exceeds the limit given")
 	ErrNoNeuronSlot          = errorsmod.Register(ModuleName, 34, "subnet is full and no uid can be replaced")
-	ErrHotkeyNotRegistered   = errorsmod.Register(ModuleName, 35, "hotkey is not registered on this subnet")
-	ErrHotkeyNotFound        = errorsmod.Register(ModuleName, 36, "hotkey does not exist: register it on a subnet first")
+	ErrHotkeyNotRegistered   = errorsmod.RegisterWithGRPCCode(ModuleName, 35, codes.NotFound, "hotkey is not registered on this subnet")
+	ErrHotkeyNotFound        = errorsmod.RegisterWithGRPCCode(ModuleName, 36, codes.NotFound, "hotkey does not exist: register it on a subnet first")
 	ErrHotkeyIsSystemAccount = errorsmod.Register(ModuleName, 37, "a module account cannot be a hotkey")
 
 	// Stake and pools (§6.2, §6.3, §8).
@@ -52,7 +58,7 @@ var (
 	ErrTakeRateLimit      = errorsmod.Register(ModuleName, 48, "delegate take increased too recently")
 	ErrTakeUnchanged      = errorsmod.Register(ModuleName, 49, "delegate take unchanged")
 	ErrSameStakeLocation  = errorsmod.Register(ModuleName, 50, "origin and destination are the same")
-	ErrInvalidAmount      = errorsmod.Register(ModuleName, 51, "invalid amount")
+	ErrInvalidAmount      = errorsmod.RegisterWithGRPCCode(ModuleName, 51, codes.InvalidArgument, "invalid amount")
 
 	// Weights (§9.1, §9.2) in the order set-weights checks them.
 	ErrWeightVecNotEqualSize    = errorsmod.Register(ModuleName, 60, "uids and values differ in length")
@@ -62,7 +68,7 @@ var (
 	ErrSettingWeightsTooFast    = errorsmod.Register(ModuleName, 64, "weights set too recently")
 	ErrNoValidatorPermit        = errorsmod.Register(ModuleName, 65, "neuron has no validator permit")
 	ErrDuplicateUids            = errorsmod.Register(ModuleName, 66, "duplicate uids")
-	ErrInvalidUid               = errorsmod.Register(ModuleName, 67, "uid does not exist on this subnet")
+	ErrInvalidUid               = errorsmod.RegisterWithGRPCCode(ModuleName, 67, codes.NotFound, "uid does not exist on this subnet")
 	ErrWeightVecLengthIsLow     = errorsmod.Register(ModuleName, 68, "fewer weights than the subnet's minimum")
 	ErrMaxWeightExceeded        = errorsmod.Register(ModuleName, 69, "a weight exceeds the subnet's maximum")
 	ErrCommitRevealDisabled     = errorsmod.Register(ModuleName, 70, "commit-reveal is disabled on this subnet: use set-weights")
