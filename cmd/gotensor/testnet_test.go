@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,7 +22,6 @@ import (
 // driven through the CLI as its users would drive it.
 type processNet struct {
 	t       *testing.T
-	dir     string
 	chainID string
 	homes   []localnet.Home
 }
@@ -39,14 +39,7 @@ func (n *processNet) grpc(i int) string { return fmt.Sprintf("127.0.0.1:%d", n.h
 
 func (n *processNet) address(key string) string {
 	out := runGotensor(n.t, append([]string{"keys", "show", key, "-a"}, n.keys(0)...)...)
-	return string(trimNewline(out))
-}
-
-func trimNewline(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
+	return strings.TrimSpace(string(out))
 }
 
 // tx signs a transaction with key from node home's keyring, sends it to node via, and waits
@@ -114,7 +107,7 @@ func TestForecastSubnetOnAThreeNodeNetwork(t *testing.T) {
 		"--grpc-port", strconv.Itoa(base+2), "--api-port", strconv.Itoa(base+3), "-o", "json")
 	require.NoError(t, json.Unmarshal(out, &written))
 	require.Len(t, written.Homes, 3)
-	n := &processNet{t: t, dir: dir, chainID: written.ChainID, homes: written.Homes}
+	n := &processNet{t: t, chainID: written.ChainID, homes: written.Homes}
 
 	for _, h := range n.homes {
 		startGotensor(t, dir, h.Moniker, "start", "--home", h.Dir)
