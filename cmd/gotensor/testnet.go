@@ -46,8 +46,8 @@ chain authority is governance, as on any real network.`,
 			if opts.BlockTime <= 0 {
 				return fmt.Errorf("--block-time must be positive, not %s", opts.BlockTime)
 			}
-			if opts.VotingPeriod < 0 {
-				return fmt.Errorf("--voting-period must not be negative, not %s", opts.VotingPeriod)
+			if opts.VotingPeriod != 0 && opts.VotingPeriod < time.Second {
+				return fmt.Errorf("--voting-period must be 0 (the SDK's 48h) or at least 1s, not %s", opts.VotingPeriod)
 			}
 			for _, p := range []struct {
 				flag string
