@@ -181,6 +181,9 @@ func TestForecastSubnetOnAThreeNodeNetwork(t *testing.T) {
 		func() { n.tx(0, 2, "validator", "subnet", "register", netuid, n.address("validator/default")) },
 	)
 	n.tx(0, 2, "validator", "subnet", "add-stake", netuid, n.address("validator/default"), "1000000000000")
+	// A hotkey publishes an address from the CLI, fee-free, with keys in a node's home (whose
+	// config.toml must not leak into the command's flags).
+	n.tx(0, 1, "validator/default", "subnet", "serve-axon", netuid, "127.0.0.1", "7000", "--axon-version", "7")
 
 	// The miners and the validator, each on its own node.
 	axons := freePortBlock(t, 2)
@@ -197,7 +200,8 @@ func TestForecastSubnetOnAThreeNodeNetwork(t *testing.T) {
 		Incentive uint32 `json:"incentive"`
 		Emission  string `json:"emission"`
 		Axon      *struct {
-			Port uint32 `json:"port"`
+			Port    uint32 `json:"port"`
+			Version uint32 `json:"version"`
 		} `json:"axon"`
 	}
 	var last map[string]neuron
@@ -215,6 +219,10 @@ func TestForecastSubnetOnAThreeNodeNetwork(t *testing.T) {
 	t.Logf("incentive: gbt %d, naive %d (of 65535); emission gbt %s rao", last[gbt].Incentive, last[naive].Incentive, last[gbt].Emission)
 	require.NotNil(t, last[gbt].Axon, "the miner published its axon with serve-axon")
 	require.EqualValues(t, axons, last[gbt].Axon.Port)
+	validator := last[n.address("validator/default")]
+	require.NotNil(t, validator.Axon, "the validator's hotkey served from the CLI")
+	require.EqualValues(t, 7000, validator.Axon.Port)
+	require.EqualValues(t, 7, validator.Axon.Version)
 
 	// One chain: every node has the same state at the same height.
 	var height int64

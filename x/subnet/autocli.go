@@ -100,6 +100,12 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "ServeAxon", Use: "serve-axon [netuid] [ip] [port]", PositionalArgs: pos("netuid", "ip", "port"),
 					Short: "publish the address the --from hotkey serves on",
+					// Not --version: the client binds a node home's config.toml onto its flags, and
+					// that file's top-level "version" (CometBFT's) would be read as the axon's.
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"version":  {Name: "axon-version", Usage: "the version the axon runs, as your subnet numbers them"},
+						"protocol": {Usage: "the axon's protocol number (4: HTTP, the SDK's axon)"},
+					},
 				},
 			},
 		},
