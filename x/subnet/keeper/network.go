@@ -279,22 +279,15 @@ func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNe
 		if netuid, err = k.nextNetuid(ctx); err != nil {
 			return err
 		}
-		if err := k.createSubnet(ctx, netuid, coldkey, hotkey, msg.Name, cost); err != nil {
+		subnet, err := k.createSubnet(ctx, netuid, coldkey, hotkey, msg.Name, cost)
+		if err != nil {
 			return err
 		}
 		if err := k.NetworkRegistration.Set(ctx, types.NetworkRegistration{LastLockCost: cost, LastLockBlock: block, Registered: true}); err != nil {
 			return err
 		}
-		owner, err := k.canonicalAddress(coldkey)
-		if err != nil {
-			return err
-		}
-		ownerHotkey, err := k.canonicalAddress(hotkey)
-		if err != nil {
-			return err
-		}
 		return emit(ctx, &types.EventNetworkRegistered{
-			Netuid: netuid, Owner: owner, OwnerHotkey: ownerHotkey, LockCost: cost, PrunedNetuid: prune,
+			Netuid: netuid, Owner: subnet.Owner, OwnerHotkey: subnet.OwnerHotkey, LockCost: cost, PrunedNetuid: prune,
 		})
 	})
 	if err != nil {
@@ -304,33 +297,35 @@ func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNe
 }
 
 // createSubnet writes a new subnet (init_new_network and the pool of §6.4), moves the lock from
-// the coldkey into the module account as pool TAO, and registers the owner hotkey as uid 0.
-func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey sdk.AccAddress, name string, lock uint64) error {
+// the coldkey into the module account as pool TAO, and registers the owner hotkey as uid 0. It
+// returns the subnet as stored.
+func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey sdk.AccAddress, name string, lock uint64) (types.Subnet, error) {
 	block := blockHeight(ctx)
 	price, err := k.medianPrice(ctx)
 	if err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	if err := k.bank.SendCoinsFromAccountToModule(ctx, coldkey, types.ModuleName, rao(lock)); err != nil {
-		return errorsmod.Wrapf(types.ErrInsufficientBalance, "locking %d rao: %v", lock, err)
+		return types.Subnet{}, errorsmod.Wrapf(types.ErrInsufficientBalance, "locking %d rao: %v", lock, err)
 	}
 	owner, err := k.canonicalAddress(coldkey)
 	if err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	ownerHotkey, err := k.canonicalAddress(hotkey)
 	if err != nil {
-		return err
+		return types.Subnet{}, err
 	}
-	if err := k.Subnets.Set(ctx, netuid, types.Subnet{
+	subnet := types.Subnet{
 		Netuid: netuid, Name: name, Symbol: subnetSymbol(netuid), Owner: owner, OwnerHotkey: ownerHotkey,
 		RegisteredAt: block, LockCost: lock, TopologyChangedAt: block,
-	}); err != nil {
-		return err
+	}
+	if err := k.Subnets.Set(ctx, netuid, subnet); err != nil {
+		return types.Subnet{}, err
 	}
 	h := types.NewSubnetHyperparams()
 	if err := k.Hyperparams.Set(ctx, netuid, h); err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	// The whole lock stays in the pool (lock ≥ NetworkMinLockCost, so subtensor's max(lock, min) is
 	// the lock), priced at the median so a new subnet does not start as an outlier.
@@ -338,25 +333,25 @@ func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey
 	if err := k.Pools.Set(ctx, netuid, types.Pool{
 		Tao: lock, AlphaIn: alphaIn, AlphaIssued: alphaIn, MovingPrice: make([]byte, 16), Volume: sdkmath.ZeroUint(),
 	}); err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	// Staggering the first epoch by netuid spreads the subnets' epochs over the tempo.
 	stagger := uint64(netuid) % uint64(max(h.Tempo, 1))
 	if err := k.Schedules.Set(ctx, netuid, types.Schedule{LastEpochBlock: satSub(block, stagger)}); err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	if err := k.Burns.Set(ctx, netuid, types.InitialBurn); err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	if err := k.claimHotkey(ctx, coldkey, hotkey); err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	uid, _, err := k.registerNeuron(ctx, netuid, hotkey)
 	if err != nil {
-		return err
+		return types.Subnet{}, err
 	}
 	// Indexers that follow uids through NeuronRegistered see uid 0 too; it paid the lock, not a burn.
-	return emit(ctx, &types.EventNeuronRegistered{Netuid: netuid, Uid: uid, Hotkey: ownerHotkey, Coldkey: owner})
+	return subnet, emit(ctx, &types.EventNeuronRegistered{Netuid: netuid, Uid: uid, Hotkey: ownerHotkey, Coldkey: owner})
 }
 
 // dissolveNetwork removes a subnet (do_dissolve_network, §6.4): the pool's TAO goes to the
