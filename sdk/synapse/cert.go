@@ -33,6 +33,10 @@ func (s Scope) String() string { return fmt.Sprintf("chain %q netuid %d", s.Chai
 // session key is worth at most this long.
 const MaxCertLifetime = 24 * time.Hour
 
+// MaxUnixTime is the latest time, in unix seconds, a certificate may name
+// (9999-12-31T23:59:59Z); times before 1970 are refused too.
+const MaxUnixTime = 253402300799
+
 // Certificate binds a short-lived X25519 session key to a hotkey: the hotkey
 // signs it once, and every request of every session built on it is then
 // authenticated with a MAC instead of a signature.
@@ -104,8 +108,18 @@ func (c *Certificate) Verify(want CertCheck) error {
 	if len(c.Signature) != 64 {
 		return bad("signature is %d bytes, want 64 (secp256k1 r||s)", len(c.Signature))
 	}
+	// Ranges first: the arithmetic below, and every time.Time made from
+	// these fields, must not overflow.
+	for _, f := range []struct {
+		name string
+		unix int64
+	}{{"issued_at", c.IssuedAt}, {"not_after", c.NotAfter}} {
+		if f.unix < 0 || f.unix > MaxUnixTime {
+			return bad("certificate %s %d is outside 0..%d (1970 to 9999)", f.name, f.unix, MaxUnixTime)
+		}
+	}
 	now := want.Now.Unix()
-	if c.NotAfter <= c.IssuedAt || time.Duration(c.NotAfter-c.IssuedAt)*time.Second > MaxCertLifetime {
+	if c.NotAfter <= c.IssuedAt || c.NotAfter-c.IssuedAt > int64(MaxCertLifetime/time.Second) {
 		return bad("certificate validity %d..%d is empty or longer than %s", c.IssuedAt, c.NotAfter, MaxCertLifetime)
 	}
 	if c.IssuedAt > now+int64(want.Skew/time.Second) {
@@ -167,12 +181,23 @@ func NewCredential(signer Signer, role Role, scope Scope, now time.Time, lifetim
 		IssuedAt:   now.Unix(),
 		NotAfter:   now.Add(lifetime).Unix(),
 	}
-	c.Signature, err = signer.Sign(c.signBytes())
-	if err != nil {
-		return nil, fmt.Errorf("hotkey %s signing its session certificate: %w", addr, err)
-	}
-	if len(c.Signature) != 64 {
-		return nil, fmt.Errorf("hotkey %s signed its session certificate with %d bytes, want 64", addr, len(c.Signature))
+	if err := c.Sign(signer); err != nil {
+		return nil, err
 	}
 	return &Credential{Cert: c, Digest: c.Digest(), key: key}, nil
+}
+
+// Sign sets the certificate's signature by signer over its fields as they
+// stand; NewCredential calls it, and so can a tool that sets the fields
+// itself. Verify still judges the fields.
+func (c *Certificate) Sign(signer Signer) error {
+	sig, err := signer.Sign(c.signBytes())
+	if err != nil {
+		return fmt.Errorf("hotkey %s signing its session certificate: %w", c.Hotkey, err)
+	}
+	if len(sig) != 64 {
+		return fmt.Errorf("hotkey %s signed its session certificate with %d bytes, want 64", c.Hotkey, len(sig))
+	}
+	c.Signature = sig
+	return nil
 }

@@ -1,6 +1,7 @@
 package synapse_test
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -59,6 +60,13 @@ func TestCertificateVerify(t *testing.T) {
 		require.NoError(t, err)
 		return c.Cert
 	}
+	// resign sets a certificate's validity and signs it again, as an
+	// attacker holding the hotkey would.
+	resign := func(t *testing.T, c *synapse.Certificate, issuedAt, notAfter int64) *synapse.Certificate {
+		c.IssuedAt, c.NotAfter = issuedAt, notAfter
+		require.NoError(t, c.Sign(alice))
+		return c
+	}
 	check := synapse.CertCheck{Role: synapse.RoleDendrite, Scope: scope, Now: now, Skew: 4 * time.Second}
 
 	for _, tc := range []struct {
@@ -108,6 +116,20 @@ func TestCertificateVerify(t *testing.T) {
 				c := issue(t, synapse.RoleDendrite, scope, now, time.Hour)
 				c.NotAfter = c.IssuedAt + 25*3600
 				return c
+			}, nil, "longer than 24h"},
+		// Times from the wire are range-checked before any arithmetic: each
+		// of these once overflowed into an accepted certificate.
+		{"issued_at hugely negative, not_after max int64",
+			func(t *testing.T) *synapse.Certificate {
+				return resign(t, issue(t, synapse.RoleDendrite, scope, now, time.Hour), math.MinInt64, math.MaxInt64)
+			}, nil, "issued_at -9223372036854775808 is outside 0..253402300799"},
+		{"not_after max int64",
+			func(t *testing.T) *synapse.Certificate {
+				return resign(t, issue(t, synapse.RoleDendrite, scope, now, time.Hour), now.Unix(), math.MaxInt64)
+			}, nil, "not_after 9223372036854775807 is outside"},
+		{"lifetime of 9,223,372,037 s, which overflows a duration",
+			func(t *testing.T) *synapse.Certificate {
+				return resign(t, issue(t, synapse.RoleDendrite, scope, now, time.Hour), now.Unix(), now.Unix()+9_223_372_037)
 			}, nil, "longer than 24h"},
 		{"session key swapped after signing",
 			func(t *testing.T) *synapse.Certificate {

@@ -1,6 +1,7 @@
 package synapse
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -121,6 +122,9 @@ func ReadRequestHeader(route string, hdr http.Header) (RequestHeader, error) {
 	if a.TimeoutMs, err = strconv.ParseInt(v, 10, 64); err != nil || a.TimeoutMs <= 0 {
 		return h, malformed(HeaderTimeout, "%q is not a positive number of milliseconds", v)
 	}
+	if a.TimeoutMs > MaxTimeoutMs {
+		return h, malformed(HeaderTimeout, "%d ms is more than %d, the longest timeout a duration holds", a.TimeoutMs, MaxTimeoutMs)
+	}
 	if h.Session, err = ParseSessionID(get(hdr, HeaderSession)); err != nil {
 		return h, Errorf(http.StatusUnauthorized, ReasonSessionUnknown, "header %s: %v; handshake at %s first", HeaderSession, err, HandshakePath)
 	}
@@ -134,8 +138,15 @@ func ReadRequestHeader(route string, hdr http.Header) (RequestHeader, error) {
 	return h, nil
 }
 
-// Timeout is the request's timeout as a duration.
-func (a *RequestAuth) Timeout() time.Duration { return time.Duration(a.TimeoutMs) * time.Millisecond }
+// MaxTimeoutMs is the largest gt-timeout-ms a time.Duration holds (about
+// 292 years); ReadRequestHeader refuses more rather than let it wrap.
+const MaxTimeoutMs = math.MaxInt64 / int64(time.Millisecond)
+
+// Timeout is the request's timeout as a duration, saturating at
+// MaxTimeoutMs.
+func (a *RequestAuth) Timeout() time.Duration {
+	return time.Duration(min(a.TimeoutMs, MaxTimeoutMs)) * time.Millisecond
+}
 
 // ResponseHeader is the envelope of a response. MAC is absent when the axon
 // could not authenticate the request (it then has no key to answer with).
