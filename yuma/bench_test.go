@@ -64,21 +64,37 @@ func benchInput(n, validators int, yuma3, liquid bool) yuma.Input {
 	return in
 }
 
+// benchCases are the subnets the epoch benchmarks run.
+var benchCases = []struct {
+	n, validators int
+	yuma3, liquid bool
+}{
+	{256, 64, true, true},
+	{256, 64, true, false},
+	{256, 64, false, false},
+	{256, 256, true, true},
+	{256, 256, false, false},
+	{1024, 256, true, true},
+	{1024, 256, false, false},
+	{4096, 512, true, true},
+	{4096, 512, false, false},
+}
+
+// BenchmarkEpoch runs back-to-back epochs in one Workspace the caller
+// keeps, as the chain does.
 func BenchmarkEpoch(b *testing.B) {
-	for _, c := range []struct {
-		n, validators int
-		yuma3, liquid bool
-	}{
-		{256, 64, true, true},
-		{256, 64, true, false},
-		{256, 64, false, false},
-		{256, 256, true, true},
-		{256, 256, false, false},
-		{1024, 256, true, true},
-		{1024, 256, false, false},
-		{4096, 512, true, true},
-		{4096, 512, false, false},
-	} {
+	ws := new(yuma.Workspace)
+	benchEpochs(b, ws.Epoch)
+}
+
+// BenchmarkEpochFresh runs each epoch in a fresh Workspace (yuma.Epoch):
+// what the reuse saves.
+func BenchmarkEpochFresh(b *testing.B) {
+	benchEpochs(b, yuma.Epoch)
+}
+
+func benchEpochs(b *testing.B, epoch func(yuma.Input) (yuma.Output, error)) {
+	for _, c := range benchCases {
 		kind := "original"
 		if c.yuma3 {
 			kind = "yuma3"
@@ -91,7 +107,7 @@ func BenchmarkEpoch(b *testing.B) {
 			b.ReportAllocs()
 			cpu0, faults0 := processUsage()
 			for b.Loop() {
-				if _, err := yuma.Epoch(in); err != nil {
+				if _, err := epoch(in); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -179,7 +179,7 @@ func columnDivisors(by []fixed.I32F32) []columnDivisor {
 // yuma3Bonds is §4.11a: the new absolute bonds (an EMA of Wb with fixed or
 // liquid alpha), the dividends they earn and the rows to store (§4.14,
 // proportions as u16).
-func yuma3Bonds(in *Input, wb penalty, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *workspace) (
+func yuma3Bonds(in *Input, wb penalty, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *Workspace) (
 	div []fixed.I32F32, stored [][]Entry) {
 	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n, sorted: ws.sorted}
 	e.alpha = fixedAlpha(in.BondsMovingAverage)
@@ -212,7 +212,7 @@ type ema struct {
 	deltaDiv            []columnDivisor
 	prevDiv             []u16Divisor
 	active              []fixed.I32F32
-	// sorted marks the rows of W in column order (workspace.sorted).
+	// sorted marks the rows of W in column order (Workspace.sorted).
 	sorted []bool
 }
 
@@ -270,7 +270,7 @@ func yuma3Dividends(bonds *matrix, sums []columnDivisor, inc, active, div []fixe
 // fixed-alpha EMA with the column-normalized previous bonds, normalized
 // again; dividends from it; stored column-max-upscaled. ranks, the column
 // sums of Wc·A, are Wb·A's column sums when Wb is Wc.
-func originalBonds(in *Input, wb penalty, ranks, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *workspace) (
+func originalBonds(in *Input, wb penalty, ranks, inc, active []fixed.I32F32, nextPermit []bool, n int, ws *Workspace) (
 	div []fixed.I32F32, stored [][]Entry) {
 	e := ema{in: in, wb: wb, prev: newPreviousBonds(in), bonds: &ws.bonds, n: n, active: active, sorted: ws.sorted}
 	ws.parallel(e.originalSums)

@@ -19,7 +19,7 @@ import (
 // computes that value from the positive cells of each column, taking the
 // stake of all zero scores in one step; weightedMedianNaive in the tests
 // replays the Rust loop literally and must always agree.
-func consensus(w *matrix, active []fixed.I32F32, kappa fixed.I32F32, n int, ws *workspace) []fixed.I32F32 {
+func consensus(w *matrix, active []fixed.I32F32, kappa fixed.I32F32, n int, ws *Workspace) []fixed.I32F32 {
 	c := make([]fixed.I32F32, n)
 	var voters []int
 	var share []fixed.I32F32
@@ -123,7 +123,7 @@ type sortCell struct {
 
 // sortedCopy returns a copy of a row in column order (columns within a
 // row are distinct), valid until the next epoch.
-func (ws *workspace) sortedCopy(cols []uint16, vals []fixed.I32F32) ([]uint16, []fixed.I32F32) {
+func (ws *Workspace) sortedCopy(cols []uint16, vals []fixed.I32F32) ([]uint16, []fixed.I32F32) {
 	cells := ws.cellSort[:0]
 	for k, j := range cols {
 		cells = append(cells, sortCell{j, vals[k]})
@@ -259,7 +259,7 @@ func clipped(v, consensus fixed.I32F32) (fixed.I32F32, bool) {
 // (plain) sum of each clipped row, and the ranks R_j = Σ_i A_i·Wc_ij, the
 // incentive before normalization. Every term is non-negative, so the
 // saturating column sums of the row chunks fold to the sequential sums.
-func trustAndRanks(w *matrix, c, active []fixed.I32F32, n int, ws *workspace) (trust, ranks []fixed.I32F32) {
+func trustAndRanks(w *matrix, c, active []fixed.I32F32, n int, ws *Workspace) (trust, ranks []fixed.I32F32) {
 	trust = make([]fixed.I32F32, n)
 	ws.parallel(func(wk *worker, lo, hi int) {
 		wk.sums = resize(wk.sums, n)

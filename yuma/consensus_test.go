@@ -193,7 +193,7 @@ func TestQuantileAgainstNaive_4_7(t *testing.T) {
 // the transcription of weighted_median_col_sparse.
 func TestConsensusAgainstNaive_4_7(t *testing.T) {
 	r := rand.New(rand.NewSource(32))
-	ws := new(workspace)
+	ws := new(Workspace)
 	for iter := 0; iter < 1500; iter++ {
 		n := 1 + r.Intn(150)
 		workers := 1 + r.Intn(min(n, 3))

@@ -13,11 +13,13 @@
 // (emission.go, §4.12) and what is stored (epoch.go and bonds.go,
 // §4.13–4.14). The weight-limit check of set_weights is in submit.go (§9.1).
 //
-// Intermediate matrices live in a workspace kept between epochs
-// (workspace.go) so that back-to-back epochs do not reallocate them;
-// outputs never alias it. Large epochs split their rows and columns across
-// goroutines (parallel.go) without changing a bit of the output, and
-// quotients by a reused row or column sum go through its reciprocal
-// (divide.go), exactly as fixed's SafeDiv. Epoch is safe for concurrent
-// use.
+// Intermediate matrices live in a Workspace (workspace.go) that the caller
+// owns: Workspace.Epoch reuses it so that back-to-back epochs do not
+// reallocate them, and Epoch allocates a fresh one; outputs never alias
+// it, and no memory is shared between calls that the caller did not pass
+// in. Large epochs split their rows and columns across goroutines
+// (parallel.go) without changing a bit of the output, and quotients by a
+// reused row or column sum go through its reciprocal (divide.go), exactly
+// as fixed's SafeDiv. Epoch is safe for concurrent use; one Workspace
+// serves one epoch at a time.
 package yuma

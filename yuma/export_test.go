@@ -4,5 +4,5 @@ package yuma
 // goroutines whatever the epoch's size, for the tests that check that
 // the split changes no bit of the output.
 func EpochSplit(in Input, workers int) (Output, error) {
-	return epoch(in, schedule{workers: workers})
+	return new(Workspace).epoch(in, schedule{workers: workers})
 }

@@ -66,12 +66,12 @@ func (s schedule) chunks(in *Input, n int) []int {
 
 // parallel runs f for every row chunk, chunk 0 on the calling goroutine,
 // and returns when all are done.
-func (ws *workspace) parallel(f func(w *worker, lo, hi int)) {
+func (ws *Workspace) parallel(f func(w *worker, lo, hi int)) {
 	ws.fork(ws.chunks, f)
 }
 
 // parallelEven runs f over [0, count) split evenly among the workers.
-func (ws *workspace) parallelEven(count int, f func(w *worker, lo, hi int)) {
+func (ws *Workspace) parallelEven(count int, f func(w *worker, lo, hi int)) {
 	k := min(len(ws.chunks)-1, count)
 	if k <= 1 {
 		f(&ws.workers[0], 0, count)
@@ -84,7 +84,7 @@ func (ws *workspace) parallelEven(count int, f func(w *worker, lo, hi int)) {
 	ws.fork(bounds, f)
 }
 
-func (ws *workspace) fork(bounds []int, f func(w *worker, lo, hi int)) {
+func (ws *Workspace) fork(bounds []int, f func(w *worker, lo, hi int)) {
 	k := len(bounds) - 1
 	if k == 1 {
 		f(&ws.workers[0], bounds[0], bounds[1])

@@ -13,13 +13,13 @@ import (
 // commit dropped (commit-reveal only), and each row with a positive sum
 // normalized. All masks are filters, so one pass applies them in order.
 // It also notes which rows are in column order.
-func maskedWeights(in *Input, n, owner int, forbid []bool, ws *workspace) {
+func maskedWeights(in *Input, n, owner int, forbid []bool, ws *Workspace) {
 	ws.parallel(func(wk *worker, lo, hi int) {
 		maskRows(in, owner, forbid, ws, &wk.weights, lo, hi)
 	})
 }
 
-func maskRows(in *Input, owner int, forbid []bool, ws *workspace, a *arena, lo, hi int) {
+func maskRows(in *Input, owner int, forbid []bool, ws *Workspace, a *arena, lo, hi int) {
 	w := &ws.weights
 	a.reset(countEntries(in.Weights[min(lo, len(in.Weights)):min(hi, len(in.Weights))]))
 	for i := lo; i < hi; i++ {

@@ -1,17 +1,26 @@
 package yuma
 
 import (
-	"runtime"
-	"sync"
+	"sync/atomic"
 
 	"github.com/gotensor/gotensor/fixed"
 )
 
-// workspace holds the epoch's intermediate matrices and scratch rows. It
-// is reused from epoch to epoch: an epoch over 2M weights would otherwise
-// allocate, and page in, tens of megabytes each time. The outputs never
-// alias it.
-type workspace struct {
+// Workspace is the scratch memory of an epoch: its intermediate matrices
+// and rows. A caller that runs epoch after epoch keeps one Workspace and
+// passes it to each (Workspace.Epoch), so that an epoch over millions of
+// weights does not allocate, and page in, tens of megabytes every time.
+// The outputs never alias it, so the next epoch may reuse it at once, and
+// what an epoch computes does not depend on what the Workspace held
+// before. The zero value is ready to use.
+//
+// A Workspace serves one epoch at a time: epochs that run at the same
+// time (of different subnets) each need their own; an epoch started on a
+// Workspace already in use fails with ErrWorkspaceBusy.
+type Workspace struct {
+	// busy is set while an epoch runs in this Workspace.
+	busy atomic.Bool
+
 	weights, bonds matrix
 	// sorted marks the rows of weights whose columns ascend.
 	sorted  []bool
@@ -41,37 +50,8 @@ type worker struct {
 	liquid         liquidScratch
 }
 
-// idle keeps workspaces between epochs. Unlike a sync.Pool it survives
-// garbage collections and is shared by all Ps, so large subnets do not
-// re-page-fault their matrices; it holds at most GOMAXPROCS workspaces,
-// enough for that many epochs of different subnets running at once.
-var idle struct {
-	sync.Mutex
-	free []*workspace
-}
-
-func acquireWorkspace() *workspace {
-	idle.Lock()
-	defer idle.Unlock()
-	if k := len(idle.free); k > 0 {
-		ws := idle.free[k-1]
-		idle.free[k-1] = nil
-		idle.free = idle.free[:k-1]
-		return ws
-	}
-	return new(workspace)
-}
-
-func releaseWorkspace(ws *workspace) {
-	idle.Lock()
-	defer idle.Unlock()
-	if len(idle.free) < runtime.GOMAXPROCS(0) {
-		idle.free = append(idle.free, ws)
-	}
-}
-
 // reset prepares the workspace for n uids and the given row chunks.
-func (ws *workspace) reset(n int, chunks []int) {
+func (ws *Workspace) reset(n int, chunks []int) {
 	ws.chunks = append(ws.chunks[:0], chunks...)
 	workers := len(chunks) - 1
 	if len(ws.workers) < workers {
@@ -90,7 +70,7 @@ func (ws *workspace) reset(n int, chunks []int) {
 }
 
 // active returns the workers of the current epoch.
-func (ws *workspace) active() []worker { return ws.workers[:len(ws.chunks)-1] }
+func (ws *Workspace) active() []worker { return ws.workers[:len(ws.chunks)-1] }
 
 // resize returns a zeroed slice of length n, reusing s's array when it fits.
 func resize[T any](s []T, n int) []T {
@@ -111,7 +91,7 @@ func grow[T any](s []T, n int) []T {
 // foldSums is the saturating column sums of the workers' partial sums of
 // non-negative terms: the sequential sums, since saturation of
 // non-negative terms does not depend on their order.
-func (ws *workspace) foldSums(n int, part func(*worker) []fixed.I32F32) []fixed.I32F32 {
+func (ws *Workspace) foldSums(n int, part func(*worker) []fixed.I32F32) []fixed.I32F32 {
 	out := make([]fixed.I32F32, n)
 	for k := range ws.active() {
 		for j, x := range part(&ws.workers[k])[:n] {
@@ -122,7 +102,7 @@ func (ws *workspace) foldSums(n int, part func(*worker) []fixed.I32F32) []fixed.
 }
 
 // foldMaxes is the column maxima of the workers' partial maxima.
-func (ws *workspace) foldMaxes(n int, part func(*worker) []fixed.I32F32) []fixed.I32F32 {
+func (ws *Workspace) foldMaxes(n int, part func(*worker) []fixed.I32F32) []fixed.I32F32 {
 	out := make([]fixed.I32F32, n)
 	for k := range ws.active() {
 		for j, x := range part(&ws.workers[k])[:n] {
