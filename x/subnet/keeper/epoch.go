@@ -56,12 +56,17 @@ func (k Keeper) runDueEpochs(ctx context.Context) error {
 			continue
 		}
 		ran++
-		switch err := k.drainAndDistribute(ctx, netuid, hp, sched); {
+		// The epoch runs on a branch of the store, kept only if it finishes: one refused half-way
+		// (an inconsistent uid table, an ownerless hotkey found while paying) leaves neither
+		// neurons, bonds nor payouts behind, and its pending emission, which the branch had
+		// drained, stays pending for the next epoch (§4.17, §13.10), so no alpha is lost.
+		branch, write := sdk.UnwrapSDKContext(ctx).CacheContext()
+		switch err := k.drainAndDistribute(branch, netuid, hp, sched); {
 		case err == nil:
+			write()
 			sched.BlocksSinceLastStep = 0
 			sched.LastMechanismStepBlock = block
 		case isInconsistent(err):
-			// The pending emission carries over to the next epoch (§4.17, §13.10).
 			if err := emit(ctx, &types.EventEpochSkipped{Netuid: netuid, Reason: err.Error()}); err != nil {
 				return err
 			}
