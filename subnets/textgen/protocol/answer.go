@@ -51,10 +51,12 @@ type Chunk struct {
 	Model string `json:"model,omitempty"`
 }
 
-// Answer is a whole answer, the chunks added up. Tokens include the
-// end-of-text token when the model ended the answer itself, so that a
-// verifier can check the model wanted to end there; they include a stop
-// sequence's tokens too, while Text (what a user reads) stops before it.
+// Answer is a whole answer, the chunks added up. Tokens never include the
+// end-of-text token: finish "stop" without a stop sequence says the model
+// ended, and a verifier appends the token itself to check the model wanted
+// to end there (as SN19 does). They do include the tokens that completed a
+// stop sequence, so that the stop can be checked, while Text (what a user
+// reads) stops before it.
 type Answer struct {
 	Tokens       []Token `json:"tokens"`
 	Finish       string  `json:"finish_reason"`
@@ -64,14 +66,11 @@ type Answer struct {
 }
 
 // Text is the answer as a user reads it: the tokens' text up to the stop
-// sequence, without it (OpenAI's convention); the end-of-text token's text
-// is never included (its eos id is given).
-func (a Answer) Text(eos int) string {
+// sequence, without it (OpenAI's convention).
+func (a Answer) Text() string {
 	var b strings.Builder
 	for _, t := range a.Tokens {
-		if t.ID != eos {
-			b.WriteString(t.Text)
-		}
+		b.WriteString(t.Text)
 	}
 	s := b.String()
 	if a.StopSequence != "" {
@@ -118,9 +117,7 @@ func (s *Assembler) Add(c Chunk) error {
 		}
 		s.answer.Tokens = append(s.answer.Tokens, t)
 	}
-	// The end-of-text token is counted by no API's usage, but travels here:
-	// max_tokens plus that one.
-	if n := len(s.answer.Tokens); n > s.req.MaxTokens+1 {
+	if n := len(s.answer.Tokens); n > s.req.MaxTokens {
 		return bad("%d tokens, max_tokens is %d", n, s.req.MaxTokens)
 	}
 	if c.Finish == "" {

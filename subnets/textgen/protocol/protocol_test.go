@@ -69,14 +69,14 @@ func TestAssembler(t *testing.T) {
 	req.MaxTokens = 2
 	a := NewAssembler(req)
 	require.NoError(t, a.Add(Chunk{Tokens: []Token{tok(5, "And")}}))
-	require.NoError(t, a.Add(Chunk{Tokens: []Token{tok(6, " God"), tok(0, "<eot>")}}))
+	require.NoError(t, a.Add(Chunk{Tokens: []Token{tok(6, " God")}}))
 	_, err := a.Answer()
-	require.ErrorContains(t, err, "without its last chunk (3 tokens so far)")
+	require.ErrorContains(t, err, "without its last chunk (2 tokens so far)")
 	require.NoError(t, a.Add(Chunk{Finish: FinishStop, Usage: &Usage{3, 2, 5}, Model: "m"}))
 	ans, err := a.Answer()
 	require.NoError(t, err)
-	require.Equal(t, []int{5, 6, 0}, ans.IDs())
-	require.Equal(t, "And God", ans.Text(0))
+	require.Equal(t, []int{5, 6}, ans.IDs())
+	require.Equal(t, "And God", ans.Text())
 	require.Equal(t, Usage{3, 2, 5}, ans.Usage)
 	require.ErrorContains(t, a.Add(Chunk{}), "a chunk after the last one")
 
@@ -85,7 +85,7 @@ func TestAssembler(t *testing.T) {
 		chunks []Chunk
 		errMsg string
 	}{
-		{"too long", []Chunk{{Tokens: []Token{tok(1, "a"), tok(2, "b"), tok(3, "c"), tok(4, "d")}}}, "4 tokens, max_tokens is 2"},
+		{"too long", []Chunk{{Tokens: []Token{tok(1, "a"), tok(2, "b"), tok(3, "c")}}}, "3 tokens, max_tokens is 2"},
 		{"no alternatives", []Chunk{{Tokens: []Token{{ID: 1, Text: "a", Logprob: -1}}}}, "0 alternatives, 1 asked for"},
 		{"positive logprob", []Chunk{{Tokens: []Token{{ID: 1, Logprob: 0.5, Top: []Alternative{{}}}}}}, "logprob 0.5"},
 		{"nan logprob", []Chunk{{Tokens: []Token{{ID: 1, Logprob: math.NaN(), Top: []Alternative{{}}}}}}, "logprob NaN"},
@@ -111,7 +111,7 @@ func TestAssembler(t *testing.T) {
 
 func TestStopSequenceLeavesTheText(t *testing.T) {
 	a := Answer{Tokens: []Token{tok(1, "Amen."), tok(2, "\nAnd")}, StopSequence: "\n"}
-	require.Equal(t, "Amen.", a.Text(0))
+	require.Equal(t, "Amen.", a.Text())
 }
 
 func TestJSONShape(t *testing.T) {

@@ -38,7 +38,7 @@ func TestWeightsOrderSpeedAndZeroCheaters(t *testing.T) {
 	require.NoError(t, err)
 	for i := range 40 {
 		round := []Observation{
-			verified(0, 16, 20*time.Millisecond, 200*time.Millisecond), // fast
+			verified(0, 16, 20*time.Millisecond, 200*time.Millisecond),  // fast
 			verified(1, 16, 50*time.Millisecond, 1200*time.Millisecond), // ~13 tok/s
 			{UID: 2, Hotkey: hk(2), Outcome: Refused, Check: verify.CheckRank},
 			{UID: 3, Hotkey: hk(3), Outcome: Busy}, // declines every other request
