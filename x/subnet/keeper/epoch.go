@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -166,7 +167,11 @@ func (k Keeper) runEpoch(ctx context.Context, netuid uint32, subnet types.Subnet
 	if err != nil {
 		return yuma.Output{}, err
 	}
-	out, err := yuma.Epoch(in)
+	out, err := k.epochWorkspace.Epoch(in)
+	if errors.Is(err, yuma.ErrWorkspaceBusy) {
+		// Never expected (blocks finalize one at a time); a fresh workspace gives the same bits.
+		out, err = yuma.Epoch(in)
+	}
 	if err != nil {
 		return yuma.Output{}, inconsistentError{fmt.Sprintf("epoch input rejected: %v", err)}
 	}

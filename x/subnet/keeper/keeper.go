@@ -16,6 +16,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/gotensor/gotensor/x/subnet/types"
+	"github.com/gotensor/gotensor/yuma"
 )
 
 // Keeper owns x/subnet's state. Other modules are reached only through the narrow interfaces of
@@ -27,6 +28,9 @@ type Keeper struct {
 	bank   types.BankKeeper
 	// govAuthority is the authority unless a local network's genesis names another.
 	govAuthority string
+	// epochWorkspace is the Yuma engine's scratch memory, which every epoch of every subnet reuses
+	// (epochs run in end block, one after another).
+	epochWorkspace *yuma.Workspace
 
 	Schema         collections.Schema
 	Params         collections.Item[types.Params]
@@ -85,6 +89,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 		auth:           auth,
 		bank:           bank,
 		govAuthority:   govAuthority,
+		epochWorkspace: new(yuma.Workspace),
 		Params:         collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		TotalIssuance:  collections.NewItem(sb, types.TotalIssuanceKey, "total_issuance", collections.Uint64Value),
 		Burned:         collections.NewItem(sb, types.BurnedKey, "burned", collections.Uint64Value),
