@@ -28,6 +28,7 @@ func addCommands(root *cobra.Command, txConfig client.TxConfig, basics module.Ba
 		walletCmd(),
 		subnetsCmd(),
 		yumaCmd(),
+		simCmd(),
 		debug.Cmd(),
 		pruning.Cmd(app.NewAppCreator, home),
 		snapshot.Cmd(app.NewAppCreator),
