@@ -76,6 +76,9 @@ type Request struct {
 	// (vLLM's "processed" logprobs); otherwise of the model's own
 	// distribution. TopK and TopP never change the reported logprobs.
 	ScaledLogprobs bool
+	// IgnoreEOS never samples the end token (for benchmarks and fixed-length
+	// answers); its logprob is still reported.
+	IgnoreEOS bool
 	// OnToken, when set, is called with every token as it is generated; an
 	// error it returns stops generation and is returned.
 	OnToken func(Step) error
@@ -165,10 +168,15 @@ func (m *Model) Generate(ctx context.Context, req Request) (*Completion, error) 
 			return nil, err
 		}
 		l := logits[0]
-		id := sample(l, req, rng)
-		tok := m.token(l, id, req.TopLogprobs, logprobTemperature(req))
+		pick := l
+		if req.IgnoreEOS && m.tok.eos >= 0 {
+			pick = slices.Clone(l)
+			pick[m.tok.eos] = float32(math.Inf(-1))
+		}
+		id := sample(pick, req, rng)
+		tok := m.token(logSoftmax(l, logprobTemperature(req)), id, req.TopLogprobs)
 		c.Tokens = append(c.Tokens, tok)
-		if id == m.Tok.EOS {
+		if id == m.tok.eos {
 			c.Finish = FinishStop
 		} else {
 			c.Usage.CompletionTokens++
@@ -356,12 +364,17 @@ func topAlternatives(lp []float64, k int) []int {
 	return top
 }
 
-func (m *Model) token(logits []float32, id, topK int, temp float64) Token {
-	lp := logSoftmax(logits, temp)
-	piece, _ := m.Tok.Piece(id) // id comes from the model's own logits
-	t := Token{ID: id, Text: piece, Logprob: lp[id]}
+// token reports id with its logprob and the topK alternatives under lp.
+func (m *Model) token(lp []float64, id, topK int) Token {
+	var t Token
+	if id >= 0 {
+		piece, _ := m.tok.Piece(id) // ids here come from the vocabulary
+		t = Token{ID: id, Text: piece, Logprob: lp[id]}
+	} else {
+		t.ID = -1
+	}
 	for _, a := range topAlternatives(lp, topK) {
-		p, _ := m.Tok.Piece(a)
+		p, _ := m.tok.Piece(a)
 		t.Top = append(t.Top, Alternative{ID: a, Text: p, Logprob: lp[a]})
 	}
 	return t
@@ -427,31 +440,25 @@ func (m *Model) Score(ctx context.Context, prompt, completion []int, opt ScoreOp
 	}
 	out := &Scored{Positions: make([]Position, len(completion))}
 	for i, l := range logits {
-		id := -1
+		id := -1 // the position after the completion
 		if i < len(completion) {
 			id = completion[i]
 		}
-		var p Position
-		if id >= 0 {
-			p.Token = m.token(l, id, opt.TopLogprobs, temp)
-			for _, v := range l {
-				if v > l[id] {
-					p.Rank++
-				}
-			}
-		} else {
-			p.Token = m.token(l, 0, opt.TopLogprobs, temp)
-			p.ID, p.Text, p.Logprob = -1, "", 0
+		lp := logSoftmax(l, temp)
+		p := Position{Token: m.token(lp, id, opt.TopLogprobs), EOSLogprob: math.Inf(-1)}
+		if m.tok.eos >= 0 {
+			p.EOSLogprob = lp[m.tok.eos]
 		}
-		p.EOSLogprob = math.Inf(-1)
-		if m.Tok.EOS >= 0 {
-			p.EOSLogprob = logSoftmax(l, temp)[m.Tok.EOS]
-		}
-		if id >= 0 {
-			out.Positions[i] = p
-		} else {
+		if id < 0 {
 			out.Next = p
+			continue
 		}
+		for _, v := range l {
+			if v > l[id] {
+				p.Rank++
+			}
+		}
+		out.Positions[i] = p
 	}
 	return out, nil
 }

@@ -290,6 +290,24 @@ func TestEndToken(t *testing.T) {
 	t.Fatal("no seed ended with the end token")
 }
 
+func TestIgnoreEOS(t *testing.T) {
+	m := tinyModel(t)
+	for seed := uint64(0); seed < 50; seed++ {
+		c, err := m.Generate(context.Background(), Request{PromptIDs: []int{9}, MaxTokens: 12, Temperature: 2, Seed: seed, IgnoreEOS: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Tokens) != 12 || c.Finish != FinishLength {
+			t.Fatalf("seed %d: %d tokens, %s", seed, len(c.Tokens), c.Finish)
+		}
+		for _, tok := range c.Tokens {
+			if tok.ID == m.EOS() {
+				t.Fatal("the end token was sampled")
+			}
+		}
+	}
+}
+
 func TestSafeEnd(t *testing.T) {
 	for _, tc := range []struct {
 		text  string

@@ -48,7 +48,7 @@ type Model struct {
 	Config
 	Name   string // general.name
 	Digest string // SHA-256 of the GGUF file, hex; the model's identity
-	Tok    *Tokenizer
+	tok    *tokenizer
 
 	embed      []float32 // Vocab × Dim
 	layers     []layer
@@ -148,10 +148,10 @@ func FromGGUF(f *gguf.File) (*Model, error) {
 	if m.Name, err = f.String("general.name"); err != nil {
 		m.Name = ""
 	}
-	if m.Tok, err = newTokenizer(f); err != nil {
+	if m.tok, err = newTokenizer(f); err != nil {
 		return nil, err
 	}
-	m.Vocab = m.Tok.Size()
+	m.Vocab = m.tok.Size()
 
 	load := func(name string, dims ...int) ([]float32, error) {
 		t, ok := f.Tensor(name)
@@ -210,7 +210,7 @@ func FromGGUF(f *gguf.File) (*Model, error) {
 			return nil, fmt.Errorf("llama.vocab_size %v, the tokenizer has %d tokens", v, m.Vocab)
 		}
 	}
-	for _, id := range []int{m.Tok.BOS, m.Tok.EOS} {
+	for _, id := range []int{m.tok.bos, m.tok.eos} {
 		if id >= m.Vocab {
 			return nil, fmt.Errorf("special token %d outside the vocabulary of %d", id, m.Vocab)
 		}
@@ -238,23 +238,30 @@ func (m *Model) initRope() {
 func (m *Model) Params() int { return m.Config.Params(m.tiedOutput) }
 
 // Tokenize is text's token ids, without BOS. Special tokens are not parsed.
-func (m *Model) Tokenize(text string) ([]int, error) { return m.Tok.Encode(text) }
+func (m *Model) Tokenize(text string) ([]int, error) { return m.tok.Encode(text) }
 
 // PromptTokens is text's token ids as a prompt: after BOS when the model
 // starts its inputs with one (tokenizer.ggml.add_bos_token).
 func (m *Model) PromptTokens(text string) ([]int, error) {
-	ids, err := m.Tok.Encode(text)
+	ids, err := m.tok.Encode(text)
 	if err != nil {
 		return nil, err
 	}
-	if m.Tok.AddBOS && m.Tok.BOS >= 0 {
-		ids = append([]int{m.Tok.BOS}, ids...)
+	if m.tok.addBOS && m.tok.bos >= 0 {
+		ids = append([]int{m.tok.bos}, ids...)
 	}
 	return ids, nil
 }
 
 // Detokenize joins the tokens' text; control tokens (BOS, EOS) add none.
-func (m *Model) Detokenize(ids []int) (string, error) { return m.Tok.Decode(ids) }
+func (m *Model) Detokenize(ids []int) (string, error) { return m.tok.Decode(ids) }
 
 // EOS is the end-of-text token id, -1 if the model has none.
-func (m *Model) EOS() int { return m.Tok.EOS }
+func (m *Model) EOS() int { return m.tok.eos }
+
+// BOS is the beginning-of-text token id, -1 if the model has none.
+func (m *Model) BOS() int { return m.tok.bos }
+
+// Piece is the text of one token: its bytes, which for a byte-level token
+// may be part of a UTF-8 sequence; empty for control tokens (BOS, EOS).
+func (m *Model) Piece(id int) (string, error) { return m.tok.Piece(id) }

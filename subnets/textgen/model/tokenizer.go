@@ -19,19 +19,19 @@ const (
 	tokenByte        = 6
 )
 
-// Tokenizer turns text into the model's token ids and back. It reads the
+// tokenizer turns text into the model's token ids and back. It reads the
 // two vocabularies llama-family GGUF files use: "gpt2" (byte-level BPE with
 // ranked merges and GPT-2's pre-tokenizer) and "llama" (SentencePiece pieces
 // with scores and <0xXX> byte fallback). Special tokens in the text are
 // never parsed: "<|endoftext|>" typed by a user is text, not the end token.
-type Tokenizer struct {
+type tokenizer struct {
 	kind   string
 	tokens []string
 	types  []int32
 	ids    map[string]int
-	BOS    int  // beginning-of-text id (-1 if none)
-	EOS    int  // end-of-text id (-1 if none)
-	AddBOS bool // whether a prompt starts with BOS
+	bos    int  // beginning-of-text id (-1 if none)
+	eos    int  // end-of-text id (-1 if none)
+	addBOS bool // whether a prompt starts with BOS
 	unk    int
 
 	// gpt2
@@ -44,7 +44,7 @@ type Tokenizer struct {
 	spacePrefix bool
 }
 
-func newTokenizer(f *gguf.File) (*Tokenizer, error) {
+func newTokenizer(f *gguf.File) (*tokenizer, error) {
 	kind, err := f.String("tokenizer.ggml.model")
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func newTokenizer(f *gguf.File) (*Tokenizer, error) {
 	if !ok || !isStrings || len(tokens) == 0 {
 		return nil, fmt.Errorf("tokenizer.ggml.tokens is missing or not a list of strings")
 	}
-	t := &Tokenizer{kind: kind, tokens: tokens, ids: make(map[string]int, len(tokens)), BOS: -1, EOS: -1, unk: -1}
+	t := &tokenizer{kind: kind, tokens: tokens, ids: make(map[string]int, len(tokens)), bos: -1, eos: -1, unk: -1}
 	for i, s := range tokens {
 		if _, dup := t.ids[s]; !dup {
 			t.ids[s] = i
@@ -85,10 +85,10 @@ func newTokenizer(f *gguf.File) (*Tokenizer, error) {
 		}
 		return int(n), nil
 	}
-	if t.BOS, err = id("tokenizer.ggml.bos_token_id"); err != nil {
+	if t.bos, err = id("tokenizer.ggml.bos_token_id"); err != nil {
 		return nil, err
 	}
-	if t.EOS, err = id("tokenizer.ggml.eos_token_id"); err != nil {
+	if t.eos, err = id("tokenizer.ggml.eos_token_id"); err != nil {
 		return nil, err
 	}
 	if t.unk, err = id("tokenizer.ggml.unknown_token_id"); err != nil {
@@ -107,7 +107,7 @@ func newTokenizer(f *gguf.File) (*Tokenizer, error) {
 	}
 	switch kind {
 	case "gpt2":
-		if t.AddBOS, err = flag("tokenizer.ggml.add_bos_token", false); err != nil {
+		if t.addBOS, err = flag("tokenizer.ggml.add_bos_token", false); err != nil {
 			return nil, err
 		}
 		if pre, err := f.String("tokenizer.ggml.pre"); err == nil && pre != "gpt-2" && pre != "default" {
@@ -128,18 +128,13 @@ func newTokenizer(f *gguf.File) (*Tokenizer, error) {
 				t.ranks[[2]string{a, b}] = i
 			}
 		}
+		t.byteRune = gpt2ByteRunes()
 		t.runeByte = make(map[rune]byte, 256)
-		n := 0
-		for b := 0; b < 256; b++ {
-			r := rune(b)
-			if !(b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE && b <= 0xFF) {
-				r = rune(256 + n)
-				n++
-			}
-			t.byteRune[b], t.runeByte[r] = r, byte(b)
+		for b, r := range t.byteRune {
+			t.runeByte[r] = byte(b)
 		}
 	case "llama":
-		if t.AddBOS, err = flag("tokenizer.ggml.add_bos_token", true); err != nil {
+		if t.addBOS, err = flag("tokenizer.ggml.add_bos_token", true); err != nil {
 			return nil, err
 		}
 		if t.spacePrefix, err = flag("tokenizer.ggml.add_space_prefix", true); err != nil {
@@ -164,10 +159,13 @@ func newTokenizer(f *gguf.File) (*Tokenizer, error) {
 }
 
 // Size is the vocabulary size.
-func (t *Tokenizer) Size() int { return len(t.tokens) }
+func (t *tokenizer) Size() int { return len(t.tokens) }
 
-// Encode tokenizes text, without BOS.
-func (t *Tokenizer) Encode(text string) ([]int, error) {
+// Encode tokenizes text, without BOS. Text must be UTF-8.
+func (t *tokenizer) Encode(text string) ([]int, error) {
+	if !utf8.ValidString(text) {
+		return nil, fmt.Errorf("text is not valid UTF-8")
+	}
 	if t.kind == "llama" {
 		return t.encodeSPM(text)
 	}
@@ -209,6 +207,22 @@ func (t *Tokenizer) Encode(text string) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// gpt2ByteRunes is GPT-2's reversible byte alphabet: printable Latin-1
+// bytes stand for themselves, the others for code points from 256 up (so a
+// space is Ġ). Byte-level vocabularies spell their tokens in it.
+func gpt2ByteRunes() [256]rune {
+	var out [256]rune
+	n := 0
+	for b := range out {
+		out[b] = rune(b)
+		if !(b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE && b <= 0xFF) {
+			out[b] = rune(256 + n)
+			n++
+		}
+	}
+	return out
 }
 
 // pretokenizeGPT2 splits text as GPT-2's pattern does, written out by hand
@@ -279,7 +293,7 @@ func pretokenizeGPT2(text string) []string {
 // then the adjacent pair whose joined piece scores highest (leftmost on a
 // tie) is merged until none is in the vocabulary; pieces left outside it
 // are spelled with <0xXX> byte tokens.
-func (t *Tokenizer) encodeSPM(text string) ([]int, error) {
+func (t *tokenizer) encodeSPM(text string) ([]int, error) {
 	if text == "" {
 		return nil, nil
 	}
@@ -336,7 +350,7 @@ func (t *Tokenizer) encodeSPM(text string) ([]int, error) {
 
 // Piece is the bytes token id stands for; control tokens (BOS, EOS) are
 // empty. A byte-level token may hold part of a UTF-8 sequence.
-func (t *Tokenizer) Piece(id int) (string, error) {
+func (t *tokenizer) Piece(id int) (string, error) {
 	if id < 0 || id >= len(t.tokens) {
 		return "", fmt.Errorf("token id %d outside the vocabulary of %d", id, len(t.tokens))
 	}
@@ -367,7 +381,7 @@ func (t *Tokenizer) Piece(id int) (string, error) {
 }
 
 // Decode joins the pieces of ids.
-func (t *Tokenizer) Decode(ids []int) (string, error) {
+func (t *tokenizer) Decode(ids []int) (string, error) {
 	var b strings.Builder
 	for _, id := range ids {
 		p, err := t.Piece(id)

@@ -74,7 +74,7 @@ func TestSPM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !tok.AddBOS {
+	if !tok.addBOS {
 		t.Fatal("llama vocabularies add BOS unless told otherwise")
 	}
 	// "▁ab▁c": ▁a (−1) beats ab (−2); then ▁a+b = ▁ab (−0.5); ▁ and c stay.
