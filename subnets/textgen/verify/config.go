@@ -1,0 +1,101 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ErrConfig reports a threshold out of range.
+var ErrConfig = errors.New("verify config")
+
+// Config holds the verification thresholds. Each default is the value the
+// subnet named beside it used (see ../../../shared/notes/inference.md §2).
+type Config struct {
+	// TopRank: a token whose rank in the reference is TopRank or worse is a
+	// miss. SN19 vision-workers text.py: top-10 (prompt_logprobs 10).
+	TopRank int `json:"top_rank"`
+	// MaxMisses is how many misses an answer may have. SN19: more than 3 fail.
+	MaxMisses int `json:"max_misses"`
+	// ImprobableLogprob: any token at or below it fails. Targon v5
+	// verifier.py: −13.
+	ImprobableLogprob float64 `json:"improbable_logprob"`
+	// UnlikelyLogprob and MaxUnlikely: more than MaxUnlikely tokens at or
+	// below UnlikelyLogprob fail. Targon v5: five or more at ≤ −8.
+	UnlikelyLogprob float64 `json:"unlikely_logprob"`
+	MaxUnlikely     int     `json:"max_unlikely"`
+	// EndAvoidRatio: P(end)/P(token) above it at any position fails. SN19:
+	// 100 ("You really went out your way to avoid stopping!").
+	EndAvoidRatio float64 `json:"end_avoid_ratio"`
+	// MinEndProb: an answer ending with the end-of-text token where the
+	// reference gives it less fails. Ours: an honest sampler ends at such a
+	// position with probability below MinEndProb per position.
+	MinEndProb float64 `json:"min_end_prob"`
+	// FineChecks positions (first, last, the rest drawn) compare the miner's
+	// logprobs with the reference's. SN19: 5.
+	FineChecks int `json:"fine_checks"`
+	// FineFull and FineMax bound the mean |exp(ref) − exp(miner)|: at most
+	// FineFull scores quality 1, linearly to 0.5 at FineMax, beyond fails.
+	// SN19: 0.125 and 0.25.
+	FineFull float64 `json:"fine_full"`
+	FineMax  float64 `json:"fine_max"`
+	// UsageMin and UsageMax bound claimed prompt tokens over the
+	// reference's count. Targon v5: ×0.5–2.
+	UsageMin float64 `json:"usage_min"`
+	UsageMax float64 `json:"usage_max"`
+	// PerfectMinTokens and PerfectMaxProb define a too-perfect answer (see
+	// the package doc). Ours.
+	PerfectMinTokens int     `json:"perfect_min_tokens"`
+	PerfectMaxProb   float64 `json:"perfect_max_prob"`
+	// DuplicateMaxProb: answers whose tokens had at most this probability
+	// under the request's sampling are remembered, and a second copy is a
+	// replay or a relay. Ours.
+	DuplicateMaxProb float64 `json:"duplicate_max_prob"`
+	// Memory is how many such answers are remembered.
+	Memory int `json:"memory"`
+}
+
+// DefaultConfig is SN19's and Targon's thresholds, with ours where they
+// had none.
+func DefaultConfig() Config {
+	return Config{
+		TopRank: 10, MaxMisses: 3,
+		ImprobableLogprob: -13, UnlikelyLogprob: -8, MaxUnlikely: 4,
+		EndAvoidRatio: 100, MinEndProb: 1e-3,
+		FineChecks: 5, FineFull: 0.125, FineMax: 0.25,
+		UsageMin: 0.5, UsageMax: 2,
+		PerfectMinTokens: 8, PerfectMaxProb: 1e-3,
+		DuplicateMaxProb: 1e-6, Memory: 4096,
+	}
+}
+
+// Validate reports the first threshold out of range.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	prob := func(p float64) bool { return p > 0 && p < 1 }
+	switch {
+	case c.TopRank < 1:
+		return bad("top_rank is %d, want ≥ 1", c.TopRank)
+	case c.MaxMisses < 0 || c.MaxUnlikely < 0:
+		return bad("max_misses %d and max_unlikely %d must be ≥ 0", c.MaxMisses, c.MaxUnlikely)
+	case !(c.ImprobableLogprob < 0) || !(c.UnlikelyLogprob < 0) || math.IsInf(c.ImprobableLogprob, 0) || math.IsInf(c.UnlikelyLogprob, 0):
+		return bad("improbable_logprob %v and unlikely_logprob %v must be finite and negative", c.ImprobableLogprob, c.UnlikelyLogprob)
+	case !(c.EndAvoidRatio > 1) || math.IsInf(c.EndAvoidRatio, 0):
+		return bad("end_avoid_ratio is %v, want a finite value > 1", c.EndAvoidRatio)
+	case !prob(c.MinEndProb) || !prob(c.PerfectMaxProb) || !prob(c.DuplicateMaxProb):
+		return bad("min_end_prob %v, perfect_max_prob %v and duplicate_max_prob %v must be in (0, 1)", c.MinEndProb, c.PerfectMaxProb, c.DuplicateMaxProb)
+	case c.FineChecks < 2:
+		return bad("fine_checks is %d, want ≥ 2 (the first and the last position)", c.FineChecks)
+	case !(c.FineFull > 0 && c.FineFull < c.FineMax && c.FineMax <= 1):
+		return bad("fine_full %v and fine_max %v: want 0 < fine_full < fine_max ≤ 1", c.FineFull, c.FineMax)
+	case !(c.UsageMin > 0 && c.UsageMin <= 1 && c.UsageMax >= 1) || math.IsInf(c.UsageMax, 0):
+		return bad("usage_min %v and usage_max %v: want 0 < usage_min ≤ 1 ≤ usage_max", c.UsageMin, c.UsageMax)
+	case c.PerfectMinTokens < 1:
+		return bad("perfect_min_tokens is %d, want ≥ 1", c.PerfectMinTokens)
+	case c.Memory < 0:
+		return bad("memory is %d, want ≥ 0", c.Memory)
+	}
+	return nil
+}

@@ -1,0 +1,324 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+
+	"github.com/gotensor/gotensor/subnets/textgen/protocol"
+)
+
+// Check names the verification step that refused an answer.
+type Check string
+
+// The checks, in the order they run (see the package doc).
+const (
+	CheckModel       Check = "model"
+	CheckUsage       Check = "usage"
+	CheckLength      Check = "length"
+	CheckText        Check = "text"
+	CheckRank        Check = "rank"
+	CheckImprobable  Check = "improbable"
+	CheckEndSkipped  Check = "end-skipped"
+	CheckEndUnlikely Check = "end-unlikely"
+	CheckLogprobs    Check = "logprobs"
+	CheckTooPerfect  Check = "too-perfect"
+	CheckReplay      Check = "replay"
+	CheckRelay       Check = "relay"
+)
+
+// Verdict is what the verifier concluded about one answer.
+type Verdict struct {
+	// OK is true when the answer passed every check; otherwise Check names
+	// the one that refused it and Detail says why.
+	OK     bool   `json:"ok"`
+	Check  Check  `json:"check,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Quality is the fine logprob check's score, 0.5..1 for a verified
+	// answer (0 when refused).
+	Quality float64 `json:"quality"`
+	// Tokens is how many completion tokens the answer carries, without the
+	// end-of-text token: the volume it served if verified.
+	Tokens int `json:"tokens"`
+	// Misses counts tokens outside the reference's top TopRank, MeanDelta is
+	// the fine check's mean probability distance, and LogProb the natural
+	// log of the answer's probability under the request's sampling.
+	Misses    int     `json:"misses"`
+	MeanDelta float64 `json:"mean_delta"`
+	LogProb   float64 `json:"log_prob"`
+}
+
+func refuse(c Check, format string, args ...any) Verdict {
+	return Verdict{Check: c, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Verifier checks answers against the reference model. It is safe for
+// concurrent use; answers whose order matters (a relay is the later of two
+// copies) should be verified in the order they were finished.
+type Verifier struct {
+	cfg Config
+	ref Reference
+	key [32]byte
+
+	mu    sync.Mutex
+	seen  map[[32]byte]sighting
+	queue [][32]byte // seen's keys, oldest first
+}
+
+// sighting is a remembered answer.
+type sighting struct {
+	miner  string
+	prompt [32]byte
+	seed   uint64
+}
+
+// New returns a verifier. key (at least 16 bytes, the validator's secret)
+// draws the positions of the fine check, so a miner cannot know which of
+// its logprobs will be compared.
+func New(cfg Config, ref Reference, key []byte) (*Verifier, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if ref == nil {
+		return nil, fmt.Errorf("%w: no reference model", ErrConfig)
+	}
+	if len(key) < 16 {
+		return nil, fmt.Errorf("%w: key has %d bytes, want at least 16", ErrConfig, len(key))
+	}
+	v := &Verifier{cfg: cfg, ref: ref, seen: map[[32]byte]sighting{}}
+	v.key = sha256.Sum256(append([]byte("textgen/verify/positions\x00"), key...))
+	return v, nil
+}
+
+// Config is the verifier's configuration.
+func (v *Verifier) Config() Config { return v.cfg }
+
+// Verify checks one answer of miner (its hotkey) to req. The error is the
+// reference's own failure (the answer is then neither verified nor
+// refused); everything wrong with the answer is in the Verdict.
+func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Request, ans protocol.Answer) (Verdict, error) {
+	prompt, err := v.ref.EncodePrompt(req.Text())
+	if err != nil {
+		return Verdict{}, fmt.Errorf("verify: encoding the prompt: %w", err)
+	}
+	eos := v.ref.EOS()
+	ids := ans.IDs()
+	n := len(ids)
+	// An answer the model ended carries no end-of-text token (OpenAI's
+	// convention); the pass appends it, to check the model wanted to end.
+	ended := ans.Finish == protocol.FinishStop && ans.StopSequence == ""
+	forced := ids
+	if ended {
+		forced = append(ids[:n:n], eos)
+	}
+	if d, ok := v.checkShape(req, ans, ids, len(prompt)); !ok {
+		return d, nil
+	}
+
+	rows, err := v.ref.TeacherForce(ctx, prompt, forced)
+	if err != nil {
+		return Verdict{}, fmt.Errorf("verify: teacher-forced pass: %w", err)
+	}
+	if len(rows) != len(forced) {
+		return Verdict{}, fmt.Errorf("verify: the reference returned %d rows for %d tokens", len(rows), len(forced))
+	}
+	c := v.cfg
+	d := Verdict{Tokens: n}
+	unlikely, allTop := 0, true
+	endAvoid := math.Log(c.EndAvoidRatio)
+	for j, id := range ids {
+		row := rows[j]
+		lp := float64(row[id])
+		if r := rank(row, id); r >= c.TopRank {
+			d.Misses++
+		} else if r > 0 {
+			allTop = false
+		}
+		d.LogProb += math.Log(sampleProb(row, id, req.Sampling))
+		if lp <= c.ImprobableLogprob {
+			return refuse(CheckImprobable, "token %d (id %d) has reference logprob %.2f ≤ %v", j, id, lp, c.ImprobableLogprob), nil
+		}
+		if lp <= c.UnlikelyLogprob {
+			unlikely++
+		}
+		if float64(row[eos])-lp > endAvoid {
+			return refuse(CheckEndSkipped, "token %d (id %d): the reference put the end %.0f times above it", j, id, math.Exp(float64(row[eos])-lp)), nil
+		}
+	}
+	if d.Misses > c.MaxMisses {
+		return refuse(CheckRank, "%d of %d tokens outside the reference's top %d (at most %d allowed)", d.Misses, n, c.TopRank, c.MaxMisses), nil
+	}
+	if unlikely > c.MaxUnlikely {
+		return refuse(CheckImprobable, "%d tokens with reference logprob ≤ %v (at most %d allowed)", unlikely, c.UnlikelyLogprob, c.MaxUnlikely), nil
+	}
+	if ended {
+		if p := math.Exp(float64(rows[n][eos])); p < c.MinEndProb {
+			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the reference gives the end probability %.2g < %v", n, p, c.MinEndProb), nil
+		}
+		if !sampleable(rows[n], eos, req.Sampling) {
+			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's top_k %d / top_p %v leave the end out", n, req.TopK, req.TopP), nil
+		}
+	}
+	if n == 0 {
+		d.OK, d.Quality = true, 1 // the model ended at once, as the reference allows
+		return d, nil
+	}
+	d.MeanDelta = v.fineDelta(miner, req, ans.Tokens, rows)
+	switch {
+	case d.MeanDelta > c.FineMax:
+		return refuse(CheckLogprobs, "mean |Δp| %.3f over the checked positions exceeds %v", d.MeanDelta, c.FineMax), nil
+	case d.MeanDelta <= c.FineFull:
+		d.Quality = 1
+	default:
+		d.Quality = 1 - 0.5*(d.MeanDelta-c.FineFull)/(c.FineMax-c.FineFull)
+	}
+	if req.Temperature > 0 && allTop && d.Misses == 0 && len(ids) >= c.PerfectMinTokens && d.LogProb < math.Log(c.PerfectMaxProb) {
+		return refuse(CheckTooPerfect, "all %d tokens are the reference's most likely, a sequence of probability %.2g at temperature %v", len(ids), math.Exp(d.LogProb), req.Temperature), nil
+	}
+	if ref, ok := v.remember(miner, req, ids, d.LogProb); !ok {
+		if ref.miner == miner {
+			return refuse(CheckReplay, "the same %d tokens (probability %.2g) answered an earlier request", len(ids), math.Exp(d.LogProb)), nil
+		}
+		return refuse(CheckRelay, "the same %d tokens (probability %.2g) came earlier from %s under another seed", len(ids), math.Exp(d.LogProb), ref.miner), nil
+	}
+	d.OK = true
+	return d, nil
+}
+
+// checkShape runs the checks that need no model pass.
+func (v *Verifier) checkShape(req protocol.Request, ans protocol.Answer, ids []int, promptTokens int) (Verdict, bool) {
+	n := len(ids)
+	c, eos := v.cfg, v.ref.EOS()
+	model := v.ref.ModelID()
+	switch {
+	case ans.Model != model:
+		return refuse(CheckModel, "answer names model %q, the subnet's is %q", ans.Model, model), false
+	case req.Model != "" && req.Model != model:
+		return refuse(CheckModel, "request asks for model %q, the subnet's is %q", req.Model, model), false
+	}
+	u := ans.Usage
+	ratio := float64(u.PromptTokens) / float64(max(promptTokens, 1))
+	switch {
+	case u.CompletionTokens != n:
+		return refuse(CheckUsage, "usage claims %d completion tokens, the answer carries %d", u.CompletionTokens, n), false
+	case ratio < c.UsageMin || ratio > c.UsageMax:
+		return refuse(CheckUsage, "usage claims %d prompt tokens, the reference counts %d", u.PromptTokens, promptTokens), false
+	case u.TotalTokens != u.PromptTokens+u.CompletionTokens:
+		return refuse(CheckUsage, "usage total %d is not %d prompt + %d completion tokens", u.TotalTokens, u.PromptTokens, u.CompletionTokens), false
+	}
+	vocab := v.ref.VocabSize()
+	for j, t := range ans.Tokens {
+		if t.ID >= vocab {
+			return refuse(CheckText, "token %d has id %d, the vocabulary has %d", j, t.ID, vocab), false
+		}
+		if t.ID == eos {
+			return refuse(CheckText, "token %d is the end-of-text token, which answers never carry (finish %q says the model ended)", j, protocol.FinishStop), false
+		}
+		if protocol.JSONText(t.Text) != protocol.JSONText(v.ref.TokenText(t.ID)) {
+			return refuse(CheckText, "token %d says %q, id %d is %q", j, t.Text, t.ID, v.ref.TokenText(t.ID)), false
+		}
+	}
+	switch {
+	case n > req.MaxTokens:
+		return refuse(CheckLength, "%d tokens, max_tokens is %d", n, req.MaxTokens), false
+	case ans.Finish == protocol.FinishLength && n != req.MaxTokens:
+		return refuse(CheckLength, "finish %q after %d tokens of %d", ans.Finish, n, req.MaxTokens), false
+	case ans.Finish == protocol.FinishStop && ans.StopSequence != "":
+		if !contains(req.Stop, ans.StopSequence) {
+			return refuse(CheckLength, "stopped at %q, which the request did not ask for", ans.StopSequence), false
+		}
+		var text strings.Builder
+		for _, id := range ids {
+			text.WriteString(v.ref.TokenText(id))
+		}
+		full := text.String()
+		last := 0
+		if len(ids) > 0 {
+			last = len(v.ref.TokenText(ids[len(ids)-1]))
+		}
+		i := strings.Index(full, ans.StopSequence)
+		if i < 0 || i+len(ans.StopSequence) <= len(full)-last {
+			return refuse(CheckLength, "stop sequence %q does not end the answer's last token", ans.StopSequence), false
+		}
+	case ans.Finish != protocol.FinishStop && ans.Finish != protocol.FinishLength:
+		return refuse(CheckLength, "finish reason %q", ans.Finish), false
+	}
+	return Verdict{}, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fineDelta is the mean |exp(ref) − exp(miner)| over the first and the last
+// position and FineChecks−2 others drawn from the verifier's key, the miner
+// and the request (distinct where the answer is long enough).
+func (v *Verifier) fineDelta(miner string, req protocol.Request, tokens []protocol.Token, rows [][]float32) float64 {
+	n := len(tokens)
+	picks := []int{0}
+	if n > 1 {
+		picks = append(picks, n-1)
+	}
+	if inner := n - 2; inner > 0 {
+		h := sha256.New()
+		h.Write(v.key[:])
+		h.Write([]byte(miner + "\x00" + req.ID + "\x00"))
+		binary.Write(h, binary.BigEndian, req.Seed)
+		var seed [32]byte
+		copy(seed[:], h.Sum(nil))
+		r := rand.New(rand.NewChaCha8(seed))
+		perm := r.Perm(inner)
+		for i := 0; i < min(inner, v.cfg.FineChecks-2); i++ {
+			picks = append(picks, 1+perm[i])
+		}
+	}
+	var sum float64
+	for _, j := range picks {
+		sum += math.Abs(math.Exp(float64(rows[j][tokens[j].ID])) - math.Exp(tokens[j].Logprob))
+	}
+	return sum / float64(len(picks))
+}
+
+// remember records an improbable answer and reports the earlier sighting of
+// the same tokens if there was one under another prompt or seed (ok false).
+// Probable answers are neither remembered nor compared: two honest samples
+// may well coincide.
+func (v *Verifier) remember(miner string, req protocol.Request, ids []int, logProb float64) (sighting, bool) {
+	if v.cfg.Memory == 0 || logProb >= math.Log(v.cfg.DuplicateMaxProb) {
+		return sighting{}, true
+	}
+	h := sha256.New()
+	for _, id := range ids {
+		binary.Write(h, binary.BigEndian, uint32(id))
+	}
+	var key [32]byte
+	copy(key[:], h.Sum(nil))
+	s := sighting{miner: miner, prompt: sha256.Sum256([]byte(req.Text())), seed: req.Seed}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if prev, ok := v.seen[key]; ok {
+		if prev.prompt != s.prompt || prev.seed != s.seed {
+			return prev, false
+		}
+		// The same prompt under the same seed: a seeded sampler repeats
+		// itself (a retry, or one request sent to two miners), no copy.
+		return sighting{}, true
+	}
+	v.seen[key] = s
+	v.queue = append(v.queue, key)
+	if len(v.queue) > v.cfg.Memory {
+		delete(v.seen, v.queue[0])
+		v.queue = v.queue[1:]
+	}
+	return sighting{}, true
+}
