@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/net/netutil"
 
 	"github.com/gotensor/gotensor/sdk/synapse"
 )
@@ -35,6 +34,8 @@ type Axon struct {
 	sessions *sessionTable
 	certs    *certCache
 	replay   *replayGuard
+	preAuth  *preAuthBudget
+	conns    *connGuard
 	admit    *admission
 	hsSlots  chan struct{}
 	metrics  *metrics
@@ -65,12 +66,16 @@ func New(cfg Config) (*Axon, error) {
 		routes:   make(map[string]endpoint),
 		sessions: newSessionTable(cfg.MaxSessions, cfg.MaxSessionsPerCaller),
 		certs:    newCertCache(cfg.MaxSessions),
-		replay:   newReplayGuard(cfg.NonceWindow, cfg.MaxTimeout, cfg.ReplayDepth, cfg.MaxReplayKeys),
-		hsSlots:  make(chan struct{}, cfg.MaxHandshakes),
-		quit:     make(chan struct{}),
+		replay: newReplayGuard(cfg.NonceWindow, cfg.MaxTimeout, cfg.ReplayDepth, cfg.MaxReplayKeys,
+			cfg.MaxReplayKeysPerCaller),
+		preAuth: newPreAuthBudget(cfg.MaxPreAuthBytes, cfg.MaxPreAuthBytesPerCaller),
+		hsSlots: make(chan struct{}, cfg.MaxHandshakes),
+		quit:    make(chan struct{}),
 	}
+	a.conns = newConnGuard(cfg.MaxConns, cfg.StakedConns, cfg.MaxConnsPerSource, cfg.UnstakedIdleTimeout,
+		func(reason string) { a.metrics.connsClosed.WithLabelValues(reason).Inc() })
 	var err error
-	if a.metrics, err = newMetrics(cfg.Registry, a.sessions.size, a.replay.size); err != nil {
+	if a.metrics, err = newMetrics(cfg.Registry, a.sessions.size, a.replay.size, a.preAuth.held, a.conns.counts); err != nil {
 		return nil, fmt.Errorf("axon metrics: %w", err)
 	}
 	a.admit = newAdmission(cfg.MaxConcurrent, cfg.MaxQueue, cfg.MaxPerCaller, a.metrics.admission)
@@ -112,7 +117,9 @@ func (a *Axon) Routes() []string {
 func (a *Axon) Hotkey() string { return a.hotkey }
 
 // Handler is the axon's HTTP handler, for a program that runs its own
-// server; Start runs one with the configured limits.
+// server; Start runs one with the configured limits. The connection limits
+// (MaxConns, StakedConns, MaxConnsPerSource, UnstakedIdleTimeout) are
+// Start's server's: another server must bound its connections itself.
 func (a *Axon) Handler() http.Handler { return a.mux }
 
 // Start listens on ListenAddr and serves HTTP/1.1 and cleartext HTTP/2
@@ -129,7 +136,7 @@ func (a *Axon) Start() error {
 		a.started.Store(false)
 		return fmt.Errorf("axon listen on %s: %w", a.cfg.ListenAddr, err)
 	}
-	a.ln = netutil.LimitListener(ln, a.cfg.MaxConns)
+	a.ln = a.conns.listener(ln)
 	base, cancel := context.WithCancel(context.Background())
 	a.cancelBase = cancel
 	a.srv = &http.Server{
@@ -141,6 +148,8 @@ func (a *Axon) Start() error {
 		IdleTimeout:    a.cfg.IdleTimeout,
 		MaxHeaderBytes: 16 << 10,
 		BaseContext:    func(net.Listener) context.Context { return base },
+		ConnContext:    withConn,
+		ConnState:      a.conns.connState,
 		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 		Protocols:      new(http.Protocols),
 		HTTP2:          &http.HTTP2Config{MaxConcurrentStreams: a.cfg.MaxConcurrent + a.cfg.MaxQueue},

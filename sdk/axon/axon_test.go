@@ -384,6 +384,14 @@ func TestConfigRefused(t *testing.T) {
 			MaxQueue: -1}, "MaxQueue is negative"},
 		{"certificate too long", axon.Config{Signer: synapse.GenerateKeySigner(), Scope: scope, Policy: axon.Policy{AllowUnregistered: true},
 			CertLifetime: 48 * time.Hour}, "exceeds 24h"},
+		{"every connection kept for staked callers", axon.Config{Signer: synapse.GenerateKeySigner(), Scope: scope,
+			Policy: axon.Policy{AllowUnregistered: true}, MaxConns: 8, StakedConns: 8},
+			"StakedConns (8) must be below MaxConns (8): every connection starts unstaked"},
+		{"pre-auth budget below the body limit", axon.Config{Signer: synapse.GenerateKeySigner(), Scope: scope,
+			Policy: axon.Policy{AllowUnregistered: true}, MaxBodyBytes: 1 << 20, MaxPreAuthBytesPerCaller: 1 << 10},
+			"want MaxBodyBytes (1048576) ≤ MaxPreAuthBytesPerCaller (1024) ≤ MaxPreAuthBytes (16777216)"},
+		{"negative idle timeout", axon.Config{Signer: synapse.GenerateKeySigner(), Scope: scope,
+			Policy: axon.Policy{AllowUnregistered: true}, UnstakedIdleTimeout: -time.Second}, "UnstakedIdleTimeout is negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := axon.New(tc.cfg)

@@ -42,6 +42,16 @@ type Config struct {
 
 	// MaxBodyBytes bounds a request body (default 4 MiB); larger gets 413.
 	MaxBodyBytes int64
+	// MaxPreAuthBytes bounds the body bytes held before their request's
+	// MAC is verified, all requests together (default 16 × MaxBodyBytes,
+	// 64 MiB); MaxPreAuthBytesPerCaller bounds those of requests on one
+	// caller's sessions (default 2 × MaxBodyBytes, 8 MiB). Nothing of a
+	// body is read before its headers name a live session of the claimed
+	// caller, and body buffers grow with the bytes that arrive, not with
+	// the length announced. Beyond a bound the request gets 503 (all) or
+	// 429 (one caller).
+	MaxPreAuthBytes          int64
+	MaxPreAuthBytesPerCaller int64
 	// MaxTimeout caps a request's own timeout (default 60s).
 	MaxTimeout time.Duration
 	// NonceWindow is the clock difference tolerated between dendrite and
@@ -49,23 +59,48 @@ type Config struct {
 	// timeout behind (default 4s, as Bittensor).
 	NonceWindow time.Duration
 	// ReplayDepth caps the nonces remembered per (caller, uuid) (default
-	// 65536, 512 KiB): one dendrite's requests may arrive this many places
-	// out of order. Nonces leave memory anyway once older than the window,
-	// so in all the guard holds 8 bytes per request accepted in the last
-	// NonceWindow+MaxTimeout.
+	// 4096, 32 KiB): one dendrite's requests may arrive this many places
+	// out of order (a dendrite runs at most 256 calls at once by default).
+	// Nonces leave memory anyway once older than the window, so the guard
+	// holds 8 bytes per request accepted in the last NonceWindow+MaxTimeout,
+	// up to the caps.
 	ReplayDepth int
-	// MaxReplayKeys bounds the (caller, uuid) pairs remembered (default 16384).
+	// MaxReplayKeysPerCaller is one caller's replay budget: the dendrite
+	// instances (uuids) of one hotkey whose nonces are remembered at once
+	// (default 16, so at most 16 × ReplayDepth × 8 bytes = 512 KiB per
+	// caller). A key is freed once its newest nonce is older than the
+	// window; a caller with this many live keys is refused a new one
+	// (429), and no other caller's keys are touched.
+	MaxReplayKeysPerCaller int
+	// MaxReplayKeys bounds the (caller, uuid) pairs remembered in all
+	// (default 16384); when every one is live a new one is refused (503).
 	MaxReplayKeys int
 
 	// ReadHeaderTimeout bounds reading a request's headers (default 5s);
 	// ReadTimeout bounds reading a whole request (default 30s), and the
 	// request's own timeout bounds its body too. IdleTimeout closes idle
-	// keep-alive connections (default 120s). MaxConns bounds open
-	// connections (default 4096).
+	// keep-alive connections of staked callers (default 120s).
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
 	IdleTimeout       time.Duration
-	MaxConns          int
+
+	// Connections. A connection is staked once it has carried a request
+	// (or handshake) authenticated for a caller the policy admits with
+	// stake above zero; every other connection, which includes each new
+	// one, is unstaked. MaxConns bounds open connections (default 4096).
+	// StakedConns of them are kept for staked connections (default
+	// MaxConns/4): unstaked ones may hold only MaxConns − StakedConns, and
+	// when they do, a new connection displaces the unstaked one idle
+	// longest (or is closed if none is idle). MaxConnsPerSource bounds the
+	// unstaked connections from one source, an IPv4 address or an IPv6 /64
+	// (default 64): beyond it new ones are closed at once.
+	// UnstakedIdleTimeout closes an unstaked connection idle this long,
+	// before its first request included (default 2s). A request the axon
+	// cannot authenticate is answered and its connection closed.
+	MaxConns            int
+	StakedConns         int
+	MaxConnsPerSource   int
+	UnstakedIdleTimeout time.Duration
 	// DrainTimeout is how long Stop waits for in-flight requests (default 10s).
 	DrainTimeout time.Duration
 
@@ -94,14 +129,20 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxQueue, 256)
 	setDefault(&c.RetryAfter, time.Second)
 	setDefault(&c.MaxBodyBytes, 4<<20)
+	setDefault(&c.MaxPreAuthBytes, 16*c.MaxBodyBytes)
+	setDefault(&c.MaxPreAuthBytesPerCaller, 2*c.MaxBodyBytes)
 	setDefault(&c.MaxTimeout, 60*time.Second)
 	setDefault(&c.NonceWindow, 4*time.Second)
-	setDefault(&c.ReplayDepth, 65536)
+	setDefault(&c.ReplayDepth, 4096)
+	setDefault(&c.MaxReplayKeysPerCaller, 16)
 	setDefault(&c.MaxReplayKeys, 16384)
 	setDefault(&c.ReadHeaderTimeout, 5*time.Second)
 	setDefault(&c.ReadTimeout, 30*time.Second)
 	setDefault(&c.IdleTimeout, 120*time.Second)
 	setDefault(&c.MaxConns, 4096)
+	setDefault(&c.StakedConns, c.MaxConns/4)
+	setDefault(&c.MaxConnsPerSource, 64)
+	setDefault(&c.UnstakedIdleTimeout, 2*time.Second)
 	setDefault(&c.DrainTimeout, 10*time.Second)
 	setDefault(&c.CertLifetime, time.Hour)
 	setDefault(&c.MaxSessions, 16384)
@@ -146,20 +187,33 @@ func (c Config) validate() error {
 	positive("MaxQueue", int64(c.MaxQueue))
 	positive("MaxPerCaller", int64(c.MaxPerCaller))
 	positive("MaxBodyBytes", c.MaxBodyBytes)
+	positive("MaxPreAuthBytes", c.MaxPreAuthBytes)
+	positive("MaxPreAuthBytesPerCaller", c.MaxPreAuthBytesPerCaller)
 	positive("ReplayDepth", int64(c.ReplayDepth))
+	positive("MaxReplayKeysPerCaller", int64(c.MaxReplayKeysPerCaller))
 	positive("MaxReplayKeys", int64(c.MaxReplayKeys))
 	positive("MaxConns", int64(c.MaxConns))
+	positive("StakedConns", int64(c.StakedConns))
+	positive("MaxConnsPerSource", int64(c.MaxConnsPerSource))
 	positive("MaxSessions", int64(c.MaxSessions))
 	positive("MaxSessionsPerCaller", int64(c.MaxSessionsPerCaller))
 	positive("MaxHandshakes", int64(c.MaxHandshakes))
 	for name, d := range map[string]time.Duration{
 		"RetryAfter": c.RetryAfter, "MaxTimeout": c.MaxTimeout, "NonceWindow": c.NonceWindow,
 		"ReadHeaderTimeout": c.ReadHeaderTimeout, "ReadTimeout": c.ReadTimeout,
-		"IdleTimeout": c.IdleTimeout, "DrainTimeout": c.DrainTimeout, "CertLifetime": c.CertLifetime,
+		"IdleTimeout": c.IdleTimeout, "UnstakedIdleTimeout": c.UnstakedIdleTimeout,
+		"DrainTimeout": c.DrainTimeout, "CertLifetime": c.CertLifetime,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s is negative (%s)", name, d))
 		}
+	}
+	if c.MaxPreAuthBytesPerCaller < c.MaxBodyBytes || c.MaxPreAuthBytes < c.MaxPreAuthBytesPerCaller {
+		errs = append(errs, fmt.Errorf("want MaxBodyBytes (%d) ≤ MaxPreAuthBytesPerCaller (%d) ≤ MaxPreAuthBytes (%d): a body must fit the budgets it is read under",
+			c.MaxBodyBytes, c.MaxPreAuthBytesPerCaller, c.MaxPreAuthBytes))
+	}
+	if c.StakedConns >= c.MaxConns {
+		errs = append(errs, fmt.Errorf("StakedConns (%d) must be below MaxConns (%d): every connection starts unstaked", c.StakedConns, c.MaxConns))
 	}
 	if c.CertLifetime > synapse.MaxCertLifetime {
 		errs = append(errs, fmt.Errorf("CertLifetime %s exceeds %s", c.CertLifetime, synapse.MaxCertLifetime))

@@ -20,10 +20,11 @@
 //	defer a.Stop()
 //
 // Each request goes through, cheapest refusals first: route, headers, target
-// hotkey, nonce window, body (size limit, read deadline), session, MAC,
-// replay check, policy (registered, validator permit, minimum stake, the
-// miner's own rule), admission, decoding, handler. Policy decisions see only
-// hotkeys proven by a MAC or a certificate.
+// hotkey, nonce window, session, body (size limit, read deadline,
+// pre-authentication budget), MAC, replay check, policy (registered,
+// validator permit, minimum stake, the miner's own rule), admission,
+// decoding, handler. Policy decisions see only hotkeys proven by a MAC or
+// a certificate.
 //
 // Admission: MaxConcurrent handlers run at once; up to MaxQueue more wait,
 // the most stake served first. A full queue answers 503 with Retry-After,
@@ -36,11 +37,52 @@
 // its slot until it returns, so overruns cannot pile up. Headers must
 // arrive within ReadHeaderTimeout and the body within ReadTimeout and the
 // request's timeout, so a client trickling bytes holds only its own
-// connection, and briefly.
+// connection, and briefly. Times from the wire are range-checked before any
+// arithmetic (see package synapse): a gt-timeout-ms or a certificate time
+// that would overflow is refused, naming the field.
 //
-// Memory is bounded throughout: connections (MaxConns), sessions in total
-// and per caller, verified certificates, replay keys and nonces per key,
-// queue length, body size.
+// # Limits under attack
+//
+// Anyone can open connections and send headers; only a caller with a
+// session can make the axon read a body, and only a caller whose MAC
+// verifies can make it remember anything. The bounds, with their Config
+// fields and defaults:
+//
+//	connections in all           MaxConns             4096
+//	kept for staked callers      StakedConns          MaxConns/4 (1024)
+//	unstaked, per source         MaxConnsPerSource    64 (an IPv4 address or IPv6 /64)
+//	unstaked idle, before the    UnstakedIdleTimeout  2s
+//	  first request included
+//	staked idle                  IdleTimeout          120s
+//	headers                      ReadHeaderTimeout    5s; at most 16 KiB
+//	body bytes before the MAC    MaxPreAuthBytes      16 × MaxBodyBytes (64 MiB) in all
+//	  is verified                MaxPreAuthBytesPerCaller  2 × MaxBodyBytes (8 MiB) per caller
+//	replay keys per caller       MaxReplayKeysPerCaller  16 uuids × ReplayDepth 4096 nonces (512 KiB)
+//	replay keys in all           MaxReplayKeys        16384
+//
+// A connection is staked once a request or handshake on it is
+// authenticated for a caller the policy admits with stake; it then leaves
+// the unstaked bounds and is never displaced. Unstaked connections, which
+// every new one is, share MaxConns − StakedConns: when those are taken, a
+// new connection displaces the unstaked connection idle longest (or is
+// closed at once if none is idle), so held connections only make room for
+// the next caller. A request the axon cannot authenticate is answered and
+// its connection closed. A body is read only once its headers name a live
+// session of the claimed caller, into a buffer that grows with the bytes
+// that arrive (never with the length announced) and is hashed as it
+// arrives; the bytes held until the MAC verifies are charged to the
+// caller's share (a handshake's to its source's; 429 beyond it) and the
+// axon's (503). Replay state is
+// kept per caller: a caller with MaxReplayKeysPerCaller dendrite instances
+// active in the nonce window is refused another (429), and no caller's
+// keys are ever dropped to make room for another's, so a flood from one
+// peer costs only that peer. BENCHMARKS.md gives the heap and the honest
+// validators' success under each attack.
+//
+// Memory is bounded throughout: connections, pre-authentication body
+// bytes, sessions in total and per caller, verified certificates, replay
+// keys per caller and in total and nonces per key, queue length, body
+// size.
 //
 // The server speaks HTTP/1.1 and cleartext HTTP/2 (h2c, through net/http's
 // own support: golang.org/x/net/http2/h2c is deprecated, and its hijacked
@@ -55,4 +97,8 @@
 //	gotensor_axon_queue_depth                    requests waiting
 //	gotensor_axon_sessions                       live sessions
 //	gotensor_axon_replay_keys                    (caller, uuid) pairs tracked
+//	gotensor_axon_preauth_bytes                  body bytes held before their MAC is verified
+//	gotensor_axon_connections{class}             open connections, staked or unstaked
+//	gotensor_axon_connections_closed_total{reason}  refused or ended by the limits:
+//	                                             per-source, full, displaced, idle
 package axon

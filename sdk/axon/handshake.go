@@ -30,10 +30,13 @@ func (x *exchange) handshake() int {
 		return x.fail(synapse.Errorf(http.StatusMethodNotAllowed, synapse.ReasonMethod, "%s takes POST, not %s", synapse.HandshakePath, x.r.Method))
 	}
 	x.timeout = a.cfg.ReadTimeout
-	body, err := x.readBody(maxHandshakeBytes, time.Now().Add(a.cfg.ReadTimeout))
+	// A handshake is unauthenticated until its certificate verifies: its
+	// body is charged to its source.
+	body, _, release, err := x.readBody(maxHandshakeBytes, time.Now().Add(a.cfg.ReadTimeout), "source "+sourceOf(x.r.RemoteAddr).String())
 	if err != nil {
 		return x.fail(err)
 	}
+	defer release()
 	var req synapse.HandshakeRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return x.fail(synapse.Errorf(http.StatusBadRequest, synapse.ReasonBadJSON, "handshake body is not a HandshakeRequest: %v", err))
@@ -58,8 +61,12 @@ func (x *exchange) handshake() int {
 		}
 		a.certs.add(digest, req.Cert.Expires())
 	}
-	if _, _, err := a.cfg.Policy.admit(a.cfg.Peers, req.Cert.Hotkey); err != nil {
+	peer, _, err := a.cfg.Policy.admit(a.cfg.Peers, req.Cert.Hotkey)
+	if err != nil {
 		return x.fail(err)
+	}
+	if peer.Stake > 0 {
+		a.conns.stake(x.r.Context())
 	}
 	s, err := own.Derive(req.Cert)
 	if err != nil {

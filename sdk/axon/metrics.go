@@ -18,9 +18,12 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	running  prometheus.Gauge
 	queued   prometheus.Gauge
+	// connsClosed counts connections the axon refused or ended, by reason.
+	connsClosed *prometheus.CounterVec
 }
 
-func newMetrics(reg *prometheus.Registry, sessions, replayKeys func() int) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, sessions, replayKeys func() int, preAuthBytes func() int64,
+	conns func() (staked, unstaked int)) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "gotensor", Subsystem: "axon", Name: "requests_total",
@@ -39,8 +42,25 @@ func newMetrics(reg *prometheus.Registry, sessions, replayKeys func() int) (*met
 			Namespace: "gotensor", Subsystem: "axon", Name: "queue_depth",
 			Help: "Requests waiting for a handler.",
 		}),
+		connsClosed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "gotensor", Subsystem: "axon", Name: "connections_closed_total",
+			Help: "Connections refused or ended by the axon's limits, by reason.",
+		}, []string{"reason"}),
 	}
-	collectors := []prometheus.Collector{m.requests, m.latency, m.running, m.queued,
+	connGauge := func(class string, pick func(staked, unstaked int) int) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "gotensor", Subsystem: "axon", Name: "connections",
+			Help:        "Open connections: staked ones carried a staked caller's authenticated request.",
+			ConstLabels: prometheus.Labels{"class": class},
+		}, func() float64 { return float64(pick(conns())) })
+	}
+	collectors := []prometheus.Collector{m.requests, m.latency, m.running, m.queued, m.connsClosed,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "gotensor", Subsystem: "axon", Name: "preauth_bytes",
+			Help: "Body bytes held for requests whose MAC is not yet verified.",
+		}, func() float64 { return float64(preAuthBytes()) }),
+		connGauge("staked", func(s, _ int) int { return s }),
+		connGauge("unstaked", func(_, u int) int { return u }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: "gotensor", Subsystem: "axon", Name: "sessions",
 			Help: "Live dendrite sessions.",

@@ -19,26 +19,28 @@ import (
 // clock readings, so they arrive nearly in order and insertion is cheap),
 // plus a floor. A nonce is fresh iff it is inside the window, above the
 // floor and not remembered. Nonces older than the window are forgotten
-// freely: the window check refuses them anyway. So memory is 8 bytes per
-// request accepted in the last NonceWindow+MaxTimeout, which the axon's
-// throughput bounds; ReplayDepth also caps each key, and when a key is over
-// it its smallest nonce is forgotten and becomes its floor (requests may
-// then arrive at most that many places out of order).
+// freely: the window check refuses them anyway. ReplayDepth caps each key:
+// when a key is over it, its smallest nonce is forgotten and becomes its
+// floor (requests may then arrive at most that many places out of order).
 //
-// Keys are bounded too. A key whose newest nonce has left the window is
-// dropped freely. Dropping a live key would forget nonces still inside the
-// window, so that raises a global floor instead: a key the guard does not
-// know must bring a nonce above every nonce it forgot.
+// Keys are budgeted per caller, so that no caller can push out another's:
+// a caller holds at most keysPerCaller keys whose newest nonce is still
+// inside the window, and one more is refused (429) to that caller alone.
+// A key whose newest nonce has left the window is dropped freely, for the
+// same reason as old nonces. Keys in all are bounded too (maxKeys); when
+// every one is live a newcomer is refused (503), never admitted by
+// forgetting a live key, whose nonces could then be replayed. So a caller
+// costs at most keysPerCaller × ReplayDepth × 8 bytes, whatever it sends.
 type replayGuard struct {
-	window     time.Duration // tolerated clock difference
-	maxTimeout time.Duration // longest request timeout
-	depth      int
-	maxKeys    int
+	window        time.Duration // tolerated clock difference
+	maxTimeout    time.Duration // longest request timeout
+	depth         int
+	maxKeys       int
+	keysPerCaller int
 
-	mu    sync.Mutex
-	keys  map[replayKey]*list.Element // of *nonceSet, most recent first
-	lru   list.List
-	floor int64
+	mu      sync.Mutex
+	callers map[string]map[string]*list.Element // caller → uuid → element of lru
+	lru     list.List                           // of *nonceSet, most recently used first
 }
 
 type replayKey struct{ caller, uuid string }
@@ -67,9 +69,9 @@ func (s *nonceSet) expire(cutoff int64) {
 	}
 }
 
-func newReplayGuard(window, maxTimeout time.Duration, depth, maxKeys int) *replayGuard {
+func newReplayGuard(window, maxTimeout time.Duration, depth, maxKeys, keysPerCaller int) *replayGuard {
 	return &replayGuard{window: window, maxTimeout: maxTimeout, depth: depth, maxKeys: maxKeys,
-		keys: make(map[replayKey]*list.Element)}
+		keysPerCaller: keysPerCaller, callers: make(map[string]map[string]*list.Element)}
 }
 
 // checkWindow refuses a nonce outside [now − window − timeout, now + window].
@@ -96,22 +98,20 @@ func (g *replayGuard) accept(caller, uuid string, nonce int64, now time.Time, ti
 	if err := g.checkWindow(now, nonce, timeout); err != nil {
 		return err
 	}
-	k := replayKey{caller, uuid}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	el := g.keys[k]
+	el := g.callers[caller][uuid]
 	if el == nil {
-		if nonce <= g.floor {
-			return synapse.Errorf(http.StatusUnauthorized, synapse.ReasonNonceReplayed,
-				"nonce %d is not above %d, the newest nonce this busy axon has forgotten; send a fresh one", nonce, g.floor)
+		if err := g.admitKey(caller, now); err != nil {
+			return err
 		}
-		// The new key inherits the floor as it stood: whatever this key
-		// sent before it was forgotten lies below it. (Evicting another key
-		// now raises the floor for keys forgotten from now on.)
-		floor := g.floor
-		g.evict(now)
-		el = g.lru.PushFront(&nonceSet{key: k, floor: floor})
-		g.keys[k] = el
+		el = g.lru.PushFront(&nonceSet{key: replayKey{caller, uuid}})
+		keys := g.callers[caller]
+		if keys == nil {
+			keys = make(map[string]*list.Element)
+			g.callers[caller] = keys
+		}
+		keys[uuid] = el
 	} else {
 		g.lru.MoveToFront(el)
 	}
@@ -142,23 +142,45 @@ func (g *replayGuard) oldestLive(now time.Time) int64 {
 	return now.UnixNano() - int64(g.window+g.maxTimeout)
 }
 
-// evict makes room for one key, taking the least recently used.
-func (g *replayGuard) evict(now time.Time) {
-	if len(g.keys) < g.maxKeys {
-		return
+// admitKey makes room for one more key of caller's, dropping dead keys, or
+// says why there is none.
+func (g *replayGuard) admitKey(caller string, now time.Time) error {
+	cutoff := g.oldestLive(now)
+	if keys := g.callers[caller]; len(keys) >= g.keysPerCaller {
+		for _, el := range keys {
+			if s := el.Value.(*nonceSet); s.newest < cutoff {
+				g.drop(el)
+			}
+		}
+		if len(g.callers[caller]) >= g.keysPerCaller {
+			return synapse.Errorf(http.StatusTooManyRequests, synapse.ReasonCallerBusy,
+				"hotkey %s already has %d dendrite instances (uuids) with requests in the last %s, the most one caller may; send from fewer",
+				caller, g.keysPerCaller, g.window+g.maxTimeout)
+		}
 	}
-	el := g.lru.Back()
-	s := el.Value.(*nonceSet)
-	if s.newest >= g.oldestLive(now) {
-		g.floor = max(g.floor, s.newest)
+	for g.lru.Len() >= g.maxKeys {
+		el := g.lru.Back()
+		if el.Value.(*nonceSet).newest >= cutoff {
+			return synapse.Errorf(http.StatusServiceUnavailable, synapse.ReasonBusy,
+				"this axon already remembers the nonces of %d dendrite instances, all active in the last %s", g.maxKeys, g.window+g.maxTimeout)
+		}
+		g.drop(el)
 	}
-	g.lru.Remove(el)
-	delete(g.keys, s.key)
+	return nil
+}
+
+func (g *replayGuard) drop(el *list.Element) {
+	k := g.lru.Remove(el).(*nonceSet).key
+	keys := g.callers[k.caller]
+	delete(keys, k.uuid)
+	if len(keys) == 0 {
+		delete(g.callers, k.caller)
+	}
 }
 
 // size is the number of keys remembered.
 func (g *replayGuard) size() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.keys)
+	return g.lru.Len()
 }

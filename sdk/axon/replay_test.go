@@ -16,7 +16,7 @@ func requireReason(t *testing.T, err error, reason synapse.Reason) {
 }
 
 func TestReplayWindow(t *testing.T) {
-	g := newReplayGuard(4*time.Second, 60*time.Second, 8, 100)
+	g := newReplayGuard(4*time.Second, 60*time.Second, 8, 100, 4)
 	now := time.Unix(1_800_000_000, 0)
 	ns := now.UnixNano()
 	timeout := 10 * time.Second
@@ -45,7 +45,7 @@ func TestReplayWindow(t *testing.T) {
 // Concurrent requests from one dendrite arrive out of order; all are fresh
 // once, none twice.
 func TestReplayOutOfOrder(t *testing.T) {
-	g := newReplayGuard(4*time.Second, 60*time.Second, 8, 100)
+	g := newReplayGuard(4*time.Second, 60*time.Second, 8, 100, 4)
 	now := time.Unix(1_800_000_000, 0)
 	base := now.UnixNano()
 	for _, d := range []int64{5, 1, 3, 2, 8, 4, 7, 6} {
@@ -73,43 +73,49 @@ func TestReplayOutOfOrder(t *testing.T) {
 // Nonces older than any window are forgotten without raising the floor.
 func TestReplayForgetsByTime(t *testing.T) {
 	const window, maxTimeout = 4 * time.Second, 10 * time.Second
-	g := newReplayGuard(window, maxTimeout, 1000, 10)
+	g := newReplayGuard(window, maxTimeout, 1000, 10, 4)
 	now := time.Unix(1_800_000_000, 0)
 	for i := range int64(500) {
 		require.NoError(t, g.accept("c", "u", now.UnixNano()+i, now, maxTimeout))
 	}
 	later := now.Add(window + maxTimeout + time.Second)
 	require.NoError(t, g.accept("c", "u", later.UnixNano()-int64(maxTimeout), later, maxTimeout))
-	s := g.keys[replayKey{"c", "u"}].Value.(*nonceSet)
+	s := g.callers["c"]["u"].Value.(*nonceSet)
 	require.Equal(t, 1, len(s.seen)-s.start, "the 500 old nonces are gone")
 	require.Less(t, len(s.seen), 500, "and their memory reclaimed")
 	require.Zero(t, s.floor)
 }
 
-func TestReplayKeyEviction(t *testing.T) {
+// One caller's keys never push out another's: a caller over its own budget
+// of live keys is refused, and so is a newcomer when every key is live.
+func TestReplayKeyBudget(t *testing.T) {
 	const window, maxTimeout = 4 * time.Second, 10 * time.Second
-	g := newReplayGuard(window, maxTimeout, 4, 2)
+	g := newReplayGuard(window, maxTimeout, 4, 3, 2)
 	now := time.Unix(1_800_000_000, 0)
 	n := now.UnixNano()
 
-	require.NoError(t, g.accept("a", "u", n, now, time.Second))
-	require.NoError(t, g.accept("b", "u", n+1, now, time.Second))
-	// A third key evicts the least recently used, "a", which is still live:
-	// the guard cannot remember a's nonce any more, so it raises its floor.
-	require.NoError(t, g.accept("c", "u", n+2, now, time.Second))
-	require.Equal(t, 2, g.size())
-	err := g.accept("a", "u", n, now, time.Second)
-	requireReason(t, err, synapse.ReasonNonceReplayed)
-	require.ErrorContains(t, err, "newest nonce this busy axon has forgotten")
-	require.NoError(t, g.accept("a", "u", n+3, now, time.Second), "a fresh nonce is fine")
+	require.NoError(t, g.accept("a", "u1", n, now, time.Second))
+	require.NoError(t, g.accept("a", "u2", n, now, time.Second))
+	err := g.accept("a", "u3", n, now, time.Second)
+	requireReason(t, err, synapse.ReasonCallerBusy)
+	require.ErrorContains(t, err, "hotkey a already has 2 dendrite instances (uuids) with requests in the last 14s")
+	require.NoError(t, g.accept("a", "u1", n+1, now, time.Second), "its own keys still work")
 
-	// Keys whose newest nonce is older than any window are dropped without
-	// raising the floor.
+	require.NoError(t, g.accept("b", "u1", n, now, time.Second))
+	err = g.accept("c", "u1", n, now, time.Second)
+	requireReason(t, err, synapse.ReasonBusy)
+	require.ErrorContains(t, err, "already remembers the nonces of 3 dendrite instances")
+	requireReason(t, g.accept("a", "u1", n+1, now, time.Second), synapse.ReasonNonceReplayed)
+	requireReason(t, g.accept("b", "u1", n, now, time.Second), synapse.ReasonNonceReplayed)
+	require.Equal(t, 3, g.size())
+
+	// Keys whose newest nonce has left every window are dropped freely:
+	// their nonces would fail the window check anyway.
 	later := now.Add(window + maxTimeout + time.Second)
-	floor := g.floor
 	ln := later.UnixNano()
-	require.NoError(t, g.accept("x", "u", ln-10, later, time.Second))
-	require.NoError(t, g.accept("y", "u", ln-20, later, time.Second))
-	require.Equal(t, floor, g.floor)
-	require.NoError(t, g.accept("z", "u", ln-30, later, time.Second), "below x's and y's nonces, but above the floor")
+	require.NoError(t, g.accept("c", "u1", ln, later, time.Second))
+	require.NoError(t, g.accept("a", "u3", ln, later, time.Second))
+	require.NoError(t, g.accept("a", "u4", ln, later, time.Second))
+	require.Equal(t, 3, g.size())
+	requireReason(t, g.accept("a", "u1", n+2, later, time.Second), synapse.ReasonNonceStale)
 }

@@ -32,8 +32,9 @@ type exchange struct {
 
 // serveRoute runs the pipeline, cheapest refusals first:
 //
-//	route → headers → target → nonce window → body (size, deadline) →
-//	session → MAC → replay → policy → admission (stake) → decode → handler
+//	route → headers → target → nonce window → session → body (size,
+//	deadline, pre-auth budget) → MAC → replay → policy → admission (stake)
+//	→ decode → handler
 //
 // Nothing a caller claims is trusted before the MAC verifies; the policy
 // sees only authenticated hotkeys.
@@ -78,16 +79,9 @@ func (x *exchange) run(ep endpoint, known bool) int {
 	ctx, cancel := context.WithDeadline(x.r.Context(), deadline)
 	defer cancel()
 
-	readBy := time.Now().Add(a.cfg.ReadTimeout)
-	if deadline.Before(readBy) {
-		readBy = deadline
-	}
-	body, err := x.readBody(a.cfg.MaxBodyBytes, readBy)
-	if err != nil {
-		return x.fail(err)
-	}
-	now := a.cfg.Now()
-	sess, err := a.sessions.get(x.hdr.Session, now)
+	// The session comes before the body: a request naming no live session
+	// of its caller is answered before a byte of its body is read.
+	sess, err := a.sessions.get(x.hdr.Session, a.cfg.Now())
 	if err != nil {
 		return x.fail(err)
 	}
@@ -95,11 +89,22 @@ func (x *exchange) run(ep endpoint, known bool) int {
 		return x.fail(synapse.Errorf(http.StatusUnauthorized, synapse.ReasonWrongCaller,
 			"session %s belongs to %s, not to the claimed caller %s", sess.ID, sess.Caller, auth.Caller))
 	}
-	auth.BodyHash = sha256.Sum256(body)
-	if !sess.VerifyRequest(auth, x.hdr.MAC) {
+	readBy := time.Now().Add(a.cfg.ReadTimeout)
+	if deadline.Before(readBy) {
+		readBy = deadline
+	}
+	body, hash, unreserve, err := x.readBody(a.cfg.MaxBodyBytes, readBy, "hotkey "+auth.Caller)
+	if err != nil {
+		return x.fail(err)
+	}
+	auth.BodyHash = hash
+	verified := sess.VerifyRequest(auth, x.hdr.MAC)
+	unreserve()
+	if !verified {
 		return x.fail(synapse.Errorf(http.StatusUnauthorized, synapse.ReasonBadMAC,
 			"MAC does not match the request: headers or body changed after signing, or a key other than session %s's", sess.ID))
 	}
+	now := a.cfg.Now()
 	x.sess = sess // authenticated: from here every answer carries a MAC
 
 	if err := a.replay.accept(auth.Caller, auth.UUID, auth.Nonce, now, x.timeout); err != nil {
@@ -108,6 +113,9 @@ func (x *exchange) run(ep endpoint, known bool) int {
 	peer, registered, err := a.cfg.Policy.admit(a.cfg.Peers, auth.Caller)
 	if err != nil {
 		return x.fail(err)
+	}
+	if peer.Stake > 0 {
+		a.conns.stake(x.r.Context())
 	}
 	release, err := a.admit.acquire(ctx, auth.Caller, peer.Stake)
 	if err != nil {
@@ -133,56 +141,67 @@ func (x *exchange) run(ep endpoint, known bool) int {
 
 // readBody reads at most limit bytes by readBy, so that a client trickling
 // bytes holds only its own connection, never a handler slot, and not for
-// long.
-func (x *exchange) readBody(limit int64, readBy time.Time) ([]byte, error) {
+// long. The buffer grows with the bytes that arrive, never ahead of them
+// on the length announced, and each growth is reserved from owner's share
+// of the pre-authentication budget; release gives the reservation back
+// once the body is authenticated or refused. The body is hashed as it
+// arrives.
+func (x *exchange) readBody(limit int64, readBy time.Time, owner string) (body []byte, hash [32]byte, release func(), err error) {
+	var held int64
+	release = func() { x.a.preAuth.give(owner, held) }
+	fail := func(err error) ([]byte, [32]byte, func(), error) {
+		release()
+		x.closeAfter() // the connection's request stream is in an unknown state
+		return nil, hash, func() {}, err
+	}
 	if x.r.ContentLength > limit {
-		x.closeAfter()
-		return nil, synapse.Errorf(http.StatusRequestEntityTooLarge, synapse.ReasonTooLarge,
-			"body of %d bytes exceeds this axon's limit of %d", x.r.ContentLength, limit)
+		return fail(synapse.Errorf(http.StatusRequestEntityTooLarge, synapse.ReasonTooLarge,
+			"body of %d bytes exceeds this axon's limit of %d", x.r.ContentLength, limit))
 	}
 	rc := http.NewResponseController(x.w)
 	if err := rc.SetReadDeadline(readBy); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return nil, fmt.Errorf("set read deadline: %w", err)
+		return fail(fmt.Errorf("set read deadline: %w", err))
 	}
-	var buf []byte
-	if x.r.ContentLength > 0 {
-		buf = make([]byte, 0, x.r.ContentLength)
-	}
-	body, err := readAll(http.MaxBytesReader(x.w, x.r.Body, limit), buf)
-	if err == nil {
-		return body, nil
-	}
-	x.closeAfter() // the connection's request stream is in an unknown state
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return nil, synapse.Errorf(http.StatusRequestEntityTooLarge, synapse.ReasonTooLarge,
-			"body exceeds this axon's limit of %d bytes", limit)
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return nil, synapse.Errorf(http.StatusRequestTimeout, synapse.ReasonDeadline,
-			"body not received in time (request timeout %s, axon read timeout %s)", x.timeout, x.a.cfg.ReadTimeout)
-	default:
-		return nil, synapse.Errorf(http.StatusBadRequest, synapse.ReasonMalformed, "reading body: %v", err)
-	}
-}
-
-func readAll(r io.Reader, buf []byte) ([]byte, error) {
-	if buf == nil {
-		return io.ReadAll(r)
-	}
+	r := http.MaxBytesReader(x.w, x.r.Body, limit)
+	h := sha256.New()
 	for {
-		if len(buf) == cap(buf) { // Content-Length was a lower bound; keep reading until EOF or the limit
-			buf = append(buf, 0)[:len(buf)]
+		if len(body) == cap(body) {
+			// Double, from 4 KiB, up to the length announced (plus one
+			// byte, to read the EOF into) and the limit.
+			next := max(2*int64(cap(body)), 4<<10)
+			if x.r.ContentLength >= 0 {
+				next = min(next, x.r.ContentLength+1)
+			}
+			next = max(min(next, limit+1), int64(len(body))+1)
+			if err := x.a.preAuth.take(owner, next-int64(cap(body))); err != nil {
+				return fail(err)
+			}
+			held += next - int64(cap(body))
+			body = append(make([]byte, 0, next), body...)
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		n, err := r.Read(body[len(body):cap(body)])
+		h.Write(body[len(body) : len(body)+n])
+		body = body[:len(body)+n]
 		if err == io.EOF {
-			return buf, nil
+			break
 		}
-		if err != nil {
-			return buf, err
+		if err == nil {
+			continue
+		}
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			return fail(synapse.Errorf(http.StatusRequestEntityTooLarge, synapse.ReasonTooLarge,
+				"body exceeds this axon's limit of %d bytes", limit))
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fail(synapse.Errorf(http.StatusRequestTimeout, synapse.ReasonDeadline,
+				"body not received in time (request timeout %s, axon read timeout %s)", x.timeout, x.a.cfg.ReadTimeout))
+		default:
+			return fail(synapse.Errorf(http.StatusBadRequest, synapse.ReasonMalformed, "reading body: %v", err))
 		}
 	}
+	h.Sum(hash[:0])
+	return body, hash, release, nil
 }
 
 // closeAfter asks for the connection to be closed after the answer.
@@ -306,8 +325,13 @@ func (x *exchange) runStream(ctx context.Context, ep streamEndpoint, call Call, 
 	}
 }
 
-// fail answers with err as a JSON *synapse.Error.
+// fail answers with err as a JSON *synapse.Error. A request that was not
+// authenticated has its connection closed after the answer: only proven
+// callers keep connections open.
 func (x *exchange) fail(err error) int {
+	if x.sess == nil {
+		x.closeAfter()
+	}
 	e := x.a.asError(err, x.route)
 	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
 		x.w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(x.a.cfg.RetryAfter.Seconds()))))
