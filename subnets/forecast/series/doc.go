@@ -5,7 +5,16 @@
 //
 // # Live series
 //
-// A Live series is trend + one or two seasonal cycles + a nonlinear
+// Live series are synthetic, of three families (Families), which a
+// validator rotates through. SeasonalThreshold is the benchmark the models
+// were developed on, and its phase-dependent regime is exactly what the gbt
+// model's phase feature learns; DriftRegimes (a random walk whose drift and
+// volatility switch between regimes) and Intermittent (whole-number demand,
+// zero on most steps) were added later and no model was tuned on them. The
+// rest of this section describes SeasonalThreshold; every family draws its
+// shape from the seed and its future from the secret in the same way.
+//
+// A SeasonalThreshold series is trend + one or two seasonal cycles + a nonlinear
 // component + heteroscedastic, occasionally heavy-tailed noise, with regime
 // changes (level shifts, trend breaks, variance changes) arriving at random.
 // The nonlinear component is a threshold autoregression whose regime is the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gotensor/gotensor/subnets/forecast/protocol"
 )
@@ -14,8 +15,11 @@ import (
 // the validator's, not the wall's.
 const LiveStepSeconds = 60
 
-// LiveConfig sizes a live series' memory.
+// LiveConfig chooses a live series' family and sizes its memory.
 type LiveConfig struct {
+	// Family is the kind of series (see Families); empty means
+	// SeasonalThreshold.
+	Family Family
 	// Warmup is how many values are drawn from the seed before the first
 	// window can be opened.
 	Warmup int
@@ -34,6 +38,9 @@ func (c LiveConfig) validate() error {
 	if c.Warmup < 1 || c.Warmup > 1<<20 {
 		return fmt.Errorf("%w: live warmup %d, want 1..%d", ErrUnavailable, c.Warmup, 1<<20)
 	}
+	if c.Family != "" && !slices.Contains(Families(), c.Family) {
+		return fmt.Errorf("%w: live family %q, known: %v", ErrUnavailable, c.Family, Families())
+	}
 	return nil
 }
 
@@ -41,8 +48,8 @@ func (c LiveConfig) validate() error {
 // revealed (see the package comment). It is not safe for concurrent use.
 type Live struct {
 	id     string
-	shape  shape
-	state  state
+	family Family
+	gen    generator
 	future *rand.Rand // keyed by the validator's secret
 	values []float64  // the last Keep values, oldest first
 	keep   int
@@ -64,15 +71,20 @@ func NewLive(id string, seed uint64, secret []byte, cfg LiveConfig) (*Live, erro
 	var seedBytes [8]byte
 	binary.BigEndian.PutUint64(seedBytes[:], seed)
 	history := rand.New(rand.NewChaCha8(deriveKey("forecast/live/history", seedBytes[:])))
+	family := cfg.Family
+	if family == "" {
+		family = SeasonalThreshold
+	}
 	l := &Live{
 		id:     id,
+		family: family,
 		future: rand.New(rand.NewChaCha8(deriveKey("forecast/live/future", secret, seedBytes[:], []byte(id)))),
 		keep:   cfg.Keep,
 		values: make([]float64, 0, cfg.Keep),
 	}
-	l.shape, l.state = drawShape(history)
+	l.gen = drawGenerator(family, history)
 	for range cfg.Warmup {
-		l.push(l.shape.step(&l.state, history))
+		l.push(l.gen.step(history))
 	}
 	return l, nil
 }
@@ -80,8 +92,12 @@ func NewLive(id string, seed uint64, secret []byte, cfg LiveConfig) (*Live, erro
 // ID implements Source.
 func (l *Live) ID() string { return l.id }
 
-// Periods are the seasonal periods of the series, the dominant one first.
-func (l *Live) Periods() []int { return l.shape.periods() }
+// Family is the kind of series.
+func (l *Live) Family() Family { return l.family }
+
+// Periods are the seasonal periods of the series, the dominant one first;
+// empty when it has none.
+func (l *Live) Periods() []int { return l.gen.periods() }
 
 // Values returns a copy of the values kept so far, oldest first.
 func (l *Live) Values() []float64 { return append([]float64(nil), l.values...) }
@@ -104,7 +120,7 @@ func (l *Live) Open(historyLen, horizon int) (*Window, error) {
 		SeriesID: l.id,
 		History: protocol.History{
 			Values:      append([]float64(nil), l.values[len(l.values)-historyLen:]...),
-			Periods:     l.shape.periods(),
+			Periods:     l.gen.periods(),
 			StepSeconds: LiveStepSeconds,
 		},
 		Horizon: horizon,
@@ -122,7 +138,7 @@ func (l *Live) Open(historyLen, horizon int) (*Window, error) {
 func (l *Live) Advance(n int) []float64 {
 	out := make([]float64, n)
 	for i := range out {
-		out[i] = l.shape.step(&l.state, l.future)
+		out[i] = l.gen.step(l.future)
 		l.push(out[i])
 	}
 	return out
