@@ -16,6 +16,7 @@
 //
 // The subpackages hold the parts: protocol (wire types and their
 // validation), series (live and replayed ground truth), model (the
-// forecasting models), score (proper scoring rules and relative skill) and
-// scoreboard (moving averages, weights, measured skill).
+// forecasting models), score (skill over a fixed reference forecast under a
+// proper scoring rule) and scoreboard (moving averages, weights, measured
+// skill).
 package forecast

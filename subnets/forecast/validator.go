@@ -21,6 +21,11 @@ type ValidatorConfig struct {
 	// Series is how many live series the validator keeps; one round uses
 	// one series, so it is also how many rounds can be open at once.
 	Series int
+	// Families are the live series' families: series i is of family
+	// Families[i % len(Families)], and rounds go through the series in
+	// turn, so they rotate through the families. Empty means all of
+	// series.Families().
+	Families []series.Family
 	// HistoryLen is how many past values a challenge shows.
 	HistoryLen int
 	// Horizon is how many values a challenge asks for.
@@ -34,10 +39,12 @@ type ValidatorConfig struct {
 }
 
 // DefaultValidatorConfig is what the demo runs: 256 values of history, 8
-// steps ahead, the 10 %, 50 % and 90 % quantiles, 4 live series.
+// steps ahead, the 10 %, 50 % and 90 % quantiles, 6 live series, two of
+// each family.
 func DefaultValidatorConfig() ValidatorConfig {
 	return ValidatorConfig{
-		Series:     4,
+		Series:     6,
+		Families:   series.Families(),
 		HistoryLen: 256,
 		Horizon:    8,
 		Levels:     []float64{0.1, 0.5, 0.9},
@@ -64,10 +71,16 @@ func NewValidator(cfg ValidatorConfig, secret []byte) (*Validator, error) {
 	if cfg.Series < 1 || cfg.Series > 1024 {
 		return nil, fmt.Errorf("%w: %d series, want 1..1024", ErrRound, cfg.Series)
 	}
+	families := cfg.Families
+	if len(families) == 0 {
+		families = series.Families()
+	}
 	sources := make([]series.Source, cfg.Series)
 	for i := range sources {
 		seed := secretSeed(secret, i)
-		l, err := series.NewLive(fmt.Sprintf("live-%d", i), seed, secret, cfg.Live)
+		live := cfg.Live
+		live.Family = families[i%len(families)]
+		l, err := series.NewLive(fmt.Sprintf("live-%d", i), seed, secret, live)
 		if err != nil {
 			return nil, err
 		}

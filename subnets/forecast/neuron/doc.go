@@ -40,4 +40,10 @@
 // can still reveal. Refusals the chain may lift later (rate limits, a
 // reveal too early, no validator permit yet) are retried at the block they
 // may pass.
+//
+// With ScoreOnly the validator is a referee: the round loop alone, never the
+// weights loop. The local network runs one beside its validators, with its
+// own secret (so its own draw of series, which no validator ever shows), to
+// measure the miners' skill independently of the scores that made their
+// incentive.
 package neuron

@@ -131,10 +131,12 @@ func TestRoundScoresEveryServingMinerButItself(t *testing.T) {
 	for uid := uint16(1); uid <= 5; uid++ {
 		require.Equal(t, rounds, s[uid].Challenges, "uid %d", uid)
 	}
-	require.Positive(t, s[1].Skill, "gbt")
-	require.Positive(t, s[2].Skill, "naive")
+	require.Equal(t, rounds, s[1].Answered, "gbt")
+	require.Equal(t, rounds, s[2].Answered, "naive")
 	for _, uid := range []uint16{3, 4, 5} {
-		require.Zero(t, s[uid].Skill, "uid %d: late, invalid or refusing scores 0", uid)
+		require.Zero(t, s[uid].Answered, "uid %d: late, invalid or refusing", uid)
+		require.LessOrEqual(t, s[uid].Skill, -1.0, "uid %d: late, invalid or refusing costs at least one scale unit", uid)
+		require.Less(t, s[uid].Skill, min(s[1].Skill, s[2].Skill), "uid %d scores below every answer", uid)
 	}
 
 	// uid 2 changes hands: its record starts over.
@@ -151,7 +153,8 @@ func TestRoundScoresEveryServingMinerButItself(t *testing.T) {
 	require.Equal(t, rounds+1, s[1].Challenges)
 	require.Equal(t, newcomer.Address(), s[2].Hotkey)
 	require.Equal(t, 1, s[2].Challenges, "the new hotkey's record starts from this round")
-	require.Zero(t, s[2].Skill, "it serves no forecast route: 404, missing")
+	require.Zero(t, s[2].Answered, "it serves no forecast route: 404, missing")
+	require.LessOrEqual(t, s[2].Skill, -1.0)
 }
 
 // A validator that every miner turns away (no permit yet) learns nothing about them: the round
@@ -184,4 +187,38 @@ func TestRoundWithoutMiners(t *testing.T) {
 	snap.Store(snapshotOf(t, 10, []neuronAt{{hotkey: vkey.Address(), permit: true}}))
 	v.round(context.Background())
 	require.Equal(t, Activity{}, v.Activity())
+}
+
+// A score-only validator (a referee) runs its rounds through the miners' axons like any
+// validator but never reads the chain for weights: against a node it cannot reach, the
+// ordinary validator notes the failure (after the client's one-second call timeout), the
+// referee never does.
+func TestScoreOnlyValidatorNeverTouchesWeights(t *testing.T) {
+	vkey := synapse.GenerateKeySigner()
+	permitted := axon.StaticPeers{vkey.Address(): {UID: 0, Stake: 1_000, ValidatorPermit: true}}
+	naive, naiveKey := serveModel(t, "naive", permitted)
+	for _, scoreOnly := range []bool{false, true} {
+		v, err := NewValidator(ValidatorConfig{Chain: offlineChain(t), Hotkey: vkey, Netuid: testScope.NetUID,
+			Secret: []byte("referee-test-secret-0123456789"), RoundInterval: 20 * time.Millisecond,
+			PollInterval: 10 * time.Millisecond, ScoreOnly: scoreOnly, Logger: quiet})
+		require.NoError(t, err)
+		var snap atomic.Pointer[metagraph.Metagraph]
+		snap.Store(snapshotOf(t, 10, []neuronAt{{hotkey: vkey.Address(), permit: true}, {hotkey: naiveKey.Address(), axon: naive}}))
+		v.snapshot = snap.Load
+		require.NoError(t, v.Start())
+		if scoreOnly {
+			time.Sleep(1500 * time.Millisecond) // longer than the ordinary validator needed
+		} else {
+			require.Eventually(t, func() bool { return v.Activity().LastError != "" }, 10*time.Second, 10*time.Millisecond,
+				"an ordinary validator reads the chain for weights")
+		}
+		require.NoError(t, v.Stop())
+		a := v.Activity()
+		require.Positive(t, a.Rounds)
+		require.Equal(t, a.Rounds, standingsByUID(v.Standings())[1].Answered, "the miner answered every round")
+		if scoreOnly {
+			require.Empty(t, a.LastError, "the referee never reads the chain for weights")
+		}
+		require.Zero(t, a.Sets+a.Commits+a.Reveals)
+	}
 }

@@ -51,6 +51,11 @@ type ValidatorConfig struct {
 	// commit's weights (it expires).
 	StatePath string
 
+	// ScoreOnly makes the validator a referee: it challenges and scores the miners like any
+	// validator, through their axons, but never sets, commits or reveals weights, so what it
+	// measures has no part in what they are paid.
+	ScoreOnly bool
+
 	// Metagraph, if set, is a syncer of the subnet shared with other services; whoever made it
 	// starts and stops it. Otherwise the validator runs its own, refreshed every SyncInterval.
 	Metagraph *metagraph.Syncer
@@ -230,8 +235,10 @@ func (v *Validator) Start() error {
 		}
 	}
 	v.run(v.roundLoop)
-	v.run(v.weightsLoop)
-	v.log.Info("validator started", "round_interval", v.cfg.RoundInterval, "query_timeout", v.cfg.QueryTimeout)
+	if !v.cfg.ScoreOnly {
+		v.run(v.weightsLoop)
+	}
+	v.log.Info("validator started", "round_interval", v.cfg.RoundInterval, "query_timeout", v.cfg.QueryTimeout, "score_only", v.cfg.ScoreOnly)
 	return nil
 }
 

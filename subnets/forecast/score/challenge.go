@@ -46,19 +46,23 @@ type Submission struct {
 
 // Result is one miner's outcome on one challenge.
 type Result struct {
-	UID    uint16  `json:"uid"`
-	Hotkey string  `json:"hotkey"`
-	Status Status  `json:"status"`
-	Reason string  `json:"reason,omitempty"` // why an invalid answer was rejected
-	Loss   Loss    `json:"loss"`             // zero unless Scored
-	Skill  float64 `json:"skill"`            // relative skill in [0, 1]; 0 unless Scored
+	UID    uint16 `json:"uid"`
+	Hotkey string `json:"hotkey"`
+	Status Status `json:"status"`
+	Reason string `json:"reason,omitempty"` // why an invalid answer was rejected
+	Loss   Loss   `json:"loss"`             // zero unless Scored
+	// Skill is the improvement over the reference forecast (Skill), or
+	// NoAnswerSkill when the answer was not scored.
+	Skill float64 `json:"skill"`
 }
 
 // Challenge scores every submission to c against the truth that followed
-// its history. Results are ordered by uid. It errs only when the truth or
-// the submissions themselves are malformed (an invalid challenge, truth of
-// the wrong length or not finite, a uid submitted twice), never because of
-// what a miner sent.
+// its history: each answer's skill over the reference forecast, which
+// depends on that answer and the truth alone, never on the other answers.
+// Results are ordered by uid. It errs only when the truth or the
+// submissions themselves are malformed (an invalid challenge, truth of the
+// wrong length or not finite, so large that the reference's loss
+// overflows, a uid submitted twice), never because of what a miner sent.
 func Challenge(c protocol.Challenge, truth []float64, subs []Submission) ([]Result, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -87,11 +91,18 @@ func Challenge(c protocol.Challenge, truth []float64, subs []Submission) ([]Resu
 	}
 
 	scale := Scale(c.History.Values, c.History.Period())
-	losses := make([]float64, len(results))
+	ref, err := Reference(c)
+	if err != nil {
+		return nil, err
+	}
+	refLoss := Evaluate(ref, truth, scale)
+	if !scoreable(refLoss.Combined) {
+		return nil, fmt.Errorf("%w: challenge %s: the reference forecast's loss overflows", ErrBadTruth, c.ID)
+	}
 	for i := range results {
 		r := &results[i]
 		s := byUID[r.UID]
-		losses[i] = math.NaN()
+		r.Skill = NoAnswerSkill(refLoss)
 		switch {
 		case s.Answer == nil:
 			r.Status = Missing
@@ -109,11 +120,10 @@ func Challenge(c protocol.Challenge, truth []float64, subs []Submission) ([]Resu
 				r.Status, r.Reason, r.Loss = Invalid, "loss overflows", Loss{}
 				continue
 			}
-			losses[i] = r.Loss.Combined
+			r.Skill = Skill(refLoss, r.Loss)
 		}
-	}
-	for i, skill := range Relative(losses) {
-		results[i].Skill = skill
 	}
 	return results, nil
 }
+
+func scoreable(l float64) bool { return l >= 0 && !math.IsInf(l, 1) }

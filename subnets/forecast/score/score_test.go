@@ -77,18 +77,6 @@ func TestQuantileLossApproximatesCRPS(t *testing.T) {
 	require.InDelta(t, crps, 2*MeanPinball(qs, []float64{0}), 0.01)
 }
 
-func TestRelative(t *testing.T) {
-	got := Relative([]float64{2, 1, 4, math.NaN(), -1, math.Inf(1)})
-	want := []float64{0.5, 1, 0.25, 0, 0, 0}
-	for i := range want {
-		require.InDelta(t, want[i], got[i], 1e-8, "answer %d", i)
-	}
-	require.Equal(t, []float64{1, 1}, Relative([]float64{0, 0}), "equal perfect answers all score 1")
-	require.InDelta(t, 1e-9/(0.5+1e-9), Relative([]float64{0, 0.5})[1], 1e-15, "next to a perfect answer, any error scores ~0")
-	require.Equal(t, []float64{0, 0}, Relative([]float64{math.NaN(), math.NaN()}))
-	require.Empty(t, Relative(nil))
-}
-
 func testChallenge() protocol.Challenge {
 	return protocol.Challenge{
 		ID: "c", SeriesID: "s", Horizon: 2, Levels: []float64{0.5},
@@ -112,10 +100,11 @@ func TestChallengeScoresEveryCase(t *testing.T) {
 		{UID: 5, Hotkey: "nan", Answer: answer("c", math.NaN(), 5)},
 		{UID: 7, Hotkey: "worse", Answer: answer("c", 6, 7)},
 		{UID: 8, Hotkey: "huge", Answer: answer("c", math.MaxFloat64, -math.MaxFloat64)},
+		{UID: 9, Hotkey: "reference", Answer: answer("c", 3, 3)},
 	}
 	results, err := Challenge(testChallenge(), truth, subs)
 	require.NoError(t, err)
-	require.Len(t, results, 8)
+	require.Len(t, results, 9)
 	for i, r := range results {
 		require.EqualValues(t, i+1, r.UID, "results are ordered by uid")
 	}
@@ -123,16 +112,25 @@ func TestChallengeScoresEveryCase(t *testing.T) {
 	for _, r := range results {
 		byHotkey[r.Hotkey] = r
 	}
-	// Scale 1 (lag one); "good" is off by 1 at each step: MASE 1, quantile
-	// loss 2·0.5·1 = 1, combined 1. "worse" is off by 2: combined 2.
+	// Scale 1 (lag one, no period). The reference (seasonal naive without a
+	// period: the last value, 3) is off by 1 and 2: MASE 1.5. Its bands come
+	// from its in-sample errors on the rising history, 1 one step ahead and
+	// 2 two steps ahead, so its median band is 4, 5: quantile loss 0.
+	// Combined 1.5/2 = 0.75.
+	const ref = 0.75
 	require.Equal(t, Scored, byHotkey["perfect"].Status)
-	require.InDelta(t, 1, byHotkey["perfect"].Skill, 1e-12)
+	require.InDelta(t, ref, byHotkey["perfect"].Skill, 1e-12, "a perfect answer gains the reference's whole loss")
+	// "good" is off by 1 at each step: MASE 1, quantile loss 2·0.5·1 = 1.
 	require.InDelta(t, 1, byHotkey["good"].Loss.Combined, 1e-12)
-	require.InDelta(t, 1e-9/(1+1e-9), byHotkey["good"].Skill, 1e-15)
+	require.InDelta(t, ref-1, byHotkey["good"].Skill, 1e-12)
 	require.InDelta(t, 2, byHotkey["worse"].Loss.Combined, 1e-12)
+	require.InDelta(t, ref-2, byHotkey["worse"].Skill, 1e-12)
+	// The reference's point with its median there too loses 1.5 on both
+	// halves.
+	require.InDelta(t, ref-1.5, byHotkey["reference"].Skill, 1e-12)
 	for hotkey, status := range map[string]Status{"silent": Missing, "late": Late, "nan": Invalid, "wrong-id": Invalid, "huge": Invalid} {
 		require.Equal(t, status, byHotkey[hotkey].Status, hotkey)
-		require.Zero(t, byHotkey[hotkey].Skill, hotkey)
+		require.InDelta(t, -1, byHotkey[hotkey].Skill, 1e-12, "%s: charged max(reference, 1) below the reference", hotkey)
 		require.Equal(t, Loss{}, byHotkey[hotkey].Loss, hotkey)
 	}
 	require.Contains(t, byHotkey["nan"].Reason, "point value 0 is NaN")
@@ -140,16 +138,38 @@ func TestChallengeScoresEveryCase(t *testing.T) {
 	require.Equal(t, "late", Late.String())
 }
 
-func TestChallengeRelativeAmongScored(t *testing.T) {
-	results, err := Challenge(testChallenge(), []float64{4, 5}, []Submission{
-		{UID: 1, Hotkey: "a", Answer: answer("c", 5, 6)}, // combined 1
-		{UID: 2, Hotkey: "b", Answer: answer("c", 6, 7)}, // combined 2
-		{UID: 3, Hotkey: "c", Answer: answer("c", 8, 9)}, // combined 4
-	})
+// The seasonal-naive model is the reference: as a miner it scores exactly
+// 0, and silence costs at least one scale unit even when the reference is
+// perfect.
+func TestReferenceScoresZero(t *testing.T) {
+	c := protocol.Challenge{ID: "c", SeriesID: "s", Horizon: 4, Levels: []float64{0.1, 0.5, 0.9},
+		History: protocol.History{Values: []float64{1, 5, 2, 1, 5, 2, 1, 5, 2, 1, 5, 2}, Periods: []int{3}}}
+	ref, err := Reference(c)
 	require.NoError(t, err)
-	require.InDelta(t, 1, results[0].Skill, 1e-8)
-	require.InDelta(t, 0.5, results[1].Skill, 1e-8)
-	require.InDelta(t, 0.25, results[2].Skill, 1e-8)
+	require.Equal(t, []float64{1, 5, 2, 1}, ref.Point)
+	a := protocol.Answer{ChallengeID: "c", Forecast: ref}
+	results, err := Challenge(c, []float64{1, 5, 2, 1}, []Submission{{UID: 1, Hotkey: "sn", Answer: &a}, {UID: 2, Hotkey: "silent"}})
+	require.NoError(t, err)
+	require.Zero(t, results[0].Skill)
+	require.Equal(t, -1.0, results[1].Skill)
+}
+
+// One exact answer takes nothing from the others: each skill depends on its
+// own answer and the truth alone.
+func TestExactAnswerDoesNotZeroOthers(t *testing.T) {
+	truth := []float64{4, 5}
+	others := []Submission{
+		{UID: 1, Hotkey: "good", Answer: answer("c", 5, 6)},
+		{UID: 2, Hotkey: "worse", Answer: answer("c", 6, 7)},
+	}
+	alone, err := Challenge(testChallenge(), truth, others)
+	require.NoError(t, err)
+	withExact, err := Challenge(testChallenge(), truth, append(others, Submission{UID: 3, Hotkey: "exact", Answer: answer("c", 4, 5)}))
+	require.NoError(t, err)
+	require.Equal(t, alone, withExact[:2], "the exact answer changes no other skill")
+	require.Greater(t, withExact[0].Skill, withExact[1].Skill)
+	require.Greater(t, withExact[2].Skill, withExact[0].Skill)
+	require.Greater(t, withExact[0].Skill-withExact[1].Skill, 0.5, "the good answer keeps its lead over the worse one")
 }
 
 func TestChallengeRejectsBadInput(t *testing.T) {
@@ -160,6 +180,8 @@ func TestChallengeRejectsBadInput(t *testing.T) {
 	require.ErrorContains(t, err, "value 1 is +Inf")
 	_, err = Challenge(testChallenge(), []float64{1, 2}, []Submission{{UID: 4, Hotkey: "a"}, {UID: 4, Hotkey: "b"}})
 	require.ErrorContains(t, err, "uid 4 submitted twice")
+	_, err = Challenge(testChallenge(), []float64{math.MaxFloat64, -math.MaxFloat64}, nil)
+	require.ErrorContains(t, err, "reference forecast's loss overflows")
 	bad := testChallenge()
 	bad.Horizon = 0
 	_, err = Challenge(bad, nil, nil)

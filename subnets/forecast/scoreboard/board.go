@@ -15,22 +15,24 @@ var ErrInvalid = errors.New("invalid scoreboard input")
 
 // Config tunes the moving average and the sharpening.
 type Config struct {
-	// Alpha is the weight of each new score in the moving average, in (0, 1].
+	// Alpha is the weight of each new skill in the moving average, in (0, 1].
 	Alpha float64 `json:"alpha"`
-	// Exponent sharpens scores into weights; at least 1.
-	Exponent float64 `json:"exponent"`
+	// Sharpness turns scores into weights: exp(Sharpness·(score − best)),
+	// in (0, 1000].
+	Sharpness float64 `json:"sharpness"`
 }
 
-// DefaultConfig remembers about the last 20 challenges (1/Alpha) and gives
-// a miner at 80 % of the best about half the best's weight.
-func DefaultConfig() Config { return Config{Alpha: 0.05, Exponent: 3} }
+// DefaultConfig remembers about the last 50 challenges (1/Alpha) and gives
+// a miner one tenth of a scale unit behind the best about half the best's
+// weight.
+func DefaultConfig() Config { return Config{Alpha: 0.02, Sharpness: 7} }
 
 func (c Config) validate() error {
 	if !(c.Alpha > 0 && c.Alpha <= 1) {
 		return fmt.Errorf("%w: alpha %v, want (0, 1]", ErrInvalid, c.Alpha)
 	}
-	if !(c.Exponent >= 1 && c.Exponent <= 64) {
-		return fmt.Errorf("%w: exponent %v, want 1..64", ErrInvalid, c.Exponent)
+	if !(c.Sharpness > 0 && c.Sharpness <= 1000) {
+		return fmt.Errorf("%w: sharpness %v, want (0, 1000]", ErrInvalid, c.Sharpness)
 	}
 	return nil
 }
@@ -50,8 +52,11 @@ type Standing struct {
 	// Skill is the plain average of every skill recorded for this hotkey:
 	// the demo's measured skill.
 	Skill float64 `json:"skill"`
-	// Challenges is how many scores the averages are made of.
+	// Challenges is how many skills the averages are made of, and Answered
+	// how many of them scored an answer (the rest were missing, late or
+	// invalid).
 	Challenges int `json:"challenges"`
+	Answered   int `json:"answered"`
 }
 
 // Board holds the standings. It is safe for concurrent use.
@@ -62,11 +67,12 @@ type Board struct {
 }
 
 type entry struct {
-	Hotkey string  `json:"hotkey"`
-	EMA    float64 `json:"ema"`  // uncorrected moving average
-	Mass   float64 `json:"mass"` // 1 − (1 − alpha)^n: what EMA must be divided by
-	Sum    float64 `json:"sum"`  // of all skills, for the plain average
-	Count  int     `json:"count"`
+	Hotkey   string  `json:"hotkey"`
+	EMA      float64 `json:"ema"`  // uncorrected moving average
+	Mass     float64 `json:"mass"` // 1 − (1 − alpha)^n: what EMA must be divided by
+	Sum      float64 `json:"sum"`  // of all skills, for the plain average
+	Count    int     `json:"count"`
+	Answered int     `json:"answered"`
 }
 
 // New returns an empty board.
@@ -80,49 +86,46 @@ func New(cfg Config) (*Board, error) {
 // Config returns the board's configuration.
 func (b *Board) Config() Config { return b.cfg }
 
-// Observe records one skill in [0, 1] for a miner. A hotkey other than the
-// one on record replaces the uid's history.
+// Observe records the skill of one scored answer (any finite value, see
+// score.Skill) for a miner. A hotkey other than the one on record replaces
+// the uid's history.
 func (b *Board) Observe(uid uint16, hotkey string, skill float64) error {
-	if hotkey == "" {
-		return fmt.Errorf("%w: uid %d has an empty hotkey", ErrInvalid, uid)
-	}
-	if !(skill >= 0 && skill <= 1) {
-		return fmt.Errorf("%w: uid %d skill %v, want [0, 1]", ErrInvalid, uid, skill)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.observe(uid, hotkey, skill)
-	return nil
+	return b.Record([]score.Result{{UID: uid, Hotkey: hotkey, Status: score.Scored, Skill: skill}})
 }
 
-func (b *Board) observe(uid uint16, hotkey string, skill float64) {
-	e := b.miners[uid]
-	if e == nil || e.Hotkey != hotkey {
-		e = &entry{Hotkey: hotkey}
-		b.miners[uid] = e
+func (b *Board) observe(r score.Result) {
+	e := b.miners[r.UID]
+	if e == nil || e.Hotkey != r.Hotkey {
+		e = &entry{Hotkey: r.Hotkey}
+		b.miners[r.UID] = e
 	}
 	a := b.cfg.Alpha
-	e.EMA = (1-a)*e.EMA + a*skill
+	e.EMA = (1-a)*e.EMA + a*r.Skill
 	e.Mass = (1-a)*e.Mass + a
-	e.Sum += skill
+	e.Sum += r.Skill
 	e.Count++
+	if r.Status == score.Scored {
+		e.Answered++
+	}
 }
 
 // Record observes every result of one scored challenge. It checks them all
 // before recording any, so a bad batch changes nothing.
 func (b *Board) Record(results []score.Result) error {
 	for _, r := range results {
-		if r.Hotkey == "" || !(r.Skill >= 0 && r.Skill <= 1) {
+		if r.Hotkey == "" || !finite(r.Skill) {
 			return fmt.Errorf("%w: result for uid %d has hotkey %q and skill %v", ErrInvalid, r.UID, r.Hotkey, r.Skill)
 		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, r := range results {
-		b.observe(r.UID, r.Hotkey, r.Skill)
+		b.observe(r)
 	}
 	return nil
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Sync aligns the board with the metagraph: uids no longer registered are
 // dropped, and uids whose hotkey changed start over.
@@ -146,7 +149,7 @@ func (b *Board) Standings() []Standing {
 	defer b.mu.Unlock()
 	out := make([]Standing, 0, len(b.miners))
 	for uid, e := range b.miners {
-		s := Standing{UID: uid, Hotkey: e.Hotkey, Challenges: e.Count}
+		s := Standing{UID: uid, Hotkey: e.Hotkey, Challenges: e.Count, Answered: e.Answered}
 		if e.Mass > 0 {
 			s.Score = e.EMA / e.Mass
 		}
@@ -163,18 +166,20 @@ func (b *Board) Standings() []Standing {
 // in ascending order and its weight (see the package comment).
 func (b *Board) Weights() (uids, values []uint16) {
 	standings := b.Standings()
-	best := 0.0
+	best := math.Inf(-1)
 	for _, s := range standings {
-		best = max(best, s.Score)
+		if s.Answered > 0 {
+			best = max(best, s.Score)
+		}
 	}
 	uids = make([]uint16, len(standings))
 	values = make([]uint16, len(standings))
 	for i, s := range standings {
 		uids[i] = s.UID
-		if s.Score <= 0 || best <= 0 {
+		if s.Answered == 0 {
 			continue
 		}
-		w := math.Round(65535 * math.Pow(s.Score/best, b.cfg.Exponent))
+		w := math.Round(65535 * math.Exp(b.cfg.Sharpness*(s.Score-best)))
 		values[i] = uint16(max(1, min(65535, w)))
 	}
 	return uids, values
@@ -204,6 +209,7 @@ func Pool(lists ...[]Standing) []Standing {
 			p.Skill += s.Skill * n
 			p.Score += s.Score * n
 			p.Challenges += s.Challenges
+			p.Answered += s.Answered
 		}
 	}
 	slices.SortFunc(keys, func(a, b key) int {

@@ -9,26 +9,26 @@ import (
 	"github.com/gotensor/gotensor/subnets/forecast/score"
 )
 
-func newBoard(t *testing.T, alpha, exponent float64) *Board {
+func newBoard(t *testing.T, alpha, sharpness float64) *Board {
 	t.Helper()
-	b, err := New(Config{Alpha: alpha, Exponent: exponent})
+	b, err := New(Config{Alpha: alpha, Sharpness: sharpness})
 	require.NoError(t, err)
 	return b
 }
 
 func TestConfigValidation(t *testing.T) {
-	for _, c := range []Config{{0, 3}, {1.5, 3}, {math.NaN(), 3}, {0.1, 0.5}, {0.1, 100}} {
+	for _, c := range []Config{{0, 3}, {1.5, 3}, {math.NaN(), 3}, {0.1, 0}, {0.1, -1}, {0.1, 1001}, {0.1, math.NaN()}} {
 		_, err := New(c)
 		require.ErrorIs(t, err, ErrInvalid, "%+v", c)
 	}
-	require.Equal(t, Config{Alpha: 0.05, Exponent: 3}, DefaultConfig())
+	require.Equal(t, Config{Alpha: 0.02, Sharpness: 7}, DefaultConfig())
 }
 
 func TestMovingAverageIsBiasCorrected(t *testing.T) {
 	b := newBoard(t, 0.5, 1)
 	require.NoError(t, b.Observe(7, "hk", 1))
 	s := b.Standings()
-	require.Equal(t, []Standing{{UID: 7, Hotkey: "hk", Score: 1, Skill: 1, Challenges: 1}}, s,
+	require.Equal(t, []Standing{{UID: 7, Hotkey: "hk", Score: 1, Skill: 1, Challenges: 1, Answered: 1}}, s,
 		"a first score is taken at face value, not averaged with an imaginary zero")
 
 	require.NoError(t, b.Observe(7, "hk", 0))
@@ -46,10 +46,10 @@ func TestMovingAverageIsBiasCorrected(t *testing.T) {
 
 func TestObserveRejectsBadInput(t *testing.T) {
 	b := newBoard(t, 0.1, 3)
-	require.ErrorContains(t, b.Observe(1, "", 0.5), "empty hotkey")
-	require.ErrorContains(t, b.Observe(1, "hk", 1.5), "skill 1.5")
+	require.ErrorContains(t, b.Observe(1, "", 0.5), `hotkey ""`)
+	require.ErrorContains(t, b.Observe(1, "hk", math.Inf(1)), "skill +Inf")
 	require.ErrorContains(t, b.Observe(1, "hk", math.NaN()), "skill NaN")
-	err := b.Record([]score.Result{{UID: 1, Hotkey: "a", Skill: 0.5}, {UID: 2, Hotkey: "b", Skill: -1}})
+	err := b.Record([]score.Result{{UID: 1, Hotkey: "a", Skill: 0.5}, {UID: 2, Hotkey: "b", Skill: math.Inf(-1)}})
 	require.ErrorIs(t, err, ErrInvalid)
 	require.Empty(t, b.Standings(), "a bad batch records nothing")
 }
@@ -78,29 +78,45 @@ func TestSync(t *testing.T) {
 }
 
 func TestWeights(t *testing.T) {
-	b := newBoard(t, 1, 3) // alpha 1: the score is the last skill
+	b := newBoard(t, 1, 7) // alpha 1: the score is the last skill
 	require.NoError(t, b.Record([]score.Result{
-		{UID: 9, Hotkey: "best", Skill: 0.8},
-		{UID: 2, Hotkey: "half", Skill: 0.4},
-		{UID: 5, Hotkey: "silent", Skill: 0},
-		{UID: 4, Hotkey: "weak", Skill: 0.01},
+		{UID: 9, Hotkey: "best", Status: score.Scored, Skill: 0.3},
+		{UID: 2, Hotkey: "behind", Status: score.Scored, Skill: 0.2},
+		{UID: 5, Hotkey: "silent", Status: score.Missing, Skill: -1},
+		{UID: 4, Hotkey: "weak", Status: score.Scored, Skill: -2},
+		{UID: 6, Hotkey: "reference", Status: score.Scored, Skill: 0},
 	}))
 	uids, values := b.Weights()
-	require.Equal(t, []uint16{2, 4, 5, 9}, uids)
-	// (0.4/0.8)^3·65535 = 8191.875 → 8192; (0.01/0.8)^3·65535 ≈ 0.128 → floor 1.
-	require.Equal(t, []uint16{8192, 1, 0, 65535}, values)
+	require.Equal(t, []uint16{2, 4, 5, 6, 9}, uids)
+	// e^(−0.7)·65535 = 32543.7; e^(−2.1)·65535 = 8025.3; e^(−16.1)·65535 ≈ 0.007 → floor 1.
+	require.Equal(t, []uint16{32544, 1, 0, 8025, 65535}, values)
 
-	empty := newBoard(t, 1, 3)
+	empty := newBoard(t, 1, 7)
 	uids, values = empty.Weights()
 	require.Empty(t, uids)
 	require.Empty(t, values)
-	require.NoError(t, empty.Observe(1, "a", 0))
+	require.NoError(t, empty.Record([]score.Result{{UID: 1, Hotkey: "a", Status: score.Late, Skill: -1}}))
 	_, values = empty.Weights()
-	require.Equal(t, []uint16{0}, values, "nobody scored: no weight to give")
+	require.Equal(t, []uint16{0}, values, "nobody answered: no weight to give")
+}
+
+// Weights depend on score differences only: adding the same skill to every
+// miner (a harder or easier challenge) changes nothing.
+func TestWeightsIgnoreCommonShifts(t *testing.T) {
+	a, b := newBoard(t, 0.3, 7), newBoard(t, 0.3, 7)
+	for i, skills := range [][]float64{{0.1, 0.4}, {-0.2, 0.3}, {0.5, 0.1}} {
+		shift := float64(i) - 5
+		require.NoError(t, a.Record([]score.Result{{UID: 1, Hotkey: "x", Skill: skills[0]}, {UID: 2, Hotkey: "y", Skill: skills[1]}}))
+		require.NoError(t, b.Record([]score.Result{{UID: 1, Hotkey: "x", Skill: skills[0] + shift}, {UID: 2, Hotkey: "y", Skill: skills[1] + shift}}))
+	}
+	_, wa := a.Weights()
+	_, wb := b.Weights()
+	require.Equal(t, wa, wb)
 }
 
 func TestEncodeDecode(t *testing.T) {
 	b := newBoard(t, 0.2, 2)
+	require.NoError(t, b.Record([]score.Result{{UID: 4, Hotkey: "d", Status: score.Missing, Skill: -1.5}}))
 	require.NoError(t, b.Observe(4, "d", 0.7))
 	require.NoError(t, b.Observe(1, "a", 0.3))
 	require.NoError(t, b.Observe(1, "a", 0.9))
@@ -116,12 +132,13 @@ func TestEncodeDecode(t *testing.T) {
 	require.Equal(t, v1, v2)
 
 	for name, bad := range map[string]string{
-		"not json":    `{`,
-		"version":     `{"version":2,"config":{"alpha":0.1,"exponent":3},"miners":[]}`,
-		"config":      `{"version":1,"config":{"alpha":0,"exponent":3},"miners":[]}`,
-		"ema > mass":  `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[{"uid":1,"hotkey":"a","ema":0.5,"mass":0.1,"sum":0,"count":1}]}`,
-		"sum > count": `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":3,"count":1}]}`,
-		"duplicate":   `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":1,"count":1},{"uid":1,"hotkey":"b","ema":0.1,"mass":0.1,"sum":1,"count":1}]}`,
+		"not json":           `{`,
+		"version 1":          `{"version":1,"config":{"alpha":0.1,"exponent":3},"miners":[]}`,
+		"config":             `{"version":2,"config":{"alpha":0.1,"sharpness":0},"miners":[]}`,
+		"mass > 1":           `{"version":2,"config":{"alpha":0.1,"sharpness":7},"miners":[{"uid":1,"hotkey":"a","ema":0.5,"mass":1.5,"sum":0,"count":1}]}`,
+		"answered > count":   `{"version":2,"config":{"alpha":0.1,"sharpness":7},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":3,"count":1,"answered":2}]}`,
+		"mass without count": `{"version":2,"config":{"alpha":0.1,"sharpness":7},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":3,"count":0}]}`,
+		"duplicate":          `{"version":2,"config":{"alpha":0.1,"sharpness":7},"miners":[{"uid":1,"hotkey":"a","ema":0.1,"mass":0.1,"sum":1,"count":1},{"uid":1,"hotkey":"b","ema":0.1,"mass":0.1,"sum":1,"count":1}]}`,
 	} {
 		_, err := Decode([]byte(bad))
 		require.ErrorIs(t, err, ErrInvalid, name)
@@ -129,14 +146,15 @@ func TestEncodeDecode(t *testing.T) {
 }
 
 func TestPool(t *testing.T) {
-	a := []Standing{{UID: 1, Hotkey: "x", Score: 0.5, Skill: 0.4, Challenges: 10}, {UID: 2, Hotkey: "y", Score: 1, Skill: 1, Challenges: 1}}
-	b := []Standing{{UID: 1, Hotkey: "x", Score: 0.8, Skill: 0.7, Challenges: 30}, {UID: 1, Hotkey: "x2", Score: 0.1, Skill: 0.1, Challenges: 2}}
+	a := []Standing{{UID: 1, Hotkey: "x", Score: 0.5, Skill: 0.4, Challenges: 10, Answered: 9}, {UID: 2, Hotkey: "y", Score: 1, Skill: 1, Challenges: 1}}
+	b := []Standing{{UID: 1, Hotkey: "x", Score: 0.8, Skill: 0.7, Challenges: 30, Answered: 30}, {UID: 1, Hotkey: "x2", Score: 0.1, Skill: 0.1, Challenges: 2}}
 	got := Pool(a, b)
 	require.Len(t, got, 3)
 	require.Equal(t, "x", got[0].Hotkey)
 	require.InDelta(t, (0.4*10+0.7*30)/40, got[0].Skill, 1e-12)
 	require.InDelta(t, (0.5*10+0.8*30)/40, got[0].Score, 1e-12)
 	require.Equal(t, 40, got[0].Challenges)
+	require.Equal(t, 39, got[0].Answered)
 	require.Equal(t, "x2", got[1].Hotkey)
 	require.EqualValues(t, 2, got[2].UID)
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-const encodingVersion = 1
+const encodingVersion = 2
 
 type encoded struct {
 	Version int            `json:"version"`
@@ -47,9 +47,8 @@ func Decode(data []byte) (*Board, error) {
 		return nil, err
 	}
 	for _, m := range e.Miners {
-		ok := m.Hotkey != "" && m.Count >= 0 &&
-			inUnit(m.EMA) && inUnit(m.Mass) && m.EMA <= m.Mass+1e-12 &&
-			m.Sum >= 0 && m.Sum <= float64(m.Count)+1e-9
+		ok := m.Hotkey != "" && m.Count >= 0 && m.Answered >= 0 && m.Answered <= m.Count &&
+			finite(m.EMA) && inUnit(m.Mass) && (m.Count > 0 || m.Mass == 0) && finite(m.Sum)
 		if !ok {
 			return nil, fmt.Errorf("%w: miner uid %d: inconsistent record %+v", ErrInvalid, m.UID, m.entry)
 		}
