@@ -26,6 +26,9 @@ type Params struct {
 	// MaxValidators is the number of validator permits; 0 means every
 	// staked uid can hold one.
 	MaxValidators int
+	// Engine replaces yuma.Epoch when set: the suite's tests pass a broken
+	// engine to show that their tolerances catch it.
+	Engine func(yuma.Input) (yuma.Output, error)
 }
 
 // DefaultParams mirror the chain's defaults (spec/incentive-suite.md):
@@ -264,7 +267,11 @@ func (s *Subnet) EpochWithStake(stake []uint64) (Shares, error) {
 	if s.useCommit {
 		in.CommitBlock = s.commit
 	}
-	out, err := yuma.Epoch(in)
+	run := yuma.Epoch
+	if s.p.Engine != nil {
+		run = s.p.Engine
+	}
+	out, err := run(in)
 	if err != nil {
 		return Shares{}, fmt.Errorf("epoch at block %d: %w", s.block, err)
 	}

@@ -109,6 +109,7 @@ func (r marketRun) run(cfg Config) (*market.Market, *tally, error) {
 	if mc.Params.Tempo == 0 {
 		mc.Params = epochs.DefaultParams()
 	}
+	mc.Params = cfg.params(mc.Params)
 	m, err := market.New(mc, r.sigma)
 	if err != nil {
 		return nil, nil, err

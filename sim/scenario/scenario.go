@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gotensor/gotensor/sim/epochs"
 	"github.com/gotensor/gotensor/sim/stats"
+	"github.com/gotensor/gotensor/yuma"
 )
 
 // Config sizes a run. Full is the spec's; the tests use Quick.
@@ -22,6 +24,15 @@ type Config struct {
 	Miners     int
 	// Progress, when set, is told what is running (for a progress line).
 	Progress func(msg string)
+	// Engine, when set, replaces yuma.Epoch in every subnet the scenario
+	// runs (tests break the engine on purpose with it).
+	Engine func(yuma.Input) (yuma.Output, error)
+}
+
+// params is p with the run's engine.
+func (c Config) params(p epochs.Params) epochs.Params {
+	p.Engine = c.Engine
+	return p
 }
 
 // Full is the spec's default: 64 validators, 192 miners, 40 warm-up and

@@ -1,0 +1,70 @@
+package stats
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestSummarize(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		xs       []float64
+		mean, ci float64
+	}{
+		{"empty", nil, 0, 0},
+		{"one value has no interval", []float64{3}, 3, 0},
+		// sd = 1, t(0.975, 2) = 4.303, half-width 4.303/√3
+		{"three values", []float64{1, 2, 3}, 2, 4.303 / math.Sqrt(3)},
+		{"constant", []float64{5, 5, 5, 5}, 5, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := Summarize(c.xs)
+			require.InDelta(t, c.mean, s.Mean, 1e-12)
+			require.InDelta(t, c.ci, s.CI95, 1e-9)
+			require.Equal(t, len(c.xs), s.N)
+		})
+	}
+}
+
+func TestSpearman(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		x, y []float64
+		want float64
+	}{
+		{"monotone, not linear", []float64{1, 2, 3, 4}, []float64{1, 4, 9, 100}, 1},
+		{"reversed", []float64{1, 2, 3}, []float64{3, 2, 1}, -1},
+		// ranks x 1 2 3 4 5, y 2 1 4 3 5: 1 − 6·4/(5·24) = 0.8
+		{"two swaps", []float64{1, 2, 3, 4, 5}, []float64{2, 1, 4, 3, 5}, 0.8},
+		{"ties share ranks", []float64{1, 1, 2}, []float64{1, 1, 2}, 1},
+		{"constant is 0", []float64{1, 1, 1}, []float64{1, 2, 3}, 0},
+		{"length mismatch is 0", []float64{1, 2}, []float64{1}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			require.InDelta(t, c.want, Spearman(c.x, c.y), 1e-12)
+		})
+	}
+}
+
+func TestConcentration(t *testing.T) {
+	require.InDelta(t, 0, Gini([]float64{2, 2, 2, 2}), 1e-12)
+	require.InDelta(t, 0.75, Gini([]float64{0, 0, 0, 4}), 1e-12) // (n−1)/n
+	require.InDelta(t, 0.25, Gini([]float64{1, 3}), 1e-12)
+	require.Equal(t, 1, Nakamoto([]float64{0.6, 0.2, 0.2}, 0.51))
+	require.Equal(t, 3, Nakamoto([]float64{0.25, 0.25, 0.25, 0.25}, 0.51))
+	require.Equal(t, 0, Nakamoto([]float64{0, 0}, 0.51))
+	require.InDelta(t, 0.5, TopShare([]float64{1, 1, 2}, 0.01), 1e-12) // the top one of three
+	require.InDelta(t, 2.5, Median([]float64{4, 1, 3, 2}), 1e-12)
+}
+
+func TestElasticity(t *testing.T) {
+	s := []float64{1, 2, 4, 8}
+	prop := []float64{3, 6, 12, 24}
+	sq := []float64{1, 4, 16, 64}
+	require.InDelta(t, 1, Elasticity(s, prop), 1e-12)
+	require.InDelta(t, 2, Elasticity(s, sq), 1e-12)
+	require.Equal(t, 0.0, Elasticity([]float64{1}, []float64{1}))
+	require.InDelta(t, 1, Elasticity([]float64{0, 1, 2}, []float64{5, 1, 2}), 1e-12) // zeros skipped
+}
