@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	svrcmd "github.com/cosmos/cosmos-sdk/server/cmd"
@@ -18,15 +19,20 @@ import (
 
 func main() {
 	root := newRootCmd()
-	pf := root.PersistentFlags()
-	pf.String(flags.FlagHome, app.DefaultNodeHome(), "node and client folder: config, data and keys")
-	pf.String(flags.FlagLogLevel, zerolog.InfoLevel.String(), "node log level (trace|debug|info|warn|error|fatal|panic|disabled or '*:<level>,<key>:<level>')")
-	pf.String(flags.FlagLogFormat, "plain", "node log format (json|plain)")
-	pf.Bool(flags.FlagLogNoColor, false, "no colours in node logs")
+	addGlobalFlags(root)
 	if err := root.ExecuteContext(svrcmd.CreateExecuteContext(context.Background())); err != nil {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintln(os.Stderr, "Error:", msg)
 		}
 		os.Exit(exitCode(err))
 	}
+}
+
+// addGlobalFlags adds the flags every command takes: the home folder and the node's logging.
+func addGlobalFlags(root *cobra.Command) {
+	pf := root.PersistentFlags()
+	pf.String(flags.FlagHome, app.DefaultNodeHome(), "node and client folder: config, data and keys")
+	pf.String(flags.FlagLogLevel, zerolog.InfoLevel.String(), "node log level (trace|debug|info|warn|error|fatal|panic|disabled or '*:<level>,<key>:<level>')")
+	pf.String(flags.FlagLogFormat, "plain", "node log format (json|plain)")
+	pf.Bool(flags.FlagLogNoColor, false, "no colours in node logs")
 }
