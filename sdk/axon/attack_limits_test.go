@@ -302,20 +302,22 @@ func TestAttackReplayEviction(t *testing.T) {
 		honestKey.Address():   {UID: 0, Stake: 1000, ValidatorPermit: true},
 		attackerKey.Address(): {UID: 1, Stake: 1000, ValidatorPermit: true},
 	}
-	// The flood was 18,496 keys against MaxReplayKeys 16,384; the
-	// same ratio at a smaller scale keeps the test fast.
-	const maxKeys, floodKeys = 1024, 1160
+	// The flood was 18,496 keys against MaxReplayKeys 16,384, with
+	// nonces 3.5 s ahead in a 4 s window; the same ratios at a smaller
+	// scale, and a wider window so that a slow machine cannot outlast it,
+	// keep the test fast and sure.
+	const maxKeys, floodKeys, window = 1024, 1160, 30 * time.Second
 	a := axontest.Start(t, axon.Config{Signer: miner, Scope: scope, Peers: p, Logger: quiet,
-		MaxReplayKeys: maxKeys}, echo.Register)
+		MaxReplayKeys: maxKeys, NonceWindow: window}, echo.Register)
 	honest := newDendrite(t, honestKey, nil)
 	honestCall(t, honest, a, "before")
 
 	atk := newRaw(t, a, attackerKey)
 	require.Equal(t, http.StatusOK, atk.handshake(t, nil).status)
-	// Fresh uuids, nonces 3.5 s ahead: each request makes a new replay key.
+	// Fresh uuids, nonces well ahead: each request makes a new replay key.
 	ahead := func(c *synapse.RequestAuth) {
 		c.UUID = uuid.NewString()
-		c.Nonce = time.Now().Add(3500 * time.Millisecond).UnixNano()
+		c.Nonce = time.Now().Add(window * 7 / 8).UnixNano()
 	}
 	var statuses sync.Map // status → *atomic.Int64
 	count := func(status int) {
