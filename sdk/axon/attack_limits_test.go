@@ -261,6 +261,7 @@ func TestAttackPreAuthMemory(t *testing.T) {
 	body := make([]byte, announced-1)
 	attack := func(t *testing.T, head func(i int) string, sent func(i int) int) {
 		before := heapAfterGC()
+		stop := honestLoop(t, honest, target(a))
 		var wg sync.WaitGroup
 		for i := range conns {
 			c, err := dialFrom(t, a, attackSource(i/32))
@@ -277,10 +278,12 @@ func TestAttackPreAuthMemory(t *testing.T) {
 		wg.Wait()
 		time.Sleep(300 * time.Millisecond) // let the axon take in what arrived
 		during := heapAfterGC()
-		honestCall(t, honest, a, "during")
+		served, failure := stop()
+		require.NoError(t, failure, "the honest validator was never refused")
+		honestCall(t, honest, a, "after")
 		growth := int64(during) - int64(before)
-		t.Logf("heap %.1f MiB before, %.1f MiB with %d connections attacking (growth %.1f MiB)",
-			float64(before)/mib, float64(during)/mib, conns, float64(growth)/mib)
+		t.Logf("heap %.1f MiB before, %.1f MiB with %d connections attacking (growth %.1f MiB); honest validator served %d calls, none refused",
+			float64(before)/mib, float64(during)/mib, conns, float64(growth)/mib, served)
 		require.Less(t, growth, int64(64*mib))
 	}
 
