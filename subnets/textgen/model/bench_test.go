@@ -1,0 +1,113 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/gotensor/gotensor/subnets/textgen/model/gguf"
+)
+
+// The commands and figures are in BENCHMARKS.md ("Text generation runtime").
+
+func benchGenerate(b *testing.B, m *Model, prompt string, n int) {
+	ctx := context.Background()
+	tokens := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := m.Generate(ctx, Request{Prompt: prompt, MaxTokens: n, Temperature: 0.8, TopP: 0.95,
+			Seed: uint64(i), TopLogprobs: 5, IgnoreEOS: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens += len(c.Tokens)
+	}
+	b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+func benchScore(b *testing.B, m *Model, prompt string, n int) {
+	ctx := context.Background()
+	p, err := m.PromptTokens(prompt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	completion := make([]int, n)
+	for i := range completion {
+		completion[i] = (i*7919 + 13) % m.Vocab
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Score(ctx, p, completion, ScoreOptions{TopLogprobs: 5}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// The shipped test model: generation (a miner) and teacher-forced scoring
+// (a validator), 128 tokens after a short prompt.
+func BenchmarkShippedGenerate(b *testing.B) {
+	benchGenerate(b, shippedModel(b), "And the LORD said unto Moses,", 128)
+}
+
+func BenchmarkShippedScore(b *testing.B) {
+	benchScore(b, shippedModel(b), "And the LORD said unto Moses,", 128)
+}
+
+// A random-weight model of about 100 M parameters with the shape of a small
+// llama (768 wide, 12 layers, 12 query and 4 key/value heads, SwiGLU 2048,
+// 16384 tokens), built in memory as an F16 GGUF and loaded like any file.
+var (
+	bigOnce  sync.Once
+	bigModel *Model
+	bigErr   error
+)
+
+func big(b *testing.B) *Model {
+	bigOnce.Do(func() { bigModel, bigErr = FromGGUF(RandomGGUF(b, bigShape, gguf.F16, 1)) })
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return bigModel
+}
+
+var bigShape = tinyShape{vocab: 16384, dim: 768, layers: 12, heads: 12, kvHeads: 4, ffn: 2048, ctx: 1024, ropeDim: 64, base: 10000, eps: 1e-5}
+
+func Benchmark100MGenerate(b *testing.B) {
+	m := big(b)
+	b.Logf("%d parameters", m.Params())
+	benchGenerate(b, m, "And the LORD said unto Moses,", 32)
+}
+
+func Benchmark100MScore(b *testing.B) { benchScore(b, big(b), "And the LORD said unto Moses,", 128) }
+
+// RandomGGUF is a random-weight model of the given shape with a byte-level
+// gpt2 vocabulary (256 byte tokens, filler tokens, an end token).
+func RandomGGUF(t testing.TB, sh tinyShape, typ gguf.Type, seed uint64) *gguf.File {
+	w := newTinyWeights(seed, sh, false)
+	for _, v := range w { // scale matrices to ~1/√width, so activations stay in range at any width
+		if len(v) > sh.dim {
+			for i := range v {
+				v[i] /= float32(math.Sqrt(float64(sh.dim)))
+			}
+		}
+	}
+	f := tinyFile(t, sh, w, typ)
+	tokens := make([]string, sh.vocab)
+	types := make([]int32, sh.vocab)
+	runes := gpt2ByteRunes()
+	for i := range tokens {
+		types[i] = 1
+		if i < 256 {
+			tokens[i] = string(runes[i])
+		} else {
+			tokens[i] = fmt.Sprintf("<filler%d>", i)
+		}
+	}
+	tokens[sh.vocab-1], types[sh.vocab-1] = "<|endoftext|>", 3
+	f.Set("tokenizer.ggml.tokens", tokens)
+	f.Set("tokenizer.ggml.token_type", types)
+	return f
+}
