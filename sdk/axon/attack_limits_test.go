@@ -206,6 +206,13 @@ func TestAttackConnectionExhaustion(t *testing.T) {
 		attack(t, func(net.Conn) error { return nil })
 	})
 
+	t.Run("connections trickling their headers", func(t *testing.T) {
+		attack(t, func(c net.Conn) error {
+			_, err := io.WriteString(c, "POST /Echo HTTP/1.1\r\nHost: axon\r\ngt-caller: ")
+			return err
+		})
+	})
+
 	t.Run("one source", func(t *testing.T) {
 		conns := make([]net.Conn, 1000)
 		flood(len(conns), func(i int) {

@@ -91,7 +91,7 @@ type Config struct {
 	// StakedConns of them are kept for staked connections (default
 	// MaxConns/4): unstaked ones may hold only MaxConns − StakedConns, and
 	// when they do, a new connection displaces the unstaked one idle
-	// longest (or is closed if none is idle). MaxConnsPerSource bounds the
+	// longest, or else the one busy longest. MaxConnsPerSource bounds the
 	// unstaked connections from one source, an IPv4 address or an IPv6 /64
 	// (default 64): beyond it new ones are closed at once.
 	// UnstakedIdleTimeout closes an unstaked connection idle this long,

@@ -19,9 +19,10 @@ import (
 // what anyone can open, so they are bounded three ways: per source
 // (perSource), in all (max − staked slots kept back), and in time (closed
 // after idleTimeout without a request). When the unstaked slots are full,
-// a newcomer displaces the unstaked connection idle longest: attackers
-// holding connections only make room for the next caller, who may be
-// honest, and staked connections are never displaced.
+// a newcomer displaces the unstaked connection idle longest, or if none is
+// idle the one busy longest (an attacker trickling headers looks busy):
+// attackers holding connections only make room for the next caller, who
+// may be honest, and staked connections are never displaced.
 type connGuard struct {
 	max, forUnstaked, perSource int
 	idleTimeout                 time.Duration
@@ -31,14 +32,15 @@ type connGuard struct {
 	open     int
 	unstaked int
 	bySource map[netip.Prefix]int // unstaked connections per source
-	idle     list.List            // of *guardedConn: unstaked and idle, longest idle first
+	idle     list.List            // of *guardedConn: unstaked and idle (or new), longest idle first
+	busy     list.List            // of *guardedConn: unstaked and in a request, longest busy first
 }
 
 // Reasons the guard ends a connection, as the metric labels them.
 const (
 	closedPerSource = "per-source" // refused: its source holds MaxConnsPerSource unstaked connections
-	closedFull      = "full"       // refused: every slot taken and none idle to displace
-	closedDisplaced = "displaced"  // an idle unstaked connection made room for a new one
+	closedFull      = "full"       // refused: every slot taken by staked connections
+	closedDisplaced = "displaced"  // an unstaked connection made room for a new one
 	closedIdle      = "idle"       // unstaked and idle for UnstakedIdleTimeout
 )
 
@@ -55,7 +57,8 @@ type guardedConn struct {
 	// Guarded by the guard's mu.
 	staked    bool
 	gone      bool          // no longer counted: closed, or ended by the guard
-	idleEl    *list.Element // in the guard's idle list
+	el        *list.Element // in the guard's idle or busy list, while unstaked
+	idle      bool          // which of the two
 	idleSince time.Time
 	timer     *time.Timer
 }
@@ -99,8 +102,8 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 	}
 }
 
-// admit counts c in, displacing an idle unstaked connection if the
-// unstaked slots are full, or returns nil to refuse it.
+// admit counts c in, displacing an unstaked connection if the unstaked
+// slots are full, or returns nil to refuse it.
 func (g *connGuard) admit(c net.Conn) *guardedConn {
 	gc := &guardedConn{Conn: c, source: sourceOf(c.RemoteAddr().String())}
 	var victim *guardedConn
@@ -110,7 +113,11 @@ func (g *connGuard) admit(c net.Conn) *guardedConn {
 	case g.bySource[gc.source] >= g.perSource:
 		refused = closedPerSource
 	case g.unstaked >= g.forUnstaked || g.open >= g.max:
-		if el := g.idle.Front(); el != nil {
+		el := g.idle.Front()
+		if el == nil {
+			el = g.busy.Front()
+		}
+		if el != nil {
 			victim = el.Value.(*guardedConn)
 			g.forget(victim)
 		} else {
@@ -144,18 +151,15 @@ func (g *connGuard) connState(c net.Conn, state http.ConnState) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if gc.gone {
-		return
-	}
-	switch state {
-	case http.StateActive:
-		g.markBusy(gc)
-	case http.StateIdle:
-		if !gc.staked {
-			g.markIdle(gc)
-		}
-	case http.StateClosed, http.StateHijacked:
+	switch {
+	case gc.gone:
+	case state == http.StateClosed || state == http.StateHijacked:
 		g.forget(gc)
+	case gc.staked:
+	case state == http.StateActive:
+		g.markBusy(gc)
+	case state == http.StateIdle:
+		g.markIdle(gc)
 	}
 }
 
@@ -171,7 +175,7 @@ func (g *connGuard) stake(ctx context.Context) {
 	if gc.gone || gc.staked {
 		return
 	}
-	g.markBusy(gc)
+	g.unlist(gc)
 	gc.staked = true
 	g.unstaked--
 	g.leaveSource(gc)
@@ -188,10 +192,11 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 }
 
 func (g *connGuard) markIdle(gc *guardedConn) {
-	if gc.idleEl != nil {
+	if gc.el != nil && gc.idle {
 		return
 	}
-	gc.idleEl = g.idle.PushBack(gc)
+	g.unlist(gc)
+	gc.el, gc.idle = g.idle.PushBack(gc), true
 	gc.idleSince = time.Now()
 	if gc.timer == nil {
 		gc.timer = time.AfterFunc(g.idleTimeout, func() { g.expire(gc) })
@@ -201,18 +206,31 @@ func (g *connGuard) markIdle(gc *guardedConn) {
 }
 
 func (g *connGuard) markBusy(gc *guardedConn) {
-	if gc.idleEl == nil {
+	if gc.el != nil && !gc.idle {
 		return
 	}
-	g.idle.Remove(gc.idleEl)
-	gc.idleEl = nil
-	gc.timer.Stop()
+	g.unlist(gc)
+	gc.el, gc.idle = g.busy.PushBack(gc), false
+}
+
+// unlist takes gc off the idle or busy list and stops its idle timer.
+func (g *connGuard) unlist(gc *guardedConn) {
+	if gc.el == nil {
+		return
+	}
+	if gc.idle {
+		g.idle.Remove(gc.el)
+		gc.timer.Stop()
+	} else {
+		g.busy.Remove(gc.el)
+	}
+	gc.el = nil
 }
 
 // expire closes gc if it is still idle and unstaked after idleTimeout.
 func (g *connGuard) expire(gc *guardedConn) {
 	g.mu.Lock()
-	if gc.gone || gc.idleEl == nil || time.Since(gc.idleSince) < g.idleTimeout {
+	if gc.gone || gc.el == nil || !gc.idle || time.Since(gc.idleSince) < g.idleTimeout {
 		g.mu.Unlock() // busy since, or idle again more recently: its timer was reset
 		return
 	}
@@ -228,7 +246,7 @@ func (g *connGuard) forget(gc *guardedConn) {
 		return
 	}
 	gc.gone = true
-	g.markBusy(gc)
+	g.unlist(gc)
 	g.open--
 	if !gc.staked {
 		g.unstaked--

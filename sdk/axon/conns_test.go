@@ -54,7 +54,7 @@ func TestConnGuard(t *testing.T) {
 	require.Equal(t, [2]int{1, 1}, [2]int{s, u})
 
 	b1, gb1 := admit("10.0.0.2")
-	_, gb2 := admit("10.0.0.3")
+	b2, gb2 := admit("10.0.0.3")
 	require.NotNil(t, gb1)
 	require.NotNil(t, gb2)
 	// Unstaked slots (4 − 1) are full: a newcomer displaces the unstaked
@@ -67,21 +67,36 @@ func TestConnGuard(t *testing.T) {
 	require.False(t, a1.closed.Load(), "staked connections are never displaced")
 	require.Equal(t, []string{closedPerSource, closedDisplaced}, closed)
 
-	// With every unstaked connection busy, a newcomer is refused.
-	for _, gc := range []*guardedConn{ga2, gb2, gc1} {
+	// With every unstaked connection busy (as one trickling its headers
+	// is), the one busy longest makes room.
+	for _, gc := range []*guardedConn{gb2, gc1, ga2} {
 		g.connState(gc, http.StateActive)
 	}
 	_, gd := admit("10.0.0.5")
-	require.Nil(t, gd)
-	require.Equal(t, closedFull, closed[len(closed)-1])
+	require.NotNil(t, gd)
+	require.True(t, b2.closed.Load(), "gb2 was busy longest")
 	require.False(t, c1.closed.Load())
+	require.Equal(t, []string{closedPerSource, closedDisplaced, closedDisplaced}, closed)
 
 	// A closed connection frees its slot.
 	g.connState(gc1, http.StateClosed)
-	_, gd = admit("10.0.0.5")
-	require.NotNil(t, gd)
+	_, ge := admit("10.0.0.6")
+	require.NotNil(t, ge)
 	s, u = g.counts()
 	require.Equal(t, [2]int{1, 3}, [2]int{s, u})
+	require.Len(t, closed, 3, "no one displaced")
+
+	// Staked connections alone may fill every slot; then newcomers are
+	// refused.
+	for _, gc := range []*guardedConn{ga2, gd, ge} {
+		g.connState(gc, http.StateActive)
+		g.stake(context.WithValue(context.Background(), connKey{}, gc))
+	}
+	s, u = g.counts()
+	require.Equal(t, [2]int{4, 0}, [2]int{s, u})
+	_, gf := admit("10.0.0.7")
+	require.Nil(t, gf)
+	require.Equal(t, closedFull, closed[len(closed)-1])
 }
 
 func TestConnGuardIdleTimeout(t *testing.T) {

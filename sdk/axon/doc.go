@@ -64,9 +64,10 @@
 // authenticated for a caller the policy admits with stake; it then leaves
 // the unstaked bounds and is never displaced. Unstaked connections, which
 // every new one is, share MaxConns − StakedConns: when those are taken, a
-// new connection displaces the unstaked connection idle longest (or is
-// closed at once if none is idle), so held connections only make room for
-// the next caller. A request the axon cannot authenticate is answered and
+// new connection displaces the unstaked connection idle longest, or if none
+// is idle the one busy longest (as one trickling its headers is), so held
+// connections only make room for the next caller; only when staked
+// connections fill every slot is a new one closed at once. A request the axon cannot authenticate is answered and
 // its connection closed. A body is read only once its headers name a live
 // session of the claimed caller, into a buffer that grows with the bytes
 // that arrive (never with the length announced) and is hashed as it
