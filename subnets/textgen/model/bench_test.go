@@ -66,7 +66,7 @@ var (
 )
 
 func big(b *testing.B) *Model {
-	bigOnce.Do(func() { bigModel, bigErr = FromGGUF(RandomGGUF(b, bigShape, gguf.F16, 1)) })
+	bigOnce.Do(func() { bigModel, bigErr = FromGGUF(randomGGUF(b, bigShape, gguf.F16, 1)) })
 	if bigErr != nil {
 		b.Fatal(bigErr)
 	}
@@ -83,9 +83,9 @@ func Benchmark100MGenerate(b *testing.B) {
 
 func Benchmark100MScore(b *testing.B) { benchScore(b, big(b), "And the LORD said unto Moses,", 128) }
 
-// RandomGGUF is a random-weight model of the given shape with a byte-level
+// randomGGUF is a random-weight model of the given shape with a byte-level
 // gpt2 vocabulary (256 byte tokens, filler tokens, an end token).
-func RandomGGUF(t testing.TB, sh tinyShape, typ gguf.Type, seed uint64) *gguf.File {
+func randomGGUF(t testing.TB, sh tinyShape, typ gguf.Type, seed uint64) *gguf.File {
 	w := newTinyWeights(seed, sh, false)
 	for _, v := range w { // scale matrices to ~1/√width, so activations stay in range at any width
 		if len(v) > sh.dim {
