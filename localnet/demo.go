@@ -34,6 +34,8 @@ type demo struct {
 	syncer     *metagraph.Syncer
 	miners     []*neuron.Miner
 	validators []*neuron.Validator
+	// referee measures the miners independently of the validators (see startReferee).
+	referee *neuron.Validator
 }
 
 // DemoState records the demo subnet in a local network's manifest, so a restart resumes it.
@@ -217,14 +219,42 @@ func (d *demo) startNeurons(home string, opts Options, logger *slog.Logger) erro
 		}
 		d.validators = append(d.validators, val)
 	}
+	return d.startReferee(logger)
+}
+
+// startReferee starts the referee: a score-only validator that challenges every miner through
+// its axon, as any caller would, on series of its own (its secret is new at every start and
+// never leaves it, so no validator ever shows them), and sets no weights, so its measure of skill
+// takes no part in making the incentive it is compared with. It calls as the subnet owner's
+// hotkey: the owner always holds a validator permit, so the miners answer it, and has no stake,
+// so it weighs nothing in consensus.
+func (d *demo) startReferee(logger *slog.Logger) error {
+	owner, err := d.hotkey(ownerHotkey)
+	if err != nil {
+		return err
+	}
+	ref, err := neuron.NewValidator(neuron.ValidatorConfig{
+		Chain: d.client, Hotkey: owner, Netuid: d.netuid, Metagraph: d.syncer, ScoreOnly: true,
+		Logger: logger.With("referee", ownerHotkey),
+	})
+	if err != nil {
+		return fmt.Errorf("referee: %w", err)
+	}
+	if err := ref.Start(); err != nil {
+		return fmt.Errorf("referee: %w", err)
+	}
+	d.referee = ref
 	return nil
 }
 
-// stop ends the validators first (no more queries), then the miners, the metagraph and the
-// connection.
+// stop ends the validators and the referee first (no more queries), then the miners, the
+// metagraph and the connection.
 func (d *demo) stop() {
 	for _, v := range d.validators {
 		_ = v.Stop()
+	}
+	if d.referee != nil {
+		_ = d.referee.Stop()
 	}
 	for _, m := range d.miners {
 		_ = m.Stop()

@@ -28,7 +28,8 @@ func freeAxonPorts(t *testing.T, n int) int {
 
 // The whole demo in process: the subnet is created, miners with different models answer the
 // validators' challenges over loopback, weights go through commit-reveal, and after a few epochs
-// the miners' incentive follows their measured skill. A second run resumes the same subnet.
+// the miners' incentive follows their measured skill — the validators' measure and the
+// referee's, taken on challenges no validator saw. A second run resumes the same subnet.
 func TestForecastDemoPaysForSkill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network for about a minute")
@@ -48,6 +49,14 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 		require.NoError(t, err, progress.String())
 		var printed Summary
 		require.NoError(t, json.Unmarshal(out.Bytes(), &printed))
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal(out.Bytes(), &raw))
+		for _, field := range []string{"skill_incentive_spearman", "referee_skill_incentive_spearman"} {
+			require.Contains(t, raw, field, "the JSON summary carries %s", field)
+		}
+		for _, n := range raw["neurons"].([]any) {
+			require.Contains(t, n, "referee_skill", "every neuron carries referee_skill")
+		}
 		return printed, progress.String()
 	}
 
@@ -61,6 +70,7 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 		switch n.Role {
 		case roleMiner:
 			require.Positive(t, n.Challenges, "miner %s (%s) was scored", n.Name, n.Model)
+			require.Positive(t, n.RefereeChallenges, "miner %s (%s) was refereed", n.Name, n.Model)
 			require.Positive(t, n.Incentive, "miner %s (%s) earned", n.Name, n.Model)
 		case roleValidator:
 			require.Positive(t, n.Dividends, "validator %s earned dividends", n.Name)
@@ -69,8 +79,17 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 	require.Equal(t, map[string]int{roleOwner: 1, roleMiner: 4, roleValidator: 2}, roles)
 	require.NotNil(t, sum.SkillIncentiveSpearman, progress)
 	require.Positive(t, *sum.SkillIncentiveSpearman, "incentive follows skill")
+	require.NotNil(t, sum.RefereeSkillIncentiveSpearman, progress)
+	require.Positive(t, *sum.RefereeSkillIncentiveSpearman, "incentive follows the referee's skill")
 	require.Equal(t, "gbt", sum.BestSkillModel)
-	t.Logf("spearman %.3f; best skill %s; top incentive %s", *sum.SkillIncentiveSpearman, sum.BestSkillModel, sum.TopIncentiveModel)
+	byModel := map[string]NeuronReport{}
+	for _, n := range sum.Neurons {
+		byModel[n.Model] = n
+	}
+	require.Greater(t, byModel["gbt"].RefereeSkill, byModel["seasonal-naive"].RefereeSkill, "the referee measures gbt above the reference")
+	require.Zero(t, byModel["seasonal-naive"].RefereeSkill, "the seasonal-naive miner is the reference: 0 on every challenge")
+	t.Logf("spearman %.3f, referee's %.3f; best skill %s; top incentive %s", *sum.SkillIncentiveSpearman,
+		*sum.RefereeSkillIncentiveSpearman, sum.BestSkillModel, sum.TopIncentiveModel)
 
 	again, progress := run(sum.Height + 5)
 	require.Contains(t, progress, "resuming the stored chain")

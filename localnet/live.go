@@ -50,7 +50,7 @@ func openDemo(ctx context.Context, home string, netw *Network, opts Options, log
 
 // printDemo says what runs and how to join it.
 func printDemo(w io.Writer, d *demo, home string, opts Options) {
-	fmt.Fprintf(w, "forecasting subnet %d: %d miners, %d validators, an epoch every %d blocks\n",
+	fmt.Fprintf(w, "forecasting subnet %d: %d miners, %d validators and a referee (scores, sets no weights), an epoch every %d blocks\n",
 		d.netuid, len(d.roster.Miners), len(d.roster.Validators), d.roster.Tempo)
 	keys := fmt.Sprintf("--keyring-backend %s --home %s", KeyringBackend, home)
 	tx := fmt.Sprintf("%s --node tcp://127.0.0.1:%d --chain-id %s --yes", keys, opts.Ports.RPC, opts.ChainID)
@@ -85,6 +85,9 @@ func (v *liveView) show(height int64, line string, d *demo) {
 	if rho := skillIncentiveSpearman(ns); rho != nil {
 		progress += fmt.Sprintf("  |  skill~incentive ρ %.2f", *rho)
 	}
+	if rho := refereeSkillIncentiveSpearman(ns); rho != nil {
+		progress += fmt.Sprintf(", referee's %.2f", *rho)
+	}
 	if v.tty {
 		fmt.Fprint(v.w, clearScreen)
 		writeTable(v.w, ns)
@@ -106,7 +109,8 @@ func satSubInt(a, b uint64) uint64 {
 }
 
 // summarize adds the subnet's final state to the summary: every uid, the skill–incentive
-// correlation, and which models came first by skill and by incentive.
+// correlations (the validators' skill and the referee's), and which models came first by skill
+// and by incentive.
 func (d *demo) summarize(ctx context.Context, sum *Summary) {
 	m, _, err := d.syncer.Sync(ctx)
 	if err != nil || m == nil {
@@ -115,6 +119,7 @@ func (d *demo) summarize(ctx context.Context, sum *Summary) {
 	sum.Netuid = d.netuid
 	sum.Neurons = d.neuronReports(m)
 	sum.SkillIncentiveSpearman = skillIncentiveSpearman(sum.Neurons)
+	sum.RefereeSkillIncentiveSpearman = refereeSkillIncentiveSpearman(sum.Neurons)
 	sum.BestSkillModel = bestBy(sum.Neurons, func(n NeuronReport) float64 { return n.Skill })
 	sum.TopIncentiveModel = bestBy(sum.Neurons, func(n NeuronReport) float64 { return n.Incentive })
 }

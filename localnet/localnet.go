@@ -81,10 +81,14 @@ type Summary struct {
 	// SkillIncentiveSpearman is the rank correlation between the miners' measured skill and
 	// their incentive: the answer, in one number, to whether the network pays for quality. It is
 	// null until miners have been scored and an epoch has paid them.
-	SkillIncentiveSpearman *float64       `json:"skill_incentive_spearman"`
-	BestSkillModel         string         `json:"best_skill_model,omitempty"`
-	TopIncentiveModel      string         `json:"top_incentive_model,omitempty"`
-	Neurons                []NeuronReport `json:"neurons,omitempty"`
+	SkillIncentiveSpearman *float64 `json:"skill_incentive_spearman"`
+	// RefereeSkillIncentiveSpearman is the same correlation with the skill the referee measured
+	// on challenges no validator saw: the validators' own figure correlates their measurement with
+	// the incentive that measurement produced, the referee's does not lean on it.
+	RefereeSkillIncentiveSpearman *float64       `json:"referee_skill_incentive_spearman"`
+	BestSkillModel                string         `json:"best_skill_model,omitempty"`
+	TopIncentiveModel             string         `json:"top_incentive_model,omitempty"`
+	Neurons                       []NeuronReport `json:"neurons,omitempty"`
 }
 
 // manifestFile records, in a local network's home, what Create made: the network resumes from it.
@@ -326,11 +330,13 @@ func writeSummary(opts Options, s Summary) error {
 		return nil
 	}
 	writeTable(opts.Out, s.Neurons)
-	rho := "not yet defined (no scored miners paid by an epoch)"
-	if s.SkillIncentiveSpearman != nil {
-		rho = fmt.Sprintf("%.3f", *s.SkillIncentiveSpearman)
+	rho := func(r *float64) string {
+		if r == nil {
+			return "not yet defined (no scored miners paid by an epoch)"
+		}
+		return fmt.Sprintf("%.3f", *r)
 	}
-	fmt.Fprintf(opts.Out, "skill~incentive Spearman %s; most skilled model %q, highest incentive %q\n",
-		rho, s.BestSkillModel, s.TopIncentiveModel)
+	fmt.Fprintf(opts.Out, "skill~incentive Spearman %s (validators' skill), %s (referee's); most skilled model %q, highest incentive %q\n",
+		rho(s.SkillIncentiveSpearman), rho(s.RefereeSkillIncentiveSpearman), s.BestSkillModel, s.TopIncentiveModel)
 	return nil
 }

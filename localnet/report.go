@@ -13,21 +13,26 @@ import (
 )
 
 // NeuronReport is one uid of the demo subnet as the summary and the live table show it. Shares are
-// fractions of 1; skill is the miner's average relative score over every challenge the
-// validators scored (1 = always the best answer).
+// fractions of 1. Skill is the miner's average improvement over the seasonal-naive reference
+// forecast (score.Skill, in scale units: 0 = as good as the reference) over every challenge the
+// validators scored; RefereeSkill is the same measure over the referee's own challenges, which
+// no validator saw.
 type NeuronReport struct {
-	UID            uint16  `json:"uid"`
-	Role           string  `json:"role"`
-	Name           string  `json:"name"`
-	Model          string  `json:"model,omitempty"`
-	Hotkey         string  `json:"hotkey"`
-	StakeRao       uint64  `json:"stake_rao"`
-	Skill          float64 `json:"skill"`
-	Challenges     int     `json:"challenges"`
-	Incentive      float64 `json:"incentive"`
-	Dividends      float64 `json:"dividends"`
-	ValidatorTrust float64 `json:"validator_trust"`
-	EmissionRao    uint64  `json:"emission_rao"`
+	UID        uint16  `json:"uid"`
+	Role       string  `json:"role"`
+	Name       string  `json:"name"`
+	Model      string  `json:"model,omitempty"`
+	Hotkey     string  `json:"hotkey"`
+	StakeRao   uint64  `json:"stake_rao"`
+	Skill      float64 `json:"skill"`
+	Challenges int     `json:"challenges"`
+	// RefereeSkill and RefereeChallenges are 0 for a uid the referee has not scored.
+	RefereeSkill      float64 `json:"referee_skill"`
+	RefereeChallenges int     `json:"referee_challenges"`
+	Incentive         float64 `json:"incentive"`
+	Dividends         float64 `json:"dividends"`
+	ValidatorTrust    float64 `json:"validator_trust"`
+	EmissionRao       uint64  `json:"emission_rao"`
 }
 
 // Roles of the demo's uids.
@@ -67,6 +72,12 @@ func (d *demo) neuronReports(m *metagraph.Metagraph) []NeuronReport {
 	for _, s := range scoreboard.Pool(lists...) {
 		skills[s.Hotkey] = s
 	}
+	refereed := map[string]scoreboard.Standing{}
+	if d.referee != nil {
+		for _, s := range d.referee.Standings() {
+			refereed[s.Hotkey] = s
+		}
+	}
 	out := make([]NeuronReport, m.N())
 	for uid := range m.N() {
 		hotkey := m.Hotkeys[uid]
@@ -77,6 +88,7 @@ func (d *demo) neuronReports(m *metagraph.Metagraph) []NeuronReport {
 		out[uid] = NeuronReport{
 			UID: uint16(uid), Role: w.role, Name: w.name, Model: w.model, Hotkey: hotkey,
 			StakeRao: m.AlphaStake[uid], Skill: skills[hotkey].Skill, Challenges: skills[hotkey].Challenges,
+			RefereeSkill: refereed[hotkey].Skill, RefereeChallenges: refereed[hotkey].Challenges,
 			Incentive: metagraph.Share(m.Incentive[uid]), Dividends: metagraph.Share(m.Dividends[uid]),
 			ValidatorTrust: metagraph.Share(m.ValidatorTrust[uid]), EmissionRao: m.Emission[uid],
 		}
@@ -84,14 +96,28 @@ func (d *demo) neuronReports(m *metagraph.Metagraph) []NeuronReport {
 	return out
 }
 
-// skillIncentiveSpearman is the rank correlation between the measured skill and the incentive of
-// the miners that were scored: 1 when incentive orders the miners exactly as their skill does.
-// It is undefined (nil) with fewer than two such miners or when either side has no spread.
+// skillIncentiveSpearman is the rank correlation between the validators' measured skill and the
+// incentive of the miners they scored: 1 when incentive orders the miners exactly as their skill
+// does. It is undefined (nil) with fewer than two such miners or when either side has no spread.
+// The validators' skill is the measurement their weights, and so the incentive, were made from;
+// refereeSkillIncentiveSpearman is the check that does not lean on it.
 func skillIncentiveSpearman(ns []NeuronReport) *float64 {
+	return minerSpearman(ns, func(n NeuronReport) (float64, bool) { return n.Skill, n.Challenges > 0 })
+}
+
+// refereeSkillIncentiveSpearman is the rank correlation between the referee's measured skill and
+// the incentive of the miners it scored, undefined (nil) as skillIncentiveSpearman is.
+func refereeSkillIncentiveSpearman(ns []NeuronReport) *float64 {
+	return minerSpearman(ns, func(n NeuronReport) (float64, bool) { return n.RefereeSkill, n.RefereeChallenges > 0 })
+}
+
+// minerSpearman correlates a measure of skill with incentive over the miners (any uid but the
+// owner and the demo's validators) that the measure covers.
+func minerSpearman(ns []NeuronReport, skillOf func(NeuronReport) (float64, bool)) *float64 {
 	var skill, incentive []float64
 	for _, n := range ns {
-		if n.Role != roleValidator && n.Role != roleOwner && n.Challenges > 0 {
-			skill = append(skill, n.Skill)
+		if s, ok := skillOf(n); ok && n.Role != roleValidator && n.Role != roleOwner {
+			skill = append(skill, s)
 			incentive = append(incentive, n.Incentive)
 		}
 	}
@@ -169,20 +195,26 @@ func bestBy(ns []NeuronReport, f func(NeuronReport) float64) string {
 
 // writeTable prints the metagraph as the live table: one row per uid.
 func writeTable(w io.Writer, ns []NeuronReport) {
-	fmt.Fprintf(w, "%4s  %-9s  %-11s  %-14s  %14s  %9s  %9s  %7s  %12s  %6s\n",
-		"uid", "role", "name", "model", "stake α", "incentive", "dividends", "vtrust", "emission α", "skill")
+	fmt.Fprintf(w, "%4s  %-9s  %-11s  %-14s  %14s  %9s  %9s  %7s  %12s  %7s  %7s\n",
+		"uid", "role", "name", "model", "stake α", "incentive", "dividends", "vtrust", "emission α", "skill", "referee")
 	for _, n := range ns {
-		model, skill := n.Model, fmt.Sprintf("%.3f", n.Skill)
+		model := n.Model
 		if model == "" {
 			model = "-"
 		}
-		if n.Challenges == 0 {
-			skill = "-"
-		}
-		fmt.Fprintf(w, "%4d  %-9s  %-11s  %-14s  %14s  %9.4f  %9.4f  %7.4f  %12s  %6s\n",
+		fmt.Fprintf(w, "%4d  %-9s  %-11s  %-14s  %14s  %9.4f  %9.4f  %7.4f  %12s  %7s  %7s\n",
 			n.UID, n.Role, truncate(n.Name, 11), truncate(model, 14), subnettypes.FormatTAO(n.StakeRao),
-			n.Incentive, n.Dividends, n.ValidatorTrust, subnettypes.FormatTAO(n.EmissionRao), skill)
+			n.Incentive, n.Dividends, n.ValidatorTrust, subnettypes.FormatTAO(n.EmissionRao),
+			skillCell(n.Skill, n.Challenges), skillCell(n.RefereeSkill, n.RefereeChallenges))
 	}
+}
+
+// skillCell prints a skill with its sign, or "-" when nothing was scored.
+func skillCell(skill float64, challenges int) string {
+	if challenges == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%+.3f", skill)
 }
 
 func truncate(s string, n int) string {
