@@ -55,7 +55,7 @@
 //	gt-target      request   the axon's hotkey
 //	gt-nonce       both      the sender's clock, unix nanoseconds
 //	gt-uuid        request   the dendrite instance (≤ 64 characters)
-//	gt-timeout-ms  request   how long the dendrite waits
+//	gt-timeout-ms  request   how long the dendrite waits (1..MaxTimeoutMs)
 //	gt-session     request   the session ID, 32 hex digits
 //	gt-mac         both      HMAC-SHA256, 64 hex digits
 //
