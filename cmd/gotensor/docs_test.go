@@ -75,6 +75,8 @@ func TestDocsCheckers(t *testing.T) {
 		"Run `gotensor start --home DIR` or `make demo`.\n```\n$ gotensor testnet init-files \\\n  --validators 4 # four homes\ngo test ./...\n```\n")
 	require.Equal(t, []quote{{1, "docs/x.md#top"}, {1, "https://example.com"}}, links)
 	require.Equal(t, []quote{{2, "gotensor start --home DIR"}, {4, "gotensor testnet init-files --validators 4"}}, commands)
+	require.Equal(t, []quote{{7, "gotensor tx bank send alice ARG 1rao --yes"}, {7, "gotensor keys show mine -a"}},
+		gotensorCommands(7, "gotensor tx bank send alice $(gotensor keys show mine -a) 1rao --yes"))
 	require.NoError(t, checkLink(repoRoot, "README.md#quick-start"))
 	require.NoError(t, checkLink(repoRoot, "https://example.com/missing"))
 	require.Error(t, checkLink(repoRoot, "docs/no-such-file.md"))
@@ -100,6 +102,7 @@ var (
 	linkPattern   = regexp.MustCompile(`\]\(([^)\s]+)(?:\s+"[^"]*")?\)`)
 	inlinePattern = regexp.MustCompile("`([^`]+)`")
 	commandBreaks = regexp.MustCompile(`&&|\|\||;|\|`)
+	substitution  = regexp.MustCompile(`\$\([^()]*\)`)
 )
 
 // scanMarkdown finds the link targets outside code blocks and the gotensor commands quoted in code
@@ -139,13 +142,20 @@ func scanMarkdown(text string) (links, commands []quote) {
 	return links, commands
 }
 
-// gotensorCommands are the gotensor commands of one shell line.
+// gotensorCommands are the gotensor commands of one shell line, those in a command substitution
+// $(…) included (the substitution stands as one argument of the command around it).
 func gotensorCommands(line int, shell string) []quote {
 	if i := strings.Index(shell, " #"); i >= 0 {
 		shell = shell[:i]
 	}
+	var parts []string
+	shell = substitution.ReplaceAllStringFunc(shell, func(sub string) string {
+		parts = append(parts, sub[2:len(sub)-1])
+		return "ARG"
+	})
+	parts = append([]string{shell}, parts...)
 	var out []quote
-	for _, part := range commandBreaks.Split(shell, -1) {
+	for _, part := range commandBreaks.Split(strings.Join(parts, ";"), -1) {
 		fields := strings.Fields(part)
 		if len(fields) > 0 && fields[0] == "$" {
 			fields = fields[1:]
