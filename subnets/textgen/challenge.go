@@ -1,18 +1,18 @@
 package textgen
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"unicode"
 
 	"github.com/gotensor/gotensor/subnets/textgen/protocol"
 )
 
 // openings are the starts of King James Bible verses (public domain), the
 // text the subnet's shipped model was trained on: the kind of prompt its
-// users send it. A challenge is one of them, whole or cut at a word,
-// sometimes wrapped as a chat.
+// users send it. A challenge is one of them cut at a word, sometimes
+// wrapped as a chat.
 var openings = []string{
 	"In the beginning God created the heaven and the earth.",
 	"And God said, Let there be light: and there was light.",
@@ -110,41 +110,22 @@ func (c ChallengeConfig) Validate() error {
 	return nil
 }
 
-// Challenge is one prompt with its sampling, to be sent to every miner of a
-// round, each under its own id and seed.
-type Challenge struct {
-	Request protocol.Request
-}
-
-// For is the request one miner gets: the challenge under an id and a seed
-// drawn for that miner, so that no two miners' honest answers coincide and
-// a copy of another's answer shows.
-func (c Challenge) For(hotkey string, r *rand.Rand) protocol.Request {
-	req := c.Request
-	var id [12]byte
-	for i := range id {
-		id[i] = byte(r.Uint32())
-	}
-	h := sha256.Sum256([]byte(hotkey))
-	req.ID = hex.EncodeToString(id[:]) + hex.EncodeToString(h[:4])
-	req.Seed = r.Uint64()
-	return req
-}
-
-// draw makes a challenge from r.
-func (c ChallengeConfig) draw(r *rand.Rand) Challenge {
+// draw makes a request from r: a prompt, its sampling, and an id and seed
+// of its own.
+func (c ChallengeConfig) draw(r *rand.Rand) protocol.Request {
+	// Cut after a word, never after punctuation or at the verse's end: the
+	// model was trained with an end-of-text token after every verse, so a
+	// prompt that could be a whole verse invites an empty answer, which
+	// shows nothing about the model behind it.
 	text := openings[r.IntN(len(openings))]
-	// Half the time, only the first words: a prompt mid-verse.
-	if r.IntN(2) == 0 {
-		cuts := []int{}
-		for i := 1; i < len(text); i++ {
-			if text[i] == ' ' {
-				cuts = append(cuts, i)
-			}
+	var cuts []int
+	for i := 1; i < len(text); i++ {
+		if text[i] == ' ' && unicode.IsLetter(rune(text[i-1])) {
+			cuts = append(cuts, i)
 		}
-		if len(cuts) > 0 {
-			text = text[:cuts[r.IntN(len(cuts))]]
-		}
+	}
+	if len(cuts) > 0 {
+		text = text[:cuts[r.IntN(len(cuts))]]
 	}
 	req := protocol.Request{
 		Sampling: protocol.Sampling{
@@ -160,5 +141,11 @@ func (c ChallengeConfig) draw(r *rand.Rand) Challenge {
 	} else {
 		req.Prompt = text
 	}
-	return Challenge{Request: req}
+	var id [16]byte
+	for i := range id {
+		id[i] = byte(r.Uint32())
+	}
+	req.ID = hex.EncodeToString(id[:])
+	req.Seed = r.Uint64()
+	return req
 }

@@ -90,7 +90,7 @@ func Trial(ctx context.Context, lm *Runtime, wrong *Runtime, cfg TrialConfig) ([
 	ex := miner.NewExchange()
 	backends := make([]miner.Backend, len(names))
 	for i, name := range names {
-		deps := miner.Deps{LM: lm, Delay: cfg.Delay, Exchange: ex, Seed: uint64(i), Cheated: func(id string) {
+		deps := miner.Deps{LM: lm, Delay: cfg.Delay, Exchange: ex, RelayWait: 20 * time.Millisecond, Seed: uint64(i), Cheated: func(id string) {
 			mu.Lock()
 			cheated[id] = true
 			mu.Unlock()
@@ -112,12 +112,11 @@ func Trial(ctx context.Context, lm *Runtime, wrong *Runtime, cfg TrialConfig) ([
 		reports[i] = BehaviourReport{Behaviour: name, Checks: map[verify.Check]int{}}
 	}
 	for round := range cfg.Rounds {
-		c := v.NextChallenge()
 		responses := make([]Response, len(names))
 		var wg sync.WaitGroup
 		for i, name := range names {
 			hotkey := fmt.Sprintf("trial-%s", name)
-			responses[i] = Response{UID: uint16(i), Hotkey: hotkey, Request: v.RequestFor(c, hotkey)}
+			responses[i] = Response{UID: uint16(i), Hotkey: hotkey, Request: v.NextRequest()}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -63,18 +63,13 @@ func NewValidator(cfg ValidatorConfig, ref verify.Reference, secret []byte) (*Va
 	return &Validator{cfg: cfg, verifier: verifier, board: board, rng: rand.New(rand.NewChaCha8(seed))}, nil
 }
 
-// NextChallenge draws the next challenge.
-func (v *Validator) NextChallenge() Challenge {
+// NextRequest draws the next challenge: a prompt, its sampling, an id and a
+// seed. Each miner gets its own, never the prompt another miner is asked at
+// the same time, so that no answer exists for a miner to copy.
+func (v *Validator) NextRequest() protocol.Request {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.cfg.Challenge.draw(v.rng)
-}
-
-// RequestFor is the challenge as one miner gets it (its own id and seed).
-func (v *Validator) RequestFor(c Challenge, hotkey string) protocol.Request {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return c.For(hotkey, v.rng)
 }
 
 // Response is what one miner did with its request.

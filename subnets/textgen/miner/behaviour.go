@@ -40,8 +40,10 @@ type Deps struct {
 	Wrong LM
 	// Delay is honest-slow's pause before each token (default 50ms).
 	Delay time.Duration
-	// Exchange is where relay finds the answers it copies (see Exchange).
-	Exchange *Exchange
+	// Exchange is where relay finds the answers it copies (see Exchange),
+	// waiting at most RelayWait (default 1s) for one.
+	Exchange  *Exchange
+	RelayWait time.Duration
 	// Seed seeds random's draws.
 	Seed uint64
 	// Cheated, if set, is called with the request id each time a cheating
@@ -84,7 +86,10 @@ func Behave(name string, d Deps) (Backend, error) {
 		if d.Exchange == nil {
 			return nil, errors.New("miner: relay needs an Exchange to copy answers from")
 		}
-		return &relay{model: d.LM.ModelID(), ex: d.Exchange, cheated: d.Cheated}, nil
+		if d.RelayWait == 0 {
+			d.RelayWait = time.Second
+		}
+		return &relay{model: d.LM.ModelID(), ex: d.Exchange, wait: d.RelayWait, cheated: d.Cheated}, nil
 	}
 	return nil, fmt.Errorf("miner: no behaviour %q (want one of %v)", name, Behaviours)
 }
@@ -275,17 +280,20 @@ func (f *inflate) Generate(ctx context.Context, req protocol.Request, emit func(
 type relay struct {
 	model   string
 	ex      *Exchange
+	wait    time.Duration
 	cheated func(string)
 }
 
 func (r *relay) Model() string { return r.model }
 
 func (r *relay) Generate(ctx context.Context, req protocol.Request, emit func(protocol.Chunk) error) error {
+	r.cheated(req.ID) // it never generates: what it sends, if anything, is a copy
+	ctx, cancel := context.WithTimeout(ctx, r.wait)
+	defer cancel()
 	chunks, err := r.ex.wait(ctx, req.Text())
 	if err != nil {
 		return err
 	}
-	r.cheated(req.ID)
 	for _, c := range chunks {
 		if err := emit(c); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"sync"
 	"testing"
 
@@ -110,4 +111,17 @@ func randomGGUF(t testing.TB, sh tinyShape, typ gguf.Type, seed uint64) *gguf.Fi
 	f.Set("tokenizer.ggml.tokens", tokens)
 	f.Set("tokenizer.ggml.token_type", types)
 	return f
+}
+
+// TestWriteBenchmarkModel writes the random 100 M model to the path in
+// TEXTGEN_BENCH_GGUF, so that llama.cpp can run the same file
+// (tools/textgen-train/llamacpp_bench.mjs); it is skipped otherwise.
+func TestWriteBenchmarkModel(t *testing.T) {
+	path := os.Getenv("TEXTGEN_BENCH_GGUF")
+	if path == "" {
+		t.Skip("set TEXTGEN_BENCH_GGUF to write the benchmark model")
+	}
+	if err := randomGGUF(t, bigShape, gguf.F16, 1).WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Finish reasons, as OpenAI's API names them.
@@ -166,4 +167,24 @@ func checkToken(t Token, topLogprobs int) error {
 		}
 	}
 	return nil
+}
+
+// JSONText is s as a JSON round trip leaves it: each byte that is not part
+// of valid UTF-8 becomes U+FFFD. A byte-level token's text may hold part of
+// a character, so token texts are compared in this form.
+func JSONText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	out := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(out)
 }

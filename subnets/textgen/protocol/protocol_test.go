@@ -54,7 +54,7 @@ func TestRequestValidate(t *testing.T) {
 
 func TestRenderChat(t *testing.T) {
 	r := Request{Messages: []Message{{"system", "Speak as the KJV."}, {"user", "Who begat Enos?"}}}
-	require.Equal(t, "system: Speak as the KJV.\nuser: Who begat Enos?\nassistant:", r.Text())
+	require.Equal(t, "Speak as the KJV.\nWho begat Enos?", r.Text())
 	require.True(t, r.Chat())
 	require.Equal(t, "plain", Request{Prompt: "plain"}.Text())
 }
@@ -123,4 +123,14 @@ func TestJSONShape(t *testing.T) {
 	require.JSONEq(t, `{"id":"r1","prompt":"In the beginning","max_tokens":8,"temperature":0.8,"top_k":10,"seed":7,"top_logprobs":5}`, string(b))
 	require.Equal(t, "TextComplete", Complete.Name())
 	require.Equal(t, "TextInfo", Info.Name())
+}
+
+func TestJSONTextIsTheRoundTrip(t *testing.T) {
+	for _, s := range []string{"plain", "\xe2\x80", "a\xffb\xe2\x80\x9cc", ""} {
+		b, err := json.Marshal(s)
+		require.NoError(t, err)
+		var back string
+		require.NoError(t, json.Unmarshal(b, &back))
+		require.Equal(t, back, JSONText(s), "%q", s)
+	}
 }

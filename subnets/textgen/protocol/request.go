@@ -63,20 +63,18 @@ func (r Request) Text() string {
 	return r.Prompt
 }
 
-// RenderChat turns a chat into the prompt the model continues: each turn on
-// its own line as "role: content", then "assistant:" for the answer. The
-// subnet's model is a plain language model with no chat template of its own;
-// one fixed rendering keeps a miner and a validator on the same tokens.
+// RenderChat turns a chat into the prompt the model continues: the
+// messages' contents, one per line, the answer continuing the last. The
+// subnet's model is a plain language model with no chat template of its
+// own (roles mean nothing to it, and a trailing "assistant:" would only
+// invite it to end); one fixed rendering keeps a miner and a validator on
+// the same tokens.
 func RenderChat(messages []Message) string {
-	var b strings.Builder
-	for _, m := range messages {
-		b.WriteString(m.Role)
-		b.WriteString(": ")
-		b.WriteString(m.Content)
-		b.WriteByte('\n')
+	parts := make([]string, len(messages))
+	for i, m := range messages {
+		parts[i] = m.Content
 	}
-	b.WriteString("assistant:")
-	return b.String()
+	return strings.Join(parts, "\n")
 }
 
 // Validate reports the first thing that makes the request unservable.

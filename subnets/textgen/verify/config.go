@@ -28,8 +28,9 @@ type Config struct {
 	// 100 ("You really went out your way to avoid stopping!").
 	EndAvoidRatio float64 `json:"end_avoid_ratio"`
 	// MinEndProb: an answer ending with the end-of-text token where the
-	// reference gives it less fails. Ours: an honest sampler ends at such a
-	// position with probability below MinEndProb per position.
+	// request's sampling (temperature, cuts) over the reference gives it
+	// less fails. Ours: an honest sampler ends at such a position with
+	// probability below MinEndProb per position.
 	MinEndProb float64 `json:"min_end_prob"`
 	// FineChecks positions (first, last, the rest drawn) compare the miner's
 	// logprobs with the reference's. SN19: 5.
@@ -39,6 +40,11 @@ type Config struct {
 	// SN19: 0.125 and 0.25.
 	FineFull float64 `json:"fine_full"`
 	FineMax  float64 `json:"fine_max"`
+	// MinCosine: the mean over every position of the cosine similarity
+	// between the miner's top alternatives and the reference's (as
+	// probabilities, a token missing from one list counting 0) must reach
+	// it. SN1 prompting exact_match.py: 0.9.
+	MinCosine float64 `json:"min_cosine"`
 	// UsageMin and UsageMax bound claimed prompt tokens over the
 	// reference's count. Targon v5: ×0.5–2.
 	UsageMin float64 `json:"usage_min"`
@@ -62,7 +68,7 @@ func DefaultConfig() Config {
 		TopRank: 10, MaxMisses: 3,
 		ImprobableLogprob: -13, UnlikelyLogprob: -8, MaxUnlikely: 4,
 		EndAvoidRatio: 100, MinEndProb: 1e-3,
-		FineChecks: 5, FineFull: 0.125, FineMax: 0.25,
+		FineChecks: 5, FineFull: 0.125, FineMax: 0.25, MinCosine: 0.9,
 		UsageMin: 0.5, UsageMax: 2,
 		PerfectMinTokens: 8, PerfectMaxProb: 1e-3,
 		DuplicateMaxProb: 1e-6, Memory: 4096,
@@ -94,6 +100,8 @@ func (c Config) Validate() error {
 		return bad("usage_min %v and usage_max %v: want 0 < usage_min ≤ 1 ≤ usage_max", c.UsageMin, c.UsageMax)
 	case c.PerfectMinTokens < 1:
 		return bad("perfect_min_tokens is %d, want ≥ 1", c.PerfectMinTokens)
+	case !(c.MinCosine >= 0 && c.MinCosine <= 1):
+		return bad("min_cosine is %v, want 0..1", c.MinCosine)
 	case c.Memory < 0:
 		return bad("memory is %d, want ≥ 0", c.Memory)
 	}

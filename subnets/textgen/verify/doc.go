@@ -13,20 +13,27 @@
 //     is no longer than max_tokens, reaches it when it says "length", and
 //     ends with the end-of-text token or a requested stop sequence when it
 //     says "stop"; every token's text is its id's text in the model.
-//   - rank: a token outside the reference's top TopRank (10) is a miss; more
-//     than MaxMisses (3) refuse the answer (SN19).
+//   - rank: a token the request's own top_k and top_p would not keep, or,
+//     without cuts, one outside the reference's top TopRank (10), is a
+//     miss; more than MaxMisses (3) refuse the answer (SN19's rule, with
+//     the request's cuts where it has them).
 //   - improbable: a token the reference gives a log-probability ≤ −13, or
 //     five or more ≤ −8, refuse it (Targon).
 //   - end-skipped: at a position where the reference put P(end) more than
 //     100 times the chosen token's probability, the miner went out of its
 //     way not to stop (SN19).
 //   - end-unlikely: the answer ends with the end-of-text token where the
-//     reference gives it less than MinEndProb: it stopped where the model
-//     would not (truncation).
+//     request's sampling over the reference would draw it with probability
+//     below MinEndProb, or not at all: it stopped where the model would not
+//     (truncation).
 //   - logprobs: at the first, the last and three positions drawn from the
 //     validator's key, the mean |exp(reference) − exp(miner)| of the chosen
 //     tokens' log-probabilities must be ≤ 0.25; ≤ 0.125 scores quality 1,
 //     linearly down to 0.5 at 0.25 (SN19).
+//   - top-tokens: at every position, the miner's top alternatives and the
+//     reference's as probability vectors (a token missing from one list
+//     counting 0) must have a mean cosine similarity of at least 0.9
+//     (SN1's logits check). A smaller or quantised model shows here first.
 //   - too-perfect: an answer sampled at a positive temperature that is the
 //     reference's most likely token at every one of at least 8 positions,
 //     when the request's sampling gave that sequence a probability below

@@ -27,6 +27,7 @@ const (
 	CheckEndSkipped  Check = "end-skipped"
 	CheckEndUnlikely Check = "end-unlikely"
 	CheckLogprobs    Check = "logprobs"
+	CheckTopTokens   Check = "top-tokens"
 	CheckTooPerfect  Check = "too-perfect"
 	CheckReplay      Check = "replay"
 	CheckRelay       Check = "relay"
@@ -50,7 +51,10 @@ type Verdict struct {
 	// log of the answer's probability under the request's sampling.
 	Misses    int     `json:"misses"`
 	MeanDelta float64 `json:"mean_delta"`
-	LogProb   float64 `json:"log_prob"`
+	// Cosine is the mean similarity of the miner's top alternatives to the
+	// reference's.
+	Cosine  float64 `json:"cosine"`
+	LogProb float64 `json:"log_prob"`
 }
 
 func refuse(c Check, format string, args ...any) Verdict {
@@ -134,7 +138,13 @@ func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Reques
 	for j, id := range ids {
 		row := rows[j]
 		lp := float64(row[id])
-		if r := rank(row, id); r >= c.TopRank {
+		// A miss is a token the request's own cuts (top_k, top_p) would not
+		// have kept, or, for a request without cuts, one outside the
+		// reference's top TopRank: a request for top_k 40 lets an honest
+		// miner draw rank 30, one for top_k 5 does not let it draw rank 6.
+		r := rank(row, id)
+		uncut := req.TopK == 0 && (req.TopP == 0 || req.TopP == 1)
+		if !sampleable(row, id, req.Sampling) || (uncut && r >= c.TopRank) {
 			d.Misses++
 		} else if r > 0 {
 			allTop = false
@@ -157,11 +167,11 @@ func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Reques
 		return refuse(CheckImprobable, "%d tokens with reference logprob ≤ %v (at most %d allowed)", unlikely, c.UnlikelyLogprob, c.MaxUnlikely), nil
 	}
 	if ended {
-		if p := math.Exp(float64(rows[n][eos])); p < c.MinEndProb {
-			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the reference gives the end probability %.2g < %v", n, p, c.MinEndProb), nil
-		}
 		if !sampleable(rows[n], eos, req.Sampling) {
 			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's top_k %d / top_p %v leave the end out", n, req.TopK, req.TopP), nil
+		}
+		if p := sampleProb(rows[n], eos, req.Sampling); p < c.MinEndProb {
+			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's sampling ends with probability %.2g < %v", n, p, c.MinEndProb), nil
 		}
 	}
 	if n == 0 {
@@ -176,6 +186,13 @@ func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Reques
 		d.Quality = 1
 	default:
 		d.Quality = 1 - 0.5*(d.MeanDelta-c.FineFull)/(c.FineMax-c.FineFull)
+	}
+	for j, t := range ans.Tokens {
+		d.Cosine += cosine(t.Top, rows[j])
+	}
+	d.Cosine /= float64(n)
+	if d.Cosine < c.MinCosine {
+		return refuse(CheckTopTokens, "the alternatives match the reference's with mean cosine %.3f < %v", d.Cosine, c.MinCosine), nil
 	}
 	if req.Temperature > 0 && allTop && d.Misses == 0 && len(ids) >= c.PerfectMinTokens && d.LogProb < math.Log(c.PerfectMaxProb) {
 		return refuse(CheckTooPerfect, "all %d tokens are the reference's most likely, a sequence of probability %.2g at temperature %v", len(ids), math.Exp(d.LogProb), req.Temperature), nil
@@ -321,4 +338,54 @@ func (v *Verifier) remember(miner string, req protocol.Request, ids []int, logPr
 		v.queue = v.queue[1:]
 	}
 	return sighting{}, true
+}
+
+// cosine is the similarity of the miner's alternatives at a position and
+// the reference's as many most likely tokens, as probability vectors over
+// the ids of both lists (SN1's LogitsRewardModel).
+func cosine(top []protocol.Alternative, row []float32) float64 {
+	if len(top) == 0 {
+		return 0
+	}
+	ref := topIDs(row, len(top))
+	miner := make(map[int]float64, len(top))
+	for _, a := range top {
+		if a.ID >= 0 && a.ID < len(row) {
+			miner[a.ID] = math.Exp(a.Logprob)
+		}
+	}
+	var dot, na, nb float64
+	for _, p := range miner {
+		na += p * p
+	}
+	for _, id := range ref {
+		q := math.Exp(float64(row[id]))
+		nb += q * q
+		dot += miner[id] * q
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+// topIDs is the k most likely ids of row, most likely first.
+func topIDs(row []float32, k int) []int {
+	top := make([]int, 0, k+1)
+	for id, v := range row {
+		if len(top) == k && v <= row[top[k-1]] {
+			continue
+		}
+		at := len(top)
+		for at > 0 && row[top[at-1]] < v {
+			at--
+		}
+		top = append(top, 0)
+		copy(top[at+1:], top[at:])
+		top[at] = id
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
 }
