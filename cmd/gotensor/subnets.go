@@ -36,7 +36,7 @@ func subnetsCmd() *cobra.Command {
 		Short:             "run the reference subnets' miners and validators; tools for any subnet",
 		PersistentPreRunE: standalone,
 	}
-	cmd.AddCommand(forecastCmd(), commitHashCmd())
+	cmd.AddCommand(forecastCmd(), textgenCmd(), commitHashCmd())
 	return cmd
 }
 
