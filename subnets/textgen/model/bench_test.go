@@ -17,6 +17,7 @@ func benchGenerate(b *testing.B, m *Model, prompt string, n int) {
 	ctx := context.Background()
 	tokens := 0
 	b.ResetTimer()
+	cpu := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		c, err := m.Generate(ctx, Request{Prompt: prompt, MaxTokens: n, Temperature: 0.8, TopP: 0.95,
 			Seed: uint64(i), TopLogprobs: 5, IgnoreEOS: true})
@@ -25,7 +26,7 @@ func benchGenerate(b *testing.B, m *Model, prompt string, n int) {
 		}
 		tokens += len(c.Tokens)
 	}
-	b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
+	reportTokens(b, tokens, cpu)
 }
 
 func benchScore(b *testing.B, m *Model, prompt string, n int) {
@@ -39,12 +40,23 @@ func benchScore(b *testing.B, m *Model, prompt string, n int) {
 		completion[i] = (i*7919 + 13) % m.Vocab
 	}
 	b.ResetTimer()
+	cpu := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		if _, err := m.Score(ctx, p, completion, ScoreOptions{TopLogprobs: 5}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tokens/s")
+	reportTokens(b, n*b.N, cpu)
+}
+
+// reportTokens reports tokens per second of wall time and per second of
+// CPU time (both cores together), the second steadier on a busy machine.
+func reportTokens(b *testing.B, tokens int, cpuBefore float64) {
+	b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
+	if cpu := cpuSeconds() - cpuBefore; cpu > 0 {
+		b.ReportMetric(float64(tokens)/cpu, "tokens/cpu-s")
+	}
+	b.ReportMetric(0, "ns/op")
 }
 
 // The shipped test model: generation (a miner) and teacher-forced scoring

@@ -190,39 +190,73 @@ func rows(n, width int) [][]float32 {
 }
 
 // matmul sets out[t][r] = W[r]·x[t] for a row-major W with len(out[0]) rows.
-// Goroutines split W's rows, so each weight row is read once for the whole
-// batch, and every element is one dot product whoever computes it.
+// Goroutines split W's rows; each takes four rows at a time, so the four
+// rows are read once per token and each element of x serves four sums.
+// Every element is still one plain sequential sum (see rowDot), whoever
+// computes it and however many tokens share the call.
 func matmul(out [][]float32, w []float32, x [][]float32) {
 	if len(out) == 0 {
 		return
 	}
 	n, in := len(out[0]), len(x[0])
 	parallelFor(n, n*in*len(x), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			row := w[r*in : (r+1)*in]
+		r := lo
+		for ; r+4 <= hi; r += 4 {
+			w0, w1, w2, w3 := w[r*in:(r+1)*in], w[(r+1)*in:(r+2)*in], w[(r+2)*in:(r+3)*in], w[(r+3)*in:(r+4)*in]
 			for t := range x {
-				out[t][r] = dot(row, x[t])
+				out[t][r], out[t][r+1], out[t][r+2], out[t][r+3] = rowDot4(w0, w1, w2, w3, x[t])
+			}
+		}
+		for ; r < hi; r++ {
+			for t := range x {
+				out[t][r] = rowDot(w[r*in:(r+1)*in], x[t])
 			}
 		}
 	})
 }
 
-// dot is a sequential float32 dot product with four accumulators in a fixed
-// order. Each product is rounded before it is added (the explicit
-// conversion forbids fused multiply-add), so the result is the same on
-// every architecture that rounds float32 as IEEE says.
+// rowDot is a·b summed from the first element to the last in float32, each
+// product rounded before it is added (the explicit conversion forbids fused
+// multiply-add), so the result is the same on every IEEE architecture.
+func rowDot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s float32
+	for i, v := range a {
+		s += float32(v * b[i])
+	}
+	return s
+}
+
+// rowDot4 is rowDot of four rows with the same x, four independent sums in
+// flight; each equals rowDot of its row bit for bit.
+func rowDot4(w0, w1, w2, w3, x []float32) (float32, float32, float32, float32) {
+	n := len(x)
+	w0, w1, w2, w3 = w0[:n], w1[:n], w2[:n], w3[:n]
+	var s0, s1, s2, s3 float32
+	for i, v := range x {
+		s0 += float32(w0[i] * v)
+		s1 += float32(w1[i] * v)
+		s2 += float32(w2[i] * v)
+		s3 += float32(w3[i] * v)
+	}
+	return s0, s1, s2, s3
+}
+
+// dot is a float32 dot product with four accumulators in a fixed order
+// (attention scores; products rounded as in rowDot).
 func dot(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += float32(a[i] * b[i])
-		s1 += float32(a[i+1] * b[i+1])
-		s2 += float32(a[i+2] * b[i+2])
-		s3 += float32(a[i+3] * b[i+3])
+	for len(a) >= 4 {
+		x, y := a[:4:4], b[:4:4]
+		s0 += float32(x[0] * y[0])
+		s1 += float32(x[1] * y[1])
+		s2 += float32(x[2] * y[2])
+		s3 += float32(x[3] * y[3])
+		a, b = a[4:], b[4:]
 	}
-	for ; i < len(a); i++ {
-		s0 += float32(a[i] * b[i])
+	for i, v := range a {
+		s0 += float32(v * b[i])
 	}
 	return (s0 + s1) + (s2 + s3)
 }
