@@ -49,6 +49,15 @@ type workChain struct {
 }
 
 func newWorkChain(t *testing.T) *workChain {
+	return newWorkChainWith(t, func(h *subnettypes.Hyperparams) {
+		h.CommitReveal = false
+		h.WeightsSetRateLimit = 0
+		h.ServingRateLimit = 0
+	})
+}
+
+// newWorkChainWith is newWorkChain with subnet 1's hyperparameters as hyper leaves them.
+func newWorkChainWith(t *testing.T, hyper func(*subnettypes.Hyperparams)) *workChain {
 	c := apptesting.New(t)
 	k := c.App.SubnetKeeper
 	srv := keeper.NewMsgServer(k)
@@ -60,9 +69,7 @@ func newWorkChain(t *testing.T) *workChain {
 	require.NoError(t, err)
 	h, err := k.GetHyperparams(ctx, 1)
 	require.NoError(t, err)
-	h.CommitReveal = false
-	h.WeightsSetRateLimit = 0
-	h.ServingRateLimit = 0
+	hyper(&h)
 	require.NoError(t, k.Hyperparams.Set(ctx, 1, h))
 	register := func() signer {
 		s := newSigner()
@@ -71,6 +78,7 @@ func newWorkChain(t *testing.T) *workChain {
 		n, err := k.GetNeuron(ctx, 1, res.Uid)
 		require.NoError(t, err)
 		n.ValidatorPermit = true
+		n.LastUpdate = 0 // as if it never set weights: its weights rate limit starts unspent
 		require.NoError(t, k.Neurons.Set(ctx, pair(uint32(1), res.Uid), n))
 		return s
 	}
@@ -130,10 +138,13 @@ func TestFreeWorkInTheMempool(t *testing.T) {
 		return err
 	}
 	const gas = 200_000
-	require.NoError(t, check(w.tx(t, v, 0, gas, setWeights(v))), "set-weights")
-	require.NoError(t, check(w.tx(t, v, 0, gas, &subnettypes.MsgServeAxon{Hotkey: v.addr.String(), Netuid: 1, Ip: "8.8.8.8", Port: 8091})), "serve-axon")
-	require.NoError(t, check(w.tx(t, v, 0, gas, setWeights(v), &subnettypes.MsgServeAxon{Hotkey: v.addr.String(), Netuid: 1, Ip: "8.8.8.8", Port: 1})), "several work messages")
-	require.NoError(t, check(w.tx(t, v, 0, app.FreeWorkGasLimit, setWeights(v))), "at the gas cap")
+	// Each from its own hotkey: a hotkey has one free transaction pending at a time
+	// (TestFreeWorkOnePendingPerHotkey), and v's stays free for the refusals below.
+	a, b, c, d := w.validators[1], w.validators[2], w.validators[3], w.validators[4]
+	require.NoError(t, check(w.tx(t, a, 0, gas, setWeights(a))), "set-weights")
+	require.NoError(t, check(w.tx(t, b, 0, gas, &subnettypes.MsgServeAxon{Hotkey: b.addr.String(), Netuid: 1, Ip: "8.8.8.8", Port: 8091})), "serve-axon")
+	require.NoError(t, check(w.tx(t, c, 0, gas, setWeights(c), &subnettypes.MsgServeAxon{Hotkey: c.addr.String(), Netuid: 1, Ip: "8.8.8.8", Port: 1})), "several work messages")
+	require.NoError(t, check(w.tx(t, d, 0, app.FreeWorkGasLimit, setWeights(d))), "at the gas cap")
 
 	rows := []struct {
 		name string
