@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotensor/gotensor/sdk/synapse"
+	"github.com/gotensor/gotensor/subnets/forecast"
 	"github.com/gotensor/gotensor/subnets/forecast/model"
 )
 
@@ -64,7 +65,7 @@ func TestValidatorConfigErrors(t *testing.T) {
 	require.Equal(t, DefaultQueryTimeout, v.cfg.QueryTimeout)
 	require.Equal(t, WeightsVersionKey, v.cfg.VersionKey)
 	require.Len(t, v.cfg.Secret, secretLen, "a random secret")
-	require.Equal(t, 4, v.cfg.Forecast.Series, "the forecast defaults")
+	require.Equal(t, forecast.DefaultValidatorConfig(), v.cfg.Forecast, "the forecast defaults")
 }
 
 // Start and Stop run once each, as every long-running part's.
