@@ -419,8 +419,8 @@ func (m *Model) Score(ctx context.Context, prompt, completion []int, opt ScoreOp
 	if opt.TopLogprobs < 0 || opt.TopLogprobs > MaxTopLogprobs {
 		return nil, fmt.Errorf("top logprobs %d, want 0 to %d", opt.TopLogprobs, MaxTopLogprobs)
 	}
-	if !(opt.Temperature >= 0) {
-		return nil, fmt.Errorf("temperature %v, want 0 or more", opt.Temperature)
+	if !(opt.Temperature >= 0) || opt.Temperature > 100 {
+		return nil, fmt.Errorf("temperature %v, want 0 to 100", opt.Temperature)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

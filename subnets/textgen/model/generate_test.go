@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gotensor/gotensor/subnets/textgen/model/gguf"
@@ -269,6 +270,35 @@ func TestStopsAndStreaming(t *testing.T) {
 	}
 }
 
+// Concurrent generations on one model give what each gives alone.
+func TestConcurrentGenerate(t *testing.T) {
+	m := tinyModel(t)
+	want := make([]*Completion, 8)
+	for i := range want {
+		c, err := m.Generate(context.Background(), Request{PromptIDs: []int{i}, MaxTokens: 10, Temperature: 1, Seed: uint64(i), TopLogprobs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = c
+	}
+	got := make([]*Completion, len(want))
+	errs := make([]error, len(want))
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = m.Generate(context.Background(), Request{PromptIDs: []int{i}, MaxTokens: 10, Temperature: 1, Seed: uint64(i), TopLogprobs: 2})
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("generation %d differed when run concurrently (%v)", i, errs[i])
+		}
+	}
+}
+
 // The end token ends a completion, is kept in Tokens (so a verifier sees
 // the model chose it), adds no text and is not counted in usage.
 func TestEndToken(t *testing.T) {
@@ -345,6 +375,14 @@ func TestRequestValidation(t *testing.T) {
 		if _, err := m.Generate(context.Background(), req); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	for _, opt := range []ScoreOptions{{TopLogprobs: -1}, {TopLogprobs: 21}, {Temperature: math.NaN()}, {Temperature: math.Inf(1)}} {
+		if _, err := m.Score(context.Background(), []int{1}, []int{2}, opt); err == nil {
+			t.Errorf("score options %+v accepted", opt)
+		}
+	}
+	if _, err := m.Score(context.Background(), nil, []int{2}, ScoreOptions{}); err == nil {
+		t.Error("scoring without a prompt accepted")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
