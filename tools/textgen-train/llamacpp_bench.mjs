@@ -4,8 +4,9 @@
 // prompt included in the time, as the Go benchmark does. Prompt evaluation: M
 // tokens fed at once (llama.cpp computes logits only after the last of them).
 //
+//   (run from the directory holding node_modules; see README.md)
 //   npm i -E --omit=optional node-llama-cpp@3.21.1 @node-llama-cpp/linux-x64@3.21.1
-//   node tools/textgen-train/llamacpp_bench.mjs MODEL.gguf [N=128] [M=128] [threads=2]
+//   node ./llamacpp_bench.mjs MODEL.gguf [N=128] [M=128] [threads=2]
 import {getLlama} from "node-llama-cpp";
 
 const [modelPath, n = "128", m = "128", threads = "2"] = process.argv.slice(2);

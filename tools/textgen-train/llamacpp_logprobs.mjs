@@ -3,8 +3,9 @@
 // distribution after the first and after the last prompt token. The Go test
 // TestShippedModelMatchesLlamaCpp compares its own numbers with this file's output.
 //
+//   (run from the directory holding node_modules; see README.md)
 //   npm i -E --omit=optional node-llama-cpp@3.21.1 @node-llama-cpp/linux-x64@3.21.1
-//   node tools/textgen-train/llamacpp_logprobs.mjs MODEL.gguf reference.json > llamacpp.json
+//   node ./llamacpp_logprobs.mjs MODEL.gguf reference.json > llamacpp.json
 import {getLlama} from "node-llama-cpp";
 import {readFileSync} from "node:fs";
 
