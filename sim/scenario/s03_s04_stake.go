@@ -2,7 +2,7 @@ package scenario
 
 import (
 	"fmt"
-	"math"
+	"strings"
 
 	"github.com/gotensor/gotensor/sim/market"
 	"github.com/gotensor/gotensor/sim/stats"
@@ -70,8 +70,7 @@ var s03 = Scenario{
 		nm := max(1, cfg.Miners/8)
 		r.Setup = fmt.Sprintf("cabal of %d validators (equal stake s) putting all weight on its %d own miners, whose true utility share is u; %d honest validators (σ = 0.2μ) score every miner; no churn; CAP = cabal miners' incentive share, RET = E_C / s with E = ½D + ½I", k, nm, cfg.Validators-k)
 		var rowsOut []CabalRow
-		var capSafe, retSafe []float64
-		boundary := math.NaN()
+		var retains []string
 		for _, u := range utilities {
 			for _, s := range stakes {
 				var caps, rets, vts, honestCaps, excess []float64
@@ -113,11 +112,11 @@ var s03 = Scenario{
 				rowsOut = append(rowsOut, CabalRow{CabalStake: s, CabalUtility: u, CAP: cs.Mean, CAPCI: cs.CI95, CAPHonest: stats.Mean(honestCaps),
 					RET: rs.Mean, RETCI: rs.CI95, HonestVT: vs, LowVT: vs < 0.7})
 				if u == 0 && s < 0.5 {
-					capSafe = append(capSafe, excess...)
-					retSafe = append(retSafe, rets...)
+					r.add(fmt.Sprintf("CAP beyond what honest scoring gives the same miners, s = %.2f, u = 0", s), excess, "≤ 0.01", atMost(0.01))
+					r.add(fmt.Sprintf("RET, s = %.2f, u = 0", s), rets, "≤ 0.05", atMost(0.05))
 				}
-				if u == 0.3 && rs.Mean >= 1 && math.IsNaN(boundary) {
-					boundary = s
+				if u == 0.3 && rs.Mean >= 1 {
+					retains = append(retains, fmt.Sprintf("%.2f", s))
 				}
 				if u == 0.3 && s == 0.4 {
 					r.add("RET at s = 0.4, u = 0.3 (the docs' \"40 % stake + 30 % utility\")", rets, "reported", nil)
@@ -125,13 +124,7 @@ var s03 = Scenario{
 			}
 		}
 		r.Rows = rowsOut
-		r.add("CAP beyond what honest scoring gives the same miners, s < κ and u = 0 (all such rows)", capSafe, "≤ 0.01", atMost(0.01))
-		r.add("RET, s < κ and u = 0 (all such rows)", retSafe, "≤ 0.05", atMost(0.05))
-		if math.IsNaN(boundary) {
-			r.note("with u = 0.3 the cabal's RET stays below 1 at every stake tried below κ")
-		} else {
-			r.note("with u = 0.3 the cabal first retains its stake (RET ≥ 1) at s = %.2f", boundary)
-		}
+		r.note("with u = 0.3 the cabal retains its stake (RET ≥ 1) at s ∈ {%s}: at small s its miners' real 30 %% of utility outweighs its stake (that is pay for usefulness, not an attack); near κ it is the attack the docs call \"40 %% stake + 30 %% utility\"", strings.Join(retains, ", "))
 		for _, row := range rowsOut {
 			if row.LowVT {
 				r.note("honest VT %.2f < 0.7 at s = %.2f, u = %.1f", row.HonestVT, row.CabalStake, row.CabalUtility)

@@ -72,7 +72,7 @@ var quickChecks = map[string]func(*Result) error{
 				return fmt.Errorf("S03 row %+v: a majority cabal should take the miners' emission (CAP %.3f)", row, row.CAP)
 			}
 		}
-		return expect(r, "RET, s < κ", "", 0, 0.05)
+		return expect(r, "RET, s = 0.30, u = 0", "", 0, 0.05)
 	},
 	"S04": func(r *Result) error {
 		return all(expect(r, "CAP, s = 0.30, 1 hotkey, no cap", "", 0, 0.01),
