@@ -1,6 +1,7 @@
 package model
 
 import (
+	"container/heap"
 	"fmt"
 	"strconv"
 	"strings"
@@ -290,9 +291,8 @@ func pretokenizeGPT2(text string) []string {
 }
 
 // encodeSPM is SentencePiece's BPE as llama.cpp runs it: spaces become ▁,
-// then the adjacent pair whose joined piece scores highest (leftmost on a
-// tie) is merged until none is in the vocabulary; pieces left outside it
-// are spelled with <0xXX> byte tokens.
+// the text is split into characters, pairs are merged (mergeSPM), and
+// pieces left outside the vocabulary are spelled with <0xXX> byte tokens.
 func (t *tokenizer) encodeSPM(text string) ([]int, error) {
 	if text == "" {
 		return nil, nil
@@ -301,33 +301,7 @@ func (t *tokenizer) encodeSPM(text string) ([]int, error) {
 		text = " " + text
 	}
 	text = strings.ReplaceAll(text, " ", "▁")
-	var syms []string
-	for len(text) > 0 {
-		_, size := utf8.DecodeRuneInString(text)
-		syms = append(syms, text[:size])
-		text = text[size:]
-	}
-	score := func(i int) (float32, bool) {
-		id, ok := t.ids[syms[i]+syms[i+1]]
-		if !ok {
-			return 0, false
-		}
-		return t.scores[id], true
-	}
-	for len(syms) > 1 {
-		at := -1
-		var best float32
-		for i := 0; i+1 < len(syms); i++ {
-			if s, ok := score(i); ok && (at < 0 || s > best) {
-				best, at = s, i
-			}
-		}
-		if at < 0 {
-			break
-		}
-		syms[at] += syms[at+1]
-		syms = append(syms[:at+1], syms[at+2:]...)
-	}
+	syms := t.mergeSPM(text)
 	var out []int
 	for _, s := range syms {
 		if id, ok := t.ids[s]; ok {
@@ -391,4 +365,76 @@ func (t *tokenizer) Decode(ids []int) (string, error) {
 		b.WriteString(p)
 	}
 	return b.String(), nil
+}
+
+// mergeSPM splits text into characters and merges, again and again, the
+// adjacent pair whose joined piece is in the vocabulary with the highest
+// score, the leftmost on a tie, until no pair is. A heap of candidate pairs
+// makes that O(n log n); entries outdated by a merge next to them are
+// skipped when they surface.
+func (t *tokenizer) mergeSPM(text string) []string {
+	type symbol struct{ start, end, prev, next int } // text[start:end]; -1 ends the list
+	var syms []symbol
+	for i := 0; i < len(text); {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		syms = append(syms, symbol{i, i + size, len(syms) - 1, len(syms) + 1})
+		i += size
+	}
+	syms[len(syms)-1].next = -1
+	h := &pairHeap{}
+	push := func(l, r int) {
+		if l < 0 || r < 0 {
+			return
+		}
+		if id, ok := t.ids[text[syms[l].start:syms[r].end]]; ok {
+			heap.Push(h, pair{left: l, right: r, score: t.scores[id], size: syms[r].end - syms[l].start})
+		}
+	}
+	for i := 0; i+1 < len(syms); i++ {
+		push(i, i+1)
+	}
+	for h.Len() > 0 {
+		p := heap.Pop(h).(pair)
+		l, r := &syms[p.left], &syms[p.right]
+		if l.end == l.start || r.end == r.start || l.next != p.right || r.end-l.start != p.size {
+			continue // one side was merged into something else since
+		}
+		l.end, l.next = r.end, r.next
+		r.start, r.end = 0, 0
+		if l.next >= 0 {
+			syms[l.next].prev = p.left
+		}
+		push(l.prev, p.left)
+		push(p.left, l.next)
+	}
+	var out []string
+	for i := 0; i >= 0; i = syms[i].next {
+		out = append(out, text[syms[i].start:syms[i].end])
+	}
+	return out
+}
+
+type pair struct {
+	left, right int
+	score       float32
+	size        int // bytes of the joined piece when the pair was found
+}
+
+// pairHeap pops the highest score first, the leftmost pair on a tie.
+type pairHeap []pair
+
+func (h pairHeap) Len() int { return len(h) }
+func (h pairHeap) Less(i, j int) bool {
+	if h[i].score != h[j].score {
+		return h[i].score > h[j].score
+	}
+	return h[i].left < h[j].left
+}
+func (h pairHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pairHeap) Push(x any)   { *h = append(*h, x.(pair)) }
+func (h *pairHeap) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return p
 }

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gotensor/gotensor/subnets/textgen/model/gguf"
@@ -98,5 +100,58 @@ func TestSPM(t *testing.T) {
 	// "z" has no piece and no byte token: the unknown token.
 	if ids, _ := tok.Encode("z"); !reflect.DeepEqual(ids, []int{3, 0}) {
 		t.Fatalf("z: %v", ids)
+	}
+}
+
+// mergeNaive is mergeSPM's definition run literally: rescan every pair,
+// merge the best, repeat (quadratic).
+func mergeNaive(t *tokenizer, text string) []string {
+	var syms []string
+	for _, r := range text {
+		syms = append(syms, string(r))
+	}
+	for len(syms) > 1 {
+		at := -1
+		var best float32
+		for i := 0; i+1 < len(syms); i++ {
+			if id, ok := t.ids[syms[i]+syms[i+1]]; ok && (at < 0 || t.scores[id] > best) {
+				best, at = t.scores[id], i
+			}
+		}
+		if at < 0 {
+			break
+		}
+		syms[at] += syms[at+1]
+		syms = append(syms[:at+1], syms[at+2:]...)
+	}
+	return syms
+}
+
+// The heap-based merge gives what the definition gives, on random texts
+// over a random vocabulary with many tied scores.
+func TestSPMMergeMatchesDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"a", "b", "c", "▁", "é"}
+	word := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for round := 0; round < 200; round++ {
+		tok := &tokenizer{ids: map[string]int{}}
+		for len(tok.scores) < 40 {
+			w := word(2 + r.IntN(4))
+			if _, dup := tok.ids[w]; dup {
+				continue
+			}
+			tok.ids[w] = len(tok.scores)
+			tok.scores = append(tok.scores, float32(r.IntN(5))) // ties on purpose
+		}
+		text := word(1 + r.IntN(60))
+		if got, want := tok.mergeSPM(text), mergeNaive(tok, text); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: heap merge %q, definition %q", text, got, want)
+		}
 	}
 }
