@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 // The shipped test model and what its trainer (tools/textgen-train, PyTorch)
@@ -184,4 +185,28 @@ func TestShippedModelMatchesLlamaCpp(t *testing.T) {
 		t.Fatalf("logprobs differ from llama.cpp's by up to %g (probabilities by %g)", worst, worstP)
 	}
 	t.Logf("largest difference from llama.cpp: %.2g in logprob, %.2g in probability", worst, worstP)
+}
+
+// Any valid UTF-8 text survives Tokenize and Detokenize. (go test -fuzz
+// FuzzTokenizeRoundTrip explores further; the seeds run with every go test.)
+func FuzzTokenizeRoundTrip(f *testing.F) {
+	for _, s := range []string{"In the beginning", "  x\n\n\ty's 12", "日本語 🙂", "'''''", ""} {
+		f.Add(s)
+	}
+	m := shippedModel(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, err := m.Tokenize(s)
+		if !utf8.ValidString(s) {
+			if err == nil {
+				t.Fatal("invalid UTF-8 tokenized")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := m.Detokenize(ids); err != nil || back != s {
+			t.Fatalf("%q came back as %q (%v)", s, back, err)
+		}
+	})
 }
