@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-func sampleFile(t *testing.T) *File {
+func sampleFile(t testing.TB) *File {
 	t.Helper()
 	f := &File{Version: 3, Alignment: 32}
 	f.KV = []KV{
@@ -239,7 +239,7 @@ func TestNewTensorRefuses(t *testing.T) {
 // explores further; the seeds run with every go test.)
 func FuzzDecode(f *testing.F) {
 	var buf bytes.Buffer
-	if err := sampleFile(&testing.T{}).Encode(&buf); err != nil {
+	if err := sampleFile(f).Encode(&buf); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
