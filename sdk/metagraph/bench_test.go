@@ -48,7 +48,7 @@ func fill(b *testing.B, n *chaintest.Network) (uint16, error) {
 	c := n.Client()
 	owner := synapse.GenerateKeySigner()
 	netuid := n.Subnet(b, n.Fund(b, 1_000*types.RaoPerTAO), owner,
-		"burn_increase_mult_milli", "1000", "max_burn", "100000001", "serving_rate_limit", "0",
+		"burn_increase_mult", "1", "max_burn", "100000001", "serving_rate_limit", "0",
 		"weights_set_rate_limit", "0", "commit_reveal", "false", "tempo", "3")
 	coldkey := n.Fund(b, 1_000*types.RaoPerTAO)
 	hotkeys := make([]*synapse.KeySigner, fullUids-1)

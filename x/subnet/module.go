@@ -29,7 +29,7 @@ import (
 )
 
 // ConsensusVersion is bumped with every state migration.
-const ConsensusVersion = 1
+const ConsensusVersion = 2
 
 var (
 	_ module.AppModuleBasic     = AppModule{}
@@ -73,6 +73,9 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServer(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServer(am.keeper))
+	if err := cfg.RegisterMigration(types.ModuleName, 1, func(ctx sdk.Context) error { return am.keeper.IndexStakes(ctx) }); err != nil {
+		panic(fmt.Sprintf("x/subnet: registering the v1→v2 migration: %v", err))
+	}
 }
 
 func (AppModule) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {

@@ -2545,16 +2545,16 @@ func (x *fastReflection_EventNetworkRegistered) ProtoMethods() *protoiface.Metho
 }
 
 var (
-	md_EventNetworkPruned              protoreflect.MessageDescriptor
-	fd_EventNetworkPruned_netuid       protoreflect.FieldDescriptor
-	fd_EventNetworkPruned_tao_returned protoreflect.FieldDescriptor
+	md_EventNetworkPruned        protoreflect.MessageDescriptor
+	fd_EventNetworkPruned_netuid protoreflect.FieldDescriptor
+	fd_EventNetworkPruned_pot    protoreflect.FieldDescriptor
 )
 
 func init() {
 	file_gotensor_subnet_v1_events_proto_init()
 	md_EventNetworkPruned = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventNetworkPruned")
 	fd_EventNetworkPruned_netuid = md_EventNetworkPruned.Fields().ByName("netuid")
-	fd_EventNetworkPruned_tao_returned = md_EventNetworkPruned.Fields().ByName("tao_returned")
+	fd_EventNetworkPruned_pot = md_EventNetworkPruned.Fields().ByName("pot")
 }
 
 var _ protoreflect.Message = (*fastReflection_EventNetworkPruned)(nil)
@@ -2628,9 +2628,9 @@ func (x *fastReflection_EventNetworkPruned) Range(f func(protoreflect.FieldDescr
 			return
 		}
 	}
-	if x.TaoReturned != uint64(0) {
-		value := protoreflect.ValueOfUint64(x.TaoReturned)
-		if !f(fd_EventNetworkPruned_tao_returned, value) {
+	if x.Pot != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Pot)
+		if !f(fd_EventNetworkPruned_pot, value) {
 			return
 		}
 	}
@@ -2651,8 +2651,8 @@ func (x *fastReflection_EventNetworkPruned) Has(fd protoreflect.FieldDescriptor)
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
 		return x.Netuid != uint32(0)
-	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
-		return x.TaoReturned != uint64(0)
+	case "gotensor.subnet.v1.EventNetworkPruned.pot":
+		return x.Pot != uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
@@ -2671,8 +2671,8 @@ func (x *fastReflection_EventNetworkPruned) Clear(fd protoreflect.FieldDescripto
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
 		x.Netuid = uint32(0)
-	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
-		x.TaoReturned = uint64(0)
+	case "gotensor.subnet.v1.EventNetworkPruned.pot":
+		x.Pot = uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
@@ -2692,8 +2692,8 @@ func (x *fastReflection_EventNetworkPruned) Get(descriptor protoreflect.FieldDes
 	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
 		value := x.Netuid
 		return protoreflect.ValueOfUint32(value)
-	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
-		value := x.TaoReturned
+	case "gotensor.subnet.v1.EventNetworkPruned.pot":
+		value := x.Pot
 		return protoreflect.ValueOfUint64(value)
 	default:
 		if descriptor.IsExtension() {
@@ -2717,8 +2717,8 @@ func (x *fastReflection_EventNetworkPruned) Set(fd protoreflect.FieldDescriptor,
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
 		x.Netuid = uint32(value.Uint())
-	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
-		x.TaoReturned = value.Uint()
+	case "gotensor.subnet.v1.EventNetworkPruned.pot":
+		x.Pot = value.Uint()
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
@@ -2741,8 +2741,8 @@ func (x *fastReflection_EventNetworkPruned) Mutable(fd protoreflect.FieldDescrip
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
 		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventNetworkPruned is not mutable"))
-	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
-		panic(fmt.Errorf("field tao_returned of message gotensor.subnet.v1.EventNetworkPruned is not mutable"))
+	case "gotensor.subnet.v1.EventNetworkPruned.pot":
+		panic(fmt.Errorf("field pot of message gotensor.subnet.v1.EventNetworkPruned is not mutable"))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventNetworkPruned"))
@@ -2758,7 +2758,7 @@ func (x *fastReflection_EventNetworkPruned) NewField(fd protoreflect.FieldDescri
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.EventNetworkPruned.netuid":
 		return protoreflect.ValueOfUint32(uint32(0))
-	case "gotensor.subnet.v1.EventNetworkPruned.tao_returned":
+	case "gotensor.subnet.v1.EventNetworkPruned.pot":
 		return protoreflect.ValueOfUint64(uint64(0))
 	default:
 		if fd.IsExtension() {
@@ -2832,8 +2832,8 @@ func (x *fastReflection_EventNetworkPruned) ProtoMethods() *protoiface.Methods {
 		if x.Netuid != 0 {
 			n += 1 + runtime.Sov(uint64(x.Netuid))
 		}
-		if x.TaoReturned != 0 {
-			n += 1 + runtime.Sov(uint64(x.TaoReturned))
+		if x.Pot != 0 {
+			n += 1 + runtime.Sov(uint64(x.Pot))
 		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
@@ -2864,10 +2864,10 @@ func (x *fastReflection_EventNetworkPruned) ProtoMethods() *protoiface.Methods {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
 		}
-		if x.TaoReturned != 0 {
-			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoReturned))
+		if x.Pot != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Pot))
 			i--
-			dAtA[i] = 0x10
+			dAtA[i] = 0x18
 		}
 		if x.Netuid != 0 {
 			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
@@ -2942,6 +2942,1064 @@ func (x *fastReflection_EventNetworkPruned) ProtoMethods() *protoiface.Methods {
 						break
 					}
 				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Pot", wireType)
+				}
+				x.Pot = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Pot |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventDissolutionProgress        protoreflect.MessageDescriptor
+	fd_EventDissolutionProgress_netuid protoreflect.FieldDescriptor
+	fd_EventDissolutionProgress_phase  protoreflect.FieldDescriptor
+	fd_EventDissolutionProgress_steps  protoreflect.FieldDescriptor
+	fd_EventDissolutionProgress_paid   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventDissolutionProgress = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventDissolutionProgress")
+	fd_EventDissolutionProgress_netuid = md_EventDissolutionProgress.Fields().ByName("netuid")
+	fd_EventDissolutionProgress_phase = md_EventDissolutionProgress.Fields().ByName("phase")
+	fd_EventDissolutionProgress_steps = md_EventDissolutionProgress.Fields().ByName("steps")
+	fd_EventDissolutionProgress_paid = md_EventDissolutionProgress.Fields().ByName("paid")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventDissolutionProgress)(nil)
+
+type fastReflection_EventDissolutionProgress EventDissolutionProgress
+
+func (x *EventDissolutionProgress) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventDissolutionProgress)(x)
+}
+
+func (x *EventDissolutionProgress) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[6]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventDissolutionProgress_messageType fastReflection_EventDissolutionProgress_messageType
+var _ protoreflect.MessageType = fastReflection_EventDissolutionProgress_messageType{}
+
+type fastReflection_EventDissolutionProgress_messageType struct{}
+
+func (x fastReflection_EventDissolutionProgress_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventDissolutionProgress)(nil)
+}
+func (x fastReflection_EventDissolutionProgress_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventDissolutionProgress)
+}
+func (x fastReflection_EventDissolutionProgress_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventDissolutionProgress
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventDissolutionProgress) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventDissolutionProgress
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventDissolutionProgress) Type() protoreflect.MessageType {
+	return _fastReflection_EventDissolutionProgress_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventDissolutionProgress) New() protoreflect.Message {
+	return new(fastReflection_EventDissolutionProgress)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventDissolutionProgress) Interface() protoreflect.ProtoMessage {
+	return (*EventDissolutionProgress)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventDissolutionProgress) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventDissolutionProgress_netuid, value) {
+			return
+		}
+	}
+	if x.Phase != 0 {
+		value := protoreflect.ValueOfEnum((protoreflect.EnumNumber)(x.Phase))
+		if !f(fd_EventDissolutionProgress_phase, value) {
+			return
+		}
+	}
+	if x.Steps != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Steps)
+		if !f(fd_EventDissolutionProgress_steps, value) {
+			return
+		}
+	}
+	if x.Paid != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Paid)
+		if !f(fd_EventDissolutionProgress_paid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventDissolutionProgress) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionProgress.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventDissolutionProgress.phase":
+		return x.Phase != 0
+	case "gotensor.subnet.v1.EventDissolutionProgress.steps":
+		return x.Steps != uint64(0)
+	case "gotensor.subnet.v1.EventDissolutionProgress.paid":
+		return x.Paid != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionProgress"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionProgress does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionProgress) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionProgress.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventDissolutionProgress.phase":
+		x.Phase = 0
+	case "gotensor.subnet.v1.EventDissolutionProgress.steps":
+		x.Steps = uint64(0)
+	case "gotensor.subnet.v1.EventDissolutionProgress.paid":
+		x.Paid = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionProgress"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionProgress does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventDissolutionProgress) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionProgress.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventDissolutionProgress.phase":
+		value := x.Phase
+		return protoreflect.ValueOfEnum((protoreflect.EnumNumber)(value))
+	case "gotensor.subnet.v1.EventDissolutionProgress.steps":
+		value := x.Steps
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventDissolutionProgress.paid":
+		value := x.Paid
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionProgress"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionProgress does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionProgress) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionProgress.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventDissolutionProgress.phase":
+		x.Phase = (DissolutionPhase)(value.Enum())
+	case "gotensor.subnet.v1.EventDissolutionProgress.steps":
+		x.Steps = value.Uint()
+	case "gotensor.subnet.v1.EventDissolutionProgress.paid":
+		x.Paid = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionProgress"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionProgress does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionProgress) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionProgress.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventDissolutionProgress is not mutable"))
+	case "gotensor.subnet.v1.EventDissolutionProgress.phase":
+		panic(fmt.Errorf("field phase of message gotensor.subnet.v1.EventDissolutionProgress is not mutable"))
+	case "gotensor.subnet.v1.EventDissolutionProgress.steps":
+		panic(fmt.Errorf("field steps of message gotensor.subnet.v1.EventDissolutionProgress is not mutable"))
+	case "gotensor.subnet.v1.EventDissolutionProgress.paid":
+		panic(fmt.Errorf("field paid of message gotensor.subnet.v1.EventDissolutionProgress is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionProgress"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionProgress does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventDissolutionProgress) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionProgress.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventDissolutionProgress.phase":
+		return protoreflect.ValueOfEnum(0)
+	case "gotensor.subnet.v1.EventDissolutionProgress.steps":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventDissolutionProgress.paid":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionProgress"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionProgress does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventDissolutionProgress) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventDissolutionProgress", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventDissolutionProgress) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionProgress) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventDissolutionProgress) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventDissolutionProgress) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventDissolutionProgress)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.Phase != 0 {
+			n += 1 + runtime.Sov(uint64(x.Phase))
+		}
+		if x.Steps != 0 {
+			n += 1 + runtime.Sov(uint64(x.Steps))
+		}
+		if x.Paid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Paid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventDissolutionProgress)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Paid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Paid))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.Steps != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Steps))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.Phase != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Phase))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventDissolutionProgress)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventDissolutionProgress: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventDissolutionProgress: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Phase", wireType)
+				}
+				x.Phase = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Phase |= DissolutionPhase(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Steps", wireType)
+				}
+				x.Steps = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Steps |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+				}
+				x.Paid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Paid |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_EventDissolutionFinished              protoreflect.MessageDescriptor
+	fd_EventDissolutionFinished_netuid       protoreflect.FieldDescriptor
+	fd_EventDissolutionFinished_tao_returned protoreflect.FieldDescriptor
+	fd_EventDissolutionFinished_tao_recycled protoreflect.FieldDescriptor
+	fd_EventDissolutionFinished_stakes       protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventDissolutionFinished = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventDissolutionFinished")
+	fd_EventDissolutionFinished_netuid = md_EventDissolutionFinished.Fields().ByName("netuid")
+	fd_EventDissolutionFinished_tao_returned = md_EventDissolutionFinished.Fields().ByName("tao_returned")
+	fd_EventDissolutionFinished_tao_recycled = md_EventDissolutionFinished.Fields().ByName("tao_recycled")
+	fd_EventDissolutionFinished_stakes = md_EventDissolutionFinished.Fields().ByName("stakes")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventDissolutionFinished)(nil)
+
+type fastReflection_EventDissolutionFinished EventDissolutionFinished
+
+func (x *EventDissolutionFinished) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventDissolutionFinished)(x)
+}
+
+func (x *EventDissolutionFinished) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[7]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventDissolutionFinished_messageType fastReflection_EventDissolutionFinished_messageType
+var _ protoreflect.MessageType = fastReflection_EventDissolutionFinished_messageType{}
+
+type fastReflection_EventDissolutionFinished_messageType struct{}
+
+func (x fastReflection_EventDissolutionFinished_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventDissolutionFinished)(nil)
+}
+func (x fastReflection_EventDissolutionFinished_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventDissolutionFinished)
+}
+func (x fastReflection_EventDissolutionFinished_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventDissolutionFinished
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventDissolutionFinished) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventDissolutionFinished
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventDissolutionFinished) Type() protoreflect.MessageType {
+	return _fastReflection_EventDissolutionFinished_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventDissolutionFinished) New() protoreflect.Message {
+	return new(fastReflection_EventDissolutionFinished)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventDissolutionFinished) Interface() protoreflect.ProtoMessage {
+	return (*EventDissolutionFinished)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventDissolutionFinished) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventDissolutionFinished_netuid, value) {
+			return
+		}
+	}
+	if x.TaoReturned != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoReturned)
+		if !f(fd_EventDissolutionFinished_tao_returned, value) {
+			return
+		}
+	}
+	if x.TaoRecycled != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TaoRecycled)
+		if !f(fd_EventDissolutionFinished_tao_recycled, value) {
+			return
+		}
+	}
+	if x.Stakes != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Stakes)
+		if !f(fd_EventDissolutionFinished_stakes, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventDissolutionFinished) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionFinished.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_returned":
+		return x.TaoReturned != uint64(0)
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_recycled":
+		return x.TaoRecycled != uint64(0)
+	case "gotensor.subnet.v1.EventDissolutionFinished.stakes":
+		return x.Stakes != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionFinished"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionFinished does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionFinished) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionFinished.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_returned":
+		x.TaoReturned = uint64(0)
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_recycled":
+		x.TaoRecycled = uint64(0)
+	case "gotensor.subnet.v1.EventDissolutionFinished.stakes":
+		x.Stakes = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionFinished"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionFinished does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventDissolutionFinished) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionFinished.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_returned":
+		value := x.TaoReturned
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_recycled":
+		value := x.TaoRecycled
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.EventDissolutionFinished.stakes":
+		value := x.Stakes
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionFinished"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionFinished does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionFinished) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionFinished.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_returned":
+		x.TaoReturned = value.Uint()
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_recycled":
+		x.TaoRecycled = value.Uint()
+	case "gotensor.subnet.v1.EventDissolutionFinished.stakes":
+		x.Stakes = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionFinished"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionFinished does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionFinished) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionFinished.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventDissolutionFinished is not mutable"))
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_returned":
+		panic(fmt.Errorf("field tao_returned of message gotensor.subnet.v1.EventDissolutionFinished is not mutable"))
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_recycled":
+		panic(fmt.Errorf("field tao_recycled of message gotensor.subnet.v1.EventDissolutionFinished is not mutable"))
+	case "gotensor.subnet.v1.EventDissolutionFinished.stakes":
+		panic(fmt.Errorf("field stakes of message gotensor.subnet.v1.EventDissolutionFinished is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionFinished"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionFinished does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventDissolutionFinished) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventDissolutionFinished.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_returned":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventDissolutionFinished.tao_recycled":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.EventDissolutionFinished.stakes":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventDissolutionFinished"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventDissolutionFinished does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventDissolutionFinished) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventDissolutionFinished", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventDissolutionFinished) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventDissolutionFinished) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventDissolutionFinished) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventDissolutionFinished) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventDissolutionFinished)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.TaoReturned != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoReturned))
+		}
+		if x.TaoRecycled != 0 {
+			n += 1 + runtime.Sov(uint64(x.TaoRecycled))
+		}
+		if x.Stakes != 0 {
+			n += 1 + runtime.Sov(uint64(x.Stakes))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventDissolutionFinished)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Stakes != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Stakes))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.TaoRecycled != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoRecycled))
+			i--
+			dAtA[i] = 0x18
+		}
+		if x.TaoReturned != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TaoReturned))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventDissolutionFinished)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventDissolutionFinished: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventDissolutionFinished: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
 			case 2:
 				if wireType != 0 {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoReturned", wireType)
@@ -2957,6 +4015,44 @@ func (x *fastReflection_EventNetworkPruned) ProtoMethods() *protoiface.Methods {
 					b := dAtA[iNdEx]
 					iNdEx++
 					x.TaoReturned |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TaoRecycled", wireType)
+				}
+				x.TaoRecycled = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TaoRecycled |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Stakes", wireType)
+				}
+				x.Stakes = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Stakes |= uint64(b&0x7F) << shift
 					if b < 0x80 {
 						break
 					}
@@ -3018,7 +4114,7 @@ func (x *EventStartCall) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventStartCall) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[6]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[8]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3474,7 +4570,7 @@ func (x *EventHyperparameterSet) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventHyperparameterSet) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[7]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[9]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4074,7 +5170,7 @@ func (x *EventNeuronRegistered) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventNeuronRegistered) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[8]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[10]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4766,7 +5862,7 @@ func (x *EventStakeAdded) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventStakeAdded) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[9]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[11]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5442,7 +6538,7 @@ func (x *EventStakeRemoved) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventStakeRemoved) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[10]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[12]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6122,7 +7218,7 @@ func (x *EventStakeMoved) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventStakeMoved) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[11]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[13]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6914,7 +8010,7 @@ func (x *EventDelegateTakeSet) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventDelegateTakeSet) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[12]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[14]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7384,7 +8480,7 @@ func (x *EventWeightsSet) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventWeightsSet) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[13]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[15]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7902,7 +8998,7 @@ func (x *EventWeightsCommitted) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventWeightsCommitted) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[14]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[16]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8468,7 +9564,7 @@ func (x *EventAxonServed) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventAxonServed) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[15]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[17]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9100,7 +10196,7 @@ func (x *EventEpoch) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventEpoch) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[16]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[18]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9782,7 +10878,7 @@ func (x *EventEpochDeferred) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventEpochDeferred) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[17]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[19]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10234,7 +11330,7 @@ func (x *EventEpochSkipped) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventEpochSkipped) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[18]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[20]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10948,14 +12044,15 @@ func (x *EventNetworkRegistered) GetPrunedNetuid() uint32 {
 	return 0
 }
 
-// EventNetworkPruned: a subnet was dissolved to make room; its pool TAO went back to stakers.
+// EventNetworkPruned: a subnet was dissolved to make room. Its pool TAO (pot) is paid to its alpha
+// holders over the following blocks (EventDissolutionProgress, then EventDissolutionFinished).
 type EventNetworkPruned struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Netuid      uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
-	TaoReturned uint64 `protobuf:"varint,2,opt,name=tao_returned,json=taoReturned,proto3" json:"tao_returned,omitempty"`
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Pot    uint64 `protobuf:"varint,3,opt,name=pot,proto3" json:"pot,omitempty"`
 }
 
 func (x *EventNetworkPruned) Reset() {
@@ -10985,9 +12082,132 @@ func (x *EventNetworkPruned) GetNetuid() uint32 {
 	return 0
 }
 
-func (x *EventNetworkPruned) GetTaoReturned() uint64 {
+func (x *EventNetworkPruned) GetPot() uint64 {
+	if x != nil {
+		return x.Pot
+	}
+	return 0
+}
+
+// EventDissolutionProgress: a block's work on a dissolution in progress.
+type EventDissolutionProgress struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32           `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Phase  DissolutionPhase `protobuf:"varint,2,opt,name=phase,proto3,enum=gotensor.subnet.v1.DissolutionPhase" json:"phase,omitempty"`
+	// steps is the number of entries handled this block.
+	Steps uint64 `protobuf:"varint,3,opt,name=steps,proto3" json:"steps,omitempty"`
+	// paid is the TAO paid to stakers so far, in rao.
+	Paid uint64 `protobuf:"varint,4,opt,name=paid,proto3" json:"paid,omitempty"`
+}
+
+func (x *EventDissolutionProgress) Reset() {
+	*x = EventDissolutionProgress{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[6]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventDissolutionProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventDissolutionProgress) ProtoMessage() {}
+
+// Deprecated: Use EventDissolutionProgress.ProtoReflect.Descriptor instead.
+func (*EventDissolutionProgress) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *EventDissolutionProgress) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventDissolutionProgress) GetPhase() DissolutionPhase {
+	if x != nil {
+		return x.Phase
+	}
+	return DissolutionPhase_DISSOLUTION_PHASE_MEASURE
+}
+
+func (x *EventDissolutionProgress) GetSteps() uint64 {
+	if x != nil {
+		return x.Steps
+	}
+	return 0
+}
+
+func (x *EventDissolutionProgress) GetPaid() uint64 {
+	if x != nil {
+		return x.Paid
+	}
+	return 0
+}
+
+// EventDissolutionFinished: every stake of a dissolved subnet is paid; its netuid is free again.
+type EventDissolutionFinished struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// tao_returned is the TAO paid to stakers; tao_recycled the protocol's share (pot − tao_returned).
+	TaoReturned uint64 `protobuf:"varint,2,opt,name=tao_returned,json=taoReturned,proto3" json:"tao_returned,omitempty"`
+	TaoRecycled uint64 `protobuf:"varint,3,opt,name=tao_recycled,json=taoRecycled,proto3" json:"tao_recycled,omitempty"`
+	Stakes      uint64 `protobuf:"varint,4,opt,name=stakes,proto3" json:"stakes,omitempty"`
+}
+
+func (x *EventDissolutionFinished) Reset() {
+	*x = EventDissolutionFinished{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[7]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventDissolutionFinished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventDissolutionFinished) ProtoMessage() {}
+
+// Deprecated: Use EventDissolutionFinished.ProtoReflect.Descriptor instead.
+func (*EventDissolutionFinished) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *EventDissolutionFinished) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventDissolutionFinished) GetTaoReturned() uint64 {
 	if x != nil {
 		return x.TaoReturned
+	}
+	return 0
+}
+
+func (x *EventDissolutionFinished) GetTaoRecycled() uint64 {
+	if x != nil {
+		return x.TaoRecycled
+	}
+	return 0
+}
+
+func (x *EventDissolutionFinished) GetStakes() uint64 {
+	if x != nil {
+		return x.Stakes
 	}
 	return 0
 }
@@ -11005,7 +12225,7 @@ type EventStartCall struct {
 func (x *EventStartCall) Reset() {
 	*x = EventStartCall{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[6]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[8]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11019,7 +12239,7 @@ func (*EventStartCall) ProtoMessage() {}
 
 // Deprecated: Use EventStartCall.ProtoReflect.Descriptor instead.
 func (*EventStartCall) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *EventStartCall) GetNetuid() uint32 {
@@ -11051,7 +12271,7 @@ type EventHyperparameterSet struct {
 func (x *EventHyperparameterSet) Reset() {
 	*x = EventHyperparameterSet{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[7]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[9]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11065,7 +12285,7 @@ func (*EventHyperparameterSet) ProtoMessage() {}
 
 // Deprecated: Use EventHyperparameterSet.ProtoReflect.Descriptor instead.
 func (*EventHyperparameterSet) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *EventHyperparameterSet) GetNetuid() uint32 {
@@ -11113,7 +12333,7 @@ type EventNeuronRegistered struct {
 func (x *EventNeuronRegistered) Reset() {
 	*x = EventNeuronRegistered{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[8]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[10]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11127,7 +12347,7 @@ func (*EventNeuronRegistered) ProtoMessage() {}
 
 // Deprecated: Use EventNeuronRegistered.ProtoReflect.Descriptor instead.
 func (*EventNeuronRegistered) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{8}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EventNeuronRegistered) GetNetuid() uint32 {
@@ -11189,7 +12409,7 @@ type EventStakeAdded struct {
 func (x *EventStakeAdded) Reset() {
 	*x = EventStakeAdded{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[9]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[11]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11203,7 +12423,7 @@ func (*EventStakeAdded) ProtoMessage() {}
 
 // Deprecated: Use EventStakeAdded.ProtoReflect.Descriptor instead.
 func (*EventStakeAdded) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{9}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *EventStakeAdded) GetColdkey() string {
@@ -11265,7 +12485,7 @@ type EventStakeRemoved struct {
 func (x *EventStakeRemoved) Reset() {
 	*x = EventStakeRemoved{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[10]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[12]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11279,7 +12499,7 @@ func (*EventStakeRemoved) ProtoMessage() {}
 
 // Deprecated: Use EventStakeRemoved.ProtoReflect.Descriptor instead.
 func (*EventStakeRemoved) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{10}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *EventStakeRemoved) GetColdkey() string {
@@ -11343,7 +12563,7 @@ type EventStakeMoved struct {
 func (x *EventStakeMoved) Reset() {
 	*x = EventStakeMoved{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[11]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[13]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11357,7 +12577,7 @@ func (*EventStakeMoved) ProtoMessage() {}
 
 // Deprecated: Use EventStakeMoved.ProtoReflect.Descriptor instead.
 func (*EventStakeMoved) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{11}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *EventStakeMoved) GetColdkey() string {
@@ -11429,7 +12649,7 @@ type EventDelegateTakeSet struct {
 func (x *EventDelegateTakeSet) Reset() {
 	*x = EventDelegateTakeSet{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[12]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[14]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11443,7 +12663,7 @@ func (*EventDelegateTakeSet) ProtoMessage() {}
 
 // Deprecated: Use EventDelegateTakeSet.ProtoReflect.Descriptor instead.
 func (*EventDelegateTakeSet) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{12}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *EventDelegateTakeSet) GetHotkey() string {
@@ -11474,7 +12694,7 @@ type EventWeightsSet struct {
 func (x *EventWeightsSet) Reset() {
 	*x = EventWeightsSet{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[13]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[15]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11488,7 +12708,7 @@ func (*EventWeightsSet) ProtoMessage() {}
 
 // Deprecated: Use EventWeightsSet.ProtoReflect.Descriptor instead.
 func (*EventWeightsSet) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{13}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *EventWeightsSet) GetNetuid() uint32 {
@@ -11527,7 +12747,7 @@ type EventWeightsCommitted struct {
 func (x *EventWeightsCommitted) Reset() {
 	*x = EventWeightsCommitted{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[14]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[16]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11541,7 +12761,7 @@ func (*EventWeightsCommitted) ProtoMessage() {}
 
 // Deprecated: Use EventWeightsCommitted.ProtoReflect.Descriptor instead.
 func (*EventWeightsCommitted) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{14}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *EventWeightsCommitted) GetNetuid() uint32 {
@@ -11588,7 +12808,7 @@ type EventAxonServed struct {
 func (x *EventAxonServed) Reset() {
 	*x = EventAxonServed{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[15]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[17]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11602,7 +12822,7 @@ func (*EventAxonServed) ProtoMessage() {}
 
 // Deprecated: Use EventAxonServed.ProtoReflect.Descriptor instead.
 func (*EventAxonServed) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{15}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *EventAxonServed) GetNetuid() uint32 {
@@ -11660,7 +12880,7 @@ type EventEpoch struct {
 func (x *EventEpoch) Reset() {
 	*x = EventEpoch{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[16]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[18]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11674,7 +12894,7 @@ func (*EventEpoch) ProtoMessage() {}
 
 // Deprecated: Use EventEpoch.ProtoReflect.Descriptor instead.
 func (*EventEpoch) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{16}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *EventEpoch) GetNetuid() uint32 {
@@ -11739,7 +12959,7 @@ type EventEpochDeferred struct {
 func (x *EventEpochDeferred) Reset() {
 	*x = EventEpochDeferred{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[17]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[19]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11753,7 +12973,7 @@ func (*EventEpochDeferred) ProtoMessage() {}
 
 // Deprecated: Use EventEpochDeferred.ProtoReflect.Descriptor instead.
 func (*EventEpochDeferred) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{17}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *EventEpochDeferred) GetNetuid() uint32 {
@@ -11783,7 +13003,7 @@ type EventEpochSkipped struct {
 func (x *EventEpochSkipped) Reset() {
 	*x = EventEpochSkipped{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[18]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[20]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -11797,7 +13017,7 @@ func (*EventEpochSkipped) ProtoMessage() {}
 
 // Deprecated: Use EventEpochSkipped.ProtoReflect.Descriptor instead.
 func (*EventEpochSkipped) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{18}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *EventEpochSkipped) GetNetuid() uint32 {
@@ -11820,7 +13040,9 @@ var file_gotensor_subnet_v1_events_proto_rawDesc = []byte{
 	0x0a, 0x1f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
 	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x73, 0x2e, 0x70, 0x72, 0x6f, 0x74,
 	0x6f, 0x12, 0x12, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
-	0x65, 0x74, 0x2e, 0x76, 0x31, 0x22, 0x52, 0x0a, 0x0d, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x43, 0x6f,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x1a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x74, 0x61, 0x74, 0x65, 0x2e,
+	0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x52, 0x0a, 0x0d, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x43, 0x6f,
 	0x69, 0x6e, 0x62, 0x61, 0x73, 0x65, 0x12, 0x1a, 0x0a, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69,
 	0x6f, 0x6e, 0x18, 0x01, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69,
 	0x6f, 0x6e, 0x12, 0x25, 0x0a, 0x0e, 0x74, 0x6f, 0x74, 0x61, 0x6c, 0x5f, 0x69, 0x73, 0x73, 0x75,
@@ -11851,127 +13073,146 @@ var file_gotensor_subnet_v1_events_proto_rawDesc = []byte{
 	0x73, 0x74, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x6c, 0x6f, 0x63, 0x6b, 0x43, 0x6f,
 	0x73, 0x74, 0x12, 0x23, 0x0a, 0x0d, 0x70, 0x72, 0x75, 0x6e, 0x65, 0x64, 0x5f, 0x6e, 0x65, 0x74,
 	0x75, 0x69, 0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x70, 0x72, 0x75, 0x6e, 0x65,
-	0x64, 0x4e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x22, 0x4f, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74,
+	0x64, 0x4e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x22, 0x52, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74,
 	0x4e, 0x65, 0x74, 0x77, 0x6f, 0x72, 0x6b, 0x50, 0x72, 0x75, 0x6e, 0x65, 0x64, 0x12, 0x16, 0x0a,
 	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
-	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x21, 0x0a, 0x0c, 0x74, 0x61, 0x6f, 0x5f, 0x72, 0x65, 0x74,
-	0x75, 0x72, 0x6e, 0x65, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x74, 0x61, 0x6f,
-	0x52, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x22, 0x5a, 0x0a, 0x0e, 0x45, 0x76, 0x65, 0x6e,
-	0x74, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61, 0x6c, 0x6c, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65,
-	0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75,
-	0x69, 0x64, 0x12, 0x30, 0x0a, 0x14, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x65, 0x6d, 0x69, 0x73,
-	0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04,
-	0x52, 0x12, 0x66, 0x69, 0x72, 0x73, 0x74, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42,
-	0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x72, 0x0a, 0x16, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x48, 0x79, 0x70,
-	0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x53, 0x65, 0x74, 0x12, 0x16,
-	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
-	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x02,
-	0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x76, 0x61,
-	0x6c, 0x75, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x76, 0x61, 0x6c, 0x75, 0x65,
-	0x12, 0x16, 0x0a, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09,
-	0x52, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x22, 0xb0, 0x01, 0x0a, 0x15, 0x45, 0x76, 0x65,
-	0x6e, 0x74, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72,
-	0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01,
-	0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69,
-	0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06,
-	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f,
-	0x74, 0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18,
-	0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x12,
-	0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75,
-	0x72, 0x6e, 0x12, 0x27, 0x0a, 0x0f, 0x72, 0x65, 0x70, 0x6c, 0x61, 0x63, 0x65, 0x64, 0x5f, 0x68,
-	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x06, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0e, 0x72, 0x65, 0x70,
-	0x6c, 0x61, 0x63, 0x65, 0x64, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x22, 0x95, 0x01, 0x0a, 0x0f,
-	0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x41, 0x64, 0x64, 0x65, 0x64, 0x12,
-	0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09,
-	0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74,
-	0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
-	0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28,
-	0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x74, 0x61, 0x6f,
-	0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x74, 0x61, 0x6f, 0x12, 0x14, 0x0a, 0x05, 0x61,
-	0x6c, 0x70, 0x68, 0x61, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x61, 0x6c, 0x70, 0x68,
-	0x61, 0x12, 0x10, 0x0a, 0x03, 0x66, 0x65, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03,
-	0x66, 0x65, 0x65, 0x22, 0x97, 0x01, 0x0a, 0x11, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61,
-	0x6b, 0x65, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x64, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c,
-	0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64,
-	0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20,
-	0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e,
-	0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74,
-	0x75, 0x69, 0x64, 0x12, 0x14, 0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x04, 0x20, 0x01,
-	0x28, 0x04, 0x52, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x12, 0x10, 0x0a, 0x03, 0x74, 0x61, 0x6f,
-	0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x74, 0x61, 0x6f, 0x12, 0x10, 0x0a, 0x03, 0x66,
-	0x65, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x66, 0x65, 0x65, 0x22, 0xbc, 0x02,
-	0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x4d, 0x6f, 0x76, 0x65,
-	0x64, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01,
-	0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x2f, 0x0a, 0x13, 0x64,
-	0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x63, 0x6f, 0x6c, 0x64, 0x6b,
-	0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e,
-	0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x23, 0x0a, 0x0d,
-	0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20,
-	0x01, 0x28, 0x09, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x48, 0x6f, 0x74, 0x6b, 0x65,
-	0x79, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e,
-	0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x11, 0x64,
-	0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79,
-	0x12, 0x23, 0x0a, 0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69,
-	0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x4e,
-	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61,
-	0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x06, 0x20, 0x01, 0x28,
-	0x0d, 0x52, 0x11, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x4e, 0x65,
-	0x74, 0x75, 0x69, 0x64, 0x12, 0x1b, 0x0a, 0x09, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x6f, 0x75,
-	0x74, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x4f, 0x75,
-	0x74, 0x12, 0x19, 0x0a, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x69, 0x6e, 0x18, 0x08, 0x20,
-	0x01, 0x28, 0x04, 0x52, 0x07, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x49, 0x6e, 0x22, 0x42, 0x0a, 0x14,
-	0x45, 0x76, 0x65, 0x6e, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b,
-	0x65, 0x53, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01,
-	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x12, 0x0a, 0x04,
-	0x74, 0x61, 0x6b, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x74, 0x61, 0x6b, 0x65,
-	0x22, 0x53, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73,
-	0x53, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x70, 0x6f, 0x74, 0x18, 0x03, 0x20, 0x01,
+	0x28, 0x04, 0x52, 0x03, 0x70, 0x6f, 0x74, 0x4a, 0x04, 0x08, 0x02, 0x10, 0x03, 0x52, 0x0c, 0x74,
+	0x61, 0x6f, 0x5f, 0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x22, 0x98, 0x01, 0x0a, 0x18,
+	0x45, 0x76, 0x65, 0x6e, 0x74, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e,
+	0x50, 0x72, 0x6f, 0x67, 0x72, 0x65, 0x73, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x12, 0x3a, 0x0a, 0x05, 0x70, 0x68, 0x61, 0x73, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0e, 0x32,
+	0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e,
+	0x50, 0x68, 0x61, 0x73, 0x65, 0x52, 0x05, 0x70, 0x68, 0x61, 0x73, 0x65, 0x12, 0x14, 0x0a, 0x05,
+	0x73, 0x74, 0x65, 0x70, 0x73, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x73, 0x74, 0x65,
+	0x70, 0x73, 0x12, 0x12, 0x0a, 0x04, 0x70, 0x61, 0x69, 0x64, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x04, 0x70, 0x61, 0x69, 0x64, 0x22, 0x90, 0x01, 0x0a, 0x18, 0x45, 0x76, 0x65, 0x6e, 0x74,
+	0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x46, 0x69, 0x6e, 0x69, 0x73,
+	0x68, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x21, 0x0a, 0x0c, 0x74,
+	0x61, 0x6f, 0x5f, 0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x0b, 0x74, 0x61, 0x6f, 0x52, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x12, 0x21,
+	0x0a, 0x0c, 0x74, 0x61, 0x6f, 0x5f, 0x72, 0x65, 0x63, 0x79, 0x63, 0x6c, 0x65, 0x64, 0x18, 0x03,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x74, 0x61, 0x6f, 0x52, 0x65, 0x63, 0x79, 0x63, 0x6c, 0x65,
+	0x64, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x18, 0x04, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73, 0x22, 0x5a, 0x0a, 0x0e, 0x45, 0x76, 0x65,
+	0x6e, 0x74, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61, 0x6c, 0x6c, 0x12, 0x16, 0x0a, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x12, 0x30, 0x0a, 0x14, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x65, 0x6d, 0x69,
+	0x73, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x04, 0x52, 0x12, 0x66, 0x69, 0x72, 0x73, 0x74, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e,
+	0x42, 0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x72, 0x0a, 0x16, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x48, 0x79,
+	0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x53, 0x65, 0x74, 0x12,
+	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x76,
+	0x61, 0x6c, 0x75, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x76, 0x61, 0x6c, 0x75,
+	0x65, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x18, 0x04, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x22, 0xb0, 0x01, 0x0a, 0x15, 0x45, 0x76,
+	0x65, 0x6e, 0x74, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65,
+	0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x75,
 	0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a,
 	0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68,
-	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x22, 0x8d, 0x01, 0x0a, 0x15, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x57,
-	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x74, 0x65, 0x64, 0x12,
-	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
-	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
-	0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12,
-	0x21, 0x0a, 0x0c, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x18,
-	0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x45, 0x70, 0x6f,
-	0x63, 0x68, 0x12, 0x21, 0x0a, 0x0c, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x5f, 0x65, 0x70, 0x6f,
-	0x63, 0x68, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c,
-	0x45, 0x70, 0x6f, 0x63, 0x68, 0x22, 0x77, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x41, 0x78,
-	0x6f, 0x6e, 0x53, 0x65, 0x72, 0x76, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75,
-	0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
-	0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75,
-	0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01,
-	0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x70,
-	0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x70, 0x12, 0x12, 0x0a, 0x04, 0x70, 0x6f,
-	0x72, 0x74, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x70, 0x6f, 0x72, 0x74, 0x22, 0xd2,
-	0x01, 0x0a, 0x0a, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x12, 0x16, 0x0a,
-	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
-	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1f, 0x0a, 0x0b, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x5f, 0x69,
-	0x6e, 0x64, 0x65, 0x78, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x65, 0x70, 0x6f, 0x63,
-	0x68, 0x49, 0x6e, 0x64, 0x65, 0x78, 0x12, 0x1a, 0x0a, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69,
-	0x6f, 0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69,
-	0x6f, 0x6e, 0x12, 0x1b, 0x0a, 0x09, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18,
-	0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74, 0x12,
-	0x16, 0x0a, 0x06, 0x6d, 0x69, 0x6e, 0x65, 0x72, 0x73, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52,
-	0x06, 0x6d, 0x69, 0x6e, 0x65, 0x72, 0x73, 0x12, 0x1e, 0x0a, 0x0a, 0x76, 0x61, 0x6c, 0x69, 0x64,
-	0x61, 0x74, 0x6f, 0x72, 0x73, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x76, 0x61, 0x6c,
-	0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x73, 0x12, 0x1a, 0x0a, 0x08, 0x77, 0x69, 0x74, 0x68, 0x68,
-	0x65, 0x6c, 0x64, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x77, 0x69, 0x74, 0x68, 0x68,
-	0x65, 0x6c, 0x64, 0x22, 0x43, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63,
-	0x68, 0x44, 0x65, 0x66, 0x65, 0x72, 0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79,
+	0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12,
+	0x12, 0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62,
+	0x75, 0x72, 0x6e, 0x12, 0x27, 0x0a, 0x0f, 0x72, 0x65, 0x70, 0x6c, 0x61, 0x63, 0x65, 0x64, 0x5f,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x06, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0e, 0x72, 0x65,
+	0x70, 0x6c, 0x61, 0x63, 0x65, 0x64, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x22, 0x95, 0x01, 0x0a,
+	0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x41, 0x64, 0x64, 0x65, 0x64,
+	0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f,
+	0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b,
+	0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01,
+	0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03, 0x74, 0x61,
+	0x6f, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x74, 0x61, 0x6f, 0x12, 0x14, 0x0a, 0x05,
+	0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x61, 0x6c, 0x70,
+	0x68, 0x61, 0x12, 0x10, 0x0a, 0x03, 0x66, 0x65, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x03, 0x66, 0x65, 0x65, 0x22, 0x97, 0x01, 0x0a, 0x11, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74,
+	0x61, 0x6b, 0x65, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x64, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f,
+	0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c,
+	0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x12, 0x14, 0x0a, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x04, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x05, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x12, 0x10, 0x0a, 0x03, 0x74, 0x61,
+	0x6f, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x74, 0x61, 0x6f, 0x12, 0x10, 0x0a, 0x03,
+	0x66, 0x65, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x66, 0x65, 0x65, 0x22, 0xbc,
+	0x02, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x4d, 0x6f, 0x76,
+	0x65, 0x64, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x2f, 0x0a, 0x13,
+	0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x63, 0x6f, 0x6c, 0x64,
+	0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69,
+	0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x43, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x23, 0x0a,
+	0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x48, 0x6f, 0x74, 0x6b,
+	0x65, 0x79, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f,
+	0x6e, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x11,
+	0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x48, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x12, 0x23, 0x0a, 0x0d, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x0c, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e,
+	0x4e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x2d, 0x0a, 0x12, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e,
+	0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x06, 0x20, 0x01,
+	0x28, 0x0d, 0x52, 0x11, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x4e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1b, 0x0a, 0x09, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x6f,
+	0x75, 0x74, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x4f,
+	0x75, 0x74, 0x12, 0x19, 0x0a, 0x08, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x69, 0x6e, 0x18, 0x08,
+	0x20, 0x01, 0x28, 0x04, 0x52, 0x07, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x49, 0x6e, 0x22, 0x42, 0x0a,
+	0x14, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61,
+	0x6b, 0x65, 0x53, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x12, 0x0a,
+	0x04, 0x74, 0x61, 0x6b, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x74, 0x61, 0x6b,
+	0x65, 0x22, 0x53, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74,
+	0x73, 0x53, 0x65, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x10, 0x0a, 0x03,
+	0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16,
+	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x22, 0x8d, 0x01, 0x0a, 0x15, 0x45, 0x76, 0x65, 0x6e, 0x74,
+	0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x74, 0x65, 0x64,
+	0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d,
+	0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b,
+	0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79,
+	0x12, 0x21, 0x0a, 0x0c, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x5f, 0x65, 0x70, 0x6f, 0x63, 0x68,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x45, 0x70,
+	0x6f, 0x63, 0x68, 0x12, 0x21, 0x0a, 0x0c, 0x72, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x5f, 0x65, 0x70,
+	0x6f, 0x63, 0x68, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0b, 0x72, 0x65, 0x76, 0x65, 0x61,
+	0x6c, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x22, 0x77, 0x0a, 0x0f, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x41,
+	0x78, 0x6f, 0x6e, 0x53, 0x65, 0x72, 0x76, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74,
 	0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
-	0x64, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f, 0x61, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28,
-	0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22, 0x43, 0x0a, 0x11, 0x45, 0x76, 0x65, 0x6e,
-	0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x53, 0x6b, 0x69, 0x70, 0x70, 0x65, 0x64, 0x12, 0x16, 0x0a,
-	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e,
-	0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x18,
-	0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x42, 0x2d, 0x5a,
-	0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65,
-	0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72,
-	0x6f, 0x74, 0x6f, 0x33,
+	0x64, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03,
+	0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x0e, 0x0a, 0x02, 0x69,
+	0x70, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x70, 0x12, 0x12, 0x0a, 0x04, 0x70,
+	0x6f, 0x72, 0x74, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x04, 0x70, 0x6f, 0x72, 0x74, 0x22,
+	0xd2, 0x01, 0x0a, 0x0a, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x12, 0x16,
+	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1f, 0x0a, 0x0b, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x5f,
+	0x69, 0x6e, 0x64, 0x65, 0x78, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x65, 0x70, 0x6f,
+	0x63, 0x68, 0x49, 0x6e, 0x64, 0x65, 0x78, 0x12, 0x1a, 0x0a, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73,
+	0x69, 0x6f, 0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73,
+	0x69, 0x6f, 0x6e, 0x12, 0x1b, 0x0a, 0x09, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74,
+	0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74,
+	0x12, 0x16, 0x0a, 0x06, 0x6d, 0x69, 0x6e, 0x65, 0x72, 0x73, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x06, 0x6d, 0x69, 0x6e, 0x65, 0x72, 0x73, 0x12, 0x1e, 0x0a, 0x0a, 0x76, 0x61, 0x6c, 0x69,
+	0x64, 0x61, 0x74, 0x6f, 0x72, 0x73, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x76, 0x61,
+	0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x73, 0x12, 0x1a, 0x0a, 0x08, 0x77, 0x69, 0x74, 0x68,
+	0x68, 0x65, 0x6c, 0x64, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x77, 0x69, 0x74, 0x68,
+	0x68, 0x65, 0x6c, 0x64, 0x22, 0x43, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f,
+	0x63, 0x68, 0x44, 0x65, 0x66, 0x65, 0x72, 0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f, 0x61, 0x74, 0x18, 0x02, 0x20, 0x01,
+	0x28, 0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22, 0x43, 0x0a, 0x11, 0x45, 0x76, 0x65,
+	0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x53, 0x6b, 0x69, 0x70, 0x70, 0x65, 0x64, 0x12, 0x16,
+	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x42, 0x2d,
+	0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78,
+	0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70,
+	0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -11986,34 +13227,38 @@ func file_gotensor_subnet_v1_events_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_events_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_gotensor_subnet_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_gotensor_subnet_v1_events_proto_goTypes = []interface{}{
-	(*EventCoinbase)(nil),          // 0: gotensor.subnet.v1.EventCoinbase
-	(*EventRecycle)(nil),           // 1: gotensor.subnet.v1.EventRecycle
-	(*EventBurn)(nil),              // 2: gotensor.subnet.v1.EventBurn
-	(*EventParamsUpdated)(nil),     // 3: gotensor.subnet.v1.EventParamsUpdated
-	(*EventNetworkRegistered)(nil), // 4: gotensor.subnet.v1.EventNetworkRegistered
-	(*EventNetworkPruned)(nil),     // 5: gotensor.subnet.v1.EventNetworkPruned
-	(*EventStartCall)(nil),         // 6: gotensor.subnet.v1.EventStartCall
-	(*EventHyperparameterSet)(nil), // 7: gotensor.subnet.v1.EventHyperparameterSet
-	(*EventNeuronRegistered)(nil),  // 8: gotensor.subnet.v1.EventNeuronRegistered
-	(*EventStakeAdded)(nil),        // 9: gotensor.subnet.v1.EventStakeAdded
-	(*EventStakeRemoved)(nil),      // 10: gotensor.subnet.v1.EventStakeRemoved
-	(*EventStakeMoved)(nil),        // 11: gotensor.subnet.v1.EventStakeMoved
-	(*EventDelegateTakeSet)(nil),   // 12: gotensor.subnet.v1.EventDelegateTakeSet
-	(*EventWeightsSet)(nil),        // 13: gotensor.subnet.v1.EventWeightsSet
-	(*EventWeightsCommitted)(nil),  // 14: gotensor.subnet.v1.EventWeightsCommitted
-	(*EventAxonServed)(nil),        // 15: gotensor.subnet.v1.EventAxonServed
-	(*EventEpoch)(nil),             // 16: gotensor.subnet.v1.EventEpoch
-	(*EventEpochDeferred)(nil),     // 17: gotensor.subnet.v1.EventEpochDeferred
-	(*EventEpochSkipped)(nil),      // 18: gotensor.subnet.v1.EventEpochSkipped
+	(*EventCoinbase)(nil),            // 0: gotensor.subnet.v1.EventCoinbase
+	(*EventRecycle)(nil),             // 1: gotensor.subnet.v1.EventRecycle
+	(*EventBurn)(nil),                // 2: gotensor.subnet.v1.EventBurn
+	(*EventParamsUpdated)(nil),       // 3: gotensor.subnet.v1.EventParamsUpdated
+	(*EventNetworkRegistered)(nil),   // 4: gotensor.subnet.v1.EventNetworkRegistered
+	(*EventNetworkPruned)(nil),       // 5: gotensor.subnet.v1.EventNetworkPruned
+	(*EventDissolutionProgress)(nil), // 6: gotensor.subnet.v1.EventDissolutionProgress
+	(*EventDissolutionFinished)(nil), // 7: gotensor.subnet.v1.EventDissolutionFinished
+	(*EventStartCall)(nil),           // 8: gotensor.subnet.v1.EventStartCall
+	(*EventHyperparameterSet)(nil),   // 9: gotensor.subnet.v1.EventHyperparameterSet
+	(*EventNeuronRegistered)(nil),    // 10: gotensor.subnet.v1.EventNeuronRegistered
+	(*EventStakeAdded)(nil),          // 11: gotensor.subnet.v1.EventStakeAdded
+	(*EventStakeRemoved)(nil),        // 12: gotensor.subnet.v1.EventStakeRemoved
+	(*EventStakeMoved)(nil),          // 13: gotensor.subnet.v1.EventStakeMoved
+	(*EventDelegateTakeSet)(nil),     // 14: gotensor.subnet.v1.EventDelegateTakeSet
+	(*EventWeightsSet)(nil),          // 15: gotensor.subnet.v1.EventWeightsSet
+	(*EventWeightsCommitted)(nil),    // 16: gotensor.subnet.v1.EventWeightsCommitted
+	(*EventAxonServed)(nil),          // 17: gotensor.subnet.v1.EventAxonServed
+	(*EventEpoch)(nil),               // 18: gotensor.subnet.v1.EventEpoch
+	(*EventEpochDeferred)(nil),       // 19: gotensor.subnet.v1.EventEpochDeferred
+	(*EventEpochSkipped)(nil),        // 20: gotensor.subnet.v1.EventEpochSkipped
+	(DissolutionPhase)(0),            // 21: gotensor.subnet.v1.DissolutionPhase
 }
 var file_gotensor_subnet_v1_events_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	21, // 0: gotensor.subnet.v1.EventDissolutionProgress.phase:type_name -> gotensor.subnet.v1.DissolutionPhase
+	1,  // [1:1] is the sub-list for method output_type
+	1,  // [1:1] is the sub-list for method input_type
+	1,  // [1:1] is the sub-list for extension type_name
+	1,  // [1:1] is the sub-list for extension extendee
+	0,  // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_subnet_v1_events_proto_init() }
@@ -12021,6 +13266,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 	if File_gotensor_subnet_v1_events_proto != nil {
 		return
 	}
+	file_gotensor_subnet_v1_state_proto_init()
 	if !protoimpl.UnsafeEnabled {
 		file_gotensor_subnet_v1_events_proto_msgTypes[0].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*EventCoinbase); i {
@@ -12095,7 +13341,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventStartCall); i {
+			switch v := v.(*EventDissolutionProgress); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12107,7 +13353,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventHyperparameterSet); i {
+			switch v := v.(*EventDissolutionFinished); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12119,7 +13365,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventNeuronRegistered); i {
+			switch v := v.(*EventStartCall); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12131,7 +13377,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventStakeAdded); i {
+			switch v := v.(*EventHyperparameterSet); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12143,7 +13389,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventStakeRemoved); i {
+			switch v := v.(*EventNeuronRegistered); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12155,7 +13401,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventStakeMoved); i {
+			switch v := v.(*EventStakeAdded); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12167,7 +13413,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventDelegateTakeSet); i {
+			switch v := v.(*EventStakeRemoved); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12179,7 +13425,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventWeightsSet); i {
+			switch v := v.(*EventStakeMoved); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12191,7 +13437,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventWeightsCommitted); i {
+			switch v := v.(*EventDelegateTakeSet); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12203,7 +13449,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventAxonServed); i {
+			switch v := v.(*EventWeightsSet); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12215,7 +13461,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventEpoch); i {
+			switch v := v.(*EventWeightsCommitted); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12227,7 +13473,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventEpochDeferred); i {
+			switch v := v.(*EventAxonServed); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -12239,6 +13485,30 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventEpoch); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventEpochDeferred); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*EventEpochSkipped); i {
 			case 0:
 				return &v.state
@@ -12257,7 +13527,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_events_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -218,17 +218,121 @@ func (x *_GenesisState_9_list) IsValid() bool {
 	return x.list != nil
 }
 
+var _ protoreflect.List = (*_GenesisState_10_list)(nil)
+
+type _GenesisState_10_list struct {
+	list *[]*Dissolution
+}
+
+func (x *_GenesisState_10_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisState_10_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisState_10_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*Dissolution)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisState_10_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*Dissolution)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisState_10_list) AppendMutable() protoreflect.Value {
+	v := new(Dissolution)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_10_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisState_10_list) NewElement() protoreflect.Value {
+	v := new(Dissolution)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_10_list) IsValid() bool {
+	return x.list != nil
+}
+
+var _ protoreflect.List = (*_GenesisState_11_list)(nil)
+
+type _GenesisState_11_list struct {
+	list *[]*GenesisDissolutionRemainder
+}
+
+func (x *_GenesisState_11_list) Len() int {
+	if x.list == nil {
+		return 0
+	}
+	return len(*x.list)
+}
+
+func (x *_GenesisState_11_list) Get(i int) protoreflect.Value {
+	return protoreflect.ValueOfMessage((*x.list)[i].ProtoReflect())
+}
+
+func (x *_GenesisState_11_list) Set(i int, value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisDissolutionRemainder)
+	(*x.list)[i] = concreteValue
+}
+
+func (x *_GenesisState_11_list) Append(value protoreflect.Value) {
+	valueUnwrapped := value.Message()
+	concreteValue := valueUnwrapped.Interface().(*GenesisDissolutionRemainder)
+	*x.list = append(*x.list, concreteValue)
+}
+
+func (x *_GenesisState_11_list) AppendMutable() protoreflect.Value {
+	v := new(GenesisDissolutionRemainder)
+	*x.list = append(*x.list, v)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_11_list) Truncate(n int) {
+	for i := n; i < len(*x.list); i++ {
+		(*x.list)[i] = nil
+	}
+	*x.list = (*x.list)[:n]
+}
+
+func (x *_GenesisState_11_list) NewElement() protoreflect.Value {
+	v := new(GenesisDissolutionRemainder)
+	return protoreflect.ValueOfMessage(v.ProtoReflect())
+}
+
+func (x *_GenesisState_11_list) IsValid() bool {
+	return x.list != nil
+}
+
 var (
-	md_GenesisState                      protoreflect.MessageDescriptor
-	fd_GenesisState_params               protoreflect.FieldDescriptor
-	fd_GenesisState_total_issuance       protoreflect.FieldDescriptor
-	fd_GenesisState_burned               protoreflect.FieldDescriptor
-	fd_GenesisState_local_authority      protoreflect.FieldDescriptor
-	fd_GenesisState_network_registration protoreflect.FieldDescriptor
-	fd_GenesisState_subnets              protoreflect.FieldDescriptor
-	fd_GenesisState_hotkeys              protoreflect.FieldDescriptor
-	fd_GenesisState_hotkey_pools         protoreflect.FieldDescriptor
-	fd_GenesisState_stakes               protoreflect.FieldDescriptor
+	md_GenesisState                        protoreflect.MessageDescriptor
+	fd_GenesisState_params                 protoreflect.FieldDescriptor
+	fd_GenesisState_total_issuance         protoreflect.FieldDescriptor
+	fd_GenesisState_burned                 protoreflect.FieldDescriptor
+	fd_GenesisState_local_authority        protoreflect.FieldDescriptor
+	fd_GenesisState_network_registration   protoreflect.FieldDescriptor
+	fd_GenesisState_subnets                protoreflect.FieldDescriptor
+	fd_GenesisState_hotkeys                protoreflect.FieldDescriptor
+	fd_GenesisState_hotkey_pools           protoreflect.FieldDescriptor
+	fd_GenesisState_stakes                 protoreflect.FieldDescriptor
+	fd_GenesisState_dissolutions           protoreflect.FieldDescriptor
+	fd_GenesisState_dissolution_remainders protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -243,6 +347,8 @@ func init() {
 	fd_GenesisState_hotkeys = md_GenesisState.Fields().ByName("hotkeys")
 	fd_GenesisState_hotkey_pools = md_GenesisState.Fields().ByName("hotkey_pools")
 	fd_GenesisState_stakes = md_GenesisState.Fields().ByName("stakes")
+	fd_GenesisState_dissolutions = md_GenesisState.Fields().ByName("dissolutions")
+	fd_GenesisState_dissolution_remainders = md_GenesisState.Fields().ByName("dissolution_remainders")
 }
 
 var _ protoreflect.Message = (*fastReflection_GenesisState)(nil)
@@ -364,6 +470,18 @@ func (x *fastReflection_GenesisState) Range(f func(protoreflect.FieldDescriptor,
 			return
 		}
 	}
+	if len(x.Dissolutions) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisState_10_list{list: &x.Dissolutions})
+		if !f(fd_GenesisState_dissolutions, value) {
+			return
+		}
+	}
+	if len(x.DissolutionRemainders) != 0 {
+		value := protoreflect.ValueOfList(&_GenesisState_11_list{list: &x.DissolutionRemainders})
+		if !f(fd_GenesisState_dissolution_remainders, value) {
+			return
+		}
+	}
 }
 
 // Has reports whether a field is populated.
@@ -397,6 +515,10 @@ func (x *fastReflection_GenesisState) Has(fd protoreflect.FieldDescriptor) bool 
 		return len(x.HotkeyPools) != 0
 	case "gotensor.subnet.v1.GenesisState.stakes":
 		return len(x.Stakes) != 0
+	case "gotensor.subnet.v1.GenesisState.dissolutions":
+		return len(x.Dissolutions) != 0
+	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
+		return len(x.DissolutionRemainders) != 0
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -431,6 +553,10 @@ func (x *fastReflection_GenesisState) Clear(fd protoreflect.FieldDescriptor) {
 		x.HotkeyPools = nil
 	case "gotensor.subnet.v1.GenesisState.stakes":
 		x.Stakes = nil
+	case "gotensor.subnet.v1.GenesisState.dissolutions":
+		x.Dissolutions = nil
+	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
+		x.DissolutionRemainders = nil
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -486,6 +612,18 @@ func (x *fastReflection_GenesisState) Get(descriptor protoreflect.FieldDescripto
 		}
 		listValue := &_GenesisState_9_list{list: &x.Stakes}
 		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisState.dissolutions":
+		if len(x.Dissolutions) == 0 {
+			return protoreflect.ValueOfList(&_GenesisState_10_list{})
+		}
+		listValue := &_GenesisState_10_list{list: &x.Dissolutions}
+		return protoreflect.ValueOfList(listValue)
+	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
+		if len(x.DissolutionRemainders) == 0 {
+			return protoreflect.ValueOfList(&_GenesisState_11_list{})
+		}
+		listValue := &_GenesisState_11_list{list: &x.DissolutionRemainders}
+		return protoreflect.ValueOfList(listValue)
 	default:
 		if descriptor.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -532,6 +670,14 @@ func (x *fastReflection_GenesisState) Set(fd protoreflect.FieldDescriptor, value
 		lv := value.List()
 		clv := lv.(*_GenesisState_9_list)
 		x.Stakes = *clv.list
+	case "gotensor.subnet.v1.GenesisState.dissolutions":
+		lv := value.List()
+		clv := lv.(*_GenesisState_10_list)
+		x.Dissolutions = *clv.list
+	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
+		lv := value.List()
+		clv := lv.(*_GenesisState_11_list)
+		x.DissolutionRemainders = *clv.list
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -586,6 +732,18 @@ func (x *fastReflection_GenesisState) Mutable(fd protoreflect.FieldDescriptor) p
 		}
 		value := &_GenesisState_9_list{list: &x.Stakes}
 		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisState.dissolutions":
+		if x.Dissolutions == nil {
+			x.Dissolutions = []*Dissolution{}
+		}
+		value := &_GenesisState_10_list{list: &x.Dissolutions}
+		return protoreflect.ValueOfList(value)
+	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
+		if x.DissolutionRemainders == nil {
+			x.DissolutionRemainders = []*GenesisDissolutionRemainder{}
+		}
+		value := &_GenesisState_11_list{list: &x.DissolutionRemainders}
+		return protoreflect.ValueOfList(value)
 	case "gotensor.subnet.v1.GenesisState.total_issuance":
 		panic(fmt.Errorf("field total_issuance of message gotensor.subnet.v1.GenesisState is not mutable"))
 	case "gotensor.subnet.v1.GenesisState.burned":
@@ -629,6 +787,12 @@ func (x *fastReflection_GenesisState) NewField(fd protoreflect.FieldDescriptor) 
 	case "gotensor.subnet.v1.GenesisState.stakes":
 		list := []*GenesisStake{}
 		return protoreflect.ValueOfList(&_GenesisState_9_list{list: &list})
+	case "gotensor.subnet.v1.GenesisState.dissolutions":
+		list := []*Dissolution{}
+		return protoreflect.ValueOfList(&_GenesisState_10_list{list: &list})
+	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
+		list := []*GenesisDissolutionRemainder{}
+		return protoreflect.ValueOfList(&_GenesisState_11_list{list: &list})
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisState"))
@@ -740,6 +904,18 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 				n += 1 + l + runtime.Sov(uint64(l))
 			}
 		}
+		if len(x.Dissolutions) > 0 {
+			for _, e := range x.Dissolutions {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
+		if len(x.DissolutionRemainders) > 0 {
+			for _, e := range x.DissolutionRemainders {
+				l = options.Size(e)
+				n += 1 + l + runtime.Sov(uint64(l))
+			}
+		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
 		}
@@ -768,6 +944,38 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.DissolutionRemainders) > 0 {
+			for iNdEx := len(x.DissolutionRemainders) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.DissolutionRemainders[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x5a
+			}
+		}
+		if len(x.Dissolutions) > 0 {
+			for iNdEx := len(x.Dissolutions) - 1; iNdEx >= 0; iNdEx-- {
+				encoded, err := options.Marshal(x.Dissolutions[iNdEx])
+				if err != nil {
+					return protoiface.MarshalOutput{
+						NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+						Buf:               input.Buf,
+					}, err
+				}
+				i -= len(encoded)
+				copy(dAtA[i:], encoded)
+				i = runtime.EncodeVarint(dAtA, i, uint64(len(encoded)))
+				i--
+				dAtA[i] = 0x52
+			}
 		}
 		if len(x.Stakes) > 0 {
 			for iNdEx := len(x.Stakes) - 1; iNdEx >= 0; iNdEx-- {
@@ -1205,6 +1413,656 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
 				}
 				iNdEx = postIndex
+			case 10:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Dissolutions", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Dissolutions = append(x.Dissolutions, &Dissolution{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Dissolutions[len(x.Dissolutions)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			case 11:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DissolutionRemainders", wireType)
+				}
+				var msglen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					msglen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if msglen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + msglen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.DissolutionRemainders = append(x.DissolutionRemainders, &GenesisDissolutionRemainder{})
+				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.DissolutionRemainders[len(x.DissolutionRemainders)-1]); err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				iNdEx = postIndex
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisDissolutionRemainder           protoreflect.MessageDescriptor
+	fd_GenesisDissolutionRemainder_netuid    protoreflect.FieldDescriptor
+	fd_GenesisDissolutionRemainder_remainder protoreflect.FieldDescriptor
+	fd_GenesisDissolutionRemainder_seq       protoreflect.FieldDescriptor
+	fd_GenesisDissolutionRemainder_coldkey   protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisDissolutionRemainder = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisDissolutionRemainder")
+	fd_GenesisDissolutionRemainder_netuid = md_GenesisDissolutionRemainder.Fields().ByName("netuid")
+	fd_GenesisDissolutionRemainder_remainder = md_GenesisDissolutionRemainder.Fields().ByName("remainder")
+	fd_GenesisDissolutionRemainder_seq = md_GenesisDissolutionRemainder.Fields().ByName("seq")
+	fd_GenesisDissolutionRemainder_coldkey = md_GenesisDissolutionRemainder.Fields().ByName("coldkey")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisDissolutionRemainder)(nil)
+
+type fastReflection_GenesisDissolutionRemainder GenesisDissolutionRemainder
+
+func (x *GenesisDissolutionRemainder) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisDissolutionRemainder)(x)
+}
+
+func (x *GenesisDissolutionRemainder) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[1]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisDissolutionRemainder_messageType fastReflection_GenesisDissolutionRemainder_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisDissolutionRemainder_messageType{}
+
+type fastReflection_GenesisDissolutionRemainder_messageType struct{}
+
+func (x fastReflection_GenesisDissolutionRemainder_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisDissolutionRemainder)(nil)
+}
+func (x fastReflection_GenesisDissolutionRemainder_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisDissolutionRemainder)
+}
+func (x fastReflection_GenesisDissolutionRemainder_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisDissolutionRemainder
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisDissolutionRemainder) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisDissolutionRemainder
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisDissolutionRemainder) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisDissolutionRemainder_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisDissolutionRemainder) New() protoreflect.Message {
+	return new(fastReflection_GenesisDissolutionRemainder)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisDissolutionRemainder) Interface() protoreflect.ProtoMessage {
+	return (*GenesisDissolutionRemainder)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisDissolutionRemainder) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_GenesisDissolutionRemainder_netuid, value) {
+			return
+		}
+	}
+	if len(x.Remainder) != 0 {
+		value := protoreflect.ValueOfBytes(x.Remainder)
+		if !f(fd_GenesisDissolutionRemainder_remainder, value) {
+			return
+		}
+	}
+	if x.Seq != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Seq)
+		if !f(fd_GenesisDissolutionRemainder_seq, value) {
+			return
+		}
+	}
+	if x.Coldkey != "" {
+		value := protoreflect.ValueOfString(x.Coldkey)
+		if !f(fd_GenesisDissolutionRemainder_coldkey, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisDissolutionRemainder) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.remainder":
+		return len(x.Remainder) != 0
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.seq":
+		return x.Seq != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.coldkey":
+		return x.Coldkey != ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolutionRemainder"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolutionRemainder does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolutionRemainder) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.remainder":
+		x.Remainder = nil
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.seq":
+		x.Seq = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.coldkey":
+		x.Coldkey = ""
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolutionRemainder"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolutionRemainder does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisDissolutionRemainder) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.remainder":
+		value := x.Remainder
+		return protoreflect.ValueOfBytes(value)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.seq":
+		value := x.Seq
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.coldkey":
+		value := x.Coldkey
+		return protoreflect.ValueOfString(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolutionRemainder"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolutionRemainder does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolutionRemainder) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.remainder":
+		x.Remainder = value.Bytes()
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.seq":
+		x.Seq = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.coldkey":
+		x.Coldkey = value.Interface().(string)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolutionRemainder"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolutionRemainder does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolutionRemainder) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.GenesisDissolutionRemainder is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.remainder":
+		panic(fmt.Errorf("field remainder of message gotensor.subnet.v1.GenesisDissolutionRemainder is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.seq":
+		panic(fmt.Errorf("field seq of message gotensor.subnet.v1.GenesisDissolutionRemainder is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.coldkey":
+		panic(fmt.Errorf("field coldkey of message gotensor.subnet.v1.GenesisDissolutionRemainder is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolutionRemainder"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolutionRemainder does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisDissolutionRemainder) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.remainder":
+		return protoreflect.ValueOfBytes(nil)
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.seq":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolutionRemainder.coldkey":
+		return protoreflect.ValueOfString("")
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolutionRemainder"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolutionRemainder does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisDissolutionRemainder) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisDissolutionRemainder", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisDissolutionRemainder) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolutionRemainder) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisDissolutionRemainder) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisDissolutionRemainder) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisDissolutionRemainder)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Remainder)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Seq != 0 {
+			n += 1 + runtime.Sov(uint64(x.Seq))
+		}
+		l = len(x.Coldkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisDissolutionRemainder)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if len(x.Coldkey) > 0 {
+			i -= len(x.Coldkey)
+			copy(dAtA[i:], x.Coldkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Coldkey)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if x.Seq != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Seq))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Remainder) > 0 {
+			i -= len(x.Remainder)
+			copy(dAtA[i:], x.Remainder)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Remainder)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisDissolutionRemainder)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisDissolutionRemainder: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisDissolutionRemainder: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Remainder", wireType)
+				}
+				var byteLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					byteLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if byteLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + byteLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Remainder = append(x.Remainder[:0], dAtA[iNdEx:postIndex]...)
+				if x.Remainder == nil {
+					x.Remainder = []byte{}
+				}
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Seq", wireType)
+				}
+				x.Seq = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Seq |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Coldkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Coldkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
 			default:
 				iNdEx = preIndex
 				skippy, err := runtime.Skip(dAtA[iNdEx:])
@@ -1588,7 +2446,7 @@ func (x *GenesisSubnet) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisSubnet) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[1]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[2]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2889,7 +3747,7 @@ func (x *GenesisAxon) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisAxon) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[2]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[3]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3372,7 +4230,7 @@ func (x *GenesisCommits) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisCommits) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[3]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[4]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3871,7 +4729,7 @@ func (x *GenesisHyperparamSetAt) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisHyperparamSetAt) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[4]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[5]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4341,7 +5199,7 @@ func (x *GenesisHotkey) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisHotkey) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[5]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[6]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4904,7 +5762,7 @@ func (x *GenesisHotkeyPool) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisHotkeyPool) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[6]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[7]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5453,7 +6311,7 @@ func (x *GenesisStake) ProtoReflect() protoreflect.Message {
 }
 
 func (x *GenesisStake) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[7]
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[8]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6057,6 +6915,11 @@ type GenesisState struct {
 	Hotkeys     []*GenesisHotkey     `protobuf:"bytes,7,rep,name=hotkeys,proto3" json:"hotkeys,omitempty"`
 	HotkeyPools []*GenesisHotkeyPool `protobuf:"bytes,8,rep,name=hotkey_pools,json=hotkeyPools,proto3" json:"hotkey_pools,omitempty"`
 	Stakes      []*GenesisStake      `protobuf:"bytes,9,rep,name=stakes,proto3" json:"stakes,omitempty"`
+	// dissolutions are pruned subnets still being paid out; their stakes and hotkey pools are among
+	// stakes and hotkey_pools, their netuids among no subnet.
+	Dissolutions []*Dissolution `protobuf:"bytes,10,rep,name=dissolutions,proto3" json:"dissolutions,omitempty"`
+	// dissolution_remainders are the rounding remainders a dissolution recorded and has not used yet.
+	DissolutionRemainders []*GenesisDissolutionRemainder `protobuf:"bytes,11,rep,name=dissolution_remainders,json=dissolutionRemainders,proto3" json:"dissolution_remainders,omitempty"`
 }
 
 func (x *GenesisState) Reset() {
@@ -6142,6 +7005,83 @@ func (x *GenesisState) GetStakes() []*GenesisStake {
 	return nil
 }
 
+func (x *GenesisState) GetDissolutions() []*Dissolution {
+	if x != nil {
+		return x.Dissolutions
+	}
+	return nil
+}
+
+func (x *GenesisState) GetDissolutionRemainders() []*GenesisDissolutionRemainder {
+	if x != nil {
+		return x.DissolutionRemainders
+	}
+	return nil
+}
+
+// GenesisDissolutionRemainder is one portion's remainder of pot·value mod total_value.
+type GenesisDissolutionRemainder struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	// remainder is the u128 remainder, 16 bytes big-endian.
+	Remainder []byte `protobuf:"bytes,2,opt,name=remainder,proto3" json:"remainder,omitempty"`
+	// seq orders equal remainders: stakes in payment order, the protocol last.
+	Seq uint64 `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
+	// coldkey receives the rao; empty for the protocol's portion.
+	Coldkey string `protobuf:"bytes,4,opt,name=coldkey,proto3" json:"coldkey,omitempty"`
+}
+
+func (x *GenesisDissolutionRemainder) Reset() {
+	*x = GenesisDissolutionRemainder{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[1]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisDissolutionRemainder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisDissolutionRemainder) ProtoMessage() {}
+
+// Deprecated: Use GenesisDissolutionRemainder.ProtoReflect.Descriptor instead.
+func (*GenesisDissolutionRemainder) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GenesisDissolutionRemainder) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *GenesisDissolutionRemainder) GetRemainder() []byte {
+	if x != nil {
+		return x.Remainder
+	}
+	return nil
+}
+
+func (x *GenesisDissolutionRemainder) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *GenesisDissolutionRemainder) GetColdkey() string {
+	if x != nil {
+		return x.Coldkey
+	}
+	return ""
+}
+
 // GenesisSubnet is one subnet with everything keyed by its netuid.
 type GenesisSubnet struct {
 	state         protoimpl.MessageState
@@ -6166,7 +7106,7 @@ type GenesisSubnet struct {
 func (x *GenesisSubnet) Reset() {
 	*x = GenesisSubnet{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[1]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[2]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6180,7 +7120,7 @@ func (*GenesisSubnet) ProtoMessage() {}
 
 // Deprecated: Use GenesisSubnet.ProtoReflect.Descriptor instead.
 func (*GenesisSubnet) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{1}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GenesisSubnet) GetSubnet() *Subnet {
@@ -6279,7 +7219,7 @@ type GenesisAxon struct {
 func (x *GenesisAxon) Reset() {
 	*x = GenesisAxon{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[2]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[3]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6293,7 +7233,7 @@ func (*GenesisAxon) ProtoMessage() {}
 
 // Deprecated: Use GenesisAxon.ProtoReflect.Descriptor instead.
 func (*GenesisAxon) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{2}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GenesisAxon) GetUid() uint32 {
@@ -6322,7 +7262,7 @@ type GenesisCommits struct {
 func (x *GenesisCommits) Reset() {
 	*x = GenesisCommits{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[3]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[4]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6336,7 +7276,7 @@ func (*GenesisCommits) ProtoMessage() {}
 
 // Deprecated: Use GenesisCommits.ProtoReflect.Descriptor instead.
 func (*GenesisCommits) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{3}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GenesisCommits) GetHotkey() string {
@@ -6365,7 +7305,7 @@ type GenesisHyperparamSetAt struct {
 func (x *GenesisHyperparamSetAt) Reset() {
 	*x = GenesisHyperparamSetAt{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[4]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[5]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6379,7 +7319,7 @@ func (*GenesisHyperparamSetAt) ProtoMessage() {}
 
 // Deprecated: Use GenesisHyperparamSetAt.ProtoReflect.Descriptor instead.
 func (*GenesisHyperparamSetAt) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{4}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GenesisHyperparamSetAt) GetName() string {
@@ -6410,7 +7350,7 @@ type GenesisHotkey struct {
 func (x *GenesisHotkey) Reset() {
 	*x = GenesisHotkey{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[5]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[6]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6424,7 +7364,7 @@ func (*GenesisHotkey) ProtoMessage() {}
 
 // Deprecated: Use GenesisHotkey.ProtoReflect.Descriptor instead.
 func (*GenesisHotkey) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{5}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GenesisHotkey) GetHotkey() string {
@@ -6461,7 +7401,7 @@ type GenesisHotkeyPool struct {
 func (x *GenesisHotkeyPool) Reset() {
 	*x = GenesisHotkeyPool{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[6]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[7]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6475,7 +7415,7 @@ func (*GenesisHotkeyPool) ProtoMessage() {}
 
 // Deprecated: Use GenesisHotkeyPool.ProtoReflect.Descriptor instead.
 func (*GenesisHotkeyPool) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{6}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GenesisHotkeyPool) GetHotkey() string {
@@ -6513,7 +7453,7 @@ type GenesisStake struct {
 func (x *GenesisStake) Reset() {
 	*x = GenesisStake{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[7]
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[8]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -6527,7 +7467,7 @@ func (*GenesisStake) ProtoMessage() {}
 
 // Deprecated: Use GenesisStake.ProtoReflect.Descriptor instead.
 func (*GenesisStake) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{7}
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GenesisStake) GetColdkey() string {
@@ -6573,7 +7513,7 @@ var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
 	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x71, 0x75, 0x65, 0x72, 0x79, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
 	0x1a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
 	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x74, 0x61, 0x74, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
-	0x22, 0xad, 0x04, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x74,
+	0x22, 0xe6, 0x05, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x74,
 	0x65, 0x12, 0x3d, 0x0a, 0x06, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x01, 0x20, 0x01, 0x28,
 	0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x09, 0xc8,
@@ -6608,99 +7548,118 @@ var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
 	0x32, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61,
 	0x6b, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73,
-	0x22, 0xf6, 0x05, 0x0a, 0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62, 0x6e,
-	0x65, 0x74, 0x12, 0x38, 0x0a, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x18, 0x01, 0x20, 0x01,
-	0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x42, 0x04,
-	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x47, 0x0a, 0x0b,
-	0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28,
-	0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
-	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
-	0x6d, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70,
-	0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x32, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20,
-	0x01, 0x28, 0x0b, 0x32, 0x18, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8,
-	0xde, 0x1f, 0x00, 0x52, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x12, 0x3e, 0x0a, 0x08, 0x73, 0x63, 0x68,
-	0x65, 0x64, 0x75, 0x6c, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f,
+	0x12, 0x49, 0x0a, 0x0c, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x73,
+	0x18, 0x0a, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x69, 0x73, 0x73,
+	0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x0c, 0x64,
+	0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x12, 0x6c, 0x0a, 0x16, 0x64,
+	0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x72, 0x65, 0x6d, 0x61, 0x69,
+	0x6e, 0x64, 0x65, 0x72, 0x73, 0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x2f, 0x2e, 0x67, 0x6f,
 	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
-	0x2e, 0x53, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
-	0x08, 0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x12, 0x43, 0x0a, 0x07, 0x70, 0x65, 0x6e,
-	0x64, 0x69, 0x6e, 0x67, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x23, 0x2e, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
-	0x50, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42,
-	0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x12, 0x12,
-	0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75,
-	0x72, 0x6e, 0x12, 0x3a, 0x0a, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x18, 0x07, 0x20,
-	0x03, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x42,
-	0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x12, 0x3d,
-	0x0a, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x18, 0x08, 0x20, 0x03, 0x28, 0x0b, 0x32,
-	0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
-	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04,
-	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x39, 0x0a,
-	0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73, 0x18, 0x09, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67,
+	0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74,
+	0x69, 0x6f, 0x6e, 0x52, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x42, 0x04, 0xc8, 0xde,
+	0x1f, 0x00, 0x52, 0x15, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52,
+	0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x73, 0x22, 0x7f, 0x0a, 0x1b, 0x47, 0x65, 0x6e,
+	0x65, 0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52,
+	0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x12, 0x1c, 0x0a, 0x09, 0x72, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x18, 0x02, 0x20,
+	0x01, 0x28, 0x0c, 0x52, 0x09, 0x72, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x12, 0x10,
+	0x0a, 0x03, 0x73, 0x65, 0x71, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x73, 0x65, 0x71,
+	0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x22, 0xf6, 0x05, 0x0a, 0x0d, 0x47,
+	0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x38, 0x0a, 0x06,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67,
 	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
-	0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f,
-	0x00, 0x52, 0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73, 0x12, 0x3b, 0x0a, 0x05, 0x61, 0x78, 0x6f, 0x6e,
-	0x73, 0x18, 0x0a, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
-	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e,
-	0x65, 0x73, 0x69, 0x73, 0x41, 0x78, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05,
-	0x61, 0x78, 0x6f, 0x6e, 0x73, 0x12, 0x42, 0x0a, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73,
-	0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x22, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
-	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65,
-	0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00,
-	0x52, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x12, 0x5e, 0x0a, 0x12, 0x68, 0x79, 0x70,
-	0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x61, 0x74, 0x18,
-	0x0c, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
-	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73,
-	0x69, 0x73, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65, 0x74, 0x41,
-	0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x10, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61,
-	0x72, 0x61, 0x6d, 0x73, 0x53, 0x65, 0x74, 0x41, 0x74, 0x22, 0x57, 0x0a, 0x0b, 0x47, 0x65, 0x6e,
-	0x65, 0x73, 0x69, 0x73, 0x41, 0x78, 0x6f, 0x6e, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18,
-	0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x04, 0x61, 0x78,
-	0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
-	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x41, 0x78,
-	0x6f, 0x6e, 0x49, 0x6e, 0x66, 0x6f, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x61, 0x78,
-	0x6f, 0x6e, 0x22, 0x65, 0x0a, 0x0e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d,
-	0x6d, 0x69, 0x74, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01,
-	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x3b, 0x0a, 0x05,
-	0x71, 0x75, 0x65, 0x75, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f,
+	0x31, 0x2e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x47, 0x0a, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70,
+	0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f,
 	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
-	0x2e, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x51, 0x75, 0x65, 0x75, 0x65, 0x42, 0x04, 0xc8, 0xde,
-	0x1f, 0x00, 0x52, 0x05, 0x71, 0x75, 0x65, 0x75, 0x65, 0x22, 0x42, 0x0a, 0x16, 0x47, 0x65, 0x6e,
-	0x65, 0x73, 0x69, 0x73, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65,
-	0x74, 0x41, 0x74, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28,
-	0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b,
-	0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x7b, 0x0a,
-	0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16,
-	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
-	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65,
-	0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79,
-	0x12, 0x38, 0x0a, 0x08, 0x64, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x18, 0x03, 0x20, 0x01,
-	0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65,
-	0x52, 0x08, 0x64, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x22, 0x7d, 0x0a, 0x11, 0x47, 0x65,
-	0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x12,
-	0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52,
-	0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
-	0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12,
-	0x38, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1e, 0x2e,
+	0x2e, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x04, 0xc8, 0xde,
+	0x1f, 0x00, 0x52, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12,
+	0x32, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x18, 0x2e,
 	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
-	0x76, 0x31, 0x2e, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8,
-	0xde, 0x1f, 0x00, 0x52, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x22, 0x90, 0x01, 0x0a, 0x0c, 0x47, 0x65,
-	0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f,
-	0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c,
-	0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02,
-	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06,
-	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65,
-	0x74, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x18, 0x04,
-	0x20, 0x01, 0x28, 0x09, 0x42, 0x1e, 0xc8, 0xde, 0x1f, 0x00, 0xda, 0xde, 0x1f, 0x16, 0x63, 0x6f,
-	0x73, 0x6d, 0x6f, 0x73, 0x73, 0x64, 0x6b, 0x2e, 0x69, 0x6f, 0x2f, 0x6d, 0x61, 0x74, 0x68, 0x2e,
-	0x55, 0x69, 0x6e, 0x74, 0x52, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x42, 0x2d, 0x5a, 0x2b,
-	0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
-	0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f,
-	0x74, 0x6f, 0x33,
+	0x76, 0x31, 0x2e, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x70,
+	0x6f, 0x6f, 0x6c, 0x12, 0x3e, 0x0a, 0x08, 0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x18,
+	0x04, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x63, 0x68, 0x65, 0x64,
+	0x75, 0x6c, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x08, 0x73, 0x63, 0x68, 0x65, 0x64,
+	0x75, 0x6c, 0x65, 0x12, 0x43, 0x0a, 0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x18, 0x05,
+	0x20, 0x01, 0x28, 0x0b, 0x32, 0x23, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x65, 0x6e, 0x64, 0x69, 0x6e,
+	0x67, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x12, 0x12, 0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e,
+	0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x12, 0x3a, 0x0a, 0x07,
+	0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x18, 0x07, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1a, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x12, 0x3d, 0x0a, 0x07, 0x77, 0x65, 0x69, 0x67,
+	0x68, 0x74, 0x73, 0x18, 0x08, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d,
+	0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07,
+	0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x39, 0x0a, 0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73,
+	0x18, 0x09, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72,
+	0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x62, 0x6f, 0x6e,
+	0x64, 0x73, 0x12, 0x3b, 0x0a, 0x05, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x18, 0x0a, 0x20, 0x03, 0x28,
+	0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x41, 0x78,
+	0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x12,
+	0x42, 0x0a, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b,
+	0x32, 0x22, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d,
+	0x6d, 0x69, 0x74, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x63, 0x6f, 0x6d, 0x6d,
+	0x69, 0x74, 0x73, 0x12, 0x5e, 0x0a, 0x12, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
+	0x6d, 0x73, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x61, 0x74, 0x18, 0x0c, 0x20, 0x03, 0x28, 0x0b, 0x32,
+	0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x79, 0x70, 0x65,
+	0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65, 0x74, 0x41, 0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f,
+	0x00, 0x52, 0x10, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x53, 0x65,
+	0x74, 0x41, 0x74, 0x22, 0x57, 0x0a, 0x0b, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x41, 0x78,
+	0x6f, 0x6e, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x03, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x04, 0x61, 0x78, 0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01,
+	0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x41, 0x78, 0x6f, 0x6e, 0x49, 0x6e, 0x66, 0x6f,
+	0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x61, 0x78, 0x6f, 0x6e, 0x22, 0x65, 0x0a, 0x0e,
+	0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x12, 0x16,
+	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x3b, 0x0a, 0x05, 0x71, 0x75, 0x65, 0x75, 0x65, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6d, 0x6d, 0x69,
+	0x74, 0x51, 0x75, 0x65, 0x75, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x71, 0x75,
+	0x65, 0x75, 0x65, 0x22, 0x42, 0x0a, 0x16, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x79,
+	0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65, 0x74, 0x41, 0x74, 0x12, 0x12, 0x0a,
+	0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d,
+	0x65, 0x12, 0x14, 0x0a, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04,
+	0x52, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x7b, 0x0a, 0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73,
+	0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b,
+	0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79,
+	0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x38, 0x0a, 0x08, 0x64, 0x65,
+	0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
+	0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x52, 0x08, 0x64, 0x65, 0x6c, 0x65,
+	0x67, 0x61, 0x74, 0x65, 0x22, 0x7d, 0x0a, 0x11, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x38, 0x0a, 0x04, 0x70, 0x6f, 0x6f,
+	0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x48, 0x6f, 0x74,
+	0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x70,
+	0x6f, 0x6f, 0x6c, 0x22, 0x90, 0x01, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53,
+	0x74, 0x61, 0x6b, 0x65, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16,
+	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x36,
+	0x0a, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x42, 0x1e,
+	0xc8, 0xde, 0x1f, 0x00, 0xda, 0xde, 0x1f, 0x16, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x73, 0x64,
+	0x6b, 0x2e, 0x69, 0x6f, 0x2f, 0x6d, 0x61, 0x74, 0x68, 0x2e, 0x55, 0x69, 0x6e, 0x74, 0x52, 0x06,
+	0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62,
+	0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f,
+	0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -6715,57 +7674,61 @@ func file_gotensor_subnet_v1_genesis_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_genesis_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_genesis_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_gotensor_subnet_v1_genesis_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_gotensor_subnet_v1_genesis_proto_goTypes = []interface{}{
-	(*GenesisState)(nil),           // 0: gotensor.subnet.v1.GenesisState
-	(*GenesisSubnet)(nil),          // 1: gotensor.subnet.v1.GenesisSubnet
-	(*GenesisAxon)(nil),            // 2: gotensor.subnet.v1.GenesisAxon
-	(*GenesisCommits)(nil),         // 3: gotensor.subnet.v1.GenesisCommits
-	(*GenesisHyperparamSetAt)(nil), // 4: gotensor.subnet.v1.GenesisHyperparamSetAt
-	(*GenesisHotkey)(nil),          // 5: gotensor.subnet.v1.GenesisHotkey
-	(*GenesisHotkeyPool)(nil),      // 6: gotensor.subnet.v1.GenesisHotkeyPool
-	(*GenesisStake)(nil),           // 7: gotensor.subnet.v1.GenesisStake
-	(*Params)(nil),                 // 8: gotensor.subnet.v1.Params
-	(*NetworkRegistration)(nil),    // 9: gotensor.subnet.v1.NetworkRegistration
-	(*Subnet)(nil),                 // 10: gotensor.subnet.v1.Subnet
-	(*Hyperparams)(nil),            // 11: gotensor.subnet.v1.Hyperparams
-	(*Pool)(nil),                   // 12: gotensor.subnet.v1.Pool
-	(*Schedule)(nil),               // 13: gotensor.subnet.v1.Schedule
-	(*PendingEmission)(nil),        // 14: gotensor.subnet.v1.PendingEmission
-	(*Neuron)(nil),                 // 15: gotensor.subnet.v1.Neuron
-	(*MatrixRow)(nil),              // 16: gotensor.subnet.v1.MatrixRow
-	(*AxonInfo)(nil),               // 17: gotensor.subnet.v1.AxonInfo
-	(*CommitQueue)(nil),            // 18: gotensor.subnet.v1.CommitQueue
-	(*Delegate)(nil),               // 19: gotensor.subnet.v1.Delegate
-	(*HotkeyPool)(nil),             // 20: gotensor.subnet.v1.HotkeyPool
+	(*GenesisState)(nil),                // 0: gotensor.subnet.v1.GenesisState
+	(*GenesisDissolutionRemainder)(nil), // 1: gotensor.subnet.v1.GenesisDissolutionRemainder
+	(*GenesisSubnet)(nil),               // 2: gotensor.subnet.v1.GenesisSubnet
+	(*GenesisAxon)(nil),                 // 3: gotensor.subnet.v1.GenesisAxon
+	(*GenesisCommits)(nil),              // 4: gotensor.subnet.v1.GenesisCommits
+	(*GenesisHyperparamSetAt)(nil),      // 5: gotensor.subnet.v1.GenesisHyperparamSetAt
+	(*GenesisHotkey)(nil),               // 6: gotensor.subnet.v1.GenesisHotkey
+	(*GenesisHotkeyPool)(nil),           // 7: gotensor.subnet.v1.GenesisHotkeyPool
+	(*GenesisStake)(nil),                // 8: gotensor.subnet.v1.GenesisStake
+	(*Params)(nil),                      // 9: gotensor.subnet.v1.Params
+	(*NetworkRegistration)(nil),         // 10: gotensor.subnet.v1.NetworkRegistration
+	(*Dissolution)(nil),                 // 11: gotensor.subnet.v1.Dissolution
+	(*Subnet)(nil),                      // 12: gotensor.subnet.v1.Subnet
+	(*Hyperparams)(nil),                 // 13: gotensor.subnet.v1.Hyperparams
+	(*Pool)(nil),                        // 14: gotensor.subnet.v1.Pool
+	(*Schedule)(nil),                    // 15: gotensor.subnet.v1.Schedule
+	(*PendingEmission)(nil),             // 16: gotensor.subnet.v1.PendingEmission
+	(*Neuron)(nil),                      // 17: gotensor.subnet.v1.Neuron
+	(*MatrixRow)(nil),                   // 18: gotensor.subnet.v1.MatrixRow
+	(*AxonInfo)(nil),                    // 19: gotensor.subnet.v1.AxonInfo
+	(*CommitQueue)(nil),                 // 20: gotensor.subnet.v1.CommitQueue
+	(*Delegate)(nil),                    // 21: gotensor.subnet.v1.Delegate
+	(*HotkeyPool)(nil),                  // 22: gotensor.subnet.v1.HotkeyPool
 }
 var file_gotensor_subnet_v1_genesis_proto_depIdxs = []int32{
-	8,  // 0: gotensor.subnet.v1.GenesisState.params:type_name -> gotensor.subnet.v1.Params
-	9,  // 1: gotensor.subnet.v1.GenesisState.network_registration:type_name -> gotensor.subnet.v1.NetworkRegistration
-	1,  // 2: gotensor.subnet.v1.GenesisState.subnets:type_name -> gotensor.subnet.v1.GenesisSubnet
-	5,  // 3: gotensor.subnet.v1.GenesisState.hotkeys:type_name -> gotensor.subnet.v1.GenesisHotkey
-	6,  // 4: gotensor.subnet.v1.GenesisState.hotkey_pools:type_name -> gotensor.subnet.v1.GenesisHotkeyPool
-	7,  // 5: gotensor.subnet.v1.GenesisState.stakes:type_name -> gotensor.subnet.v1.GenesisStake
-	10, // 6: gotensor.subnet.v1.GenesisSubnet.subnet:type_name -> gotensor.subnet.v1.Subnet
-	11, // 7: gotensor.subnet.v1.GenesisSubnet.hyperparams:type_name -> gotensor.subnet.v1.Hyperparams
-	12, // 8: gotensor.subnet.v1.GenesisSubnet.pool:type_name -> gotensor.subnet.v1.Pool
-	13, // 9: gotensor.subnet.v1.GenesisSubnet.schedule:type_name -> gotensor.subnet.v1.Schedule
-	14, // 10: gotensor.subnet.v1.GenesisSubnet.pending:type_name -> gotensor.subnet.v1.PendingEmission
-	15, // 11: gotensor.subnet.v1.GenesisSubnet.neurons:type_name -> gotensor.subnet.v1.Neuron
-	16, // 12: gotensor.subnet.v1.GenesisSubnet.weights:type_name -> gotensor.subnet.v1.MatrixRow
-	16, // 13: gotensor.subnet.v1.GenesisSubnet.bonds:type_name -> gotensor.subnet.v1.MatrixRow
-	2,  // 14: gotensor.subnet.v1.GenesisSubnet.axons:type_name -> gotensor.subnet.v1.GenesisAxon
-	3,  // 15: gotensor.subnet.v1.GenesisSubnet.commits:type_name -> gotensor.subnet.v1.GenesisCommits
-	4,  // 16: gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at:type_name -> gotensor.subnet.v1.GenesisHyperparamSetAt
-	17, // 17: gotensor.subnet.v1.GenesisAxon.axon:type_name -> gotensor.subnet.v1.AxonInfo
-	18, // 18: gotensor.subnet.v1.GenesisCommits.queue:type_name -> gotensor.subnet.v1.CommitQueue
-	19, // 19: gotensor.subnet.v1.GenesisHotkey.delegate:type_name -> gotensor.subnet.v1.Delegate
-	20, // 20: gotensor.subnet.v1.GenesisHotkeyPool.pool:type_name -> gotensor.subnet.v1.HotkeyPool
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	9,  // 0: gotensor.subnet.v1.GenesisState.params:type_name -> gotensor.subnet.v1.Params
+	10, // 1: gotensor.subnet.v1.GenesisState.network_registration:type_name -> gotensor.subnet.v1.NetworkRegistration
+	2,  // 2: gotensor.subnet.v1.GenesisState.subnets:type_name -> gotensor.subnet.v1.GenesisSubnet
+	6,  // 3: gotensor.subnet.v1.GenesisState.hotkeys:type_name -> gotensor.subnet.v1.GenesisHotkey
+	7,  // 4: gotensor.subnet.v1.GenesisState.hotkey_pools:type_name -> gotensor.subnet.v1.GenesisHotkeyPool
+	8,  // 5: gotensor.subnet.v1.GenesisState.stakes:type_name -> gotensor.subnet.v1.GenesisStake
+	11, // 6: gotensor.subnet.v1.GenesisState.dissolutions:type_name -> gotensor.subnet.v1.Dissolution
+	1,  // 7: gotensor.subnet.v1.GenesisState.dissolution_remainders:type_name -> gotensor.subnet.v1.GenesisDissolutionRemainder
+	12, // 8: gotensor.subnet.v1.GenesisSubnet.subnet:type_name -> gotensor.subnet.v1.Subnet
+	13, // 9: gotensor.subnet.v1.GenesisSubnet.hyperparams:type_name -> gotensor.subnet.v1.Hyperparams
+	14, // 10: gotensor.subnet.v1.GenesisSubnet.pool:type_name -> gotensor.subnet.v1.Pool
+	15, // 11: gotensor.subnet.v1.GenesisSubnet.schedule:type_name -> gotensor.subnet.v1.Schedule
+	16, // 12: gotensor.subnet.v1.GenesisSubnet.pending:type_name -> gotensor.subnet.v1.PendingEmission
+	17, // 13: gotensor.subnet.v1.GenesisSubnet.neurons:type_name -> gotensor.subnet.v1.Neuron
+	18, // 14: gotensor.subnet.v1.GenesisSubnet.weights:type_name -> gotensor.subnet.v1.MatrixRow
+	18, // 15: gotensor.subnet.v1.GenesisSubnet.bonds:type_name -> gotensor.subnet.v1.MatrixRow
+	3,  // 16: gotensor.subnet.v1.GenesisSubnet.axons:type_name -> gotensor.subnet.v1.GenesisAxon
+	4,  // 17: gotensor.subnet.v1.GenesisSubnet.commits:type_name -> gotensor.subnet.v1.GenesisCommits
+	5,  // 18: gotensor.subnet.v1.GenesisSubnet.hyperparams_set_at:type_name -> gotensor.subnet.v1.GenesisHyperparamSetAt
+	19, // 19: gotensor.subnet.v1.GenesisAxon.axon:type_name -> gotensor.subnet.v1.AxonInfo
+	20, // 20: gotensor.subnet.v1.GenesisCommits.queue:type_name -> gotensor.subnet.v1.CommitQueue
+	21, // 21: gotensor.subnet.v1.GenesisHotkey.delegate:type_name -> gotensor.subnet.v1.Delegate
+	22, // 22: gotensor.subnet.v1.GenesisHotkeyPool.pool:type_name -> gotensor.subnet.v1.HotkeyPool
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_subnet_v1_genesis_proto_init() }
@@ -6790,7 +7753,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[1].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GenesisSubnet); i {
+			switch v := v.(*GenesisDissolutionRemainder); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -6802,7 +7765,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[2].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GenesisAxon); i {
+			switch v := v.(*GenesisSubnet); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -6814,7 +7777,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[3].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GenesisCommits); i {
+			switch v := v.(*GenesisAxon); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -6826,7 +7789,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[4].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GenesisHyperparamSetAt); i {
+			switch v := v.(*GenesisCommits); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -6838,7 +7801,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[5].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GenesisHotkey); i {
+			switch v := v.(*GenesisHyperparamSetAt); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -6850,7 +7813,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GenesisHotkeyPool); i {
+			switch v := v.(*GenesisHotkey); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -6862,6 +7825,18 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_genesis_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisHotkeyPool); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*GenesisStake); i {
 			case 0:
 				return &v.state
@@ -6880,7 +7855,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_genesis_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

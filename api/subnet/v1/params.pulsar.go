@@ -32,11 +32,12 @@ var (
 	fd_Params_max_epochs_per_block            protoreflect.FieldDescriptor
 	fd_Params_admin_freeze_window             protoreflect.FieldDescriptor
 	fd_Params_owner_hyperparam_rate_limit     protoreflect.FieldDescriptor
-	fd_Params_subnet_moving_alpha_ppb         protoreflect.FieldDescriptor
 	fd_Params_swap_fee_rate                   protoreflect.FieldDescriptor
 	fd_Params_min_pool_reserve                protoreflect.FieldDescriptor
 	fd_Params_allow_loopback_axons            protoreflect.FieldDescriptor
 	fd_Params_weights_version_key_rate_limit  protoreflect.FieldDescriptor
+	fd_Params_subnet_moving_alpha             protoreflect.FieldDescriptor
+	fd_Params_dissolution_steps_per_block     protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -58,11 +59,12 @@ func init() {
 	fd_Params_max_epochs_per_block = md_Params.Fields().ByName("max_epochs_per_block")
 	fd_Params_admin_freeze_window = md_Params.Fields().ByName("admin_freeze_window")
 	fd_Params_owner_hyperparam_rate_limit = md_Params.Fields().ByName("owner_hyperparam_rate_limit")
-	fd_Params_subnet_moving_alpha_ppb = md_Params.Fields().ByName("subnet_moving_alpha_ppb")
 	fd_Params_swap_fee_rate = md_Params.Fields().ByName("swap_fee_rate")
 	fd_Params_min_pool_reserve = md_Params.Fields().ByName("min_pool_reserve")
 	fd_Params_allow_loopback_axons = md_Params.Fields().ByName("allow_loopback_axons")
 	fd_Params_weights_version_key_rate_limit = md_Params.Fields().ByName("weights_version_key_rate_limit")
+	fd_Params_subnet_moving_alpha = md_Params.Fields().ByName("subnet_moving_alpha")
+	fd_Params_dissolution_steps_per_block = md_Params.Fields().ByName("dissolution_steps_per_block")
 }
 
 var _ protoreflect.Message = (*fastReflection_Params)(nil)
@@ -226,12 +228,6 @@ func (x *fastReflection_Params) Range(f func(protoreflect.FieldDescriptor, proto
 			return
 		}
 	}
-	if x.SubnetMovingAlphaPpb != uint64(0) {
-		value := protoreflect.ValueOfUint64(x.SubnetMovingAlphaPpb)
-		if !f(fd_Params_subnet_moving_alpha_ppb, value) {
-			return
-		}
-	}
 	if x.SwapFeeRate != uint32(0) {
 		value := protoreflect.ValueOfUint32(x.SwapFeeRate)
 		if !f(fd_Params_swap_fee_rate, value) {
@@ -253,6 +249,18 @@ func (x *fastReflection_Params) Range(f func(protoreflect.FieldDescriptor, proto
 	if x.WeightsVersionKeyRateLimit != uint64(0) {
 		value := protoreflect.ValueOfUint64(x.WeightsVersionKeyRateLimit)
 		if !f(fd_Params_weights_version_key_rate_limit, value) {
+			return
+		}
+	}
+	if x.SubnetMovingAlpha != "" {
+		value := protoreflect.ValueOfString(x.SubnetMovingAlpha)
+		if !f(fd_Params_subnet_moving_alpha, value) {
+			return
+		}
+	}
+	if x.DissolutionStepsPerBlock != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.DissolutionStepsPerBlock)
+		if !f(fd_Params_dissolution_steps_per_block, value) {
 			return
 		}
 	}
@@ -303,8 +311,6 @@ func (x *fastReflection_Params) Has(fd protoreflect.FieldDescriptor) bool {
 		return x.AdminFreezeWindow != uint64(0)
 	case "gotensor.subnet.v1.Params.owner_hyperparam_rate_limit":
 		return x.OwnerHyperparamRateLimit != uint64(0)
-	case "gotensor.subnet.v1.Params.subnet_moving_alpha_ppb":
-		return x.SubnetMovingAlphaPpb != uint64(0)
 	case "gotensor.subnet.v1.Params.swap_fee_rate":
 		return x.SwapFeeRate != uint32(0)
 	case "gotensor.subnet.v1.Params.min_pool_reserve":
@@ -313,6 +319,10 @@ func (x *fastReflection_Params) Has(fd protoreflect.FieldDescriptor) bool {
 		return x.AllowLoopbackAxons != false
 	case "gotensor.subnet.v1.Params.weights_version_key_rate_limit":
 		return x.WeightsVersionKeyRateLimit != uint64(0)
+	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
+		return x.SubnetMovingAlpha != ""
+	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
+		return x.DissolutionStepsPerBlock != uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -361,8 +371,6 @@ func (x *fastReflection_Params) Clear(fd protoreflect.FieldDescriptor) {
 		x.AdminFreezeWindow = uint64(0)
 	case "gotensor.subnet.v1.Params.owner_hyperparam_rate_limit":
 		x.OwnerHyperparamRateLimit = uint64(0)
-	case "gotensor.subnet.v1.Params.subnet_moving_alpha_ppb":
-		x.SubnetMovingAlphaPpb = uint64(0)
 	case "gotensor.subnet.v1.Params.swap_fee_rate":
 		x.SwapFeeRate = uint32(0)
 	case "gotensor.subnet.v1.Params.min_pool_reserve":
@@ -371,6 +379,10 @@ func (x *fastReflection_Params) Clear(fd protoreflect.FieldDescriptor) {
 		x.AllowLoopbackAxons = false
 	case "gotensor.subnet.v1.Params.weights_version_key_rate_limit":
 		x.WeightsVersionKeyRateLimit = uint64(0)
+	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
+		x.SubnetMovingAlpha = ""
+	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
+		x.DissolutionStepsPerBlock = uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -435,9 +447,6 @@ func (x *fastReflection_Params) Get(descriptor protoreflect.FieldDescriptor) pro
 	case "gotensor.subnet.v1.Params.owner_hyperparam_rate_limit":
 		value := x.OwnerHyperparamRateLimit
 		return protoreflect.ValueOfUint64(value)
-	case "gotensor.subnet.v1.Params.subnet_moving_alpha_ppb":
-		value := x.SubnetMovingAlphaPpb
-		return protoreflect.ValueOfUint64(value)
 	case "gotensor.subnet.v1.Params.swap_fee_rate":
 		value := x.SwapFeeRate
 		return protoreflect.ValueOfUint32(value)
@@ -449,6 +458,12 @@ func (x *fastReflection_Params) Get(descriptor protoreflect.FieldDescriptor) pro
 		return protoreflect.ValueOfBool(value)
 	case "gotensor.subnet.v1.Params.weights_version_key_rate_limit":
 		value := x.WeightsVersionKeyRateLimit
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
+		value := x.SubnetMovingAlpha
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
+		value := x.DissolutionStepsPerBlock
 		return protoreflect.ValueOfUint64(value)
 	default:
 		if descriptor.IsExtension() {
@@ -502,8 +517,6 @@ func (x *fastReflection_Params) Set(fd protoreflect.FieldDescriptor, value proto
 		x.AdminFreezeWindow = value.Uint()
 	case "gotensor.subnet.v1.Params.owner_hyperparam_rate_limit":
 		x.OwnerHyperparamRateLimit = value.Uint()
-	case "gotensor.subnet.v1.Params.subnet_moving_alpha_ppb":
-		x.SubnetMovingAlphaPpb = value.Uint()
 	case "gotensor.subnet.v1.Params.swap_fee_rate":
 		x.SwapFeeRate = uint32(value.Uint())
 	case "gotensor.subnet.v1.Params.min_pool_reserve":
@@ -512,6 +525,10 @@ func (x *fastReflection_Params) Set(fd protoreflect.FieldDescriptor, value proto
 		x.AllowLoopbackAxons = value.Bool()
 	case "gotensor.subnet.v1.Params.weights_version_key_rate_limit":
 		x.WeightsVersionKeyRateLimit = value.Uint()
+	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
+		x.SubnetMovingAlpha = value.Interface().(string)
+	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
+		x.DissolutionStepsPerBlock = value.Uint()
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -564,8 +581,6 @@ func (x *fastReflection_Params) Mutable(fd protoreflect.FieldDescriptor) protore
 		panic(fmt.Errorf("field admin_freeze_window of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.owner_hyperparam_rate_limit":
 		panic(fmt.Errorf("field owner_hyperparam_rate_limit of message gotensor.subnet.v1.Params is not mutable"))
-	case "gotensor.subnet.v1.Params.subnet_moving_alpha_ppb":
-		panic(fmt.Errorf("field subnet_moving_alpha_ppb of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.swap_fee_rate":
 		panic(fmt.Errorf("field swap_fee_rate of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.min_pool_reserve":
@@ -574,6 +589,10 @@ func (x *fastReflection_Params) Mutable(fd protoreflect.FieldDescriptor) protore
 		panic(fmt.Errorf("field allow_loopback_axons of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.weights_version_key_rate_limit":
 		panic(fmt.Errorf("field weights_version_key_rate_limit of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
+		panic(fmt.Errorf("field subnet_moving_alpha of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
+		panic(fmt.Errorf("field dissolution_steps_per_block of message gotensor.subnet.v1.Params is not mutable"))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -619,8 +638,6 @@ func (x *fastReflection_Params) NewField(fd protoreflect.FieldDescriptor) protor
 		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.Params.owner_hyperparam_rate_limit":
 		return protoreflect.ValueOfUint64(uint64(0))
-	case "gotensor.subnet.v1.Params.subnet_moving_alpha_ppb":
-		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.Params.swap_fee_rate":
 		return protoreflect.ValueOfUint32(uint32(0))
 	case "gotensor.subnet.v1.Params.min_pool_reserve":
@@ -628,6 +645,10 @@ func (x *fastReflection_Params) NewField(fd protoreflect.FieldDescriptor) protor
 	case "gotensor.subnet.v1.Params.allow_loopback_axons":
 		return protoreflect.ValueOfBool(false)
 	case "gotensor.subnet.v1.Params.weights_version_key_rate_limit":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
 		return protoreflect.ValueOfUint64(uint64(0))
 	default:
 		if fd.IsExtension() {
@@ -746,9 +767,6 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.OwnerHyperparamRateLimit != 0 {
 			n += 2 + runtime.Sov(uint64(x.OwnerHyperparamRateLimit))
 		}
-		if x.SubnetMovingAlphaPpb != 0 {
-			n += 2 + runtime.Sov(uint64(x.SubnetMovingAlphaPpb))
-		}
 		if x.SwapFeeRate != 0 {
 			n += 2 + runtime.Sov(uint64(x.SwapFeeRate))
 		}
@@ -760,6 +778,13 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		}
 		if x.WeightsVersionKeyRateLimit != 0 {
 			n += 2 + runtime.Sov(uint64(x.WeightsVersionKeyRateLimit))
+		}
+		l = len(x.SubnetMovingAlpha)
+		if l > 0 {
+			n += 2 + l + runtime.Sov(uint64(l))
+		}
+		if x.DissolutionStepsPerBlock != 0 {
+			n += 2 + runtime.Sov(uint64(x.DissolutionStepsPerBlock))
 		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
@@ -789,6 +814,22 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.DissolutionStepsPerBlock != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.DissolutionStepsPerBlock))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xb8
+		}
+		if len(x.SubnetMovingAlpha) > 0 {
+			i -= len(x.SubnetMovingAlpha)
+			copy(dAtA[i:], x.SubnetMovingAlpha)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.SubnetMovingAlpha)))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xb2
 		}
 		if x.WeightsVersionKeyRateLimit != 0 {
 			i = runtime.EncodeVarint(dAtA, i, uint64(x.WeightsVersionKeyRateLimit))
@@ -822,13 +863,6 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 			dAtA[i] = 0x1
 			i--
 			dAtA[i] = 0x90
-		}
-		if x.SubnetMovingAlphaPpb != 0 {
-			i = runtime.EncodeVarint(dAtA, i, uint64(x.SubnetMovingAlphaPpb))
-			i--
-			dAtA[i] = 0x1
-			i--
-			dAtA[i] = 0x88
 		}
 		if x.OwnerHyperparamRateLimit != 0 {
 			i = runtime.EncodeVarint(dAtA, i, uint64(x.OwnerHyperparamRateLimit))
@@ -1265,25 +1299,6 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 						break
 					}
 				}
-			case 17:
-				if wireType != 0 {
-					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field SubnetMovingAlphaPpb", wireType)
-				}
-				x.SubnetMovingAlphaPpb = 0
-				for shift := uint(0); ; shift += 7 {
-					if shift >= 64 {
-						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
-					}
-					if iNdEx >= l {
-						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
-					}
-					b := dAtA[iNdEx]
-					iNdEx++
-					x.SubnetMovingAlphaPpb |= uint64(b&0x7F) << shift
-					if b < 0x80 {
-						break
-					}
-				}
 			case 18:
 				if wireType != 0 {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field SwapFeeRate", wireType)
@@ -1357,6 +1372,57 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 					b := dAtA[iNdEx]
 					iNdEx++
 					x.WeightsVersionKeyRateLimit |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 22:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field SubnetMovingAlpha", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.SubnetMovingAlpha = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 23:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field DissolutionStepsPerBlock", wireType)
+				}
+				x.DissolutionStepsPerBlock = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.DissolutionStepsPerBlock |= uint64(b&0x7F) << shift
 					if b < 0x80 {
 						break
 					}
@@ -1451,8 +1517,6 @@ type Params struct {
 	// owner_hyperparam_rate_limit is the number of tempos between two changes of one hyperparameter
 	// by a subnet owner (§10).
 	OwnerHyperparamRateLimit uint64 `protobuf:"varint,16,opt,name=owner_hyperparam_rate_limit,json=ownerHyperparamRateLimit,proto3" json:"owner_hyperparam_rate_limit,omitempty"`
-	// subnet_moving_alpha_ppb is the moving-price EMA factor in parts per billion (§5.6; 3000 = 0.000003).
-	SubnetMovingAlphaPpb uint64 `protobuf:"varint,17,opt,name=subnet_moving_alpha_ppb,json=subnetMovingAlphaPpb,proto3" json:"subnet_moving_alpha_ppb,omitempty"`
 	// swap_fee_rate is the u16 fee on every pool swap (§6.2; 33 ≈ 0.05 %), paid to the fee collector.
 	SwapFeeRate uint32 `protobuf:"varint,18,opt,name=swap_fee_rate,json=swapFeeRate,proto3" json:"swap_fee_rate,omitempty"`
 	// min_pool_reserve is the smallest pool reserve, in rao, a swap may draw from.
@@ -1462,6 +1526,13 @@ type Params struct {
 	AllowLoopbackAxons bool `protobuf:"varint,20,opt,name=allow_loopback_axons,json=allowLoopbackAxons,proto3" json:"allow_loopback_axons,omitempty"`
 	// weights_version_key_rate_limit is the number of tempos between two version-key changes by an owner.
 	WeightsVersionKeyRateLimit uint64 `protobuf:"varint,21,opt,name=weights_version_key_rate_limit,json=weightsVersionKeyRateLimit,proto3" json:"weights_version_key_rate_limit,omitempty"`
+	// subnet_moving_alpha is SubnetMovingAlpha, the moving-price EMA factor (§5.6): an I96F32 in
+	// [0, 1], written as a decimal and converted as subtensor's from_num(f64) converts its default
+	// 0.000003 (nearest binary64, then nearest I96F32, ties to even).
+	SubnetMovingAlpha string `protobuf:"bytes,22,opt,name=subnet_moving_alpha,json=subnetMovingAlpha,proto3" json:"subnet_moving_alpha,omitempty"`
+	// dissolution_steps_per_block bounds the work of paying out pruned subnets: the stakes, rounding
+	// entries and hotkey pools handled in one block, over all dissolutions in progress (§6.4).
+	DissolutionStepsPerBlock uint64 `protobuf:"varint,23,opt,name=dissolution_steps_per_block,json=dissolutionStepsPerBlock,proto3" json:"dissolution_steps_per_block,omitempty"`
 }
 
 func (x *Params) Reset() {
@@ -1596,13 +1667,6 @@ func (x *Params) GetOwnerHyperparamRateLimit() uint64 {
 	return 0
 }
 
-func (x *Params) GetSubnetMovingAlphaPpb() uint64 {
-	if x != nil {
-		return x.SubnetMovingAlphaPpb
-	}
-	return 0
-}
-
 func (x *Params) GetSwapFeeRate() uint32 {
 	if x != nil {
 		return x.SwapFeeRate
@@ -1631,6 +1695,20 @@ func (x *Params) GetWeightsVersionKeyRateLimit() uint64 {
 	return 0
 }
 
+func (x *Params) GetSubnetMovingAlpha() string {
+	if x != nil {
+		return x.SubnetMovingAlpha
+	}
+	return ""
+}
+
+func (x *Params) GetDissolutionStepsPerBlock() uint64 {
+	if x != nil {
+		return x.DissolutionStepsPerBlock
+	}
+	return 0
+}
+
 var File_gotensor_subnet_v1_params_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
@@ -1639,8 +1717,8 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6f, 0x12, 0x12, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x1a, 0x11, 0x61, 0x6d, 0x69, 0x6e, 0x6f, 0x2f, 0x61, 0x6d, 0x69,
 	0x6e, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x14, 0x67, 0x6f, 0x67, 0x6f, 0x70, 0x72,
-	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xa6,
-	0x09, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
+	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x84,
+	0x0a, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x5f, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x4f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74, 0x12, 0x24, 0x0a, 0x0a, 0x74, 0x61,
@@ -1694,30 +1772,36 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x61, 0x72, 0x61, 0x6d, 0x5f, 0x72, 0x61, 0x74, 0x65, 0x5f, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x18,
 	0x10, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x18, 0x6f, 0x77,
 	0x6e, 0x65, 0x72, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x52, 0x61, 0x74,
-	0x65, 0x4c, 0x69, 0x6d, 0x69, 0x74, 0x12, 0x3c, 0x0a, 0x17, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
-	0x5f, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x70, 0x70,
-	0x62, 0x18, 0x11, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x14,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x4d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x41, 0x6c, 0x70, 0x68,
-	0x61, 0x50, 0x70, 0x62, 0x12, 0x29, 0x0a, 0x0d, 0x73, 0x77, 0x61, 0x70, 0x5f, 0x66, 0x65, 0x65,
-	0x5f, 0x72, 0x61, 0x74, 0x65, 0x18, 0x12, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0,
-	0x2a, 0x01, 0x52, 0x0b, 0x73, 0x77, 0x61, 0x70, 0x46, 0x65, 0x65, 0x52, 0x61, 0x74, 0x65, 0x12,
-	0x2f, 0x0a, 0x10, 0x6d, 0x69, 0x6e, 0x5f, 0x70, 0x6f, 0x6f, 0x6c, 0x5f, 0x72, 0x65, 0x73, 0x65,
-	0x72, 0x76, 0x65, 0x18, 0x13, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01,
-	0x52, 0x0e, 0x6d, 0x69, 0x6e, 0x50, 0x6f, 0x6f, 0x6c, 0x52, 0x65, 0x73, 0x65, 0x72, 0x76, 0x65,
-	0x12, 0x37, 0x0a, 0x14, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x5f, 0x6c, 0x6f, 0x6f, 0x70, 0x62, 0x61,
-	0x63, 0x6b, 0x5f, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x18, 0x14, 0x20, 0x01, 0x28, 0x08, 0x42, 0x05,
-	0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x12, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x4c, 0x6f, 0x6f, 0x70,
-	0x62, 0x61, 0x63, 0x6b, 0x41, 0x78, 0x6f, 0x6e, 0x73, 0x12, 0x49, 0x0a, 0x1e, 0x77, 0x65, 0x69,
-	0x67, 0x68, 0x74, 0x73, 0x5f, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x6b, 0x65, 0x79,
-	0x5f, 0x72, 0x61, 0x74, 0x65, 0x5f, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x18, 0x15, 0x20, 0x01, 0x28,
-	0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x1a, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74,
-	0x73, 0x56, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x4b, 0x65, 0x79, 0x52, 0x61, 0x74, 0x65, 0x4c,
-	0x69, 0x6d, 0x69, 0x74, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01, 0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67,
-	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
-	0x2f, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75,
-	0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67,
-	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
-	0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x65, 0x4c, 0x69, 0x6d, 0x69, 0x74, 0x12, 0x29, 0x0a, 0x0d, 0x73, 0x77, 0x61, 0x70, 0x5f, 0x66,
+	0x65, 0x65, 0x5f, 0x72, 0x61, 0x74, 0x65, 0x18, 0x12, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8,
+	0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0b, 0x73, 0x77, 0x61, 0x70, 0x46, 0x65, 0x65, 0x52, 0x61, 0x74,
+	0x65, 0x12, 0x2f, 0x0a, 0x10, 0x6d, 0x69, 0x6e, 0x5f, 0x70, 0x6f, 0x6f, 0x6c, 0x5f, 0x72, 0x65,
+	0x73, 0x65, 0x72, 0x76, 0x65, 0x18, 0x13, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0,
+	0x2a, 0x01, 0x52, 0x0e, 0x6d, 0x69, 0x6e, 0x50, 0x6f, 0x6f, 0x6c, 0x52, 0x65, 0x73, 0x65, 0x72,
+	0x76, 0x65, 0x12, 0x37, 0x0a, 0x14, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x5f, 0x6c, 0x6f, 0x6f, 0x70,
+	0x62, 0x61, 0x63, 0x6b, 0x5f, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x18, 0x14, 0x20, 0x01, 0x28, 0x08,
+	0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x12, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x4c, 0x6f,
+	0x6f, 0x70, 0x62, 0x61, 0x63, 0x6b, 0x41, 0x78, 0x6f, 0x6e, 0x73, 0x12, 0x49, 0x0a, 0x1e, 0x77,
+	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x5f, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x6b,
+	0x65, 0x79, 0x5f, 0x72, 0x61, 0x74, 0x65, 0x5f, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x18, 0x15, 0x20,
+	0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x1a, 0x77, 0x65, 0x69, 0x67,
+	0x68, 0x74, 0x73, 0x56, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x4b, 0x65, 0x79, 0x52, 0x61, 0x74,
+	0x65, 0x4c, 0x69, 0x6d, 0x69, 0x74, 0x12, 0x35, 0x0a, 0x13, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x5f, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x18, 0x16, 0x20,
+	0x01, 0x28, 0x09, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x11, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x4d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x41, 0x6c, 0x70, 0x68, 0x61, 0x12, 0x44, 0x0a,
+	0x1b, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x73, 0x74, 0x65,
+	0x70, 0x73, 0x5f, 0x70, 0x65, 0x72, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x17, 0x20, 0x01,
+	0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x18, 0x64, 0x69, 0x73, 0x73, 0x6f,
+	0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x53, 0x74, 0x65, 0x70, 0x73, 0x50, 0x65, 0x72, 0x42, 0x6c,
+	0x6f, 0x63, 0x6b, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01, 0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f,
+	0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08, 0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68,
+	0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e,
+	0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74,
+	0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (

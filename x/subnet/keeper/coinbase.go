@@ -23,12 +23,16 @@ func (k Keeper) BlockEmission(ctx context.Context) (uint64, error) {
 	return EmissionForIssuance(issuance), nil
 }
 
-// BlockStep is the start of every block (§2): registration prices decay, then the coinbase.
+// BlockStep is the start of every block (§2): registration prices decay, then the coinbase, then
+// the bounded share of work on pruned subnets' payouts (§6.4).
 func (k Keeper) BlockStep(ctx context.Context) error {
 	if err := k.DecayBurns(ctx); err != nil {
 		return err
 	}
-	return k.Coinbase(ctx)
+	if err := k.Coinbase(ctx); err != nil {
+		return err
+	}
+	return k.ProgressDissolutions(ctx)
 }
 
 // Coinbase mints this block's emission (§2 step 3), hands it to the emitting subnets (§5.3–§5.5),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	errorsmod "cosmossdk.io/errors"
+
 	"github.com/gotensor/gotensor/fixed"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
@@ -219,12 +221,11 @@ func (k Keeper) updateMovingPrices(ctx context.Context, subnets []emitting) erro
 	if err != nil {
 		return err
 	}
-	movingAlpha, err := fixed.U64F64FromRat(int64(params.SubnetMovingAlphaPpb), 1_000_000_000)
+	movingAlpha, err := types.ParseSubnetMovingAlpha(params.SubnetMovingAlpha)
 	if err != nil {
-		return err
+		return errorsmod.Wrap(types.ErrInconsistentState, err.Error())
 	}
 	block := blockHeight(ctx)
-	one := fixed.U64F64One()
 	for _, s := range subnets {
 		pool, err := k.GetPool(ctx, s.netuid)
 		if err != nil {
@@ -234,14 +235,25 @@ func (k Keeper) updateMovingPrices(ctx context.Context, subnets []emitting) erro
 		if err != nil {
 			return err
 		}
-		age := fixed.U64F64FromUint(satSub(block, s.subnet.FirstEmissionBlock-1))
-		a := movingAlpha.SatMul(age).SafeDiv(age.SatAdd(fixed.U64F64FromUint(s.hp.EmaPriceHalvingBlocks)))
-		old := i96f32FromBytes(pool.MovingPrice).ToU64F64()
-		next := a.SatMul(price.Min(one)).SatAdd(one.SatSub(a).SatMul(old))
-		pool.MovingPrice = i96f32Bytes(next.ToI96F32())
+		age := satSub(block, satSub(s.subnet.FirstEmissionBlock, 1))
+		next := nextMovingPrice(i96f32FromBytes(pool.MovingPrice), price, age, s.hp.EmaPriceHalvingBlocks, movingAlpha)
+		pool.MovingPrice = i96f32Bytes(next)
 		if err := k.Pools.Set(ctx, s.netuid, pool); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nextMovingPrice is §5.6's update_moving_price in its own arithmetic: the factor is
+// SubnetMovingAlpha (I96F32, widened to U64F64) times age/(age + halving) (a U64F64 quotient,
+// truncated), the price is capped at 1, and the U64F64 result is stored as an I96F32 (truncated).
+// age is the number of blocks since the block before the first emission.
+func nextMovingPrice(old fixed.I96F32, price fixed.U64F64, age, halving uint64, movingAlpha fixed.I96F32) fixed.I96F32 {
+	one := fixed.U64F64One()
+	t := fixed.U64F64FromUint(age)
+	a := movingAlpha.ToU64F64().SatMul(t.SafeDiv(t.SatAdd(fixed.U64F64FromUint(halving))))
+	current := a.SatMul(price.Min(one))
+	moving := one.SatSub(a).SatMul(old.ToU64F64())
+	return current.SatAdd(moving).ToI96F32()
 }

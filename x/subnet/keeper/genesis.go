@@ -62,6 +62,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.initStake(ctx, gs); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
+	for _, d := range gs.Dissolutions {
+		if err := k.Dissolutions.Set(ctx, d.Netuid, d); err != nil {
+			return err
+		}
+	}
+	if err := k.initRemainders(ctx, gs.DissolutionRemainders); err != nil {
+		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
+	}
 	if err := k.BrokenInvariants(ctx); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
@@ -159,7 +167,7 @@ func (k Keeper) initStake(ctx context.Context, gs types.GenesisState) error {
 		if err != nil {
 			return err
 		}
-		if err := k.HotkeyPools.Set(ctx, pairKey(hotkey, p.Netuid), p.Pool); err != nil {
+		if err := k.setHotkeyPool(ctx, hotkey, p.Netuid, p.Pool); err != nil {
 			return err
 		}
 	}
@@ -172,7 +180,7 @@ func (k Keeper) initStake(ctx context.Context, gs types.GenesisState) error {
 		if err != nil {
 			return err
 		}
-		if err := k.Stakes.Set(ctx, collections.Join3(coldkey, hotkey, s.Netuid), s.Shares); err != nil {
+		if err := k.setStake(ctx, coldkey, hotkey, s.Netuid, s.Shares); err != nil {
 			return err
 		}
 	}
@@ -235,6 +243,17 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		gs.Stakes = append(gs.Stakes, types.GenesisStake{Coldkey: key.K1().String(), Hotkey: key.K2().String(), Netuid: key.K3(), Shares: shares})
 		return false, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	err = k.Dissolutions.Walk(ctx, nil, func(_ uint32, d types.Dissolution) (bool, error) {
+		gs.Dissolutions = append(gs.Dissolutions, d)
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	gs.DissolutionRemainders, err = k.exportRemainders(ctx)
 	return gs, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -49,8 +50,78 @@ var invariants = []invariant{
 		if err != nil {
 			return false, "", err
 		}
+		dissolving, err := k.dissolutionHeld(ctx)
+		if err != nil {
+			return false, "", err
+		}
 		held := k.bank.GetBalance(ctx, k.moduleAddress(), types.Denom).Amount.Uint64()
-		return held == sum, fmt.Sprintf("module account holds %d rao; pools hold %d", held, sum), nil
+		return held == sum+dissolving,
+			fmt.Sprintf("module account holds %d rao; pools hold %d and dissolutions still owe %d", held, sum, dissolving), nil
+	}},
+	{"dissolutions-within-pot", func(ctx context.Context, k Keeper) (bool, string, error) {
+		ok, detail := true, ""
+		err := k.Dissolutions.Walk(ctx, nil, func(netuid uint32, d types.Dissolution) (bool, error) {
+			exists, err := k.Subnets.Has(ctx, netuid)
+			if err != nil {
+				return true, err
+			}
+			if exists || d.Distributed > d.Pot || d.Paid+d.ProtocolShare > d.Pot || d.Rounded > d.Pot-d.Distributed {
+				ok = false
+				detail += fmt.Sprintf("subnet %d: exists %t, pot %d, distributed %d, paid %d, protocol %d, rounded %d; ",
+					netuid, exists, d.Pot, d.Distributed, d.Paid, d.ProtocolShare, d.Rounded)
+			}
+			return false, nil
+		})
+		if ok {
+			detail = "every dissolution: its netuid has no subnet; paid + protocol share ≤ pot"
+		}
+		return ok, detail, err
+	}},
+	{"stake-indexes-match", func(ctx context.Context, k Keeper) (bool, string, error) {
+		var stakes, pools, missing uint64
+		err := k.Stakes.Walk(ctx, nil, func(key collections.Triple[sdk.AccAddress, sdk.AccAddress, uint32], _ sdkmath.Uint) (bool, error) {
+			stakes++
+			has, err := k.SubnetStakes.Has(ctx, collections.Join3(key.K3(), key.K2(), key.K1()))
+			if !has {
+				missing++
+			}
+			return false, err
+		})
+		if err != nil {
+			return false, "", err
+		}
+		err = k.HotkeyPools.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint32], _ types.HotkeyPool) (bool, error) {
+			pools++
+			has, err := k.SubnetHotkeyPools.Has(ctx, pairKey(key.K2(), key.K1()))
+			if !has {
+				missing++
+			}
+			return false, err
+		})
+		if err != nil {
+			return false, "", err
+		}
+		var indexed uint64
+		for _, count := range []func() error{
+			func() error {
+				return k.SubnetStakes.Walk(ctx, nil, func(collections.Triple[uint32, sdk.AccAddress, sdk.AccAddress]) (bool, error) {
+					indexed++
+					return false, nil
+				})
+			},
+			func() error {
+				return k.SubnetHotkeyPools.Walk(ctx, nil, func(collections.Pair[uint32, sdk.AccAddress]) (bool, error) {
+					indexed++
+					return false, nil
+				})
+			},
+		} {
+			if err := count(); err != nil {
+				return false, "", err
+			}
+		}
+		return missing == 0 && indexed == stakes+pools,
+			fmt.Sprintf("%d stakes and %d hotkey pools, %d index entries, %d unindexed", stakes, pools, indexed, missing), nil
 	}},
 	{"alpha-issued-equals-pool-plus-outstanding", func(ctx context.Context, k Keeper) (bool, string, error) {
 		ok, detail := true, ""

@@ -49,6 +49,11 @@ type Keeper struct {
 	Burns collections.Map[uint32, uint64]
 	// HyperparamSetAt is the block an owner last set each (netuid, hyperparameter).
 	HyperparamSetAt collections.Map[collections.Pair[uint32, string], uint64]
+	// Dissolutions are pruned subnets whose pool is being paid out, by netuid (§6.4).
+	Dissolutions collections.Map[uint32, types.Dissolution]
+	// Remainders are a dissolution's rounding remainders, keyed (netuid, remainder complemented so
+	// the largest sorts first, sequence), holding the coldkey to pay (empty: the protocol).
+	Remainders collections.Map[collections.Triple[uint32, []byte, uint64], []byte]
 
 	// Neurons, keyed by (netuid, uid) unless said otherwise.
 	Neurons collections.Map[collections.Pair[uint32, uint32], types.Neuron]
@@ -69,7 +74,14 @@ type Keeper struct {
 	HotkeyPools collections.Map[collections.Pair[sdk.AccAddress, uint32], types.HotkeyPool]
 	// Stakes holds each (coldkey, hotkey, netuid)'s shares of the hotkey's pool.
 	Stakes collections.Map[collections.Triple[sdk.AccAddress, sdk.AccAddress, uint32], sdkmath.Uint]
+	// SubnetStakes indexes Stakes as (netuid, hotkey, coldkey) and SubnetHotkeyPools indexes
+	// HotkeyPools as (netuid, hotkey), so a subnet's stakes are read without scanning the chain's.
+	SubnetStakes      collections.KeySet[collections.Triple[uint32, sdk.AccAddress, sdk.AccAddress]]
+	SubnetHotkeyPools collections.KeySet[collections.Pair[uint32, sdk.AccAddress]]
 }
+
+// subnetStakeKey encodes SubnetStakes keys; a dissolution's cursor is one.
+var subnetStakeKey = collections.TripleKeyCodec(collections.Uint32Key, sdk.AccAddressKey, sdk.AccAddressKey)
 
 // netuidUID keys per-uid state by (netuid, uid), so one subnet's uids are one prefix range.
 var netuidUID = collections.PairKeyCodec(collections.Uint32Key, collections.Uint32Key)
@@ -104,6 +116,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 		Burns:               collections.NewMap(sb, types.BurnsKey, "burns", collections.Uint32Key, collections.Uint64Value),
 		HyperparamSetAt: collections.NewMap(sb, types.HyperparamSetAtKey, "hyperparam_set_at",
 			collections.PairKeyCodec(collections.Uint32Key, collections.StringKey), collections.Uint64Value),
+		Dissolutions: collections.NewMap(sb, types.DissolutionsKey, "dissolutions", collections.Uint32Key, codec.CollValue[types.Dissolution](cdc)),
+		Remainders: collections.NewMap(sb, types.RemaindersKey, "remainders",
+			collections.TripleKeyCodec(collections.Uint32Key, collections.BytesKey, collections.Uint64Key), collections.BytesValue),
 
 		Neurons: collections.NewMap(sb, types.NeuronsKey, "neurons", netuidUID, codec.CollValue[types.Neuron](cdc)),
 		Uids: collections.NewMap(sb, types.UidsKey, "uids",
@@ -122,6 +137,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint32Key), codec.CollValue[types.HotkeyPool](cdc)),
 		Stakes: collections.NewMap(sb, types.StakesKey, "stakes",
 			collections.TripleKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey, collections.Uint32Key), sdk.UintValue),
+		SubnetStakes: collections.NewKeySet(sb, types.SubnetStakesKey, "subnet_stakes", subnetStakeKey),
+		SubnetHotkeyPools: collections.NewKeySet(sb, types.SubnetHotkeyPoolsKey, "subnet_hotkey_pools",
+			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -5,14 +5,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"math/big"
 	"math/bits"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
@@ -182,17 +180,24 @@ func (k Keeper) networkToPrune(ctx context.Context, p types.Params, block uint64
 	return netuid, ok, err
 }
 
-// nextNetuid is the lowest free netuid from 1.
+// nextNetuid is the lowest netuid from 1 that no subnet holds and no dissolution still pays out.
 func (k Keeper) nextNetuid(ctx context.Context) (uint32, error) {
+	taken := map[uint32]bool{}
 	netuids, err := k.Netuids(ctx)
 	if err != nil {
 		return 0, err
 	}
-	next := uint32(1)
 	for _, n := range netuids {
-		if n != next {
-			break
-		}
+		taken[n] = true
+	}
+	if err := k.Dissolutions.Walk(ctx, nil, func(n uint32, _ types.Dissolution) (bool, error) {
+		taken[n] = true
+		return false, nil
+	}); err != nil {
+		return 0, err
+	}
+	next := uint32(1)
+	for taken[next] {
 		next++
 	}
 	if next > math.MaxUint16 {
@@ -272,7 +277,7 @@ func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNe
 	var netuid uint32
 	err = atomically(ctx, func(ctx sdk.Context) error {
 		if prune != 0 {
-			if err := k.dissolveNetwork(ctx, prune); err != nil {
+			if err := k.startDissolution(ctx, prune); err != nil {
 				return err
 			}
 		}
@@ -352,138 +357,6 @@ func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey
 	}
 	// Indexers that follow uids through NeuronRegistered see uid 0 too; it paid the lock, not a burn.
 	return subnet, emit(ctx, &types.EventNeuronRegistered{Netuid: netuid, Uid: uid, Hotkey: ownerHotkey, Coldkey: owner})
-}
-
-// dissolveNetwork removes a subnet (do_dissolve_network, §6.4): the pool's TAO goes to the
-// subnet's stakers pro rata by the alpha value of their stake, with the largest remainders taking
-// the leftover rao; the share of the alpha no one holds (the pool's own reserve and the
-// protocol's alpha) is recycled. Every alpha record of the subnet is destroyed; hotkeys and their
-// owners stay.
-func (k Keeper) dissolveNetwork(ctx context.Context, netuid uint32) error {
-	pool, err := k.GetPool(ctx, netuid)
-	if err != nil {
-		return err
-	}
-	type portion struct {
-		coldkey sdk.AccAddress
-		share   uint64
-		rem     *big.Int
-	}
-	var (
-		stakes   []collections.Triple[sdk.AccAddress, sdk.AccAddress, uint32]
-		stakers  []portion
-		values   []uint64
-		protocol = new(big.Int).Add(new(big.Int).SetUint64(pool.AlphaIn), new(big.Int).SetUint64(pool.ProtocolAlpha))
-		total    = new(big.Int).Set(protocol)
-	)
-	err = k.Stakes.Walk(ctx, nil, func(key collections.Triple[sdk.AccAddress, sdk.AccAddress, uint32], _ sdkmath.Uint) (bool, error) {
-		if key.K3() != netuid {
-			return false, nil
-		}
-		stakes = append(stakes, key)
-		value, err := k.StakeOf(ctx, key.K2(), key.K1(), netuid)
-		if err != nil {
-			return true, err
-		}
-		if value > 0 {
-			stakers = append(stakers, portion{coldkey: key.K1()})
-			values = append(values, value)
-			total.Add(total, new(big.Int).SetUint64(value))
-		}
-		return false, nil
-	})
-	if err != nil {
-		return err
-	}
-
-	var paid uint64
-	if pool.Tao > 0 && total.Sign() > 0 {
-		pot := new(big.Int).SetUint64(pool.Tao)
-		distributed := new(big.Int)
-		for i := range stakers {
-			q, r := new(big.Int).QuoRem(new(big.Int).Mul(pot, new(big.Int).SetUint64(values[i])), total, new(big.Int))
-			stakers[i].share, stakers[i].rem = q.Uint64(), r
-			distributed.Add(distributed, q)
-		}
-		// The protocol's portion takes part in the largest-remainder rounding, then is recycled.
-		protoQ, protoR := new(big.Int).QuoRem(new(big.Int).Mul(pot, protocol), total, new(big.Int))
-		distributed.Add(distributed, protoQ)
-		leftover := new(big.Int).Sub(pot, distributed).Uint64()
-		order := make([]int, len(stakers)+1) // index len(stakers) is the protocol
-		for i := range order {
-			order[i] = i
-		}
-		remOf := func(i int) *big.Int {
-			if i == len(stakers) {
-				return protoR
-			}
-			return stakers[i].rem
-		}
-		sort.SliceStable(order, func(a, b int) bool { return remOf(order[a]).Cmp(remOf(order[b])) > 0 })
-		for _, i := range order[:min(int(leftover), len(order))] {
-			if i < len(stakers) {
-				stakers[i].share++
-			}
-		}
-		for _, st := range stakers {
-			if st.share == 0 {
-				continue
-			}
-			if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, st.coldkey, rao(st.share)); err != nil {
-				return err
-			}
-			paid += st.share
-		}
-	}
-	if err := k.recycleTAO(ctx, pool.Tao-paid, "dissolved_subnet"); err != nil {
-		return err
-	}
-
-	for _, key := range stakes {
-		if err := k.Stakes.Remove(ctx, key); err != nil {
-			return err
-		}
-	}
-	var hotkeyPools []collections.Pair[sdk.AccAddress, uint32]
-	if err := k.HotkeyPools.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint32], _ types.HotkeyPool) (bool, error) {
-		if key.K2() == netuid {
-			hotkeyPools = append(hotkeyPools, key)
-		}
-		return false, nil
-	}); err != nil {
-		return err
-	}
-	for _, key := range hotkeyPools {
-		if err := k.HotkeyPools.Remove(ctx, key); err != nil {
-			return err
-		}
-	}
-	for _, clear := range []func() error{
-		func() error { return k.Neurons.Clear(ctx, collectionsPrefix(netuid)) },
-		func() error { return k.Weights.Clear(ctx, collectionsPrefix(netuid)) },
-		func() error { return k.Bonds.Clear(ctx, collectionsPrefix(netuid)) },
-		func() error { return k.Axons.Clear(ctx, collectionsPrefix(netuid)) },
-		func() error {
-			return k.Uids.Clear(ctx, collections.NewPrefixedPairRange[uint32, sdk.AccAddress](netuid))
-		},
-		func() error {
-			return k.Commits.Clear(ctx, collections.NewPrefixedPairRange[uint32, sdk.AccAddress](netuid))
-		},
-		func() error {
-			return k.HyperparamSetAt.Clear(ctx, collections.NewPrefixedPairRange[uint32, string](netuid))
-		},
-		func() error { return k.Hyperparams.Remove(ctx, netuid) },
-		func() error { return k.Pools.Remove(ctx, netuid) },
-		func() error { return k.Schedules.Remove(ctx, netuid) },
-		func() error { return k.Pending.Remove(ctx, netuid) },
-		func() error { return k.Burns.Remove(ctx, netuid) },
-		func() error { return k.Subnets.Remove(ctx, netuid) },
-	} {
-		if err := clear(); err != nil {
-			return err
-		}
-	}
-	return emit(ctx, &types.EventNetworkPruned{Netuid: netuid, TaoReturned: paid})
 }
 
 func (s msgServer) StartCall(ctx context.Context, msg *types.MsgStartCall) (*types.MsgStartCallResponse, error) {

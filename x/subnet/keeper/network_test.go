@@ -53,17 +53,22 @@ func (f *netFixture) account(i int) sdk.AccAddress {
 }
 
 // next commits a block and checks the invariants, and that the module account holds exactly the
-// pools' TAO.
-func (f *netFixture) next() {
+// pools' TAO and what dissolutions in progress still owe.
+func (f *netFixture) next() *abci.ResponseFinalizeBlock {
 	f.t.Helper()
-	f.c.NextBlock()
+	res := f.c.NextBlock()
 	require.NoError(f.t, f.k.BrokenInvariants(f.ctx()))
 	var pooled uint64
 	require.NoError(f.t, f.k.Pools.Walk(f.ctx(), nil, func(_ uint32, p types.Pool) (bool, error) {
 		pooled += p.Tao
 		return false, nil
 	}))
-	require.Equal(f.t, pooled, f.moduleBalance(), "the module account holds Σ pool.tao")
+	require.NoError(f.t, f.k.Dissolutions.Walk(f.ctx(), nil, func(_ uint32, d types.Dissolution) (bool, error) {
+		pooled += d.Pot - d.Paid
+		return false, nil
+	}))
+	require.Equal(f.t, pooled, f.moduleBalance(), "the module account holds Σ pool.tao + Σ (pot − paid)")
+	return res
 }
 
 func (f *netFixture) advance(blocks int) {
@@ -398,39 +403,60 @@ func TestSubnetLimitPrunesLowestMovingPrice_6_4(t *testing.T) {
 	require.NoError(t, err)
 
 	res := f.registerNetwork(f.account(3), newKey(), "four")
-	require.Equal(t, uint32(2), res.Netuid, "the pruned netuid is reused")
+	require.Equal(t, uint32(4), res.Netuid, "the pruned netuid stays reserved while its stakers are paid")
 	evs := f.events("gotensor.subnet.v1.EventNetworkPruned")
 	require.Len(t, evs, 1)
 	pruned := evs[0].(*types.EventNetworkPruned)
 	require.Equal(t, uint32(2), pruned.Netuid)
-	paid := f.balance(staker) - stakerBefore
-	require.Equal(t, paid, pruned.TaoReturned)
-	require.GreaterOrEqual(t, paid, fair)
-	require.LessOrEqual(t, paid, fair+1, "largest remainder adds at most a rao")
-	issuance, err := f.k.GetTotalIssuance(f.ctx())
-	require.NoError(t, err)
-	require.Equal(t, issuanceBefore-(pool.Tao-paid), issuance, "the rest of the pool is recycled")
-
+	require.Equal(t, pool.Tao, pruned.Pot)
 	reg := f.events("gotensor.subnet.v1.EventNetworkRegistered")
 	require.Equal(t, uint32(2), reg[len(reg)-1].(*types.EventNetworkRegistered).PrunedNetuid)
+	// The registration did not touch the stake: it is paid in the following blocks.
+	held, err := f.k.StakeOf(f.ctx(), stakeHotkey, staker, 2)
+	require.NoError(t, err)
+	require.Equal(t, stake, held)
+
+	finished := f.untilDissolved(2)
+	paid := f.balance(staker) - stakerBefore
+	require.Equal(t, paid, finished.TaoReturned)
+	require.GreaterOrEqual(t, paid, fair)
+	require.LessOrEqual(t, paid, fair+1, "largest remainder adds at most a rao")
+	require.Equal(t, pool.Tao-paid, finished.TaoRecycled, "the protocol's share of the pool is recycled")
+	issuance, err := f.k.GetTotalIssuance(f.ctx())
+	require.NoError(t, err)
+	require.Equal(t, issuanceBefore-(pool.Tao-paid), issuance, "no coinbase TAO was taken; the dissolution recycled the rest")
 
 	// Nothing of the old subnet 2 survives; the new one starts fresh.
-	s := f.subnet(2)
+	s := f.subnet(4)
 	require.Equal(t, "four", s.Name)
 	require.Equal(t, uint32(1), s.N)
 	stake, err = f.k.StakeOf(f.ctx(), stakeHotkey, staker, 2)
 	require.NoError(t, err)
 	require.Zero(t, stake)
-	_, err = f.k.UidOf(f.ctx(), 2, stakeHotkey)
-	require.ErrorIs(t, err, types.ErrHotkeyNotRegistered)
+	has, err := f.k.HotkeyPools.Has(f.ctx(), collections.Join(stakeHotkey, uint32(2)))
+	require.NoError(t, err)
+	require.False(t, has)
 	_, ok, err := f.k.HotkeyOwner(f.ctx(), stakeHotkey)
 	require.NoError(t, err)
 	require.True(t, ok, "hotkeys outlive the subnets they were registered on")
-	require.Equal(t, res.LockCost, f.pool(2).Tao)
+	require.Equal(t, res.LockCost, f.pool(4).Tao)
 	netuids, err := f.k.Netuids(f.ctx())
 	require.NoError(t, err)
-	require.Equal(t, []uint32{1, 2, 3}, netuids)
-	f.next()
+	require.Equal(t, []uint32{1, 3, 4}, netuids)
+}
+
+// untilDissolved commits blocks until netuid's dissolution finishes and returns its report.
+func (f *netFixture) untilDissolved(netuid uint32) *types.EventDissolutionFinished {
+	f.t.Helper()
+	for range 10_000 {
+		for _, ev := range apptesting.TypedEvents[*types.EventDissolutionFinished](f.t, f.next()) {
+			if ev.Netuid == netuid {
+				return ev
+			}
+		}
+	}
+	f.t.Fatalf("the dissolution of subnet %d did not finish", netuid)
+	return nil
 }
 
 // TestStartCall_6_4: only the owner, not before StartCallDelay blocks, once; emission starts the

@@ -12,6 +12,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/gotensor/gotensor/fixed"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -73,15 +74,11 @@ func clampBurn(burn uint64, h types.Hyperparams) uint64 {
 	return burn
 }
 
-// bumpedBurn is the price after a registration: burn·max(1, mult), floored, clamped.
-func bumpedBurn(burn uint64, h types.Hyperparams) uint64 {
-	mult := max(h.BurnIncreaseMultMilli, 1_000)
-	hi, lo := bits.Mul64(burn, mult)
-	if hi >= 1_000 {
-		return clampBurn(math.MaxUint64, h)
-	}
-	q, _ := bits.Div64(hi, lo, 1_000)
-	return clampBurn(q, h)
+// bumpedBurn is the price after a registration (§7.1, bump_registration_price_after_registration):
+// U64F64(burn)·max(1, mult), floored and saturating, then clamped.
+func bumpedBurn(burn uint64, mult fixed.U64F64, h types.Hyperparams) uint64 {
+	mult = mult.Max(fixed.U64F64FromUint(1))
+	return clampBurn(fixed.U64F64FromUint(burn).SatMul(mult).ToUint64(), h)
 }
 
 // DecayBurns lowers every subnet's registration price by its per-block factor (§7.1,
@@ -228,6 +225,10 @@ func (s msgServer) BurnedRegister(ctx context.Context, msg *types.MsgBurnedRegis
 		}
 	}
 
+	mult, err := types.ParseBurnIncreaseMult(h.BurnIncreaseMult)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d: %v", netuid, err)
+	}
 	var uid uint32
 	err = atomically(ctx, func(ctx sdk.Context) error {
 		if err := k.payRegistration(ctx, netuid, coldkey, burn); err != nil {
@@ -241,7 +242,7 @@ func (s msgServer) BurnedRegister(ctx context.Context, msg *types.MsgBurnedRegis
 		if err != nil {
 			return err
 		}
-		if err := k.Burns.Set(ctx, netuid, bumpedBurn(burn, h)); err != nil {
+		if err := k.Burns.Set(ctx, netuid, bumpedBurn(burn, mult, h)); err != nil {
 			return err
 		}
 		hotkeyStr, err := k.canonicalAddress(hotkey)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gotensor/gotensor/fixed"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -39,26 +40,76 @@ func TestBurnDecayNumbers_7_1(t *testing.T) {
 
 func TestBumpedBurn_7_1(t *testing.T) {
 	h := types.NewSubnetHyperparams()
+	// Expected values are floor(burn·bits / 2^64) for the U64F64 bits of from_num(f64(mult)),
+	// computed with Python's exact integers (x/subnet/keeper/testdata/fixed_point_vectors.py has
+	// the conversion). "1.7" is below 1.7 as a binary64, so 10 rao become 16, not 17 as an integer
+	// multiplier in thousandths gave.
 	cases := []struct {
-		name          string
-		burn, mult    uint64
-		minB, maxB    uint64
-		want          uint64
-		wantUnclamped bool
+		name       string
+		burn       uint64
+		mult       string
+		minB, maxB uint64
+		want       uint64
 	}{
-		{name: "×1.26", burn: 1_000_000_000, mult: 1_260, minB: h.MinBurn, maxB: h.MaxBurn, want: 1_260_000_000},
-		{name: "×1.26 twice", burn: 1_260_000_000, mult: 1_260, minB: h.MinBurn, maxB: h.MaxBurn, want: 1_587_600_000},
-		{name: "floored", burn: 999_999_999, mult: 1_260, minB: 0, maxB: h.MaxBurn, want: 1_259_999_998},
-		{name: "a multiplier below 1 counts as 1", burn: 700_000, mult: 500, minB: h.MinBurn, maxB: h.MaxBurn, want: 700_000},
-		{name: "clamped to max_burn", burn: 90 * types.RaoPerTAO, mult: 1_260, minB: h.MinBurn, maxB: h.MaxBurn, want: 100 * types.RaoPerTAO},
-		{name: "raised to min_burn", burn: 100, mult: 1_260, minB: h.MinBurn, maxB: h.MaxBurn, want: h.MinBurn},
-		{name: "overflow saturates then clamps", burn: math.MaxUint64, mult: 3_000, minB: 0, maxB: math.MaxUint64, want: math.MaxUint64},
-		{name: "crossed bounds: max wins", burn: 5, mult: 1_000, minB: 10, maxB: 8, want: 8},
+		{name: "×1.26", burn: 1_000_000_000, mult: "1.26", minB: h.MinBurn, maxB: h.MaxBurn, want: 1_260_000_000},
+		{name: "×1.26 twice", burn: 1_260_000_000, mult: "1.26", minB: h.MinBurn, maxB: h.MaxBurn, want: 1_587_600_000},
+		{name: "floored", burn: 999_999_999, mult: "1.26", minB: 0, maxB: h.MaxBurn, want: 1_259_999_998},
+		{name: "×1.7 of 10 rao", burn: 10, mult: "1.7", minB: 0, maxB: h.MaxBurn, want: 16},
+		{name: "×1.7 of 1 TAO", burn: 1_000_000_000, mult: "1.7", minB: 0, maxB: h.MaxBurn, want: 1_699_999_999},
+		{name: "×2.999", burn: 123_456_789, mult: "2.999", minB: 0, maxB: h.MaxBurn, want: 370_246_910},
+		{name: "×1.1", burn: 1_000_000_000, mult: "1.1", minB: 0, maxB: h.MaxBurn, want: 1_100_000_000},
+		{name: "a multiplier below 1 counts as 1", burn: 700_000, mult: "0.5", minB: h.MinBurn, maxB: h.MaxBurn, want: 700_000},
+		{name: "clamped to max_burn", burn: 90 * types.RaoPerTAO, mult: "1.26", minB: h.MinBurn, maxB: h.MaxBurn, want: 100 * types.RaoPerTAO},
+		{name: "raised to min_burn", burn: 100, mult: "1.26", minB: h.MinBurn, maxB: h.MaxBurn, want: h.MinBurn},
+		{name: "overflow saturates then clamps", burn: math.MaxUint64, mult: "3", minB: 0, maxB: math.MaxUint64, want: math.MaxUint64},
+		{name: "crossed bounds: max wins", burn: 5, mult: "1", minB: 10, maxB: 8, want: 8},
 	}
 	for _, tc := range cases {
 		h := h
-		h.BurnIncreaseMultMilli, h.MinBurn, h.MaxBurn = tc.mult, tc.minB, tc.maxB
-		require.Equal(t, tc.want, bumpedBurn(tc.burn, h), tc.name)
+		h.MinBurn, h.MaxBurn = tc.minB, tc.maxB
+		require.Equal(t, tc.want, bumpedBurn(tc.burn, fixed.MustU64F64FromLiteral(tc.mult), h), tc.name)
+	}
+}
+
+// TestDefaultFixedPointParams_5_6_7_1: the defaults are subtensor's from_num(f64) values bit for bit:
+// SubnetMovingAlpha I96F32 bits 12885 (0.000003), BurnIncreaseMult U64F64 bits 0x1_428f5c28f5c29000 (1.26).
+func TestDefaultFixedPointParams_5_6_7_1(t *testing.T) {
+	ma, err := types.ParseSubnetMovingAlpha(types.DefaultParams().SubnetMovingAlpha)
+	require.NoError(t, err)
+	require.Equal(t, fixed.I96F32FromBits(0, 12_885), ma)
+	mult, err := types.ParseBurnIncreaseMult(types.NewSubnetHyperparams().BurnIncreaseMult)
+	require.NoError(t, err)
+	require.Equal(t, fixed.U64F64FromBits(1, 0x428f_5c28_f5c2_9000), mult)
+}
+
+// TestNextMovingPrice_5_6: §5.6 in the spec's arithmetic. The vectors come from
+// testdata/fixed_point_vectors.py, an exact-integer emulation of update_moving_price; the last four
+// are ones where today's former formula, (α_ppb·t)/(t+H) with α = 3000/1e9, is one bit off.
+func TestNextMovingPrice_5_6(t *testing.T) {
+	const ma = 12_885
+	u64f64 := func(hi, lo uint64) fixed.U64F64 { return fixed.U64F64FromBits(hi, lo) }
+	cases := []struct {
+		old          uint64 // I96F32 bits
+		price        fixed.U64F64
+		age, halving uint64
+		alpha        uint64 // I96F32 bits of SubnetMovingAlpha
+		want         uint64 // I96F32 bits
+	}{
+		{0, u64f64(0, 1<<63), 1, 201_600, ma, 0},
+		{1_288_490_188, u64f64(0, 0x3333_3333_3333_3333), 7_200, 201_600, ma, 1_288_490_143},
+		{3_865_470_566, u64f64(5, 0), 1_000_000, 201_600, ma, 3_865_471_638},
+		{0xFFFF_FFFF, u64f64(0, 0xFFFF_FFFF_FFFF_FFFF), 123_456, 201_600, ma, 4_294_967_295},
+		{1_958_505_087, u64f64(0, 0x1F7C_ED91_6872_B020), 5, 3, 1 << 32, 1_064_615_018},
+		{2_147_483_648, u64f64(0, 1<<62), 0, 201_600, ma, 2_147_483_648},
+		{2_147_483_649, u64f64(0, 0x8000_0000_0000_0001), 201_600, 201_600, 1 << 31, 2_147_483_648},
+		{2_176_199_605, u64f64(0, 6_321_784_590_424_136_346), 5_000_000, 201_600, ma, 2_176_197_573},
+		{410_981_165, u64f64(1, 36_287_626_863_003_346_529-1<<64), 201_600, 201_600, ma, 410_986_991},
+		{2_330_971_717, u64f64(1, 26_941_008_292_885_541_054-1<<64), 201_600, 201_600, ma, 2_330_974_663},
+		{2_493_144_800, u64f64(1, 27_077_466_986_518_303_577-1<<64), 5_000_000, 201_600, ma, 2_493_149_996},
+	}
+	for i, tc := range cases {
+		got := nextMovingPrice(fixed.I96F32FromBits(0, tc.old), tc.price, tc.age, tc.halving, fixed.I96F32FromBits(0, tc.alpha))
+		require.Equal(t, fixed.I96F32FromBits(0, tc.want), got, "vector %d", i)
 	}
 }
 

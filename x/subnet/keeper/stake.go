@@ -94,7 +94,7 @@ func (k Keeper) addToHotkeyPool(ctx context.Context, hotkey sdk.AccAddress, netu
 	if err != nil {
 		return err
 	}
-	return k.HotkeyPools.Set(ctx, pairKey(hotkey, netuid), pool)
+	return k.setHotkeyPool(ctx, hotkey, netuid, pool)
 }
 
 // stakeSpot is where a stake sits: a coldkey's holding in a hotkey's pool on one subnet.
@@ -137,18 +137,47 @@ func (k Keeper) holding(ctx context.Context, at stakeSpot) (types.HotkeyPool, sd
 func (k Keeper) saveHolding(ctx context.Context, at stakeSpot, pool types.HotkeyPool, held sdkmath.Uint) error {
 	var err error
 	if held.IsZero() {
-		err = k.Stakes.Remove(ctx, at.key())
+		err = k.removeStake(ctx, at.coldkey, at.hotkey, at.netuid)
 	} else {
-		err = k.Stakes.Set(ctx, at.key(), held)
+		err = k.setStake(ctx, at.coldkey, at.hotkey, at.netuid, held)
 	}
 	if err != nil {
 		return err
 	}
-	poolKey := pairKey(at.hotkey, at.netuid)
 	if pool.Alpha == 0 && pool.Shares.IsZero() {
-		return k.HotkeyPools.Remove(ctx, poolKey)
+		return k.removeHotkeyPool(ctx, at.hotkey, at.netuid)
 	}
-	return k.HotkeyPools.Set(ctx, poolKey, pool)
+	return k.setHotkeyPool(ctx, at.hotkey, at.netuid, pool)
+}
+
+// setStake, removeStake, setHotkeyPool and removeHotkeyPool write Stakes and HotkeyPools with
+// their by-subnet indexes; nothing else writes them.
+func (k Keeper) setStake(ctx context.Context, coldkey, hotkey sdk.AccAddress, netuid uint32, shares sdkmath.Uint) error {
+	if err := k.Stakes.Set(ctx, collections.Join3(coldkey, hotkey, netuid), shares); err != nil {
+		return err
+	}
+	return k.SubnetStakes.Set(ctx, collections.Join3(netuid, hotkey, coldkey))
+}
+
+func (k Keeper) removeStake(ctx context.Context, coldkey, hotkey sdk.AccAddress, netuid uint32) error {
+	if err := k.Stakes.Remove(ctx, collections.Join3(coldkey, hotkey, netuid)); err != nil {
+		return err
+	}
+	return k.SubnetStakes.Remove(ctx, collections.Join3(netuid, hotkey, coldkey))
+}
+
+func (k Keeper) setHotkeyPool(ctx context.Context, hotkey sdk.AccAddress, netuid uint32, pool types.HotkeyPool) error {
+	if err := k.HotkeyPools.Set(ctx, pairKey(hotkey, netuid), pool); err != nil {
+		return err
+	}
+	return k.SubnetHotkeyPools.Set(ctx, pairKey(netuid, hotkey))
+}
+
+func (k Keeper) removeHotkeyPool(ctx context.Context, hotkey sdk.AccAddress, netuid uint32) error {
+	if err := k.HotkeyPools.Remove(ctx, pairKey(hotkey, netuid)); err != nil {
+		return err
+	}
+	return k.SubnetHotkeyPools.Remove(ctx, pairKey(netuid, hotkey))
 }
 
 // checkNetuidRange refuses netuids that do not fit the spec's u16.
@@ -517,6 +546,15 @@ func (q queryServer) Stakes(ctx context.Context, req *types.QueryStakesRequest) 
 		view := types.StakeView{Hotkey: hotkey.String(), Netuid: netuid, Alpha: shareValue(hp, held)}
 		pool, ok := pools[netuid]
 		if !ok {
+			dissolving, err := q.k.Dissolutions.Has(ctx, netuid)
+			if err != nil {
+				return true, err
+			}
+			if dissolving {
+				// A pruned subnet's stake no longer trades: its TAO is being paid out (§6.4).
+				resp.Stakes = append(resp.Stakes, view)
+				return false, nil
+			}
 			if pool, err = q.k.GetPool(ctx, netuid); err != nil {
 				return true, err
 			}

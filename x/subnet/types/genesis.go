@@ -41,6 +41,9 @@ func (gs GenesisState) Validate(addrCodec address.Codec) error {
 			return fmt.Errorf("%w: subnet %d: n = %d but %d neurons are listed", ErrInvalidGenesis, netuid, s.Subnet.N, len(s.Neurons))
 		}
 		seen[netuid] = true
+		if _, err := ParseBurnIncreaseMult(s.Hyperparams.BurnIncreaseMult); err != nil {
+			return fmt.Errorf("%w: subnet %d: %v", ErrInvalidGenesis, netuid, err)
+		}
 		hotkeys := map[string]bool{}
 		for j, n := range s.Neurons {
 			if n.Uid != uint32(j) {
@@ -73,6 +76,30 @@ func (gs GenesisState) Validate(addrCodec address.Codec) error {
 			return fmt.Errorf("%w: hotkeys[%d]: hotkey %s appears twice", ErrInvalidGenesis, i, h.Hotkey)
 		}
 		owners[h.Hotkey] = true
+	}
+	dissolving := map[uint32]bool{}
+	for i, d := range gs.Dissolutions {
+		switch {
+		case d.Netuid == 0 || d.Netuid > MaxU16:
+			return fmt.Errorf("%w: dissolutions[%d]: netuid %d is not in [1, 65535]", ErrInvalidGenesis, i, d.Netuid)
+		case seen[d.Netuid]:
+			return fmt.Errorf("%w: dissolutions[%d]: netuid %d is also a subnet", ErrInvalidGenesis, i, d.Netuid)
+		case dissolving[d.Netuid]:
+			return fmt.Errorf("%w: dissolutions[%d]: netuid %d appears twice", ErrInvalidGenesis, i, d.Netuid)
+		case DissolutionPhase_name[int32(d.Phase)] == "":
+			return fmt.Errorf("%w: dissolutions[%d]: phase %d is not a dissolution phase", ErrInvalidGenesis, i, d.Phase)
+		case d.Paid+d.ProtocolShare > d.Pot || d.Distributed > d.Pot || d.Paid+d.ProtocolShare < d.Paid:
+			return fmt.Errorf("%w: dissolutions[%d]: paid %d + protocol share %d exceed the pot %d", ErrInvalidGenesis, i, d.Paid, d.ProtocolShare, d.Pot)
+		}
+		if _, err := addrCodec.StringToBytes(d.Owner); err != nil {
+			return fmt.Errorf("%w: dissolutions[%d]: owner %q is not an account address: %v", ErrInvalidGenesis, i, d.Owner, err)
+		}
+		dissolving[d.Netuid] = true
+	}
+	for i, r := range gs.DissolutionRemainders {
+		if !dissolving[r.Netuid] {
+			return fmt.Errorf("%w: dissolution_remainders[%d]: no dissolution of netuid %d", ErrInvalidGenesis, i, r.Netuid)
+		}
 	}
 	return nil
 }

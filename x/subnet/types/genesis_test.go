@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	sdkmath "cosmossdk.io/math"
+
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 
@@ -20,7 +22,7 @@ func TestGenesisValidateNamesWhatIsWrong(t *testing.T) {
 	}
 	hot := addr()
 	subnet := func(netuid uint32, neurons ...types.Neuron) types.GenesisSubnet {
-		return types.GenesisSubnet{Subnet: types.Subnet{Netuid: netuid, N: uint32(len(neurons))}, Neurons: neurons}
+		return types.GenesisSubnet{Subnet: types.Subnet{Netuid: netuid, N: uint32(len(neurons))}, Hyperparams: types.NewSubnetHyperparams(), Neurons: neurons}
 	}
 	cases := []struct {
 		name string
@@ -52,6 +54,22 @@ func TestGenesisValidateNamesWhatIsWrong(t *testing.T) {
 		{"bad owner", func(g *types.GenesisState) {
 			g.Hotkeys = []types.GenesisHotkey{{Hotkey: hot, Coldkey: "nope"}}
 		}, "not an account address"},
+		{"bad moving alpha", func(g *types.GenesisState) { g.Params.SubnetMovingAlpha = "1.5" }, "subnet_moving_alpha \"1.5\" must be at most 1"},
+		{"bad multiplier", func(g *types.GenesisState) {
+			s := subnet(1)
+			s.Hyperparams.BurnIncreaseMult = "1,26"
+			g.Subnets = []types.GenesisSubnet{s}
+		}, "burn_increase_mult \"1,26\" must be a decimal"},
+		{"dissolving a subnet that exists", func(g *types.GenesisState) {
+			g.Subnets = []types.GenesisSubnet{subnet(1)}
+			g.Dissolutions = []types.Dissolution{{Netuid: 1, Owner: hot, TotalValue: sdkmath.ZeroUint()}}
+		}, "netuid 1 is also a subnet"},
+		{"dissolution overpaid", func(g *types.GenesisState) {
+			g.Dissolutions = []types.Dissolution{{Netuid: 2, Owner: hot, Pot: 10, Paid: 8, ProtocolShare: 3, TotalValue: sdkmath.ZeroUint()}}
+		}, "exceed the pot 10"},
+		{"remainder without a dissolution", func(g *types.GenesisState) {
+			g.DissolutionRemainders = []types.GenesisDissolutionRemainder{{Netuid: 2, Remainder: make([]byte, 16)}}
+		}, "no dissolution of netuid 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

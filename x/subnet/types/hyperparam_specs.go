@@ -163,8 +163,6 @@ var hyperparamSpecs = []HyperparamSpec{
 		OwnerOrAuthority, func(h *Hyperparams) *uint64 { return &h.MaxBurn }, maxBurnCheck),
 	uintSpec("burn_half_life", "blocks for the registration price to halve, [1, 36100]",
 		OwnerOrAuthority, func(h *Hyperparams) *uint64 { return &h.BurnHalfLife }, between(1, 36_100)),
-	uintSpec("burn_increase_mult_milli", "registration price multiplier per registration ×1000, [1000, 3000]",
-		OwnerOrAuthority, func(h *Hyperparams) *uint64 { return &h.BurnIncreaseMultMilli }, between(1_000, 3_000)),
 	uintSpec("immune_owner_uids_limit", "owner hotkeys that are never replaced, [1, 10]",
 		OwnerOrAuthority, func(h *Hyperparams) *uint32 { return &h.ImmuneOwnerUidsLimit }, between(1, 10)),
 	uintSpec("min_non_immune_uids", "non-immune uids kept before immune ones may be replaced, u16",
@@ -181,6 +179,11 @@ var hyperparamSpecs = []HyperparamSpec{
 		AuthorityOnly, func(h *Hyperparams) *uint64 { return &h.EmaPriceHalvingBlocks }),
 	boolSpec("emission_enabled", "the subnet receives the TAO side of emission",
 		AuthorityOnly, func(h *Hyperparams) *bool { return &h.EmissionEnabled }),
+	decimalSpec("burn_increase_mult", "registration price multiplier per registration, a decimal in [1, 3] read as U64F64::from_num(f64)",
+		OwnerOrAuthority, func(h *Hyperparams) *string { return &h.BurnIncreaseMult }, func(s string) error {
+			_, err := ParseBurnIncreaseMult(s)
+			return err
+		}),
 }
 
 // check is one rule a value must satisfy; it returns what is wrong, or "".
@@ -332,6 +335,22 @@ func intSpec(name, doc string, access HyperparamAccess, field func(*Hyperparams)
 				return valueError(name, value, "the subnet owner's value must not be negative")
 			}
 			*field(h) = int32(v)
+			return nil
+		},
+	}
+}
+
+// decimalSpec is a fixed-point hyperparameter written as a decimal; parse says whether a value is
+// one the chain accepts.
+func decimalSpec(name, doc string, access HyperparamAccess, field func(*Hyperparams) *string, parse func(string) error) HyperparamSpec {
+	return HyperparamSpec{
+		Name: name, Doc: doc, Access: access,
+		get: func(h Hyperparams) string { return *field(&h) },
+		set: func(h *Hyperparams, value string, _ HyperparamEnv) error {
+			if err := parse(value); err != nil {
+				return errorsmod.Wrap(ErrHyperparameterValue, err.Error())
+			}
+			*field(h) = value
 			return nil
 		},
 	}

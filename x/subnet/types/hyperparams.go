@@ -28,7 +28,7 @@ func NewSubnetHyperparams() Hyperparams {
 		MinBurn:                   500_000,
 		MaxBurn:                   100 * RaoPerTAO,
 		BurnHalfLife:              360,
-		BurnIncreaseMultMilli:     1_260,
+		BurnIncreaseMult:          DefaultBurnIncreaseMult,
 		ImmuneOwnerUidsLimit:      1,
 		MinNonImmuneUids:          10,
 		RegistrationAllowed:       true,

@@ -24,6 +24,8 @@ var (
 	PendingKey             = collections.NewPrefix(15)
 	BurnsKey               = collections.NewPrefix(16)
 	HyperparamSetAtKey     = collections.NewPrefix(17)
+	DissolutionsKey        = collections.NewPrefix(18)
+	RemaindersKey          = collections.NewPrefix(19)
 
 	NeuronsKey = collections.NewPrefix(20)
 	UidsKey    = collections.NewPrefix(21)
@@ -37,4 +39,7 @@ var (
 	DelegatesKey    = collections.NewPrefix(32)
 	HotkeyPoolsKey  = collections.NewPrefix(33)
 	StakesKey       = collections.NewPrefix(34)
+	// SubnetStakesKey and SubnetHotkeyPoolsKey index Stakes and HotkeyPools by netuid.
+	SubnetStakesKey      = collections.NewPrefix(35)
+	SubnetHotkeyPoolsKey = collections.NewPrefix(36)
 )

@@ -27,11 +27,12 @@ func DefaultParams() Params {
 		MaxEpochsPerBlock:            2,
 		AdminFreezeWindow:            10,
 		OwnerHyperparamRateLimit:     2,
-		SubnetMovingAlphaPpb:         3_000,
+		SubnetMovingAlpha:            DefaultSubnetMovingAlpha,
 		SwapFeeRate:                  33,
 		MinPoolReserve:               1_000_000,
 		AllowLoopbackAxons:           false,
 		WeightsVersionKeyRateLimit:   5,
+		DissolutionStepsPerBlock:     1_024,
 	}
 }
 
@@ -53,7 +54,7 @@ func (p Params) Validate() error {
 		{p.NetworkLockReductionInterval > 0, "network_lock_reduction_interval", "must be positive"},
 		{p.SubnetLimit > 0 && p.SubnetLimit <= math.MaxUint16-1, "subnet_limit", "must be in [1, 65534]"},
 		{p.MaxEpochsPerBlock > 0, "max_epochs_per_block", "must be at least 1"},
-		{p.SubnetMovingAlphaPpb <= 1_000_000_000, "subnet_moving_alpha_ppb", "must be at most 1e9 (1.0)"},
+		{p.DissolutionStepsPerBlock > 0, "dissolution_steps_per_block", "must be at least 1"},
 		{p.SwapFeeRate <= MaxSwapFeeRate, "swap_fee_rate", fmt.Sprintf("must be at most %d", MaxSwapFeeRate)},
 		{p.MinPoolReserve > 0, "min_pool_reserve", "must be positive"},
 	}
@@ -61,6 +62,9 @@ func (p Params) Validate() error {
 		if !c.ok {
 			return fmt.Errorf("%w: %s %s", ErrInvalidParams, c.name, c.why)
 		}
+	}
+	if _, err := ParseSubnetMovingAlpha(p.SubnetMovingAlpha); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidParams, err)
 	}
 	return nil
 }
