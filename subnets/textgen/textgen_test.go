@@ -34,8 +34,9 @@ func lm(t *testing.T) *textgen.Runtime {
 }
 
 // The catch-rate trial: every behaviour answers the same number of
-// challenges and the validator verifies them all. Honest answers are never
-// refused; every cheat is caught nearly always. TEXTGEN_TRIAL_ROUNDS sets
+// challenges and the validator verifies them all. Honest answers are
+// refused at most 1 % of the time (none in the short run); every cheat is
+// caught nearly always. TEXTGEN_TRIAL_ROUNDS sets
 // the rounds (BENCHMARKS.md runs 1000); the default keeps the test short.
 func TestTrial(t *testing.T) {
 	rounds := 25
@@ -58,7 +59,7 @@ func TestTrial(t *testing.T) {
 	for _, r := range reports {
 		if miner.IsHonest(r.Behaviour) {
 			require.Zero(t, r.Cheats)
-			require.Zero(t, r.Refused+r.Failed, "%s: honest answers refused: %v", r.Behaviour, r.Checks)
+			require.LessOrEqual(t, r.FalseRefusalRate(), 0.01, "%s: honest answers refused: %v", r.Behaviour, r.Checks)
 			continue
 		}
 		require.Positive(t, r.Cheats, r.Behaviour)

@@ -2,6 +2,7 @@ package neuron_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -134,4 +135,17 @@ func TestTextgenSubnetOnChain(t *testing.T) {
 		require.Less(t, incentive[b], 0.02, "%s earns about nothing", b)
 	}
 	require.Positive(t, sum.Neurons[0].VerifiedTokensPerSecond)
+
+	// The shape a local network's JSON summary carries under "textgen".
+	b, err := json.Marshal(sum)
+	require.NoError(t, err)
+	var shape struct {
+		Netuid  uint16           `json:"netuid"`
+		Neurons []map[string]any `json:"neurons"`
+	}
+	require.NoError(t, json.Unmarshal(b, &shape))
+	for _, key := range []string{"uid", "role", "behaviour", "incentive", "verified_tokens_per_s", "refusals"} {
+		require.Contains(t, shape.Neurons[0], key)
+	}
+	require.Equal(t, miner.HonestFast, shape.Neurons[0]["behaviour"])
 }

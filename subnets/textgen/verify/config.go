@@ -30,7 +30,9 @@ type Config struct {
 	// MinEndProb: an answer ending with the end-of-text token where the
 	// request's sampling (temperature, cuts) over the reference gives it
 	// less fails. Ours: an honest sampler ends at such a position with
-	// probability below MinEndProb per position.
+	// probability below MinEndProb per position. 0.05 catches 99 % of
+	// answers cut at half their length and refuses under 1 % of honest
+	// ones on the shipped model (BENCHMARKS.md); 1e-3 caught 97 %.
 	MinEndProb float64 `json:"min_end_prob"`
 	// FineChecks positions (first, last, the rest drawn) compare the miner's
 	// logprobs with the reference's. SN19: 5.
@@ -54,8 +56,9 @@ type Config struct {
 	PerfectMinTokens int     `json:"perfect_min_tokens"`
 	PerfectMaxProb   float64 `json:"perfect_max_prob"`
 	// DuplicateMaxProb: answers whose tokens had at most this probability
-	// under the request's sampling are remembered, and a second copy is a
-	// replay or a relay. Ours.
+	// under the request's sampling are remembered, and a second copy under
+	// another prompt or seed is a replay or a relay. Ours: two honest
+	// samples coincide with about that probability.
 	DuplicateMaxProb float64 `json:"duplicate_max_prob"`
 	// Memory is how many such answers are remembered.
 	Memory int `json:"memory"`
@@ -67,11 +70,11 @@ func DefaultConfig() Config {
 	return Config{
 		TopRank: 10, MaxMisses: 3,
 		ImprobableLogprob: -13, UnlikelyLogprob: -8, MaxUnlikely: 4,
-		EndAvoidRatio: 100, MinEndProb: 1e-3,
+		EndAvoidRatio: 100, MinEndProb: 0.05,
 		FineChecks: 5, FineFull: 0.125, FineMax: 0.25, MinCosine: 0.9,
 		UsageMin: 0.5, UsageMax: 2,
 		PerfectMinTokens: 8, PerfectMaxProb: 1e-3,
-		DuplicateMaxProb: 1e-6, Memory: 4096,
+		DuplicateMaxProb: 1e-4, Memory: 4096,
 	}
 }
 
