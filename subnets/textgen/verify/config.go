@@ -30,9 +30,9 @@ type Config struct {
 	// MinEndProb: an answer ending with the end-of-text token where the
 	// request's sampling (temperature, cuts) over the reference gives it
 	// less fails. Ours: an honest sampler ends at such a position with
-	// probability below MinEndProb per position. 0.05 catches 99 % of
-	// answers cut at half their length and refuses under 1 % of honest
-	// ones on the shipped model (BENCHMARKS.md); 1e-3 caught 97 %.
+	// probability below MinEndProb per position. On the shipped model 0.05
+	// caught 98.9 % of answers cut at half their length and refused 0.4–0.6 %
+	// of honest ones (BENCHMARKS.md); 1e-3 caught 97.4 % and refused 0.
 	MinEndProb float64 `json:"min_end_prob"`
 	// FineChecks positions (first, last, the rest drawn) compare the miner's
 	// logprobs with the reference's. SN19: 5.
