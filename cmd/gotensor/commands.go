@@ -27,6 +27,7 @@ func addCommands(root *cobra.Command, txConfig client.TxConfig, basics module.Ba
 		localnetCmd(),
 		walletCmd(),
 		subnetsCmd(),
+		gatewayCmd(),
 		yumaCmd(),
 		simCmd(),
 		debug.Cmd(),

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotensor/gotensor/app"
+	"github.com/gotensor/gotensor/gateway"
+	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/subnets/textgen"
+)
+
+func defaultGatewayDB() string { return filepath.Join(app.DefaultNodeHome(), "gateway.db") }
+
+func gatewayCmd() *cobra.Command {
+	f := &neuronFlags{}
+	var (
+		modelPath, name, db, listen string
+		verifyShare                 float64
+		maxTokens                   int
+	)
+	cmd := &cobra.Command{
+		Use:   "gateway",
+		Short: "an OpenAI-compatible API in front of the text-generation subnet",
+		Long: `serve the text-generation subnet to any OpenAI client: GET /v1/models, POST /v1/chat/completions and
+POST /v1/completions (streamed or not) on --listen, each request routed to a miner drawn by
+incentive × recent success ÷ latency and tried on up to three miners before its first byte.
+
+the gateway calls miners with the wallet's hotkey, which must be registered on the subnet with a
+validator permit (miners serve validators only). users need an API key: make one with
+` + "`gotensor gateway keys add NAME`" + ` (keys live hashed in --db). --verify-share of the answers are
+re-scored with --model, the subnet's model, and a miner caught cheating is left out of routing.`,
+		Example: `  gotensor gateway --model kjv-tiny.gguf --wallet bob --netuid 2 --node 127.0.0.1:9090
+  OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=gt-… any-openai-client`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			errs := []error{f.check()}
+			if modelPath == "" {
+				errs = append(errs, errors.New("--model is required: the subnet's model, a GGUF file"))
+			}
+			if !(verifyShare >= 0 && verifyShare <= 1) {
+				errs = append(errs, fmt.Errorf("--verify-share is %v, want 0..1", verifyShare))
+			}
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			if name == "" {
+				name = strings.TrimSuffix(filepath.Base(modelPath), filepath.Ext(modelPath))
+			}
+			lm, err := textgen.Load(modelPath)
+			if err != nil {
+				return fmt.Errorf("--model: %w", err)
+			}
+			keys, err := gateway.OpenKeys(db)
+			if err != nil {
+				return err
+			}
+			defer keys.Close()
+			log := f.logger(cmd.ErrOrStderr())
+			conn, err := f.connect(cmd, log)
+			if err != nil {
+				return err
+			}
+			defer conn.client.Close()
+			graph := metagraph.NewSyncer(conn.client, uint16(f.netuid), metagraph.Options{Logger: log})
+			g, err := gateway.New(gateway.Config{
+				ChainID: conn.client.ChainID(), Hotkey: conn.hotkey, Keys: keys, ListenAddr: listen,
+				Subnets:     []gateway.Subnet{{Netuid: uint16(f.netuid), Model: name, Metagraph: graph, Reference: lm}},
+				VerifyShare: verifyShare, MaxTokens: maxTokens, Logger: log,
+			})
+			if err != nil {
+				return err
+			}
+			svc := &gatewayService{g: g, graph: graph}
+			return runUntilInterrupted(cmd, "gateway", svc, func() {
+				fmt.Fprintf(cmd.OutOrStdout(), "gateway: model %s (subnet %d of %s) on %s; ctrl-c stops\nOPENAI_BASE_URL=%s\n",
+					name, f.netuid, conn.client.ChainID(), g.Addr(), g.BaseURL())
+			})
+		},
+	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&modelPath, "model", "", "the subnet's model, a GGUF file (required): requests name it, answers are verified with it")
+	fl.StringVar(&name, "name", "", "the model id users ask for (default: the model file's name without .gguf)")
+	fl.StringVar(&db, "db", defaultGatewayDB(), "the gateway's SQLite database (API keys and usage)")
+	fl.StringVar(&listen, "listen", "127.0.0.1:8080", "where the API listens, host:port")
+	fl.Float64Var(&verifyShare, "verify-share", 0.05, "share of answers (0..1) re-scored by the subnet's verifier")
+	fl.IntVar(&maxTokens, "max-tokens", 256, "the longest completion a user may ask for")
+	cmd.AddCommand(gatewayKeysCmd())
+	return cmd
+}
+
+// gatewayService runs the metagraph syncer under the gateway.
+type gatewayService struct {
+	g     *gateway.Gateway
+	graph *metagraph.Syncer
+}
+
+func (s *gatewayService) Start() error {
+	if err := s.graph.Start(); err != nil {
+		return fmt.Errorf("gateway: metagraph: %w", err)
+	}
+	if err := s.g.Start(); err != nil {
+		return errors.Join(err, s.graph.Stop())
+	}
+	return nil
+}
+
+func (s *gatewayService) Stop() error           { return errors.Join(s.g.Stop(), s.graph.Stop()) }
+func (s *gatewayService) Quit() <-chan struct{} { return s.graph.Quit() }
+
+func gatewayKeysCmd() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "the gateway's API keys: add, list, revoke (kept hashed in --db)",
+	}
+	cmd.PersistentFlags().StringVar(&db, "db", defaultGatewayDB(), "the gateway's SQLite database")
+	withKeys := func(cmd *cobra.Command, do func(context.Context, *gateway.Keys) error) error {
+		keys, err := gateway.OpenKeys(db)
+		if err != nil {
+			return err
+		}
+		defer keys.Close()
+		return do(cmd.Context(), keys)
+	}
+	var limits gateway.Limits
+	add := &cobra.Command{
+		Use:   "add NAME",
+		Short: "make a key; its secret is printed once and never stored",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withKeys(cmd, func(ctx context.Context, keys *gateway.Keys) error {
+				secret, key, err := keys.Add(ctx, args[0], limits)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "key %q (id %d, %s): keep the secret, it is not shown again\nOPENAI_API_KEY=%s\n",
+					key.Name, key.ID, describeLimits(key.Limits), secret)
+				return nil
+			})
+		},
+	}
+	add.Flags().IntVar(&limits.RequestsPerMinute, "rpm", 60, "requests per minute (0: unlimited)")
+	add.Flags().IntVar(&limits.TokensPerMinute, "tpm", 20_000, "tokens per minute, prompt and completion (0: unlimited)")
+	add.Flags().Int64Var(&limits.QuotaTokens, "quota", 0, "tokens the key may ever use (0: unlimited)")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "list the keys, their limits and usage",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withKeys(cmd, func(ctx context.Context, keys *gateway.Keys) error {
+				all, err := keys.List(ctx)
+				if err != nil {
+					return err
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "id\tname\tkey\tstate\tlimits\trequests\tprompt tokens\tcompletion tokens\tcreated")
+				for _, k := range all {
+					state := "active"
+					if k.Revoked {
+						state = "revoked"
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%d\t%d\t%d\t%s\n", k.ID, k.Name, k.Prefix, state, describeLimits(k.Limits),
+						k.Usage.Requests, k.Usage.PromptTokens, k.Usage.CompletionTokens, k.Created.Format(time.DateTime))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke NAME",
+		Short: "revoke a key: requests with it fail from now on",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withKeys(cmd, func(ctx context.Context, keys *gateway.Keys) error {
+				if err := keys.Revoke(ctx, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "key %q revoked\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.AddCommand(add, list, revoke)
+	return cmd
+}
+
+func describeLimits(l gateway.Limits) string {
+	n := func(v int64) string {
+		if v == 0 {
+			return "∞"
+		}
+		return fmt.Sprint(v)
+	}
+	return fmt.Sprintf("rpm %s, tpm %s, quota %s", n(int64(l.RequestsPerMinute)), n(int64(l.TokensPerMinute)), n(l.QuotaTokens))
+}
