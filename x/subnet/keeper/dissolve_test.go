@@ -93,7 +93,7 @@ func expectedPayouts(pot, protocol uint64, hs []holding) (map[string]uint64, uin
 
 // dissolving is a chain with three subnets' room for two: subnet 1 (account 0) priced high,
 // subnet 2 (account 1) started and staked, about to be pruned by the next registration.
-func newDissolving(t *testing.T, accounts int, stepsPerBlock uint64) *netFixture {
+func newDissolving(t testing.TB, accounts int, stepsPerBlock uint64) *netFixture {
 	f := newNetFixture(t, apptesting.WithAccounts(accounts, 100_000*oneTAO), withNetParams(func(p *types.Params) {
 		p.NetworkRateLimit = 0
 		p.SubnetLimit = 2
