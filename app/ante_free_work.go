@@ -17,6 +17,12 @@ import (
 // 256 uids needs well under a tenth of it; the cap keeps free transactions from filling blocks.
 const FreeWorkGasLimit = 1_000_000
 
+// FreeWorkMaxTxBytes is the largest fee-less work transaction. A reveal of a full 256-uid row
+// is under 2 KiB; the cap leaves room to batch a hotkey's work on a dozen subnets in one
+// transaction, and keeps padding (a long memo, non-critical fields) from making a free
+// transaction up to the 100 KB its gas cap would allow.
+const FreeWorkMaxTxBytes = 32 << 10
+
 // ErrFreeWorkPending refuses a hotkey's second fee-less work transaction while its first waits in
 // the node's mempool (CheckTx only).
 var ErrFreeWorkPending = errorsmod.Register("freework", 2, "the hotkey already has a fee-less work transaction pending")
@@ -33,9 +39,10 @@ type freeWorkKeeper interface {
 // freeWorkFeeDecorator stands where the SDK's DeductFeeDecorator stands. Miners' and validators'
 // hotkeys hold no TAO, so their work (weights, commits, reveals, axons) pays no fee, as on
 // subtensor: such a transaction skips fee deduction and the node's minimum gas price, and must
-// instead pass its messages' checks here and ask for at most FreeWorkGasLimit gas. Signatures,
-// sequence and gas metering still run. Any other transaction, including one that mixes work with
-// other messages, pays through DeductFeeDecorator.
+// instead pass its messages' checks here, ask for at most FreeWorkGasLimit gas and be at most
+// FreeWorkMaxTxBytes long. Signatures, sequence and gas metering still run. Any other
+// transaction, including one that mixes work with other messages, pays through
+// DeductFeeDecorator.
 //
 // A free transaction that fails in a block costs its sender nothing, so it must fail at CheckTx
 // instead, and the mempool must hold few of them:
@@ -47,6 +54,8 @@ type freeWorkKeeper interface {
 //   - A hotkey has at most one free transaction in the mempool (freeWorkPending): more would each
 //     need a block of their own, and where a subnet sets its rate limits to 0 nothing else stops
 //     one hotkey from sending thousands per block. More messages go in the one transaction.
+//   - A timeout height before the next block, or any timeout timestamp, is refused: either
+//     could pass CheckTx and expire in the block.
 //
 // What changes state between CheckTx and the block can still make one fail there; every such
 // cause is bounded in BENCHMARKS.md ("Free transactions").
@@ -81,6 +90,10 @@ func (d freeWorkFeeDecorator) AnteHandle(ctx sdk.Context, tx sdk.Tx, simulate bo
 	hotkeys, err := sigTx.GetSigners()
 	if err != nil {
 		return ctx, err
+	}
+	if n := len(ctx.TxBytes()); n > FreeWorkMaxTxBytes {
+		return ctx, errorsmod.Wrapf(sdkerrors.ErrTxTooLarge,
+			"a fee-less work transaction may be at most %d bytes, this one is %d: send the work in several transactions", FreeWorkMaxTxBytes, n)
 	}
 	// Simulation estimates the gas, so it has no limit to check yet.
 	if gas := feeTx.GetGas(); !simulate {

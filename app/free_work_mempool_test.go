@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,9 +12,14 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
+	"github.com/cosmos/cosmos-sdk/client"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 
 	"github.com/gotensor/gotensor/app"
+	"github.com/gotensor/gotensor/app/apptesting"
 	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -25,12 +32,10 @@ type node struct {
 	height  int64
 	time    time.Time
 	mempool [][]byte
-	// seq is the next sequence the node's check state expects of each signer.
-	seq map[string]uint64
 }
 
 func newNode(t *testing.T, w *workChain) *node {
-	return &node{t: t, w: w, height: w.c.Height(), time: w.c.Ctx().BlockTime(), seq: map[string]uint64{}}
+	return &node{t: t, w: w, height: w.c.Height(), time: w.c.Ctx().BlockTime()}
 }
 
 // signed signs msgs by s at the sequence the check state expects of it, with gas and no fee.
@@ -41,34 +46,28 @@ func (n *node) signed(s signer, gas uint64, msgs ...sdk.Msg) []byte {
 
 func (n *node) signedWithFee(s signer, fee, gas uint64, msgs ...sdk.Msg) []byte {
 	n.t.Helper()
-	acc := n.w.c.App.AccountKeeper.GetAccount(n.w.c.Ctx(), s.addr)
-	require.NotNil(n.t, acc)
-	seq, ok := n.seq[s.addr.String()]
-	if !ok {
-		seq = acc.GetSequence()
-	}
-	bz, err := n.w.c.App.TxConfig().TxEncoder()(n.w.txAt(n.t, s, acc.GetAccountNumber(), seq, fee, gas, msgs...))
+	acc := n.account(s)
+	bz, err := n.w.c.App.TxConfig().TxEncoder()(n.w.txAt(n.t, s, acc.GetAccountNumber(), acc.GetSequence(), fee, gas, msgs...))
 	require.NoError(n.t, err)
 	return bz
 }
 
-// checkTx is a transaction's arrival at the node; an admitted one joins the mempool and uses its
-// signer's sequence.
+// account is s's account in the node's check state, with the sequence its next transaction
+// needs there.
+func (n *node) account(s signer) sdk.AccountI {
+	n.t.Helper()
+	acc := n.w.c.App.AccountKeeper.GetAccount(n.w.c.App.NewContext(true), s.addr)
+	require.NotNil(n.t, acc)
+	return acc
+}
+
+// checkTx is a transaction's arrival at the node; an admitted one joins the mempool.
 func (n *node) checkTx(bz []byte) *abci.ResponseCheckTx {
 	n.t.Helper()
 	res, err := n.w.c.App.CheckTx(&abci.RequestCheckTx{Tx: bz, Type: abci.CheckTxType_New})
 	require.NoError(n.t, err)
 	if res.Code == 0 {
 		n.mempool = append(n.mempool, bz)
-		tx, err := n.w.c.App.TxConfig().TxDecoder()(bz)
-		require.NoError(n.t, err)
-		signers, err := tx.(interface{ GetSigners() ([][]byte, error) }).GetSigners()
-		require.NoError(n.t, err)
-		addr := sdk.AccAddress(signers[0]).String()
-		if _, ok := n.seq[addr]; !ok {
-			n.seq[addr] = n.w.c.App.AccountKeeper.GetAccount(n.w.c.Ctx(), signers[0]).GetSequence()
-		}
-		n.seq[addr]++
 	}
 	return res
 }
@@ -321,4 +320,82 @@ func TestFreeWorkGasOfCheckTxSufficesInTheBlock(t *testing.T) {
 
 func serveAxon(s signer, port uint32) *subnettypes.MsgServeAxon {
 	return &subnettypes.MsgServeAxon{Hotkey: s.addr.String(), Netuid: 1, Ip: "8.8.8.8", Port: port}
+}
+
+// signedWith signs msgs by s at its next sequence, free, after adjust has set what else the
+// transaction carries.
+func (n *node) signedWith(s signer, gas uint64, adjust func(client.TxBuilder), msgs ...sdk.Msg) []byte {
+	n.t.Helper()
+	acc := n.account(s)
+	seq := acc.GetSequence()
+	cfg := n.w.c.App.TxConfig()
+	b := cfg.NewTxBuilder()
+	require.NoError(n.t, b.SetMsgs(msgs...))
+	b.SetGasLimit(gas)
+	adjust(b)
+	mode := signing.SignMode_SIGN_MODE_DIRECT
+	sig := signing.SignatureV2{PubKey: s.priv.PubKey(), Data: &signing.SingleSignatureData{SignMode: mode}, Sequence: seq}
+	require.NoError(n.t, b.SetSignatures(sig))
+	signBytes, err := authsigning.GetSignBytesAdapter(context.Background(), cfg.SignModeHandler(), mode,
+		authsigning.SignerData{Address: s.addr.String(), ChainID: apptesting.ChainID, AccountNumber: acc.GetAccountNumber(), Sequence: seq, PubKey: s.priv.PubKey()},
+		b.GetTx())
+	require.NoError(n.t, err)
+	sig.Data.(*signing.SingleSignatureData).Signature, err = s.priv.Sign(signBytes)
+	require.NoError(n.t, err)
+	require.NoError(n.t, b.SetSignatures(sig))
+	bz, err := cfg.TxEncoder()(b.GetTx())
+	require.NoError(n.t, err)
+	return bz
+}
+
+// A free transaction that could pass CheckTx and expire before a block includes it is refused:
+// a timeout height before the next block, any timeout timestamp (the next block's time is not
+// known). One that expires while it waits is dropped on the recheck. And a free transaction is
+// at most FreeWorkMaxTxBytes long, however much padding its gas would pay for.
+func TestFreeWorkExpiryAndSizeAtCheckTx(t *testing.T) {
+	w := newWorkChain(t)
+	n := newNode(t, w)
+	v := w.validators[0]
+	last := uint64(n.height) // the check state's height
+
+	res := n.checkTx(n.signedWith(v, workGas, func(b client.TxBuilder) { b.SetTimeoutHeight(last) }, setWeights(v)))
+	requireCode(t, sdkerrors.ErrTxTimeoutHeight, res.Codespace, res.Code, res.Log, "timeout at the last block")
+	res = n.checkTx(n.signedWith(v, workGas, func(b client.TxBuilder) { b.SetTimeoutTimestamp(n.time.Add(time.Hour)) }, setWeights(v)))
+	requireCode(t, sdkerrors.ErrTxTimeout, res.Codespace, res.Code, res.Log, "a timeout timestamp")
+
+	res = n.checkTx(n.signedWith(v, workGas, func(b client.TxBuilder) { b.SetTimeoutHeight(last + 1) }, setWeights(v)))
+	requireCode(t, nil, res.Codespace, res.Code, res.Log, "timeout at the next block")
+	n.block(0) // not included in time: the recheck drops it
+	require.Empty(t, n.mempool)
+	res = n.checkTx(n.signedWith(v, workGas, func(b client.TxBuilder) { b.SetTimeoutHeight(last + 1) }, setWeights(v)))
+	requireCode(t, sdkerrors.ErrTxTimeoutHeight, res.Codespace, res.Code, res.Log, "timeout at the block just committed")
+	res = n.checkTx(n.signedWith(v, workGas, func(b client.TxBuilder) { b.SetTimeoutHeight(last + 2) }, setWeights(v)))
+	requireCode(t, nil, res.Codespace, res.Code, res.Log, "timeout at the next block")
+	block := n.block(-1)
+	require.Zero(t, block.TxResults[0].Code, block.TxResults[0].Log)
+
+	// A memo as long as the chain's parameters allow pads a transaction at 10 gas a byte.
+	ctx := w.c.App.NewContext(true)
+	params := w.c.App.AccountKeeper.GetParams(ctx)
+	require.Equal(t, uint64(256), params.MaxMemoCharacters, "the default memo limit keeps a memo small")
+	u := w.validators[1]
+	res = n.checkTx(n.signedWith(u, app.FreeWorkGasLimit, func(b client.TxBuilder) {
+		b.SetMemo(strings.Repeat("x", 256))
+	}, setWeights(u)))
+	requireCode(t, nil, res.Codespace, res.Code, res.Log, "the longest memo")
+	n.block(-1)
+
+	params.MaxMemoCharacters = 1 << 20 // as governance could set it
+	big := newWorkChain(t)
+	require.NoError(t, big.c.App.AccountKeeper.Params.Set(big.c.Ctx(), params))
+	big.c.NextBlock()
+	n = newNode(t, big)
+	u = big.validators[0]
+	padded := n.signedWith(u, app.FreeWorkGasLimit, func(b client.TxBuilder) { b.SetMemo(strings.Repeat("x", app.FreeWorkMaxTxBytes)) }, setWeights(u))
+	res = n.checkTx(padded)
+	requireCode(t, sdkerrors.ErrTxTooLarge, res.Codespace, res.Code, res.Log, "%d bytes", len(padded))
+	block = n.finalize([][]byte{padded})
+	requireCode(t, sdkerrors.ErrTxTooLarge, block.TxResults[0].Codespace, block.TxResults[0].Code, block.TxResults[0].Log, "in a block")
+	res = n.checkTx(n.signedWith(u, app.FreeWorkGasLimit, func(b client.TxBuilder) { b.SetMemo(strings.Repeat("x", app.FreeWorkMaxTxBytes-400)) }, setWeights(u)))
+	requireCode(t, nil, res.Codespace, res.Code, res.Log, "just under the cap")
 }
