@@ -140,11 +140,17 @@ func (d *demo) createSubnet(ctx context.Context) (uint16, error) {
 
 // join registers a roster neuron's hotkey, paid by its coldkey, and stakes a validator's TAO.
 func (d *demo) join(ctx context.Context, netuid uint16, name string, stake uint64) error {
-	cold, err := d.store.Coldkey(name)
+	return joinSubnet(ctx, d.client, d.store, netuid, name, stake)
+}
+
+// joinSubnet registers the hotkey of the wallet name, paid by its coldkey, and stakes stake TAO
+// to it (none when 0).
+func joinSubnet(ctx context.Context, client *chain.Client, store *wallet.Store, netuid uint16, name string, stake uint64) error {
+	cold, err := store.Coldkey(name)
 	if err != nil {
 		return err
 	}
-	hot, err := d.hotkey(hotkeyOf(name))
+	hot, err := ensureHotkey(store, hotkeyOf(name))
 	if err != nil {
 		return err
 	}
@@ -152,21 +158,24 @@ func (d *demo) join(ctx context.Context, netuid uint16, name string, stake uint6
 	if stake > 0 {
 		msgs = append(msgs, &subnettypes.MsgAddStake{Coldkey: cold.Address(), Hotkey: hot.Address(), Netuid: uint32(netuid), Amount: stake})
 	}
-	if _, err := d.client.Send(ctx, cold, msgs...); err != nil {
+	if _, err := client.Send(ctx, cold, msgs...); err != nil {
 		return fmt.Errorf("%s joining subnet %d: %w", name, netuid, err)
 	}
 	return nil
 }
 
 // hotkey returns a signer for a hotkey of the home's keyring, creating the key the first time.
-func (d *demo) hotkey(name string) (*wallet.Signer, error) {
+func (d *demo) hotkey(name string) (*wallet.Signer, error) { return ensureHotkey(d.store, name) }
+
+// ensureHotkey returns a signer for the hotkey WALLET/HOTKEY of store, creating it the first time.
+func ensureHotkey(store *wallet.Store, name string) (*wallet.Signer, error) {
 	w, h, _ := strings.Cut(name, "/")
-	s, err := d.store.Hotkey(w, h)
+	s, err := store.Hotkey(w, h)
 	if errors.Is(err, wallet.ErrNotFound) {
-		if _, err := d.store.NewHotkey(w, h); err != nil {
+		if _, err := store.NewHotkey(w, h); err != nil {
 			return nil, err
 		}
-		return d.store.Hotkey(w, h)
+		return store.Hotkey(w, h)
 	}
 	return s, err
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gotensor/gotensor/subnets/textgen/miner"
 )
 
 // freeAxonPorts finds n consecutive free loopback ports for the miners.
@@ -42,6 +44,7 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 		opts := Options{
 			Home: home, ChainID: DefaultChainID, Ports: freePorts(t), BlockTime: 400 * time.Millisecond,
 			StopAt: stopAt, JSON: true, Out: &out, Progress: &progress, Roster: roster, AxonPort: freeAxonPorts(t, 4),
+			Subnets: []string{SubnetForecast},
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
@@ -96,4 +99,76 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 	require.Contains(t, progress, fmt.Sprintf("forecasting subnet %d", sum.Netuid))
 	require.Equal(t, sum.Netuid, again.Netuid)
 	require.Len(t, again.Neurons, len(sum.Neurons), "the same subnet, not a second one")
+}
+
+// The text-generation subnet in process: a miner of every behaviour and a validator that verifies
+// their answers with its own copy of the shipped model. Once weights have gone through a few
+// epochs, the JSON summary's "textgen" part shows the honest fast miner earning more than the
+// honest slow one, which earns more than every cheater, and the cheaters about nothing.
+func TestTextGenDemoPaysHonestSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a network for about a minute")
+	}
+	var out, progress bytes.Buffer
+	opts := Options{
+		Home: filepath.Join(t.TempDir(), "home"), ChainID: DefaultChainID, Ports: freePorts(t), BlockTime: 400 * time.Millisecond,
+		StopAt: 90, JSON: true, Out: &out, Progress: &progress, Subnets: []string{SubnetTextGen},
+		TextGen: NewTextGenRoster(10), TextGenModel: shippedTextGenModel,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, err := Run(ctx, opts)
+	require.NoError(t, err, progress.String())
+	require.Contains(t, progress.String(), "text-generation subnet 1: 8 miners")
+	require.Contains(t, progress.String(), "verified tok/s", "the live table")
+
+	var raw struct {
+		TextGen struct {
+			Netuid  uint16           `json:"netuid"`
+			Neurons []map[string]any `json:"neurons"`
+		} `json:"textgen"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &raw), out.String())
+	require.Equal(t, uint16(1), raw.TextGen.Netuid)
+	require.Len(t, raw.TextGen.Neurons, len(miner.Behaviours)+1, "every miner and the validator")
+	incentive := map[string]float64{}
+	refusals := map[string]float64{}
+	for _, n := range raw.TextGen.Neurons {
+		for _, key := range []string{"uid", "role", "incentive", "verified_tokens_per_s", "refusals"} {
+			require.Contains(t, n, key)
+		}
+		if n["role"] == "miner" {
+			b := n["behaviour"].(string)
+			incentive[b], refusals[b] = n["incentive"].(float64), n["refusals"].(float64)
+			if miner.IsHonest(b) {
+				require.Positive(t, n["verified_tokens_per_s"].(float64), "%s has verified answers", b)
+			}
+		}
+	}
+	require.Len(t, incentive, len(miner.Behaviours), "one miner of each behaviour")
+	require.Greater(t, incentive[miner.HonestFast], incentive[miner.HonestSlow], "fast beats slow")
+	for _, b := range miner.Behaviours[2:] {
+		require.Greater(t, incentive[miner.HonestSlow], incentive[b], "honest slow beats %s", b)
+		require.Less(t, incentive[b], 0.02, "%s earns about nothing", b)
+		if b != miner.Relay { // relay sends nothing when it finds no answer to copy: failed, not refused
+			require.Positive(t, refusals[b], "%s was refused", b)
+		}
+	}
+}
+
+// shippedTextGenModel is the text-generation subnet's model as the repository ships it.
+var shippedTextGenModel = filepath.Join("..", "subnets", "textgen", "model", "testdata", "kjv-tiny.gguf")
+
+func TestParseSubnets(t *testing.T) {
+	got, err := ParseSubnets("textgen, forecast")
+	require.NoError(t, err)
+	require.Equal(t, []string{SubnetTextGen, SubnetForecast}, got)
+	for list, want := range map[string]string{
+		"forecast,images": `unknown subnet "images": choose from forecast, textgen`,
+		"forecast,":       "names an empty subnet",
+		"textgen,textgen": `names "textgen" twice`,
+	} {
+		_, err := ParseSubnets(list)
+		require.ErrorContains(t, err, want, list)
+	}
 }

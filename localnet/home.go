@@ -93,8 +93,13 @@ type Network struct {
 	ChainID  string `json:"chain_id"`
 	Homes    []Home `json:"homes"`
 	Accounts []Key  `json:"accounts"`
+	// Subnets are the subnets the network was created with (nil in a manifest older than the
+	// choice: the forecasting subnet alone).
+	Subnets []string `json:"subnets"`
 	// Demo is the local network's forecasting subnet, once created.
 	Demo *DemoState `json:"demo,omitempty"`
+	// TextGen is its text-generation subnet, once created.
+	TextGen *TextGenState `json:"textgen,omitempty"`
 }
 
 // KeyringBackend is the keyring of created networks: unencrypted on disk, for development only.

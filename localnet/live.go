@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/gotensor/gotensor/app"
+	"github.com/gotensor/gotensor/sdk/metagraph"
 )
 
 // demoRoster is the roster the network runs: the stored one when resuming, else the requested.
@@ -28,6 +29,37 @@ func checkAxonPortsFree(first, miners int) error {
 		_ = l.Close()
 	}
 	return nil
+}
+
+// running are the subnets this run starts: none with ChainOnly, else those the network was
+// created with (the forecasting subnet alone in a manifest older than the choice).
+func (n Network) running(opts Options) []string {
+	switch {
+	case opts.ChainOnly:
+		return nil
+	case n.Subnets == nil:
+		return []string{SubnetForecast}
+	}
+	return n.Subnets
+}
+
+// openTextGen starts the network's text-generation subnet (creating it on a new network) and
+// records it.
+func openTextGen(ctx context.Context, home string, netw *Network, opts Options, logs io.Writer) (*textgenNet, error) {
+	state := netw.TextGen
+	if state == nil {
+		state = &TextGenState{Roster: opts.TextGen}
+	}
+	t, err := startTextGen(ctx, home, state, opts, logs)
+	if err != nil {
+		return nil, err
+	}
+	netw.TextGen = &t.state
+	if err := saveManifest(home, *netw); err != nil {
+		t.stop()
+		return nil, err
+	}
+	return t, nil
 }
 
 // openDemo starts the network's forecasting subnet (creating it on a new network) and records it.
@@ -73,10 +105,16 @@ type liveView struct {
 
 func newLiveView(w io.Writer) *liveView { return &liveView{w: w, tty: isTerminal(w)} }
 
-func (v *liveView) show(height int64, line string, d *demo) {
-	m := d.syncer.Current()
+func (v *liveView) show(ctx context.Context, height int64, line string, d *demo, tg *textgenNet) {
+	var m *metagraph.Metagraph
+	if d != nil {
+		m = d.syncer.Current()
+	}
 	if m == nil {
 		fmt.Fprintln(v.w, line)
+		if tg != nil && !v.tty && height%int64(max(1, tg.state.Roster.Tempo)) == 0 {
+			v.showTextGen(ctx, tg)
+		}
 		return
 	}
 	ns := d.neuronReports(m)
@@ -91,6 +129,7 @@ func (v *liveView) show(height int64, line string, d *demo) {
 	if v.tty {
 		fmt.Fprint(v.w, clearScreen)
 		writeTable(v.w, ns)
+		v.showTextGen(ctx, tg)
 		fmt.Fprintln(v.w, progress)
 		return
 	}
@@ -98,6 +137,18 @@ func (v *liveView) show(height int64, line string, d *demo) {
 	if m.LastEpochBlock != v.lastEpoch {
 		v.lastEpoch = m.LastEpochBlock
 		writeTable(v.w, ns)
+		v.showTextGen(ctx, tg)
+	}
+}
+
+// showTextGen prints the text-generation subnet's table, if it runs and its metagraph can be
+// read now.
+func (v *liveView) showTextGen(ctx context.Context, tg *textgenNet) {
+	if tg == nil {
+		return
+	}
+	if s, err := tg.summary(ctx); err == nil {
+		writeTextGenTable(v.w, s)
 	}
 }
 

@@ -1,6 +1,7 @@
 package localnet
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gotensor/gotensor/app"
+	tgneuron "github.com/gotensor/gotensor/subnets/textgen/neuron"
 	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -30,12 +32,19 @@ type Options struct {
 	Out      io.Writer
 	Progress io.Writer
 
-	// ChainOnly runs the bare chain, without the forecasting subnet.
+	// ChainOnly runs the bare chain, without any subnet.
 	ChainOnly bool
+	// Subnets are the subnets of a new network (SubnetForecast, SubnetTextGen; nil means
+	// DefaultSubnets); a resumed network runs those it was created with.
+	Subnets []string
 	// Roster is the forecasting subnet of a new network (a resumed one keeps its own).
 	Roster Roster
 	// AxonPort is the first miner's axon port; miner i listens on AxonPort+i.
 	AxonPort int
+	// TextGen is the text-generation subnet of a new network (no behaviours means
+	// NewTextGenRoster), and TextGenModel the GGUF file its miners and validator run.
+	TextGen      TextGenRoster
+	TextGenModel string
 }
 
 // DefaultAxonPort is where the first miner serves, as Bittensor's axons do by default.
@@ -89,6 +98,9 @@ type Summary struct {
 	BestSkillModel                string         `json:"best_skill_model,omitempty"`
 	TopIncentiveModel             string         `json:"top_incentive_model,omitempty"`
 	Neurons                       []NeuronReport `json:"neurons,omitempty"`
+
+	// TextGen is the text-generation subnet (absent when it does not run).
+	TextGen *tgneuron.Summary `json:"textgen,omitempty"`
 }
 
 // manifestFile records, in a local network's home, what Create made: the network resumes from it.
@@ -97,6 +109,9 @@ const manifestFile = "localnet.json"
 // Run starts a local network (or resumes the one in opts.Home), reports every block, and stops at
 // opts.StopAt or when ctx ends.
 func Run(ctx context.Context, opts Options) (Summary, error) {
+	if opts.TextGen.Behaviours == nil {
+		opts.TextGen = NewTextGenRoster(cmp.Or(opts.TextGen.Tempo, DefaultTempo))
+	}
 	home, temporary, err := prepareHome(opts.Home)
 	if err != nil {
 		return Summary{}, err
@@ -111,9 +126,15 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	if !opts.ChainOnly {
+	running := netw.running(opts)
+	if slices.Contains(running, SubnetForecast) {
 		if err := checkAxonPortsFree(opts.AxonPort, len(netw.demoRoster(opts).Miners)); err != nil {
 			return Summary{}, err
+		}
+	}
+	if slices.Contains(running, SubnetTextGen) {
+		if _, err := os.Stat(opts.TextGenModel); err != nil {
+			return Summary{}, fmt.Errorf("the text-generation subnet needs its model (%v): pass --textgen-model FILE, or --subnets forecast", err)
 		}
 	}
 	if err := writeNodeConfig(home, opts); err != nil {
@@ -141,12 +162,24 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	printEndpoints(progress, netw, home, temporary, resumed, opts)
 
 	var d *demo
-	if !opts.ChainOnly {
+	if slices.Contains(running, SubnetForecast) {
 		if d, err = openDemo(ctx, home, &netw, opts, logFile); err != nil {
 			return Summary{}, err
 		}
 		defer d.stop()
 		printDemo(progress, d, home, opts)
+	}
+	var tg *textgenNet
+	defer func() {
+		if tg != nil {
+			tg.stop()
+		}
+	}()
+	if slices.Contains(running, SubnetTextGen) {
+		if tg, err = openTextGen(ctx, home, &netw, opts, logFile); err != nil {
+			return Summary{}, err
+		}
+		printTextGen(progress, tg)
 	}
 	blocks := node.NewBlocks(ctx)
 	reader := newSupplyReader(node)
@@ -167,11 +200,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		sum.Height, sum.BlocksThisRun = height, height-first+1
 		line := fmt.Sprintf("height %-6d emission %s TAO  issuance %s TAO",
 			height, subnettypes.FormatTAO(s.BlockEmission), subnettypes.FormatTAO(s.TotalIssuance))
-		if d == nil {
-			fmt.Fprintln(progress, line)
-		} else {
-			live.show(height, line, d)
-		}
+		live.show(ctx, height, line, d, tg)
 		if opts.StopAt > 0 && height >= opts.StopAt {
 			sum.StoppedBy = "blocks"
 			break
@@ -182,6 +211,13 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	}
 	if d != nil {
 		d.summarize(ctx, &sum)
+	}
+	if tg != nil {
+		if sum.TextGen, err = tg.summary(ctx); err != nil {
+			return sum, err
+		}
+		tg.stop()
+		tg = nil
 	}
 	if err := node.Stop(); err != nil {
 		return sum, fmt.Errorf("stopping the node: %w", err)
@@ -248,9 +284,19 @@ func openOrCreate(home string, opts Options) (Network, bool, error) {
 	if len(entries) > 0 {
 		return Network{}, false, fmt.Errorf("home %s is not empty and holds no local network: pass an empty or new folder as --home", home)
 	}
-	accounts := DevAccounts
+	subnets := []string{}
 	if !opts.ChainOnly {
-		accounts = append(slices.Clone(DevAccounts), opts.Roster.accounts()...)
+		subnets = opts.Subnets
+		if subnets == nil {
+			subnets = DefaultSubnets
+		}
+	}
+	accounts := slices.Clone(DevAccounts)
+	if slices.Contains(subnets, SubnetForecast) {
+		accounts = append(accounts, opts.Roster.accounts()...)
+	}
+	if slices.Contains(subnets, SubnetTextGen) {
+		accounts = append(accounts, opts.TextGen.accounts()...)
 	}
 	netw, err := Create(Spec{
 		ChainID: opts.ChainID,
@@ -265,6 +311,7 @@ func openOrCreate(home string, opts Options) (Network, bool, error) {
 	if err != nil {
 		return Network{}, false, err
 	}
+	netw.Subnets = subnets
 	return netw, false, saveManifest(home, netw)
 }
 
@@ -326,6 +373,9 @@ func writeSummary(opts Options, s Summary) error {
 	fmt.Fprintf(opts.Out, "stopped at height %d (%s): emission %s TAO a block, issuance %s TAO, burned %s TAO, invariants hold: %v\n",
 		s.Height, s.StoppedBy, subnettypes.FormatTAO(s.BlockEmissionRao), subnettypes.FormatTAO(s.TotalIssuanceRao),
 		subnettypes.FormatTAO(s.BurnedRao), s.InvariantsHold)
+	if s.TextGen != nil {
+		writeTextGenTable(opts.Out, s.TextGen)
+	}
 	if s.Neurons == nil {
 		return nil
 	}

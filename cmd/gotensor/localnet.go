@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -15,7 +17,7 @@ import (
 func localnetCmd() *cobra.Command {
 	opts := localnet.Options{ChainID: localnet.DefaultChainID, Ports: localnet.StandardPorts}
 	var (
-		output             string
+		output, subnets    string
 		miners, validators int
 		tempo              uint32
 	)
@@ -24,13 +26,16 @@ func localnetCmd() *cobra.Command {
 		Short: "run a whole gotensor network on this machine",
 		Long: `run a whole gotensor network in this process, on loopback: a single-validator chain with funded
 development accounts in the test keyring, and a forecasting subnet where miners with different
-models answer challenges and validators score them, set weights and earn; better models earn more.
-It prints the endpoints, then the subnet's metagraph every block (or one line per block with
+models answer challenges and validators score them, set weights and earn; better models earn more;
+and a text-generation subnet where miners serve the shipped language model honestly (fast and slow)
+or cheat (wrong-model, random, truncate, replay, inflate, relay) and a validator verifies every
+answer against its own copy of the model: only verified, fast service earns. --subnets chooses
+which run. It prints the endpoints, then the subnets' tables every block (or one line per block with
 --chain-only). --blocks N stops at height N with a summary; ctrl-c stops it at any time. With
 --home DIR the network is kept and a later run resumes it.`,
 		Args:              cobra.NoArgs,
 		PersistentPreRunE: standalone,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			switch output {
 			case "text":
 			case "json":
@@ -55,10 +60,14 @@ It prints the endpoints, then the subnet's metagraph every block (or one line pe
 			}
 			opts.Roster = localnet.NewRoster(miners, validators)
 			opts.Roster.Tempo = tempo
+			if opts.Subnets, err = localnet.ParseSubnets(subnets); err != nil {
+				return err
+			}
+			opts.TextGen = localnet.NewTextGenRoster(tempo)
 			opts.Out, opts.Progress = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			_, err := localnet.Run(ctx, opts)
+			_, err = localnet.Run(ctx, opts)
 			return err
 		},
 	}
@@ -72,10 +81,13 @@ It prints the endpoints, then the subnet's metagraph every block (or one line pe
 	f.IntVar(&opts.Ports.GRPC, "grpc-port", opts.Ports.GRPC, "gRPC port")
 	f.IntVar(&opts.Ports.API, "api-port", opts.Ports.API, "REST port")
 	f.StringVarP(&output, "output", "o", "text", "summary format: text or json")
-	f.BoolVar(&opts.ChainOnly, "chain-only", false, "run the chain alone, without the forecasting subnet")
+	f.BoolVar(&opts.ChainOnly, "chain-only", false, "run the chain alone, without any subnet")
+	f.StringVar(&subnets, "subnets", strings.Join(localnet.DefaultSubnets, ","), "the subnets of a new network, comma-separated: forecast, textgen")
+	f.StringVar(&opts.TextGenModel, "textgen-model", filepath.Join("subnets", "textgen", "model", "testdata", "kjv-tiny.gguf"),
+		"the GGUF model of the text-generation subnet (default: the one the repository ships, from its root)")
 	f.IntVar(&miners, "miners", 8, "miners of a new network's forecasting subnet (0: none; attach your own)")
 	f.IntVar(&validators, "validators", 3, "validators of a new network's forecasting subnet")
-	f.Uint32Var(&tempo, "tempo", localnet.DefaultTempo, "blocks per epoch of a new network's forecasting subnet")
+	f.Uint32Var(&tempo, "tempo", localnet.DefaultTempo, "blocks per epoch of a new network's subnets")
 	f.IntVar(&opts.AxonPort, "axon-port", localnet.DefaultAxonPort, "the first miner's axon port; miner i listens on this + i")
 	return cmd
 }
