@@ -200,6 +200,9 @@ func TestDissolutionSpreadsOverBlocks_6_4(t *testing.T) {
 		require.NotZero(t, s.Alpha)
 		require.Zero(t, s.TaoValue, "a dissolving subnet's alpha no longer sells")
 	}
+	_, err = f.srv.RemoveStake(f.ctx(), &types.MsgRemoveStake{Coldkey: f.account(2).String(), Hotkey: hotkeys[0].String(), Netuid: 2, Alpha: 1})
+	require.ErrorIs(t, err, types.ErrSubnetNotFound)
+	require.ErrorContains(t, err, "being paid out")
 	f.next()
 	want, protocolShare := expectedPayouts(pot, protocol, hs)
 	start := map[string]uint64{}

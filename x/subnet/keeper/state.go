@@ -56,6 +56,10 @@ func (k Keeper) GetSubnet(ctx context.Context, netuid uint32) (types.Subnet, err
 	}
 	s, err := k.Subnets.Get(ctx, netuid)
 	if isNotFound(err) {
+		if d, err := k.Dissolutions.Get(ctx, netuid); err == nil {
+			return types.Subnet{}, errorsmod.Wrapf(types.ErrSubnetNotFound,
+				"netuid %d was pruned at block %d; its stakes are being paid out in TAO to their coldkeys over the next blocks", netuid, d.StartedAt)
+		}
 		return types.Subnet{}, errorsmod.Wrapf(types.ErrSubnetNotFound, "netuid %d; list subnets with `gotensor q subnet subnets`", netuid)
 	}
 	return s, err
