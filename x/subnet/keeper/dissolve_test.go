@@ -301,3 +301,22 @@ func TestDissolutionSpreadsOverBlocks_6_4(t *testing.T) {
 	require.Equal(t, uint32(2), f.registerNetwork(f.account(1), newKey(), "again").Netuid)
 	f.next()
 }
+
+// The v1→v2 migration builds the by-subnet indexes of a store written without them: with the
+// indexes wiped, the stake-indexes-match invariant fails; after IndexStakes it holds again.
+func TestIndexStakesMigration(t *testing.T) {
+	f := newDissolving(t, 5, 1_024)
+	hot := newKey()
+	f.burnedRegister(f.account(2), hot, 2)
+	for i := 2; i < 5; i++ {
+		_, err := f.srv.AddStake(f.ctx(), &types.MsgAddStake{Coldkey: f.account(i).String(), Hotkey: hot.String(), Netuid: 2, Amount: 10 * oneTAO})
+		require.NoError(t, err)
+	}
+	f.next()
+	require.NoError(t, f.k.SubnetStakes.Clear(f.ctx(), nil))
+	require.NoError(t, f.k.SubnetHotkeyPools.Clear(f.ctx(), nil))
+	require.ErrorContains(t, f.k.BrokenInvariants(f.ctx()), "stake-indexes-match")
+	require.NoError(t, f.k.IndexStakes(f.ctx()))
+	require.NoError(t, f.k.BrokenInvariants(f.ctx()))
+	require.Len(t, holdings(t, f.k, f.ctx(), 2), 3)
+}
