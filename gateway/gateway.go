@@ -304,3 +304,10 @@ func (g *Gateway) healthz(w http.ResponseWriter, _ *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "serving_miners": status})
 }
+
+// Verifying is how many organic answers are being verified now.
+func (g *Gateway) Verifying() int {
+	g.verifyMu.Lock()
+	defer g.verifyMu.Unlock()
+	return g.verifying
+}

@@ -106,6 +106,7 @@ type sampling struct {
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
 	N                   *int            `json:"n"`
 	Seed                *int64          `json:"seed"`
+	TopK                *int            `json:"top_k"` // vLLM's extension
 	Stop                json.RawMessage `json:"stop"`
 	Stream              bool            `json:"stream"`
 	StreamOptions       *struct {
@@ -148,10 +149,18 @@ func (s sampling) stops() ([]string, *apiError) {
 	return many, nil
 }
 
+// DefaultTopK is the top-k cut of a request that names none. OpenAI's API
+// has no top_k (its default samples the whole vocabulary), but the
+// subnet's verifier counts a token outside the reference's top 10 as a miss
+// in an uncut request, so an honest miner sampling at temperature 1 from the
+// whole vocabulary is sometimes refused; with a cut, any token the cut keeps
+// passes. A request may set its own (top_k, as vLLM accepts it).
+const DefaultTopK = 40
+
 // protocolRequest builds the subnet request from the sampling fields, or
 // says which field is wrong.
 func (g *Gateway) protocolRequest(s sampling, id string, seed uint64) (protocol.Request, *apiError) {
-	req := protocol.Request{ID: id, Sampling: protocol.Sampling{Temperature: 1, Seed: seed}, TopLogprobs: 5}
+	req := protocol.Request{ID: id, Sampling: protocol.Sampling{Temperature: 1, TopK: DefaultTopK, Seed: seed}, TopLogprobs: 5}
 	maxTokens, param := g.cfg.DefaultMaxTokens, "max_tokens"
 	if s.MaxCompletionTokens != nil {
 		maxTokens, param = *s.MaxCompletionTokens, "max_completion_tokens"
@@ -175,6 +184,12 @@ func (g *Gateway) protocolRequest(s sampling, id string, seed uint64) (protocol.
 		if *s.TopP < 1 {
 			req.TopP = *s.TopP
 		}
+	}
+	if s.TopK != nil {
+		if *s.TopK < 1 {
+			return req, badRequest("top_k", "top_k is %d, want ≥ 1", *s.TopK)
+		}
+		req.TopK = *s.TopK
 	}
 	if s.N != nil && *s.N != 1 {
 		return req, badRequest("n", "n is %d; this gateway returns one choice per request", *s.N)
