@@ -399,3 +399,62 @@ func TestFreeWorkExpiryAndSizeAtCheckTx(t *testing.T) {
 	res = n.checkTx(n.signedWith(u, app.FreeWorkGasLimit, func(b client.TxBuilder) { b.SetMemo(strings.Repeat("x", app.FreeWorkMaxTxBytes-400)) }, setWeights(u)))
 	requireCode(t, nil, res.Codespace, res.Code, res.Log, "just under the cap")
 }
+
+// A reveal checked in the last block of its reveal epoch, when the next block runs the subnet's
+// epoch: the block that can include it is in the next epoch, where the commit has expired. CheckTx
+// judges the work as of that block and refuses it; it used to pass CheckTx and fail in the block.
+// One block earlier, the same reveal enters and runs.
+func TestFreeWorkRevealJudgedAsOfTheNextBlock(t *testing.T) {
+	const tempo = 6
+	w := newWorkChainWith(t, func(h *subnettypes.Hyperparams) {
+		h.CommitReveal, h.RevealPeriodEpochs, h.Tempo = true, 1, tempo
+		h.WeightsSetRateLimit, h.ServingRateLimit = 0, 0
+	})
+	n := newNode(t, w)
+	k := w.c.App.SubnetKeeper
+	schedule := func() subnettypes.Schedule {
+		s, err := k.GetSchedule(w.c.App.NewContext(true), 1)
+		require.NoError(t, err)
+		return s
+	}
+	// epochDueNext is whether the block after the check state's runs an epoch.
+	epochDueNext := func() bool { return uint64(n.height)+1-schedule().LastEpochBlock >= tempo }
+
+	commitAndReveal := func(v signer, salt byte) (commitEpoch uint64, reveal *subnettypes.MsgRevealWeights) {
+		// A weight on itself: the epochs on the way recompute permits, and these hotkeys have no stake.
+		uid, err := k.UidOf(w.c.App.NewContext(true), 1, v.addr)
+		require.NoError(t, err)
+		reveal = &subnettypes.MsgRevealWeights{Hotkey: v.addr.String(), Netuid: 1, Uids: []uint32{uid}, Values: []uint32{1}, Salt: []byte{salt}}
+		payload := reveal.CommitPayload()
+		for epochDueNext() { // commit where the epoch index is plain
+			n.block(0)
+		}
+		res := n.checkTx(n.signed(v, workGas, &subnettypes.MsgCommitWeights{Hotkey: v.addr.String(), Netuid: 1, Hash: subnettypes.CommitHash(payload)}))
+		requireCode(t, nil, res.Codespace, res.Code, res.Log, "commit")
+		commitEpoch = schedule().EpochIndex
+		block := n.block(-1)
+		require.Zero(t, block.TxResults[0].Code, block.TxResults[0].Log)
+		return commitEpoch, reveal
+	}
+	// Blocks until the check state is in epoch e and the next block runs an epoch.
+	untilLastBlockOf := func(e uint64) {
+		for i := 0; !(schedule().EpochIndex == e && epochDueNext()); i++ {
+			require.Less(t, i, 10*tempo, "epoch %d never reached its last block", e)
+			n.block(0)
+		}
+	}
+
+	v := w.validators[0]
+	c, reveal := commitAndReveal(v, 1)
+	untilLastBlockOf(c + 1)
+	res := n.checkTx(n.signed(v, workGas, reveal))
+	requireCode(t, subnettypes.ErrCommitExpired, res.Codespace, res.Code, res.Log, "reveal checked before the epoch that expires it")
+
+	u := w.validators[1]
+	c, reveal = commitAndReveal(u, 2)
+	untilLastBlockOf(c) // the next block starts the reveal epoch
+	res = n.checkTx(n.signed(u, workGas, reveal))
+	requireCode(t, nil, res.Codespace, res.Code, res.Log, "reveal checked just before its epoch")
+	block := n.block(-1)
+	require.Zero(t, block.TxResults[0].Code, block.TxResults[0].Log)
+}
