@@ -112,14 +112,14 @@ var (
 	netErr  error
 )
 
-func startNetwork(t *testing.T) *network {
+func startNetwork(t testing.TB) *network {
 	t.Helper()
 	netOnce.Do(func() { shared, netErr = newNetwork(t) })
 	require.NoError(t, netErr)
 	return shared
 }
 
-func newNetwork(t *testing.T) (*network, error) {
+func newNetwork(t testing.TB) (*network, error) {
 	n := chaintest.Shared(t)
 	c := n.Client()
 	ctx := context.Background()
@@ -229,7 +229,7 @@ type front struct {
 	keyID int64
 }
 
-func newFront(t *testing.T, nw *network, mg gateway.Metagraph, mutate func(*gateway.Config)) *front {
+func newFront(t testing.TB, nw *network, mg gateway.Metagraph, mutate func(*gateway.Config)) *front {
 	keys, err := gateway.OpenKeys(filepath.Join(t.TempDir(), "gateway.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { keys.Close() })
