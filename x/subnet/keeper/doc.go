@@ -5,11 +5,13 @@
 //
 // One file per rule family, named for it and beside its test, each citing the section of
 // spec/subtensor.md it implements: the block's start and the coinbase (coinbase.go, supply.go,
-// emission.go), epochs and their payout (schedule.go, epoch.go, distribute.go), subnets (network.go),
-// neurons (registration.go, serving.go), stake and pools (stake.go, sharepool.go, take.go, pool.go,
-// swap.go), weights (weights.go, commit_reveal.go), hyperparameters (hyperparams.go), the fee-free
-// messages the ante handler admits (free_work.go), genesis (genesis.go) and the accounting
-// identities (invariants.go). keeper.go declares the state, state.go the reads every family shares.
+// emission.go), epochs and their payout (schedule.go, epoch.go, distribute.go), subnets (network.go,
+// and dissolve.go, which pays out a pruned subnet over blocks), neurons (registration.go,
+// serving.go), stake and pools (stake.go, sharepool.go, take.go, pool.go, swap.go), weights
+// (weights.go, commit_reveal.go), hyperparameters (hyperparams.go), the fee-free messages the ante
+// handler admits (free_work.go), genesis (genesis.go), store migrations (migrations.go) and the
+// accounting identities (invariants.go). keeper.go declares the state, state.go the reads every
+// family shares.
 //
 // Message and query handlers follow one convention: a handler sits in the file of the rule it
 // serves (RegisterNetwork and LockCost in network.go, BurnedRegister and RegistrationCost in
