@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -351,8 +352,8 @@ func (g *Gateway) generate(ctx context.Context, c *call, j *job, out output) (at
 func (g *Gateway) attempt(ctx context.Context, j *job, cand candidate, out output) (attemptResult, bool, error) {
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var timedOut bool
-	timer := time.AfterFunc(g.cfg.FirstTokenTimeout, func() { timedOut = true; cancel() })
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(g.cfg.FirstTokenTimeout, func() { timedOut.Store(true); cancel() })
 	defer timer.Stop()
 	res := attemptResult{uid: cand.UID, hotkey: cand.Axon.Hotkey, start: time.Now()}
 	if s, ok := out.(*sse); ok {
@@ -375,7 +376,7 @@ func (g *Gateway) attempt(ctx context.Context, j *job, cand candidate, out outpu
 	}
 	if !sr.OK() {
 		busy := sr.Status == http.StatusTooManyRequests || sr.Status == http.StatusServiceUnavailable && sr.Reason == synapse.ReasonBusy
-		if timedOut && ctx.Err() == nil {
+		if timedOut.Load() && ctx.Err() == nil {
 			return res, false, fmt.Errorf("no first chunk within %s", g.cfg.FirstTokenTimeout)
 		}
 		return res, busy, sr.Err
