@@ -69,7 +69,7 @@ func (b *brokenAfter) Generate(ctx context.Context, req protocol.Request, emit f
 // view is the real metagraph with only some miners' axons left: how a
 // test points a gateway at a subset of the subnet.
 type view struct {
-	src   *metagraph.Syncer
+	src   gateway.Metagraph
 	allow map[string]bool
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -13,7 +14,7 @@ import (
 
 	"github.com/gotensor/gotensor/app"
 	"github.com/gotensor/gotensor/gateway"
-	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/sdk/chain"
 	"github.com/gotensor/gotensor/subnets/textgen"
 )
 
@@ -36,12 +37,22 @@ incentive × recent success ÷ latency and tried on up to three miners before it
 the gateway calls miners with the wallet's hotkey, which must be registered on the subnet with a
 validator permit (miners serve validators only). users need an API key: make one with
 ` + "`gotensor gateway keys add NAME`" + ` (keys live hashed in --db). --verify-share of the answers are
-re-scored with --model, the subnet's model, and a miner caught cheating is left out of routing.`,
-		Example: `  gotensor gateway --model kjv-tiny.gguf --wallet bob --netuid 2 --node 127.0.0.1:9090
+re-scored with --model, the subnet's model, and a miner caught cheating is left out of routing.
+
+--node may list several nodes of the chain (a,b,c): the metagraph is read from the first that
+answers, and when it fails the gateway keeps serving from the last metagraph and moves to the next.`,
+		Example: `  gotensor gateway --model kjv-tiny.gguf --wallet bob --netuid 2 --node 127.0.0.1:9090,127.0.0.1:9190
   OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=gt-… any-openai-client`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			nodes := strings.Split(f.node, ",")
+			f.node = nodes[0]
 			errs := []error{f.check()}
+			for _, n := range nodes[1:] {
+				if _, _, err := net.SplitHostPort(n); err != nil {
+					errs = append(errs, fmt.Errorf("--node %q: want each node's gRPC address as host:port: %v", n, err))
+				}
+			}
 			if modelPath == "" {
 				errs = append(errs, errors.New("--model is required: the subnet's model, a GGUF file"))
 			}
@@ -64,12 +75,38 @@ re-scored with --model, the subnet's model, and a miner caught cheating is left 
 			}
 			defer keys.Close()
 			log := f.logger(cmd.ErrOrStderr())
-			conn, err := f.connect(cmd, log)
+			// The first node that answers is followed first; the others
+			// take over in turn when it fails.
+			var conn *connection
+			var dialErrs []error
+			for i, n := range nodes {
+				f.node = n
+				if conn, err = f.connect(cmd, log); err == nil {
+					nodes = append(nodes[i:], nodes[:i]...)
+					break
+				}
+				dialErrs = append(dialErrs, fmt.Errorf("--node %s: %w", n, err))
+			}
+			if conn == nil {
+				return errors.Join(dialErrs...)
+			}
+			clients := []*chain.Client{conn.client}
+			defer func() {
+				for _, c := range clients {
+					c.Close()
+				}
+			}()
+			for _, n := range nodes[1:] {
+				c, err := chain.Dial(cmd.Context(), chain.Config{Node: n, CallTimeout: f.timeout, Logger: log})
+				if err != nil {
+					return fmt.Errorf("--node %s: %w", n, err)
+				}
+				clients = append(clients, c)
+			}
+			graph, err := gateway.NewFollower(clients, uint16(f.netuid), 0, log)
 			if err != nil {
 				return err
 			}
-			defer conn.client.Close()
-			graph := metagraph.NewSyncer(conn.client, uint16(f.netuid), metagraph.Options{Logger: log})
 			g, err := gateway.New(gateway.Config{
 				ChainID: conn.client.ChainID(), Hotkey: conn.hotkey, Keys: keys, ListenAddr: listen,
 				Subnets:     []gateway.Subnet{{Netuid: uint16(f.netuid), Model: name, Metagraph: graph, Reference: lm}},
@@ -97,10 +134,10 @@ re-scored with --model, the subnet's model, and a miner caught cheating is left 
 	return cmd
 }
 
-// gatewayService runs the metagraph syncer under the gateway.
+// gatewayService runs the metagraph follower under the gateway.
 type gatewayService struct {
 	g     *gateway.Gateway
-	graph *metagraph.Syncer
+	graph *gateway.Follower
 }
 
 func (s *gatewayService) Start() error {

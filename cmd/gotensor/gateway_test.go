@@ -78,6 +78,7 @@ func TestGatewayArgumentErrors(t *testing.T) {
 		{"nothing given", nil, []string{"--wallet is required", "--netuid must be 1..65535, not 0", "--model is required"}},
 		{"verify share", []string{"--wallet", "w", "--netuid", "1", "--model", textgenModel, "--verify-share", "2"}, []string{"--verify-share is 2, want 0..1"}},
 		{"no such model", []string{"--wallet", "w", "--netuid", "1", "--model", "missing.gguf"}, []string{"--model: open missing.gguf"}},
+		{"second node", []string{"--wallet", "w", "--netuid", "1", "--model", textgenModel, "--node", "127.0.0.1:9090,nohost"}, []string{`--node "nohost": want each node's gRPC address as host:port`}},
 		{"keys add without a name", []string{"keys", "add"}, []string{"accepts 1 arg(s), received 0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
