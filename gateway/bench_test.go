@@ -104,3 +104,38 @@ func BenchmarkOverhead(b *testing.B) {
 	b.ReportMetric(ms(addedTTFT, 0.5), "paired-added-ttft-p50-ms")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkThroughput is requests per second through one gateway over the
+// subnet's three honest miners: one-token completions from 8 clients at
+// once (miners declare capacity 8 each).
+func BenchmarkThroughput(b *testing.B) {
+	nw := startNetwork(b)
+	f := newFront(b, nw, nw.honestV, nil)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	body := []byte(fmt.Sprintf(`{"model":%q,"prompt":"In the beginning","max_tokens":1}`, model))
+	b.SetParallelism(4) // × GOMAXPROCS (2) = 8 clients
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r, err := http.NewRequest(http.MethodPost, f.url+"/completions", bytes.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			r.Header.Set("Authorization", "Bearer "+f.key)
+			resp, err := client.Do(r)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "requests/s")
+}
