@@ -33,7 +33,20 @@ type Config struct {
 	// probability below MinEndProb per position. On the shipped model 0.05
 	// caught 98.9 % of answers cut at half their length and refused 0.4–0.6 %
 	// of honest ones (BENCHMARKS.md); 1e-3 caught 97.4 % and refused 0.
+	// The cuts it lets through, at ends the model itself often makes, are
+	// the miner-level end-rate check's (StopAlpha).
 	MinEndProb float64 `json:"min_end_prob"`
+	// StopAlpha and StopBet run the miner-level end check (end-rate): each
+	// answer's ends are scored as an e-value with bet StopBet against
+	// honest sampling, and a miner whose running CUSUM of their logs
+	// reaches log(1/StopAlpha) has its answers that end refused until the
+	// score falls back below (see Verifier.observeStops). An honest miner
+	// is falsely flagged after 1/StopAlpha answers on average at the
+	// soonest. StopBet < 1 keeps a miner whose backend's end probabilities
+	// run up to about (1+StopBet/2)× the reference's from drifting upward
+	// (first order: the drift λ(q−p) − λ²p/2 stays negative). Ours.
+	StopAlpha float64 `json:"stop_alpha"`
+	StopBet   float64 `json:"stop_bet"`
 	// FineChecks positions (first, last, the rest drawn) compare the miner's
 	// logprobs with the reference's. SN19: 5.
 	FineChecks int `json:"fine_checks"`
@@ -71,6 +84,7 @@ func DefaultConfig() Config {
 		TopRank: 10, MaxMisses: 3,
 		ImprobableLogprob: -13, UnlikelyLogprob: -8, MaxUnlikely: 4,
 		EndAvoidRatio: 100, MinEndProb: 0.05,
+		StopAlpha: 1e-6, StopBet: 0.5,
 		FineChecks: 5, FineFull: 0.125, FineMax: 0.25, MinCosine: 0.9,
 		UsageMin: 0.5, UsageMax: 2,
 		PerfectMinTokens: 8, PerfectMaxProb: 1e-3,
@@ -95,6 +109,8 @@ func (c Config) Validate() error {
 		return bad("end_avoid_ratio is %v, want a finite value > 1", c.EndAvoidRatio)
 	case !prob(c.MinEndProb) || !prob(c.PerfectMaxProb) || !prob(c.DuplicateMaxProb):
 		return bad("min_end_prob %v, perfect_max_prob %v and duplicate_max_prob %v must be in (0, 1)", c.MinEndProb, c.PerfectMaxProb, c.DuplicateMaxProb)
+	case !prob(c.StopAlpha) || !prob(c.StopBet):
+		return bad("stop_alpha %v and stop_bet %v must be in (0, 1)", c.StopAlpha, c.StopBet)
 	case c.FineChecks < 2:
 		return bad("fine_checks is %d, want ≥ 2 (the first and the last position)", c.FineChecks)
 	case !(c.FineFull > 0 && c.FineFull < c.FineMax && c.FineMax <= 1):

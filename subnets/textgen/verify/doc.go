@@ -26,6 +26,11 @@
 //     request's sampling over the reference would draw it with probability
 //     below MinEndProb, or not at all: it stopped where the model would not
 //     (truncation).
+//   - end-rate: a cut where the model itself ends with probability 0.2 is a
+//     plausible end once, not over and over. Every answer's ends are scored
+//     as an e-value against honest sampling and summed per miner in a
+//     CUSUM; a miner past log(1/StopAlpha) has its answers that end refused
+//     until the evidence fades (Verifier.observeStops has the statistics).
 //   - logprobs: at the first, the last and three positions drawn from the
 //     validator's key, the mean |exp(reference) − exp(miner)| of the chosen
 //     tokens' log-probabilities must be ≤ 0.25; ≤ 0.125 scores quality 1,

@@ -26,6 +26,7 @@ const (
 	CheckImprobable  Check = "improbable"
 	CheckEndSkipped  Check = "end-skipped"
 	CheckEndUnlikely Check = "end-unlikely"
+	CheckEndRate     Check = "end-rate"
 	CheckLogprobs    Check = "logprobs"
 	CheckTopTokens   Check = "top-tokens"
 	CheckTooPerfect  Check = "too-perfect"
@@ -55,6 +56,11 @@ type Verdict struct {
 	// reference's.
 	Cosine  float64 `json:"cosine"`
 	LogProb float64 `json:"log_prob"`
+	// StopEvidence is the natural log of this answer's e-value against
+	// honest ending (see stopEvidence), and StopScore the miner's running
+	// evidence after it (see Config.StopAlpha).
+	StopEvidence float64 `json:"stop_evidence"`
+	StopScore    float64 `json:"stop_score"`
 }
 
 func refuse(c Check, format string, args ...any) Verdict {
@@ -72,6 +78,8 @@ type Verifier struct {
 	mu    sync.Mutex
 	seen  map[[32]byte]sighting
 	queue [][32]byte // seen's keys, oldest first
+	// stops is each miner's running stop evidence (see observeStops).
+	stops map[string]float64
 }
 
 // sighting is a remembered answer.
@@ -94,7 +102,7 @@ func New(cfg Config, ref Reference, key []byte) (*Verifier, error) {
 	if len(key) < 16 {
 		return nil, fmt.Errorf("%w: key has %d bytes, want at least 16", ErrConfig, len(key))
 	}
-	v := &Verifier{cfg: cfg, ref: ref, seen: map[[32]byte]sighting{}}
+	v := &Verifier{cfg: cfg, ref: ref, seen: map[[32]byte]sighting{}, stops: map[string]float64{}}
 	v.key = sha256.Sum256(append([]byte("textgen/verify/positions\x00"), key...))
 	return v, nil
 }
@@ -131,6 +139,20 @@ func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Reques
 	if len(rows) != len(forced) {
 		return Verdict{}, fmt.Errorf("verify: the reference returned %d rows for %d tokens", len(rows), len(forced))
 	}
+	evidence := v.stopEvidence(req.Sampling, rows, n, ended)
+	score, flagged := v.observeStops(miner, evidence)
+	d := v.judge(miner, req, ans, ids, rows, ended)
+	if d.OK && ended && flagged {
+		d = refuse(CheckEndRate, "the miner's answers ended where the model rarely ends far more often than an honest sampler can (evidence e^%.1f ≥ 1/%v); its answers that end are refused until that evidence fades", score, v.cfg.StopAlpha)
+	}
+	d.StopEvidence, d.StopScore = evidence, score
+	return d, nil
+}
+
+// judge runs the checks on the reference's rows for the answer's tokens
+// (and the end-of-text token appended when ended).
+func (v *Verifier) judge(miner string, req protocol.Request, ans protocol.Answer, ids []int, rows [][]float32, ended bool) Verdict {
+	n, eos := len(ids), v.ref.EOS()
 	c := v.cfg
 	d := Verdict{Tokens: n}
 	unlikely, allTop := 0, true
@@ -151,37 +173,37 @@ func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Reques
 		}
 		d.LogProb += math.Log(sampleProb(row, id, req.Sampling))
 		if lp <= c.ImprobableLogprob {
-			return refuse(CheckImprobable, "token %d (id %d) has reference logprob %.2f ≤ %v", j, id, lp, c.ImprobableLogprob), nil
+			return refuse(CheckImprobable, "token %d (id %d) has reference logprob %.2f ≤ %v", j, id, lp, c.ImprobableLogprob)
 		}
 		if lp <= c.UnlikelyLogprob {
 			unlikely++
 		}
 		if float64(row[eos])-lp > endAvoid {
-			return refuse(CheckEndSkipped, "token %d (id %d): the reference put the end %.0f times above it", j, id, math.Exp(float64(row[eos])-lp)), nil
+			return refuse(CheckEndSkipped, "token %d (id %d): the reference put the end %.0f times above it", j, id, math.Exp(float64(row[eos])-lp))
 		}
 	}
 	if d.Misses > c.MaxMisses {
-		return refuse(CheckRank, "%d of %d tokens outside the reference's top %d (at most %d allowed)", d.Misses, n, c.TopRank, c.MaxMisses), nil
+		return refuse(CheckRank, "%d of %d tokens outside the reference's top %d (at most %d allowed)", d.Misses, n, c.TopRank, c.MaxMisses)
 	}
 	if unlikely > c.MaxUnlikely {
-		return refuse(CheckImprobable, "%d tokens with reference logprob ≤ %v (at most %d allowed)", unlikely, c.UnlikelyLogprob, c.MaxUnlikely), nil
+		return refuse(CheckImprobable, "%d tokens with reference logprob ≤ %v (at most %d allowed)", unlikely, c.UnlikelyLogprob, c.MaxUnlikely)
 	}
 	if ended {
 		if !sampleable(rows[n], eos, req.Sampling) {
-			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's top_k %d / top_p %v leave the end out", n, req.TopK, req.TopP), nil
+			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's top_k %d / top_p %v leave the end out", n, req.TopK, req.TopP)
 		}
 		if p := sampleProb(rows[n], eos, req.Sampling); p < c.MinEndProb {
-			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's sampling ends with probability %.2g < %v", n, p, c.MinEndProb), nil
+			return refuse(CheckEndUnlikely, "the answer ends after %d tokens where the request's sampling ends with probability %.2g < %v", n, p, c.MinEndProb)
 		}
 	}
 	if n == 0 {
 		d.OK, d.Quality = true, 1 // the model ended at once, as the reference allows
-		return d, nil
+		return d
 	}
 	d.MeanDelta = v.fineDelta(miner, req, ans.Tokens, rows)
 	switch {
 	case d.MeanDelta > c.FineMax:
-		return refuse(CheckLogprobs, "mean |Δp| %.3f over the checked positions exceeds %v", d.MeanDelta, c.FineMax), nil
+		return refuse(CheckLogprobs, "mean |Δp| %.3f over the checked positions exceeds %v", d.MeanDelta, c.FineMax)
 	case d.MeanDelta <= c.FineFull:
 		d.Quality = 1
 	default:
@@ -192,19 +214,19 @@ func (v *Verifier) Verify(ctx context.Context, miner string, req protocol.Reques
 	}
 	d.Cosine /= float64(n)
 	if d.Cosine < c.MinCosine {
-		return refuse(CheckTopTokens, "the alternatives match the reference's with mean cosine %.3f < %v", d.Cosine, c.MinCosine), nil
+		return refuse(CheckTopTokens, "the alternatives match the reference's with mean cosine %.3f < %v", d.Cosine, c.MinCosine)
 	}
 	if req.Temperature > 0 && allTop && d.Misses == 0 && len(ids) >= c.PerfectMinTokens && d.LogProb < math.Log(c.PerfectMaxProb) {
-		return refuse(CheckTooPerfect, "all %d tokens are the reference's most likely, a sequence of probability %.2g at temperature %v", len(ids), math.Exp(d.LogProb), req.Temperature), nil
+		return refuse(CheckTooPerfect, "all %d tokens are the reference's most likely, a sequence of probability %.2g at temperature %v", len(ids), math.Exp(d.LogProb), req.Temperature)
 	}
 	if ref, ok := v.remember(miner, req, ids, d.LogProb); !ok {
 		if ref.miner == miner {
-			return refuse(CheckReplay, "the same %d tokens (probability %.2g) answered an earlier request", len(ids), math.Exp(d.LogProb)), nil
+			return refuse(CheckReplay, "the same %d tokens (probability %.2g) answered an earlier request", len(ids), math.Exp(d.LogProb))
 		}
-		return refuse(CheckRelay, "the same %d tokens (probability %.2g) came earlier from %s under another seed", len(ids), math.Exp(d.LogProb), ref.miner), nil
+		return refuse(CheckRelay, "the same %d tokens (probability %.2g) came earlier from %s under another seed", len(ids), math.Exp(d.LogProb), ref.miner)
 	}
 	d.OK = true
-	return d, nil
+	return d
 }
 
 // checkShape runs the checks that need no model pass.
@@ -388,4 +410,47 @@ func topIDs(row []float32, k int) []int {
 		}
 	}
 	return top
+}
+
+// stopEvidence is the natural log of an e-value against "this answer's
+// ends were drawn by an honest sampler": at every position j the answer
+// reached, the request's sampling over the reference ends with probability
+// p_j (the end-unlikely check's figure), and X_j is 1 where the answer
+// ended, else 0. Each factor 1 + λ(X_j − p_j), λ = StopBet, has expectation
+// exactly 1 under honest sampling given everything before it, so their
+// product over the answer is an e-value (expectation ≤ 1) whatever the
+// prompt. A truncation, an end where p_j is small, multiplies it by about
+// 1 + λ; an honest answer's log drifts down by about λ²p(1−p)/2 a position.
+// Answers that finish by length or by a stop sequence contribute only the
+// non-ends.
+func (v *Verifier) stopEvidence(s protocol.Sampling, rows [][]float32, n int, ended bool) float64 {
+	eos, bet := v.ref.EOS(), v.cfg.StopBet
+	var e float64
+	for j := 0; j < n; j++ {
+		e += math.Log1p(-bet * sampleProb(rows[j], eos, s))
+	}
+	if ended {
+		e += math.Log1p(bet * (1 - sampleProb(rows[n], eos, s)))
+	}
+	return e
+}
+
+// observeStops adds one answer's stop evidence to the miner's running score
+// S ← max(0, S + evidence) and reports S and whether it reached
+// log(1/StopAlpha). This is the CUSUM e-detector of Shin, Ramdas and
+// Rinaldo (2023, "E-detectors: a nonparametric framework for sequential
+// change detection"): for a miner that samples honestly the mean number of
+// answers before a false alarm is at least 1/StopAlpha, and a miner that
+// starts truncating at any time is flagged after about log(1/StopAlpha)
+// divided by its evidence per answer, however plausible each single end
+// looks. It catches what the per-answer end-unlikely check cannot: a cut
+// where the model itself ends with probability 0.2 is a plausible end once,
+// not dozens of times over answers that an honest sampler would mostly
+// have continued.
+func (v *Verifier) observeStops(miner string, evidence float64) (float64, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s := max(0, v.stops[miner]+evidence)
+	v.stops[miner] = s
+	return s, s >= -math.Log(v.cfg.StopAlpha)
 }

@@ -263,6 +263,77 @@ func TestConfigValidate(t *testing.T) {
 	c = verify.DefaultConfig()
 	c.MinEndProb = 0
 	require.ErrorContains(t, c.Validate(), "min_end_prob 0")
+	c = verify.DefaultConfig()
+	c.StopBet = 1
+	require.ErrorContains(t, c.Validate(), "stop_bet 1")
 	_, err := verify.New(verify.DefaultConfig(), lm(t), []byte("short"))
 	require.ErrorContains(t, err, "key has 5 bytes")
+}
+
+// A miner that cuts answers where the model could plausibly end passes the
+// per-answer end check every time (here made lenient so that it does), but
+// the end-rate check flags it once its ends pile up beyond what honest
+// sampling allows: after about log(1/StopAlpha)/log(1+StopBet) cuts. Then
+// its answers that end are refused, its answers that run to max_tokens are
+// not, and an honest miner's score stays far from the bar.
+func TestEndRate(t *testing.T) {
+	cfg := verify.DefaultConfig()
+	cfg.MinEndProb = 1e-12 // only the miner-level check judges ends here
+	v, err := verify.New(cfg, lm(t), key)
+	require.NoError(t, err)
+	local := miner.NewLocal(lm(t))
+	req := func(i int) protocol.Request {
+		r := request("e"+string(rune('A'+i%26))+string(rune('a'+i/26)), uint64(100+i))
+		r.TopK = 0 // uncut: the end is always sampleable, so only its probability speaks
+		return r
+	}
+	bar := -math.Log(cfg.StopAlpha)
+	flaggedAt := 0
+	for i := 0; flaggedAt == 0 && i < 200; i++ {
+		r := req(i)
+		full := answer(t, local, r)
+		if full.Finish != protocol.FinishLength {
+			continue // the model ended by itself: no cut to make
+		}
+		cut := clone(full)
+		cut.Tokens = cut.Tokens[:len(cut.Tokens)/2]
+		cut.Finish = protocol.FinishStop
+		cut.Usage.CompletionTokens = len(cut.Tokens)
+		cut.Usage.TotalTokens = cut.Usage.PromptTokens + cut.Usage.CompletionTokens
+		d, err := v.Verify(context.Background(), "cutter", r, cut)
+		require.NoError(t, err)
+		require.Positive(t, d.StopEvidence, "an end the model would mostly not have made is evidence")
+		require.LessOrEqual(t, d.StopEvidence, math.Log1p(cfg.StopBet)+1e-12)
+		if d.StopScore >= bar {
+			require.Equal(t, verify.CheckEndRate, d.Check, "%+v", d)
+			flaggedAt = i + 1
+			continue
+		}
+		require.True(t, d.OK, "cut %d passes every per-answer check: %+v", i, d)
+	}
+	require.Positive(t, flaggedAt, "the cutter was never flagged")
+	require.GreaterOrEqual(t, float64(flaggedAt), bar/math.Log1p(cfg.StopBet), "no cut is worth more than log(1+bet)")
+	require.Less(t, flaggedAt, 60)
+
+	// Flagged, the cutter's whole answers still count; a cut does not.
+	r := req(300)
+	full := answer(t, local, r)
+	require.Equal(t, protocol.FinishLength, full.Finish)
+	d, err := v.Verify(context.Background(), "cutter", r, full)
+	require.NoError(t, err)
+	require.True(t, d.OK, "%+v", d)
+	require.LessOrEqual(t, d.StopEvidence, 0.0, "positions it went on from only lower the score")
+
+	// An honest miner, answers from the same requests: nowhere near the bar.
+	honest := 0.0
+	for i := range 60 {
+		r := req(i)
+		d, err := v.Verify(context.Background(), "honest", r, answer(t, local, r))
+		require.NoError(t, err)
+		// Uncut at 0.8 an honest answer may draw past SN19's top 10 (rank);
+		// it never fails on its ends.
+		require.NotContains(t, []verify.Check{verify.CheckEndRate, verify.CheckEndUnlikely, verify.CheckEndSkipped}, d.Check, "%+v", d)
+		honest = d.StopScore
+	}
+	require.Less(t, honest, bar/4)
 }
