@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +49,24 @@ const (
 
 // Start starts a network in dir; logs go to l (which may discard them). Only one network runs in
 // a process at a time: a second Start waits for the first to Stop.
+//
+// The network's ports are found free and then bound later, so a test package running beside it
+// can take one in between; the node then runs without its gRPC server. Start therefore asks the
+// node for its height over gRPC and, if nothing answers, starts a fresh network on new ports.
 func Start(l network.Logger, dir string) (*Network, error) {
+	const attempts = 3
+	var err error
+	for i := 1; i <= attempts; i++ {
+		var n *Network
+		n, err = startOnce(l, filepath.Join(dir, fmt.Sprintf("try%d", i)))
+		if err == nil {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("chaintest: no network answered after %d attempts: %w", attempts, err)
+}
+
+func startOnce(l network.Logger, dir string) (*Network, error) {
 	n := &Network{Authority: synapse.GenerateKeySigner(), faucet: synapse.GenerateKeySigner()}
 	cfg, err := n.config()
 	if err != nil {
@@ -73,6 +91,12 @@ func Start(l network.Logger, dir string) (*Network, error) {
 	if err != nil {
 		n.net.Cleanup()
 		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := n.client.Height(ctx); err != nil {
+		n.Stop()
+		return nil, fmt.Errorf("chaintest: the node's gRPC server at %s does not answer: %w", n.GRPC, err)
 	}
 	return n, nil
 }
