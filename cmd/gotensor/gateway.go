@@ -76,6 +76,7 @@ answers, and when it fails the gateway keeps serving from the last metagraph and
 			defer keys.Close()
 			log := f.logger(cmd.ErrOrStderr())
 			// The first node that answers is followed first; the others
+			// (dialled with its chain id, so a node down now is no error)
 			// take over in turn when it fails.
 			var conn *connection
 			var dialErrs []error
@@ -97,7 +98,7 @@ answers, and when it fails the gateway keeps serving from the last metagraph and
 				}
 			}()
 			for _, n := range nodes[1:] {
-				c, err := chain.Dial(cmd.Context(), chain.Config{Node: n, CallTimeout: f.timeout, Logger: log})
+				c, err := chain.Dial(cmd.Context(), chain.Config{Node: n, ChainID: conn.client.ChainID(), CallTimeout: f.timeout, Logger: log})
 				if err != nil {
 					return fmt.Errorf("--node %s: %w", n, err)
 				}

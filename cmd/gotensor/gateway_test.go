@@ -1,28 +1,132 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotensor/gotensor/gateway"
+	"github.com/gotensor/gotensor/sdk/chain"
+	"github.com/gotensor/gotensor/sdk/chain/chaintest"
+	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/sdk/synapse"
+	"github.com/gotensor/gotensor/sdk/wallet"
+	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
 // runGateway runs `gotensor gateway ARGS…` and returns its stdout.
 func runGateway(args ...string) (string, error) {
+	var out, errOut lockedBuffer
+	err := runGatewayUntil(context.Background(), &out, &errOut, args...)
+	return out.String(), err
+}
+
+// runGatewayUntil runs `gotensor gateway ARGS…` until it returns or ctx
+// ends; stdout and stderr are readable while it runs.
+func runGatewayUntil(ctx context.Context, stdout, stderr *lockedBuffer, args ...string) error {
 	cmd := gatewayCmd()
-	var out, errOut bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
 	cmd.SetIn(strings.NewReader(""))
 	cmd.SetArgs(args)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	err := cmd.ExecuteContext(context.Background())
-	return out.String(), err
+	return cmd.ExecuteContext(ctx)
+}
+
+// On a real node: a miner from the CLI, and the gateway from the CLI with a
+// dead node listed first; a key made with the CLI gets an answer through
+// the official client.
+func TestGatewayOnANode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a chain")
+	}
+	n, err := chaintest.Start(silentNetwork{}, t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(n.Stop)
+	c := n.Client()
+	ctx := context.Background()
+	home := t.TempDir()
+	store, err := wallet.Open(wallet.BackendTest, home, nil)
+	require.NoError(t, err)
+	_, _, err = store.Create("alice")
+	require.NoError(t, err)
+	_, err = store.NewHotkey("alice", "gateway")
+	require.NoError(t, err)
+	cold, err := store.Coldkey("alice")
+	require.NoError(t, err)
+	hot, err := store.Hotkey("alice", wallet.DefaultHotkey)
+	require.NoError(t, err)
+	ghot, err := store.Hotkey("alice", "gateway")
+	require.NoError(t, err)
+	n.FundAddress(t, cold.Address(), 100*types.RaoPerTAO)
+	netuid := n.Subnet(t, n.Fund(t, 1_000*types.RaoPerTAO), synapse.GenerateKeySigner(), "tempo", "5")
+	_, _, err = c.Register(ctx, cold, netuid, hot.Address(), 0)
+	require.NoError(t, err)
+	_, _, err = c.Register(ctx, cold, netuid, ghot.Address(), 0)
+	require.NoError(t, err)
+	_, _, err = c.AddStake(ctx, cold, ghot.Address(), netuid, 10*types.RaoPerTAO, chain.NoLimit)
+	require.NoError(t, err)
+
+	common := []string{"--wallet", "alice", "--netuid", fmt.Sprint(netuid), "--keyring-backend", "test", "--home", home, "--model", textgenModel}
+	minerRun, stopMiner := context.WithCancel(ctx)
+	minerDone := make(chan error, 1)
+	var mout, merr lockedBuffer
+	go func() {
+		minerDone <- runSubnets(minerRun, &mout, &merr, append([]string{"textgen", "miner", "--node", n.GRPC, "--listen", "127.0.0.1:0"}, common...)...)
+	}()
+	require.Eventually(t, func() bool {
+		m, err := metagraph.Load(ctx, c, netuid, metagraph.Lite)
+		if err != nil {
+			return false
+		}
+		uid, ok := m.UID(hot.Address())
+		gid, gok := m.UID(ghot.Address())
+		return ok && gok && m.Axons[uid].Serving() && m.ValidatorPermit[gid]
+	}, 30*time.Second, 50*time.Millisecond, "the miner publishes its axon and the gateway's hotkey gets a permit; stderr: %s", merr.String())
+
+	db := filepath.Join(t.TempDir(), "gateway.db")
+	out, err := runGateway("keys", "add", "carol", "--db", db)
+	require.NoError(t, err)
+	secret := strings.TrimSpace(out[strings.Index(out, "OPENAI_API_KEY=")+len("OPENAI_API_KEY="):])
+
+	run, interrupt := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	var gout, gerr lockedBuffer
+	go func() {
+		done <- runGatewayUntil(run, &gout, &gerr, append([]string{"--hotkey", "gateway", "--db", db, "--listen", "127.0.0.1:0", "--name", "kjv",
+			"--node", "127.0.0.1:1," + n.GRPC, "--timeout", "3s", "--verify-share", "1"}, common...)...)
+	}()
+	var base string
+	require.Eventually(t, func() bool {
+		select {
+		case err := <-done:
+			t.Fatalf("the gateway stopped: %v; stderr: %s", err, gerr.String())
+		default:
+		}
+		_, after, ok := strings.Cut(gout.String(), "OPENAI_BASE_URL=")
+		base = strings.TrimSpace(after)
+		return ok
+	}, 30*time.Second, 50*time.Millisecond, "stderr: %s", gerr.String())
+	require.Contains(t, gout.String(), fmt.Sprintf("gateway: model kjv (subnet %d of", netuid))
+	oc := openai.NewClient(option.WithBaseURL(base), option.WithAPIKey(secret), option.WithMaxRetries(0))
+	chat, err := oc.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "kjv", MaxTokens: openai.Int(4),
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("In the beginning")}})
+	require.NoError(t, err, "stderr: %s", gerr.String())
+	require.NotEmpty(t, chat.Choices[0].Message.Content)
+	interrupt()
+	require.NoError(t, <-done, "stderr: %s", gerr.String())
+	out, err = runGateway("keys", "list", "--db", db)
+	require.NoError(t, err)
+	require.Regexp(t, `carol .* active .* 1 +\d+ +\d+`, out, "the request is charged")
+	stopMiner()
+	require.NoError(t, <-minerDone)
 }
 
 // keys add prints the secret once; list shows the key (never the secret)
