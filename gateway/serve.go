@@ -332,6 +332,9 @@ func (g *Gateway) generate(ctx context.Context, c *call, j *job, out output) (at
 		case ctx.Err() != nil:
 			// The user left or the request ran out of time: nobody's fault.
 			return res, &apiError{Status: http.StatusGatewayTimeout, Type: typeServer, Code: "timeout", Message: "the request ran out of time or was cancelled"}
+		case clientGone(out):
+			// The user stopped reading mid-stream: the miner did nothing wrong.
+			return res, &apiError{Status: 499, Type: typeInvalidRequest, Code: "client_closed", Message: "the client closed the stream"}
 		case busy:
 			g.metrics.miner.WithLabelValues(cand.Axon.Hotkey, "busy").Inc()
 		default:
@@ -346,6 +349,12 @@ func (g *Gateway) generate(ctx context.Context, c *call, j *job, out output) (at
 		}
 	}
 	return attemptResult{}, noMiner(j.model, len(tried), last)
+}
+
+// clientGone reports whether writing to the user's stream failed.
+func clientGone(out output) bool {
+	s, ok := out.(*sse)
+	return ok && s.err != nil
 }
 
 // attempt streams the request from one miner into out.
