@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -383,6 +384,20 @@ func TestOpenAIClientErrors(t *testing.T) {
 	_, err = f.client(secret, 2).Models.List(ctx)
 	require.NoError(t, err, "retried after Retry-After")
 	require.GreaterOrEqual(t, f.hits.Load()-before, int64(2))
+
+	// 10 tokens a minute: the first answer spends them (and more: what was
+	// served is charged), the next request waits for the bucket to refill.
+	secret, _, err = f.keys.Add(ctx, "tpm", gateway.Limits{TokensPerMinute: 10})
+	require.NoError(t, err)
+	_, err = f.client(secret, 0).Chat.Completions.New(ctx, chatParams(4))
+	require.NoError(t, err)
+	_, err = f.client(secret, 0).Chat.Completions.New(ctx, chatParams(4))
+	e = apiError(t, err)
+	require.Equal(t, http.StatusTooManyRequests, e.StatusCode)
+	require.Contains(t, e.Message, "tokens per minute")
+	wait, err := strconv.Atoi(e.Response.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	require.True(t, wait >= 1 && wait <= 6, "one token at 10 a minute takes up to 6 s, not %d", wait)
 
 	// A quota spent: 429 with x-should-retry: false, asked once.
 	secret, _, err = f.keys.Add(ctx, "quota", gateway.Limits{QuotaTokens: 1})
