@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,16 +113,35 @@ func TestTextGenDemoPaysHonestSpeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network for about a minute")
 	}
-	var out, progress bytes.Buffer
+	var out bytes.Buffer
+	var progress syncBuffer
 	opts := Options{
 		Home: filepath.Join(t.TempDir(), "home"), ChainID: DefaultChainID, Ports: freePorts(t), BlockTime: 400 * time.Millisecond,
 		StopAt: 90, JSON: true, Out: &out, Progress: &progress, Subnets: []string{SubnetTextGen},
-		TextGen: NewTextGenRoster(10), TextGenModel: shippedTextGenModel,
+		TextGen: NewTextGenRoster(10), TextGenModel: shippedTextGenModel, GatewayPort: freeAxonPorts(t, 1),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	_, err := Run(ctx, opts)
-	require.NoError(t, err, progress.String())
+	ran := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, opts)
+		ran <- err
+	}()
+	// While the network runs: the printed lines point an OpenAI client at the gateway, and a
+	// chat completion through it is answered by a miner.
+	var baseURL, apiKey string
+	require.Eventually(t, func() bool {
+		baseURL, apiKey = printedValue(progress.String(), "OPENAI_BASE_URL="), printedValue(progress.String(), "OPENAI_API_KEY=")
+		return baseURL != "" && apiKey != ""
+	}, time.Minute, 100*time.Millisecond, "the gateway's lines are printed: %s", &progress)
+	require.Equal(t, fmt.Sprintf("http://127.0.0.1:%d/v1", opts.GatewayPort), baseURL)
+	require.Contains(t, progress.String(), "curl -s "+baseURL+"/chat/completions")
+	answer := chatThroughGateway(t, baseURL, apiKey)
+	require.NotEmpty(t, answer.Choices[0].Message.Content)
+	require.Positive(t, answer.Usage.PromptTokens)
+	require.Positive(t, answer.Usage.CompletionTokens)
+	require.Equal(t, answer.Usage.PromptTokens+answer.Usage.CompletionTokens, answer.Usage.TotalTokens)
+	require.NoError(t, <-ran, progress.String())
 	require.Contains(t, progress.String(), "text-generation subnet 1: 8 miners")
 	require.Contains(t, progress.String(), "verified tok/s", "the live table")
 
@@ -127,8 +150,14 @@ func TestTextGenDemoPaysHonestSpeed(t *testing.T) {
 			Netuid  uint16           `json:"netuid"`
 			Neurons []map[string]any `json:"neurons"`
 		} `json:"textgen"`
+		Gateway struct {
+			BaseURL string `json:"base_url"`
+		} `json:"gateway"`
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &raw), out.String())
+	require.Equal(t, baseURL, raw.Gateway.BaseURL, "the JSON summary carries the gateway")
+	_, err := http.Get(baseURL + "/models")
+	require.Error(t, err, "the gateway stopped with the network")
 	require.Equal(t, uint16(1), raw.TextGen.Netuid)
 	require.Len(t, raw.TextGen.Neurons, len(miner.Behaviours)+1, "every miner and the validator")
 	incentive := map[string]float64{}
@@ -154,6 +183,97 @@ func TestTextGenDemoPaysHonestSpeed(t *testing.T) {
 			require.Positive(t, refusals[b], "%s was refused", b)
 		}
 	}
+}
+
+// chatCompletion is the part of an OpenAI chat completion the test reads.
+type chatCompletion struct {
+	Choices []struct {
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+	} `json:"choices"`
+	Usage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		TotalTokens      int `json:"total_tokens"`
+	} `json:"usage"`
+}
+
+// chatThroughGateway asks the gateway's first model for a chat completion until one is served
+// (the miners publish their axons within the first blocks), and returns it.
+func chatThroughGateway(t *testing.T, baseURL, apiKey string) chatCompletion {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, baseURL+"/models", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "GET /models")
+	var models struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&models))
+	resp.Body.Close()
+	require.Len(t, models.Data, 1, "the gateway serves the text-generation subnet's model")
+	body, err := json.Marshal(map[string]any{
+		"model": models.Data[0].ID, "max_tokens": 8,
+		"messages": []map[string]string{{"role": "user", "content": "In the beginning"}},
+	})
+	require.NoError(t, err)
+	var answer chatCompletion
+	last := "no answer yet"
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		req, err := http.NewRequest(http.MethodPost, baseURL+"/chat/completions", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		bz, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		last = fmt.Sprintf("%d %s %v", resp.StatusCode, bz, err)
+		if resp.StatusCode == http.StatusOK {
+			require.NoError(t, json.Unmarshal(bz, &answer), last)
+			require.Len(t, answer.Choices, 1, last)
+			return answer
+		}
+	}
+	t.Fatalf("no chat completion through the gateway within a minute; the last reply: %s", last)
+	return answer
+}
+
+// printedValue is the rest of the last printed line that begins with prefix ("" if none).
+func printedValue(printed, prefix string) string {
+	value := ""
+	for line := range strings.Lines(printed) {
+		if rest, ok := strings.CutPrefix(line, prefix); ok {
+			value = strings.TrimSpace(rest)
+		}
+	}
+	return value
+}
+
+// syncBuffer is a bytes.Buffer that a running network writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // shippedTextGenModel is the text-generation subnet's model as the repository ships it.

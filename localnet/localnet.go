@@ -45,6 +45,9 @@ type Options struct {
 	// NewTextGenRoster), and TextGenModel the GGUF file its miners and validator run.
 	TextGen      TextGenRoster
 	TextGenModel string
+	// GatewayPort is where the OpenAI-compatible gateway in front of the text-generation subnet
+	// listens on loopback (DefaultGatewayPort in the CLI); 0 runs no gateway.
+	GatewayPort int
 }
 
 // DefaultAxonPort is where the first miner serves, as Bittensor's axons do by default.
@@ -101,6 +104,8 @@ type Summary struct {
 
 	// TextGen is the text-generation subnet (absent when it does not run).
 	TextGen *tgneuron.Summary `json:"textgen,omitempty"`
+	// Gateway is the gateway in front of it (absent when none runs).
+	Gateway *GatewayReport `json:"gateway,omitempty"`
 }
 
 // manifestFile records, in a local network's home, what Create made: the network resumes from it.
@@ -135,6 +140,11 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if slices.Contains(running, SubnetTextGen) {
 		if _, err := os.Stat(opts.TextGenModel); err != nil {
 			return Summary{}, fmt.Errorf("the text-generation subnet needs its model (%v): pass --textgen-model FILE, or --subnets forecast", err)
+		}
+		if opts.GatewayPort != 0 {
+			if err := checkGatewayPortFree(opts.GatewayPort); err != nil {
+				return Summary{}, err
+			}
 		}
 	}
 	if err := writeNodeConfig(home, opts); err != nil {
@@ -181,6 +191,18 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		}
 		printTextGen(progress, tg)
 	}
+	var gw *localGateway
+	defer func() {
+		if gw != nil {
+			_ = gw.stop()
+		}
+	}()
+	if tg != nil && opts.GatewayPort != 0 {
+		if gw, err = startGateway(home, opts.GatewayPort, tg, opts.TextGenModel, logFile); err != nil {
+			return Summary{}, err
+		}
+		printGateway(progress, gw)
+	}
 	blocks := node.NewBlocks(ctx)
 	reader := newSupplyReader(node)
 	sum := Summary{ChainID: netw.ChainID, Home: home, StoppedBy: "interrupt"}
@@ -211,6 +233,14 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	}
 	if d != nil {
 		d.summarize(ctx, &sum)
+	}
+	if gw != nil {
+		sum.Gateway = &GatewayReport{BaseURL: gw.BaseURL()}
+		err = gw.stop()
+		gw = nil
+		if err != nil {
+			return sum, fmt.Errorf("stopping the gateway: %w", err)
+		}
 	}
 	if tg != nil {
 		if sum.TextGen, err = tg.summary(ctx); err != nil {

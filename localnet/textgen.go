@@ -95,6 +95,8 @@ type textgenNet struct {
 	state  TextGenState
 	client *chain.Client
 	subnet *tgneuron.Subnet
+	// validatorHotkey is the subnet validator's: the local gateway calls miners with it.
+	validatorHotkey *wallet.Signer
 }
 
 // textgenConfig is the validator's challenge and scoring setup in a local network: short answers
@@ -159,7 +161,7 @@ func startTextGen(ctx context.Context, home string, state *TextGenState, opts Op
 		client.Close()
 		return nil, err
 	}
-	return &textgenNet{state: *state, client: client, subnet: subnet}, nil
+	return &textgenNet{state: *state, client: client, subnet: subnet, validatorHotkey: vhot}, nil
 }
 
 // createTextGenSubnet has the chain authority register, configure and start the subnet, then

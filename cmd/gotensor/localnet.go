@@ -58,6 +58,9 @@ which run. It prints the endpoints, then the subnets' tables every block (or one
 			if opts.AxonPort < 1024 || opts.AxonPort+miners > 65535 {
 				return fmt.Errorf("--axon-port %d leaves no room for %d miners below 65536 (use a port from 1024)", opts.AxonPort, miners)
 			}
+			if opts.GatewayPort < 0 || opts.GatewayPort > 65535 {
+				return fmt.Errorf("--gateway-port must be a port, or 0 for no gateway, not %d", opts.GatewayPort)
+			}
 			opts.Roster = localnet.NewRoster(miners, validators)
 			opts.Roster.Tempo = tempo
 			if opts.Subnets, err = localnet.ParseSubnets(subnets); err != nil {
@@ -88,6 +91,7 @@ which run. It prints the endpoints, then the subnets' tables every block (or one
 	f.IntVar(&miners, "miners", 8, "miners of a new network's forecasting subnet (0: none; attach your own)")
 	f.IntVar(&validators, "validators", 3, "validators of a new network's forecasting subnet")
 	f.Uint32Var(&tempo, "tempo", localnet.DefaultTempo, "blocks per epoch of a new network's subnets")
+	f.IntVar(&opts.GatewayPort, "gateway-port", localnet.DefaultGatewayPort, "the OpenAI-compatible gateway's port in front of the text-generation subnet (0: no gateway)")
 	f.IntVar(&opts.AxonPort, "axon-port", localnet.DefaultAxonPort, "the first miner's axon port; miner i listens on this + i")
 	return cmd
 }
