@@ -29,8 +29,9 @@ development accounts in the test keyring, and a forecasting subnet where miners 
 models answer challenges and validators score them, set weights and earn; better models earn more;
 and a text-generation subnet where miners serve the shipped language model honestly (fast and slow)
 or cheat (wrong-model, random, truncate, replay, inflate, relay) and a validator verifies every
-answer against its own copy of the model: only verified, fast service earns. --subnets chooses
-which run. It prints the endpoints, then the subnets' tables every block (or one line per block with
+answer against its own copy of the model: only verified, fast service earns. In front of it an
+OpenAI-compatible gateway listens on --gateway-port (0: none) and the OPENAI_BASE_URL=… and
+OPENAI_API_KEY=… lines that point any OpenAI client at it are printed. --subnets chooses which run. It prints the endpoints, then the subnets' tables every block (or one line per block with
 --chain-only). --blocks N stops at height N with a summary; ctrl-c stops it at any time. With
 --home DIR the network is kept and a later run resumes it.`,
 		Args:              cobra.NoArgs,
