@@ -5,9 +5,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 
 	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/sim/stats"
 	"github.com/gotensor/gotensor/subnets/forecast/scoreboard"
 	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
 )
@@ -121,65 +121,11 @@ func minerSpearman(ns []NeuronReport, skillOf func(NeuronReport) (float64, bool)
 			incentive = append(incentive, n.Incentive)
 		}
 	}
-	rho, ok := spearman(skill, incentive)
+	rho, ok := stats.SpearmanDefined(skill, incentive)
 	if !ok {
 		return nil
 	}
 	return &rho
-}
-
-// spearman is Pearson's correlation of the ranks, ties sharing their average rank.
-func spearman(x, y []float64) (float64, bool) {
-	if len(x) != len(y) || len(x) < 2 {
-		return 0, false
-	}
-	rx, ry := ranks(x), ranks(y)
-	n := float64(len(x))
-	var mx, my float64
-	for i := range rx {
-		mx += rx[i] / n
-		my += ry[i] / n
-	}
-	var sxy, sxx, syy float64
-	for i := range rx {
-		dx, dy := rx[i]-mx, ry[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return 0, false
-	}
-	return sxy / math.Sqrt(sxx*syy), true
-}
-
-func ranks(v []float64) []float64 {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case v[a] < v[b]:
-			return -1
-		case v[a] > v[b]:
-			return 1
-		}
-		return 0
-	})
-	r := make([]float64, len(v))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
-			j++
-		}
-		avg := float64(i+j)/2 + 1
-		for k := i; k <= j; k++ {
-			r[idx[k]] = avg
-		}
-		i = j + 1
-	}
-	return r
 }
 
 // bestBy is the model of the scored miner with the highest value of f.

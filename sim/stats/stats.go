@@ -121,8 +121,15 @@ func ranks(xs []float64) []float64 {
 // Pearson is the linear correlation of x and y (0 when either is constant
 // or the lengths differ).
 func Pearson(x, y []float64) float64 {
+	r, _ := PearsonDefined(x, y)
+	return r
+}
+
+// PearsonDefined is Pearson's correlation, with ok false where it is not
+// defined: lengths that differ, fewer than two points, or a constant side.
+func PearsonDefined(x, y []float64) (r float64, ok bool) {
 	if len(x) != len(y) || len(x) < 2 {
-		return 0
+		return 0, false
 	}
 	mx, my := Mean(x), Mean(y)
 	var sxy, sxx, syy float64
@@ -133,17 +140,24 @@ func Pearson(x, y []float64) float64 {
 		syy += dy * dy
 	}
 	if sxx == 0 || syy == 0 {
-		return 0
+		return 0, false
 	}
-	return sxy / math.Sqrt(sxx*syy)
+	return sxy / math.Sqrt(sxx*syy), true
 }
 
 // Spearman is the rank correlation of x and y (Pearson over average ranks).
 func Spearman(x, y []float64) float64 {
+	r, _ := SpearmanDefined(x, y)
+	return r
+}
+
+// SpearmanDefined is Spearman's correlation, with ok false where it is not
+// defined (as for PearsonDefined, over the ranks).
+func SpearmanDefined(x, y []float64) (r float64, ok bool) {
 	if len(x) != len(y) {
-		return 0
+		return 0, false
 	}
-	return Pearson(ranks(x), ranks(y))
+	return PearsonDefined(ranks(x), ranks(y))
 }
 
 // Gini is the Gini coefficient of non-negative xs (0: equal, → 1: one

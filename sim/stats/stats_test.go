@@ -68,3 +68,28 @@ func TestElasticity(t *testing.T) {
 	require.Equal(t, 0.0, Elasticity([]float64{1}, []float64{1}))
 	require.InDelta(t, 1, Elasticity([]float64{0, 1, 2}, []float64{5, 1, 2}), 1e-12) // zeros skipped
 }
+
+func TestSpearmanDefinedHandComputed(t *testing.T) {
+	rho, ok := SpearmanDefined([]float64{1, 2, 3, 4}, []float64{10, 20, 30, 40})
+	require.True(t, ok)
+	require.InDelta(t, 1.0, rho, 1e-12)
+
+	rho, ok = SpearmanDefined([]float64{1, 2, 3, 4}, []float64{40, 30, 20, 10})
+	require.True(t, ok)
+	require.InDelta(t, -1.0, rho, 1e-12)
+
+	// Ranks [1 2 3 4] against [2 1 4 3]: Σd² = 4, ρ = 1 − 6·4/(4·15) = 0.6.
+	rho, ok = SpearmanDefined([]float64{0.1, 0.2, 0.3, 0.4}, []float64{5, 1, 9, 7})
+	require.True(t, ok)
+	require.InDelta(t, 0.6, rho, 1e-12)
+
+	// Ties share their average rank: x ranks [1.5 1.5 3], y ranks [1 2 3].
+	rho, ok = SpearmanDefined([]float64{1, 1, 2}, []float64{1, 2, 3})
+	require.True(t, ok)
+	require.InDelta(t, 0.8660254037844387, rho, 1e-12)
+
+	_, ok = SpearmanDefined([]float64{1, 2}, []float64{3, 3})
+	require.False(t, ok, "no spread in incentive: undefined")
+	_, ok = SpearmanDefined([]float64{1}, []float64{1})
+	require.False(t, ok, "one miner: undefined")
+}
