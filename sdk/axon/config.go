@@ -93,7 +93,8 @@ type Config struct {
 	// when they do, a new connection displaces the unstaked one idle
 	// longest, or else the one busy longest. MaxConnsPerSource bounds the
 	// unstaked connections from one source, an IPv4 address or an IPv6 /64
-	// (default 64): beyond it new ones are closed at once.
+	// (default 64): beyond it new ones are closed at once, unless the source
+	// holds a staked connection (a validator opening many at once).
 	// UnstakedIdleTimeout closes an unstaked connection idle this long,
 	// before its first request included (default 2s). A request the axon
 	// cannot authenticate is answered and its connection closed.

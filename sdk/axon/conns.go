@@ -23,6 +23,13 @@ import (
 // idle the one busy longest (an attacker trickling headers looks busy):
 // attackers holding connections only make room for the next caller, who
 // may be honest, and staked connections are never displaced.
+//
+// A source that holds a staked connection is a validator's host: its new
+// connections are unstaked until their first request authenticates, and a
+// validator with many concurrent calls opens more of them at once than
+// perSource. So the per-source bound applies only to sources with no staked
+// connection; the others' unstaked connections still count against the
+// unstaked slots and the idle timeout like anyone's.
 type connGuard struct {
 	max, forUnstaked, perSource int
 	idleTimeout                 time.Duration
@@ -32,6 +39,7 @@ type connGuard struct {
 	open     int
 	unstaked int
 	bySource map[netip.Prefix]int // unstaked connections per source
+	staked   map[netip.Prefix]int // staked connections per source
 	idle     list.List            // of *guardedConn: unstaked and idle (or new), longest idle first
 	busy     list.List            // of *guardedConn: unstaked and in a request, longest busy first
 }
@@ -46,7 +54,7 @@ const (
 
 func newConnGuard(max, staked, perSource int, idleTimeout time.Duration, onClose func(string)) *connGuard {
 	return &connGuard{max: max, forUnstaked: max - staked, perSource: perSource, idleTimeout: idleTimeout,
-		onClose: onClose, bySource: make(map[netip.Prefix]int)}
+		onClose: onClose, bySource: make(map[netip.Prefix]int), staked: make(map[netip.Prefix]int)}
 }
 
 // guardedConn is an accepted connection as the guard tracks it.
@@ -110,7 +118,7 @@ func (g *connGuard) admit(c net.Conn) *guardedConn {
 	g.mu.Lock()
 	refused := ""
 	switch {
-	case g.bySource[gc.source] >= g.perSource:
+	case g.bySource[gc.source] >= g.perSource && g.staked[gc.source] == 0:
 		refused = closedPerSource
 	case g.unstaked >= g.forUnstaked || g.open >= g.max:
 		el := g.idle.Front()
@@ -179,6 +187,7 @@ func (g *connGuard) stake(ctx context.Context) {
 	gc.staked = true
 	g.unstaked--
 	g.leaveSource(gc)
+	g.staked[gc.source]++
 }
 
 // connKey is the context key under which requests find their connection.
@@ -251,6 +260,10 @@ func (g *connGuard) forget(gc *guardedConn) {
 	if !gc.staked {
 		g.unstaked--
 		g.leaveSource(gc)
+	} else if g.staked[gc.source] <= 1 {
+		delete(g.staked, gc.source)
+	} else {
+		g.staked[gc.source]--
 	}
 }
 

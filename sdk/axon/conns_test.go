@@ -119,3 +119,25 @@ func TestConnGuardIdleTimeout(t *testing.T) {
 	time.Sleep(60 * time.Millisecond)
 	require.False(t, c.closed.Load())
 }
+
+// A validator with many calls in flight opens more connections at once than
+// the per-source bound; each is unstaked until its first request. A source
+// that holds a staked connection is not held to the bound (CI saw a dendrite
+// with 64 workers reset by it), and is again once its staked ones close.
+func TestConnGuardSourceWithStake(t *testing.T) {
+	g := newConnGuard(16, 4, 2, time.Hour, func(string) {})
+	admit := func(addr string) *guardedConn { return g.admit(&fakeConn{addr: addr}) }
+	staked := admit("10.0.0.1")
+	require.NotNil(t, staked)
+	g.stake(context.WithValue(context.Background(), connKey{}, staked))
+
+	for i := range 5 {
+		require.NotNil(t, admit("10.0.0.1"), "connection %d from a source with stake", i)
+	}
+	require.NotNil(t, admit("10.0.0.2"))
+	require.NotNil(t, admit("10.0.0.2"))
+	require.Nil(t, admit("10.0.0.2"), "a source without stake keeps its bound")
+
+	g.connState(staked, http.StateClosed)
+	require.Nil(t, admit("10.0.0.1"), "its staked connection gone, the source is bounded again")
+}

@@ -50,7 +50,8 @@
 //
 //	connections in all           MaxConns             4096
 //	kept for staked callers      StakedConns          MaxConns/4 (1024)
-//	unstaked, per source         MaxConnsPerSource    64 (an IPv4 address or IPv6 /64)
+//	unstaked, per source         MaxConnsPerSource    64 (an IPv4 address or IPv6 /64;
+//	  with no staked connection                       a validator's host is not held to it)
 //	unstaked idle, before the    UnstakedIdleTimeout  2s
 //	  first request included
 //	staked idle                  IdleTimeout          120s
