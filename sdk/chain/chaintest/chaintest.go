@@ -53,52 +53,59 @@ const (
 // The network's ports are found free and then bound later, so a test package running beside it
 // can take one in between; the node then runs without its gRPC server. Start therefore asks the
 // node for its height over gRPC and, if nothing answers, starts a fresh network on new ports.
+// A network.New that fails is not retried: the SDK keeps its one-network lock held then, and a
+// second New would wait for it for ever.
 func Start(l network.Logger, dir string) (*Network, error) {
 	const attempts = 3
 	var err error
 	for i := 1; i <= attempts; i++ {
 		var n *Network
-		n, err = startOnce(l, filepath.Join(dir, fmt.Sprintf("try%d", i)))
+		var retry bool
+		n, retry, err = startOnce(l, filepath.Join(dir, fmt.Sprintf("try%d", i)))
 		if err == nil {
 			return n, nil
+		}
+		if !retry {
+			return nil, err
 		}
 	}
 	return nil, fmt.Errorf("chaintest: no network answered after %d attempts: %w", attempts, err)
 }
 
-func startOnce(l network.Logger, dir string) (*Network, error) {
-	n := &Network{Authority: synapse.GenerateKeySigner(), faucet: synapse.GenerateKeySigner()}
+// startOnce starts one network; retry says whether it was cleaned up so that another may start.
+func startOnce(l network.Logger, dir string) (n *Network, retry bool, err error) {
+	n = &Network{Authority: synapse.GenerateKeySigner(), faucet: synapse.GenerateKeySigner()}
 	cfg, err := n.config()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	n.ChainID = cfg.ChainID
 	n.net, err = network.New(l, dir, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("chaintest: starting the network: %w", err)
+		return nil, false, fmt.Errorf("chaintest: starting the network: %w", err)
 	}
 	if _, err := n.net.WaitForHeight(2); err != nil {
 		n.net.Cleanup()
-		return nil, fmt.Errorf("chaintest: the network made no blocks: %w", err)
+		return nil, true, fmt.Errorf("chaintest: the network made no blocks: %w", err)
 	}
 	_, port, err := net.SplitHostPort(n.net.Validators[0].AppConfig.GRPC.Address)
 	if err != nil {
 		n.net.Cleanup()
-		return nil, fmt.Errorf("chaintest: gRPC address: %w", err)
+		return nil, false, fmt.Errorf("chaintest: gRPC address: %w", err)
 	}
 	n.GRPC = net.JoinHostPort("127.0.0.1", port)
 	n.client, err = chain.Dial(context.Background(), n.ClientConfig())
 	if err != nil {
 		n.net.Cleanup()
-		return nil, err
+		return nil, true, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := n.client.Height(ctx); err != nil {
 		n.Stop()
-		return nil, fmt.Errorf("chaintest: the node's gRPC server at %s does not answer: %w", n.GRPC, err)
+		return nil, true, fmt.Errorf("chaintest: the node's gRPC server at %s does not answer: %w", n.GRPC, err)
 	}
-	return n, nil
+	return n, false, nil
 }
 
 // Stop stops the network.
