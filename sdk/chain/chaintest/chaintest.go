@@ -3,9 +3,11 @@ package chaintest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +141,13 @@ func (n *Network) config() (network.Config, error) {
 	if err != nil {
 		return network.Config{}, err
 	}
+	ports, err := portsBelowEphemeral(3)
+	if err != nil {
+		return network.Config{}, err
+	}
+	cfg.RPCAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
+	cfg.GRPCAddress = fmt.Sprintf("127.0.0.1:%d", ports[1])
+	cfg.APIAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[2])
 	cdc := cfg.Codec
 	var auth authtypes.GenesisState
 	if err := cdc.UnmarshalJSON(cfg.GenesisState[authtypes.ModuleName], &auth); err != nil {
@@ -271,3 +280,26 @@ type quiet struct{}
 
 func (quiet) Log(...any)          {}
 func (quiet) Logf(string, ...any) {}
+
+// portsBelowEphemeral finds n free loopback ports under Linux's ephemeral range (32768 and up).
+// Ports the SDK's network picks itself come from that range, where other test packages' client
+// connections (the axon's attack tests open thousands) take them between the pick and the bind.
+func portsBelowEphemeral(n int) ([]int, error) {
+	var ports []int
+	for range 1000 {
+		if len(ports) == n {
+			return ports, nil
+		}
+		p := 20_000 + rand.IntN(12_000)
+		if slices.Contains(ports, p) {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		_ = ln.Close()
+		ports = append(ports, p)
+	}
+	return nil, fmt.Errorf("chaintest: no %d free ports between 20000 and 32000", n)
+}
