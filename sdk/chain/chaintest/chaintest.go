@@ -82,7 +82,12 @@ func startOnce(l network.Logger, dir string) (n *Network, retry bool, err error)
 		return nil, false, err
 	}
 	n.ChainID = cfg.ChainID
+	unlock, err := lockStart()
+	if err != nil {
+		return nil, false, fmt.Errorf("chaintest: the start lock: %w", err)
+	}
 	n.net, err = network.New(l, dir, cfg)
+	unlock()
 	if err != nil {
 		return nil, false, fmt.Errorf("chaintest: starting the network: %w", err)
 	}
