@@ -17,9 +17,12 @@ build:
 demo: build
 	./$(BIN) localnet
 
-## test: every test, then the consensus engine's determinism check on 32-bit x86
+## test: every test, then the consensus engine's determinism check on 32-bit x86. The axon's
+## attack tests open thousands of loopback connections, whose ports the in-process chains of
+## other packages could be handed between picking and binding their own: they run on their own.
 test:
-	$(GO) test $(PKGS)
+	$(GO) test $$($(GO) list $(PKGS) | grep -v '/sdk/axon$$')
+	$(GO) test ./sdk/axon
 	$(MAKE) test-386
 
 ## test-386: fixed/ and yuma/ must give the same bits on a 32-bit machine (GOARCH=386, or 32-bit
