@@ -10,7 +10,7 @@ import (
 var ErrConfig = errors.New("verify config")
 
 // Config holds the verification thresholds. Each default is the value the
-// subnet named beside it used (see ../../../shared/notes/inference.md §2).
+// subnet named beside it used (Bittensor's inference subnets: Nineteen, Targon, Apex).
 type Config struct {
 	// TopRank: a token whose rank in the reference is TopRank or worse is a
 	// miss. SN19 vision-workers text.py: top-10 (prompt_logprobs 10).
