@@ -35,3 +35,8 @@ func (k Keeper) decodeAccAddress(text string) (addr sdk.AccAddress, ok bool) {
 	}
 	return bz, true
 }
+
+// canonicalAddress renders an address the one way the store compares it.
+func (k Keeper) canonicalAddress(addr sdk.AccAddress) (string, error) {
+	return k.AddressCodec().BytesToString(addr)
+}

@@ -2,10 +2,8 @@ package keeper
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
-	"math/bits"
 	"sort"
 	"strings"
 	"unicode"
@@ -20,27 +18,11 @@ import (
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
-// Subnet registration, start-call and dissolution (§6.4).
+// Subnet registration (§6.4): a coldkey locks TAO to create a subnet, its pool and its first
+// neuron.
 
 // maxSubnetNameBytes bounds a subnet's name, which every metagraph reader downloads.
 const maxSubnetNameBytes = 64
-
-// atomically runs f on a branch of the store and keeps its writes and events only if f succeeds,
-// so a message refused half-way leaves nothing behind even for callers that do not branch the
-// store themselves (other modules, tests).
-func atomically(ctx context.Context, f func(ctx sdk.Context) error) error {
-	branch, write := sdk.UnwrapSDKContext(ctx).CacheContext()
-	if err := f(branch); err != nil {
-		return err
-	}
-	write()
-	return nil
-}
-
-// canonicalAddress renders an address the one way the store compares it.
-func (k Keeper) canonicalAddress(addr sdk.AccAddress) (string, error) {
-	return k.AddressCodec().BytesToString(addr)
-}
 
 // validateSubnetName accepts 1 to 64 bytes of printable UTF-8 without surrounding spaces: a name is
 // shown in every wallet and explorer, so control and invisible formatting characters (which can
@@ -79,43 +61,6 @@ func subnetSymbol(netuid uint32) string {
 	return fmt.Sprintf("SN%d", netuid)
 }
 
-// lockCost is §6.4's get_network_lock_cost: twice the last lock paid (once before any subnet was
-// registered), less last_lock/interval for every block since, never below the minimum.
-func lockCost(reg types.NetworkRegistration, p types.Params, block uint64) uint64 {
-	last := reg.LastLockCost
-	if last == 0 {
-		last = p.NetworkMinLockCost
-	}
-	var mult uint64 = 1
-	if reg.Registered {
-		mult = 2
-	}
-	cost := saturatingProduct(last, mult)
-	cost = satSub(cost, saturatingProduct(last/p.NetworkLockReductionInterval, satSub(block, reg.LastLockBlock)))
-	return max(cost, p.NetworkMinLockCost)
-}
-
-func saturatingProduct(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	if hi != 0 {
-		return math.MaxUint64
-	}
-	return lo
-}
-
-// LockCost is the TAO a subnet registered now locks, in rao.
-func (k Keeper) LockCost(ctx context.Context) (uint64, error) {
-	p, err := k.mustParams(ctx)
-	if err != nil {
-		return 0, err
-	}
-	reg, err := getOrZero(ctx, k.NetworkRegistration.Get)
-	if err != nil {
-		return 0, err
-	}
-	return lockCost(reg, p, blockHeight(ctx)), nil
-}
-
 // medianPrice is the median spot price of the existing subnets with a price (the mean of the two
 // middle ones for an even count), 1.0 when there are none: a new subnet's pool starts there (§6.4).
 func (k Keeper) medianPrice(ctx context.Context) (fixed.U64F64, error) {
@@ -142,42 +87,6 @@ func (k Keeper) medianPrice(ctx context.Context) (fixed.U64F64, error) {
 		return upper, nil
 	}
 	return lower.SatAdd(upper).SafeDiv(fixed.U64F64FromUint(2)), nil
-}
-
-// movingPrice decodes a pool's moving price (I96F32 bits, 16 bytes big-endian; empty is 0).
-func movingPrice(p types.Pool) (fixed.I96F32, error) {
-	switch len(p.MovingPrice) {
-	case 0:
-		return fixed.I96F32{}, nil
-	case 16:
-		return fixed.I96F32FromBits(int64(binary.BigEndian.Uint64(p.MovingPrice[:8])), binary.BigEndian.Uint64(p.MovingPrice[8:])), nil
-	}
-	return fixed.I96F32{}, errorsmod.Wrapf(types.ErrInconsistentState, "moving price is %d bytes, not 16", len(p.MovingPrice))
-}
-
-// networkToPrune is the subnet a registration beyond the subnet limit dissolves: among those past
-// their immunity, the lowest moving price, then the earliest registered, then the lowest netuid.
-func (k Keeper) networkToPrune(ctx context.Context, p types.Params, block uint64) (netuid uint32, ok bool, err error) {
-	var bestPrice fixed.I96F32
-	var bestAt uint64
-	err = k.Subnets.Walk(ctx, nil, func(n uint32, s types.Subnet) (bool, error) {
-		if block < s.RegisteredAt+min(p.NetworkImmunityPeriod, math.MaxUint64-s.RegisteredAt) {
-			return false, nil
-		}
-		pool, err := k.GetPool(ctx, n)
-		if err != nil {
-			return true, err
-		}
-		price, err := movingPrice(pool)
-		if err != nil {
-			return true, err
-		}
-		if !ok || price.Lt(bestPrice) || (price.Cmp(bestPrice) == 0 && s.RegisteredAt < bestAt) {
-			netuid, ok, bestPrice, bestAt = n, true, price, s.RegisteredAt
-		}
-		return false, nil
-	})
-	return netuid, ok, err
 }
 
 // nextNetuid is the lowest netuid from 1 that no subnet holds and no dissolution still pays out.
@@ -357,60 +266,4 @@ func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey
 	}
 	// Indexers that follow uids through NeuronRegistered see uid 0 too; it paid the lock, not a burn.
 	return subnet, emit(ctx, &types.EventNeuronRegistered{Netuid: netuid, Uid: uid, Hotkey: ownerHotkey, Coldkey: owner})
-}
-
-func (s msgServer) StartCall(ctx context.Context, msg *types.MsgStartCall) (*types.MsgStartCallResponse, error) {
-	k := s.k
-	signer, err := k.parseAddress("owner", msg.Owner)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkNetuidRange(msg.Netuid); err != nil {
-		return nil, err
-	}
-	subnet, err := k.GetSubnet(ctx, msg.Netuid)
-	if err != nil {
-		return nil, err
-	}
-	if err := k.requireSubnetOwner(subnet, signer); err != nil {
-		return nil, err
-	}
-	if subnet.FirstEmissionBlock != 0 {
-		return nil, errorsmod.Wrapf(types.ErrAlreadyStarted, "subnet %d started emission at block %d", msg.Netuid, subnet.FirstEmissionBlock)
-	}
-	p, err := k.mustParams(ctx)
-	if err != nil {
-		return nil, err
-	}
-	block := blockHeight(ctx)
-	if allowed := subnet.RegisteredAt + p.StartCallDelay; block < allowed {
-		return nil, errorsmod.Wrapf(types.ErrStartCallTooEarly,
-			"subnet %d may start from block %d (%d blocks after its registration); retry in %d blocks",
-			msg.Netuid, allowed, p.StartCallDelay, allowed-block)
-	}
-	subnet.FirstEmissionBlock = block + 1
-	if err := k.Subnets.Set(ctx, msg.Netuid, subnet); err != nil {
-		return nil, err
-	}
-	return &types.MsgStartCallResponse{}, emit(ctx, &types.EventStartCall{Netuid: msg.Netuid, FirstEmissionBlock: subnet.FirstEmissionBlock})
-}
-
-// requireSubnetOwner fails unless signer is the subnet's owner coldkey.
-func (k Keeper) requireSubnetOwner(subnet types.Subnet, signer sdk.AccAddress) error {
-	owner, err := k.parseAddress("subnet owner", subnet.Owner)
-	if err != nil {
-		return errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d: %v", subnet.Netuid, err)
-	}
-	if !owner.Equals(signer) {
-		return errorsmod.Wrapf(types.ErrNotSubnetOwner, "subnet %d is owned by %s; sign with that coldkey", subnet.Netuid, subnet.Owner)
-	}
-	return nil
-}
-
-func (q queryServer) LockCost(ctx context.Context, _ *types.QueryLockCostRequest) (*types.QueryLockCostResponse, error) {
-	cost, err := q.k.LockCost(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &types.QueryLockCostResponse{LockCost: cost}, nil
 }

@@ -152,3 +152,15 @@ func (k Keeper) mustParams(ctx context.Context) (types.Params, error) {
 	}
 	return p, nil
 }
+
+// atomically runs f on a branch of the store and keeps its writes and events only if f succeeds,
+// so a message refused half-way leaves nothing behind even for callers that do not branch the
+// store themselves (other modules, tests).
+func atomically(ctx context.Context, f func(ctx sdk.Context) error) error {
+	branch, write := sdk.UnwrapSDKContext(ctx).CacheContext()
+	if err := f(branch); err != nil {
+		return err
+	}
+	write()
+	return nil
+}
