@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 
@@ -36,6 +37,14 @@ type ValidatorConfig struct {
 	Live series.LiveConfig
 	// Board tunes the scoreboard.
 	Board scoreboard.Config
+	// Originality, when on, scores an answer that repeats one that reached
+	// the validator earlier (within CopyTolerance, see score.MarkCopies) as
+	// no answer: one model on several uids earns once, and a relay of
+	// another miner's answers earns nothing. Off by default.
+	Originality bool
+	// CopyTolerance is the originality check's distance, in scale units
+	// (0 with Originality on: score.DefaultCopyTolerance).
+	CopyTolerance float64
 }
 
 // DefaultValidatorConfig is what the demo runs: 256 values of history, 8
@@ -99,6 +108,12 @@ func NewValidatorWithSources(cfg ValidatorConfig, secret []byte, sources []serie
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("%w: no series sources", ErrRound)
 	}
+	if !(cfg.CopyTolerance >= 0) || math.IsInf(cfg.CopyTolerance, 1) {
+		return nil, fmt.Errorf("%w: copy tolerance %v, want a finite value ≥ 0", ErrRound, cfg.CopyTolerance)
+	}
+	if cfg.Originality && cfg.CopyTolerance == 0 {
+		cfg.CopyTolerance = score.DefaultCopyTolerance
+	}
 	probe := protocol.Challenge{ID: "-", SeriesID: "-", History: protocol.History{Values: make([]float64, cfg.HistoryLen)}, Horizon: cfg.Horizon, Levels: cfg.Levels}
 	if err := probe.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: configuration makes invalid challenges: %v", ErrRound, err)
@@ -157,7 +172,8 @@ func (v *Validator) NextRound() (*Round, error) {
 
 // Score reveals the round's future (a live series draws it now), scores the
 // submissions and records them on the scoreboard. Submissions are the
-// miners' answers as collected: nil answers and late ones score 0.
+// miners' answers as collected: nil answers and late ones score 0, and with
+// Originality on so do copies of an earlier answer.
 func (v *Validator) Score(r *Round, subs []score.Submission) ([]score.Result, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -175,6 +191,11 @@ func (v *Validator) Score(r *Round, subs []score.Submission) ([]score.Result, er
 	results, err := score.Challenge(r.Challenge, truth, subs)
 	if err != nil {
 		return nil, err
+	}
+	if v.cfg.Originality {
+		if _, err := score.MarkCopies(r.Challenge, truth, subs, results, v.cfg.CopyTolerance); err != nil {
+			return nil, err
+		}
 	}
 	if err := v.board.Record(results); err != nil {
 		return nil, err

@@ -107,7 +107,7 @@ func submissions(ts []target, results []dendrite.Result[protocol.Answer]) (subs 
 	subs = make([]score.Submission, len(ts))
 	for i, t := range ts {
 		res := results[i]
-		subs[i] = score.Submission{UID: t.uid, Hotkey: t.axon.Hotkey, Late: res.Status == http.StatusRequestTimeout}
+		subs[i] = score.Submission{UID: t.uid, Hotkey: t.axon.Hotkey, Late: res.Status == http.StatusRequestTimeout, Latency: res.Latency}
 		switch {
 		case res.OK():
 			a := res.Response

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/gotensor/gotensor/subnets/forecast/protocol"
 )
@@ -20,6 +21,7 @@ const (
 	Missing               // no answer
 	Late                  // arrived after the deadline
 	Invalid               // failed protocol.Answer.Check
+	Copy                  // a copy of an earlier answer (MarkCopies)
 )
 
 func (s Status) String() string {
@@ -32,6 +34,8 @@ func (s Status) String() string {
 		return "late"
 	case Invalid:
 		return "invalid"
+	case Copy:
+		return "copy"
 	}
 	return fmt.Sprintf("Status(%d)", uint8(s))
 }
@@ -42,6 +46,9 @@ type Submission struct {
 	Hotkey string
 	Answer *protocol.Answer // nil when the miner did not answer
 	Late   bool             // the answer came after the deadline
+	// Latency is how long the answer took to reach the validator; only
+	// MarkCopies reads it, to tell a source from its copies.
+	Latency time.Duration
 }
 
 // Result is one miner's outcome on one challenge.
