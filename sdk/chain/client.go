@@ -2,10 +2,14 @@ package chain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -26,12 +30,14 @@ import (
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
-// Client is a connection to one node. It is safe for concurrent use; make one per node and keep
-// it: its connection is what makes calls cheap.
+// Client is a connection to a node, or to one of several that it moves between when one stops
+// answering. It is safe for concurrent use; make one and keep it: its connections are what make
+// calls cheap.
 type Client struct {
 	s       settings
 	enc     Encoding
-	conn    *grpc.ClientConn
+	conns   []*grpc.ClientConn // one per endpoint, in the order of s.endpoints
+	current atomic.Int64       // the index of the node calls go to
 	chainID string
 
 	query types.QueryClient
@@ -52,8 +58,9 @@ const broadcastMethod = "/cosmos.tx.v1beta1.Service/BroadcastTx"
 // is about 200 MiB, far beyond any subnet the chain allows (256 uids: under 1 MiB).
 const maxMessageBytes = 64 << 20
 
-// Dial connects to a node. With Config.ChainID set it does not wait for the node (connections are
-// made on the first call); without, it asks the node for its chain id, within ctx and CallTimeout.
+// Dial connects to the nodes. With Config.ChainID set it does not wait for a node (connections
+// are made on the first call); without, it asks the nodes for the chain id, within ctx and
+// CallTimeout.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	s, err := cfg.settle()
 	if err != nil {
@@ -68,42 +75,58 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		creds = credentials.NewTLS(s.TLS)
 	}
 	c := &Client{s: s, enc: enc, chainID: s.ChainID}
-	c.conn, err = grpc.NewClient(s.Node,
-		grpc.WithTransportCredentials(creds),
-		grpc.WithDefaultCallOptions(
-			grpc.ForceCodec(enc.Codec.GRPCCodec()),
-			grpc.MaxCallRecvMsgSize(maxMessageBytes),
-		),
-		grpc.WithUnaryInterceptor(c.intercept),
-		// The SDK's gRPC server refuses pings more often than every 5 minutes; a dead
-		// connection is otherwise noticed through the calls' own deadlines.
-		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Minute, Timeout: 20 * time.Second}),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("chain: connecting to %s: %w", s.Node, err)
+	for _, addr := range s.endpoints {
+		conn, err := grpc.NewClient(addr,
+			grpc.WithTransportCredentials(creds),
+			grpc.WithDefaultCallOptions(
+				grpc.ForceCodec(enc.Codec.GRPCCodec()),
+				grpc.MaxCallRecvMsgSize(maxMessageBytes),
+			),
+			// The SDK's gRPC server refuses pings more often than every 5 minutes; a dead
+			// connection is otherwise noticed through the calls' own deadlines.
+			grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 5 * time.Minute, Timeout: 20 * time.Second}),
+		)
+		if err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("chain: connecting to %s: %w", addr, err)
+		}
+		c.conns = append(c.conns, conn)
 	}
-	c.query = types.NewQueryClient(c.conn)
-	c.auth = authtypes.NewQueryClient(c.conn)
-	c.bank = banktypes.NewQueryClient(c.conn)
-	c.txs = txtypes.NewServiceClient(c.conn)
-	c.node = cmtservice.NewServiceClient(c.conn)
+	nodes := failover{c}
+	c.query = types.NewQueryClient(nodes)
+	c.auth = authtypes.NewQueryClient(nodes)
+	c.bank = banktypes.NewQueryClient(nodes)
+	c.txs = txtypes.NewServiceClient(nodes)
+	c.node = cmtservice.NewServiceClient(nodes)
 	if c.chainID == "" {
 		info, err := c.node.GetNodeInfo(ctx, &cmtservice.GetNodeInfoRequest{})
 		if err != nil {
-			_ = c.conn.Close()
-			return nil, fmt.Errorf("chain: asking %s for its chain id: %w", s.Node, err)
+			_ = c.Close()
+			return nil, fmt.Errorf("chain: asking %s for its chain id: %w", strings.Join(s.endpoints, ", "), err)
 		}
 		if info.DefaultNodeInfo == nil || info.DefaultNodeInfo.Network == "" {
-			_ = c.conn.Close()
-			return nil, fmt.Errorf("chain: %s did not say its chain id; set Config.ChainID", s.Node)
+			_ = c.Close()
+			return nil, fmt.Errorf("chain: %s did not say its chain id; set Config.ChainID", c.Node())
 		}
 		c.chainID = info.DefaultNodeInfo.Network
 	}
 	return c, nil
 }
 
-// Close closes the connection; calls made after it fail at once.
-func (c *Client) Close() error { return c.conn.Close() }
+// Close closes the connections; calls made after it fail at once.
+func (c *Client) Close() error {
+	var errs []error
+	for _, conn := range c.conns {
+		errs = append(errs, conn.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Node is the address of the node calls go to now.
+func (c *Client) Node() string { return c.s.endpoints[c.current.Load()] }
+
+// Nodes are the addresses the client was given, in the order it moves through them.
+func (c *Client) Nodes() []string { return slices.Clone(c.s.endpoints) }
 
 // ChainID is the network's chain id.
 func (c *Client) ChainID() string { return c.chainID }
@@ -121,19 +144,54 @@ func AtHeight(ctx context.Context, height int64) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, grpctypes.GRPCBlockHeightHeader, strconv.FormatInt(height, 10))
 }
 
-// intercept puts every call under a deadline, retries reads that failed for a passing reason,
-// and turns failures into this package's errors.
-func (c *Client) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+// failover is the connection the service clients call through: it sends each call to the
+// current node and moves on to the next when that one does not answer.
+type failover struct{ c *Client }
+
+func (f failover) Invoke(ctx context.Context, method string, req, reply any, opts ...grpc.CallOption) error {
+	return f.c.invoke(ctx, method, req, reply, opts...)
+}
+
+// NewStream goes to the current node; the client makes no streaming calls of its own.
+func (f failover) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	return f.c.conns[f.c.current.Load()].NewStream(ctx, desc, method, opts...)
+}
+
+// invoke puts every call under a deadline, moves to the next node when the current one does not
+// answer, retries reads that failed for a passing reason, and turns failures into this package's
+// errors. A broadcast is made once here: tx.go decides whether to send it again (to whichever
+// node is current by then).
+func (c *Client) invoke(ctx context.Context, method string, req, reply any, opts ...grpc.CallOption) error {
 	ctx, cancel := bound(ctx, c.s.CallTimeout)
 	defer cancel()
 	attempts := c.s.Retry.Attempts
 	if method == broadcastMethod {
 		attempts = 1
 	}
+	several := len(c.conns) > 1
 	var err error
-	for attempt := 1; ; attempt++ {
-		err = invoker(ctx, method, req, reply, cc, opts...)
-		if err == nil || attempt >= attempts || !transient(err) {
+	// Moving to another node does not use up an attempt, so each node is asked before the
+	// retries back off; a round of nodes that all failed does.
+	for attempt, moves := 1, 0; ; {
+		i := c.current.Load()
+		actx, acancel := ctx, context.CancelFunc(func() {})
+		if several {
+			actx, acancel = bound(ctx, c.s.AttemptTimeout)
+		}
+		err = c.conns[i].Invoke(actx, method, req, reply, opts...)
+		acancel()
+		if err == nil {
+			return nil
+		}
+		silent := ctx.Err() == nil && unanswered(err)
+		if several && silent {
+			c.moveOn(i, method, err)
+			if moves++; moves < len(c.conns) && method != broadcastMethod {
+				continue
+			}
+		}
+		moves = 0
+		if attempt >= attempts || !(transient(err) || silent) {
 			break
 		}
 		wait := c.s.Retry.delay(attempt)
@@ -144,8 +202,28 @@ func (c *Client) intercept(ctx context.Context, method string, req, reply any, c
 		if !sleep(ctx, wait) {
 			break
 		}
+		attempt++
 	}
 	return fromStatus(method, err)
+}
+
+// unanswered failures say the node did not answer at all: unreachable, or silent until the
+// attempt's deadline.
+func unanswered(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return true
+	}
+	return false
+}
+
+// moveOn makes the node after from current, unless another call already moved on from it.
+func (c *Client) moveOn(from int64, method string, err error) {
+	next := (from + 1) % int64(len(c.conns))
+	if c.current.CompareAndSwap(from, next) {
+		c.s.Logger.Warn("chain: node not answering, moving to the next", "node", c.s.endpoints[from],
+			"next", c.s.endpoints[next], "method", method, "err", err)
+	}
 }
 
 // transient failures are worth retrying a read for: the node was unreachable, overloaded, or

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -17,8 +19,13 @@ import (
 
 // Config says which node to talk to and how patiently. Zero values take the defaults listed.
 type Config struct {
-	// Node is the node's gRPC address, host:port. Required.
+	// Node is the node's gRPC address, host:port, or several, comma-separated ("a:9090,b:9090").
+	// Node or Nodes is required.
 	Node string
+	// Nodes are more gRPC addresses, after those in Node. With several, every call goes to one
+	// node at a time; when it stops answering (unreachable, or no answer within AttemptTimeout)
+	// the client moves to the next, in order and round again, and stays there.
+	Nodes []string
 	// ChainID is the network's chain id. When set, Dial does not contact the node (the id is
 	// checked by the node on every transaction's signature); when empty, Dial asks the node.
 	ChainID string
@@ -30,6 +37,10 @@ type Config struct {
 	CallTimeout time.Duration
 	// Retry governs the retries of reads (default 5 attempts, 100ms doubling to 2s).
 	Retry Backoff
+	// AttemptTimeout bounds one attempt at one node when there are several, so that a node that
+	// accepts connections and never answers leaves time to ask the next (default CallTimeout
+	// divided by the number of nodes). With one node an attempt has the whole CallTimeout.
+	AttemptTimeout time.Duration
 
 	// InclusionTimeout bounds waiting for a broadcast transaction to land in a block when the
 	// context has no earlier deadline (default 60s).
@@ -72,19 +83,39 @@ const (
 type settings struct {
 	Config
 	gasPrice sdkmath.LegacyDec
+	// endpoints are Node's and Nodes' addresses, in order, each once.
+	endpoints []string
+}
+
+// ParseNodes splits a comma-separated list of node addresses (a --node flag's value), dropping
+// blanks: "a:9090, b:9090" is [a:9090 b:9090].
+func ParseNodes(list string) []string {
+	var out []string
+	for _, a := range strings.Split(list, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func (c Config) settle() (settings, error) {
-	if c.Node == "" {
-		return settings{}, errors.New("chain: Config.Node is required: the node's gRPC address, host:port")
+	var endpoints []string
+	for _, a := range append(ParseNodes(c.Node), c.Nodes...) {
+		if a = strings.TrimSpace(a); a != "" && !slices.Contains(endpoints, a) {
+			endpoints = append(endpoints, a)
+		}
 	}
-	if c.CallTimeout < 0 || c.InclusionTimeout < 0 || c.PollInterval < 0 || c.Retry.Base < 0 || c.Retry.Max < 0 || c.Retry.Attempts < 0 {
+	if len(endpoints) == 0 {
+		return settings{}, errors.New("chain: Config.Node is required: the node's gRPC address, host:port (or several, comma-separated)")
+	}
+	if c.CallTimeout < 0 || c.AttemptTimeout < 0 || c.InclusionTimeout < 0 || c.PollInterval < 0 || c.Retry.Base < 0 || c.Retry.Max < 0 || c.Retry.Attempts < 0 {
 		return settings{}, errors.New("chain: timeouts, intervals and attempts must not be negative")
 	}
 	if c.GasAdjustment != 0 && (c.GasAdjustment < 1 || math.IsNaN(c.GasAdjustment) || math.IsInf(c.GasAdjustment, 0)) {
 		return settings{}, fmt.Errorf("chain: GasAdjustment %v must be at least 1 (it is a margin over the simulated gas)", c.GasAdjustment)
 	}
-	s := settings{Config: c, gasPrice: sdkmath.LegacyZeroDec()}
+	s := settings{Config: c, gasPrice: sdkmath.LegacyZeroDec(), endpoints: endpoints}
 	if c.GasPrice != "" {
 		p, err := sdkmath.LegacyNewDecFromStr(c.GasPrice)
 		if err != nil || p.IsNegative() {
@@ -93,6 +124,7 @@ func (c Config) settle() (settings, error) {
 		s.gasPrice = p
 	}
 	setDefault(&s.CallTimeout, DefaultCallTimeout)
+	setDefault(&s.AttemptTimeout, s.CallTimeout/time.Duration(len(endpoints)))
 	setDefault(&s.InclusionTimeout, DefaultInclusionTimeout)
 	setDefault(&s.PollInterval, DefaultPollInterval)
 	setDefault(&s.TxLifetimeBlocks, DefaultTxLifetimeBlocks)

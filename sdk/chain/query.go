@@ -30,7 +30,7 @@ func (c *Client) Height(ctx context.Context) (int64, error) {
 	}
 	h := heightOf(md)
 	if h <= 0 {
-		return 0, fmt.Errorf("chain: %s answered without its height", c.s.Node)
+		return 0, fmt.Errorf("chain: %s answered without its height", c.Node())
 	}
 	return h, nil
 }

@@ -35,12 +35,16 @@ type Network struct {
 	ChainID string
 	// Authority is the chain authority (genesis local_authority): it sets any hyperparameter.
 	Authority *synapse.KeySigner
+	// Nodes are a cluster's validator nodes (StartCluster); empty for a one-node network.
+	Nodes []*ClusterNode
 
 	faucet *synapse.KeySigner
 	net    *network.Network
 	client *chain.Client
 	// funding serializes the faucet's transfers.
 	funding sync.Mutex
+	// logs are a cluster's node logs.
+	logs []*os.File
 }
 
 // Balances of the genesis keys, in rao.
@@ -117,13 +121,24 @@ func startOnce(l network.Logger, dir string) (n *Network, retry bool, err error)
 
 // Stop stops the network.
 func (n *Network) Stop() {
-	_ = n.client.Close()
-	n.net.Cleanup()
+	if n.client != nil {
+		_ = n.client.Close()
+	}
+	if n.net != nil {
+		n.net.Cleanup()
+	}
+	for i := range n.Nodes {
+		_ = n.StopNode(i)
+	}
+	for _, f := range n.logs {
+		_ = f.Close()
+	}
 }
 
-// ClientConfig is a chain.Config for this network: quick polling for 100 ms blocks.
+// ClientConfig is a chain.Config for this network: quick polling for 100 ms blocks; a cluster's
+// lists every node.
 func (n *Network) ClientConfig() chain.Config {
-	return chain.Config{Node: n.GRPC, ChainID: n.ChainID, PollInterval: 50 * time.Millisecond}
+	return chain.Config{Node: n.grpcEndpoints(), ChainID: n.ChainID, PollInterval: 50 * time.Millisecond}
 }
 
 // Client is the network's own client (do not close it).
