@@ -18,6 +18,12 @@
 // deadline. A node that accepts connections and never answers costs a caller CallTimeout, never
 // more.
 //
+// Several nodes (Config.Node "a:9090,b:9090", or Config.Nodes) make the client fail over: each
+// call goes to the current node, and when that one is unreachable or silent for AttemptTimeout,
+// to the next, which stays current. A broadcast that moves on sends the same signed bytes, which
+// cannot run twice. CometRPC does the same for the SDK's CometBFT RPC client (the CLI's
+// --node tcp://a,tcp://b).
+//
 // # Transactions
 //
 // Send builds a transaction with the chain's encoding (SIGN_MODE_DIRECT), fetches the signer's
