@@ -27,6 +27,10 @@ type Follower struct {
 	active atomic.Int32
 	moves  atomic.Int64
 
+	mu       sync.Mutex
+	lastErr  error
+	failedAt time.Time
+
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
@@ -59,13 +63,49 @@ func (f *Follower) Current() *metagraph.Metagraph { return f.cur.Load() }
 func (f *Follower) Node() int    { return int(f.active.Load()) }
 func (f *Follower) Moves() int64 { return f.moves.Load() }
 
+// NodeStatus is how following the nodes goes, as GET /healthz reports it.
+type NodeStatus struct {
+	// Following is the index of the node followed now, of Nodes.
+	Following int `json:"following"`
+	Nodes     int `json:"nodes"`
+	// Moves counts the moves to the next node.
+	Moves int64 `json:"moves"`
+	// Height is the block of the metagraph served (0: none read yet).
+	Height int64 `json:"metagraph_height"`
+	// LastError is the last failure of a node, when it happened; empty
+	// while none has failed.
+	LastError string     `json:"last_error,omitempty"`
+	FailedAt  *time.Time `json:"failed_at,omitempty"`
+}
+
+// Nodes reports how following the nodes goes.
+func (f *Follower) Nodes() NodeStatus {
+	s := NodeStatus{Following: f.Node(), Nodes: len(f.syncers), Moves: f.Moves()}
+	if m := f.Current(); m != nil {
+		s.Height = m.Height
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lastErr != nil {
+		at := f.failedAt
+		s.LastError, s.FailedAt = f.lastErr.Error(), &at
+	}
+	return s
+}
+
 // Sync reads the metagraph once from the node followed; on failure it
 // moves to the next node, keeping the last metagraph, and reports the
-// error.
+// error (also in Nodes).
 func (f *Follower) Sync(ctx context.Context) error {
 	i := int(f.active.Load())
 	m, _, err := f.syncers[i].Sync(ctx)
 	if err != nil {
+		err = fmt.Errorf("node %d of %d: %w", i, len(f.syncers), err)
+		if ctx.Err() == nil {
+			f.mu.Lock()
+			f.lastErr, f.failedAt = err, time.Now()
+			f.mu.Unlock()
+		}
 		if ctx.Err() == nil && len(f.syncers) > 1 {
 			next := (i + 1) % len(f.syncers)
 			f.active.Store(int32(next))

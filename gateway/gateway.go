@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +51,20 @@ type Subnet struct {
 	Validator *textgen.Validator
 }
 
+// ForecastSubnet is a forecasting subnet the gateway serves at POST
+// /v1/forecast, as one model: each request goes to the subnet's top miners
+// by incentive, and the answer is their incentive-weighted ensemble.
+type ForecastSubnet struct {
+	Netuid uint16
+	// Model is the model id users name (GET /v1/models lists it). Required.
+	Model string
+	// Metagraph is the subnet's metagraph source. Required.
+	Metagraph Metagraph
+	// Miners is how many of the miners with the highest incentive make
+	// the ensemble (default 5).
+	Miners int
+}
+
 // Config configures a gateway. Zero values take the defaults listed.
 type Config struct {
 	// ChainID and Hotkey: the network and the validator hotkey the gateway
@@ -56,8 +72,10 @@ type Config struct {
 	// Required.
 	ChainID string
 	Hotkey  chain.Signer
-	// Subnets are the served subnets, one model each. Required.
-	Subnets []Subnet
+	// Subnets are the served text-generation subnets, and Forecasts the
+	// forecasting subnets, one model each. At least one is required.
+	Subnets   []Subnet
+	Forecasts []ForecastSubnet
 	// Keys is the API key database. Required.
 	Keys *Keys
 	// ListenAddr is where Start listens (default "127.0.0.1:8080").
@@ -80,6 +98,9 @@ type Config struct {
 	Attempts          int
 	FirstTokenTimeout time.Duration
 	RequestTimeout    time.Duration
+	// ForecastTimeout is how long the miners of a forecast have to answer
+	// (default 10s).
+	ForecastTimeout time.Duration
 	// Route tunes the choice of miners.
 	Route RouteConfig
 	// Logger receives structured logs, never prompt or answer text
@@ -98,14 +119,14 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Keys == nil {
 		errs = append(errs, errors.New("Keys (the API key database) is required"))
 	}
-	if len(c.Subnets) == 0 {
-		errs = append(errs, errors.New("at least one Subnet is required"))
+	if len(c.Subnets)+len(c.Forecasts) == 0 {
+		errs = append(errs, errors.New("at least one Subnet or ForecastSubnet is required"))
 	}
 	if !(c.VerifyShare >= 0 && c.VerifyShare <= 1) {
 		errs = append(errs, fmt.Errorf("VerifyShare is %v, want 0..1", c.VerifyShare))
 	}
 	if c.MaxTokens < 0 || c.MaxTokens > protocol.MaxTokens || c.DefaultMaxTokens < 0 || c.MaxBodyBytes < 0 || c.Attempts < 0 ||
-		c.FirstTokenTimeout < 0 || c.RequestTimeout < 0 {
+		c.FirstTokenTimeout < 0 || c.RequestTimeout < 0 || c.ForecastTimeout < 0 {
 		errs = append(errs, fmt.Errorf("MaxTokens (0..%d), DefaultMaxTokens, MaxBodyBytes, Attempts and the timeouts must not be negative", protocol.MaxTokens))
 	}
 	models := map[string]bool{}
@@ -127,6 +148,24 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("subnet %d (netuid %d): VerifyShare %v needs a Reference model or a Validator", i, s.Netuid, c.VerifyShare))
 		}
 	}
+	for i, f := range c.Forecasts {
+		switch {
+		case f.Model == "":
+			errs = append(errs, fmt.Errorf("forecasting subnet %d (netuid %d): Model is required", i, f.Netuid))
+		case models[f.Model]:
+			errs = append(errs, fmt.Errorf("forecasting subnet %d: model %q is served twice", i, f.Model))
+		}
+		models[f.Model] = true
+		if f.Netuid == 0 {
+			errs = append(errs, fmt.Errorf("forecasting subnet %d: netuid 0 is the root network, which has no miners", i))
+		}
+		if f.Metagraph == nil {
+			errs = append(errs, fmt.Errorf("forecasting subnet %d (netuid %d): Metagraph is required", i, f.Netuid))
+		}
+		if f.Miners < 0 || f.Miners > maxEnsemble {
+			errs = append(errs, fmt.Errorf("forecasting subnet %d (netuid %d): Miners is %d, want 0..%d (0: %d)", i, f.Netuid, f.Miners, maxEnsemble, defaultEnsemble))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("gateway: config: %w", err)
 	}
@@ -137,6 +176,10 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.Attempts, 3)
 	setDefault(&c.FirstTokenTimeout, 10*time.Second)
 	setDefault(&c.RequestTimeout, 120*time.Second)
+	setDefault(&c.ForecastTimeout, 10*time.Second)
+	for i := range c.Forecasts {
+		setDefault(&c.Forecasts[i].Miners, defaultEnsemble)
+	}
 	if len(c.Secret) == 0 {
 		c.Secret = make([]byte, 32)
 		_, _ = rand.Read(c.Secret)
@@ -159,15 +202,16 @@ type served struct {
 // Gateway is the OpenAI-compatible front door. Handler serves it; Start
 // and Stop run it on its own listener.
 type Gateway struct {
-	cfg     Config
-	log     *slog.Logger
-	subnets map[string]*served // by model
-	models  []string           // in the configuration's order
-	router  *router
-	limits  limiters
-	metrics *metrics
-	created int64
-	mux     *http.ServeMux
+	cfg       Config
+	log       *slog.Logger
+	subnets   map[string]*served         // by model
+	forecasts map[string]*servedForecast // by model
+	models    []string                   // text models, then forecasting ones, in the configuration's order
+	router    *router
+	limits    limiters
+	metrics   *metrics
+	created   int64
+	mux       *http.ServeMux
 
 	verifyMu  sync.Mutex
 	verifying int // verifications in flight
@@ -187,7 +231,7 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{cfg: cfg, subnets: map[string]*served{}, router: newRouter(cfg.Route), metrics: newMetrics(), created: time.Now().Unix()}
+	g := &Gateway{cfg: cfg, subnets: map[string]*served{}, forecasts: map[string]*servedForecast{}, router: newRouter(cfg.Route), metrics: newMetrics(), created: time.Now().Unix()}
 	g.log = cfg.Logger.With("component", "gateway", "hotkey", cfg.Hotkey.Address())
 	for _, s := range cfg.Subnets {
 		sv := &served{Subnet: s, tv: s.Validator}
@@ -211,23 +255,83 @@ func New(cfg Config) (*Gateway, error) {
 		g.subnets[s.Model] = sv
 		g.models = append(g.models, s.Model)
 	}
+	for _, f := range cfg.Forecasts {
+		d, err := dendrite.New(dendrite.Config{
+			Signer: cfg.Hotkey, Scope: synapse.Scope{ChainID: cfg.ChainID, NetUID: f.Netuid},
+			Timeout: cfg.ForecastTimeout, Logger: g.log,
+		})
+		if err != nil {
+			g.close()
+			return nil, fmt.Errorf("gateway: forecasting subnet %d: %w", f.Netuid, err)
+		}
+		g.forecasts[f.Model] = &servedForecast{ForecastSubnet: f, d: d}
+		g.models = append(g.models, f.Model)
+	}
 	g.mux = http.NewServeMux()
 	g.mux.HandleFunc("GET /v1/models", g.api("models", g.listModels))
 	g.mux.HandleFunc("GET /v1/models/{model}", g.api("model", g.getModel))
 	g.mux.HandleFunc("POST /v1/chat/completions", g.api("chat", g.chat))
 	g.mux.HandleFunc("POST /v1/completions", g.api("completions", g.completions))
+	g.mux.HandleFunc("POST /v1/forecast", g.api("forecast", g.forecast))
 	g.mux.HandleFunc("GET /healthz", g.healthz)
 	g.mux.Handle("GET /metrics", promhttp.HandlerFor(g.metrics.registry, promhttp.HandlerOpts{}))
-	g.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &apiError{Status: http.StatusNotFound, Type: typeInvalidRequest, Code: "unknown_url",
-			Message: fmt.Sprintf("no endpoint %s %s: this gateway serves GET /v1/models, POST /v1/chat/completions and POST /v1/completions", r.Method, r.URL.Path)})
-	})
+	g.mux.HandleFunc("/", g.noEndpoint)
 	return g, nil
+}
+
+// endpoints are the API's paths and the method each takes; a path
+// pattern's {…} matches one segment.
+var endpoints = []struct{ method, path string }{
+	{http.MethodGet, "/v1/models"},
+	{http.MethodGet, "/v1/models/{model}"},
+	{http.MethodPost, "/v1/chat/completions"},
+	{http.MethodPost, "/v1/completions"},
+	{http.MethodPost, "/v1/forecast"},
+	{http.MethodGet, "/healthz"},
+	{http.MethodGet, "/metrics"},
+}
+
+// noEndpoint answers what no endpoint serves: 405 (with Allow) for a known
+// path asked with another method, 404 otherwise, both as OpenAI errors.
+func (g *Gateway) noEndpoint(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, e := range endpoints {
+		if pathMatches(e.path, r.URL.Path) {
+			allow = append(allow, e.method)
+		}
+	}
+	if len(allow) > 0 {
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
+			Message: fmt.Sprintf("%s %s is not served: use %s %s", r.Method, r.URL.Path, strings.Join(allow, " or "), r.URL.Path)})
+		return
+	}
+	writeError(w, &apiError{Status: http.StatusNotFound, Type: typeInvalidRequest, Code: "unknown_url",
+		Message: fmt.Sprintf("no endpoint %s %s: this gateway serves GET /v1/models, POST /v1/chat/completions, POST /v1/completions and POST /v1/forecast", r.Method, r.URL.Path)})
+}
+
+func pathMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i, p := range ps {
+		if p != xs[i] && !(strings.HasPrefix(p, "{") && xs[i] != "") {
+			return false
+		}
+	}
+	return true
 }
 
 func (g *Gateway) close() {
 	for _, s := range g.subnets {
 		s.d.Close()
+	}
+	for _, f := range g.forecasts {
+		f.d.Close()
 	}
 }
 
@@ -292,17 +396,38 @@ func (g *Gateway) Stop() error {
 	return err
 }
 
+// NodeReporter is a Metagraph that follows chain nodes and can say how
+// that goes (a Follower).
+type NodeReporter interface {
+	Nodes() NodeStatus
+}
+
 func (g *Gateway) healthz(w http.ResponseWriter, _ *http.Request) {
-	status := map[string]int{}
+	serving, nodes := map[string]int{}, map[string]NodeStatus{}
 	for _, m := range g.models {
-		if mg := g.subnets[m].Metagraph.Current(); mg != nil {
+		src := g.metagraph(m)
+		serving[m] = 0
+		if mg := src.Current(); mg != nil {
 			_, axons := mg.Serving()
-			status[m] = len(axons)
-		} else {
-			status[m] = 0
+			serving[m] = len(axons)
+		}
+		if r, ok := src.(NodeReporter); ok {
+			nodes[m] = r.Nodes()
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "serving_miners": status})
+	out := map[string]any{"status": "ok", "serving_miners": serving}
+	if len(nodes) > 0 {
+		out["nodes"] = nodes
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// metagraph is a served model's metagraph source.
+func (g *Gateway) metagraph(model string) Metagraph {
+	if s := g.subnets[model]; s != nil {
+		return s.Metagraph
+	}
+	return g.forecasts[model].Metagraph
 }
 
 // Verifying is how many organic answers are being verified now.

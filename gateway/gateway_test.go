@@ -97,6 +97,7 @@ type network struct {
 	netuid  uint16
 	lm      *textgen.Runtime
 	gwKey   *synapse.KeySigner
+	gwCold  *synapse.KeySigner // the gateway hotkey's coldkey, which registers it on other subnets
 	graph   *metagraph.Syncer
 	honest  []*neuron.Miner
 	broken  *neuron.Miner
@@ -130,14 +131,17 @@ func newNetwork(t testing.TB) (*network, error) {
 	if err != nil {
 		return nil, err
 	}
-	nw := &network{chain: c, netuid: netuid, lm: lm, gwKey: synapse.GenerateKeySigner()}
+	nw := &network{chain: c, netuid: netuid, lm: lm, gwKey: synapse.GenerateKeySigner(), gwCold: n.Fund(t, 1_000*types.RaoPerTAO)}
 	honestKeys := []*synapse.KeySigner{synapse.GenerateKeySigner(), synapse.GenerateKeySigner(), synapse.GenerateKeySigner()}
 	brokenKey, cheatKey := synapse.GenerateKeySigner(), synapse.GenerateKeySigner()
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)
 	register := func(hotkey string, stake uint64) {
 		defer wg.Done()
-		coldkey := n.Fund(t, 1_000*types.RaoPerTAO)
+		coldkey := nw.gwCold
+		if hotkey != nw.gwKey.Address() {
+			coldkey = n.Fund(t, 1_000*types.RaoPerTAO)
+		}
 		if _, _, err := c.Register(ctx, coldkey, netuid, hotkey, 0); err != nil {
 			errs <- fmt.Errorf("registering %s: %w", hotkey, err)
 			return

@@ -118,7 +118,9 @@ type sampling struct {
 type chatRequest struct {
 	Model string `json:"model"`
 	sampling
-	Messages []chatMessage `json:"messages"`
+	Messages    []chatMessage `json:"messages"`
+	Logprobs    bool          `json:"logprobs"`
+	TopLogprobs *int          `json:"top_logprobs"`
 }
 
 // chatMessage takes content as a string or as text parts.
@@ -131,7 +133,38 @@ type chatMessage struct {
 type completionRequest struct {
 	Model string `json:"model"`
 	sampling
-	Prompt json.RawMessage `json:"prompt"`
+	Prompt   json.RawMessage `json:"prompt"`
+	Logprobs *int            `json:"logprobs"`
+}
+
+// chatLogprobsAsked reads a chat's logprobs (true or false) and
+// top_logprobs (0..MaxTopLogprobs, with logprobs only).
+func (b chatRequest) logprobsAsked() (logprobsAsked, *apiError) {
+	a := logprobsAsked{on: b.Logprobs}
+	if b.TopLogprobs == nil {
+		return a, nil
+	}
+	if !b.Logprobs {
+		return a, badRequest("top_logprobs", "top_logprobs needs logprobs: true")
+	}
+	a.top = *b.TopLogprobs
+	if a.top < 0 || a.top > protocol.MaxTopLogprobs {
+		return a, badRequest("top_logprobs", "top_logprobs is %d, want 0..%d", a.top, protocol.MaxTopLogprobs)
+	}
+	return a, nil
+}
+
+// logprobsAsked reads a legacy completion's logprobs: how many
+// alternatives each token carries (0..MaxTopLogprobs), or null for none.
+func (b completionRequest) logprobsAsked() (logprobsAsked, *apiError) {
+	if b.Logprobs == nil {
+		return logprobsAsked{}, nil
+	}
+	a := logprobsAsked{on: true, top: *b.Logprobs}
+	if a.top < 0 || a.top > protocol.MaxTopLogprobs {
+		return a, badRequest("logprobs", "logprobs is %d, want 0..%d alternatives per token", a.top, protocol.MaxTopLogprobs)
+	}
+	return a, nil
 }
 
 func (s sampling) stops() ([]string, *apiError) {

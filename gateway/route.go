@@ -126,6 +126,14 @@ func (r *router) pick(cands []candidate, tried map[string]bool, now time.Time) (
 	return healthy[len(healthy)-1], true
 }
 
+// cooling reports whether a miner is in its fail window or banned.
+func (r *router) cooling(hotkey string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.by[hotkey]
+	return h != nil && (now.Before(h.bannedTil) || !h.failedAt.IsZero() && now.Sub(h.failedAt) < r.cfg.FailWindow)
+}
+
 // succeeded records an answer whose first token came after ttft.
 func (r *router) succeeded(hotkey string, ttft time.Duration) {
 	r.mu.Lock()

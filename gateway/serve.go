@@ -17,7 +17,6 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/gotensor/gotensor/sdk/dendrite"
-	"github.com/gotensor/gotensor/sdk/metagraph"
 	"github.com/gotensor/gotensor/sdk/synapse"
 	"github.com/gotensor/gotensor/subnets/textgen"
 	"github.com/gotensor/gotensor/subnets/textgen/protocol"
@@ -139,12 +138,18 @@ func (g *Gateway) listModels(w http.ResponseWriter, _ *http.Request, _ *call) *a
 }
 
 func (g *Gateway) model(m string) openai.Model {
-	return openai.Model{ID: m, Object: "model", CreatedAt: g.created, OwnedBy: fmt.Sprintf("gotensor-subnet-%d", g.subnets[m].Netuid), Root: m}
+	netuid := uint16(0)
+	if s := g.subnets[m]; s != nil {
+		netuid = s.Netuid
+	} else {
+		netuid = g.forecasts[m].Netuid
+	}
+	return openai.Model{ID: m, Object: "model", CreatedAt: g.created, OwnedBy: fmt.Sprintf("gotensor-subnet-%d", netuid), Root: m}
 }
 
 func (g *Gateway) getModel(w http.ResponseWriter, r *http.Request, _ *call) *apiError {
 	m := r.PathValue("model")
-	if g.subnets[m] == nil {
+	if g.subnets[m] == nil && g.forecasts[m] == nil {
 		return g.unknownModel(m)
 	}
 	writeJSON(w, http.StatusOK, g.model(m))
@@ -164,7 +169,15 @@ type job struct {
 	chat         bool
 	stream       bool
 	includeUsage bool
+	logprobs     logprobsAsked
 	created      int64
+}
+
+// askLogprobs sets what the user asked for; the miners are asked for at
+// least the alternatives the verifier needs.
+func (j *job) askLogprobs(a logprobsAsked) {
+	j.logprobs = a
+	j.req.TopLogprobs = max(j.req.TopLogprobs, a.top)
 }
 
 func (g *Gateway) chat(w http.ResponseWriter, r *http.Request, c *call) *apiError {
@@ -187,6 +200,11 @@ func (g *Gateway) chat(w http.ResponseWriter, r *http.Request, c *call) *apiErro
 		j.req.Messages = append(j.req.Messages, protocol.Message{Role: m.Role, Content: text})
 	}
 	j.chat = true
+	a, e := body.logprobsAsked()
+	if e != nil {
+		return e
+	}
+	j.askLogprobs(a)
 	return g.run(w, r, c, j)
 }
 
@@ -205,6 +223,11 @@ func (g *Gateway) completions(w http.ResponseWriter, r *http.Request, c *call) *
 	if j.req.Prompt == "" {
 		return badRequest("prompt", "prompt is empty")
 	}
+	a, e := body.logprobsAsked()
+	if e != nil {
+		return e
+	}
+	j.askLogprobs(a)
 	return g.run(w, r, c, j)
 }
 
@@ -213,6 +236,10 @@ func (g *Gateway) newJob(model string, s sampling, c *call) (*job, *apiError) {
 		return nil, badRequest("model", "model is required; GET /v1/models lists the served models")
 	}
 	sub := g.subnets[model]
+	if sub == nil && g.forecasts[model] != nil {
+		return nil, &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: "model_not_supported", Param: "model",
+			Message: fmt.Sprintf("the model %q is a forecasting model: POST /v1/forecast with a series, not a chat or completion", model)}
+	}
 	if sub == nil {
 		return nil, g.unknownModel(model)
 	}
@@ -277,15 +304,7 @@ func (g *Gateway) candidates(sub *served) []candidate {
 	if m == nil {
 		return nil
 	}
-	uids, axons := m.Serving()
-	out := make([]candidate, 0, len(uids))
-	for i, uid := range uids {
-		if axons[i].Hotkey == g.cfg.Hotkey.Address() {
-			continue
-		}
-		out = append(out, candidate{UID: uid, Axon: axons[i], Incentive: metagraph.Share(m.Incentive[uid])})
-	}
-	return out
+	return g.candidatesOf(m)
 }
 
 // attemptResult is one miner's whole answer.
@@ -433,20 +452,24 @@ func objectName(chat, stream bool) string {
 // writeWhole writes a non-streamed answer.
 func (g *Gateway) writeWhole(w http.ResponseWriter, c *call, j *job, ans attemptResult) {
 	w.Header().Set("x-gotensor-miner", ans.hotkey)
-	text := protocol.JSONText(ans.answer.Text())
+	raw := ans.answer.Text()
+	text, toks := protocol.JSONText(raw), shown(ans.answer.Tokens, len(raw))
 	u := usageOf(ans.answer.Usage)
 	if j.chat {
-		writeJSON(w, http.StatusOK, openai.ChatCompletionResponse{
-			ID: "chatcmpl-" + c.id, Object: objectName(j.chat, false), Created: j.created, Model: j.model, Usage: u,
-			Choices: []openai.ChatCompletionChoice{{Index: 0, Message: openai.ChatCompletionMessage{Role: "assistant", Content: text},
-				FinishReason: openai.FinishReason(ans.answer.Finish)}},
-		})
+		ch := chatChoice{Index: 0, Message: &assistantMessage{Role: "assistant", Content: text}, FinishReason: finishOf(ans.answer.Finish)}
+		if j.logprobs.on {
+			ch.Logprobs = &chatLogprobs{Content: j.logprobs.chatEntries(toks)}
+		}
+		writeJSON(w, http.StatusOK, chatCompletion{ID: "chatcmpl-" + c.id, Object: objectName(j.chat, false), Created: j.created, Model: j.model,
+			Choices: []chatChoice{ch}, Usage: &u})
 		return
 	}
-	writeJSON(w, http.StatusOK, openai.CompletionResponse{
-		ID: "cmpl-" + c.id, Object: objectName(j.chat, false), Created: j.created, Model: j.model, Usage: &u,
-		Choices: []openai.CompletionChoice{{Text: text, Index: 0, FinishReason: ans.answer.Finish}},
-	})
+	ch := textChoice{Text: text, Index: 0, FinishReason: finishOf(ans.answer.Finish)}
+	if j.logprobs.on {
+		ch.Logprobs = j.logprobs.completionEntries(toks, utf8.RuneCountInString(j.req.Prompt))
+	}
+	writeJSON(w, http.StatusOK, textCompletion{ID: "cmpl-" + c.id, Object: objectName(j.chat, false), Created: j.created, Model: j.model,
+		Choices: []textChoice{ch}, Usage: &u})
 }
 
 // sse streams an answer as server-sent events, holding back text that may
@@ -460,10 +483,17 @@ type sse struct {
 	pending string // text received but not yet sent
 	hold    int    // bytes of pending to hold back (longest stop − 1)
 	err     error  // the first write error: the user went away
+	// With logprobs: the tokens received whose logprobs are not yet sent,
+	// the byte offset of the first in the answer, the bytes of the answer
+	// sent, and (legacy completions) the character offset of the first.
+	toks   []protocol.Token
+	tokAt  int
+	sent   int
+	offset int
 }
 
 func newSSE(w http.ResponseWriter, j *job, id string) *sse {
-	s := &sse{w: w, j: j, id: id}
+	s := &sse{w: w, j: j, id: id, offset: utf8.RuneCountInString(j.req.Prompt)}
 	for _, stop := range j.req.Stop {
 		s.hold = max(s.hold, len(stop)-1)
 	}
@@ -507,26 +537,43 @@ func (s *sse) begin(miner string) error {
 	h.Set("x-gotensor-miner", miner)
 	s.w.WriteHeader(http.StatusOK)
 	if s.j.chat {
-		return s.event(s.chatChunk(openai.ChatCompletionStreamChoiceDelta{Role: "assistant"}, ""))
+		return s.event(s.chatChunk(chatChoice{Delta: &chatDelta{Role: "assistant"}}))
 	}
 	return nil
 }
 
-func (s *sse) chatChunk(d openai.ChatCompletionStreamChoiceDelta, finish string) openai.ChatCompletionStreamResponse {
-	return openai.ChatCompletionStreamResponse{ID: s.id, Object: objectName(true, true), Created: s.j.created, Model: s.j.model,
-		Choices: []openai.ChatCompletionStreamChoice{{Index: 0, Delta: d, FinishReason: openai.FinishReason(finish)}}}
+func (s *sse) chatChunk(ch chatChoice) chatCompletion {
+	return chatCompletion{ID: s.id, Object: objectName(true, true), Created: s.j.created, Model: s.j.model, Choices: []chatChoice{ch}}
 }
 
+// text sends t, the logprobs of the tokens that begin in it, and finish.
 func (s *sse) text(t, finish string) error {
 	if t == "" && finish == "" {
 		return nil
 	}
+	s.sent += len(t)
+	var toks []protocol.Token
+	for len(s.toks) > 0 && s.tokAt < s.sent {
+		toks = append(toks, s.toks[0])
+		s.tokAt += len(s.toks[0].Text)
+		s.toks = s.toks[1:]
+	}
 	t = protocol.JSONText(t)
 	if s.j.chat {
-		return s.event(s.chatChunk(openai.ChatCompletionStreamChoiceDelta{Content: t}, finish))
+		ch := chatChoice{Delta: &chatDelta{Content: t}, FinishReason: finishOf(finish)}
+		if s.j.logprobs.on && len(toks) > 0 {
+			ch.Logprobs = &chatLogprobs{Content: s.j.logprobs.chatEntries(toks)}
+		}
+		return s.event(s.chatChunk(ch))
 	}
-	return s.event(openai.CompletionResponse{ID: s.id, Object: objectName(false, true), Created: s.j.created, Model: s.j.model,
-		Choices: []openai.CompletionChoice{{Text: t, Index: 0, FinishReason: finish}}})
+	ch := textChoice{Text: t, FinishReason: finishOf(finish)}
+	if s.j.logprobs.on && len(toks) > 0 {
+		ch.Logprobs = s.j.logprobs.completionEntries(toks, s.offset)
+		for _, tok := range toks {
+			s.offset += utf8.RuneCountInString(protocol.JSONText(tok.Text))
+		}
+	}
+	return s.event(textCompletion{ID: s.id, Object: objectName(false, true), Created: s.j.created, Model: s.j.model, Choices: []textChoice{ch}})
 }
 
 func (s *sse) chunk(ch protocol.Chunk) error {
@@ -538,6 +585,9 @@ func (s *sse) chunk(ch protocol.Chunk) error {
 	}
 	for _, t := range ch.Tokens {
 		s.pending += t.Text
+	}
+	if s.j.logprobs.on {
+		s.toks = append(s.toks, ch.Tokens...)
 	}
 	n := len(s.pending) - s.hold
 	for n > 0 && !utf8.ValidString(s.pending[:n]) {
@@ -572,11 +622,11 @@ func (s *sse) finish(ans attemptResult) error {
 		u := usageOf(ans.answer.Usage)
 		var err error
 		if s.j.chat {
-			err = s.event(openai.ChatCompletionStreamResponse{ID: s.id, Object: objectName(true, true), Created: s.j.created, Model: s.j.model,
-				Choices: []openai.ChatCompletionStreamChoice{}, Usage: &u})
+			err = s.event(chatCompletion{ID: s.id, Object: objectName(true, true), Created: s.j.created, Model: s.j.model,
+				Choices: []chatChoice{}, Usage: &u})
 		} else {
-			err = s.event(openai.CompletionResponse{ID: s.id, Object: objectName(false, true), Created: s.j.created, Model: s.j.model,
-				Choices: []openai.CompletionChoice{}, Usage: &u})
+			err = s.event(textCompletion{ID: s.id, Object: objectName(false, true), Created: s.j.created, Model: s.j.model,
+				Choices: []textChoice{}, Usage: &u})
 		}
 		if err != nil {
 			return err
