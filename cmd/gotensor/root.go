@@ -50,12 +50,19 @@ func newRootCmd() *cobra.Command {
 			cmd.SetOut(cmd.OutOrStdout())
 			cmd.SetErr(cmd.ErrOrStderr())
 			ctx := clientCtx.WithCmdContext(cmd.Context()).WithViper("")
-			ctx, err := client.ReadPersistentCommandFlags(ctx, cmd.Flags())
+			nodes, err := nodeList(cmd)
+			if err != nil {
+				return err
+			}
+			ctx, err = client.ReadPersistentCommandFlags(ctx, cmd.Flags())
 			if err != nil {
 				return err
 			}
 			ctx, err = config.ReadFromClientConfig(ctx)
 			if err != nil {
+				return err
+			}
+			if ctx, err = withNodeList(cmd, ctx, nodes); err != nil {
 				return err
 			}
 			if err := client.SetCmdClientContextHandler(ctx, cmd); err != nil {

@@ -72,7 +72,7 @@ func (f *neuronFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.home, "home", app.DefaultNodeHome(), "folder holding the keyring")
 	fl.StringVar(&f.backend, "keyring-backend", wallet.DefaultBackend, "keyring backend: os, file or test")
 	fl.UintVar(&f.netuid, "netuid", 0, "the subnet's netuid (required)")
-	fl.StringVar(&f.node, "node", "localhost:9090", "the node's gRPC address, host:port (the chain id is read from it)")
+	fl.StringVar(&f.node, "node", "localhost:9090", "the node's gRPC address, host:port (the chain id is read from it); several, comma-separated, to move to the next when one stops answering")
 	fl.DurationVar(&f.timeout, "timeout", chain.DefaultCallTimeout, "how long to wait for each answer from the node")
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
@@ -87,8 +87,14 @@ func (f *neuronFlags) check() error {
 	if f.netuid == 0 || f.netuid > types.MaxU16 {
 		errs = append(errs, fmt.Errorf("--netuid must be 1..65535, not %d", f.netuid))
 	}
-	if _, _, err := net.SplitHostPort(f.node); err != nil {
-		errs = append(errs, fmt.Errorf("--node %q: want the node's gRPC address as host:port: %v", f.node, err))
+	nodes := chain.ParseNodes(f.node)
+	if len(nodes) == 0 {
+		errs = append(errs, errors.New("--node is empty: want the node's gRPC address as host:port (or several, comma-separated)"))
+	}
+	for _, n := range nodes {
+		if _, _, err := net.SplitHostPort(n); err != nil {
+			errs = append(errs, fmt.Errorf("--node %q: want the node's gRPC address as host:port: %v", n, err))
+		}
 	}
 	if f.timeout <= 0 {
 		errs = append(errs, fmt.Errorf("--timeout must be positive, not %s", f.timeout))
@@ -163,7 +169,7 @@ func (f *neuronFlags) connect(cmd *cobra.Command, log *slog.Logger) (*connection
 
 // registerHint is the command that registers the hotkey, paid by the wallet's coldkey.
 func (f *neuronFlags) registerHint(hotkey, chainID string) string {
-	host, _, _ := net.SplitHostPort(f.node)
+	host, _, _ := net.SplitHostPort(chain.ParseNodes(f.node)[0]) // checked
 	return fmt.Sprintf(`register the hotkey (the coldkey %s pays the burn; `+"`gotensor q subnet registration-cost %d`"+` shows it), then start again:
 
   gotensor tx subnet register %d %s --from %s --keyring-backend %s --home %s --chain-id %s --node tcp://%s --yes

@@ -176,7 +176,7 @@ func walletOverviewCmd(f *walletFlags) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&cfg.Node, "node", "localhost:9090", "the node's gRPC address, host:port")
+	fl.StringVar(&cfg.Node, "node", "localhost:9090", "the node's gRPC address, host:port; several, comma-separated, to move to the next when one stops answering")
 	fl.StringVar(&cfg.ChainID, "chain-id", "", "the network's chain id (default: ask the node)")
 	fl.DurationVar(&cfg.CallTimeout, "timeout", chain.DefaultCallTimeout, "how long to wait for each answer from the node")
 	return cmd
