@@ -1,0 +1,125 @@
+package store
+
+// schema is written once in the SQL both engines speak; rebind turns its ? into PostgreSQL's $n.
+// Amounts are rao (or alpha rao) in BIGINT; shares are the chain's u16 proportions; prices and
+// emission shares are kept both as the chain's decimal text and as a double for sorting and charts.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS blocks (
+		height BIGINT PRIMARY KEY,
+		time_ms BIGINT NOT NULL,
+		hash TEXT NOT NULL,
+		proposer TEXT NOT NULL,
+		n_txs INTEGER NOT NULL,
+		total_issuance BIGINT NOT NULL,
+		burned BIGINT NOT NULL,
+		recycled BIGINT NOT NULL,
+		block_emission BIGINT NOT NULL,
+		max_supply BIGINT NOT NULL,
+		halvings INTEGER NOT NULL,
+		next_halving_issuance BIGINT NOT NULL,
+		blocks_to_next_halving BIGINT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS subnet_blocks (
+		netuid INTEGER NOT NULL,
+		height BIGINT NOT NULL,
+		name TEXT NOT NULL,
+		symbol TEXT NOT NULL,
+		owner TEXT NOT NULL,
+		owner_hotkey TEXT NOT NULL,
+		tempo INTEGER NOT NULL,
+		n INTEGER NOT NULL,
+		max_n INTEGER NOT NULL,
+		burn BIGINT NOT NULL,
+		price TEXT NOT NULL,
+		price_f DOUBLE PRECISION NOT NULL,
+		tao_reserve BIGINT NOT NULL,
+		alpha_in BIGINT NOT NULL,
+		alpha_out BIGINT NOT NULL,
+		emission_share TEXT NOT NULL,
+		emission_share_f DOUBLE PRECISION NOT NULL,
+		started INTEGER NOT NULL,
+		last_epoch_block BIGINT NOT NULL,
+		PRIMARY KEY (netuid, height)
+	)`,
+	`CREATE INDEX IF NOT EXISTS subnet_blocks_height ON subnet_blocks (height)`,
+	`CREATE TABLE IF NOT EXISTS neurons (
+		netuid INTEGER NOT NULL,
+		block BIGINT NOT NULL,
+		uid INTEGER NOT NULL,
+		hotkey TEXT NOT NULL,
+		coldkey TEXT NOT NULL,
+		validator_permit INTEGER NOT NULL,
+		active INTEGER NOT NULL,
+		stake_weight INTEGER NOT NULL,
+		alpha_stake BIGINT NOT NULL,
+		consensus INTEGER NOT NULL,
+		incentive INTEGER NOT NULL,
+		dividends INTEGER NOT NULL,
+		validator_trust INTEGER NOT NULL,
+		emission BIGINT NOT NULL,
+		last_update BIGINT NOT NULL,
+		registered_at BIGINT NOT NULL,
+		axon TEXT NOT NULL,
+		PRIMARY KEY (netuid, block, uid)
+	)`,
+	`CREATE INDEX IF NOT EXISTS neurons_uid ON neurons (netuid, uid, block)`,
+	`CREATE INDEX IF NOT EXISTS neurons_hotkey ON neurons (hotkey)`,
+	`CREATE TABLE IF NOT EXISTS epochs (
+		netuid INTEGER NOT NULL,
+		block BIGINT NOT NULL,
+		PRIMARY KEY (netuid, block)
+	)`,
+	`CREATE TABLE IF NOT EXISTS fairness (
+		netuid INTEGER NOT NULL,
+		block BIGINT NOT NULL,
+		measure TEXT NOT NULL,
+		entity TEXT NOT NULL,
+		holders INTEGER NOT NULL,
+		gini DOUBLE PRECISION NOT NULL,
+		top1 DOUBLE PRECISION NOT NULL,
+		nak51 INTEGER NOT NULL,
+		PRIMARY KEY (netuid, block, measure, entity)
+	)`,
+	`CREATE TABLE IF NOT EXISTS validator_epochs (
+		netuid INTEGER NOT NULL,
+		block BIGINT NOT NULL,
+		uid INTEGER NOT NULL,
+		hotkey TEXT NOT NULL,
+		dividend_rate DOUBLE PRECISION,
+		copy_prev DOUBLE PRECISION,
+		copy_now DOUBLE PRECISION,
+		PRIMARY KEY (netuid, block, uid)
+	)`,
+	`CREATE TABLE IF NOT EXISTS txs (
+		hash TEXT PRIMARY KEY,
+		height BIGINT NOT NULL,
+		idx INTEGER NOT NULL,
+		code INTEGER NOT NULL,
+		gas_used BIGINT NOT NULL,
+		msgs TEXT NOT NULL,
+		log TEXT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS txs_height ON txs (height)`,
+	`CREATE TABLE IF NOT EXISTS events (
+		height BIGINT NOT NULL,
+		idx INTEGER NOT NULL,
+		tx_hash TEXT NOT NULL,
+		type TEXT NOT NULL,
+		attrs TEXT NOT NULL,
+		PRIMARY KEY (height, idx)
+	)`,
+	`CREATE TABLE IF NOT EXISTS event_addresses (
+		address TEXT NOT NULL,
+		height BIGINT NOT NULL,
+		idx INTEGER NOT NULL,
+		PRIMARY KEY (address, height, idx)
+	)`,
+	`CREATE INDEX IF NOT EXISTS event_addresses_height ON event_addresses (height)`,
+}
+
+// perBlock are the tables a block's Save replaces, with the column that holds its height.
+var perBlock = []struct{ table, column string }{
+	{"blocks", "height"}, {"subnet_blocks", "height"}, {"neurons", "block"}, {"epochs", "block"},
+	{"fairness", "block"}, {"validator_epochs", "block"}, {"txs", "height"}, {"events", "height"},
+	{"event_addresses", "height"},
+}
