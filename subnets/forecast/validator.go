@@ -37,10 +37,11 @@ type ValidatorConfig struct {
 	Live series.LiveConfig
 	// Board tunes the scoreboard.
 	Board scoreboard.Config
-	// Originality, when on, scores an answer that repeats one that reached
-	// the validator earlier (within CopyTolerance, see score.MarkCopies) as
-	// no answer: one model on several uids earns once, and a relay of
-	// another miner's answers earns nothing. Off by default.
+	// Originality, when on, scores an answer that repeats an older uid's
+	// answer to the same challenge (within CopyTolerance, see
+	// score.MarkCopies) as no answer: one model on several uids earns once,
+	// and a relay of an established miner's answers earns nothing. Off by
+	// default.
 	Originality bool
 	// CopyTolerance is the originality check's distance, in scale units
 	// (0 with Originality on: score.DefaultCopyTolerance).

@@ -29,8 +29,9 @@ func (v *Validator) roundLoop(ctx context.Context) {
 
 // target is a miner to challenge.
 type target struct {
-	uid  uint16
-	axon dendrite.Axon
+	uid        uint16
+	axon       dendrite.Axon
+	registered uint64 // block at registration, for the originality check
 }
 
 // targets are the uids serving an axon, except the validator's own hotkey. Validators without
@@ -40,7 +41,11 @@ func targets(m *metagraph.Metagraph, self string) []target {
 	out := make([]target, 0, len(uids))
 	for i, uid := range uids {
 		if axons[i].Hotkey != self {
-			out = append(out, target{uid: uid, axon: axons[i]})
+			t := target{uid: uid, axon: axons[i]}
+			if int(uid) < len(m.BlockAtRegistration) {
+				t.registered = m.BlockAtRegistration[uid]
+			}
+			out = append(out, t)
 		}
 	}
 	return out
@@ -107,7 +112,7 @@ func submissions(ts []target, results []dendrite.Result[protocol.Answer]) (subs 
 	subs = make([]score.Submission, len(ts))
 	for i, t := range ts {
 		res := results[i]
-		subs[i] = score.Submission{UID: t.uid, Hotkey: t.axon.Hotkey, Late: res.Status == http.StatusRequestTimeout, Latency: res.Latency}
+		subs[i] = score.Submission{UID: t.uid, Hotkey: t.axon.Hotkey, Late: res.Status == http.StatusRequestTimeout, Registered: t.registered}
 		switch {
 		case res.OK():
 			a := res.Response

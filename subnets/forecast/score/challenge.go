@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/gotensor/gotensor/subnets/forecast/protocol"
 )
@@ -46,9 +45,10 @@ type Submission struct {
 	Hotkey string
 	Answer *protocol.Answer // nil when the miner did not answer
 	Late   bool             // the answer came after the deadline
-	// Latency is how long the answer took to reach the validator; only
-	// MarkCopies reads it, to tell a source from its copies.
-	Latency time.Duration
+	// Registered is the block the uid was registered at (the
+	// metagraph's block_at_registration); only MarkCopies reads it, to
+	// tell a source from its copies.
+	Registered uint64
 }
 
 // Result is one miner's outcome on one challenge.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/gotensor/gotensor/subnets/forecast/protocol"
 )
@@ -13,8 +12,7 @@ import (
 // MarkCopies takes an answer for a copy of an earlier one. Distinct models
 // differ by far more on almost every challenge (the originality tests
 // measure how often two of them fall under it); a relay must perturb its
-// copy by more than this, and then scores below its source by about as
-// much.
+// copy by more than this.
 const DefaultCopyTolerance = 0.01
 
 // Distance is how far apart two forecasts for one challenge are: the mean
@@ -51,16 +49,25 @@ func Distance(a, b protocol.Forecast, scale float64) float64 {
 
 // MarkCopies is the validator's originality check, run on one challenge's
 // results after Challenge: an answer within tolerance (Distance, in the
-// challenge's scale units) of one that reached the validator earlier
-// (Submission.Latency; equal latencies go by uid) is a copy: its status
-// becomes Copy, its skill NoAnswerSkill and its loss zero. The earliest of
-// a group keeps its skill. One model run on several uids therefore earns
-// once per challenge, and a relay, which can only answer after its source,
-// earns nothing unless it moves its answer beyond the tolerance, which costs
-// it skill.
+// challenge's scale units) of an answer from a uid registered before it
+// (Submission.Registered, then the lower uid: the order uids are handed out
+// in one block) is a copy: its status becomes Copy, its skill NoAnswerSkill
+// and its loss zero. The oldest uid of a group keeps its skill. One model
+// run on several uids therefore earns once per challenge, and a relay of an
+// established miner earns nothing unless it moves its answers beyond the
+// tolerance, which costs it skill.
+//
+// The order is registration, not arrival: a relay answers after its
+// source, but on loopback by less than the validator's timing jitter (the
+// attack tests measured a relay arriving first on about half the
+// challenges, which with arrival order sank its source's score with its
+// own). Registration order has its own gap: a uid registered before a new
+// miner can relay it and keep the reward; a miner guards against that by
+// answering only validators (its axon's MinStake above what a relay
+// stakes).
 //
 // This check is what makes a skill depend on other answers (an honest
-// miner who happens to run the same public method as an earlier one earns
+// miner who happens to run the same public method as an older uid earns
 // nothing for the repeat); it is the validator's choice, off unless asked
 // for. results must be Challenge's output for the same c, truth and subs.
 // It returns how many answers it marked.
@@ -79,10 +86,10 @@ func MarkCopies(c protocol.Challenge, truth []float64, subs []Submission, result
 		byUID[s.UID] = s
 	}
 	type answer struct {
-		result  int
-		latency time.Duration
-		uid     uint16
-		f       protocol.Forecast
+		result     int
+		registered uint64
+		uid        uint16
+		f          protocol.Forecast
 	}
 	var scored []answer
 	for i, r := range results {
@@ -97,11 +104,11 @@ func MarkCopies(c protocol.Challenge, truth []float64, subs []Submission, result
 		if err != nil {
 			return 0, fmt.Errorf("%w: challenge %s: uid %d was scored but its answer fails: %v", ErrBadTruth, c.ID, r.UID, err)
 		}
-		scored = append(scored, answer{result: i, latency: s.Latency, uid: r.UID, f: f})
+		scored = append(scored, answer{result: i, registered: s.Registered, uid: r.UID, f: f})
 	}
 	slices.SortFunc(scored, func(a, b answer) int {
-		if a.latency != b.latency {
-			if a.latency < b.latency {
+		if a.registered != b.registered {
+			if a.registered < b.registered {
 				return -1
 			}
 			return 1

@@ -3,7 +3,6 @@ package score
 import (
 	"math"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -19,17 +18,17 @@ func TestDistance(t *testing.T) {
 	require.True(t, math.IsInf(Distance(a, protocol.Forecast{Point: []float64{4, 5}}, 1), 1), "one has no quantiles")
 }
 
-// The first of a group of near-identical answers (by latency, then uid)
+// The oldest uid of a group of near-identical answers (by registration, then uid)
 // keeps its skill; the others score as no answer. Distinct answers, and
 // answers the check did not score, are untouched.
 func TestMarkCopies(t *testing.T) {
 	truth := []float64{4, 5}
 	subs := []Submission{
-		{UID: 1, Hotkey: "relay", Answer: answer("c", 5.001, 6), Latency: 30 * time.Millisecond},
-		{UID: 2, Hotkey: "source", Answer: answer("c", 5, 6), Latency: 10 * time.Millisecond},
-		{UID: 3, Hotkey: "sybil-a", Answer: answer("c", 4, 5), Latency: 20 * time.Millisecond},
-		{UID: 4, Hotkey: "sybil-b", Answer: answer("c", 4, 5), Latency: 20 * time.Millisecond},
-		{UID: 5, Hotkey: "far-relay", Answer: answer("c", 5.5, 6.5), Latency: 40 * time.Millisecond},
+		{UID: 1, Hotkey: "relay", Answer: answer("c", 5.001, 6), Registered: 30},
+		{UID: 2, Hotkey: "source", Answer: answer("c", 5, 6), Registered: 10},
+		{UID: 3, Hotkey: "sybil-a", Answer: answer("c", 4, 5), Registered: 20},
+		{UID: 4, Hotkey: "sybil-b", Answer: answer("c", 4, 5), Registered: 20},
+		{UID: 5, Hotkey: "far-relay", Answer: answer("c", 5.5, 6.5), Registered: 40},
 		{UID: 6, Hotkey: "silent"},
 	}
 	results, err := Challenge(testChallenge(), truth, subs)
@@ -52,7 +51,7 @@ func TestMarkCopies(t *testing.T) {
 		require.Equal(t, Loss{}, r.Loss)
 	}
 	require.Contains(t, byHotkey["relay"].Reason, "uid 2's earlier answer")
-	require.Contains(t, byHotkey["sybil-b"].Reason, "uid 3's earlier answer", "equal latencies go by uid")
+	require.Contains(t, byHotkey["sybil-b"].Reason, "uid 3's earlier answer", "uids registered in one block go by uid")
 	require.Less(t, byHotkey["far-relay"].Skill, byHotkey["source"].Skill-0.4, "a relay beyond the tolerance pays for its perturbation")
 	require.Equal(t, "copy", Copy.String())
 
