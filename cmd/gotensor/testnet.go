@@ -17,7 +17,7 @@ func testnetCmd() *cobra.Command {
 		Short:             "create multi-node networks on this machine",
 		PersistentPreRunE: standalone,
 	}
-	cmd.AddCommand(testnetInitFilesCmd())
+	cmd.AddCommand(testnetInitFilesCmd(), testnetStartCmd(), testnetSuperviseCmd(), testnetStopCmd(), testnetChaosCmd())
 	return cmd
 }
 
