@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,14 +94,27 @@ func ExportApp(logger log.Logger, db dbm.DB, height int64, forZeroHeight bool, j
 
 // ExportAppStateAndValidators exports the state at the loaded height, so a new chain can start from
 // it at the next height.
-func (app *App) ExportAppStateAndValidators(forZeroHeight bool, _ []string, modulesToExport []string) (servertypes.ExportedApp, error) {
-	if forZeroHeight {
-		return servertypes.ExportedApp{}, errors.New("export --for-zero-height is not supported: export without it; the new chain continues from the exported height")
-	}
+//
+// forZeroHeight prepares the state for a new chain that starts at height 1 instead: rewards are
+// paid out, the SDK modules' heights reset (prepareForZeroHeight), and x/subnet's rebased
+// (rebaseSubnetGenesis). Validators outside jailAllowedAddrs are then jailed, unless it is empty.
+func (app *App) ExportAppStateAndValidators(forZeroHeight bool, jailAllowedAddrs []string, modulesToExport []string) (servertypes.ExportedApp, error) {
 	ctx := app.NewContextLegacy(true, cmtproto.Header{Height: app.LastBlockHeight()})
+	height := app.LastBlockHeight() + 1
+	if forZeroHeight {
+		height = 0
+		if err := app.prepareForZeroHeight(ctx, jailAllowedAddrs); err != nil {
+			return servertypes.ExportedApp{}, fmt.Errorf("preparing the state for height zero: %w", err)
+		}
+	}
 	genesis, err := app.ModuleManager.ExportGenesisForModules(ctx, app.appCodec, modulesToExport)
 	if err != nil {
 		return servertypes.ExportedApp{}, fmt.Errorf("exporting module state: %w", err)
+	}
+	if forZeroHeight {
+		if err := app.rebaseSubnetGenesis(genesis, app.LastBlockHeight()); err != nil {
+			return servertypes.ExportedApp{}, err
+		}
 	}
 	appState, err := json.MarshalIndent(genesis, "", "  ")
 	if err != nil {
@@ -115,7 +127,7 @@ func (app *App) ExportAppStateAndValidators(forZeroHeight bool, _ []string, modu
 	return servertypes.ExportedApp{
 		AppState:        appState,
 		Validators:      validators,
-		Height:          app.LastBlockHeight() + 1,
+		Height:          height,
 		ConsensusParams: app.GetConsensusParams(ctx),
 	}, nil
 }
