@@ -48,6 +48,9 @@ type Options struct {
 	// GatewayPort is where the OpenAI-compatible gateway in front of the text-generation subnet
 	// listens on loopback (DefaultGatewayPort in the CLI); 0 runs no gateway.
 	GatewayPort int
+	// ExplorerPort is where the explorer serves on loopback (DefaultExplorerPort in the CLI); 0
+	// runs no explorer.
+	ExplorerPort int
 }
 
 // DefaultAxonPort is where the first miner serves, as Bittensor's axons do by default.
@@ -147,6 +150,11 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 			}
 		}
 	}
+	if opts.ExplorerPort != 0 {
+		if err := checkExplorerPortFree(opts.ExplorerPort); err != nil {
+			return Summary{}, err
+		}
+	}
 	if err := writeNodeConfig(home, opts); err != nil {
 		return Summary{}, err
 	}
@@ -170,6 +178,13 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		progress = opts.Progress
 	}
 	printEndpoints(progress, netw, home, temporary, resumed, opts)
+	if opts.ExplorerPort != 0 {
+		ex, err := startExplorer(ctx, home, netw.ChainID, opts.Ports, opts.ExplorerPort, logFile, progress)
+		if err != nil {
+			return Summary{}, err
+		}
+		defer ex.Stop()
+	}
 
 	var d *demo
 	if slices.Contains(running, SubnetForecast) {

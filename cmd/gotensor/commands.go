@@ -28,6 +28,7 @@ func addCommands(root *cobra.Command, txConfig client.TxConfig, basics module.Ba
 		walletCmd(),
 		subnetsCmd(),
 		gatewayCmd(),
+		explorerCmd(),
 		yumaCmd(),
 		simCmd(),
 		debug.Cmd(),

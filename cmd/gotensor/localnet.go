@@ -31,7 +31,8 @@ and a text-generation subnet where miners serve the shipped language model hones
 or cheat (wrong-model, random, truncate, replay, inflate, relay) and a validator verifies every
 answer against its own copy of the model: only verified, fast service earns. In front of it an
 OpenAI-compatible gateway listens on --gateway-port (0: none) and the OPENAI_BASE_URL=… and
-OPENAI_API_KEY=… lines that point any OpenAI client at it are printed. --subnets chooses which run. It prints the endpoints, then the subnets' tables every block (or one line per block with
+OPENAI_API_KEY=… lines that point any OpenAI client at it are printed. The explorer serves the
+network's pages on --explorer-port (0: none) and prints its "explorer http://…" line. --subnets chooses which run. It prints the endpoints, then the subnets' tables every block (or one line per block with
 --chain-only). --blocks N stops at height N with a summary; ctrl-c stops it at any time. With
 --home DIR the network is kept and a later run resumes it.`,
 		Args:              cobra.NoArgs,
@@ -61,6 +62,9 @@ OPENAI_API_KEY=… lines that point any OpenAI client at it are printed. --subne
 			}
 			if opts.GatewayPort < 0 || opts.GatewayPort > 65535 {
 				return fmt.Errorf("--gateway-port must be a port, or 0 for no gateway, not %d", opts.GatewayPort)
+			}
+			if opts.ExplorerPort < 0 || opts.ExplorerPort > 65535 {
+				return fmt.Errorf("--explorer-port must be a port, or 0 for no explorer, not %d", opts.ExplorerPort)
 			}
 			opts.Roster = localnet.NewRoster(miners, validators)
 			opts.Roster.Tempo = tempo
@@ -93,6 +97,7 @@ OPENAI_API_KEY=… lines that point any OpenAI client at it are printed. --subne
 	f.IntVar(&validators, "validators", 3, "validators of a new network's forecasting subnet")
 	f.Uint32Var(&tempo, "tempo", localnet.DefaultTempo, "blocks per epoch of a new network's subnets")
 	f.IntVar(&opts.GatewayPort, "gateway-port", localnet.DefaultGatewayPort, "the OpenAI-compatible gateway's port in front of the text-generation subnet (0: no gateway)")
+	f.IntVar(&opts.ExplorerPort, "explorer-port", localnet.DefaultExplorerPort, "the explorer's port (0: no explorer)")
 	f.IntVar(&opts.AxonPort, "axon-port", localnet.DefaultAxonPort, "the first miner's axon port; miner i listens on this + i")
 	return cmd
 }
