@@ -29,7 +29,7 @@ import (
 )
 
 // ConsensusVersion is bumped with every state migration.
-const ConsensusVersion = 2
+const ConsensusVersion = 3
 
 var (
 	_ module.AppModuleBasic     = AppModule{}
@@ -75,6 +75,9 @@ func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServer(am.keeper))
 	if err := cfg.RegisterMigration(types.ModuleName, 1, func(ctx sdk.Context) error { return am.keeper.IndexStakes(ctx) }); err != nil {
 		panic(fmt.Sprintf("x/subnet: registering the v1→v2 migration: %v", err))
+	}
+	if err := cfg.RegisterMigration(types.ModuleName, 2, func(ctx sdk.Context) error { return am.keeper.AddressesAsBytes(ctx) }); err != nil {
+		panic(fmt.Sprintf("x/subnet: registering the v2→v3 migration: %v", err))
 	}
 }
 

@@ -221,7 +221,7 @@ func (x *_GenesisState_9_list) IsValid() bool {
 var _ protoreflect.List = (*_GenesisState_10_list)(nil)
 
 type _GenesisState_10_list struct {
-	list *[]*Dissolution
+	list *[]*GenesisDissolution
 }
 
 func (x *_GenesisState_10_list) Len() int {
@@ -237,18 +237,18 @@ func (x *_GenesisState_10_list) Get(i int) protoreflect.Value {
 
 func (x *_GenesisState_10_list) Set(i int, value protoreflect.Value) {
 	valueUnwrapped := value.Message()
-	concreteValue := valueUnwrapped.Interface().(*Dissolution)
+	concreteValue := valueUnwrapped.Interface().(*GenesisDissolution)
 	(*x.list)[i] = concreteValue
 }
 
 func (x *_GenesisState_10_list) Append(value protoreflect.Value) {
 	valueUnwrapped := value.Message()
-	concreteValue := valueUnwrapped.Interface().(*Dissolution)
+	concreteValue := valueUnwrapped.Interface().(*GenesisDissolution)
 	*x.list = append(*x.list, concreteValue)
 }
 
 func (x *_GenesisState_10_list) AppendMutable() protoreflect.Value {
-	v := new(Dissolution)
+	v := new(GenesisDissolution)
 	*x.list = append(*x.list, v)
 	return protoreflect.ValueOfMessage(v.ProtoReflect())
 }
@@ -261,7 +261,7 @@ func (x *_GenesisState_10_list) Truncate(n int) {
 }
 
 func (x *_GenesisState_10_list) NewElement() protoreflect.Value {
-	v := new(Dissolution)
+	v := new(GenesisDissolution)
 	return protoreflect.ValueOfMessage(v.ProtoReflect())
 }
 
@@ -734,7 +734,7 @@ func (x *fastReflection_GenesisState) Mutable(fd protoreflect.FieldDescriptor) p
 		return protoreflect.ValueOfList(value)
 	case "gotensor.subnet.v1.GenesisState.dissolutions":
 		if x.Dissolutions == nil {
-			x.Dissolutions = []*Dissolution{}
+			x.Dissolutions = []*GenesisDissolution{}
 		}
 		value := &_GenesisState_10_list{list: &x.Dissolutions}
 		return protoreflect.ValueOfList(value)
@@ -788,7 +788,7 @@ func (x *fastReflection_GenesisState) NewField(fd protoreflect.FieldDescriptor) 
 		list := []*GenesisStake{}
 		return protoreflect.ValueOfList(&_GenesisState_9_list{list: &list})
 	case "gotensor.subnet.v1.GenesisState.dissolutions":
-		list := []*Dissolution{}
+		list := []*GenesisDissolution{}
 		return protoreflect.ValueOfList(&_GenesisState_10_list{list: &list})
 	case "gotensor.subnet.v1.GenesisState.dissolution_remainders":
 		list := []*GenesisDissolutionRemainder{}
@@ -1442,7 +1442,7 @@ func (x *fastReflection_GenesisState) ProtoMethods() *protoiface.Methods {
 				if postIndex > l {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
 				}
-				x.Dissolutions = append(x.Dissolutions, &Dissolution{})
+				x.Dissolutions = append(x.Dissolutions, &GenesisDissolution{})
 				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Dissolutions[len(x.Dissolutions)-1]); err != nil {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
 				}
@@ -2101,7 +2101,7 @@ func (x *fastReflection_GenesisDissolutionRemainder) ProtoMethods() *protoiface.
 var _ protoreflect.List = (*_GenesisSubnet_7_list)(nil)
 
 type _GenesisSubnet_7_list struct {
-	list *[]*Neuron
+	list *[]*GenesisNeuron
 }
 
 func (x *_GenesisSubnet_7_list) Len() int {
@@ -2117,18 +2117,18 @@ func (x *_GenesisSubnet_7_list) Get(i int) protoreflect.Value {
 
 func (x *_GenesisSubnet_7_list) Set(i int, value protoreflect.Value) {
 	valueUnwrapped := value.Message()
-	concreteValue := valueUnwrapped.Interface().(*Neuron)
+	concreteValue := valueUnwrapped.Interface().(*GenesisNeuron)
 	(*x.list)[i] = concreteValue
 }
 
 func (x *_GenesisSubnet_7_list) Append(value protoreflect.Value) {
 	valueUnwrapped := value.Message()
-	concreteValue := valueUnwrapped.Interface().(*Neuron)
+	concreteValue := valueUnwrapped.Interface().(*GenesisNeuron)
 	*x.list = append(*x.list, concreteValue)
 }
 
 func (x *_GenesisSubnet_7_list) AppendMutable() protoreflect.Value {
-	v := new(Neuron)
+	v := new(GenesisNeuron)
 	*x.list = append(*x.list, v)
 	return protoreflect.ValueOfMessage(v.ProtoReflect())
 }
@@ -2141,7 +2141,7 @@ func (x *_GenesisSubnet_7_list) Truncate(n int) {
 }
 
 func (x *_GenesisSubnet_7_list) NewElement() protoreflect.Value {
-	v := new(Neuron)
+	v := new(GenesisNeuron)
 	return protoreflect.ValueOfMessage(v.ProtoReflect())
 }
 
@@ -2744,7 +2744,7 @@ func (x *fastReflection_GenesisSubnet) Get(descriptor protoreflect.FieldDescript
 func (x *fastReflection_GenesisSubnet) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.GenesisSubnet.subnet":
-		x.Subnet = value.Message().Interface().(*Subnet)
+		x.Subnet = value.Message().Interface().(*GenesisSubnetInfo)
 	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
 		x.Hyperparams = value.Message().Interface().(*Hyperparams)
 	case "gotensor.subnet.v1.GenesisSubnet.pool":
@@ -2801,7 +2801,7 @@ func (x *fastReflection_GenesisSubnet) Mutable(fd protoreflect.FieldDescriptor) 
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.GenesisSubnet.subnet":
 		if x.Subnet == nil {
-			x.Subnet = new(Subnet)
+			x.Subnet = new(GenesisSubnetInfo)
 		}
 		return protoreflect.ValueOfMessage(x.Subnet.ProtoReflect())
 	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
@@ -2826,7 +2826,7 @@ func (x *fastReflection_GenesisSubnet) Mutable(fd protoreflect.FieldDescriptor) 
 		return protoreflect.ValueOfMessage(x.Pending.ProtoReflect())
 	case "gotensor.subnet.v1.GenesisSubnet.neurons":
 		if x.Neurons == nil {
-			x.Neurons = []*Neuron{}
+			x.Neurons = []*GenesisNeuron{}
 		}
 		value := &_GenesisSubnet_7_list{list: &x.Neurons}
 		return protoreflect.ValueOfList(value)
@@ -2876,7 +2876,7 @@ func (x *fastReflection_GenesisSubnet) Mutable(fd protoreflect.FieldDescriptor) 
 func (x *fastReflection_GenesisSubnet) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
 	switch fd.FullName() {
 	case "gotensor.subnet.v1.GenesisSubnet.subnet":
-		m := new(Subnet)
+		m := new(GenesisSubnetInfo)
 		return protoreflect.ValueOfMessage(m.ProtoReflect())
 	case "gotensor.subnet.v1.GenesisSubnet.hyperparams":
 		m := new(Hyperparams)
@@ -2893,7 +2893,7 @@ func (x *fastReflection_GenesisSubnet) NewField(fd protoreflect.FieldDescriptor)
 	case "gotensor.subnet.v1.GenesisSubnet.burn":
 		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.GenesisSubnet.neurons":
-		list := []*Neuron{}
+		list := []*GenesisNeuron{}
 		return protoreflect.ValueOfList(&_GenesisSubnet_7_list{list: &list})
 	case "gotensor.subnet.v1.GenesisSubnet.weights":
 		list := []*MatrixRow{}
@@ -3317,7 +3317,7 @@ func (x *fastReflection_GenesisSubnet) ProtoMethods() *protoiface.Methods {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
 				}
 				if x.Subnet == nil {
-					x.Subnet = &Subnet{}
+					x.Subnet = &GenesisSubnetInfo{}
 				}
 				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Subnet); err != nil {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
@@ -3515,7 +3515,7 @@ func (x *fastReflection_GenesisSubnet) ProtoMethods() *protoiface.Methods {
 				if postIndex > l {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
 				}
-				x.Neurons = append(x.Neurons, &Neuron{})
+				x.Neurons = append(x.Neurons, &GenesisNeuron{})
 				if err := options.Unmarshal(dAtA[iNdEx:postIndex], x.Neurons[len(x.Neurons)-1]); err != nil {
 					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
 				}
@@ -6881,6 +6881,2896 @@ func (x *fastReflection_GenesisStake) ProtoMethods() *protoiface.Methods {
 	}
 }
 
+var (
+	md_GenesisSubnetInfo                      protoreflect.MessageDescriptor
+	fd_GenesisSubnetInfo_netuid               protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_name                 protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_symbol               protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_owner                protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_owner_hotkey         protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_registered_at        protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_lock_cost            protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_first_emission_block protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_n                    protoreflect.FieldDescriptor
+	fd_GenesisSubnetInfo_topology_changed_at  protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisSubnetInfo = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisSubnetInfo")
+	fd_GenesisSubnetInfo_netuid = md_GenesisSubnetInfo.Fields().ByName("netuid")
+	fd_GenesisSubnetInfo_name = md_GenesisSubnetInfo.Fields().ByName("name")
+	fd_GenesisSubnetInfo_symbol = md_GenesisSubnetInfo.Fields().ByName("symbol")
+	fd_GenesisSubnetInfo_owner = md_GenesisSubnetInfo.Fields().ByName("owner")
+	fd_GenesisSubnetInfo_owner_hotkey = md_GenesisSubnetInfo.Fields().ByName("owner_hotkey")
+	fd_GenesisSubnetInfo_registered_at = md_GenesisSubnetInfo.Fields().ByName("registered_at")
+	fd_GenesisSubnetInfo_lock_cost = md_GenesisSubnetInfo.Fields().ByName("lock_cost")
+	fd_GenesisSubnetInfo_first_emission_block = md_GenesisSubnetInfo.Fields().ByName("first_emission_block")
+	fd_GenesisSubnetInfo_n = md_GenesisSubnetInfo.Fields().ByName("n")
+	fd_GenesisSubnetInfo_topology_changed_at = md_GenesisSubnetInfo.Fields().ByName("topology_changed_at")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisSubnetInfo)(nil)
+
+type fastReflection_GenesisSubnetInfo GenesisSubnetInfo
+
+func (x *GenesisSubnetInfo) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisSubnetInfo)(x)
+}
+
+func (x *GenesisSubnetInfo) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[9]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisSubnetInfo_messageType fastReflection_GenesisSubnetInfo_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisSubnetInfo_messageType{}
+
+type fastReflection_GenesisSubnetInfo_messageType struct{}
+
+func (x fastReflection_GenesisSubnetInfo_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisSubnetInfo)(nil)
+}
+func (x fastReflection_GenesisSubnetInfo_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisSubnetInfo)
+}
+func (x fastReflection_GenesisSubnetInfo_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisSubnetInfo
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisSubnetInfo) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisSubnetInfo
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisSubnetInfo) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisSubnetInfo_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisSubnetInfo) New() protoreflect.Message {
+	return new(fastReflection_GenesisSubnetInfo)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisSubnetInfo) Interface() protoreflect.ProtoMessage {
+	return (*GenesisSubnetInfo)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisSubnetInfo) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_GenesisSubnetInfo_netuid, value) {
+			return
+		}
+	}
+	if x.Name != "" {
+		value := protoreflect.ValueOfString(x.Name)
+		if !f(fd_GenesisSubnetInfo_name, value) {
+			return
+		}
+	}
+	if x.Symbol != "" {
+		value := protoreflect.ValueOfString(x.Symbol)
+		if !f(fd_GenesisSubnetInfo_symbol, value) {
+			return
+		}
+	}
+	if x.Owner != "" {
+		value := protoreflect.ValueOfString(x.Owner)
+		if !f(fd_GenesisSubnetInfo_owner, value) {
+			return
+		}
+	}
+	if x.OwnerHotkey != "" {
+		value := protoreflect.ValueOfString(x.OwnerHotkey)
+		if !f(fd_GenesisSubnetInfo_owner_hotkey, value) {
+			return
+		}
+	}
+	if x.RegisteredAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RegisteredAt)
+		if !f(fd_GenesisSubnetInfo_registered_at, value) {
+			return
+		}
+	}
+	if x.LockCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LockCost)
+		if !f(fd_GenesisSubnetInfo_lock_cost, value) {
+			return
+		}
+	}
+	if x.FirstEmissionBlock != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.FirstEmissionBlock)
+		if !f(fd_GenesisSubnetInfo_first_emission_block, value) {
+			return
+		}
+	}
+	if x.N != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.N)
+		if !f(fd_GenesisSubnetInfo_n, value) {
+			return
+		}
+	}
+	if x.TopologyChangedAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.TopologyChangedAt)
+		if !f(fd_GenesisSubnetInfo_topology_changed_at, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisSubnetInfo) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnetInfo.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.name":
+		return x.Name != ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.symbol":
+		return x.Symbol != ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner":
+		return x.Owner != ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner_hotkey":
+		return x.OwnerHotkey != ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.registered_at":
+		return x.RegisteredAt != uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.lock_cost":
+		return x.LockCost != uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.first_emission_block":
+		return x.FirstEmissionBlock != uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.n":
+		return x.N != uint32(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.topology_changed_at":
+		return x.TopologyChangedAt != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnetInfo"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnetInfo does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnetInfo) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnetInfo.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.name":
+		x.Name = ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.symbol":
+		x.Symbol = ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner":
+		x.Owner = ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner_hotkey":
+		x.OwnerHotkey = ""
+	case "gotensor.subnet.v1.GenesisSubnetInfo.registered_at":
+		x.RegisteredAt = uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.lock_cost":
+		x.LockCost = uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.first_emission_block":
+		x.FirstEmissionBlock = uint64(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.n":
+		x.N = uint32(0)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.topology_changed_at":
+		x.TopologyChangedAt = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnetInfo"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnetInfo does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisSubnetInfo) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnetInfo.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.name":
+		value := x.Name
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.symbol":
+		value := x.Symbol
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner":
+		value := x.Owner
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner_hotkey":
+		value := x.OwnerHotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.registered_at":
+		value := x.RegisteredAt
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.lock_cost":
+		value := x.LockCost
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.first_emission_block":
+		value := x.FirstEmissionBlock
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.n":
+		value := x.N
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.topology_changed_at":
+		value := x.TopologyChangedAt
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnetInfo"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnetInfo does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnetInfo) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnetInfo.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisSubnetInfo.name":
+		x.Name = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.symbol":
+		x.Symbol = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner":
+		x.Owner = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner_hotkey":
+		x.OwnerHotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisSubnetInfo.registered_at":
+		x.RegisteredAt = value.Uint()
+	case "gotensor.subnet.v1.GenesisSubnetInfo.lock_cost":
+		x.LockCost = value.Uint()
+	case "gotensor.subnet.v1.GenesisSubnetInfo.first_emission_block":
+		x.FirstEmissionBlock = value.Uint()
+	case "gotensor.subnet.v1.GenesisSubnetInfo.n":
+		x.N = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisSubnetInfo.topology_changed_at":
+		x.TopologyChangedAt = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnetInfo"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnetInfo does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnetInfo) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnetInfo.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.name":
+		panic(fmt.Errorf("field name of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.symbol":
+		panic(fmt.Errorf("field symbol of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner":
+		panic(fmt.Errorf("field owner of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner_hotkey":
+		panic(fmt.Errorf("field owner_hotkey of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.registered_at":
+		panic(fmt.Errorf("field registered_at of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.lock_cost":
+		panic(fmt.Errorf("field lock_cost of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.first_emission_block":
+		panic(fmt.Errorf("field first_emission_block of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.n":
+		panic(fmt.Errorf("field n of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.topology_changed_at":
+		panic(fmt.Errorf("field topology_changed_at of message gotensor.subnet.v1.GenesisSubnetInfo is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnetInfo"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnetInfo does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisSubnetInfo) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisSubnetInfo.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.name":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisSubnetInfo.symbol":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisSubnetInfo.owner_hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisSubnetInfo.registered_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.lock_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.first_emission_block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.n":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisSubnetInfo.topology_changed_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisSubnetInfo"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisSubnetInfo does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisSubnetInfo) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisSubnetInfo", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisSubnetInfo) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisSubnetInfo) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisSubnetInfo) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisSubnetInfo) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisSubnetInfo)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Name)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Symbol)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Owner)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.OwnerHotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.RegisteredAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.RegisteredAt))
+		}
+		if x.LockCost != 0 {
+			n += 1 + runtime.Sov(uint64(x.LockCost))
+		}
+		if x.FirstEmissionBlock != 0 {
+			n += 1 + runtime.Sov(uint64(x.FirstEmissionBlock))
+		}
+		if x.N != 0 {
+			n += 1 + runtime.Sov(uint64(x.N))
+		}
+		if x.TopologyChangedAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.TopologyChangedAt))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisSubnetInfo)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.TopologyChangedAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.TopologyChangedAt))
+			i--
+			dAtA[i] = 0x50
+		}
+		if x.N != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.N))
+			i--
+			dAtA[i] = 0x48
+		}
+		if x.FirstEmissionBlock != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.FirstEmissionBlock))
+			i--
+			dAtA[i] = 0x40
+		}
+		if x.LockCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LockCost))
+			i--
+			dAtA[i] = 0x38
+		}
+		if x.RegisteredAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RegisteredAt))
+			i--
+			dAtA[i] = 0x30
+		}
+		if len(x.OwnerHotkey) > 0 {
+			i -= len(x.OwnerHotkey)
+			copy(dAtA[i:], x.OwnerHotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.OwnerHotkey)))
+			i--
+			dAtA[i] = 0x2a
+		}
+		if len(x.Owner) > 0 {
+			i -= len(x.Owner)
+			copy(dAtA[i:], x.Owner)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Owner)))
+			i--
+			dAtA[i] = 0x22
+		}
+		if len(x.Symbol) > 0 {
+			i -= len(x.Symbol)
+			copy(dAtA[i:], x.Symbol)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Symbol)))
+			i--
+			dAtA[i] = 0x1a
+		}
+		if len(x.Name) > 0 {
+			i -= len(x.Name)
+			copy(dAtA[i:], x.Name)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Name)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisSubnetInfo)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisSubnetInfo: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisSubnetInfo: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Name = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Symbol", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Symbol = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 4:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Owner = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 5:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field OwnerHotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.OwnerHotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RegisteredAt", wireType)
+				}
+				x.RegisteredAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RegisteredAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+				}
+				x.LockCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LockCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 8:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field FirstEmissionBlock", wireType)
+				}
+				x.FirstEmissionBlock = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.FirstEmissionBlock |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 9:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field N", wireType)
+				}
+				x.N = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.N |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 10:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TopologyChangedAt", wireType)
+				}
+				x.TopologyChangedAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.TopologyChangedAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisNeuron                       protoreflect.MessageDescriptor
+	fd_GenesisNeuron_uid                   protoreflect.FieldDescriptor
+	fd_GenesisNeuron_hotkey                protoreflect.FieldDescriptor
+	fd_GenesisNeuron_block_at_registration protoreflect.FieldDescriptor
+	fd_GenesisNeuron_last_update           protoreflect.FieldDescriptor
+	fd_GenesisNeuron_active                protoreflect.FieldDescriptor
+	fd_GenesisNeuron_validator_permit      protoreflect.FieldDescriptor
+	fd_GenesisNeuron_stake_weight          protoreflect.FieldDescriptor
+	fd_GenesisNeuron_consensus             protoreflect.FieldDescriptor
+	fd_GenesisNeuron_incentive             protoreflect.FieldDescriptor
+	fd_GenesisNeuron_dividends             protoreflect.FieldDescriptor
+	fd_GenesisNeuron_validator_trust       protoreflect.FieldDescriptor
+	fd_GenesisNeuron_emission              protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisNeuron = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisNeuron")
+	fd_GenesisNeuron_uid = md_GenesisNeuron.Fields().ByName("uid")
+	fd_GenesisNeuron_hotkey = md_GenesisNeuron.Fields().ByName("hotkey")
+	fd_GenesisNeuron_block_at_registration = md_GenesisNeuron.Fields().ByName("block_at_registration")
+	fd_GenesisNeuron_last_update = md_GenesisNeuron.Fields().ByName("last_update")
+	fd_GenesisNeuron_active = md_GenesisNeuron.Fields().ByName("active")
+	fd_GenesisNeuron_validator_permit = md_GenesisNeuron.Fields().ByName("validator_permit")
+	fd_GenesisNeuron_stake_weight = md_GenesisNeuron.Fields().ByName("stake_weight")
+	fd_GenesisNeuron_consensus = md_GenesisNeuron.Fields().ByName("consensus")
+	fd_GenesisNeuron_incentive = md_GenesisNeuron.Fields().ByName("incentive")
+	fd_GenesisNeuron_dividends = md_GenesisNeuron.Fields().ByName("dividends")
+	fd_GenesisNeuron_validator_trust = md_GenesisNeuron.Fields().ByName("validator_trust")
+	fd_GenesisNeuron_emission = md_GenesisNeuron.Fields().ByName("emission")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisNeuron)(nil)
+
+type fastReflection_GenesisNeuron GenesisNeuron
+
+func (x *GenesisNeuron) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisNeuron)(x)
+}
+
+func (x *GenesisNeuron) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[10]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisNeuron_messageType fastReflection_GenesisNeuron_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisNeuron_messageType{}
+
+type fastReflection_GenesisNeuron_messageType struct{}
+
+func (x fastReflection_GenesisNeuron_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisNeuron)(nil)
+}
+func (x fastReflection_GenesisNeuron_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisNeuron)
+}
+func (x fastReflection_GenesisNeuron_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisNeuron
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisNeuron) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisNeuron
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisNeuron) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisNeuron_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisNeuron) New() protoreflect.Message {
+	return new(fastReflection_GenesisNeuron)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisNeuron) Interface() protoreflect.ProtoMessage {
+	return (*GenesisNeuron)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisNeuron) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Uid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Uid)
+		if !f(fd_GenesisNeuron_uid, value) {
+			return
+		}
+	}
+	if x.Hotkey != "" {
+		value := protoreflect.ValueOfString(x.Hotkey)
+		if !f(fd_GenesisNeuron_hotkey, value) {
+			return
+		}
+	}
+	if x.BlockAtRegistration != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.BlockAtRegistration)
+		if !f(fd_GenesisNeuron_block_at_registration, value) {
+			return
+		}
+	}
+	if x.LastUpdate != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.LastUpdate)
+		if !f(fd_GenesisNeuron_last_update, value) {
+			return
+		}
+	}
+	if x.Active != false {
+		value := protoreflect.ValueOfBool(x.Active)
+		if !f(fd_GenesisNeuron_active, value) {
+			return
+		}
+	}
+	if x.ValidatorPermit != false {
+		value := protoreflect.ValueOfBool(x.ValidatorPermit)
+		if !f(fd_GenesisNeuron_validator_permit, value) {
+			return
+		}
+	}
+	if x.StakeWeight != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.StakeWeight)
+		if !f(fd_GenesisNeuron_stake_weight, value) {
+			return
+		}
+	}
+	if x.Consensus != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Consensus)
+		if !f(fd_GenesisNeuron_consensus, value) {
+			return
+		}
+	}
+	if x.Incentive != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Incentive)
+		if !f(fd_GenesisNeuron_incentive, value) {
+			return
+		}
+	}
+	if x.Dividends != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Dividends)
+		if !f(fd_GenesisNeuron_dividends, value) {
+			return
+		}
+	}
+	if x.ValidatorTrust != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.ValidatorTrust)
+		if !f(fd_GenesisNeuron_validator_trust, value) {
+			return
+		}
+	}
+	if x.Emission != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Emission)
+		if !f(fd_GenesisNeuron_emission, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisNeuron) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisNeuron.uid":
+		return x.Uid != uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.hotkey":
+		return x.Hotkey != ""
+	case "gotensor.subnet.v1.GenesisNeuron.block_at_registration":
+		return x.BlockAtRegistration != uint64(0)
+	case "gotensor.subnet.v1.GenesisNeuron.last_update":
+		return x.LastUpdate != uint64(0)
+	case "gotensor.subnet.v1.GenesisNeuron.active":
+		return x.Active != false
+	case "gotensor.subnet.v1.GenesisNeuron.validator_permit":
+		return x.ValidatorPermit != false
+	case "gotensor.subnet.v1.GenesisNeuron.stake_weight":
+		return x.StakeWeight != uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.consensus":
+		return x.Consensus != uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.incentive":
+		return x.Incentive != uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.dividends":
+		return x.Dividends != uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.validator_trust":
+		return x.ValidatorTrust != uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.emission":
+		return x.Emission != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisNeuron"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisNeuron does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisNeuron) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisNeuron.uid":
+		x.Uid = uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.hotkey":
+		x.Hotkey = ""
+	case "gotensor.subnet.v1.GenesisNeuron.block_at_registration":
+		x.BlockAtRegistration = uint64(0)
+	case "gotensor.subnet.v1.GenesisNeuron.last_update":
+		x.LastUpdate = uint64(0)
+	case "gotensor.subnet.v1.GenesisNeuron.active":
+		x.Active = false
+	case "gotensor.subnet.v1.GenesisNeuron.validator_permit":
+		x.ValidatorPermit = false
+	case "gotensor.subnet.v1.GenesisNeuron.stake_weight":
+		x.StakeWeight = uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.consensus":
+		x.Consensus = uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.incentive":
+		x.Incentive = uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.dividends":
+		x.Dividends = uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.validator_trust":
+		x.ValidatorTrust = uint32(0)
+	case "gotensor.subnet.v1.GenesisNeuron.emission":
+		x.Emission = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisNeuron"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisNeuron does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisNeuron) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisNeuron.uid":
+		value := x.Uid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisNeuron.hotkey":
+		value := x.Hotkey
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisNeuron.block_at_registration":
+		value := x.BlockAtRegistration
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisNeuron.last_update":
+		value := x.LastUpdate
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisNeuron.active":
+		value := x.Active
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.GenesisNeuron.validator_permit":
+		value := x.ValidatorPermit
+		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.GenesisNeuron.stake_weight":
+		value := x.StakeWeight
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisNeuron.consensus":
+		value := x.Consensus
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisNeuron.incentive":
+		value := x.Incentive
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisNeuron.dividends":
+		value := x.Dividends
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisNeuron.validator_trust":
+		value := x.ValidatorTrust
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisNeuron.emission":
+		value := x.Emission
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisNeuron"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisNeuron does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisNeuron) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisNeuron.uid":
+		x.Uid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisNeuron.hotkey":
+		x.Hotkey = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisNeuron.block_at_registration":
+		x.BlockAtRegistration = value.Uint()
+	case "gotensor.subnet.v1.GenesisNeuron.last_update":
+		x.LastUpdate = value.Uint()
+	case "gotensor.subnet.v1.GenesisNeuron.active":
+		x.Active = value.Bool()
+	case "gotensor.subnet.v1.GenesisNeuron.validator_permit":
+		x.ValidatorPermit = value.Bool()
+	case "gotensor.subnet.v1.GenesisNeuron.stake_weight":
+		x.StakeWeight = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisNeuron.consensus":
+		x.Consensus = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisNeuron.incentive":
+		x.Incentive = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisNeuron.dividends":
+		x.Dividends = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisNeuron.validator_trust":
+		x.ValidatorTrust = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisNeuron.emission":
+		x.Emission = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisNeuron"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisNeuron does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisNeuron) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisNeuron.uid":
+		panic(fmt.Errorf("field uid of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.hotkey":
+		panic(fmt.Errorf("field hotkey of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.block_at_registration":
+		panic(fmt.Errorf("field block_at_registration of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.last_update":
+		panic(fmt.Errorf("field last_update of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.active":
+		panic(fmt.Errorf("field active of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.validator_permit":
+		panic(fmt.Errorf("field validator_permit of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.stake_weight":
+		panic(fmt.Errorf("field stake_weight of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.consensus":
+		panic(fmt.Errorf("field consensus of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.incentive":
+		panic(fmt.Errorf("field incentive of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.dividends":
+		panic(fmt.Errorf("field dividends of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.validator_trust":
+		panic(fmt.Errorf("field validator_trust of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	case "gotensor.subnet.v1.GenesisNeuron.emission":
+		panic(fmt.Errorf("field emission of message gotensor.subnet.v1.GenesisNeuron is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisNeuron"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisNeuron does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisNeuron) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisNeuron.uid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisNeuron.hotkey":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisNeuron.block_at_registration":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisNeuron.last_update":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisNeuron.active":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.GenesisNeuron.validator_permit":
+		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.GenesisNeuron.stake_weight":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisNeuron.consensus":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisNeuron.incentive":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisNeuron.dividends":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisNeuron.validator_trust":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisNeuron.emission":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisNeuron"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisNeuron does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisNeuron) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisNeuron", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisNeuron) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisNeuron) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisNeuron) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisNeuron) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisNeuron)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Uid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Uid))
+		}
+		l = len(x.Hotkey)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.BlockAtRegistration != 0 {
+			n += 1 + runtime.Sov(uint64(x.BlockAtRegistration))
+		}
+		if x.LastUpdate != 0 {
+			n += 1 + runtime.Sov(uint64(x.LastUpdate))
+		}
+		if x.Active {
+			n += 2
+		}
+		if x.ValidatorPermit {
+			n += 2
+		}
+		if x.StakeWeight != 0 {
+			n += 1 + runtime.Sov(uint64(x.StakeWeight))
+		}
+		if x.Consensus != 0 {
+			n += 1 + runtime.Sov(uint64(x.Consensus))
+		}
+		if x.Incentive != 0 {
+			n += 1 + runtime.Sov(uint64(x.Incentive))
+		}
+		if x.Dividends != 0 {
+			n += 1 + runtime.Sov(uint64(x.Dividends))
+		}
+		if x.ValidatorTrust != 0 {
+			n += 1 + runtime.Sov(uint64(x.ValidatorTrust))
+		}
+		if x.Emission != 0 {
+			n += 1 + runtime.Sov(uint64(x.Emission))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisNeuron)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Emission != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Emission))
+			i--
+			dAtA[i] = 0x60
+		}
+		if x.ValidatorTrust != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ValidatorTrust))
+			i--
+			dAtA[i] = 0x58
+		}
+		if x.Dividends != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Dividends))
+			i--
+			dAtA[i] = 0x50
+		}
+		if x.Incentive != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Incentive))
+			i--
+			dAtA[i] = 0x48
+		}
+		if x.Consensus != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Consensus))
+			i--
+			dAtA[i] = 0x40
+		}
+		if x.StakeWeight != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.StakeWeight))
+			i--
+			dAtA[i] = 0x38
+		}
+		if x.ValidatorPermit {
+			i--
+			if x.ValidatorPermit {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.Active {
+			i--
+			if x.Active {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.LastUpdate != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.LastUpdate))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.BlockAtRegistration != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.BlockAtRegistration))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Hotkey) > 0 {
+			i -= len(x.Hotkey)
+			copy(dAtA[i:], x.Hotkey)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Hotkey)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Uid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Uid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisNeuron)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisNeuron: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisNeuron: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+				}
+				x.Uid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Uid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Hotkey = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field BlockAtRegistration", wireType)
+				}
+				x.BlockAtRegistration = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.BlockAtRegistration |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field LastUpdate", wireType)
+				}
+				x.LastUpdate = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.LastUpdate |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Active", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.Active = bool(v != 0)
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ValidatorPermit", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.ValidatorPermit = bool(v != 0)
+			case 7:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field StakeWeight", wireType)
+				}
+				x.StakeWeight = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.StakeWeight |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 8:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Consensus", wireType)
+				}
+				x.Consensus = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Consensus |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 9:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Incentive", wireType)
+				}
+				x.Incentive = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Incentive |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 10:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Dividends", wireType)
+				}
+				x.Dividends = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Dividends |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 11:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ValidatorTrust", wireType)
+				}
+				x.ValidatorTrust = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ValidatorTrust |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 12:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Emission", wireType)
+				}
+				x.Emission = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Emission |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_GenesisDissolution                protoreflect.MessageDescriptor
+	fd_GenesisDissolution_netuid         protoreflect.FieldDescriptor
+	fd_GenesisDissolution_owner          protoreflect.FieldDescriptor
+	fd_GenesisDissolution_started_at     protoreflect.FieldDescriptor
+	fd_GenesisDissolution_pot            protoreflect.FieldDescriptor
+	fd_GenesisDissolution_protocol_alpha protoreflect.FieldDescriptor
+	fd_GenesisDissolution_phase          protoreflect.FieldDescriptor
+	fd_GenesisDissolution_total_value    protoreflect.FieldDescriptor
+	fd_GenesisDissolution_cursor         protoreflect.FieldDescriptor
+	fd_GenesisDissolution_distributed    protoreflect.FieldDescriptor
+	fd_GenesisDissolution_paid           protoreflect.FieldDescriptor
+	fd_GenesisDissolution_protocol_share protoreflect.FieldDescriptor
+	fd_GenesisDissolution_portions       protoreflect.FieldDescriptor
+	fd_GenesisDissolution_rounded        protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_genesis_proto_init()
+	md_GenesisDissolution = File_gotensor_subnet_v1_genesis_proto.Messages().ByName("GenesisDissolution")
+	fd_GenesisDissolution_netuid = md_GenesisDissolution.Fields().ByName("netuid")
+	fd_GenesisDissolution_owner = md_GenesisDissolution.Fields().ByName("owner")
+	fd_GenesisDissolution_started_at = md_GenesisDissolution.Fields().ByName("started_at")
+	fd_GenesisDissolution_pot = md_GenesisDissolution.Fields().ByName("pot")
+	fd_GenesisDissolution_protocol_alpha = md_GenesisDissolution.Fields().ByName("protocol_alpha")
+	fd_GenesisDissolution_phase = md_GenesisDissolution.Fields().ByName("phase")
+	fd_GenesisDissolution_total_value = md_GenesisDissolution.Fields().ByName("total_value")
+	fd_GenesisDissolution_cursor = md_GenesisDissolution.Fields().ByName("cursor")
+	fd_GenesisDissolution_distributed = md_GenesisDissolution.Fields().ByName("distributed")
+	fd_GenesisDissolution_paid = md_GenesisDissolution.Fields().ByName("paid")
+	fd_GenesisDissolution_protocol_share = md_GenesisDissolution.Fields().ByName("protocol_share")
+	fd_GenesisDissolution_portions = md_GenesisDissolution.Fields().ByName("portions")
+	fd_GenesisDissolution_rounded = md_GenesisDissolution.Fields().ByName("rounded")
+}
+
+var _ protoreflect.Message = (*fastReflection_GenesisDissolution)(nil)
+
+type fastReflection_GenesisDissolution GenesisDissolution
+
+func (x *GenesisDissolution) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_GenesisDissolution)(x)
+}
+
+func (x *GenesisDissolution) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[11]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_GenesisDissolution_messageType fastReflection_GenesisDissolution_messageType
+var _ protoreflect.MessageType = fastReflection_GenesisDissolution_messageType{}
+
+type fastReflection_GenesisDissolution_messageType struct{}
+
+func (x fastReflection_GenesisDissolution_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_GenesisDissolution)(nil)
+}
+func (x fastReflection_GenesisDissolution_messageType) New() protoreflect.Message {
+	return new(fastReflection_GenesisDissolution)
+}
+func (x fastReflection_GenesisDissolution_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisDissolution
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_GenesisDissolution) Descriptor() protoreflect.MessageDescriptor {
+	return md_GenesisDissolution
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_GenesisDissolution) Type() protoreflect.MessageType {
+	return _fastReflection_GenesisDissolution_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_GenesisDissolution) New() protoreflect.Message {
+	return new(fastReflection_GenesisDissolution)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_GenesisDissolution) Interface() protoreflect.ProtoMessage {
+	return (*GenesisDissolution)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_GenesisDissolution) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_GenesisDissolution_netuid, value) {
+			return
+		}
+	}
+	if x.Owner != "" {
+		value := protoreflect.ValueOfString(x.Owner)
+		if !f(fd_GenesisDissolution_owner, value) {
+			return
+		}
+	}
+	if x.StartedAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.StartedAt)
+		if !f(fd_GenesisDissolution_started_at, value) {
+			return
+		}
+	}
+	if x.Pot != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Pot)
+		if !f(fd_GenesisDissolution_pot, value) {
+			return
+		}
+	}
+	if x.ProtocolAlpha != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.ProtocolAlpha)
+		if !f(fd_GenesisDissolution_protocol_alpha, value) {
+			return
+		}
+	}
+	if x.Phase != 0 {
+		value := protoreflect.ValueOfEnum((protoreflect.EnumNumber)(x.Phase))
+		if !f(fd_GenesisDissolution_phase, value) {
+			return
+		}
+	}
+	if x.TotalValue != "" {
+		value := protoreflect.ValueOfString(x.TotalValue)
+		if !f(fd_GenesisDissolution_total_value, value) {
+			return
+		}
+	}
+	if len(x.Cursor) != 0 {
+		value := protoreflect.ValueOfBytes(x.Cursor)
+		if !f(fd_GenesisDissolution_cursor, value) {
+			return
+		}
+	}
+	if x.Distributed != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Distributed)
+		if !f(fd_GenesisDissolution_distributed, value) {
+			return
+		}
+	}
+	if x.Paid != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Paid)
+		if !f(fd_GenesisDissolution_paid, value) {
+			return
+		}
+	}
+	if x.ProtocolShare != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.ProtocolShare)
+		if !f(fd_GenesisDissolution_protocol_share, value) {
+			return
+		}
+	}
+	if x.Portions != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Portions)
+		if !f(fd_GenesisDissolution_portions, value) {
+			return
+		}
+	}
+	if x.Rounded != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.Rounded)
+		if !f(fd_GenesisDissolution_rounded, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_GenesisDissolution) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolution.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.GenesisDissolution.owner":
+		return x.Owner != ""
+	case "gotensor.subnet.v1.GenesisDissolution.started_at":
+		return x.StartedAt != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.pot":
+		return x.Pot != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_alpha":
+		return x.ProtocolAlpha != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.phase":
+		return x.Phase != 0
+	case "gotensor.subnet.v1.GenesisDissolution.total_value":
+		return x.TotalValue != ""
+	case "gotensor.subnet.v1.GenesisDissolution.cursor":
+		return len(x.Cursor) != 0
+	case "gotensor.subnet.v1.GenesisDissolution.distributed":
+		return x.Distributed != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.paid":
+		return x.Paid != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_share":
+		return x.ProtocolShare != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.portions":
+		return x.Portions != uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.rounded":
+		return x.Rounded != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolution"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolution does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolution) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolution.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.GenesisDissolution.owner":
+		x.Owner = ""
+	case "gotensor.subnet.v1.GenesisDissolution.started_at":
+		x.StartedAt = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.pot":
+		x.Pot = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_alpha":
+		x.ProtocolAlpha = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.phase":
+		x.Phase = 0
+	case "gotensor.subnet.v1.GenesisDissolution.total_value":
+		x.TotalValue = ""
+	case "gotensor.subnet.v1.GenesisDissolution.cursor":
+		x.Cursor = nil
+	case "gotensor.subnet.v1.GenesisDissolution.distributed":
+		x.Distributed = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.paid":
+		x.Paid = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_share":
+		x.ProtocolShare = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.portions":
+		x.Portions = uint64(0)
+	case "gotensor.subnet.v1.GenesisDissolution.rounded":
+		x.Rounded = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolution"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolution does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_GenesisDissolution) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolution.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.GenesisDissolution.owner":
+		value := x.Owner
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisDissolution.started_at":
+		value := x.StartedAt
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.pot":
+		value := x.Pot
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_alpha":
+		value := x.ProtocolAlpha
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.phase":
+		value := x.Phase
+		return protoreflect.ValueOfEnum((protoreflect.EnumNumber)(value))
+	case "gotensor.subnet.v1.GenesisDissolution.total_value":
+		value := x.TotalValue
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.GenesisDissolution.cursor":
+		value := x.Cursor
+		return protoreflect.ValueOfBytes(value)
+	case "gotensor.subnet.v1.GenesisDissolution.distributed":
+		value := x.Distributed
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.paid":
+		value := x.Paid
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_share":
+		value := x.ProtocolShare
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.portions":
+		value := x.Portions
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.GenesisDissolution.rounded":
+		value := x.Rounded
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolution"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolution does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolution) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolution.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.GenesisDissolution.owner":
+		x.Owner = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisDissolution.started_at":
+		x.StartedAt = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.pot":
+		x.Pot = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_alpha":
+		x.ProtocolAlpha = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.phase":
+		x.Phase = (DissolutionPhase)(value.Enum())
+	case "gotensor.subnet.v1.GenesisDissolution.total_value":
+		x.TotalValue = value.Interface().(string)
+	case "gotensor.subnet.v1.GenesisDissolution.cursor":
+		x.Cursor = value.Bytes()
+	case "gotensor.subnet.v1.GenesisDissolution.distributed":
+		x.Distributed = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.paid":
+		x.Paid = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_share":
+		x.ProtocolShare = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.portions":
+		x.Portions = value.Uint()
+	case "gotensor.subnet.v1.GenesisDissolution.rounded":
+		x.Rounded = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolution"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolution does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolution) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolution.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.owner":
+		panic(fmt.Errorf("field owner of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.started_at":
+		panic(fmt.Errorf("field started_at of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.pot":
+		panic(fmt.Errorf("field pot of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_alpha":
+		panic(fmt.Errorf("field protocol_alpha of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.phase":
+		panic(fmt.Errorf("field phase of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.total_value":
+		panic(fmt.Errorf("field total_value of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.cursor":
+		panic(fmt.Errorf("field cursor of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.distributed":
+		panic(fmt.Errorf("field distributed of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.paid":
+		panic(fmt.Errorf("field paid of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_share":
+		panic(fmt.Errorf("field protocol_share of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.portions":
+		panic(fmt.Errorf("field portions of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	case "gotensor.subnet.v1.GenesisDissolution.rounded":
+		panic(fmt.Errorf("field rounded of message gotensor.subnet.v1.GenesisDissolution is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolution"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolution does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_GenesisDissolution) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.GenesisDissolution.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.GenesisDissolution.owner":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisDissolution.started_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.pot":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_alpha":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.phase":
+		return protoreflect.ValueOfEnum(0)
+	case "gotensor.subnet.v1.GenesisDissolution.total_value":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.GenesisDissolution.cursor":
+		return protoreflect.ValueOfBytes(nil)
+	case "gotensor.subnet.v1.GenesisDissolution.distributed":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.paid":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.protocol_share":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.portions":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.GenesisDissolution.rounded":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.GenesisDissolution"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.GenesisDissolution does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_GenesisDissolution) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.GenesisDissolution", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_GenesisDissolution) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_GenesisDissolution) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_GenesisDissolution) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_GenesisDissolution) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*GenesisDissolution)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		l = len(x.Owner)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.StartedAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.StartedAt))
+		}
+		if x.Pot != 0 {
+			n += 1 + runtime.Sov(uint64(x.Pot))
+		}
+		if x.ProtocolAlpha != 0 {
+			n += 1 + runtime.Sov(uint64(x.ProtocolAlpha))
+		}
+		if x.Phase != 0 {
+			n += 1 + runtime.Sov(uint64(x.Phase))
+		}
+		l = len(x.TotalValue)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		l = len(x.Cursor)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Distributed != 0 {
+			n += 1 + runtime.Sov(uint64(x.Distributed))
+		}
+		if x.Paid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Paid))
+		}
+		if x.ProtocolShare != 0 {
+			n += 1 + runtime.Sov(uint64(x.ProtocolShare))
+		}
+		if x.Portions != 0 {
+			n += 1 + runtime.Sov(uint64(x.Portions))
+		}
+		if x.Rounded != 0 {
+			n += 1 + runtime.Sov(uint64(x.Rounded))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisDissolution)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Rounded != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Rounded))
+			i--
+			dAtA[i] = 0x68
+		}
+		if x.Portions != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Portions))
+			i--
+			dAtA[i] = 0x60
+		}
+		if x.ProtocolShare != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ProtocolShare))
+			i--
+			dAtA[i] = 0x58
+		}
+		if x.Paid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Paid))
+			i--
+			dAtA[i] = 0x50
+		}
+		if x.Distributed != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Distributed))
+			i--
+			dAtA[i] = 0x48
+		}
+		if len(x.Cursor) > 0 {
+			i -= len(x.Cursor)
+			copy(dAtA[i:], x.Cursor)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Cursor)))
+			i--
+			dAtA[i] = 0x42
+		}
+		if len(x.TotalValue) > 0 {
+			i -= len(x.TotalValue)
+			copy(dAtA[i:], x.TotalValue)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.TotalValue)))
+			i--
+			dAtA[i] = 0x3a
+		}
+		if x.Phase != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Phase))
+			i--
+			dAtA[i] = 0x30
+		}
+		if x.ProtocolAlpha != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ProtocolAlpha))
+			i--
+			dAtA[i] = 0x28
+		}
+		if x.Pot != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Pot))
+			i--
+			dAtA[i] = 0x20
+		}
+		if x.StartedAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.StartedAt))
+			i--
+			dAtA[i] = 0x18
+		}
+		if len(x.Owner) > 0 {
+			i -= len(x.Owner)
+			copy(dAtA[i:], x.Owner)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Owner)))
+			i--
+			dAtA[i] = 0x12
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*GenesisDissolution)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisDissolution: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: GenesisDissolution: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Owner = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 3:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field StartedAt", wireType)
+				}
+				x.StartedAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.StartedAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 4:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Pot", wireType)
+				}
+				x.Pot = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Pot |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 5:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ProtocolAlpha", wireType)
+				}
+				x.ProtocolAlpha = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ProtocolAlpha |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 6:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Phase", wireType)
+				}
+				x.Phase = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Phase |= DissolutionPhase(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 7:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field TotalValue", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.TotalValue = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 8:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Cursor", wireType)
+				}
+				var byteLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					byteLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if byteLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + byteLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Cursor = append(x.Cursor[:0], dAtA[iNdEx:postIndex]...)
+				if x.Cursor == nil {
+					x.Cursor = []byte{}
+				}
+				iNdEx = postIndex
+			case 9:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Distributed", wireType)
+				}
+				x.Distributed = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Distributed |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 10:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+				}
+				x.Paid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Paid |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 11:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ProtocolShare", wireType)
+				}
+				x.ProtocolShare = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ProtocolShare |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 12:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Portions", wireType)
+				}
+				x.Portions = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Portions |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 13:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Rounded", wireType)
+				}
+				x.Rounded = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Rounded |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
 // Code generated by protoc-gen-go. DO NOT EDIT.
 // versions:
 // 	protoc-gen-go v1.27.0
@@ -6917,7 +9807,7 @@ type GenesisState struct {
 	Stakes      []*GenesisStake      `protobuf:"bytes,9,rep,name=stakes,proto3" json:"stakes,omitempty"`
 	// dissolutions are pruned subnets still being paid out; their stakes and hotkey pools are among
 	// stakes and hotkey_pools, their netuids among no subnet.
-	Dissolutions []*Dissolution `protobuf:"bytes,10,rep,name=dissolutions,proto3" json:"dissolutions,omitempty"`
+	Dissolutions []*GenesisDissolution `protobuf:"bytes,10,rep,name=dissolutions,proto3" json:"dissolutions,omitempty"`
 	// dissolution_remainders are the rounding remainders a dissolution recorded and has not used yet.
 	DissolutionRemainders []*GenesisDissolutionRemainder `protobuf:"bytes,11,rep,name=dissolution_remainders,json=dissolutionRemainders,proto3" json:"dissolution_remainders,omitempty"`
 }
@@ -7005,7 +9895,7 @@ func (x *GenesisState) GetStakes() []*GenesisStake {
 	return nil
 }
 
-func (x *GenesisState) GetDissolutions() []*Dissolution {
+func (x *GenesisState) GetDissolutions() []*GenesisDissolution {
 	if x != nil {
 		return x.Dissolutions
 	}
@@ -7088,14 +9978,14 @@ type GenesisSubnet struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Subnet      *Subnet          `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet,omitempty"`
-	Hyperparams *Hyperparams     `protobuf:"bytes,2,opt,name=hyperparams,proto3" json:"hyperparams,omitempty"`
-	Pool        *Pool            `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool,omitempty"`
-	Schedule    *Schedule        `protobuf:"bytes,4,opt,name=schedule,proto3" json:"schedule,omitempty"`
-	Pending     *PendingEmission `protobuf:"bytes,5,opt,name=pending,proto3" json:"pending,omitempty"`
-	Burn        uint64           `protobuf:"varint,6,opt,name=burn,proto3" json:"burn,omitempty"`
+	Subnet      *GenesisSubnetInfo `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet,omitempty"`
+	Hyperparams *Hyperparams       `protobuf:"bytes,2,opt,name=hyperparams,proto3" json:"hyperparams,omitempty"`
+	Pool        *Pool              `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool,omitempty"`
+	Schedule    *Schedule          `protobuf:"bytes,4,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	Pending     *PendingEmission   `protobuf:"bytes,5,opt,name=pending,proto3" json:"pending,omitempty"`
+	Burn        uint64             `protobuf:"varint,6,opt,name=burn,proto3" json:"burn,omitempty"`
 	// neurons are the uids 0 … n−1 in order.
-	Neurons          []*Neuron                 `protobuf:"bytes,7,rep,name=neurons,proto3" json:"neurons,omitempty"`
+	Neurons          []*GenesisNeuron          `protobuf:"bytes,7,rep,name=neurons,proto3" json:"neurons,omitempty"`
 	Weights          []*MatrixRow              `protobuf:"bytes,8,rep,name=weights,proto3" json:"weights,omitempty"`
 	Bonds            []*MatrixRow              `protobuf:"bytes,9,rep,name=bonds,proto3" json:"bonds,omitempty"`
 	Axons            []*GenesisAxon            `protobuf:"bytes,10,rep,name=axons,proto3" json:"axons,omitempty"`
@@ -7123,7 +10013,7 @@ func (*GenesisSubnet) Descriptor() ([]byte, []int) {
 	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{2}
 }
 
-func (x *GenesisSubnet) GetSubnet() *Subnet {
+func (x *GenesisSubnet) GetSubnet() *GenesisSubnetInfo {
 	if x != nil {
 		return x.Subnet
 	}
@@ -7165,7 +10055,7 @@ func (x *GenesisSubnet) GetBurn() uint64 {
 	return 0
 }
 
-func (x *GenesisSubnet) GetNeurons() []*Neuron {
+func (x *GenesisSubnet) GetNeurons() []*GenesisNeuron {
 	if x != nil {
 		return x.Neurons
 	}
@@ -7498,6 +10388,370 @@ func (x *GenesisStake) GetShares() string {
 	return ""
 }
 
+// GenesisSubnetInfo is Subnet with bech32 addresses.
+type GenesisSubnetInfo struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid             uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name               string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Symbol             string `protobuf:"bytes,3,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Owner              string `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerHotkey        string `protobuf:"bytes,5,opt,name=owner_hotkey,json=ownerHotkey,proto3" json:"owner_hotkey,omitempty"`
+	RegisteredAt       uint64 `protobuf:"varint,6,opt,name=registered_at,json=registeredAt,proto3" json:"registered_at,omitempty"`
+	LockCost           uint64 `protobuf:"varint,7,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+	FirstEmissionBlock uint64 `protobuf:"varint,8,opt,name=first_emission_block,json=firstEmissionBlock,proto3" json:"first_emission_block,omitempty"`
+	N                  uint32 `protobuf:"varint,9,opt,name=n,proto3" json:"n,omitempty"`
+	TopologyChangedAt  uint64 `protobuf:"varint,10,opt,name=topology_changed_at,json=topologyChangedAt,proto3" json:"topology_changed_at,omitempty"`
+}
+
+func (x *GenesisSubnetInfo) Reset() {
+	*x = GenesisSubnetInfo{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[9]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisSubnetInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisSubnetInfo) ProtoMessage() {}
+
+// Deprecated: Use GenesisSubnetInfo.ProtoReflect.Descriptor instead.
+func (*GenesisSubnetInfo) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GenesisSubnetInfo) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *GenesisSubnetInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GenesisSubnetInfo) GetSymbol() string {
+	if x != nil {
+		return x.Symbol
+	}
+	return ""
+}
+
+func (x *GenesisSubnetInfo) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *GenesisSubnetInfo) GetOwnerHotkey() string {
+	if x != nil {
+		return x.OwnerHotkey
+	}
+	return ""
+}
+
+func (x *GenesisSubnetInfo) GetRegisteredAt() uint64 {
+	if x != nil {
+		return x.RegisteredAt
+	}
+	return 0
+}
+
+func (x *GenesisSubnetInfo) GetLockCost() uint64 {
+	if x != nil {
+		return x.LockCost
+	}
+	return 0
+}
+
+func (x *GenesisSubnetInfo) GetFirstEmissionBlock() uint64 {
+	if x != nil {
+		return x.FirstEmissionBlock
+	}
+	return 0
+}
+
+func (x *GenesisSubnetInfo) GetN() uint32 {
+	if x != nil {
+		return x.N
+	}
+	return 0
+}
+
+func (x *GenesisSubnetInfo) GetTopologyChangedAt() uint64 {
+	if x != nil {
+		return x.TopologyChangedAt
+	}
+	return 0
+}
+
+// GenesisNeuron is Neuron with a bech32 hotkey.
+type GenesisNeuron struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Uid                 uint32 `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey              string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	BlockAtRegistration uint64 `protobuf:"varint,3,opt,name=block_at_registration,json=blockAtRegistration,proto3" json:"block_at_registration,omitempty"`
+	LastUpdate          uint64 `protobuf:"varint,4,opt,name=last_update,json=lastUpdate,proto3" json:"last_update,omitempty"`
+	Active              bool   `protobuf:"varint,5,opt,name=active,proto3" json:"active,omitempty"`
+	ValidatorPermit     bool   `protobuf:"varint,6,opt,name=validator_permit,json=validatorPermit,proto3" json:"validator_permit,omitempty"`
+	StakeWeight         uint32 `protobuf:"varint,7,opt,name=stake_weight,json=stakeWeight,proto3" json:"stake_weight,omitempty"`
+	Consensus           uint32 `protobuf:"varint,8,opt,name=consensus,proto3" json:"consensus,omitempty"`
+	Incentive           uint32 `protobuf:"varint,9,opt,name=incentive,proto3" json:"incentive,omitempty"`
+	Dividends           uint32 `protobuf:"varint,10,opt,name=dividends,proto3" json:"dividends,omitempty"`
+	ValidatorTrust      uint32 `protobuf:"varint,11,opt,name=validator_trust,json=validatorTrust,proto3" json:"validator_trust,omitempty"`
+	Emission            uint64 `protobuf:"varint,12,opt,name=emission,proto3" json:"emission,omitempty"`
+}
+
+func (x *GenesisNeuron) Reset() {
+	*x = GenesisNeuron{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[10]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisNeuron) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisNeuron) ProtoMessage() {}
+
+// Deprecated: Use GenesisNeuron.ProtoReflect.Descriptor instead.
+func (*GenesisNeuron) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GenesisNeuron) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetHotkey() string {
+	if x != nil {
+		return x.Hotkey
+	}
+	return ""
+}
+
+func (x *GenesisNeuron) GetBlockAtRegistration() uint64 {
+	if x != nil {
+		return x.BlockAtRegistration
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetLastUpdate() uint64 {
+	if x != nil {
+		return x.LastUpdate
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+func (x *GenesisNeuron) GetValidatorPermit() bool {
+	if x != nil {
+		return x.ValidatorPermit
+	}
+	return false
+}
+
+func (x *GenesisNeuron) GetStakeWeight() uint32 {
+	if x != nil {
+		return x.StakeWeight
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetConsensus() uint32 {
+	if x != nil {
+		return x.Consensus
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetIncentive() uint32 {
+	if x != nil {
+		return x.Incentive
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetDividends() uint32 {
+	if x != nil {
+		return x.Dividends
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetValidatorTrust() uint32 {
+	if x != nil {
+		return x.ValidatorTrust
+	}
+	return 0
+}
+
+func (x *GenesisNeuron) GetEmission() uint64 {
+	if x != nil {
+		return x.Emission
+	}
+	return 0
+}
+
+// GenesisDissolution is Dissolution with a bech32 owner.
+type GenesisDissolution struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid        uint32           `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Owner         string           `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	StartedAt     uint64           `protobuf:"varint,3,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	Pot           uint64           `protobuf:"varint,4,opt,name=pot,proto3" json:"pot,omitempty"`
+	ProtocolAlpha uint64           `protobuf:"varint,5,opt,name=protocol_alpha,json=protocolAlpha,proto3" json:"protocol_alpha,omitempty"`
+	Phase         DissolutionPhase `protobuf:"varint,6,opt,name=phase,proto3,enum=gotensor.subnet.v1.DissolutionPhase" json:"phase,omitempty"`
+	TotalValue    string           `protobuf:"bytes,7,opt,name=total_value,json=totalValue,proto3" json:"total_value,omitempty"`
+	Cursor        []byte           `protobuf:"bytes,8,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	Distributed   uint64           `protobuf:"varint,9,opt,name=distributed,proto3" json:"distributed,omitempty"`
+	Paid          uint64           `protobuf:"varint,10,opt,name=paid,proto3" json:"paid,omitempty"`
+	ProtocolShare uint64           `protobuf:"varint,11,opt,name=protocol_share,json=protocolShare,proto3" json:"protocol_share,omitempty"`
+	Portions      uint64           `protobuf:"varint,12,opt,name=portions,proto3" json:"portions,omitempty"`
+	Rounded       uint64           `protobuf:"varint,13,opt,name=rounded,proto3" json:"rounded,omitempty"`
+}
+
+func (x *GenesisDissolution) Reset() {
+	*x = GenesisDissolution{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_genesis_proto_msgTypes[11]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenesisDissolution) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenesisDissolution) ProtoMessage() {}
+
+// Deprecated: Use GenesisDissolution.ProtoReflect.Descriptor instead.
+func (*GenesisDissolution) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_genesis_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GenesisDissolution) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *GenesisDissolution) GetStartedAt() uint64 {
+	if x != nil {
+		return x.StartedAt
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetPot() uint64 {
+	if x != nil {
+		return x.Pot
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetProtocolAlpha() uint64 {
+	if x != nil {
+		return x.ProtocolAlpha
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetPhase() DissolutionPhase {
+	if x != nil {
+		return x.Phase
+	}
+	return DissolutionPhase_DISSOLUTION_PHASE_MEASURE
+}
+
+func (x *GenesisDissolution) GetTotalValue() string {
+	if x != nil {
+		return x.TotalValue
+	}
+	return ""
+}
+
+func (x *GenesisDissolution) GetCursor() []byte {
+	if x != nil {
+		return x.Cursor
+	}
+	return nil
+}
+
+func (x *GenesisDissolution) GetDistributed() uint64 {
+	if x != nil {
+		return x.Distributed
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetPaid() uint64 {
+	if x != nil {
+		return x.Paid
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetProtocolShare() uint64 {
+	if x != nil {
+		return x.ProtocolShare
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetPortions() uint64 {
+	if x != nil {
+		return x.Portions
+	}
+	return 0
+}
+
+func (x *GenesisDissolution) GetRounded() uint64 {
+	if x != nil {
+		return x.Rounded
+	}
+	return 0
+}
+
 var File_gotensor_subnet_v1_genesis_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
@@ -7513,7 +10767,7 @@ var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
 	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x71, 0x75, 0x65, 0x72, 0x79, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
 	0x1a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65,
 	0x74, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x74, 0x61, 0x74, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f,
-	0x22, 0xe6, 0x05, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x74,
+	0x22, 0xed, 0x05, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x74,
 	0x65, 0x12, 0x3d, 0x0a, 0x06, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x01, 0x20, 0x01, 0x28,
 	0x0b, 0x32, 0x1a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x09, 0xc8,
@@ -7548,118 +10802,203 @@ var file_gotensor_subnet_v1_genesis_proto_rawDesc = []byte{
 	0x32, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61,
 	0x6b, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x73,
-	0x12, 0x49, 0x0a, 0x0c, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x73,
-	0x18, 0x0a, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
-	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x69, 0x73, 0x73,
-	0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x0c, 0x64,
-	0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x12, 0x6c, 0x0a, 0x16, 0x64,
-	0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x72, 0x65, 0x6d, 0x61, 0x69,
-	0x6e, 0x64, 0x65, 0x72, 0x73, 0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x2f, 0x2e, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
-	0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74,
-	0x69, 0x6f, 0x6e, 0x52, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x42, 0x04, 0xc8, 0xde,
-	0x1f, 0x00, 0x52, 0x15, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52,
-	0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x73, 0x22, 0x7f, 0x0a, 0x1b, 0x47, 0x65, 0x6e,
-	0x65, 0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52,
-	0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75,
-	0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
-	0x12, 0x1c, 0x0a, 0x09, 0x72, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x18, 0x02, 0x20,
-	0x01, 0x28, 0x0c, 0x52, 0x09, 0x72, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x12, 0x10,
-	0x0a, 0x03, 0x73, 0x65, 0x71, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x03, 0x73, 0x65, 0x71,
-	0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28,
-	0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x22, 0xf6, 0x05, 0x0a, 0x0d, 0x47,
-	0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x38, 0x0a, 0x06,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1a, 0x2e, 0x67,
-	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
-	0x31, 0x2e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x06,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x47, 0x0a, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70,
-	0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
-	0x2e, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x04, 0xc8, 0xde,
-	0x1f, 0x00, 0x52, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12,
-	0x32, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x18, 0x2e,
+	0x12, 0x50, 0x0a, 0x0c, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x73,
+	0x18, 0x0a, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x26, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65,
+	0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x42, 0x04,
+	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x0c, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f,
+	0x6e, 0x73, 0x12, 0x6c, 0x0a, 0x16, 0x64, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f,
+	0x6e, 0x5f, 0x72, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x73, 0x18, 0x0b, 0x20, 0x03,
+	0x28, 0x0b, 0x32, 0x2f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x44,
+	0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x65, 0x6d, 0x61, 0x69, 0x6e,
+	0x64, 0x65, 0x72, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x15, 0x64, 0x69, 0x73, 0x73, 0x6f,
+	0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x73,
+	0x22, 0x7f, 0x0a, 0x1b, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73, 0x6f,
+	0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x65, 0x6d, 0x61, 0x69, 0x6e, 0x64, 0x65, 0x72, 0x12,
+	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1c, 0x0a, 0x09, 0x72, 0x65, 0x6d, 0x61, 0x69,
+	0x6e, 0x64, 0x65, 0x72, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0c, 0x52, 0x09, 0x72, 0x65, 0x6d, 0x61,
+	0x69, 0x6e, 0x64, 0x65, 0x72, 0x12, 0x10, 0x0a, 0x03, 0x73, 0x65, 0x71, 0x18, 0x03, 0x20, 0x01,
+	0x28, 0x04, 0x52, 0x03, 0x73, 0x65, 0x71, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b,
+	0x65, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65,
+	0x79, 0x22, 0x88, 0x06, 0x0a, 0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x12, 0x43, 0x0a, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x0b, 0x32, 0x25, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73,
+	0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x49, 0x6e, 0x66, 0x6f, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00,
+	0x52, 0x06, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x12, 0x47, 0x0a, 0x0b, 0x68, 0x79, 0x70, 0x65,
+	0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e,
 	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
-	0x76, 0x31, 0x2e, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x70,
-	0x6f, 0x6f, 0x6c, 0x12, 0x3e, 0x0a, 0x08, 0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x18,
-	0x04, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
-	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x63, 0x68, 0x65, 0x64,
-	0x75, 0x6c, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x08, 0x73, 0x63, 0x68, 0x65, 0x64,
-	0x75, 0x6c, 0x65, 0x12, 0x43, 0x0a, 0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x18, 0x05,
-	0x20, 0x01, 0x28, 0x0b, 0x32, 0x23, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x65, 0x6e, 0x64, 0x69, 0x6e,
-	0x67, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
-	0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x12, 0x12, 0x0a, 0x04, 0x62, 0x75, 0x72, 0x6e,
-	0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x12, 0x3a, 0x0a, 0x07,
-	0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x18, 0x07, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1a, 0x2e,
-	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
-	0x76, 0x31, 0x2e, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
-	0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x12, 0x3d, 0x0a, 0x07, 0x77, 0x65, 0x69, 0x67,
-	0x68, 0x74, 0x73, 0x18, 0x08, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65,
-	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d,
-	0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07,
-	0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x39, 0x0a, 0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73,
-	0x18, 0x09, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
-	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72,
-	0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x62, 0x6f, 0x6e,
-	0x64, 0x73, 0x12, 0x3b, 0x0a, 0x05, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x18, 0x0a, 0x20, 0x03, 0x28,
-	0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
-	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x41, 0x78,
-	0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x12,
-	0x42, 0x0a, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b,
-	0x32, 0x22, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
-	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d,
-	0x6d, 0x69, 0x74, 0x73, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x63, 0x6f, 0x6d, 0x6d,
-	0x69, 0x74, 0x73, 0x12, 0x5e, 0x0a, 0x12, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
-	0x6d, 0x73, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x61, 0x74, 0x18, 0x0c, 0x20, 0x03, 0x28, 0x0b, 0x32,
-	0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
-	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x79, 0x70, 0x65,
-	0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65, 0x74, 0x41, 0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f,
-	0x00, 0x52, 0x10, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x53, 0x65,
-	0x74, 0x41, 0x74, 0x22, 0x57, 0x0a, 0x0b, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x41, 0x78,
-	0x6f, 0x6e, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52,
-	0x03, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x04, 0x61, 0x78, 0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01,
-	0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x41, 0x78, 0x6f, 0x6e, 0x49, 0x6e, 0x66, 0x6f,
-	0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x61, 0x78, 0x6f, 0x6e, 0x22, 0x65, 0x0a, 0x0e,
-	0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x12, 0x16,
-	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
-	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x3b, 0x0a, 0x05, 0x71, 0x75, 0x65, 0x75, 0x65, 0x18,
-	0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
-	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6d, 0x6d, 0x69,
-	0x74, 0x51, 0x75, 0x65, 0x75, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x71, 0x75,
-	0x65, 0x75, 0x65, 0x22, 0x42, 0x0a, 0x16, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x79,
-	0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53, 0x65, 0x74, 0x41, 0x74, 0x12, 0x12, 0x0a,
-	0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d,
-	0x65, 0x12, 0x14, 0x0a, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04,
-	0x52, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x22, 0x7b, 0x0a, 0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73,
-	0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b,
-	0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79,
-	0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28,
-	0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x38, 0x0a, 0x08, 0x64, 0x65,
-	0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67,
-	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
-	0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x52, 0x08, 0x64, 0x65, 0x6c, 0x65,
-	0x67, 0x61, 0x74, 0x65, 0x22, 0x7d, 0x0a, 0x11, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48,
-	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74,
-	0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
-	0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28,
-	0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x38, 0x0a, 0x04, 0x70, 0x6f, 0x6f,
-	0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
-	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x48, 0x6f, 0x74,
-	0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x70,
-	0x6f, 0x6f, 0x6c, 0x22, 0x90, 0x01, 0x0a, 0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53,
-	0x74, 0x61, 0x6b, 0x65, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18,
-	0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16,
+	0x76, 0x31, 0x2e, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x42, 0x04,
+	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x0b, 0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d,
+	0x73, 0x12, 0x32, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b, 0x32,
+	0x18, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x6f, 0x6f, 0x6c, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x12, 0x3e, 0x0a, 0x08, 0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c,
+	0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x63, 0x68,
+	0x65, 0x64, 0x75, 0x6c, 0x65, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x08, 0x73, 0x63, 0x68,
+	0x65, 0x64, 0x75, 0x6c, 0x65, 0x12, 0x43, 0x0a, 0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67,
+	0x18, 0x05, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x23, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x50, 0x65, 0x6e, 0x64,
+	0x69, 0x6e, 0x67, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f,
+	0x00, 0x52, 0x07, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x12, 0x12, 0x0a, 0x04, 0x62, 0x75,
+	0x72, 0x6e, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x04, 0x62, 0x75, 0x72, 0x6e, 0x12, 0x41,
+	0x0a, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x73, 0x18, 0x07, 0x20, 0x03, 0x28, 0x0b, 0x32,
+	0x21, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x4e, 0x65, 0x75, 0x72,
+	0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x6e, 0x65, 0x75, 0x72, 0x6f, 0x6e,
+	0x73, 0x12, 0x3d, 0x0a, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x18, 0x08, 0x20, 0x03,
+	0x28, 0x0b, 0x32, 0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f,
+	0x77, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x07, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73,
+	0x12, 0x39, 0x0a, 0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73, 0x18, 0x09, 0x20, 0x03, 0x28, 0x0b, 0x32,
+	0x1d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x61, 0x74, 0x72, 0x69, 0x78, 0x52, 0x6f, 0x77, 0x42, 0x04,
+	0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x62, 0x6f, 0x6e, 0x64, 0x73, 0x12, 0x3b, 0x0a, 0x05, 0x61,
+	0x78, 0x6f, 0x6e, 0x73, 0x18, 0x0a, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1f, 0x2e, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
+	0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x41, 0x78, 0x6f, 0x6e, 0x42, 0x04, 0xc8, 0xde, 0x1f,
+	0x00, 0x52, 0x05, 0x61, 0x78, 0x6f, 0x6e, 0x73, 0x12, 0x42, 0x0a, 0x07, 0x63, 0x6f, 0x6d, 0x6d,
+	0x69, 0x74, 0x73, 0x18, 0x0b, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x22, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47,
+	0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x42, 0x04, 0xc8,
+	0xde, 0x1f, 0x00, 0x52, 0x07, 0x63, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x12, 0x5e, 0x0a, 0x12,
+	0x68, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x5f, 0x73, 0x65, 0x74, 0x5f,
+	0x61, 0x74, 0x18, 0x0c, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65,
+	0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x53,
+	0x65, 0x74, 0x41, 0x74, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x10, 0x68, 0x79, 0x70, 0x65,
+	0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x53, 0x65, 0x74, 0x41, 0x74, 0x22, 0x57, 0x0a, 0x0b,
+	0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x41, 0x78, 0x6f, 0x6e, 0x12, 0x10, 0x0a, 0x03, 0x75,
+	0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a,
+	0x04, 0x61, 0x78, 0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x41, 0x78, 0x6f, 0x6e, 0x49, 0x6e, 0x66, 0x6f, 0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52,
+	0x04, 0x61, 0x78, 0x6f, 0x6e, 0x22, 0x65, 0x0a, 0x0e, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73,
+	0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x73, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12,
+	0x3b, 0x0a, 0x05, 0x71, 0x75, 0x65, 0x75, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1f,
+	0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x2e, 0x76, 0x31, 0x2e, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x51, 0x75, 0x65, 0x75, 0x65, 0x42,
+	0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x05, 0x71, 0x75, 0x65, 0x75, 0x65, 0x22, 0x42, 0x0a, 0x16,
+	0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
+	0x6d, 0x53, 0x65, 0x74, 0x41, 0x74, 0x12, 0x12, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x62, 0x6c,
+	0x6f, 0x63, 0x6b, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x62, 0x6c, 0x6f, 0x63, 0x6b,
+	0x22, 0x7b, 0x0a, 0x0d, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x18, 0x0a, 0x07, 0x63, 0x6f, 0x6c,
+	0x64, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07, 0x63, 0x6f, 0x6c, 0x64,
+	0x6b, 0x65, 0x79, 0x12, 0x38, 0x0a, 0x08, 0x64, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x18,
+	0x03, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x67,
+	0x61, 0x74, 0x65, 0x52, 0x08, 0x64, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x22, 0x7d, 0x0a,
+	0x11, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f,
+	0x6f, 0x6c, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75,
+	0x69, 0x64, 0x12, 0x38, 0x0a, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0b,
+	0x32, 0x1e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x48, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x50, 0x6f, 0x6f, 0x6c,
+	0x42, 0x04, 0xc8, 0xde, 0x1f, 0x00, 0x52, 0x04, 0x70, 0x6f, 0x6f, 0x6c, 0x22, 0x90, 0x01, 0x0a,
+	0x0c, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x18, 0x0a,
+	0x07, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x07,
+	0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12,
+	0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52,
+	0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x36, 0x0a, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65,
+	0x73, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x42, 0x1e, 0xc8, 0xde, 0x1f, 0x00, 0xda, 0xde, 0x1f,
+	0x16, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x73, 0x64, 0x6b, 0x2e, 0x69, 0x6f, 0x2f, 0x6d, 0x61,
+	0x74, 0x68, 0x2e, 0x55, 0x69, 0x6e, 0x74, 0x52, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x22,
+	0x88, 0x03, 0x0a, 0x11, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x53, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x49, 0x6e, 0x66, 0x6f, 0x12, 0x1d, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x06, 0x6e, 0x65,
+	0x74, 0x75, 0x69, 0x64, 0x12, 0x19, 0x0a, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x18, 0x02, 0x20, 0x01,
+	0x28, 0x09, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x12,
+	0x1d, 0x0a, 0x06, 0x73, 0x79, 0x6d, 0x62, 0x6f, 0x6c, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x42,
+	0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x06, 0x73, 0x79, 0x6d, 0x62, 0x6f, 0x6c, 0x12, 0x1b,
+	0x0a, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x42, 0x05, 0xa8,
+	0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x12, 0x28, 0x0a, 0x0c, 0x6f,
+	0x77, 0x6e, 0x65, 0x72, 0x5f, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x05, 0x20, 0x01, 0x28,
+	0x09, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0b, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x48,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x2a, 0x0a, 0x0d, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65,
+	0x72, 0x65, 0x64, 0x5f, 0x61, 0x74, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7,
+	0xb0, 0x2a, 0x01, 0x52, 0x0c, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x65, 0x64, 0x41,
+	0x74, 0x12, 0x22, 0x0a, 0x09, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x63, 0x6f, 0x73, 0x74, 0x18, 0x07,
+	0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x08, 0x6c, 0x6f, 0x63,
+	0x6b, 0x43, 0x6f, 0x73, 0x74, 0x12, 0x37, 0x0a, 0x14, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x65,
+	0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x08, 0x20,
+	0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x12, 0x66, 0x69, 0x72, 0x73,
+	0x74, 0x45, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x42, 0x6c, 0x6f, 0x63, 0x6b, 0x12, 0x13,
+	0x0a, 0x01, 0x6e, 0x18, 0x09, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01,
+	0x52, 0x01, 0x6e, 0x12, 0x35, 0x0a, 0x13, 0x74, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x5f,
+	0x63, 0x68, 0x61, 0x6e, 0x67, 0x65, 0x64, 0x5f, 0x61, 0x74, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x04,
+	0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x11, 0x74, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67,
+	0x79, 0x43, 0x68, 0x61, 0x6e, 0x67, 0x65, 0x64, 0x41, 0x74, 0x22, 0x93, 0x03, 0x0a, 0x0d, 0x47,
+	0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x4e, 0x65, 0x75, 0x72, 0x6f, 0x6e, 0x12, 0x10, 0x0a, 0x03,
+	0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x16,
 	0x0a, 0x06, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
-	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64,
-	0x18, 0x03, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x36,
-	0x0a, 0x06, 0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x18, 0x04, 0x20, 0x01, 0x28, 0x09, 0x42, 0x1e,
-	0xc8, 0xde, 0x1f, 0x00, 0xda, 0xde, 0x1f, 0x16, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x73, 0x64,
-	0x6b, 0x2e, 0x69, 0x6f, 0x2f, 0x6d, 0x61, 0x74, 0x68, 0x2e, 0x55, 0x69, 0x6e, 0x74, 0x52, 0x06,
-	0x73, 0x68, 0x61, 0x72, 0x65, 0x73, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62,
-	0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f,
-	0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x12, 0x32, 0x0a, 0x15, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x5f,
+	0x61, 0x74, 0x5f, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x18,
+	0x03, 0x20, 0x01, 0x28, 0x04, 0x52, 0x13, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x41, 0x74, 0x52, 0x65,
+	0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x12, 0x1f, 0x0a, 0x0b, 0x6c, 0x61,
+	0x73, 0x74, 0x5f, 0x75, 0x70, 0x64, 0x61, 0x74, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x52,
+	0x0a, 0x6c, 0x61, 0x73, 0x74, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x61,
+	0x63, 0x74, 0x69, 0x76, 0x65, 0x18, 0x05, 0x20, 0x01, 0x28, 0x08, 0x52, 0x06, 0x61, 0x63, 0x74,
+	0x69, 0x76, 0x65, 0x12, 0x29, 0x0a, 0x10, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72,
+	0x5f, 0x70, 0x65, 0x72, 0x6d, 0x69, 0x74, 0x18, 0x06, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0f, 0x76,
+	0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x50, 0x65, 0x72, 0x6d, 0x69, 0x74, 0x12, 0x21,
+	0x0a, 0x0c, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x5f, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x18, 0x07,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x0b, 0x73, 0x74, 0x61, 0x6b, 0x65, 0x57, 0x65, 0x69, 0x67, 0x68,
+	0x74, 0x12, 0x1c, 0x0a, 0x09, 0x63, 0x6f, 0x6e, 0x73, 0x65, 0x6e, 0x73, 0x75, 0x73, 0x18, 0x08,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x09, 0x63, 0x6f, 0x6e, 0x73, 0x65, 0x6e, 0x73, 0x75, 0x73, 0x12,
+	0x1c, 0x0a, 0x09, 0x69, 0x6e, 0x63, 0x65, 0x6e, 0x74, 0x69, 0x76, 0x65, 0x18, 0x09, 0x20, 0x01,
+	0x28, 0x0d, 0x52, 0x09, 0x69, 0x6e, 0x63, 0x65, 0x6e, 0x74, 0x69, 0x76, 0x65, 0x12, 0x1c, 0x0a,
+	0x09, 0x64, 0x69, 0x76, 0x69, 0x64, 0x65, 0x6e, 0x64, 0x73, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x0d,
+	0x52, 0x09, 0x64, 0x69, 0x76, 0x69, 0x64, 0x65, 0x6e, 0x64, 0x73, 0x12, 0x27, 0x0a, 0x0f, 0x76,
+	0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x5f, 0x74, 0x72, 0x75, 0x73, 0x74, 0x18, 0x0b,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x0e, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x54,
+	0x72, 0x75, 0x73, 0x74, 0x12, 0x1a, 0x0a, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e,
+	0x18, 0x0c, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x65, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6f, 0x6e,
+	0x22, 0x94, 0x04, 0x0a, 0x12, 0x47, 0x65, 0x6e, 0x65, 0x73, 0x69, 0x73, 0x44, 0x69, 0x73, 0x73,
+	0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x12, 0x1d, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69,
+	0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x1b, 0x0a, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x09, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x05, 0x6f, 0x77,
+	0x6e, 0x65, 0x72, 0x12, 0x24, 0x0a, 0x0a, 0x73, 0x74, 0x61, 0x72, 0x74, 0x65, 0x64, 0x5f, 0x61,
+	0x74, 0x18, 0x03, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x09,
+	0x73, 0x74, 0x61, 0x72, 0x74, 0x65, 0x64, 0x41, 0x74, 0x12, 0x17, 0x0a, 0x03, 0x70, 0x6f, 0x74,
+	0x18, 0x04, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x03, 0x70,
+	0x6f, 0x74, 0x12, 0x2c, 0x0a, 0x0e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x63, 0x6f, 0x6c, 0x5f, 0x61,
+	0x6c, 0x70, 0x68, 0x61, 0x18, 0x05, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a,
+	0x01, 0x52, 0x0d, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x63, 0x6f, 0x6c, 0x41, 0x6c, 0x70, 0x68, 0x61,
+	0x12, 0x41, 0x0a, 0x05, 0x70, 0x68, 0x61, 0x73, 0x65, 0x18, 0x06, 0x20, 0x01, 0x28, 0x0e, 0x32,
+	0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
+	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x69, 0x73, 0x73, 0x6f, 0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e,
+	0x50, 0x68, 0x61, 0x73, 0x65, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x05, 0x70, 0x68,
+	0x61, 0x73, 0x65, 0x12, 0x44, 0x0a, 0x0b, 0x74, 0x6f, 0x74, 0x61, 0x6c, 0x5f, 0x76, 0x61, 0x6c,
+	0x75, 0x65, 0x18, 0x07, 0x20, 0x01, 0x28, 0x09, 0x42, 0x23, 0xc8, 0xde, 0x1f, 0x00, 0xda, 0xde,
+	0x1f, 0x16, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x73, 0x64, 0x6b, 0x2e, 0x69, 0x6f, 0x2f, 0x6d,
+	0x61, 0x74, 0x68, 0x2e, 0x55, 0x69, 0x6e, 0x74, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0a, 0x74,
+	0x6f, 0x74, 0x61, 0x6c, 0x56, 0x61, 0x6c, 0x75, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x63, 0x75, 0x72,
+	0x73, 0x6f, 0x72, 0x18, 0x08, 0x20, 0x01, 0x28, 0x0c, 0x52, 0x06, 0x63, 0x75, 0x72, 0x73, 0x6f,
+	0x72, 0x12, 0x27, 0x0a, 0x0b, 0x64, 0x69, 0x73, 0x74, 0x72, 0x69, 0x62, 0x75, 0x74, 0x65, 0x64,
+	0x18, 0x09, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0b, 0x64,
+	0x69, 0x73, 0x74, 0x72, 0x69, 0x62, 0x75, 0x74, 0x65, 0x64, 0x12, 0x19, 0x0a, 0x04, 0x70, 0x61,
+	0x69, 0x64, 0x18, 0x0a, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52,
+	0x04, 0x70, 0x61, 0x69, 0x64, 0x12, 0x2c, 0x0a, 0x0e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x63, 0x6f,
+	0x6c, 0x5f, 0x73, 0x68, 0x61, 0x72, 0x65, 0x18, 0x0b, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8,
+	0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0d, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x63, 0x6f, 0x6c, 0x53, 0x68,
+	0x61, 0x72, 0x65, 0x12, 0x21, 0x0a, 0x08, 0x70, 0x6f, 0x72, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x18,
+	0x0c, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x08, 0x70, 0x6f,
+	0x72, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x12, 0x1f, 0x0a, 0x07, 0x72, 0x6f, 0x75, 0x6e, 0x64, 0x65,
+	0x64, 0x18, 0x0d, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x07,
+	0x72, 0x6f, 0x75, 0x6e, 0x64, 0x65, 0x64, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75,
+	0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -7674,7 +11013,7 @@ func file_gotensor_subnet_v1_genesis_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_genesis_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_genesis_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_gotensor_subnet_v1_genesis_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_gotensor_subnet_v1_genesis_proto_goTypes = []interface{}{
 	(*GenesisState)(nil),                // 0: gotensor.subnet.v1.GenesisState
 	(*GenesisDissolutionRemainder)(nil), // 1: gotensor.subnet.v1.GenesisDissolutionRemainder
@@ -7685,36 +11024,37 @@ var file_gotensor_subnet_v1_genesis_proto_goTypes = []interface{}{
 	(*GenesisHotkey)(nil),               // 6: gotensor.subnet.v1.GenesisHotkey
 	(*GenesisHotkeyPool)(nil),           // 7: gotensor.subnet.v1.GenesisHotkeyPool
 	(*GenesisStake)(nil),                // 8: gotensor.subnet.v1.GenesisStake
-	(*Params)(nil),                      // 9: gotensor.subnet.v1.Params
-	(*NetworkRegistration)(nil),         // 10: gotensor.subnet.v1.NetworkRegistration
-	(*Dissolution)(nil),                 // 11: gotensor.subnet.v1.Dissolution
-	(*Subnet)(nil),                      // 12: gotensor.subnet.v1.Subnet
-	(*Hyperparams)(nil),                 // 13: gotensor.subnet.v1.Hyperparams
-	(*Pool)(nil),                        // 14: gotensor.subnet.v1.Pool
-	(*Schedule)(nil),                    // 15: gotensor.subnet.v1.Schedule
-	(*PendingEmission)(nil),             // 16: gotensor.subnet.v1.PendingEmission
-	(*Neuron)(nil),                      // 17: gotensor.subnet.v1.Neuron
+	(*GenesisSubnetInfo)(nil),           // 9: gotensor.subnet.v1.GenesisSubnetInfo
+	(*GenesisNeuron)(nil),               // 10: gotensor.subnet.v1.GenesisNeuron
+	(*GenesisDissolution)(nil),          // 11: gotensor.subnet.v1.GenesisDissolution
+	(*Params)(nil),                      // 12: gotensor.subnet.v1.Params
+	(*NetworkRegistration)(nil),         // 13: gotensor.subnet.v1.NetworkRegistration
+	(*Hyperparams)(nil),                 // 14: gotensor.subnet.v1.Hyperparams
+	(*Pool)(nil),                        // 15: gotensor.subnet.v1.Pool
+	(*Schedule)(nil),                    // 16: gotensor.subnet.v1.Schedule
+	(*PendingEmission)(nil),             // 17: gotensor.subnet.v1.PendingEmission
 	(*MatrixRow)(nil),                   // 18: gotensor.subnet.v1.MatrixRow
 	(*AxonInfo)(nil),                    // 19: gotensor.subnet.v1.AxonInfo
 	(*CommitQueue)(nil),                 // 20: gotensor.subnet.v1.CommitQueue
 	(*Delegate)(nil),                    // 21: gotensor.subnet.v1.Delegate
 	(*HotkeyPool)(nil),                  // 22: gotensor.subnet.v1.HotkeyPool
+	(DissolutionPhase)(0),               // 23: gotensor.subnet.v1.DissolutionPhase
 }
 var file_gotensor_subnet_v1_genesis_proto_depIdxs = []int32{
-	9,  // 0: gotensor.subnet.v1.GenesisState.params:type_name -> gotensor.subnet.v1.Params
-	10, // 1: gotensor.subnet.v1.GenesisState.network_registration:type_name -> gotensor.subnet.v1.NetworkRegistration
+	12, // 0: gotensor.subnet.v1.GenesisState.params:type_name -> gotensor.subnet.v1.Params
+	13, // 1: gotensor.subnet.v1.GenesisState.network_registration:type_name -> gotensor.subnet.v1.NetworkRegistration
 	2,  // 2: gotensor.subnet.v1.GenesisState.subnets:type_name -> gotensor.subnet.v1.GenesisSubnet
 	6,  // 3: gotensor.subnet.v1.GenesisState.hotkeys:type_name -> gotensor.subnet.v1.GenesisHotkey
 	7,  // 4: gotensor.subnet.v1.GenesisState.hotkey_pools:type_name -> gotensor.subnet.v1.GenesisHotkeyPool
 	8,  // 5: gotensor.subnet.v1.GenesisState.stakes:type_name -> gotensor.subnet.v1.GenesisStake
-	11, // 6: gotensor.subnet.v1.GenesisState.dissolutions:type_name -> gotensor.subnet.v1.Dissolution
+	11, // 6: gotensor.subnet.v1.GenesisState.dissolutions:type_name -> gotensor.subnet.v1.GenesisDissolution
 	1,  // 7: gotensor.subnet.v1.GenesisState.dissolution_remainders:type_name -> gotensor.subnet.v1.GenesisDissolutionRemainder
-	12, // 8: gotensor.subnet.v1.GenesisSubnet.subnet:type_name -> gotensor.subnet.v1.Subnet
-	13, // 9: gotensor.subnet.v1.GenesisSubnet.hyperparams:type_name -> gotensor.subnet.v1.Hyperparams
-	14, // 10: gotensor.subnet.v1.GenesisSubnet.pool:type_name -> gotensor.subnet.v1.Pool
-	15, // 11: gotensor.subnet.v1.GenesisSubnet.schedule:type_name -> gotensor.subnet.v1.Schedule
-	16, // 12: gotensor.subnet.v1.GenesisSubnet.pending:type_name -> gotensor.subnet.v1.PendingEmission
-	17, // 13: gotensor.subnet.v1.GenesisSubnet.neurons:type_name -> gotensor.subnet.v1.Neuron
+	9,  // 8: gotensor.subnet.v1.GenesisSubnet.subnet:type_name -> gotensor.subnet.v1.GenesisSubnetInfo
+	14, // 9: gotensor.subnet.v1.GenesisSubnet.hyperparams:type_name -> gotensor.subnet.v1.Hyperparams
+	15, // 10: gotensor.subnet.v1.GenesisSubnet.pool:type_name -> gotensor.subnet.v1.Pool
+	16, // 11: gotensor.subnet.v1.GenesisSubnet.schedule:type_name -> gotensor.subnet.v1.Schedule
+	17, // 12: gotensor.subnet.v1.GenesisSubnet.pending:type_name -> gotensor.subnet.v1.PendingEmission
+	10, // 13: gotensor.subnet.v1.GenesisSubnet.neurons:type_name -> gotensor.subnet.v1.GenesisNeuron
 	18, // 14: gotensor.subnet.v1.GenesisSubnet.weights:type_name -> gotensor.subnet.v1.MatrixRow
 	18, // 15: gotensor.subnet.v1.GenesisSubnet.bonds:type_name -> gotensor.subnet.v1.MatrixRow
 	3,  // 16: gotensor.subnet.v1.GenesisSubnet.axons:type_name -> gotensor.subnet.v1.GenesisAxon
@@ -7724,11 +11064,12 @@ var file_gotensor_subnet_v1_genesis_proto_depIdxs = []int32{
 	20, // 20: gotensor.subnet.v1.GenesisCommits.queue:type_name -> gotensor.subnet.v1.CommitQueue
 	21, // 21: gotensor.subnet.v1.GenesisHotkey.delegate:type_name -> gotensor.subnet.v1.Delegate
 	22, // 22: gotensor.subnet.v1.GenesisHotkeyPool.pool:type_name -> gotensor.subnet.v1.HotkeyPool
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	23, // 23: gotensor.subnet.v1.GenesisDissolution.phase:type_name -> gotensor.subnet.v1.DissolutionPhase
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_gotensor_subnet_v1_genesis_proto_init() }
@@ -7848,6 +11189,42 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 				return nil
 			}
 		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisSubnetInfo); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisNeuron); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_genesis_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenesisDissolution); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -7855,7 +11232,7 @@ func file_gotensor_subnet_v1_genesis_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_genesis_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

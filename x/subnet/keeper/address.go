@@ -36,7 +36,17 @@ func (k Keeper) decodeAccAddress(text string) (addr sdk.AccAddress, ok bool) {
 	return bz, true
 }
 
-// canonicalAddress renders an address the one way the store compares it.
+// canonicalAddress renders an address as bech32 for the edges (events, queries, genesis): the
+// store holds the bytes, so this is the one text every reader sees for them.
 func (k Keeper) canonicalAddress(addr sdk.AccAddress) (string, error) {
 	return k.AddressCodec().BytesToString(addr)
+}
+
+// canonicalKeys renders a coldkey and a hotkey, as canonicalAddress does.
+func (k Keeper) canonicalKeys(coldkey, hotkey sdk.AccAddress) (coldkeyText, hotkeyText string, err error) {
+	if coldkeyText, err = k.canonicalAddress(coldkey); err != nil {
+		return "", "", err
+	}
+	hotkeyText, err = k.canonicalAddress(hotkey)
+	return coldkeyText, hotkeyText, err
 }

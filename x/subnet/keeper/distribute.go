@@ -12,22 +12,15 @@ import (
 
 // distribute is §5.8: the owner's cut to the owner, each miner's incentive staked to its hotkey
 // (withheld from hotkeys of the owner's coldkey), and the validators' alpha by dividends, the take
-// to each validator's owner and the rest to its nominators. hotkeys are the neurons' decoded hotkeys.
+// to each validator's owner and the rest to its nominators.
 func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
-	sched types.Schedule, neurons []types.Neuron, hotkeys []sdk.AccAddress, out yuma.Output, pending types.PendingEmission,
+	sched types.Schedule, neurons []types.Neuron, out yuma.Output, pending types.PendingEmission,
 ) error {
 	pool, err := k.GetPool(ctx, netuid)
 	if err != nil {
 		return err
 	}
-	ownerColdkey, err := k.parseAddress("subnet owner", subnet.Owner)
-	if err != nil {
-		return err
-	}
-	ownerHotkey, err := k.parseAddress("subnet owner hotkey", subnet.OwnerHotkey)
-	if err != nil {
-		return err
-	}
+	ownerColdkey, ownerHotkey := subnet.Owner, subnet.OwnerHotkey
 
 	// The owner's cut is staked to the owner hotkey for the owner coldkey.
 	if pending.OwnerCut > 0 {
@@ -38,7 +31,7 @@ func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subn
 
 	// Miners. The incentive of hotkeys the owner's coldkey holds is withheld (§13.20): an owner
 	// cannot pay itself twice by mining its own subnet.
-	withheldFrom, err := k.ownerColdkeyHotkeys(ctx, ownerColdkey, hotkeys)
+	withheldFrom, err := k.ownerColdkeyHotkeys(ctx, ownerColdkey, neurons)
 	if err != nil {
 		return err
 	}
@@ -53,11 +46,11 @@ func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subn
 			withheld += e
 			continue
 		}
-		coldkey, err := k.ownerOf(ctx, hotkeys[i], nr.Hotkey)
+		coldkey, err := k.ownerOf(ctx, nr.Hotkey)
 		if err != nil {
 			return err
 		}
-		if err := k.stakeAlpha(ctx, hotkeys[i], coldkey, netuid, e); err != nil {
+		if err := k.stakeAlpha(ctx, nr.Hotkey, coldkey, netuid, e); err != nil {
 			return err
 		}
 		paidMiners += e
@@ -94,7 +87,7 @@ func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subn
 				continue
 			}
 			div := total.SatMul(fixed.U96F32FromUint(out.ValidatorEmission[i])).SafeDiv(sum).ToUint64()
-			if err := k.payDividend(ctx, netuid, hotkeys[i], nr.Hotkey, div); err != nil {
+			if err := k.payDividend(ctx, netuid, nr.Hotkey, div); err != nil {
 				return err
 			}
 			paidValidators += div
@@ -108,11 +101,11 @@ func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subn
 
 // payDividend gives a validator's hotkey owner its take, staked, and adds the rest to the hotkey's
 // pool, which every nominator shares pro rata (§5.8 step 5, §8.2).
-func (k Keeper) payDividend(ctx context.Context, netuid uint32, hotkey sdk.AccAddress, hotkeyStr string, amount uint64) error {
+func (k Keeper) payDividend(ctx context.Context, netuid uint32, hotkey sdk.AccAddress, amount uint64) error {
 	if amount == 0 {
 		return nil
 	}
-	coldkey, err := k.ownerOf(ctx, hotkey, hotkeyStr)
+	coldkey, err := k.ownerOf(ctx, hotkey)
 	if err != nil {
 		return err
 	}
@@ -137,23 +130,23 @@ func (k Keeper) payDividend(ctx context.Context, netuid uint32, hotkey sdk.AccAd
 	return k.addToHotkeyPool(ctx, hotkey, netuid, amount-takeAmount)
 }
 
-// ownerOf finds the coldkey owning a registered hotkey (hotkeyStr is how the neuron stores it).
-func (k Keeper) ownerOf(ctx context.Context, hotkey sdk.AccAddress, hotkeyStr string) (sdk.AccAddress, error) {
+// ownerOf finds the coldkey owning a registered hotkey.
+func (k Keeper) ownerOf(ctx context.Context, hotkey sdk.AccAddress) (sdk.AccAddress, error) {
 	coldkey, ok, err := k.HotkeyOwner(ctx, hotkey)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, inconsistentError{"hotkey " + hotkeyStr + " is registered but has no owner"}
+		return nil, inconsistentError{"hotkey " + hotkey.String() + " is registered but has no owner"}
 	}
 	return coldkey, nil
 }
 
 // ownerColdkeyHotkeys marks the uids whose hotkey the subnet owner's coldkey owns.
-func (k Keeper) ownerColdkeyHotkeys(ctx context.Context, owner sdk.AccAddress, hotkeys []sdk.AccAddress) ([]bool, error) {
-	marks := make([]bool, len(hotkeys))
-	for i, hotkey := range hotkeys {
-		has, err := k.OwnedHotkeys.Has(ctx, pairKey(owner, hotkey))
+func (k Keeper) ownerColdkeyHotkeys(ctx context.Context, owner sdk.AccAddress, neurons []types.Neuron) ([]bool, error) {
+	marks := make([]bool, len(neurons))
+	for i, nr := range neurons {
+		has, err := k.OwnedHotkeys.Has(ctx, pairKey(owner, nr.Hotkey))
 		if err != nil {
 			return nil, err
 		}

@@ -109,7 +109,7 @@ func (e *economy) neurons() map[string]types.Neuron {
 	require.NoError(e.t, err)
 	out := map[string]types.Neuron{}
 	for _, n := range ns {
-		out[n.Hotkey] = n
+		out[n.Hotkey.String()] = n
 	}
 	return out
 }

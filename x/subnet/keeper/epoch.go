@@ -111,33 +111,14 @@ func (k Keeper) drainAndDistribute(ctx context.Context, netuid uint32, hp types.
 	if err != nil {
 		return err
 	}
-	hotkeys, err := k.neuronHotkeys(neurons)
-	if err != nil {
-		return err
-	}
-	out, err := k.runEpoch(ctx, netuid, subnet, hp, sched, neurons, hotkeys, pending.Server+pending.Validator)
+	out, err := k.runEpoch(ctx, netuid, subnet, hp, sched, neurons, pending.Server+pending.Validator)
 	if err != nil {
 		return err
 	}
 	if err := k.Pending.Remove(ctx, netuid); err != nil {
 		return err
 	}
-	return k.distribute(ctx, netuid, subnet, hp, sched, neurons, hotkeys, out, pending)
-}
-
-// neuronHotkeys decodes each uid's stored hotkey once for the whole epoch: the engine's input and
-// every payout need the bytes, and decoding a bech32 address is among the costliest steps of an
-// epoch (the SDK's codec looks up the process's configuration on every call).
-func (k Keeper) neuronHotkeys(neurons []types.Neuron) ([]sdk.AccAddress, error) {
-	hotkeys := make([]sdk.AccAddress, len(neurons))
-	for i, nr := range neurons {
-		hotkey, err := k.parseAddress("neuron hotkey", nr.Hotkey)
-		if err != nil {
-			return nil, err
-		}
-		hotkeys[i] = hotkey
-	}
-	return hotkeys, nil
+	return k.distribute(ctx, netuid, subnet, hp, sched, neurons, out, pending)
 }
 
 // checkConsistent refuses an epoch over a broken uid table (§4.17: duplicate hotkeys skip it).
@@ -150,10 +131,13 @@ func checkConsistent(neurons []types.Neuron, n uint32) error {
 		if nr.Uid != uint32(i) {
 			return inconsistentError{fmt.Sprintf("uid %d is missing", i)}
 		}
-		if _, dup := seen[nr.Hotkey]; dup {
+		if len(nr.Hotkey) == 0 {
+			return inconsistentError{fmt.Sprintf("uid %d has no hotkey", i)}
+		}
+		if _, dup := seen[string(nr.Hotkey)]; dup {
 			return inconsistentError{fmt.Sprintf("hotkey %s holds two uids", nr.Hotkey)}
 		}
-		seen[nr.Hotkey] = struct{}{}
+		seen[string(nr.Hotkey)] = struct{}{}
 	}
 	return nil
 }
@@ -161,9 +145,9 @@ func checkConsistent(neurons []types.Neuron, n uint32) error {
 // runEpoch reads the epoch's input from state, runs the engine, and stores what the next epoch
 // reads: permits, bonds, and each uid's results.
 func (k Keeper) runEpoch(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
-	sched types.Schedule, neurons []types.Neuron, hotkeys []sdk.AccAddress, emission uint64,
+	sched types.Schedule, neurons []types.Neuron, emission uint64,
 ) (yuma.Output, error) {
-	in, err := k.epochInput(ctx, netuid, subnet, hp, sched, neurons, hotkeys, emission)
+	in, err := k.epochInput(ctx, netuid, subnet, hp, sched, neurons, emission)
 	if err != nil {
 		return yuma.Output{}, err
 	}
@@ -202,9 +186,9 @@ func (k Keeper) runEpoch(ctx context.Context, netuid uint32, subnet types.Subnet
 	return out, nil
 }
 
-// epochInput assembles §4.1 from the store; hotkeys are the neurons' decoded hotkeys.
+// epochInput assembles §4.1 from the store.
 func (k Keeper) epochInput(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
-	sched types.Schedule, neurons []types.Neuron, hotkeys []sdk.AccAddress, emission uint64,
+	sched types.Schedule, neurons []types.Neuron, emission uint64,
 ) (yuma.Input, error) {
 	params, err := k.mustParams(ctx)
 	if err != nil {
@@ -236,13 +220,13 @@ func (k Keeper) epochInput(ctx context.Context, netuid uint32, subnet types.Subn
 		Emission:                  emission,
 	}
 	for i, nr := range neurons {
-		if in.AlphaStake[i], err = k.HotkeyAlpha(ctx, hotkeys[i], netuid); err != nil {
+		if in.AlphaStake[i], err = k.HotkeyAlpha(ctx, nr.Hotkey, netuid); err != nil {
 			return yuma.Input{}, err
 		}
 		in.ValidatorPermit[i] = nr.ValidatorPermit
 		in.LastUpdate[i] = nr.LastUpdate
 		in.BlockAtRegistration[i] = nr.BlockAtRegistration
-		if nr.Hotkey == subnet.OwnerHotkey {
+		if nr.Hotkey.Equals(subnet.OwnerHotkey) {
 			uid := uint16(nr.Uid)
 			in.OwnerUID = &uid
 		}

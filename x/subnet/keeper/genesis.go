@@ -62,7 +62,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.initStake(ctx, gs); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
-	for _, d := range gs.Dissolutions {
+	for _, g := range gs.Dissolutions {
+		d, err := k.dissolutionFromGenesis(g)
+		if err != nil {
+			return fmt.Errorf("%w: dissolution of netuid %d: %v", types.ErrInvalidGenesis, g.Netuid, err)
+		}
 		if err := k.Dissolutions.Set(ctx, d.Netuid, d); err != nil {
 			return err
 		}
@@ -78,7 +82,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 
 func (k Keeper) initSubnet(ctx context.Context, s types.GenesisSubnet) error {
 	netuid := s.Subnet.Netuid
-	if err := k.Subnets.Set(ctx, netuid, s.Subnet); err != nil {
+	subnet, err := k.subnetFromGenesis(s.Subnet)
+	if err != nil {
+		return err
+	}
+	if err := k.Subnets.Set(ctx, netuid, subnet); err != nil {
 		return err
 	}
 	if err := k.Hyperparams.Set(ctx, netuid, s.Hyperparams); err != nil {
@@ -96,15 +104,20 @@ func (k Keeper) initSubnet(ctx context.Context, s types.GenesisSubnet) error {
 	if err := k.Burns.Set(ctx, netuid, s.Burn); err != nil {
 		return err
 	}
-	for _, n := range s.Neurons {
-		hotkey, err := k.parseAddress("neuron hotkey", n.Hotkey)
+	for _, g := range s.Neurons {
+		n, err := k.neuronFromGenesis(g)
 		if err != nil {
 			return err
+		}
+		if taken, err := k.Uids.Has(ctx, pairKey(netuid, n.Hotkey)); err != nil {
+			return err
+		} else if taken {
+			return fmt.Errorf("hotkey %s holds two uids", g.Hotkey)
 		}
 		if err := k.Neurons.Set(ctx, pairKey(netuid, n.Uid), n); err != nil {
 			return err
 		}
-		if err := k.Uids.Set(ctx, pairKey(netuid, hotkey), n.Uid); err != nil {
+		if err := k.Uids.Set(ctx, pairKey(netuid, n.Hotkey), n.Uid); err != nil {
 			return err
 		}
 	}
@@ -247,8 +260,9 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	err = k.Dissolutions.Walk(ctx, nil, func(_ uint32, d types.Dissolution) (bool, error) {
-		gs.Dissolutions = append(gs.Dissolutions, d)
-		return false, nil
+		g, err := k.dissolutionToGenesis(d)
+		gs.Dissolutions = append(gs.Dissolutions, g)
+		return err != nil, err
 	})
 	if err != nil {
 		return nil, err
@@ -262,7 +276,11 @@ func (k Keeper) exportSubnet(ctx context.Context, netuid uint32) (types.GenesisS
 		s   types.GenesisSubnet
 		err error
 	)
-	if s.Subnet, err = k.GetSubnet(ctx, netuid); err != nil {
+	subnet, err := k.GetSubnet(ctx, netuid)
+	if err != nil {
+		return s, err
+	}
+	if s.Subnet, err = k.subnetToGenesis(subnet); err != nil {
 		return s, err
 	}
 	if s.Hyperparams, err = k.GetHyperparams(ctx, netuid); err != nil {
@@ -280,8 +298,15 @@ func (k Keeper) exportSubnet(ctx context.Context, netuid uint32) (types.GenesisS
 	if s.Burn, err = getOrZero(ctx, func(ctx context.Context) (uint64, error) { return k.Burns.Get(ctx, netuid) }); err != nil {
 		return s, err
 	}
-	if s.Neurons, err = k.SubnetNeurons(ctx, netuid); err != nil {
+	neurons, err := k.SubnetNeurons(ctx, netuid)
+	if err != nil {
 		return s, err
+	}
+	s.Neurons = make([]types.GenesisNeuron, len(neurons))
+	for i, n := range neurons {
+		if s.Neurons[i], err = k.neuronToGenesis(n); err != nil {
+			return s, err
+		}
 	}
 	if s.Weights, err = k.matrixRows(ctx, netuid, true); err != nil {
 		return s, err
@@ -310,4 +335,89 @@ func (k Keeper) exportSubnet(ctx context.Context, netuid uint32) (types.GenesisS
 			return false, nil
 		})
 	return s, err
+}
+
+// The store keeps addresses as bytes and the genesis file as bech32 text (state.proto): these
+// convert each record with addresses between the two, field for field.
+
+func (k Keeper) subnetFromGenesis(g types.GenesisSubnetInfo) (types.Subnet, error) {
+	owner, err := k.parseAddress("subnet owner", g.Owner)
+	if err != nil {
+		return types.Subnet{}, err
+	}
+	ownerHotkey, err := k.parseAddress("subnet owner hotkey", g.OwnerHotkey)
+	if err != nil {
+		return types.Subnet{}, err
+	}
+	return types.Subnet{
+		Netuid: g.Netuid, Name: g.Name, Symbol: g.Symbol, Owner: owner, OwnerHotkey: ownerHotkey,
+		RegisteredAt: g.RegisteredAt, LockCost: g.LockCost, FirstEmissionBlock: g.FirstEmissionBlock,
+		N: g.N, TopologyChangedAt: g.TopologyChangedAt,
+	}, nil
+}
+
+func (k Keeper) subnetToGenesis(s types.Subnet) (types.GenesisSubnetInfo, error) {
+	owner, err := k.canonicalAddress(s.Owner)
+	if err != nil {
+		return types.GenesisSubnetInfo{}, err
+	}
+	ownerHotkey, err := k.canonicalAddress(s.OwnerHotkey)
+	if err != nil {
+		return types.GenesisSubnetInfo{}, err
+	}
+	return types.GenesisSubnetInfo{
+		Netuid: s.Netuid, Name: s.Name, Symbol: s.Symbol, Owner: owner, OwnerHotkey: ownerHotkey,
+		RegisteredAt: s.RegisteredAt, LockCost: s.LockCost, FirstEmissionBlock: s.FirstEmissionBlock,
+		N: s.N, TopologyChangedAt: s.TopologyChangedAt,
+	}, nil
+}
+
+func (k Keeper) neuronFromGenesis(g types.GenesisNeuron) (types.Neuron, error) {
+	hotkey, err := k.parseAddress(fmt.Sprintf("uid %d hotkey", g.Uid), g.Hotkey)
+	if err != nil {
+		return types.Neuron{}, err
+	}
+	return types.Neuron{
+		Uid: g.Uid, Hotkey: hotkey, BlockAtRegistration: g.BlockAtRegistration, LastUpdate: g.LastUpdate,
+		Active: g.Active, ValidatorPermit: g.ValidatorPermit, StakeWeight: g.StakeWeight,
+		Consensus: g.Consensus, Incentive: g.Incentive, Dividends: g.Dividends,
+		ValidatorTrust: g.ValidatorTrust, Emission: g.Emission,
+	}, nil
+}
+
+func (k Keeper) neuronToGenesis(n types.Neuron) (types.GenesisNeuron, error) {
+	hotkey, err := k.canonicalAddress(n.Hotkey)
+	if err != nil {
+		return types.GenesisNeuron{}, err
+	}
+	return types.GenesisNeuron{
+		Uid: n.Uid, Hotkey: hotkey, BlockAtRegistration: n.BlockAtRegistration, LastUpdate: n.LastUpdate,
+		Active: n.Active, ValidatorPermit: n.ValidatorPermit, StakeWeight: n.StakeWeight,
+		Consensus: n.Consensus, Incentive: n.Incentive, Dividends: n.Dividends,
+		ValidatorTrust: n.ValidatorTrust, Emission: n.Emission,
+	}, nil
+}
+
+func (k Keeper) dissolutionFromGenesis(g types.GenesisDissolution) (types.Dissolution, error) {
+	owner, err := k.parseAddress("owner", g.Owner)
+	if err != nil {
+		return types.Dissolution{}, err
+	}
+	return types.Dissolution{
+		Netuid: g.Netuid, Owner: owner, StartedAt: g.StartedAt, Pot: g.Pot, ProtocolAlpha: g.ProtocolAlpha,
+		Phase: g.Phase, TotalValue: g.TotalValue, Cursor: g.Cursor, Distributed: g.Distributed, Paid: g.Paid,
+		ProtocolShare: g.ProtocolShare, Portions: g.Portions, Rounded: g.Rounded,
+	}, nil
+}
+
+func (k Keeper) dissolutionToGenesis(d types.Dissolution) (types.GenesisDissolution, error) {
+	owner, err := k.canonicalAddress(d.Owner)
+	if err != nil {
+		return types.GenesisDissolution{}, err
+	}
+	return types.GenesisDissolution{
+		Netuid: d.Netuid, Owner: owner, StartedAt: d.StartedAt, Pot: d.Pot, ProtocolAlpha: d.ProtocolAlpha,
+		Phase: d.Phase, TotalValue: d.TotalValue, Cursor: d.Cursor, Distributed: d.Distributed, Paid: d.Paid,
+		ProtocolShare: d.ProtocolShare, Portions: d.Portions, Rounded: d.Rounded,
+	}, nil
 }

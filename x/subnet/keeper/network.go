@@ -200,8 +200,12 @@ func (s msgServer) RegisterNetwork(ctx context.Context, msg *types.MsgRegisterNe
 		if err := k.NetworkRegistration.Set(ctx, types.NetworkRegistration{LastLockCost: cost, LastLockBlock: block, Registered: true}); err != nil {
 			return err
 		}
+		owner, ownerHotkey, err := k.canonicalKeys(subnet.Owner, subnet.OwnerHotkey)
+		if err != nil {
+			return err
+		}
 		return emit(ctx, &types.EventNetworkRegistered{
-			Netuid: netuid, Owner: subnet.Owner, OwnerHotkey: subnet.OwnerHotkey, LockCost: cost, PrunedNetuid: prune,
+			Netuid: netuid, Owner: owner, OwnerHotkey: ownerHotkey, LockCost: cost, PrunedNetuid: prune,
 		})
 	})
 	if err != nil {
@@ -222,16 +226,8 @@ func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey
 	if err := k.bank.SendCoinsFromAccountToModule(ctx, coldkey, types.ModuleName, rao(lock)); err != nil {
 		return types.Subnet{}, errorsmod.Wrapf(types.ErrInsufficientBalance, "locking %d rao: %v", lock, err)
 	}
-	owner, err := k.canonicalAddress(coldkey)
-	if err != nil {
-		return types.Subnet{}, err
-	}
-	ownerHotkey, err := k.canonicalAddress(hotkey)
-	if err != nil {
-		return types.Subnet{}, err
-	}
 	subnet := types.Subnet{
-		Netuid: netuid, Name: name, Symbol: subnetSymbol(netuid), Owner: owner, OwnerHotkey: ownerHotkey,
+		Netuid: netuid, Name: name, Symbol: subnetSymbol(netuid), Owner: coldkey, OwnerHotkey: hotkey,
 		RegisteredAt: block, LockCost: lock, TopologyChangedAt: block,
 	}
 	if err := k.Subnets.Set(ctx, netuid, subnet); err != nil {
@@ -265,5 +261,9 @@ func (k Keeper) createSubnet(ctx context.Context, netuid uint32, coldkey, hotkey
 		return types.Subnet{}, err
 	}
 	// Indexers that follow uids through NeuronRegistered see uid 0 too; it paid the lock, not a burn.
+	owner, ownerHotkey, err := k.canonicalKeys(coldkey, hotkey)
+	if err != nil {
+		return types.Subnet{}, err
+	}
 	return subnet, emit(ctx, &types.EventNeuronRegistered{Netuid: netuid, Uid: uid, Hotkey: ownerHotkey, Coldkey: owner})
 }

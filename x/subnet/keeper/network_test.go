@@ -36,7 +36,7 @@ func TestRegisterNetwork_6_4(t *testing.T) {
 	block := f.block()
 	s := f.subnet(1)
 	require.Equal(t, types.Subnet{
-		Netuid: 1, Name: "forecast", Symbol: "α", Owner: owner.String(), OwnerHotkey: hotkey.String(),
+		Netuid: 1, Name: "forecast", Symbol: "α", Owner: owner, OwnerHotkey: hotkey,
 		RegisteredAt: block, LockCost: 1_000 * oneTAO, N: 1, TopologyChangedAt: block,
 	}, s)
 	h, err := f.k.GetHyperparams(f.ctx(), 1)
@@ -58,7 +58,7 @@ func TestRegisterNetwork_6_4(t *testing.T) {
 	// The owner hotkey is uid 0, owned by the coldkey, a delegate at the default take, with an
 	// account so it can sign without TAO.
 	n := f.neuron(1, 0)
-	require.Equal(t, types.Neuron{Uid: 0, Hotkey: hotkey.String(), BlockAtRegistration: block, LastUpdate: block, Active: true}, n)
+	require.Equal(t, types.Neuron{Uid: 0, Hotkey: hotkey, BlockAtRegistration: block, LastUpdate: block, Active: true}, n)
 	uid, err := f.k.UidOf(f.ctx(), 1, hotkey)
 	require.NoError(t, err)
 	require.Zero(t, uid)

@@ -237,7 +237,7 @@ func (s msgServer) BurnedRegister(ctx context.Context, msg *types.MsgBurnedRegis
 		if err := k.claimHotkey(ctx, coldkey, hotkey); err != nil {
 			return err
 		}
-		var replaced string
+		var replaced sdk.AccAddress
 		uid, replaced, err = k.registerNeuron(ctx, netuid, hotkey)
 		if err != nil {
 			return err
@@ -245,16 +245,16 @@ func (s msgServer) BurnedRegister(ctx context.Context, msg *types.MsgBurnedRegis
 		if err := k.Burns.Set(ctx, netuid, bumpedBurn(burn, mult, h)); err != nil {
 			return err
 		}
-		hotkeyStr, err := k.canonicalAddress(hotkey)
+		coldkeyStr, hotkeyStr, err := k.canonicalKeys(coldkey, hotkey)
 		if err != nil {
 			return err
 		}
-		coldkeyStr, err := k.canonicalAddress(coldkey)
+		replacedStr, err := k.canonicalAddress(replaced)
 		if err != nil {
 			return err
 		}
 		return emit(ctx, &types.EventNeuronRegistered{
-			Netuid: netuid, Uid: uid, Hotkey: hotkeyStr, Coldkey: coldkeyStr, Burn: burn, ReplacedHotkey: replaced,
+			Netuid: netuid, Uid: uid, Hotkey: hotkeyStr, Coldkey: coldkeyStr, Burn: burn, ReplacedHotkey: replacedStr,
 		})
 	})
 	if err != nil {
@@ -293,18 +293,14 @@ func (k Keeper) payRegistration(ctx context.Context, netuid uint32, coldkey sdk.
 
 // registerNeuron gives hotkey a uid (§7.2): the next one while the subnet has room, else the one
 // neuronToPrune picks, whose hotkey it returns.
-func (k Keeper) registerNeuron(ctx context.Context, netuid uint32, hotkey sdk.AccAddress) (uid uint32, replaced string, err error) {
+func (k Keeper) registerNeuron(ctx context.Context, netuid uint32, hotkey sdk.AccAddress) (uid uint32, replaced sdk.AccAddress, err error) {
 	subnet, err := k.GetSubnet(ctx, netuid)
 	if err != nil {
-		return 0, "", err
+		return 0, nil, err
 	}
 	h, err := k.GetHyperparams(ctx, netuid)
 	if err != nil {
-		return 0, "", err
-	}
-	hotkeyStr, err := k.canonicalAddress(hotkey)
-	if err != nil {
-		return 0, "", err
+		return 0, nil, err
 	}
 	block := blockHeight(ctx)
 	if subnet.N < h.MaxAllowedUids {
@@ -313,21 +309,21 @@ func (k Keeper) registerNeuron(ctx context.Context, netuid uint32, hotkey sdk.Ac
 	} else {
 		var ok bool
 		if uid, ok, err = k.neuronToPrune(ctx, netuid, subnet, h); err != nil {
-			return 0, "", err
+			return 0, nil, err
 		} else if !ok {
-			return 0, "", errorsmod.Wrapf(types.ErrNoNeuronSlot, "subnet %d", netuid)
+			return 0, nil, errorsmod.Wrapf(types.ErrNoNeuronSlot, "subnet %d", netuid)
 		}
 		if replaced, err = k.vacateUid(ctx, netuid, uid, subnet); err != nil {
-			return 0, "", err
+			return 0, nil, err
 		}
 	}
 	if err := k.Neurons.Set(ctx, collections.Join(netuid, uid), types.Neuron{
-		Uid: uid, Hotkey: hotkeyStr, BlockAtRegistration: block, LastUpdate: block, Active: true,
+		Uid: uid, Hotkey: hotkey, BlockAtRegistration: block, LastUpdate: block, Active: true,
 	}); err != nil {
-		return 0, "", err
+		return 0, nil, err
 	}
 	if err := k.Uids.Set(ctx, collections.Join(netuid, hotkey), uid); err != nil {
-		return 0, "", err
+		return 0, nil, err
 	}
 	subnet.TopologyChangedAt = block
 	return uid, replaced, k.Subnets.Set(ctx, netuid, subnet)
@@ -337,28 +333,24 @@ func (k Keeper) registerNeuron(ctx context.Context, netuid uint32, hotkey sdk.Ac
 // §7.2): its index entry, axon and pending commits go; its bonds and own weights row are deleted;
 // and every other row's weight on it is set to 0 (rows keep explicit zeros). Stake stays with the
 // hotkey. The caller writes the new neuron, which starts with zero results.
-func (k Keeper) vacateUid(ctx context.Context, netuid, uid uint32, subnet types.Subnet) (string, error) {
+func (k Keeper) vacateUid(ctx context.Context, netuid, uid uint32, subnet types.Subnet) (sdk.AccAddress, error) {
 	old, err := k.GetNeuron(ctx, netuid, uid)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if old.Hotkey == subnet.OwnerHotkey {
-		return "", errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d: the owner hotkey (uid %d) was chosen for replacement", netuid, uid)
-	}
-	oldHotkey, err := k.AddressCodec().StringToBytes(old.Hotkey)
-	if err != nil {
-		return "", errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d uid %d hotkey %q: %v", netuid, uid, old.Hotkey, err)
+	if old.Hotkey.Equals(subnet.OwnerHotkey) {
+		return nil, errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d: the owner hotkey (uid %d) was chosen for replacement", netuid, uid)
 	}
 	key := collections.Join(netuid, uid)
 	for _, remove := range []func() error{
-		func() error { return k.Uids.Remove(ctx, collections.Join(netuid, sdk.AccAddress(oldHotkey))) },
-		func() error { return k.Commits.Remove(ctx, collections.Join(netuid, sdk.AccAddress(oldHotkey))) },
+		func() error { return k.Uids.Remove(ctx, collections.Join(netuid, old.Hotkey)) },
+		func() error { return k.Commits.Remove(ctx, collections.Join(netuid, old.Hotkey)) },
 		func() error { return k.Axons.Remove(ctx, key) },
 		func() error { return k.Bonds.Remove(ctx, key) },
 		func() error { return k.Weights.Remove(ctx, key) },
 	} {
 		if err := remove(); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	type rowUpdate struct {
@@ -380,11 +372,11 @@ func (k Keeper) vacateUid(ctx context.Context, netuid, uid uint32, subnet types.
 		return false, nil
 	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, u := range updates {
 		if err := k.Weights.Set(ctx, u.key, u.row); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	return old.Hotkey, nil
@@ -413,12 +405,8 @@ type ownedNeuron struct {
 // ownerNeurons lists the uids held by hotkeys of the subnet owner's coldkey: the owner hotkey
 // first, then the others by registration block, then uid.
 func (k Keeper) ownerNeurons(ctx context.Context, netuid uint32, subnet types.Subnet) ([]ownedNeuron, error) {
-	owner, err := k.AddressCodec().StringToBytes(subnet.Owner)
-	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d owner %q: %v", netuid, subnet.Owner, err)
-	}
 	var out []ownedNeuron
-	err = k.OwnedHotkeys.Walk(ctx, collections.NewPrefixedPairRange[sdk.AccAddress, sdk.AccAddress](owner),
+	err := k.OwnedHotkeys.Walk(ctx, collections.NewPrefixedPairRange[sdk.AccAddress, sdk.AccAddress](subnet.Owner),
 		func(key collections.Pair[sdk.AccAddress, sdk.AccAddress]) (bool, error) {
 			uid, err := k.Uids.Get(ctx, collections.Join(netuid, key.K2()))
 			if isNotFound(err) {
@@ -437,7 +425,7 @@ func (k Keeper) ownerNeurons(ctx context.Context, netuid uint32, subnet types.Su
 	if err != nil {
 		return nil, err
 	}
-	isOwnerHotkey := func(o ownedNeuron) bool { return o.neuron.Hotkey == subnet.OwnerHotkey }
+	isOwnerHotkey := func(o ownedNeuron) bool { return o.neuron.Hotkey.Equals(subnet.OwnerHotkey) }
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if isOwnerHotkey(a) != isOwnerHotkey(b) {
@@ -478,9 +466,9 @@ func (k Keeper) immortalHotkeys(ctx context.Context, netuid uint32, subnet types
 	}
 	// The owner hotkey is immortal whatever the limit says.
 	keep := max(int(h.ImmuneOwnerUidsLimit), 1)
-	out := map[string]bool{subnet.OwnerHotkey: true}
+	out := map[string]bool{string(subnet.OwnerHotkey): true}
 	for _, o := range owned[:min(keep, len(owned))] {
-		out[o.neuron.Hotkey] = true
+		out[string(o.neuron.Hotkey)] = true
 	}
 	return out, nil
 }
@@ -504,7 +492,7 @@ func (k Keeper) neuronToPrune(ctx context.Context, netuid uint32, subnet types.S
 	for i := range neurons {
 		n := &neurons[i]
 		switch {
-		case immortal[n.Hotkey]:
+		case immortal[string(n.Hotkey)]:
 		case neuronImmune(*n, h, block):
 			if bestImmune == nil || pruneOrder(*n, *bestImmune) < 0 {
 				bestImmune = n

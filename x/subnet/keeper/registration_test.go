@@ -48,7 +48,7 @@ func TestBurnedRegister_7_1(t *testing.T) {
 	require.Equal(t, uint64(1_260_000_000), f.burn(1), "×1.26")
 
 	block := f.block()
-	require.Equal(t, types.Neuron{Uid: 1, Hotkey: hotkey.String(), BlockAtRegistration: block, LastUpdate: block, Active: true}, f.neuron(1, 1))
+	require.Equal(t, types.Neuron{Uid: 1, Hotkey: hotkey, BlockAtRegistration: block, LastUpdate: block, Active: true}, f.neuron(1, 1))
 	uid, err := f.k.UidOf(f.ctx(), 1, hotkey)
 	require.NoError(t, err)
 	require.Equal(t, uint32(1), uid)
@@ -229,7 +229,7 @@ func TestUidReplacementClearsTheNeuron_7_2(t *testing.T) {
 	res := f.burnedRegister(f.account(2), newcomer, 1)
 	require.Equal(t, uint32(2), res.Uid)
 
-	require.Equal(t, types.Neuron{Uid: 2, Hotkey: newcomer.String(), BlockAtRegistration: now, LastUpdate: now, Active: true}, f.neuron(1, 2))
+	require.Equal(t, types.Neuron{Uid: 2, Hotkey: newcomer, BlockAtRegistration: now, LastUpdate: now, Active: true}, f.neuron(1, 2))
 	uid, err := f.k.UidOf(ctx, 1, newcomer)
 	require.NoError(t, err)
 	require.Equal(t, uint32(2), uid)
@@ -429,7 +429,7 @@ func BenchmarkBurnedRegisterReplacing(b *testing.B) {
 	block := f.block()
 	for uid := uint32(1); uid < 256; uid++ {
 		key := newKey()
-		require.NoError(b, f.k.Neurons.Set(ctx, collections.Join(uint32(1), uid), types.Neuron{Uid: uid, Hotkey: key.String(), BlockAtRegistration: block}))
+		require.NoError(b, f.k.Neurons.Set(ctx, collections.Join(uint32(1), uid), types.Neuron{Uid: uid, Hotkey: key, BlockAtRegistration: block}))
 		require.NoError(b, f.k.Uids.Set(ctx, collections.Join(uint32(1), key), uid))
 	}
 	for uid := range uint32(256) {

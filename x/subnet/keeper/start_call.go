@@ -51,11 +51,7 @@ func (s msgServer) StartCall(ctx context.Context, msg *types.MsgStartCall) (*typ
 
 // requireSubnetOwner fails unless signer is the subnet's owner coldkey.
 func (k Keeper) requireSubnetOwner(subnet types.Subnet, signer sdk.AccAddress) error {
-	owner, err := k.parseAddress("subnet owner", subnet.Owner)
-	if err != nil {
-		return errorsmod.Wrapf(types.ErrInconsistentState, "subnet %d: %v", subnet.Netuid, err)
-	}
-	if !owner.Equals(signer) {
+	if len(subnet.Owner) == 0 || !subnet.Owner.Equals(signer) {
 		return errorsmod.Wrapf(types.ErrNotSubnetOwner, "subnet %d is owned by %s; sign with that coldkey", subnet.Netuid, subnet.Owner)
 	}
 	return nil

@@ -84,7 +84,7 @@ func (k Keeper) subnetSummaries(ctx context.Context) ([]types.SubnetSummary, err
 			share = fixed.U64F64FromUint(0)
 		}
 		out = append(out, types.SubnetSummary{
-			Netuid: netuid, Name: s.Name, Symbol: s.Symbol, Owner: s.Owner, OwnerHotkey: s.OwnerHotkey,
+			Netuid: netuid, Name: s.Name, Symbol: s.Symbol, Owner: s.Owner.String(), OwnerHotkey: s.OwnerHotkey.String(),
 			Tempo: hp.Tempo, N: s.N, MaxN: hp.MaxAllowedUids, Burn: burn,
 			Price: price.String(), MovingPrice: i96f32FromBytes(pool.MovingPrice).String(),
 			TaoReserve: pool.Tao, AlphaIn: pool.AlphaIn, AlphaOut: pool.AlphaOut,
@@ -140,10 +140,7 @@ func (q queryServer) Metagraph(ctx context.Context, req *types.QueryMetagraphReq
 
 // neuronView joins a uid's record with its owner, its stake and its axon.
 func (k Keeper) neuronView(ctx context.Context, netuid uint32, nr types.Neuron) (types.NeuronView, error) {
-	hotkey, err := k.parseAddress("hotkey", nr.Hotkey)
-	if err != nil {
-		return types.NeuronView{}, err
-	}
+	hotkey := nr.Hotkey
 	coldkey, _, err := k.HotkeyOwner(ctx, hotkey)
 	if err != nil {
 		return types.NeuronView{}, err
@@ -157,7 +154,7 @@ func (k Keeper) neuronView(ctx context.Context, netuid uint32, nr types.Neuron) 
 		return types.NeuronView{}, err
 	}
 	v := types.NeuronView{
-		Netuid: netuid, Uid: nr.Uid, Hotkey: nr.Hotkey, Coldkey: coldkey.String(),
+		Netuid: netuid, Uid: nr.Uid, Hotkey: hotkey.String(), Coldkey: coldkey.String(),
 		StakeWeight: nr.StakeWeight, AlphaStake: stake, ValidatorPermit: nr.ValidatorPermit, Active: nr.Active,
 		LastUpdate: nr.LastUpdate, Consensus: nr.Consensus, Incentive: nr.Incentive, Dividends: nr.Dividends,
 		ValidatorTrust: nr.ValidatorTrust, Emission: nr.Emission, BlockAtRegistration: nr.BlockAtRegistration,

@@ -44,6 +44,11 @@ func (gs GenesisState) Validate(addrCodec address.Codec) error {
 		if _, err := ParseBurnIncreaseMult(s.Hyperparams.BurnIncreaseMult); err != nil {
 			return fmt.Errorf("%w: subnet %d: %v", ErrInvalidGenesis, netuid, err)
 		}
+		for _, a := range []struct{ field, addr string }{{"owner", s.Subnet.Owner}, {"owner_hotkey", s.Subnet.OwnerHotkey}} {
+			if _, err := addrCodec.StringToBytes(a.addr); err != nil || a.addr == "" {
+				return fmt.Errorf("%w: subnet %d: %s %q is not an account address: %v", ErrInvalidGenesis, netuid, a.field, a.addr, err)
+			}
+		}
 		hotkeys := map[string]bool{}
 		for j, n := range s.Neurons {
 			if n.Uid != uint32(j) {

@@ -44,7 +44,7 @@ type GenesisState struct {
 	Stakes      []GenesisStake      `protobuf:"bytes,9,rep,name=stakes,proto3" json:"stakes"`
 	// dissolutions are pruned subnets still being paid out; their stakes and hotkey pools are among
 	// stakes and hotkey_pools, their netuids among no subnet.
-	Dissolutions []Dissolution `protobuf:"bytes,10,rep,name=dissolutions,proto3" json:"dissolutions"`
+	Dissolutions []GenesisDissolution `protobuf:"bytes,10,rep,name=dissolutions,proto3" json:"dissolutions"`
 	// dissolution_remainders are the rounding remainders a dissolution recorded and has not used yet.
 	DissolutionRemainders []GenesisDissolutionRemainder `protobuf:"bytes,11,rep,name=dissolution_remainders,json=dissolutionRemainders,proto3" json:"dissolution_remainders"`
 }
@@ -145,7 +145,7 @@ func (m *GenesisState) GetStakes() []GenesisStake {
 	return nil
 }
 
-func (m *GenesisState) GetDissolutions() []Dissolution {
+func (m *GenesisState) GetDissolutions() []GenesisDissolution {
 	if m != nil {
 		return m.Dissolutions
 	}
@@ -233,14 +233,14 @@ func (m *GenesisDissolutionRemainder) GetColdkey() string {
 
 // GenesisSubnet is one subnet with everything keyed by its netuid.
 type GenesisSubnet struct {
-	Subnet      Subnet          `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet"`
-	Hyperparams Hyperparams     `protobuf:"bytes,2,opt,name=hyperparams,proto3" json:"hyperparams"`
-	Pool        Pool            `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool"`
-	Schedule    Schedule        `protobuf:"bytes,4,opt,name=schedule,proto3" json:"schedule"`
-	Pending     PendingEmission `protobuf:"bytes,5,opt,name=pending,proto3" json:"pending"`
-	Burn        uint64          `protobuf:"varint,6,opt,name=burn,proto3" json:"burn,omitempty"`
+	Subnet      GenesisSubnetInfo `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet"`
+	Hyperparams Hyperparams       `protobuf:"bytes,2,opt,name=hyperparams,proto3" json:"hyperparams"`
+	Pool        Pool              `protobuf:"bytes,3,opt,name=pool,proto3" json:"pool"`
+	Schedule    Schedule          `protobuf:"bytes,4,opt,name=schedule,proto3" json:"schedule"`
+	Pending     PendingEmission   `protobuf:"bytes,5,opt,name=pending,proto3" json:"pending"`
+	Burn        uint64            `protobuf:"varint,6,opt,name=burn,proto3" json:"burn,omitempty"`
 	// neurons are the uids 0 … n−1 in order.
-	Neurons          []Neuron                 `protobuf:"bytes,7,rep,name=neurons,proto3" json:"neurons"`
+	Neurons          []GenesisNeuron          `protobuf:"bytes,7,rep,name=neurons,proto3" json:"neurons"`
 	Weights          []MatrixRow              `protobuf:"bytes,8,rep,name=weights,proto3" json:"weights"`
 	Bonds            []MatrixRow              `protobuf:"bytes,9,rep,name=bonds,proto3" json:"bonds"`
 	Axons            []GenesisAxon            `protobuf:"bytes,10,rep,name=axons,proto3" json:"axons"`
@@ -281,11 +281,11 @@ func (m *GenesisSubnet) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_GenesisSubnet proto.InternalMessageInfo
 
-func (m *GenesisSubnet) GetSubnet() Subnet {
+func (m *GenesisSubnet) GetSubnet() GenesisSubnetInfo {
 	if m != nil {
 		return m.Subnet
 	}
-	return Subnet{}
+	return GenesisSubnetInfo{}
 }
 
 func (m *GenesisSubnet) GetHyperparams() Hyperparams {
@@ -323,7 +323,7 @@ func (m *GenesisSubnet) GetBurn() uint64 {
 	return 0
 }
 
-func (m *GenesisSubnet) GetNeurons() []Neuron {
+func (m *GenesisSubnet) GetNeurons() []GenesisNeuron {
 	if m != nil {
 		return m.Neurons
 	}
@@ -703,6 +703,390 @@ func (m *GenesisStake) GetNetuid() uint32 {
 	return 0
 }
 
+// GenesisSubnetInfo is Subnet with bech32 addresses.
+type GenesisSubnetInfo struct {
+	Netuid             uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Name               string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Symbol             string `protobuf:"bytes,3,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Owner              string `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	OwnerHotkey        string `protobuf:"bytes,5,opt,name=owner_hotkey,json=ownerHotkey,proto3" json:"owner_hotkey,omitempty"`
+	RegisteredAt       uint64 `protobuf:"varint,6,opt,name=registered_at,json=registeredAt,proto3" json:"registered_at,omitempty"`
+	LockCost           uint64 `protobuf:"varint,7,opt,name=lock_cost,json=lockCost,proto3" json:"lock_cost,omitempty"`
+	FirstEmissionBlock uint64 `protobuf:"varint,8,opt,name=first_emission_block,json=firstEmissionBlock,proto3" json:"first_emission_block,omitempty"`
+	N                  uint32 `protobuf:"varint,9,opt,name=n,proto3" json:"n,omitempty"`
+	TopologyChangedAt  uint64 `protobuf:"varint,10,opt,name=topology_changed_at,json=topologyChangedAt,proto3" json:"topology_changed_at,omitempty"`
+}
+
+func (m *GenesisSubnetInfo) Reset()         { *m = GenesisSubnetInfo{} }
+func (m *GenesisSubnetInfo) String() string { return proto.CompactTextString(m) }
+func (*GenesisSubnetInfo) ProtoMessage()    {}
+func (*GenesisSubnetInfo) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{9}
+}
+func (m *GenesisSubnetInfo) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisSubnetInfo) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisSubnetInfo.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisSubnetInfo) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisSubnetInfo.Merge(m, src)
+}
+func (m *GenesisSubnetInfo) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisSubnetInfo) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisSubnetInfo.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisSubnetInfo proto.InternalMessageInfo
+
+func (m *GenesisSubnetInfo) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *GenesisSubnetInfo) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *GenesisSubnetInfo) GetSymbol() string {
+	if m != nil {
+		return m.Symbol
+	}
+	return ""
+}
+
+func (m *GenesisSubnetInfo) GetOwner() string {
+	if m != nil {
+		return m.Owner
+	}
+	return ""
+}
+
+func (m *GenesisSubnetInfo) GetOwnerHotkey() string {
+	if m != nil {
+		return m.OwnerHotkey
+	}
+	return ""
+}
+
+func (m *GenesisSubnetInfo) GetRegisteredAt() uint64 {
+	if m != nil {
+		return m.RegisteredAt
+	}
+	return 0
+}
+
+func (m *GenesisSubnetInfo) GetLockCost() uint64 {
+	if m != nil {
+		return m.LockCost
+	}
+	return 0
+}
+
+func (m *GenesisSubnetInfo) GetFirstEmissionBlock() uint64 {
+	if m != nil {
+		return m.FirstEmissionBlock
+	}
+	return 0
+}
+
+func (m *GenesisSubnetInfo) GetN() uint32 {
+	if m != nil {
+		return m.N
+	}
+	return 0
+}
+
+func (m *GenesisSubnetInfo) GetTopologyChangedAt() uint64 {
+	if m != nil {
+		return m.TopologyChangedAt
+	}
+	return 0
+}
+
+// GenesisNeuron is Neuron with a bech32 hotkey.
+type GenesisNeuron struct {
+	Uid                 uint32 `protobuf:"varint,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Hotkey              string `protobuf:"bytes,2,opt,name=hotkey,proto3" json:"hotkey,omitempty"`
+	BlockAtRegistration uint64 `protobuf:"varint,3,opt,name=block_at_registration,json=blockAtRegistration,proto3" json:"block_at_registration,omitempty"`
+	LastUpdate          uint64 `protobuf:"varint,4,opt,name=last_update,json=lastUpdate,proto3" json:"last_update,omitempty"`
+	Active              bool   `protobuf:"varint,5,opt,name=active,proto3" json:"active,omitempty"`
+	ValidatorPermit     bool   `protobuf:"varint,6,opt,name=validator_permit,json=validatorPermit,proto3" json:"validator_permit,omitempty"`
+	StakeWeight         uint32 `protobuf:"varint,7,opt,name=stake_weight,json=stakeWeight,proto3" json:"stake_weight,omitempty"`
+	Consensus           uint32 `protobuf:"varint,8,opt,name=consensus,proto3" json:"consensus,omitempty"`
+	Incentive           uint32 `protobuf:"varint,9,opt,name=incentive,proto3" json:"incentive,omitempty"`
+	Dividends           uint32 `protobuf:"varint,10,opt,name=dividends,proto3" json:"dividends,omitempty"`
+	ValidatorTrust      uint32 `protobuf:"varint,11,opt,name=validator_trust,json=validatorTrust,proto3" json:"validator_trust,omitempty"`
+	Emission            uint64 `protobuf:"varint,12,opt,name=emission,proto3" json:"emission,omitempty"`
+}
+
+func (m *GenesisNeuron) Reset()         { *m = GenesisNeuron{} }
+func (m *GenesisNeuron) String() string { return proto.CompactTextString(m) }
+func (*GenesisNeuron) ProtoMessage()    {}
+func (*GenesisNeuron) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{10}
+}
+func (m *GenesisNeuron) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisNeuron) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisNeuron.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisNeuron) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisNeuron.Merge(m, src)
+}
+func (m *GenesisNeuron) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisNeuron) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisNeuron.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisNeuron proto.InternalMessageInfo
+
+func (m *GenesisNeuron) GetUid() uint32 {
+	if m != nil {
+		return m.Uid
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetHotkey() string {
+	if m != nil {
+		return m.Hotkey
+	}
+	return ""
+}
+
+func (m *GenesisNeuron) GetBlockAtRegistration() uint64 {
+	if m != nil {
+		return m.BlockAtRegistration
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetLastUpdate() uint64 {
+	if m != nil {
+		return m.LastUpdate
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetActive() bool {
+	if m != nil {
+		return m.Active
+	}
+	return false
+}
+
+func (m *GenesisNeuron) GetValidatorPermit() bool {
+	if m != nil {
+		return m.ValidatorPermit
+	}
+	return false
+}
+
+func (m *GenesisNeuron) GetStakeWeight() uint32 {
+	if m != nil {
+		return m.StakeWeight
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetConsensus() uint32 {
+	if m != nil {
+		return m.Consensus
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetIncentive() uint32 {
+	if m != nil {
+		return m.Incentive
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetDividends() uint32 {
+	if m != nil {
+		return m.Dividends
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetValidatorTrust() uint32 {
+	if m != nil {
+		return m.ValidatorTrust
+	}
+	return 0
+}
+
+func (m *GenesisNeuron) GetEmission() uint64 {
+	if m != nil {
+		return m.Emission
+	}
+	return 0
+}
+
+// GenesisDissolution is Dissolution with a bech32 owner.
+type GenesisDissolution struct {
+	Netuid        uint32                 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	Owner         string                 `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	StartedAt     uint64                 `protobuf:"varint,3,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	Pot           uint64                 `protobuf:"varint,4,opt,name=pot,proto3" json:"pot,omitempty"`
+	ProtocolAlpha uint64                 `protobuf:"varint,5,opt,name=protocol_alpha,json=protocolAlpha,proto3" json:"protocol_alpha,omitempty"`
+	Phase         DissolutionPhase       `protobuf:"varint,6,opt,name=phase,proto3,enum=gotensor.subnet.v1.DissolutionPhase" json:"phase,omitempty"`
+	TotalValue    cosmossdk_io_math.Uint `protobuf:"bytes,7,opt,name=total_value,json=totalValue,proto3,customtype=cosmossdk.io/math.Uint" json:"total_value"`
+	Cursor        []byte                 `protobuf:"bytes,8,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	Distributed   uint64                 `protobuf:"varint,9,opt,name=distributed,proto3" json:"distributed,omitempty"`
+	Paid          uint64                 `protobuf:"varint,10,opt,name=paid,proto3" json:"paid,omitempty"`
+	ProtocolShare uint64                 `protobuf:"varint,11,opt,name=protocol_share,json=protocolShare,proto3" json:"protocol_share,omitempty"`
+	Portions      uint64                 `protobuf:"varint,12,opt,name=portions,proto3" json:"portions,omitempty"`
+	Rounded       uint64                 `protobuf:"varint,13,opt,name=rounded,proto3" json:"rounded,omitempty"`
+}
+
+func (m *GenesisDissolution) Reset()         { *m = GenesisDissolution{} }
+func (m *GenesisDissolution) String() string { return proto.CompactTextString(m) }
+func (*GenesisDissolution) ProtoMessage()    {}
+func (*GenesisDissolution) Descriptor() ([]byte, []int) {
+	return fileDescriptor_985f433e25c11468, []int{11}
+}
+func (m *GenesisDissolution) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisDissolution) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisDissolution.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisDissolution) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisDissolution.Merge(m, src)
+}
+func (m *GenesisDissolution) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisDissolution) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisDissolution.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisDissolution proto.InternalMessageInfo
+
+func (m *GenesisDissolution) GetNetuid() uint32 {
+	if m != nil {
+		return m.Netuid
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetOwner() string {
+	if m != nil {
+		return m.Owner
+	}
+	return ""
+}
+
+func (m *GenesisDissolution) GetStartedAt() uint64 {
+	if m != nil {
+		return m.StartedAt
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetPot() uint64 {
+	if m != nil {
+		return m.Pot
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetProtocolAlpha() uint64 {
+	if m != nil {
+		return m.ProtocolAlpha
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetPhase() DissolutionPhase {
+	if m != nil {
+		return m.Phase
+	}
+	return DissolutionPhase_DISSOLUTION_PHASE_MEASURE
+}
+
+func (m *GenesisDissolution) GetCursor() []byte {
+	if m != nil {
+		return m.Cursor
+	}
+	return nil
+}
+
+func (m *GenesisDissolution) GetDistributed() uint64 {
+	if m != nil {
+		return m.Distributed
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetPaid() uint64 {
+	if m != nil {
+		return m.Paid
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetProtocolShare() uint64 {
+	if m != nil {
+		return m.ProtocolShare
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetPortions() uint64 {
+	if m != nil {
+		return m.Portions
+	}
+	return 0
+}
+
+func (m *GenesisDissolution) GetRounded() uint64 {
+	if m != nil {
+		return m.Rounded
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "gotensor.subnet.v1.GenesisState")
 	proto.RegisterType((*GenesisDissolutionRemainder)(nil), "gotensor.subnet.v1.GenesisDissolutionRemainder")
@@ -713,74 +1097,110 @@ func init() {
 	proto.RegisterType((*GenesisHotkey)(nil), "gotensor.subnet.v1.GenesisHotkey")
 	proto.RegisterType((*GenesisHotkeyPool)(nil), "gotensor.subnet.v1.GenesisHotkeyPool")
 	proto.RegisterType((*GenesisStake)(nil), "gotensor.subnet.v1.GenesisStake")
+	proto.RegisterType((*GenesisSubnetInfo)(nil), "gotensor.subnet.v1.GenesisSubnetInfo")
+	proto.RegisterType((*GenesisNeuron)(nil), "gotensor.subnet.v1.GenesisNeuron")
+	proto.RegisterType((*GenesisDissolution)(nil), "gotensor.subnet.v1.GenesisDissolution")
 }
 
 func init() { proto.RegisterFile("gotensor/subnet/v1/genesis.proto", fileDescriptor_985f433e25c11468) }
 
 var fileDescriptor_985f433e25c11468 = []byte{
-	// 991 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x56, 0xdd, 0x6e, 0x1b, 0x45,
-	0x14, 0xce, 0x3a, 0xfe, 0x89, 0x8f, 0x9d, 0xd0, 0x0e, 0x21, 0x5a, 0x99, 0xe2, 0x98, 0x45, 0x55,
-	0xa3, 0x22, 0xd9, 0xaa, 0x91, 0xaa, 0x00, 0x6a, 0xa5, 0xb8, 0xad, 0xda, 0x5c, 0x50, 0x95, 0xad,
-	0x10, 0x12, 0x17, 0x98, 0xb1, 0x77, 0xb0, 0x57, 0xde, 0x9d, 0x71, 0x76, 0x66, 0x9b, 0x58, 0x08,
-	0xf1, 0x0a, 0x7d, 0x0c, 0x2e, 0x79, 0x8c, 0x5e, 0xf6, 0x12, 0x71, 0x51, 0xa1, 0x44, 0x82, 0x37,
-	0xe0, 0x1a, 0xcd, 0xdf, 0xda, 0x4b, 0x36, 0x0e, 0x37, 0xd1, 0xcc, 0x99, 0xef, 0xfb, 0xe6, 0x9c,
-	0xc9, 0x77, 0x8e, 0x17, 0x3a, 0x13, 0x26, 0x08, 0xe5, 0x2c, 0xe9, 0xf1, 0x74, 0x44, 0x89, 0xe8,
-	0xbd, 0xba, 0xd7, 0x9b, 0x10, 0x4a, 0x78, 0xc8, 0xbb, 0xf3, 0x84, 0x09, 0x86, 0x90, 0x45, 0x74,
-	0x35, 0xa2, 0xfb, 0xea, 0x5e, 0xeb, 0x26, 0x8e, 0x43, 0xca, 0x7a, 0xea, 0xaf, 0x86, 0xb5, 0x76,
-	0x27, 0x6c, 0xc2, 0xd4, 0xb2, 0x27, 0x57, 0x26, 0xba, 0x5f, 0x20, 0x3f, 0xc7, 0x09, 0x8e, 0x8d,
-	0x7a, 0xab, 0x5d, 0x00, 0x38, 0x49, 0x49, 0xb2, 0x58, 0x73, 0xce, 0x05, 0x16, 0x44, 0x9f, 0x7b,
-	0x7f, 0x55, 0xa0, 0xf9, 0x54, 0xe7, 0xfb, 0x52, 0x86, 0xd1, 0x03, 0xa8, 0xea, 0x0b, 0x5c, 0xa7,
-	0xe3, 0x1c, 0x34, 0xfa, 0xad, 0xee, 0xe5, 0xfc, 0xbb, 0x2f, 0x14, 0x62, 0x50, 0x7f, 0xf3, 0x6e,
-	0x7f, 0xe3, 0xd7, 0xbf, 0x7f, 0xbb, 0xeb, 0xf8, 0x86, 0x84, 0x6e, 0xc3, 0x8e, 0x60, 0x02, 0x47,
-	0xc3, 0x90, 0xf3, 0x14, 0xd3, 0x31, 0x71, 0x4b, 0x1d, 0xe7, 0xa0, 0xec, 0x6f, 0xab, 0xe8, 0xb1,
-	0x09, 0xa2, 0x3d, 0xa8, 0x8e, 0xd2, 0x84, 0x92, 0xc0, 0xdd, 0x54, 0xc7, 0x66, 0x87, 0xee, 0xc0,
-	0x7b, 0x11, 0x1b, 0xe3, 0x68, 0x88, 0x53, 0x31, 0x65, 0x49, 0x28, 0x16, 0x6e, 0xb9, 0xe3, 0x1c,
-	0xd4, 0xfd, 0x1d, 0x15, 0x3e, 0xb2, 0x51, 0xf4, 0x03, 0xec, 0x52, 0x22, 0x4e, 0x59, 0x32, 0x1b,
-	0x26, 0x64, 0x12, 0x72, 0x91, 0x60, 0x11, 0x32, 0xea, 0x56, 0x54, 0xd2, 0x77, 0x8a, 0x92, 0x7e,
-	0xae, 0xf1, 0xfe, 0x0a, 0x7c, 0x50, 0x96, 0x15, 0xf8, 0xef, 0xd3, 0xcb, 0x47, 0xe8, 0x08, 0x6a,
-	0x9a, 0xcb, 0xdd, 0x6a, 0x67, 0xf3, 0xa0, 0xd1, 0xff, 0xb8, 0x48, 0xd4, 0xbe, 0x9d, 0x0a, 0x18,
-	0x39, 0xcb, 0x93, 0x12, 0x53, 0x26, 0x66, 0x64, 0xc1, 0xdd, 0xda, 0xb5, 0x12, 0xcf, 0x14, 0xd2,
-	0x4a, 0x18, 0x1e, 0x7a, 0x0e, 0x4d, 0xbd, 0x1c, 0xce, 0x19, 0x8b, 0xb8, 0xbb, 0xa5, 0x74, 0x6e,
-	0x5f, 0xab, 0xf3, 0x82, 0xb1, 0xc8, 0x68, 0x35, 0xa6, 0x59, 0x84, 0xa3, 0x87, 0x50, 0xe5, 0x02,
-	0xcf, 0x08, 0x77, 0xeb, 0x4a, 0xa9, 0xb3, 0xae, 0x28, 0x09, 0x34, 0x22, 0x86, 0x85, 0x8e, 0xa1,
-	0x19, 0x84, 0x9c, 0xb3, 0x28, 0x95, 0x8f, 0xc4, 0x5d, 0x50, 0x2a, 0xfb, 0x45, 0x2a, 0x8f, 0x97,
-	0x38, 0x23, 0x92, 0xa3, 0xa2, 0x08, 0xf6, 0x56, 0xf6, 0xc3, 0x84, 0xc4, 0x38, 0xa4, 0x01, 0x49,
-	0xb8, 0xdb, 0x50, 0xa2, 0xbd, 0x35, 0xa9, 0xad, 0x68, 0xfb, 0x96, 0x67, 0x2e, 0xf9, 0x20, 0x28,
-	0x38, 0xe3, 0xde, 0x2f, 0xf0, 0xe1, 0x1a, 0xae, 0x34, 0x24, 0x25, 0x22, 0x0d, 0x03, 0x65, 0xfb,
-	0x6d, 0xdf, 0xec, 0xd0, 0x2d, 0xa8, 0x67, 0x89, 0x29, 0x2b, 0x37, 0xfd, 0x65, 0x00, 0xdd, 0x80,
-	0x4d, 0x4e, 0x4e, 0x8c, 0x87, 0xe5, 0x12, 0xb9, 0x50, 0x1b, 0xb3, 0x28, 0x98, 0x11, 0x6b, 0x5c,
-	0xbb, 0xf5, 0xfe, 0xa9, 0xc0, 0x76, 0xce, 0x2d, 0xe8, 0x10, 0xaa, 0xba, 0xb0, 0x75, 0xad, 0x96,
-	0x73, 0x96, 0xc1, 0xa3, 0xa7, 0xd0, 0x98, 0x2e, 0xe6, 0x24, 0x31, 0x9d, 0x5a, 0x52, 0xf4, 0xc2,
-	0x7f, 0xc2, 0xb3, 0x25, 0x2c, 0xb3, 0xc3, 0x32, 0x84, 0xfa, 0x50, 0x96, 0xbe, 0x52, 0x15, 0x34,
-	0xfa, 0x6e, 0x61, 0xaf, 0x2f, 0x9d, 0xa4, 0xb0, 0xe8, 0x21, 0x6c, 0xf1, 0xf1, 0x94, 0x04, 0x69,
-	0x44, 0x54, 0x8d, 0x8d, 0xfe, 0xad, 0xc2, 0xc4, 0x0d, 0xc6, 0x70, 0x33, 0x0e, 0x7a, 0x04, 0xb5,
-	0x39, 0xa1, 0x41, 0x48, 0x27, 0xa6, 0x5b, 0x3f, 0x29, 0xbc, 0x56, 0x43, 0x9e, 0xc4, 0x21, 0xe7,
-	0x4b, 0x07, 0x59, 0x26, 0x42, 0x50, 0x96, 0x23, 0xc3, 0xad, 0xaa, 0xa7, 0x57, 0x6b, 0xf4, 0x05,
-	0xd4, 0x28, 0x49, 0x13, 0x69, 0x4b, 0xdd, 0x6e, 0xad, 0xe2, 0x31, 0x20, 0x21, 0x56, 0xcf, 0x10,
-	0xd0, 0x03, 0xa8, 0x9d, 0x92, 0x70, 0x32, 0x15, 0xb6, 0xc5, 0x3e, 0x2a, 0xe2, 0x7e, 0x85, 0x45,
-	0x12, 0x9e, 0xf9, 0xec, 0xd4, 0xd2, 0x0d, 0x07, 0x7d, 0x0e, 0x95, 0x11, 0xa3, 0x81, 0xed, 0xaa,
-	0xff, 0x45, 0xd6, 0x0c, 0xf4, 0x25, 0x54, 0xf0, 0xd9, 0x35, 0xad, 0x64, 0x7c, 0x73, 0x74, 0x96,
-	0x25, 0xae, 0x39, 0x68, 0x20, 0xed, 0x16, 0xc7, 0xa1, 0xb0, 0x4d, 0xe3, 0xad, 0xa1, 0x3f, 0xd2,
-	0x48, 0x9b, 0xbb, 0x21, 0xa2, 0xef, 0x01, 0xad, 0x58, 0x62, 0xc8, 0x89, 0x18, 0x62, 0xe1, 0x36,
-	0x95, 0xdc, 0xdd, 0x75, 0x83, 0x26, 0x23, 0xbd, 0x24, 0xe2, 0xc8, 0x5a, 0xf4, 0xc6, 0x8a, 0x96,
-	0x8a, 0x7b, 0xdf, 0x42, 0x63, 0x25, 0x7f, 0xd9, 0x33, 0xcb, 0x36, 0x93, 0x4b, 0x74, 0x1f, 0xca,
-	0xb2, 0x1a, 0x63, 0xe3, 0x42, 0x33, 0x49, 0xe6, 0x31, 0xfd, 0x91, 0x59, 0x23, 0x4a, 0xbc, 0x47,
-	0x60, 0x27, 0x5f, 0x99, 0xec, 0x62, 0x3d, 0xec, 0x94, 0x7c, 0xdd, 0x37, 0x3b, 0xf9, 0xc6, 0x27,
-	0x29, 0x49, 0xc9, 0xba, 0x4e, 0xd1, 0x1a, 0x5f, 0x4b, 0x98, 0x7d, 0x63, 0xc5, 0xf1, 0x06, 0xb0,
-	0x57, 0x5c, 0xb1, 0x34, 0x21, 0xc5, 0x31, 0x31, 0x97, 0xa9, 0x35, 0xda, 0x85, 0xca, 0x28, 0x62,
-	0xe3, 0x99, 0xf9, 0xdd, 0xd3, 0x1b, 0xef, 0xa7, 0xac, 0xf7, 0xf5, 0x78, 0xbe, 0x32, 0xd3, 0x95,
-	0xf9, 0x51, 0xca, 0xcd, 0x0f, 0x74, 0x08, 0x5b, 0x01, 0x89, 0xc8, 0x04, 0x0b, 0x62, 0xda, 0xb5,
-	0xf0, 0xa5, 0x1e, 0x1b, 0x8c, 0x9f, 0xa1, 0xbd, 0x9f, 0xe1, 0xe6, 0xa5, 0xdf, 0x86, 0x2b, 0x13,
-	0x58, 0x0e, 0xc2, 0x52, 0x6e, 0x10, 0x1e, 0xe6, 0x26, 0x45, 0xbb, 0x70, 0xd6, 0xfc, 0xf7, 0x97,
-	0x47, 0x31, 0xbc, 0xd7, 0xce, 0xea, 0x27, 0xc6, 0x8c, 0xac, 0xd6, 0xe8, 0xe4, 0x6b, 0x5c, 0x26,
-	0x55, 0xba, 0x22, 0xa9, 0xcd, 0x5c, 0x52, 0xf7, 0xa1, 0xca, 0xa7, 0x38, 0x21, 0x5c, 0x0f, 0xdb,
-	0x41, 0x5b, 0x5e, 0xfb, 0xc7, 0xbb, 0xfd, 0xbd, 0x31, 0xe3, 0x31, 0xe3, 0x3c, 0x98, 0x75, 0x43,
-	0xd6, 0x8b, 0xb1, 0x98, 0x76, 0xbf, 0x09, 0xa9, 0xf0, 0x0d, 0x7a, 0xf0, 0xe4, 0xcd, 0x79, 0xdb,
-	0x79, 0x7b, 0xde, 0x76, 0xfe, 0x3c, 0x6f, 0x3b, 0xaf, 0x2f, 0xda, 0x1b, 0x6f, 0x2f, 0xda, 0x1b,
-	0xbf, 0x5f, 0xb4, 0x37, 0xbe, 0xfb, 0x74, 0x12, 0x8a, 0x69, 0x3a, 0xea, 0x8e, 0x59, 0xdc, 0xcb,
-	0x3e, 0x9d, 0xb2, 0xc5, 0x99, 0xfd, 0x8a, 0x12, 0x8b, 0x39, 0xe1, 0xa3, 0xaa, 0xfa, 0x86, 0xfa,
-	0xec, 0xdf, 0x00, 0x00, 0x00, 0xff, 0xff, 0x87, 0xa3, 0xdf, 0x73, 0x05, 0x0a, 0x00, 0x00,
+	// 1507 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x57, 0x5f, 0x6f, 0x13, 0xc7,
+	0x16, 0x8f, 0xe3, 0x3f, 0xb1, 0x8f, 0xed, 0x00, 0x93, 0x90, 0xbb, 0x37, 0x80, 0x13, 0x0c, 0x5c,
+	0x72, 0xb9, 0x57, 0xb6, 0xc8, 0xd5, 0xa5, 0x54, 0x15, 0x48, 0x76, 0x40, 0xc0, 0x43, 0x51, 0xba,
+	0x29, 0x45, 0xea, 0x43, 0xb7, 0x63, 0xef, 0x60, 0xaf, 0xb2, 0xde, 0x31, 0x3b, 0xb3, 0xf9, 0xa3,
+	0xaa, 0xea, 0x2b, 0x8f, 0x48, 0xed, 0x87, 0xe8, 0x63, 0x3f, 0x06, 0x8f, 0x3c, 0x56, 0x7d, 0x40,
+	0x15, 0x3c, 0xf4, 0xa9, 0xdf, 0xa1, 0x9a, 0x33, 0xb3, 0x7f, 0xdc, 0x6c, 0x1c, 0x5e, 0xac, 0x99,
+	0xdf, 0xf9, 0x9d, 0xdf, 0x9e, 0x99, 0x39, 0xe7, 0xcc, 0x18, 0x36, 0x47, 0x5c, 0xb2, 0x40, 0xf0,
+	0xb0, 0x2b, 0xa2, 0x41, 0xc0, 0x64, 0xf7, 0xe0, 0x76, 0x77, 0xc4, 0x02, 0x26, 0x3c, 0xd1, 0x99,
+	0x86, 0x5c, 0x72, 0x42, 0x62, 0x46, 0x47, 0x33, 0x3a, 0x07, 0xb7, 0xd7, 0x2f, 0xd0, 0x89, 0x17,
+	0xf0, 0x2e, 0xfe, 0x6a, 0xda, 0xfa, 0xea, 0x88, 0x8f, 0x38, 0x0e, 0xbb, 0x6a, 0x64, 0xd0, 0x8d,
+	0x1c, 0xf9, 0x29, 0x0d, 0xe9, 0xc4, 0xa8, 0xaf, 0xb7, 0x72, 0x08, 0x2f, 0x23, 0x16, 0x1e, 0xcf,
+	0xb1, 0x0b, 0x49, 0x25, 0xd3, 0xf6, 0xf6, 0x9f, 0x65, 0x68, 0x3c, 0xd2, 0xf1, 0xee, 0x29, 0x98,
+	0xdc, 0x83, 0x8a, 0xfe, 0x80, 0x55, 0xd8, 0x2c, 0x6c, 0xd5, 0xb7, 0xd7, 0x3b, 0x27, 0xe3, 0xef,
+	0xec, 0x22, 0xa3, 0x5f, 0x7b, 0xf3, 0x6e, 0x63, 0xe1, 0xe7, 0x3f, 0x7e, 0xb9, 0x55, 0xb0, 0x8d,
+	0x13, 0xb9, 0x01, 0xcb, 0x92, 0x4b, 0xea, 0x3b, 0x9e, 0x10, 0x11, 0x0d, 0x86, 0xcc, 0x5a, 0xdc,
+	0x2c, 0x6c, 0x95, 0xec, 0x26, 0xa2, 0x4f, 0x0c, 0x48, 0xd6, 0xa0, 0x32, 0x88, 0xc2, 0x80, 0xb9,
+	0x56, 0x11, 0xcd, 0x66, 0x46, 0x6e, 0xc2, 0x39, 0x9f, 0x0f, 0xa9, 0xef, 0xd0, 0x48, 0x8e, 0x79,
+	0xe8, 0xc9, 0x63, 0xab, 0xb4, 0x59, 0xd8, 0xaa, 0xd9, 0xcb, 0x08, 0xf7, 0x62, 0x94, 0x7c, 0x0b,
+	0xab, 0x01, 0x93, 0x87, 0x3c, 0xdc, 0x77, 0x42, 0x36, 0xf2, 0x84, 0x0c, 0xa9, 0xf4, 0x78, 0x60,
+	0x95, 0x31, 0xe8, 0x9b, 0x79, 0x41, 0x3f, 0xd5, 0x7c, 0x3b, 0x43, 0xef, 0x97, 0xd4, 0x0a, 0xec,
+	0x95, 0xe0, 0xa4, 0x89, 0xf4, 0x60, 0x49, 0xfb, 0x0a, 0xab, 0xb2, 0x59, 0xdc, 0xaa, 0x6f, 0x5f,
+	0xcd, 0x13, 0x8d, 0xf7, 0x0e, 0x01, 0x23, 0x17, 0xfb, 0x29, 0x89, 0x31, 0x97, 0xfb, 0xec, 0x58,
+	0x58, 0x4b, 0x67, 0x4a, 0x3c, 0x46, 0x66, 0x2c, 0x61, 0xfc, 0xc8, 0x53, 0x68, 0xe8, 0xa1, 0x33,
+	0xe5, 0xdc, 0x17, 0x56, 0x15, 0x75, 0x6e, 0x9c, 0xa9, 0xb3, 0xcb, 0xb9, 0x6f, 0xb4, 0xea, 0xe3,
+	0x04, 0x11, 0xe4, 0x3e, 0x54, 0x84, 0xa4, 0xfb, 0x4c, 0x58, 0x35, 0x54, 0xda, 0x9c, 0xb7, 0x28,
+	0x45, 0x34, 0x22, 0xc6, 0x8b, 0xec, 0x42, 0xc3, 0xf5, 0x84, 0xe0, 0x7e, 0xa4, 0x36, 0x49, 0x58,
+	0x80, 0x2a, 0xff, 0x9a, 0xa3, 0xf2, 0x20, 0xa5, 0x1b, 0xad, 0x19, 0x05, 0xe2, 0xc3, 0x5a, 0x66,
+	0xee, 0x84, 0x6c, 0x42, 0xbd, 0xc0, 0x65, 0xa1, 0xb0, 0xea, 0xa8, 0xdd, 0xfd, 0x38, 0x6d, 0x3b,
+	0xf6, 0x33, 0x1f, 0xb9, 0xe8, 0xe6, 0xd8, 0x44, 0xfb, 0x07, 0xb8, 0x34, 0xc7, 0x57, 0xe5, 0x65,
+	0xc0, 0x64, 0xe4, 0xb9, 0x98, 0xfd, 0x4d, 0xdb, 0xcc, 0xc8, 0x65, 0xa8, 0x25, 0x81, 0x61, 0x46,
+	0x37, 0xec, 0x14, 0x20, 0xe7, 0xa1, 0x28, 0xd8, 0x4b, 0x93, 0xca, 0x6a, 0x48, 0x2c, 0x58, 0x1a,
+	0x72, 0xdf, 0xdd, 0x67, 0x71, 0xfe, 0xc6, 0xd3, 0xf6, 0xab, 0x0a, 0x34, 0x67, 0x92, 0x86, 0xec,
+	0x40, 0x45, 0x2f, 0xcc, 0x54, 0xdc, 0x8d, 0x33, 0xf3, 0xec, 0x49, 0xf0, 0x82, 0x27, 0xe7, 0xa2,
+	0x45, 0x1e, 0x41, 0x7d, 0x7c, 0x3c, 0x65, 0xa1, 0xa9, 0xdd, 0x45, 0x54, 0xda, 0xc8, 0x53, 0x7a,
+	0x9c, 0xd2, 0x92, 0x04, 0x49, 0x21, 0xb2, 0x0d, 0x25, 0x95, 0x69, 0xb8, 0x98, 0xfa, 0xb6, 0x95,
+	0x5b, 0xfd, 0x69, 0x6e, 0x21, 0x97, 0xdc, 0x87, 0xaa, 0x18, 0x8e, 0x99, 0x1b, 0xf9, 0x0c, 0x97,
+	0x5b, 0xdf, 0xbe, 0x9c, 0xe7, 0xb7, 0x67, 0x38, 0xc6, 0x37, 0xf1, 0x21, 0x3b, 0xb0, 0x34, 0x65,
+	0x81, 0xeb, 0x05, 0x23, 0x53, 0xbf, 0xd7, 0x72, 0x3f, 0xab, 0x29, 0x0f, 0x27, 0x9e, 0x10, 0x69,
+	0x32, 0xc5, 0x9e, 0x84, 0x40, 0x49, 0x35, 0x11, 0xab, 0x82, 0xa7, 0x80, 0x63, 0x55, 0x80, 0x01,
+	0x8b, 0x42, 0x95, 0xa8, 0x67, 0x17, 0xe0, 0x53, 0x64, 0xc6, 0xb2, 0xc6, 0x8f, 0xdc, 0x83, 0xa5,
+	0x43, 0xe6, 0x8d, 0xc6, 0x32, 0xae, 0xbd, 0x2b, 0x79, 0x12, 0x9f, 0x53, 0x19, 0x7a, 0x47, 0x36,
+	0x3f, 0x8c, 0xdd, 0x8d, 0x0f, 0xf9, 0x14, 0xca, 0x03, 0x1e, 0xb8, 0x71, 0xb9, 0x7d, 0x94, 0xb3,
+	0xf6, 0x20, 0x9f, 0x41, 0x99, 0x1e, 0xa5, 0x35, 0xb6, 0x31, 0x27, 0xf4, 0xde, 0x51, 0x12, 0xb8,
+	0xf6, 0x21, 0x7d, 0x95, 0x80, 0x93, 0x89, 0x27, 0xe3, 0x32, 0x6a, 0xcf, 0x71, 0xdf, 0xd1, 0xcc,
+	0x38, 0x76, 0xe3, 0x48, 0xbe, 0x01, 0x92, 0xc9, 0x0c, 0x47, 0x30, 0xe9, 0x50, 0x69, 0x35, 0x50,
+	0xee, 0xd6, 0xbc, 0x0e, 0x94, 0x38, 0xed, 0x31, 0xd9, 0x8b, 0xbb, 0xe2, 0xf9, 0x8c, 0x16, 0xe2,
+	0xed, 0xe7, 0x50, 0xcf, 0xc4, 0xaf, 0xaa, 0x28, 0x2d, 0x3c, 0x35, 0x24, 0x77, 0xa0, 0xa4, 0x56,
+	0x63, 0xb2, 0x39, 0x37, 0xa7, 0x94, 0x67, 0xa6, 0x1c, 0x90, 0xdf, 0x66, 0xb0, 0x3c, 0xbb, 0x32,
+	0x55, 0xd7, 0xba, 0x0b, 0xa2, 0x7c, 0xcd, 0x36, 0x33, 0xb5, 0xc7, 0x2f, 0x23, 0x16, 0xb1, 0x79,
+	0x05, 0xa3, 0x35, 0xbe, 0x50, 0xb4, 0x78, 0x8f, 0xd1, 0xa7, 0xdd, 0x87, 0xb5, 0xfc, 0x15, 0xab,
+	0x5c, 0x0c, 0xe8, 0x84, 0x99, 0x8f, 0xe1, 0x98, 0xac, 0x42, 0x79, 0xe0, 0xf3, 0xe1, 0xbe, 0xb9,
+	0x10, 0xf5, 0xa4, 0xfd, 0x5d, 0xd2, 0x0d, 0x74, 0xdf, 0x3e, 0x35, 0xd2, 0x4c, 0x47, 0x59, 0x9c,
+	0xe9, 0x28, 0xe4, 0x2e, 0x54, 0x5d, 0xe6, 0xb3, 0x11, 0x95, 0xcc, 0x54, 0x6d, 0xee, 0x4e, 0x3d,
+	0x30, 0x1c, 0x3b, 0x61, 0xb7, 0xbf, 0x87, 0x0b, 0x27, 0x2e, 0x8d, 0x53, 0x03, 0x48, 0x5b, 0xe3,
+	0xe2, 0x4c, 0x6b, 0xbc, 0x3b, 0xd3, 0x30, 0x5a, 0xb9, 0x2d, 0xe7, 0xef, 0x57, 0x12, 0x7a, 0xb4,
+	0x5f, 0x17, 0xb2, 0x6f, 0x8f, 0x7d, 0x96, 0x5d, 0x63, 0x61, 0x76, 0x8d, 0x69, 0x50, 0x8b, 0xa7,
+	0x04, 0x55, 0x9c, 0x09, 0xea, 0x0e, 0x54, 0xc4, 0x98, 0x86, 0x4c, 0xe8, 0xf6, 0xdb, 0x6f, 0xa9,
+	0xcf, 0xfe, 0xf6, 0x6e, 0x63, 0x6d, 0xc8, 0xc5, 0x84, 0x0b, 0xe1, 0xee, 0x77, 0x3c, 0xde, 0x9d,
+	0x50, 0x39, 0xee, 0x3c, 0xf3, 0x02, 0x69, 0x1b, 0x76, 0xfb, 0x55, 0x31, 0xd9, 0x92, 0xb4, 0xd5,
+	0x92, 0x2b, 0xb3, 0xb7, 0x42, 0xbf, 0x6c, 0xde, 0x3c, 0xe6, 0x63, 0xff, 0x34, 0xa7, 0x8d, 0xa1,
+	0xc5, 0x46, 0x7d, 0xe8, 0x57, 0xa0, 0x22, 0x8e, 0x27, 0x03, 0xb3, 0x3d, 0x89, 0xd1, 0x80, 0xe4,
+	0x12, 0x94, 0xf9, 0x61, 0xc0, 0x42, 0x13, 0xa5, 0xb1, 0x6a, 0x8c, 0x6c, 0x41, 0x03, 0x07, 0x8e,
+	0x59, 0x79, 0x39, 0xcb, 0xa9, 0xa3, 0xc9, 0xe4, 0xcc, 0x2d, 0x68, 0xea, 0x47, 0x10, 0x0b, 0x99,
+	0xab, 0x6a, 0x14, 0x7b, 0x60, 0x4c, 0x6d, 0xa4, 0xb6, 0x9e, 0x24, 0x6d, 0xa8, 0xa9, 0xc4, 0x73,
+	0x86, 0x5c, 0x48, 0x6b, 0x29, 0xcb, 0xab, 0x2a, 0x7c, 0x87, 0x0b, 0x49, 0x3e, 0x81, 0xd5, 0x17,
+	0x5e, 0x28, 0xa4, 0xc3, 0x4c, 0xaf, 0x75, 0x74, 0xe6, 0x56, 0xb3, 0x74, 0x82, 0x94, 0xa4, 0x1b,
+	0x2b, 0x02, 0x59, 0x81, 0x42, 0x60, 0xd5, 0xb2, 0x7b, 0x54, 0x08, 0xc8, 0xff, 0x61, 0x45, 0xf2,
+	0x29, 0xf7, 0xf9, 0xe8, 0xd8, 0x19, 0x8e, 0x69, 0x30, 0xd2, 0x31, 0x42, 0x56, 0xec, 0x42, 0xcc,
+	0xd8, 0xd1, 0x84, 0x9e, 0x6c, 0xff, 0x58, 0x4c, 0x4a, 0x43, 0x77, 0xe6, 0x9c, 0x06, 0x71, 0x5a,
+	0x5a, 0x6c, 0xc3, 0x45, 0x8c, 0xd8, 0xa1, 0x72, 0xf6, 0x79, 0xa8, 0xaf, 0xe8, 0x15, 0x34, 0xf6,
+	0xe4, 0xcc, 0x7b, 0x6f, 0x03, 0xea, 0x3e, 0x15, 0xd2, 0x89, 0xa6, 0xae, 0xaa, 0xa4, 0x12, 0x32,
+	0x41, 0x41, 0xcf, 0x10, 0x51, 0x1f, 0xa3, 0x43, 0xe9, 0x1d, 0x30, 0x3c, 0x89, 0xaa, 0x6d, 0x66,
+	0xe4, 0xdf, 0x70, 0xfe, 0x80, 0xfa, 0x9e, 0x4b, 0x25, 0x0f, 0x9d, 0x29, 0x0b, 0x27, 0x9e, 0x3e,
+	0x80, 0xaa, 0x7d, 0x2e, 0xc1, 0x77, 0x11, 0x26, 0x57, 0xa1, 0x81, 0xef, 0x28, 0x47, 0x5f, 0x0f,
+	0xb8, 0xff, 0x4d, 0xbb, 0x8e, 0xd8, 0x73, 0x84, 0xd4, 0x4b, 0x63, 0xc8, 0x03, 0xc1, 0x02, 0x11,
+	0x09, 0xdc, 0xf0, 0xa6, 0x9d, 0x02, 0xca, 0xea, 0x05, 0x43, 0x16, 0x60, 0x18, 0x35, 0x6d, 0x4d,
+	0x00, 0x65, 0x75, 0xbd, 0x03, 0xcf, 0x65, 0xea, 0xc2, 0x01, 0x6d, 0x4d, 0x00, 0xf5, 0xb6, 0x4e,
+	0xe3, 0x94, 0x61, 0x24, 0xa4, 0x55, 0x47, 0xce, 0x72, 0x02, 0x7f, 0xa9, 0x50, 0xb2, 0x0e, 0xd5,
+	0xf8, 0xe0, 0xad, 0x06, 0x6e, 0x43, 0x32, 0x6f, 0xff, 0x54, 0x02, 0x72, 0xf2, 0x01, 0x75, 0x56,
+	0x85, 0x24, 0x79, 0xbe, 0x98, 0x93, 0xe7, 0xd7, 0x01, 0x84, 0xa4, 0xa1, 0xd4, 0x69, 0x51, 0xcc,
+	0xa6, 0x45, 0xcd, 0x18, 0x7a, 0x92, 0xfc, 0x03, 0x8a, 0x53, 0x2e, 0xf5, 0xb1, 0xc4, 0x66, 0x85,
+	0x90, 0xff, 0xc2, 0x32, 0xfe, 0x95, 0x19, 0x72, 0xdf, 0xa1, 0xfe, 0x74, 0x4c, 0xf1, 0x78, 0x12,
+	0x4e, 0x33, 0x36, 0xf6, 0x94, 0x8d, 0xf4, 0xa0, 0x3c, 0x1d, 0x53, 0xc1, 0xf0, 0x84, 0x96, 0xb7,
+	0xaf, 0xe7, 0x76, 0xca, 0x74, 0x61, 0xbb, 0x8a, 0x9b, 0xc4, 0x8b, 0x9e, 0xe4, 0x01, 0xd4, 0xf5,
+	0x5f, 0x9c, 0x03, 0xea, 0x47, 0x0c, 0xcf, 0xb0, 0xd6, 0xbf, 0x36, 0xbf, 0xc1, 0x68, 0x01, 0x40,
+	0xbf, 0xaf, 0x94, 0x9b, 0xca, 0xa6, 0x61, 0x14, 0x0a, 0x1e, 0xe2, 0x21, 0x37, 0x6c, 0x33, 0x23,
+	0x37, 0xa1, 0xee, 0xaa, 0xa4, 0xf4, 0x06, 0x91, 0x64, 0x2e, 0x9e, 0x71, 0xb2, 0x96, 0xac, 0x45,
+	0x75, 0x9d, 0x29, 0xf5, 0xdc, 0xd9, 0x3a, 0x42, 0x68, 0x66, 0x4b, 0xb0, 0xb1, 0xe1, 0x41, 0x9f,
+	0xdc, 0x92, 0x3d, 0x65, 0x23, 0x57, 0xa1, 0x3a, 0xe5, 0xa1, 0x7e, 0xce, 0x37, 0x66, 0x1a, 0x42,
+	0x0c, 0x93, 0x0d, 0x58, 0x0a, 0x79, 0x14, 0xb8, 0xcc, 0xb5, 0x9a, 0x59, 0x46, 0x8c, 0xf6, 0x1f,
+	0xbe, 0x79, 0xdf, 0x2a, 0xbc, 0x7d, 0xdf, 0x2a, 0xfc, 0xfe, 0xbe, 0x55, 0x78, 0xfd, 0xa1, 0xb5,
+	0xf0, 0xf6, 0x43, 0x6b, 0xe1, 0xd7, 0x0f, 0xad, 0x85, 0xaf, 0xff, 0x33, 0xf2, 0xe4, 0x38, 0x1a,
+	0x74, 0x86, 0x7c, 0xd2, 0x4d, 0xfe, 0x8b, 0x26, 0x83, 0xa3, 0xf8, 0x6f, 0xa9, 0x3c, 0x9e, 0x32,
+	0x31, 0xa8, 0x60, 0x64, 0xff, 0xfb, 0x2b, 0x00, 0x00, 0xff, 0xff, 0x1e, 0xf4, 0x60, 0x1a, 0x56,
+	0x0f, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -1395,6 +1815,279 @@ func (m *GenesisStake) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *GenesisSubnetInfo) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisSubnetInfo) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisSubnetInfo) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TopologyChangedAt != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.TopologyChangedAt))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.N != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.N))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.FirstEmissionBlock != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.FirstEmissionBlock))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.LockCost != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.LockCost))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.RegisteredAt != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.RegisteredAt))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.OwnerHotkey) > 0 {
+		i -= len(m.OwnerHotkey)
+		copy(dAtA[i:], m.OwnerHotkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.OwnerHotkey)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Symbol) > 0 {
+		i -= len(m.Symbol)
+		copy(dAtA[i:], m.Symbol)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Symbol)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisNeuron) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisNeuron) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisNeuron) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Emission != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Emission))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.ValidatorTrust != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.ValidatorTrust))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.Dividends != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Dividends))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.Incentive != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Incentive))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.Consensus != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Consensus))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.StakeWeight != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.StakeWeight))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.ValidatorPermit {
+		i--
+		if m.ValidatorPermit {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.Active {
+		i--
+		if m.Active {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.LastUpdate != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.LastUpdate))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.BlockAtRegistration != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.BlockAtRegistration))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Hotkey) > 0 {
+		i -= len(m.Hotkey)
+		copy(dAtA[i:], m.Hotkey)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Hotkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Uid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Uid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisDissolution) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisDissolution) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisDissolution) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Rounded != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Rounded))
+		i--
+		dAtA[i] = 0x68
+	}
+	if m.Portions != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Portions))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.ProtocolShare != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.ProtocolShare))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.Paid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Paid))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.Distributed != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Distributed))
+		i--
+		dAtA[i] = 0x48
+	}
+	if len(m.Cursor) > 0 {
+		i -= len(m.Cursor)
+		copy(dAtA[i:], m.Cursor)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Cursor)))
+		i--
+		dAtA[i] = 0x42
+	}
+	{
+		size := m.TotalValue.Size()
+		i -= size
+		if _, err := m.TotalValue.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.Phase != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Phase))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.ProtocolAlpha != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.ProtocolAlpha))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Pot != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Pot))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.StartedAt != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.StartedAt))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Netuid != 0 {
+		i = encodeVarintGenesis(dAtA, i, uint64(m.Netuid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintGenesis(dAtA []byte, offset int, v uint64) int {
 	offset -= sovGenesis(v)
 	base := offset
@@ -1649,6 +2342,144 @@ func (m *GenesisStake) Size() (n int) {
 	}
 	l = m.Shares.Size()
 	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *GenesisSubnetInfo) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovGenesis(uint64(m.Netuid))
+	}
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Symbol)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.OwnerHotkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.RegisteredAt != 0 {
+		n += 1 + sovGenesis(uint64(m.RegisteredAt))
+	}
+	if m.LockCost != 0 {
+		n += 1 + sovGenesis(uint64(m.LockCost))
+	}
+	if m.FirstEmissionBlock != 0 {
+		n += 1 + sovGenesis(uint64(m.FirstEmissionBlock))
+	}
+	if m.N != 0 {
+		n += 1 + sovGenesis(uint64(m.N))
+	}
+	if m.TopologyChangedAt != 0 {
+		n += 1 + sovGenesis(uint64(m.TopologyChangedAt))
+	}
+	return n
+}
+
+func (m *GenesisNeuron) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Uid != 0 {
+		n += 1 + sovGenesis(uint64(m.Uid))
+	}
+	l = len(m.Hotkey)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.BlockAtRegistration != 0 {
+		n += 1 + sovGenesis(uint64(m.BlockAtRegistration))
+	}
+	if m.LastUpdate != 0 {
+		n += 1 + sovGenesis(uint64(m.LastUpdate))
+	}
+	if m.Active {
+		n += 2
+	}
+	if m.ValidatorPermit {
+		n += 2
+	}
+	if m.StakeWeight != 0 {
+		n += 1 + sovGenesis(uint64(m.StakeWeight))
+	}
+	if m.Consensus != 0 {
+		n += 1 + sovGenesis(uint64(m.Consensus))
+	}
+	if m.Incentive != 0 {
+		n += 1 + sovGenesis(uint64(m.Incentive))
+	}
+	if m.Dividends != 0 {
+		n += 1 + sovGenesis(uint64(m.Dividends))
+	}
+	if m.ValidatorTrust != 0 {
+		n += 1 + sovGenesis(uint64(m.ValidatorTrust))
+	}
+	if m.Emission != 0 {
+		n += 1 + sovGenesis(uint64(m.Emission))
+	}
+	return n
+}
+
+func (m *GenesisDissolution) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Netuid != 0 {
+		n += 1 + sovGenesis(uint64(m.Netuid))
+	}
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.StartedAt != 0 {
+		n += 1 + sovGenesis(uint64(m.StartedAt))
+	}
+	if m.Pot != 0 {
+		n += 1 + sovGenesis(uint64(m.Pot))
+	}
+	if m.ProtocolAlpha != 0 {
+		n += 1 + sovGenesis(uint64(m.ProtocolAlpha))
+	}
+	if m.Phase != 0 {
+		n += 1 + sovGenesis(uint64(m.Phase))
+	}
+	l = m.TotalValue.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	l = len(m.Cursor)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if m.Distributed != 0 {
+		n += 1 + sovGenesis(uint64(m.Distributed))
+	}
+	if m.Paid != 0 {
+		n += 1 + sovGenesis(uint64(m.Paid))
+	}
+	if m.ProtocolShare != 0 {
+		n += 1 + sovGenesis(uint64(m.ProtocolShare))
+	}
+	if m.Portions != 0 {
+		n += 1 + sovGenesis(uint64(m.Portions))
+	}
+	if m.Rounded != 0 {
+		n += 1 + sovGenesis(uint64(m.Rounded))
+	}
 	return n
 }
 
@@ -1988,7 +2819,7 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.Dissolutions = append(m.Dissolutions, Dissolution{})
+			m.Dissolutions = append(m.Dissolutions, GenesisDissolution{})
 			if err := m.Dissolutions[len(m.Dissolutions)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
@@ -2444,7 +3275,7 @@ func (m *GenesisSubnet) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.Neurons = append(m.Neurons, Neuron{})
+			m.Neurons = append(m.Neurons, GenesisNeuron{})
 			if err := m.Neurons[len(m.Neurons)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
@@ -3388,6 +4219,931 @@ func (m *GenesisStake) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisSubnetInfo) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisSubnetInfo: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisSubnetInfo: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Symbol", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Symbol = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OwnerHotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OwnerHotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RegisteredAt", wireType)
+			}
+			m.RegisteredAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RegisteredAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LockCost", wireType)
+			}
+			m.LockCost = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LockCost |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FirstEmissionBlock", wireType)
+			}
+			m.FirstEmissionBlock = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FirstEmissionBlock |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field N", wireType)
+			}
+			m.N = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.N |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TopologyChangedAt", wireType)
+			}
+			m.TopologyChangedAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TopologyChangedAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisNeuron) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisNeuron: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisNeuron: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Uid", wireType)
+			}
+			m.Uid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Uid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BlockAtRegistration", wireType)
+			}
+			m.BlockAtRegistration = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.BlockAtRegistration |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastUpdate", wireType)
+			}
+			m.LastUpdate = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastUpdate |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Active", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Active = bool(v != 0)
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ValidatorPermit", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.ValidatorPermit = bool(v != 0)
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StakeWeight", wireType)
+			}
+			m.StakeWeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StakeWeight |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Consensus", wireType)
+			}
+			m.Consensus = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Consensus |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Incentive", wireType)
+			}
+			m.Incentive = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Incentive |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dividends", wireType)
+			}
+			m.Dividends = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Dividends |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ValidatorTrust", wireType)
+			}
+			m.ValidatorTrust = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ValidatorTrust |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Emission", wireType)
+			}
+			m.Emission = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Emission |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisDissolution) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisDissolution: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisDissolution: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+			}
+			m.Netuid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Netuid |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartedAt", wireType)
+			}
+			m.StartedAt = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartedAt |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pot", wireType)
+			}
+			m.Pot = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Pot |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProtocolAlpha", wireType)
+			}
+			m.ProtocolAlpha = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProtocolAlpha |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Phase", wireType)
+			}
+			m.Phase = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Phase |= DissolutionPhase(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TotalValue", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.TotalValue.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Cursor", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Cursor = append(m.Cursor[:0], dAtA[iNdEx:postIndex]...)
+			if m.Cursor == nil {
+				m.Cursor = []byte{}
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Distributed", wireType)
+			}
+			m.Distributed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Distributed |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			m.Paid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Paid |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProtocolShare", wireType)
+			}
+			m.ProtocolShare = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ProtocolShare |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Portions", wireType)
+			}
+			m.Portions = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Portions |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rounded", wireType)
+			}
+			m.Rounded = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Rounded |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipGenesis(dAtA[iNdEx:])

@@ -21,8 +21,8 @@ func TestGenesisValidateNamesWhatIsWrong(t *testing.T) {
 		return s
 	}
 	hot := addr()
-	subnet := func(netuid uint32, neurons ...types.Neuron) types.GenesisSubnet {
-		return types.GenesisSubnet{Subnet: types.Subnet{Netuid: netuid, N: uint32(len(neurons))}, Hyperparams: types.NewSubnetHyperparams(), Neurons: neurons}
+	subnet := func(netuid uint32, neurons ...types.GenesisNeuron) types.GenesisSubnet {
+		return types.GenesisSubnet{Subnet: types.GenesisSubnetInfo{Netuid: netuid, Owner: hot, OwnerHotkey: hot, N: uint32(len(neurons))}, Hyperparams: types.NewSubnetHyperparams(), Neurons: neurons}
 	}
 	cases := []struct {
 		name string
@@ -36,21 +36,31 @@ func TestGenesisValidateNamesWhatIsWrong(t *testing.T) {
 		{"root netuid", func(g *types.GenesisState) { g.Subnets = []types.GenesisSubnet{subnet(0)} }, "netuid 0"},
 		{"twice", func(g *types.GenesisState) { g.Subnets = []types.GenesisSubnet{subnet(3), subnet(3)} }, "appears twice"},
 		{"n disagrees", func(g *types.GenesisState) {
-			s := subnet(1, types.Neuron{Uid: 0, Hotkey: hot})
+			s := subnet(1, types.GenesisNeuron{Uid: 0, Hotkey: hot})
 			s.Subnet.N = 2
 			g.Subnets = []types.GenesisSubnet{s}
 		}, "n = 2 but 1 neurons"},
 		{"uid gap", func(g *types.GenesisState) {
-			g.Subnets = []types.GenesisSubnet{subnet(1, types.Neuron{Uid: 1, Hotkey: hot})}
+			g.Subnets = []types.GenesisSubnet{subnet(1, types.GenesisNeuron{Uid: 1, Hotkey: hot})}
 		}, "has uid 1"},
 		{"hotkey twice", func(g *types.GenesisState) {
-			g.Subnets = []types.GenesisSubnet{subnet(1, types.Neuron{Uid: 0, Hotkey: hot}, types.Neuron{Uid: 1, Hotkey: hot})}
+			g.Subnets = []types.GenesisSubnet{subnet(1, types.GenesisNeuron{Uid: 0, Hotkey: hot}, types.GenesisNeuron{Uid: 1, Hotkey: hot})}
 		}, "holds two uids"},
 		{"row beyond n", func(g *types.GenesisState) {
-			s := subnet(1, types.Neuron{Uid: 0, Hotkey: hot})
+			s := subnet(1, types.GenesisNeuron{Uid: 0, Hotkey: hot})
 			s.Weights = []types.MatrixRow{{Uid: 5}}
 			g.Subnets = []types.GenesisSubnet{s}
 		}, "beyond n = 1"},
+		{"bad subnet owner", func(g *types.GenesisState) {
+			s := subnet(1)
+			s.Subnet.Owner = "tao1nope"
+			g.Subnets = []types.GenesisSubnet{s}
+		}, "subnet 1: owner \"tao1nope\" is not an account address"},
+		{"no subnet owner hotkey", func(g *types.GenesisState) {
+			s := subnet(1)
+			s.Subnet.OwnerHotkey = ""
+			g.Subnets = []types.GenesisSubnet{s}
+		}, "subnet 1: owner_hotkey \"\" is not an account address"},
 		{"bad owner", func(g *types.GenesisState) {
 			g.Hotkeys = []types.GenesisHotkey{{Hotkey: hot, Coldkey: "nope"}}
 		}, "not an account address"},
@@ -62,10 +72,10 @@ func TestGenesisValidateNamesWhatIsWrong(t *testing.T) {
 		}, "burn_increase_mult \"1,26\" must be a decimal"},
 		{"dissolving a subnet that exists", func(g *types.GenesisState) {
 			g.Subnets = []types.GenesisSubnet{subnet(1)}
-			g.Dissolutions = []types.Dissolution{{Netuid: 1, Owner: hot, TotalValue: sdkmath.ZeroUint()}}
+			g.Dissolutions = []types.GenesisDissolution{{Netuid: 1, Owner: hot, TotalValue: sdkmath.ZeroUint()}}
 		}, "netuid 1 is also a subnet"},
 		{"dissolution overpaid", func(g *types.GenesisState) {
-			g.Dissolutions = []types.Dissolution{{Netuid: 2, Owner: hot, Pot: 10, Paid: 8, ProtocolShare: 3, TotalValue: sdkmath.ZeroUint()}}
+			g.Dissolutions = []types.GenesisDissolution{{Netuid: 2, Owner: hot, Pot: 10, Paid: 8, ProtocolShare: 3, TotalValue: sdkmath.ZeroUint()}}
 		}, "exceed the pot 10"},
 		{"remainder without a dissolution", func(g *types.GenesisState) {
 			g.DissolutionRemainders = []types.GenesisDissolutionRemainder{{Netuid: 2, Remainder: make([]byte, 16)}}
