@@ -31,8 +31,8 @@ func (k Keeper) IndexStakes(ctx context.Context) error {
 // Dissolution.owner held bech32 text and now hold the address bytes. Both layouts encode the field
 // the same way on the wire (a length-prefixed byte string), so a v2 record decodes into the v3
 // type with the text's ASCII bytes in the field; each is decoded as bech32 and written back. A
-// value that is not an account address in bech32 fails the migration with the record named,
-// rather than being stored half-converted. It runs once, in the upgrade's block.
+// value that is not an account address in bech32 fails the migration, and with it the upgrade's
+// block, naming the record. It runs once, in the upgrade's block.
 func (k Keeper) AddressesAsBytes(ctx context.Context) error {
 	fromText := func(what string, text sdk.AccAddress) (sdk.AccAddress, error) {
 		addr, err := k.parseAddress(what, string(text))
