@@ -12,9 +12,9 @@ import (
 // The SDK's bech32 codec (v0.54) looks up the process-wide SDK configuration on every decode, to
 // find an optional address verifier, and that look-up reads the executable's path and the host
 // name from the kernel each time: 7.7 µs a decode against 0.65 µs here (BenchmarkParseAddress,
-// BENCHMARKS.md), and more on a loaded machine. Every message names its keys in
-// bech32 and every epoch decodes each uid's stored hotkey, so the module decodes addresses itself
-// and leaves the codec only the failures, for its exact error.
+// BENCHMARKS.md), and more on a loaded machine. Every message names its keys in bech32 (the store
+// holds bytes, so only messages, queries and genesis import decode), so the module decodes
+// addresses itself and leaves the codec only the failures, for its exact error.
 
 // sdkAddressVerifierSet reports whether the SDK configuration carries an address verifier, which
 // the direct decoding would bypass. The configuration is sealed when the app is built, before any
