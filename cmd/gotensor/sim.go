@@ -181,7 +181,13 @@ scenario's JSON ("scenario", "threshold", "pass", its metrics and its own rows o
 				cmdline += " --quick"
 			}
 			wall := time.Since(p.start).Round(time.Second).String()
-			if err := report.Write(allFlags.report, results, report.Meta{Command: cmdline, Config: cfg, Wall: wall}); err != nil {
+			// Figures measured on the real forecasting subnet, kept in the folder by the attack
+			// tests, are listed beside the simulated ones.
+			real, err := report.ReadReal(allFlags.report)
+			if err != nil {
+				return err
+			}
+			if err := report.Write(allFlags.report, results, report.Meta{Command: cmdline, Config: cfg, Wall: wall, Real: real}); err != nil {
 				return err
 			}
 			if allFlags.output == "json" {

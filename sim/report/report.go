@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -27,6 +28,45 @@ type Meta struct {
 	Command string
 	Config  scenario.Config
 	Wall    string // wall time of the whole run, as measured by the caller
+	// Real are scenarios measured on the real forecasting subnet (the attack
+	// tests of subnets/forecast/attack write them into the report folder as
+	// SXX-forecast.json beside RealReport): the report lists them after its
+	// own table, linking to RealReport.
+	Real []*scenario.Result
+}
+
+// RealReport is the page of the real-subnet figures in a report folder.
+const RealReport = "forecast-subnet.md"
+
+// RealCommand regenerates RealReport and its JSON files in the folder dir.
+func RealCommand(dir string) string {
+	return "FORECAST_ATTACK_REPORT=" + dir + " go test ./subnets/forecast/attack -run TestRealValidator -v -timeout 60m"
+}
+
+// ReadReal loads the real-subnet results a report folder holds (SXX-forecast.json), in
+// scenario order; none is not an error.
+func ReadReal(dir string) ([]*scenario.Result, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "S*-forecast.json"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(paths)
+	var out []*scenario.Result
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var r scenario.Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if r.Scenario == "" {
+			return nil, fmt.Errorf("%s: no \"scenario\"", p)
+		}
+		out = append(out, &r)
+	}
+	return out, nil
 }
 
 // Write puts the JSON files, the PNG plots and README.md into dir.
@@ -98,15 +138,36 @@ func Markdown(w io.Writer, results []*scenario.Result, meta Meta) error {
 		fmt.Fprintf(&b, " (wall time %s)", meta.Wall)
 	}
 	b.WriteString(". Every run is a pure function of its seed.\n\n")
+	summary(&b, results, "")
+	if len(meta.Real) > 0 {
+		fmt.Fprintf(&b, "On the real forecasting subnet (its own validator scoring real miners over loopback, weights and incentive on an in-process chain), in [%s](%s) with the command that regenerates it:\n\n",
+			RealReport, RealReport)
+		summary(&b, meta.Real, RealReport)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return Sections(w, results)
+}
+
+// summary is the table of verdicts, each row linking to its scenario's section on page (""
+// for this one).
+func summary(b *strings.Builder, results []*scenario.Result, page string) {
 	b.WriteString("| scenario | layer | pass | pass with defences |\n|---|---|---|---|\n")
 	for _, r := range results {
 		pw := "—"
 		if r.PassWithDefences != r.Pass {
 			pw = verdict(&r.PassWithDefences)
 		}
-		fmt.Fprintf(&b, "| [%s %s](#%s) | %s | %s | %s |\n", r.Scenario, cell(r.Title), strings.ToLower(r.Scenario), r.Layer, verdict(&r.Pass), pw)
+		fmt.Fprintf(b, "| [%s %s](%s#%s) | %s | %s | %s |\n", r.Scenario, cell(r.Title), page, strings.ToLower(r.Scenario), r.Layer, verdict(&r.Pass), pw)
 	}
 	b.WriteString("\n")
+}
+
+// Sections writes each scenario's section: its setup, the table of figures, its own rows,
+// plots and notes.
+func Sections(w io.Writer, results []*scenario.Result) error {
+	var b strings.Builder
 	for _, r := range results {
 		fmt.Fprintf(&b, "## %s\n\n**%s** (%s). %s\n\nRobust outcome: %s\n\n", r.Scenario, r.Title, r.Layer, r.Setup, r.Threshold)
 		b.WriteString("| figure | mean | 95 % CI | threshold | verdict |\n|---|---:|---|---|---|\n")
