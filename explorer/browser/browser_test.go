@@ -200,7 +200,7 @@ func TestExplorerInBrowser(t *testing.T) {
 	}
 	shot := func(name string) {
 		t.Helper()
-		png := get(t, tab, chromedp.FullScreenshot(90))
+		png := get(t, tab, chromedp.FullScreenshot(100))
 		require.NoError(t, os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644))
 	}
 	column := func(col int) []string {

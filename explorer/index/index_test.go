@@ -38,7 +38,7 @@ type fixture struct {
 
 var shared *fixture
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	if shared != nil {
 		return shared
@@ -244,4 +244,31 @@ func TestSQLiteAndPostgresAgree(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, answers(t, lite, f.netuid, f.upTo), answers(t, pg, f.netuid, f.upTo))
+}
+
+// BenchmarkIndexChain is the whole indexer, node to database, on the test chain (one subnet of
+// three uids, tempo 3: its fetches are the per-block minimum plus frequent small metagraphs).
+//
+//	go test ./explorer/index/ -run '^$' -bench IndexChain -benchtime 3x
+func BenchmarkIndexChain(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	var blocks int64
+	for range b.N {
+		db, err := store.Open(ctx, filepath.Join(b.TempDir(), "explorer.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix, err := index.New(index.Config{Chain: f.c, RPC: f.rpc, Store: db})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := ix.IndexTo(ctx, f.upTo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		blocks += n
+		_ = db.Close()
+	}
+	b.ReportMetric(float64(blocks)/b.Elapsed().Seconds(), "blocks/s")
 }

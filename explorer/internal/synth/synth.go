@@ -23,9 +23,12 @@ import (
 type Spec struct {
 	Subnets, UIDs, Validators int
 	Blocks                    int64
-	Tempo                     int64
-	BlockTime                 time.Duration
-	Seed                      uint64
+	// From is the first height stored (0 or 1: all): the history is drawn from height 1 in
+	// every case, so a store holding a part of it is completed, not changed.
+	From      int64
+	Tempo     int64
+	BlockTime time.Duration
+	Seed      uint64
 }
 
 // Address is a deterministic account address for synthetic account i of a kind (20 bytes of a
@@ -39,7 +42,7 @@ func Address(kind string, i int) string {
 	return a
 }
 
-// Write stores the history, from height 1.
+// Write stores the history from height From (1 by default) to Blocks.
 func Write(ctx context.Context, db *store.DB, s Spec) error {
 	rng := rand.New(rand.NewPCG(s.Seed, 1))
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -73,6 +76,9 @@ func Write(ctx context.Context, db *store.DB, s Spec) error {
 				consensus[n][uint16(nv.Uid)] = nv.Consensus
 			}
 			b.Epochs = append(b.Epochs, e)
+		}
+		if h < s.From {
+			continue
 		}
 		if err := db.Save(ctx, b); err != nil {
 			return err
