@@ -36,7 +36,7 @@ proto:
 
 ## bench: the benchmarks behind BENCHMARKS.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./fixed/... ./yuma/... ./x/... ./app/... ./sdk/... ./subnets/...
+	$(GO) test -run '^$$' -bench . -benchmem ./fixed/... ./yuma/... ./x/... ./app/... ./sdk/... ./subnets/... ./explorer/...
 
 ## lint: formatting and vet, generated code excluded
 lint:
