@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -33,10 +35,12 @@ func (s *Server) subnets(r *http.Request) (any, error) {
 }
 
 // SubnetView is a subnet's page: its figures and charts, and its metagraph after the latest
-// epoch (absent before its first).
+// epoch (absent before its first) with the distribution of its incentive and dividends (each
+// sorted from the largest; x is the rank).
 type SubnetView struct {
-	Subnet    store.SubnetPage `json:"subnet"`
-	Metagraph *store.Metagraph `json:"metagraph"`
+	Subnet       store.SubnetPage `json:"subnet"`
+	Metagraph    *store.Metagraph `json:"metagraph"`
+	Distribution store.Series     `json:"distribution"`
 }
 
 func (s *Server) subnet(r *http.Request) (any, error) {
@@ -53,6 +57,18 @@ func (s *Server) subnet(r *http.Request) (any, error) {
 		v.Metagraph = &mg
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, err
+	}
+	v.Distribution = store.Series{X: []int64{}, Y: map[string][]float64{"incentive": {}, "dividends": {}}}
+	if v.Metagraph != nil {
+		var inc, div []float64
+		for i, n := range v.Metagraph.Neurons {
+			v.Distribution.X = append(v.Distribution.X, int64(i+1))
+			inc, div = append(inc, share(n.Incentive)), append(div, share(n.Dividends))
+		}
+		for name, x := range map[string][]float64{"incentive": inc, "dividends": div} {
+			slices.SortFunc(x, func(a, b float64) int { return cmp.Compare(b, a) })
+			v.Distribution.Y[name] = x
+		}
 	}
 	return v, nil
 }

@@ -78,7 +78,7 @@ func TestPagesAndErrors(t *testing.T) {
 	for _, p := range []struct{ page, api, want string }{
 		{"/", "/api/network", "Emission shares"},
 		{"/subnets", "/api/subnets", "subnet-3"},
-		{"/subnets/1", "/api/subnets/1", "Metagraph"},
+		{"/subnets/1", "/api/subnets/1", "Incentive distribution"},
 		{"/subnets/1/metagraph", "/api/subnets/1/metagraph", `id="metagraph"`},
 		{"/subnets/1/uids/4", "/api/subnets/1/uids/4", "uid 4"},
 		{"/subnets/1/fairness", "/api/subnets/1/fairness", "NAK51"},
