@@ -25,6 +25,7 @@ import (
 	govkeeper "github.com/cosmos/cosmos-sdk/x/gov/keeper"
 	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
+	upgradekeeper "github.com/cosmos/cosmos-sdk/x/upgrade/keeper"
 
 	subnetkeeper "github.com/gotensor/gotensor/x/subnet/keeper"
 )
@@ -46,6 +47,7 @@ type App struct {
 	DistrKeeper     distrkeeper.Keeper
 	GovKeeper       *govkeeper.Keeper
 	ConsensusKeeper consensuskeeper.Keeper
+	UpgradeKeeper   *upgradekeeper.Keeper
 	SubnetKeeper    subnetkeeper.Keeper
 }
 
@@ -68,6 +70,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		&app.DistrKeeper,
 		&app.GovKeeper,
 		&app.ConsensusKeeper,
+		&app.UpgradeKeeper,
 		&app.SubnetKeeper,
 	); err != nil {
 		return nil, fmt.Errorf("wiring the app: %w", err)
@@ -84,6 +87,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		return nil, err
 	}
 	app.SetAnteHandler(anteHandler)
+	if err := app.registerUpgrades(); err != nil {
+		return nil, err
+	}
 
 	if err := app.Load(loadLatest); err != nil {
 		return nil, fmt.Errorf("loading the stored chain: %w", err)

@@ -12,6 +12,7 @@ import (
 	slashingmodulev1 "cosmossdk.io/api/cosmos/slashing/module/v1"
 	stakingmodulev1 "cosmossdk.io/api/cosmos/staking/module/v1"
 	txconfigv1 "cosmossdk.io/api/cosmos/tx/config/v1"
+	upgrademodulev1 "cosmossdk.io/api/cosmos/upgrade/module/v1"
 	"cosmossdk.io/depinject"
 	"cosmossdk.io/depinject/appconfig"
 
@@ -27,6 +28,7 @@ import (
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	// Each module registers itself for app wiring in its init.
 	_ "github.com/cosmos/cosmos-sdk/x/auth"
@@ -36,6 +38,7 @@ import (
 	_ "github.com/cosmos/cosmos-sdk/x/gov"
 	_ "github.com/cosmos/cosmos-sdk/x/slashing"
 	_ "github.com/cosmos/cosmos-sdk/x/staking"
+	_ "github.com/cosmos/cosmos-sdk/x/upgrade"
 
 	subnetmodulev1 "github.com/gotensor/gotensor/api/subnet/module/v1"
 	_ "github.com/gotensor/gotensor/x/subnet"
@@ -62,7 +65,11 @@ var moduleAccountPerms = []*authmodulev1.ModuleAccountPermission{
 // Block step order. x/subnet's coinbase runs after distribution has paid last block's fees and
 // after slashing, so it sees settled balances; bank comes first at the end (v0.54 requires it) and
 // x/subnet last, so it sees what every other module destroyed in the block.
+// x/upgrade runs before every other module in a block (its PreBlocker): at a planned upgrade's
+// height it halts a node without the upgrade, or migrates the state first. x/auth's PreBlocker
+// (v0.54 gives it one) follows.
 var (
+	preBlockers   = []string{upgradetypes.ModuleName, authtypes.ModuleName}
 	beginBlockers = []string{distrtypes.ModuleName, slashingtypes.ModuleName, stakingtypes.ModuleName, subnettypes.ModuleName}
 	endBlockers   = []string{banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, subnettypes.ModuleName}
 	// x/subnet initializes after bank, whose supply it takes as the issued TAO, and after genutil,
@@ -70,7 +77,7 @@ var (
 	initGenesis = []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, govtypes.ModuleName, genutiltypes.ModuleName, consensustypes.ModuleName,
-		subnettypes.ModuleName,
+		upgradetypes.ModuleName, subnettypes.ModuleName,
 	}
 )
 
@@ -80,6 +87,7 @@ func AppConfig() depinject.Config {
 		appconfig.Compose(&appv1alpha1.Config{Modules: []*appv1alpha1.ModuleConfig{
 			{Name: runtime.ModuleName, Config: appconfig.WrapAny(&runtimev1alpha1.Module{
 				AppName:       Name,
+				PreBlockers:   preBlockers,
 				BeginBlockers: beginBlockers,
 				EndBlockers:   endBlockers,
 				InitGenesis:   initGenesis,
@@ -97,6 +105,7 @@ func AppConfig() depinject.Config {
 			{Name: distrtypes.ModuleName, Config: appconfig.WrapAny(&distrmodulev1.Module{})},
 			{Name: govtypes.ModuleName, Config: appconfig.WrapAny(&govmodulev1.Module{})},
 			{Name: consensustypes.ModuleName, Config: appconfig.WrapAny(&consensusmodulev1.Module{})},
+			{Name: upgradetypes.ModuleName, Config: appconfig.WrapAny(&upgrademodulev1.Module{})},
 			{Name: genutiltypes.ModuleName, Config: appconfig.WrapAny(&genutilmodulev1.Module{})},
 			{Name: "tx", Config: appconfig.WrapAny(&txconfigv1.Config{SkipAnteHandler: true})},
 			{Name: subnettypes.ModuleName, Config: appconfig.WrapAny(&subnetmodulev1.Module{})},
