@@ -157,6 +157,12 @@ func TestIndexMatchesTheChain(t *testing.T) {
 	require.True(t, slices.ContainsFunc(tx.Events, func(e store.Event) bool {
 		return e.Type == "gotensor.subnet.v1.EventNeuronRegistered" && e.Attrs["hotkey"] == f.minerKey
 	}), "the registration's event names the miner: %v", tx.Events)
+	regs, err := db.Registrations(ctx, f.netuid, 10)
+	require.NoError(t, err)
+	require.Len(t, regs, 3, "the owner's hotkey and two miners")
+	require.Equal(t, f.minerKey, regs[1].Hotkey, "newest first: the second miner, then the first")
+	require.Equal(t, uint16(1), regs[1].UID)
+	require.Positive(t, regs[1].Burn)
 	events, err := db.AddressEvents(ctx, f.minerKey, 10)
 	require.NoError(t, err)
 	require.NotEmpty(t, events, "the miner's address finds its events")
@@ -183,6 +189,7 @@ func answers(t *testing.T, db *store.DB, netuid uint16, upTo int64) string {
 		add(db.UIDHistory(ctx, netuid, uid, 1000))
 	}
 	add(db.Validators(ctx))
+	add(db.Registrations(ctx, netuid, 1000))
 	add(db.Blocks(ctx, upTo, int(upTo)))
 	for h := int64(1); h <= upTo; h++ {
 		add(db.Block(ctx, h))

@@ -600,3 +600,22 @@ func (s *DB) HotkeyNeurons(ctx context.Context, hotkey string) ([]ValidatorRow, 
 	}
 	return out, rows.Err()
 }
+
+// Registrations are the subnet's latest registrations (at most limit), newest first.
+func (s *DB) Registrations(ctx context.Context, netuid uint16, limit int) ([]Registration, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT netuid, height, idx, uid, hotkey, coldkey, burn, replaced_hotkey FROM registrations
+		WHERE netuid = ? ORDER BY height DESC, idx DESC LIMIT ?`), netuid, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Registration{}
+	for rows.Next() {
+		var r Registration
+		if err := rows.Scan(&r.Netuid, &r.Height, &r.Index, &r.UID, &r.Hotkey, &r.Coldkey, &r.Burn, &r.ReplacedHotkey); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -115,11 +115,23 @@ var schema = []string{
 		PRIMARY KEY (address, height, idx)
 	)`,
 	`CREATE INDEX IF NOT EXISTS event_addresses_height ON event_addresses (height)`,
+	`CREATE TABLE IF NOT EXISTS registrations (
+		netuid INTEGER NOT NULL,
+		height BIGINT NOT NULL,
+		idx INTEGER NOT NULL,
+		uid INTEGER NOT NULL,
+		hotkey TEXT NOT NULL,
+		coldkey TEXT NOT NULL,
+		burn BIGINT NOT NULL,
+		replaced_hotkey TEXT NOT NULL,
+		PRIMARY KEY (netuid, height, idx)
+	)`,
+	`CREATE INDEX IF NOT EXISTS registrations_height ON registrations (height)`,
 }
 
 // perBlock are the tables a block's Save replaces, with the column that holds its height.
 var perBlock = []struct{ table, column string }{
 	{"blocks", "height"}, {"subnet_blocks", "height"}, {"neurons", "block"}, {"epochs", "block"},
 	{"fairness", "block"}, {"validator_epochs", "block"}, {"txs", "height"}, {"events", "height"},
-	{"event_addresses", "height"},
+	{"event_addresses", "height"}, {"registrations", "height"},
 }

@@ -253,6 +253,36 @@ func (e Event) Addresses(prefix string) []string {
 	return out
 }
 
+// Registration is a uid taken on a subnet (EventNeuronRegistered): by a new hotkey, for Burn rao,
+// replacing ReplacedHotkey (deregistered) when it is not empty.
+type Registration struct {
+	Netuid         uint16 `json:"netuid"`
+	Height         int64  `json:"height"`
+	Index          int    `json:"index"`
+	UID            uint16 `json:"uid"`
+	Hotkey         string `json:"hotkey"`
+	Coldkey        string `json:"coldkey"`
+	Burn           uint64 `json:"burn"`
+	ReplacedHotkey string `json:"replaced_hotkey"`
+}
+
+// Registrations are the block's registration events, read from their attributes.
+func (b Block) Registrations() []Registration {
+	var out []Registration
+	for _, e := range b.Events {
+		if e.Type != "gotensor.subnet.v1.EventNeuronRegistered" {
+			continue
+		}
+		num := func(k string) uint64 {
+			v, _ := strconv.ParseUint(e.Attrs[k], 10, 64) // absent or unreadable: 0
+			return v
+		}
+		out = append(out, Registration{Netuid: uint16(num("netuid")), Height: b.Height, Index: e.Index, UID: uint16(num("uid")),
+			Hotkey: e.Attrs["hotkey"], Coldkey: e.Attrs["coldkey"], Burn: num("burn"), ReplacedHotkey: e.Attrs["replaced_hotkey"]})
+	}
+	return out
+}
+
 // AddressPrefix is the bech32 prefix of the chain's accounts.
 const AddressPrefix = "tao"
 
@@ -333,6 +363,13 @@ func (s *DB) Save(ctx context.Context, b Block) (err error) {
 		return err
 	}
 	if err = s.insertRows(ctx, tx, `INSERT INTO event_addresses VALUES (?,?,?)`, len(addrs), func(i int) []any { return addrs[i] }); err != nil {
+		return err
+	}
+	regs := b.Registrations()
+	if err = s.insertRows(ctx, tx, `INSERT INTO registrations VALUES (?,?,?,?,?,?,?,?)`, len(regs), func(i int) []any {
+		r := regs[i]
+		return []any{r.Netuid, r.Height, r.Index, r.UID, r.Hotkey, r.Coldkey, i64(r.Burn), r.ReplacedHotkey}
+	}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -41,6 +41,8 @@ type SubnetView struct {
 	Subnet       store.SubnetPage `json:"subnet"`
 	Metagraph    *store.Metagraph `json:"metagraph"`
 	Distribution store.Series     `json:"distribution"`
+	// Registrations are the latest uids taken, each naming the hotkey it replaced (deregistered).
+	Registrations []store.Registration `json:"registrations"`
 }
 
 func (s *Server) subnet(r *http.Request) (any, error) {
@@ -56,6 +58,9 @@ func (s *Server) subnet(r *http.Request) (any, error) {
 	case err == nil:
 		v.Metagraph = &mg
 	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	if v.Registrations, err = s.cfg.Store.Registrations(r.Context(), netuid, 50); err != nil {
 		return nil, err
 	}
 	v.Distribution = store.Series{X: []int64{}, Y: map[string][]float64{"incentive": {}, "dividends": {}}}
