@@ -208,7 +208,7 @@ func (g *Gateway) ensemble(fs *servedForecast) []candidate {
 	if m == nil {
 		return nil
 	}
-	cands := g.candidatesOf(m)
+	cands := g.candidatesOf(m, fs.Hotkey.Address())
 	now := time.Now()
 	for _, leaveOut := range []func(candidate) bool{
 		func(c candidate) bool { return c.Incentive == 0 },
@@ -225,12 +225,12 @@ func (g *Gateway) ensemble(fs *servedForecast) []candidate {
 }
 
 // candidatesOf are a metagraph's miners serving an axon, but the
-// gateway's own hotkey.
-func (g *Gateway) candidatesOf(m *metagraph.Metagraph) []candidate {
+// gateway's own hotkey self.
+func (g *Gateway) candidatesOf(m *metagraph.Metagraph, self string) []candidate {
 	uids, axons := m.Serving()
 	out := make([]candidate, 0, len(uids))
 	for i, uid := range uids {
-		if axons[i].Hotkey == g.cfg.Hotkey.Address() {
+		if axons[i].Hotkey == self {
 			continue
 		}
 		out = append(out, candidate{UID: uid, Axon: axons[i], Incentive: metagraph.Share(m.Incentive[uid])})

@@ -63,6 +63,10 @@ type ForecastSubnet struct {
 	// Miners is how many of the miners with the highest incentive make
 	// the ensemble (default 5).
 	Miners int
+	// Hotkey, if set, is the hotkey the gateway calls this subnet's miners
+	// with, when its validator permit here is another hotkey's than
+	// Config.Hotkey (default Config.Hotkey).
+	Hotkey chain.Signer
 }
 
 // Config configures a gateway. Zero values take the defaults listed.
@@ -179,6 +183,9 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.ForecastTimeout, 10*time.Second)
 	for i := range c.Forecasts {
 		setDefault(&c.Forecasts[i].Miners, defaultEnsemble)
+		if c.Forecasts[i].Hotkey == nil {
+			c.Forecasts[i].Hotkey = c.Hotkey
+		}
 	}
 	if len(c.Secret) == 0 {
 		c.Secret = make([]byte, 32)
@@ -257,7 +264,7 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	for _, f := range cfg.Forecasts {
 		d, err := dendrite.New(dendrite.Config{
-			Signer: cfg.Hotkey, Scope: synapse.Scope{ChainID: cfg.ChainID, NetUID: f.Netuid},
+			Signer: f.Hotkey, Scope: synapse.Scope{ChainID: cfg.ChainID, NetUID: f.Netuid},
 			Timeout: cfg.ForecastTimeout, Logger: g.log,
 		})
 		if err != nil {

@@ -52,18 +52,19 @@ func StartLocal(cfg Config, dbPath string) (*Local, error) {
 }
 
 // Lines are what a local network prints so that any OpenAI client uses the
-// gateway: OPENAI_BASE_URL=…, OPENAI_API_KEY=… and a curl example.
+// gateway: OPENAI_BASE_URL=…, OPENAI_API_KEY=…, and a curl example for the
+// first text model and one for the first forecasting model.
 func (l *Local) Lines() []string {
-	model := "MODEL"
-	if len(l.models) > 0 {
-		model = l.models[0]
+	lines := []string{"OPENAI_BASE_URL=" + l.BaseURL(), "OPENAI_API_KEY=" + l.key}
+	if len(l.cfg.Subnets) > 0 {
+		lines = append(lines, fmt.Sprintf(`curl -s %s/chat/completions -H "Authorization: Bearer %s" -H "Content-Type: application/json" -d '{"model":"%s","messages":[{"role":"user","content":"In the beginning"}],"max_tokens":16}'`,
+			l.BaseURL(), l.key, l.cfg.Subnets[0].Model))
 	}
-	return []string{
-		"OPENAI_BASE_URL=" + l.BaseURL(),
-		"OPENAI_API_KEY=" + l.key,
-		fmt.Sprintf(`curl -s %s/chat/completions -H "Authorization: Bearer %s" -H "Content-Type: application/json" -d '{"model":"%s","messages":[{"role":"user","content":"In the beginning"}],"max_tokens":16}'`,
-			l.BaseURL(), l.key, model),
+	if len(l.cfg.Forecasts) > 0 {
+		lines = append(lines, fmt.Sprintf(`curl -s %s/forecast -H "Authorization: Bearer %s" -H "Content-Type: application/json" -d '{"model":"%s","series":[3,5,4,6,5,7,6,8],"horizon":3,"quantile_levels":[0.1,0.5,0.9]}'`,
+			l.BaseURL(), l.key, l.cfg.Forecasts[0].Model))
 	}
+	return lines
 }
 
 // Keys is the local gateway's key database.

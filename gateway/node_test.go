@@ -90,9 +90,10 @@ func installOpenAINode(t *testing.T) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	install := exec.CommandContext(ctx, "npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefer-offline", "--prefix", tmp, openaiNode)
+	install := exec.CommandContext(ctx, "npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefer-offline",
+		"--fetch-retries=1", "--fetch-timeout=30000", "--prefix", tmp, openaiNode)
 	if b, err := install.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("npm install %s: %v: %s", openaiNode, err, b)
 	}

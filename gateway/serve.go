@@ -304,7 +304,7 @@ func (g *Gateway) candidates(sub *served) []candidate {
 	if m == nil {
 		return nil
 	}
-	return g.candidatesOf(m)
+	return g.candidatesOf(m, g.cfg.Hotkey.Address())
 }
 
 // attemptResult is one miner's whole answer.

@@ -41,19 +41,27 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 		t.Skip("runs a network for about a minute")
 	}
 	home := filepath.Join(t.TempDir(), "home")
-	run := func(stopAt int64) (Summary, string) {
-		var out, progress bytes.Buffer
+	run := func(stopAt int64, gatewayPort int) (Summary, string) {
+		var out bytes.Buffer
+		var progress syncBuffer
 		roster := NewRoster(4, 2)
 		roster.Tempo = 10
 		opts := Options{
 			Home: home, ChainID: DefaultChainID, Ports: freePorts(t), BlockTime: 400 * time.Millisecond,
 			StopAt: stopAt, JSON: true, Out: &out, Progress: &progress, Roster: roster, AxonPort: freeAxonPorts(t, 4),
-			Subnets: []string{SubnetForecast},
+			Subnets: []string{SubnetForecast}, GatewayPort: gatewayPort,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
-		_, err := Run(ctx, opts)
-		require.NoError(t, err, progress.String())
+		ran := make(chan error, 1)
+		go func() {
+			_, err := Run(ctx, opts)
+			ran <- err
+		}()
+		if gatewayPort != 0 {
+			forecastThroughGateway(t, &progress)
+		}
+		require.NoError(t, <-ran, progress.String())
 		var printed Summary
 		require.NoError(t, json.Unmarshal(out.Bytes(), &printed))
 		var raw map[string]any
@@ -67,7 +75,7 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 		return printed, progress.String()
 	}
 
-	sum, progress := run(110)
+	sum, progress := run(110, freeAxonPorts(t, 1))
 	for _, n := range sum.Neurons {
 		t.Logf("uid %d %-9s %-14s skill %.3f (%d) referee %.3f (%d) incentive %.3f dividends %.3f",
 			n.UID, n.Role, n.Model, n.Skill, n.Challenges, n.RefereeSkill, n.RefereeChallenges, n.Incentive, n.Dividends)
@@ -110,7 +118,7 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 	t.Logf("spearman %.3f, referee's %.3f; best skill %s; top incentive %s", *sum.SkillIncentiveSpearman,
 		*sum.RefereeSkillIncentiveSpearman, sum.BestSkillModel, sum.TopIncentiveModel)
 
-	again, progress := run(sum.Height + 5)
+	again, progress := run(sum.Height+5, 0)
 	require.Contains(t, progress, "resuming the stored chain")
 	require.Contains(t, progress, fmt.Sprintf("forecasting subnet %d", sum.Netuid))
 	require.Equal(t, sum.Netuid, again.Netuid)
@@ -195,6 +203,59 @@ func TestTextGenDemoPaysHonestSpeed(t *testing.T) {
 			require.Positive(t, refusals[b], "%s was refused", b)
 		}
 	}
+}
+
+// forecastThroughGateway finds the gateway's lines in a running network's progress and asks its
+// POST /v1/forecast until the forecasting subnet's miners answer (they publish their axons
+// within the first blocks): the ensemble has the asked shape, its members' weights sum to 1.
+func forecastThroughGateway(t *testing.T, progress *syncBuffer) {
+	t.Helper()
+	var baseURL, apiKey string
+	require.Eventually(t, func() bool {
+		baseURL, apiKey = printedValue(progress.String(), "OPENAI_BASE_URL="), printedValue(progress.String(), "OPENAI_API_KEY=")
+		return baseURL != "" && apiKey != ""
+	}, time.Minute, 100*time.Millisecond, "the gateway's lines are printed: %s", progress)
+	require.Contains(t, progress.String(), "curl -s "+baseURL+"/forecast")
+	require.NotContains(t, progress.String(), "/chat/completions", "no text model, no chat example")
+	body := []byte(`{"model":"forecast","series":[3,5,4,6,5,7,6,8,7,9,8,10],"horizon":3,"quantile_levels":[0.1,0.5,0.9]}`)
+	last := "no answer yet"
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		req, err := http.NewRequest(http.MethodPost, baseURL+"/forecast", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		bz, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		last = fmt.Sprintf("%d %s %v", resp.StatusCode, bz, err)
+		if resp.StatusCode != http.StatusOK {
+			continue
+		}
+		var got struct {
+			Point     []float64 `json:"point"`
+			Quantiles []struct {
+				Level  float64   `json:"level"`
+				Values []float64 `json:"values"`
+			} `json:"quantiles"`
+			Members []struct {
+				Weight float64 `json:"weight"`
+			} `json:"members"`
+		}
+		require.NoError(t, json.Unmarshal(bz, &got), last)
+		require.Len(t, got.Point, 3, last)
+		require.Len(t, got.Quantiles, 3, last)
+		require.NotEmpty(t, got.Members, last)
+		total := 0.0
+		for _, m := range got.Members {
+			total += m.Weight
+		}
+		require.InDelta(t, 1, total, 1e-9, last)
+		return
+	}
+	t.Fatalf("no forecast through the gateway within a minute; the last reply: %s", last)
 }
 
 // chatCompletion is the part of an OpenAI chat completion the test reads.

@@ -27,12 +27,18 @@ type GatewayReport struct {
 	BaseURL string `json:"base_url"`
 }
 
-// localGateway is the OpenAI-compatible gateway in front of the text-generation subnet: it holds
-// the subnet validator's hotkey (miners serve validators only) and keeps its key database, with
-// the development key, in the home.
+// forecastModel is the model id under which the local gateway serves the forecasting subnet's
+// ensemble (POST /v1/forecast).
+const forecastModel = "forecast"
+
+// localGateway is the OpenAI-compatible gateway in front of the local subnets: the
+// text-generation subnet, called with its validator's hotkey (miners serve validators only), and
+// the forecasting subnet at POST /v1/forecast, called with the subnet owner's hotkey (which always
+// holds a validator permit, as the referee's calls do). Its key database, with the development
+// key, is kept in the home.
 type localGateway struct {
 	*gateway.Local
-	graph *gateway.Follower
+	graphs []*gateway.Follower
 }
 
 func checkGatewayPortFree(port int) error {
@@ -43,37 +49,76 @@ func checkGatewayPortFree(port int) error {
 	return l.Close()
 }
 
-// startGateway starts the gateway on 127.0.0.1:port in front of tg.
-func startGateway(home string, port int, tg *textgenNet, modelPath string, logs io.Writer) (*localGateway, error) {
+// startGateway starts the gateway on 127.0.0.1:port in front of tg and d, either of which may be
+// nil (not running).
+func startGateway(home string, port int, tg *textgenNet, d *demo, modelPath string, logs io.Writer) (g *localGateway, err error) {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})).With("service", "gateway")
-	ref, err := textgen.Load(modelPath)
+	g = &localGateway{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, g.stopGraphs())
+		}
+	}()
+	follow := func(c *chain.Client, netuid uint16) (*gateway.Follower, error) {
+		graph, err := gateway.NewFollower([]*chain.Client{c}, netuid, 0, logger)
+		if err == nil {
+			err = graph.Start()
+		}
+		if err != nil {
+			return nil, err
+		}
+		g.graphs = append(g.graphs, graph)
+		return graph, nil
+	}
+	cfg := gateway.Config{ListenAddr: fmt.Sprintf("127.0.0.1:%d", port), VerifyShare: gatewayVerifyShare, Logger: logger}
+	if tg != nil {
+		ref, err := textgen.Load(modelPath)
+		if err != nil {
+			return nil, fmt.Errorf("the gateway's copy of the text-generation model: %w", err)
+		}
+		graph, err := follow(tg.client, tg.state.Netuid)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ChainID, cfg.Hotkey = tg.client.ChainID(), tg.validatorHotkey
+		model := strings.TrimSuffix(filepath.Base(modelPath), filepath.Ext(modelPath))
+		cfg.Subnets = []gateway.Subnet{{Netuid: tg.state.Netuid, Model: model, Metagraph: graph, Reference: ref}}
+	}
+	if d != nil {
+		owner, err := d.hotkey(ownerHotkey)
+		if err != nil {
+			return nil, err
+		}
+		graph, err := follow(d.client, d.netuid)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Hotkey == nil {
+			cfg.ChainID, cfg.Hotkey = d.client.ChainID(), owner
+		}
+		cfg.Forecasts = []gateway.ForecastSubnet{{Netuid: d.netuid, Model: forecastModel, Metagraph: graph, Hotkey: owner}}
+	}
+	l, err := gateway.StartLocal(cfg, filepath.Join(home, "gateway.db"))
 	if err != nil {
-		return nil, fmt.Errorf("the gateway's copy of the text-generation model: %w", err)
+		return nil, fmt.Errorf("starting the gateway: %w", err)
 	}
-	graph, err := gateway.NewFollower([]*chain.Client{tg.client}, tg.state.Netuid, 0, logger)
-	if err != nil {
-		return nil, err
-	}
-	if err := graph.Start(); err != nil {
-		return nil, err
-	}
-	model := strings.TrimSuffix(filepath.Base(modelPath), filepath.Ext(modelPath))
-	l, err := gateway.StartLocal(gateway.Config{
-		ChainID: tg.client.ChainID(), Hotkey: tg.validatorHotkey, ListenAddr: fmt.Sprintf("127.0.0.1:%d", port),
-		Subnets:     []gateway.Subnet{{Netuid: tg.state.Netuid, Model: model, Metagraph: graph, Reference: ref}},
-		VerifyShare: gatewayVerifyShare, Logger: logger,
-	}, filepath.Join(home, "gateway.db"))
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("starting the gateway: %w", err), graph.Stop())
-	}
-	return &localGateway{Local: l, graph: graph}, nil
+	g.Local = l
+	return g, nil
 }
 
-func (g *localGateway) stop() error { return errors.Join(g.Local.Stop(), g.graph.Stop()) }
+func (g *localGateway) stopGraphs() error {
+	var errs []error
+	for _, graph := range g.graphs {
+		errs = append(errs, graph.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+func (g *localGateway) stop() error { return errors.Join(g.Local.Stop(), g.stopGraphs()) }
 
 // printGateway prints the lines that make any OpenAI client use the gateway.
 func printGateway(w io.Writer, g *localGateway) {
-	fmt.Fprintln(w, "gateway (OpenAI-compatible, in front of the text-generation subnet):")
+	fmt.Fprintf(w, "gateway (OpenAI-compatible; models %s):\n", strings.Join(g.Models(), ", "))
 	for _, line := range g.Lines() {
 		fmt.Fprintln(w, line)
 	}

@@ -45,7 +45,8 @@ type Options struct {
 	// NewTextGenRoster), and TextGenModel the GGUF file its miners and validator run.
 	TextGen      TextGenRoster
 	TextGenModel string
-	// GatewayPort is where the OpenAI-compatible gateway in front of the text-generation subnet
+	// GatewayPort is where the OpenAI-compatible gateway in front of the subnets (chat and
+	// completions for the text-generation subnet, POST /v1/forecast for the forecasting one)
 	// listens on loopback (DefaultGatewayPort in the CLI); 0 runs no gateway.
 	GatewayPort int
 	// ExplorerPort is where the explorer serves on loopback (DefaultExplorerPort in the CLI); 0
@@ -144,10 +145,10 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		if _, err := os.Stat(opts.TextGenModel); err != nil {
 			return Summary{}, fmt.Errorf("the text-generation subnet needs its model (%v): pass --textgen-model FILE, or --subnets forecast", err)
 		}
-		if opts.GatewayPort != 0 {
-			if err := checkGatewayPortFree(opts.GatewayPort); err != nil {
-				return Summary{}, err
-			}
+	}
+	if opts.GatewayPort != 0 && (slices.Contains(running, SubnetTextGen) || slices.Contains(running, SubnetForecast)) {
+		if err := checkGatewayPortFree(opts.GatewayPort); err != nil {
+			return Summary{}, err
 		}
 	}
 	if opts.ExplorerPort != 0 {
@@ -212,8 +213,8 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 			_ = gw.stop()
 		}
 	}()
-	if tg != nil && opts.GatewayPort != 0 {
-		if gw, err = startGateway(home, opts.GatewayPort, tg, opts.TextGenModel, logFile); err != nil {
+	if (tg != nil || d != nil) && opts.GatewayPort != 0 {
+		if gw, err = startGateway(home, opts.GatewayPort, tg, d, opts.TextGenModel, logFile); err != nil {
 			return Summary{}, err
 		}
 		printGateway(progress, gw)

@@ -29,9 +29,10 @@ development accounts in the test keyring, and a forecasting subnet where miners 
 models answer challenges and validators score them, set weights and earn; better models earn more;
 and a text-generation subnet where miners serve the shipped language model honestly (fast and slow)
 or cheat (wrong-model, random, truncate, replay, inflate, relay) and a validator verifies every
-answer against its own copy of the model: only verified, fast service earns. In front of it an
+answer against its own copy of the model: only verified, fast service earns. In front of them an
 OpenAI-compatible gateway listens on --gateway-port (0: none) and the OPENAI_BASE_URL=… and
-OPENAI_API_KEY=… lines that point any OpenAI client at it are printed. The explorer serves the
+OPENAI_API_KEY=… lines that point any OpenAI client at it are printed; its POST /v1/forecast
+returns the forecasting subnet's incentive-weighted ensemble. The explorer serves the
 network's pages on --explorer-port (0: none) and prints its "explorer http://…" line. --subnets chooses which run. It prints the endpoints, then the subnets' tables every block (or one line per block with
 --chain-only). --blocks N stops at height N with a summary; ctrl-c stops it at any time. With
 --home DIR the network is kept and a later run resumes it.`,
@@ -96,7 +97,7 @@ network's pages on --explorer-port (0: none) and prints its "explorer http://…
 	f.IntVar(&miners, "miners", 8, "miners of a new network's forecasting subnet (0: none; attach your own)")
 	f.IntVar(&validators, "validators", 3, "validators of a new network's forecasting subnet")
 	f.Uint32Var(&tempo, "tempo", localnet.DefaultTempo, "blocks per epoch of a new network's subnets")
-	f.IntVar(&opts.GatewayPort, "gateway-port", localnet.DefaultGatewayPort, "the OpenAI-compatible gateway's port in front of the text-generation subnet (0: no gateway)")
+	f.IntVar(&opts.GatewayPort, "gateway-port", localnet.DefaultGatewayPort, "the OpenAI-compatible gateway's port in front of the subnets (0: no gateway)")
 	f.IntVar(&opts.ExplorerPort, "explorer-port", localnet.DefaultExplorerPort, "the explorer's port (0: no explorer)")
 	f.IntVar(&opts.AxonPort, "axon-port", localnet.DefaultAxonPort, "the first miner's axon port; miner i listens on this + i")
 	return cmd
