@@ -58,6 +58,8 @@ type Options struct {
 	Ports     localnet.Ports
 	ProxyPort int
 	BlockTime time.Duration
+	// VotingPeriod is governance's (0: the SDK's two days).
+	VotingPeriod time.Duration
 }
 
 // DefaultProxyPort is the first proxy port unless told otherwise: clear of the standard ports of
@@ -137,6 +139,9 @@ func (o *Options) Check() error {
 	if o.BlockTime <= 0 {
 		return fmt.Errorf("--block-time must be positive, not %s", o.BlockTime)
 	}
+	if o.VotingPeriod != 0 && o.VotingPeriod < time.Second {
+		return fmt.Errorf("--voting-period must be 0 (the SDK's 48h) or at least 1s, not %s", o.VotingPeriod)
+	}
 	if o.Ports == (localnet.Ports{}) {
 		o.Ports = localnet.StandardPorts
 	}
@@ -167,6 +172,7 @@ func Write(opts Options) (*Manifest, error) {
 	}
 	netw, err := localnet.InitFiles(localnet.TestnetOptions{
 		Validators: opts.Validators, Dir: opts.Dir, ChainID: opts.ChainID, Ports: opts.Ports, BlockTime: opts.BlockTime,
+		VotingPeriod: opts.VotingPeriod,
 	})
 	if err != nil {
 		return nil, err

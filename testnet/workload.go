@@ -13,8 +13,15 @@ import (
 	"sync"
 	"time"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
+
 	"github.com/gotensor/gotensor/localnet"
 	"github.com/gotensor/gotensor/sdk/chain"
+	"github.com/gotensor/gotensor/sdk/synapse"
 	"github.com/gotensor/gotensor/sdk/wallet"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
@@ -179,6 +186,9 @@ func (w *Workload) Setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("configuring the workload's subnet: %w", err)
 	}
+	if err := w.shortenRateLimit(ctx, c, alice); err != nil {
+		return err
+	}
 	errs := make([]error, len(senders))
 	var wg sync.WaitGroup
 	for i, name := range senders {
@@ -196,6 +206,66 @@ func (w *Workload) Setup(ctx context.Context) error {
 			_, tx, err := c.Register(ctx, cold, w.netuid, hot.Address(), 0)
 			w.record("register", w.m.Nodes[0].Name, tx, err)
 			errs[i] = err
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// weightsRateLimit is the rate limit governance gives the workload's subnet: a weight row every
+// ten blocks per hotkey instead of every 100, so that a short run sets weights too.
+const weightsRateLimit = "10"
+
+// shortenRateLimit proposes to governance (the chain authority of a testnet) the workload
+// subnet's weights rate limit, and every validator votes yes; the proposal passes at the end of
+// the voting period while the workload runs.
+func (w *Workload) shortenRateLimit(ctx context.Context, c *chain.Client, proposer *wallet.Signer) error {
+	govv1.RegisterInterfaces(c.Encoding().InterfaceRegistry)
+	gov, err := bech32.ConvertAndEncode(synapse.AddressPrefix, authtypes.NewModuleAddress(govtypes.ModuleName))
+	if err != nil {
+		return err
+	}
+	msg, err := govv1.NewMsgSubmitProposal(
+		[]sdk.Msg{&types.MsgSetHyperparameter{Signer: gov, Netuid: uint32(w.netuid), Name: "weights_set_rate_limit", Value: weightsRateLimit}},
+		sdk.NewCoins(sdk.NewInt64Coin(types.Denom, 10_000_000)), proposer.Address(), "",
+		"chaos: short weights rate limit", "weights every ten blocks on the chaos workload's subnet", false)
+	if err != nil {
+		return err
+	}
+	tx, err := c.Send(ctx, proposer, msg)
+	w.record("submit-proposal", w.m.Nodes[0].Name, tx, err)
+	if err != nil {
+		return fmt.Errorf("proposing the workload subnet's rate limit: %w", err)
+	}
+	var resp govv1.MsgSubmitProposalResponse
+	if err := tx.Response(0, &resp); err != nil {
+		return err
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, n := range w.m.Nodes {
+		if !n.Validator {
+			continue
+		}
+		wg.Go(func() {
+			store, err := wallet.Open(localnet.KeyringBackend, n.Home, nil)
+			var voter *wallet.Signer
+			if err == nil {
+				voter, err = store.Coldkey(n.Name)
+			}
+			if err == nil {
+				var tx *chain.TxResult
+				tx, err = c.Send(ctx, voter, &govv1.MsgVote{ProposalId: resp.ProposalId, Voter: voter.Address(), Option: govv1.OptionYes})
+				w.record("vote", w.m.Nodes[0].Name, tx, err)
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s voting: %w", n.Name, err))
+				mu.Unlock()
+			}
 		})
 	}
 	wg.Wait()

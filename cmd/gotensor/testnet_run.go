@@ -84,6 +84,8 @@ in the background (its pids in DIR/run.json) until ` + "`gotensor testnet stop D
 	f.StringVar(&opts.Dir, "output", "", "folder of the node homes: written when empty, reused when a former start wrote it")
 	f.StringVar(&opts.ChainID, "chain-id", "gotensor-testnet", "chain id")
 	f.DurationVar(&opts.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (CometBFT's timeout_commit)")
+	f.DurationVar(&opts.VotingPeriod, "voting-period", 10*time.Second,
+		"governance voting period (0: the SDK's 48h); chaos's workload passes a proposal at its start")
 	f.IntVar(&opts.Ports.P2P, "p2p-port", localnet.StandardPorts.P2P, "node0's CometBFT p2p port; node i adds 10·i to every port")
 	f.IntVar(&opts.Ports.RPC, "rpc-port", localnet.StandardPorts.RPC, "node0's CometBFT RPC port")
 	f.IntVar(&opts.Ports.GRPC, "grpc-port", localnet.StandardPorts.GRPC, "node0's gRPC port")
@@ -119,7 +121,7 @@ func startDetached(ctx context.Context, w io.Writer, m *testnet.Manifest) error 
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		select {
 		case err := <-exited:
@@ -138,7 +140,8 @@ func startDetached(ctx context.Context, w io.Writer, m *testnet.Manifest) error 
 		}
 		if time.Now().After(deadline) {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
-			return fmt.Errorf("the nodes did not all make a block within 2 minutes; see %s and DIR/nodeI/node.log", log.Name())
+			return fmt.Errorf("the nodes did not all make a block within 3 minutes; see %s and %s", log.Name(),
+				filepath.Join(m.Dir, "nodeI", "node.log"))
 		}
 	}
 	testnet.WriteStatus(ctx, w, m)
