@@ -216,7 +216,7 @@ var s15 = Scenario{
 			fair := 0.18 + 0.41*so
 			r.add(fmt.Sprintf("owner's share of subnet emission, s_o = %.2f", so), take, fmt.Sprintf("≤ %.3f", fair+0.01), atMost(fair+0.01))
 		}
-		r.note("the chain-level half of S15 (the subnet's emission share falling with the owner-burned fraction, spec §5.3) is x/subnet's and is not simulated here")
+		r.note("the chain-level half of S15 (the subnet's emission share falling with the owner-burned fraction, spec §5.3) is measured on the real app, not simulated: forecast-subnet.md#s15")
 		return nil
 	},
 }
