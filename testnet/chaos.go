@@ -183,11 +183,19 @@ func Chaos(ctx context.Context, c *Control, opts ChaosOptions) (Report, error) {
 	var wg sync.WaitGroup
 	wg.Go(func() { w.Run(wctx, opts.Seed) })
 
+	// The kinds come in shuffled rounds, so that every kind is drawn once in any len(FaultKinds)
+	// consecutive faults from the first.
+	var round []string
 	for i := range opts.Faults {
 		if ctx.Err() != nil {
 			break
 		}
-		kind := FaultKinds[x.rng.IntN(len(FaultKinds))]
+		if len(round) == 0 {
+			round = slices.Clone(FaultKinds)
+			x.rng.Shuffle(len(round), func(i, j int) { round[i], round[j] = round[j], round[i] })
+		}
+		kind := round[0]
+		round = round[1:]
 		recovery, catchUp, err := x.fault(ctx, i, kind)
 		if err != nil {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("fault %d (%s): %v", i+1, kind, err))
@@ -265,6 +273,7 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 	var restarted []string
 	var undo func() error
 	target := pick(originals)
+	label := target // what the log line names
 	switch kind {
 	case "kill":
 		if err := x.c.Act(ctx, target, "kill"); err != nil {
@@ -278,7 +287,7 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 		if b == "" {
 			b = a
 		}
-		target = a + "," + b
+		label = a + "," + b
 		for _, n := range []string{a, b} {
 			if err := x.c.Act(ctx, n, "kill"); err != nil {
 				return 0, 0, err
@@ -299,13 +308,12 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 		// The fail points of one block's execution are 4 apart in call order: any index lands
 		// within the first blocks after the restart.
 		idx := x.rng.IntN(8)
-		target = fmt.Sprintf("%s@%d", target, idx)
-		name := target[:len(target)-len(fmt.Sprintf("@%d", idx))]
-		x.update(func() { x.down[name] = true })
-		if err := x.c.CrashInCommit(ctx, name, idx); err != nil {
+		label = fmt.Sprintf("%s at fail point %d", target, idx)
+		x.update(func() { x.down[target] = true })
+		if err := x.c.CrashInCommit(ctx, target, idx); err != nil {
 			return 0, 0, err
 		}
-		restarted = []string{name}
+		restarted = []string{target}
 		undo = func() error { return nil }
 		hold = 0
 	case "isolate", "split":
@@ -316,12 +324,12 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 			shuffled := slices.Clone(originals)
 			x.rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 			f.Partition = [][]string{shuffled[:len(shuffled)/2], shuffled[len(shuffled)/2:]}
-			target = fmt.Sprint(f.Partition)
+			label = fmt.Sprint(f.Partition)
 		}
 		if f.Cut {
-			target += " (cut)"
+			label += " (cut)"
 		} else {
-			target += " (held)"
+			label += " (held)"
 		}
 		if err := x.c.SetNet(ctx, f); err != nil {
 			return 0, 0, err
@@ -336,9 +344,8 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 		}
 	case "latency":
 		ms := 50 + x.rng.IntN(450)
-		target = fmt.Sprintf("%s +%dms", target, ms)
-		name := target[:len(target)-len(fmt.Sprintf(" +%dms", ms))]
-		f := NetFaults{LatencyMS: map[string]int{name: ms}}
+		label = fmt.Sprintf("%s +%dms", target, ms)
+		f := NetFaults{LatencyMS: map[string]int{target: ms}}
 		if err := x.c.SetNet(ctx, f); err != nil {
 			return 0, 0, err
 		}
@@ -346,7 +353,7 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 	default:
 		return 0, 0, fmt.Errorf("unknown fault kind %q", kind)
 	}
-	x.logf("fault %d: %s %s for %s", i+1, kind, target, hold.Round(time.Millisecond))
+	x.logf("fault %d: %s %s for %s", i+1, kind, label, hold.Round(time.Millisecond))
 	sleepCtx(ctx, hold)
 	sts, _ := Statuses(ctx, m)
 	var top int64

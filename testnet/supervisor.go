@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -123,7 +124,10 @@ func (s *Supervisor) Run(ctx context.Context, ready func(control string)) error 
 
 // listenProxies opens the proxies from n to every node and from every node to n.
 func (s *Supervisor) listenProxies(n Node) error {
-	for _, o := range s.m.Nodes {
+	s.mu.Lock()
+	nodes := slices.Clone(s.m.Nodes)
+	s.mu.Unlock()
+	for _, o := range nodes {
 		pairs := [][2]Node{{n, o}}
 		if o.Index != n.Index {
 			pairs = append(pairs, [2]Node{o, n})
@@ -188,12 +192,12 @@ func (p *process) running() bool {
 
 // start starts node name's process (an error if it runs), with env added to the environment.
 func (s *Supervisor) start(name string, env []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	n, ok := s.m.Node(name)
 	if !ok {
 		return fmt.Errorf("no node %q in the testnet", name)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if p := s.procs[name]; p != nil && p.running() {
 		return fmt.Errorf("%s is running already", name)
 	}
@@ -296,8 +300,11 @@ func (s *Supervisor) wait(name string, d time.Duration) bool {
 }
 
 func (s *Supervisor) stopAll() {
+	s.mu.Lock()
+	nodes := slices.Clone(s.m.Nodes)
+	s.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, n := range s.m.Nodes {
+	for _, n := range nodes {
 		wg.Go(func() { _ = s.stop(n.Name) })
 	}
 	wg.Wait()

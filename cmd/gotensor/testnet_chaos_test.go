@@ -91,6 +91,9 @@ func TestTestnetSurvivesChaos(t *testing.T) {
 	t.Logf("report: %s", stdout.String())
 
 	require.Equal(t, 10, rep.Faults)
+	for _, k := range testnet.FaultKinds {
+		require.Positive(t, rep.FaultKinds[k], "every kind of fault is drawn in the first %d", len(testnet.FaultKinds))
+	}
 	require.Zero(t, rep.Forks)
 	require.Zero(t, rep.LostTxs)
 	require.True(t, rep.InvariantsHold)
