@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +138,11 @@ func StartCluster(dir string, validators int, opts ClusterOptions) (*Network, er
 	if err := n.addGenesisKeys(dirs); err != nil {
 		return nil, err
 	}
+	for _, d := range dirs {
+		if err := quietMaj23Queries(d); err != nil {
+			return nil, err
+		}
+	}
 	for i := range n.Nodes {
 		if err := n.StartNode(i); err != nil {
 			n.Stop()
@@ -210,6 +216,25 @@ func (n *Network) addGenesisKeys(dirs []string) error {
 		}
 	}
 	return nil
+}
+
+// quietMaj23Queries makes a node's consensus reactor query its peers' vote majorities once an
+// hour instead of every 2 s. CometBFT's query routine sleeps between queries and then reads the
+// block store without checking that the node still runs; a node stopped in this process closes
+// that store, and the read panics the whole test binary (seen when stopping nodes halted for an
+// upgrade). The queries only speed up a peer's catching up on votes, which loopback peers do not
+// need.
+func quietMaj23Queries(home string) error {
+	file := filepath.Join(home, "config", "config.toml")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	re := regexp.MustCompile(`(?m)^peer_query_maj23_sleep_duration = ".*"$`)
+	if !re.Match(raw) {
+		return fmt.Errorf("chaintest: %s has no peer_query_maj23_sleep_duration", file)
+	}
+	return os.WriteFile(file, re.ReplaceAll(raw, []byte(`peer_query_maj23_sleep_duration = "1h0m0s"`)), 0o644)
 }
 
 // StartNode starts (or starts again) cluster node i from its home; its logs go to node<i>.log
