@@ -188,7 +188,7 @@ func answers(t *testing.T, db *store.DB, netuid uint16, upTo int64) string {
 	for uid := range uint16(3) {
 		add(db.UIDHistory(ctx, netuid, uid, 1000))
 	}
-	add(db.Validators(ctx))
+	add(db.Validators(ctx, 1000))
 	add(db.Registrations(ctx, netuid, 1000))
 	add(db.Blocks(ctx, upTo, int(upTo)))
 	for h := int64(1); h <= upTo; h++ {

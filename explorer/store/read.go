@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -392,40 +394,68 @@ type ValidatorRow struct {
 	CopyPrev     *float64 `json:"copy_prev"`
 }
 
-// Validators are the uids that count as validators (Neuron.Role) at each subnet's latest epoch,
-// by stake.
-func (s *DB) Validators(ctx context.Context) ([]ValidatorRow, error) {
-	// validator_epochs holds a row for each uid that counted as a validator at its epoch.
-	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("n.", neuronColumns)+`, n.netuid, n.block, v.dividend_rate, v.copy_prev
-		FROM neurons n JOIN (SELECT netuid, MAX(block) AS block FROM epochs GROUP BY netuid) e ON n.netuid = e.netuid AND n.block = e.block
-		JOIN validator_epochs v ON v.netuid = n.netuid AND v.block = n.block AND v.uid = n.uid
-		ORDER BY n.alpha_stake DESC, n.netuid, n.uid`)
+// Validators are the uids that count as validators (Neuron.Role) at each subnet's latest epoch:
+// the limit largest by stake.
+func (s *DB) Validators(ctx context.Context, limit int) ([]ValidatorRow, error) {
+	latest, err := s.latestEpochs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// One indexed read per subnet: a join over every subnet's history at once costs a scan.
+	out := []ValidatorRow{}
+	for _, e := range latest {
+		rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT `+prefixed("n.", neuronColumns)+`, n.netuid, n.block, v.dividend_rate, v.copy_prev
+			FROM validator_epochs v JOIN neurons n ON n.netuid = v.netuid AND n.block = v.block AND n.uid = v.uid
+			WHERE v.netuid = ? AND v.block = ?`), e.netuid, e.block)
+		if err != nil {
+			return nil, err
+		}
+		var total float64
+		first := len(out)
+		for rows.Next() {
+			var r ValidatorRow
+			var rate, prev sql.NullFloat64
+			if r.Neuron, err = scanNeuron(rows, &r.Netuid, &r.Block, &rate, &prev); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r.DividendRate, r.CopyPrev = ptr(rate), ptr(prev)
+			out = append(out, r)
+			total += float64(r.AlphaStake)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for i := first; i < len(out) && total > 0; i++ {
+			out[i].Dominance = float64(out[i].AlphaStake) / total
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ValidatorRow) int { return cmp.Compare(b.AlphaStake, a.AlphaStake) })
+	return out[:min(len(out), limit)], nil
+}
+
+type epochAt struct {
+	netuid uint16
+	block  int64
+}
+
+// latestEpochs is each subnet's latest stored epoch, by netuid.
+func (s *DB) latestEpochs(ctx context.Context) ([]epochAt, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT netuid, MAX(block) FROM epochs GROUP BY netuid ORDER BY netuid`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []ValidatorRow{}
-	total := map[uint16]float64{}
+	var out []epochAt
 	for rows.Next() {
-		var r ValidatorRow
-		var rate, prev sql.NullFloat64
-		var err error
-		if r.Neuron, err = scanNeuron(rows, &r.Netuid, &r.Block, &rate, &prev); err != nil {
+		var e epochAt
+		if err := rows.Scan(&e.netuid, &e.block); err != nil {
 			return nil, err
 		}
-		r.DividendRate, r.CopyPrev = ptr(rate), ptr(prev)
-		out = append(out, r)
-		total[r.Netuid] += float64(r.AlphaStake)
+		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		if t := total[out[i].Netuid]; t > 0 {
-			out[i].Dominance = float64(out[i].AlphaStake) / t
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func prefixed(p, columns string) string {

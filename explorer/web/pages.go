@@ -145,7 +145,12 @@ func (s *Server) fairness(r *http.Request) (any, error) {
 	return v, nil
 }
 
-func (s *Server) validators(r *http.Request) (any, error) { return s.cfg.Store.Validators(r.Context()) }
+// validatorsShown bounds the validators page: the largest by stake over every subnet.
+const validatorsShown = 256
+
+func (s *Server) validators(r *http.Request) (any, error) {
+	return s.cfg.Store.Validators(r.Context(), validatorsShown)
+}
 
 // AccountView is an address: what the node says of it now (balance, stakes and their TAO value,
 // the hotkey's owner and take) and the events that named it.
