@@ -100,7 +100,7 @@ func TestFollowerWhenTheNodeDies(t *testing.T) {
 	first, second := newEndpoint(t, node), newEndpoint(t, node)
 	var clients []*chain.Client
 	for _, e := range []*endpoint{first, second} {
-		c, err := chain.Dial(context.Background(), chain.Config{Node: e.addr(), ChainID: nw.chain.ChainID(), CallTimeout: 2 * time.Second})
+		c, err := chain.Dial(context.Background(), chain.Config{Node: e.addr(), ChainID: nw.chain.ChainID()})
 		require.NoError(t, err)
 		t.Cleanup(func() { c.Close() })
 		clients = append(clients, c)
