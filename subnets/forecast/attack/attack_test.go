@@ -66,6 +66,23 @@ func TestAttacksQuick(t *testing.T) {
 	require.Greater(t, on.mean(victim), off.mean(victim)*1.5, "with the check the relayed miner keeps what the relay took")
 }
 
+// fresh starts a chain of its own for one group of side-by-side subnets (the caller stops it;
+// one runs at a time):
+// on a shared chain the third and later subnets once stopped paying any miner (every epoch from
+// block ~420 on, incentive and dividends all zero with both validators' weights in place), which
+// a fresh chain per pair of subnets never showed.
+func fresh(t *testing.T) *chaintest.Network {
+	t.Helper()
+	n, err := chaintest.Start(discard{}, t.TempDir())
+	require.NoError(t, err)
+	return n
+}
+
+type discard struct{}
+
+func (discard) Log(...any)          {}
+func (discard) Logf(string, ...any) {}
+
 // The full run: S10 and S11 against the real validator, and S15's chain-level half, figures written to the folder
 // FORECAST_ATTACK_REPORT names (forecast-subnet.md and its JSON files).
 func TestRealValidator(t *testing.T) {
@@ -76,11 +93,10 @@ func TestRealValidator(t *testing.T) {
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join("..", "..", "..", dir) // relative to the repository, not this package
 	}
-	n := chaintest.Shared(t)
 	start := time.Now()
 	s := setup{validators: 2, round: 200 * time.Millisecond, warmup: 60, epochs: 20, tempo: 10, secret: "attack-full"}
-	s10 := realS10(t, n, s)
-	s11 := realS11(t, n, s)
+	s10 := realS10(t, s)
+	s11 := realS11(t, s)
 	s15 := realS15(t)
 	require.NoError(t, writeReport(dir, time.Since(start), s10, s11, s15))
 }
