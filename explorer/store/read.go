@@ -392,6 +392,10 @@ type ValidatorRow struct {
 	Dominance    float64  `json:"dominance"`
 	DividendRate *float64 `json:"dividend_rate"`
 	CopyPrev     *float64 `json:"copy_prev"`
+	// DailyReturn is the alpha its stakers earn a day per 1000 alpha staked, before its take:
+	// the epoch's emission over its stake, times the epochs a day at the recent block time (nil
+	// when unknown).
+	DailyReturn *float64 `json:"return_per_1000_alpha_a_day"`
 }
 
 // Validators are the uids that count as validators (Neuron.Role) at each subnet's latest epoch:

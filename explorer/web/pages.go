@@ -149,7 +149,30 @@ func (s *Server) fairness(r *http.Request) (any, error) {
 const validatorsShown = 256
 
 func (s *Server) validators(r *http.Request) (any, error) {
-	return s.cfg.Store.Validators(r.Context(), validatorsShown)
+	rows, err := s.cfg.Store.Validators(r.Context(), validatorsShown)
+	if err != nil || len(rows) == 0 {
+		return rows, err
+	}
+	net, err := s.cfg.Store.Network(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	_, subnets, err := s.cfg.Store.Subnets(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	tempo := map[uint16]uint32{}
+	for _, sn := range subnets {
+		tempo[sn.Netuid] = sn.Tempo
+	}
+	for i, v := range rows {
+		if t := tempo[v.Netuid]; t > 0 && v.AlphaStake > 0 && net.BlockTime > 0 {
+			epochsADay := 86400 / net.BlockTime / float64(t)
+			ret := float64(v.Emission) / float64(v.AlphaStake) * 1000 * epochsADay
+			rows[i].DailyReturn = &ret
+		}
+	}
+	return rows, nil
 }
 
 // AccountView is an address: what the node says of it now (balance, stakes and their TAO value,

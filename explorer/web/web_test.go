@@ -110,6 +110,24 @@ func TestPagesAndErrors(t *testing.T) {
 	require.Contains(t, body, `netuid \"x\" is not a subnet number`)
 }
 
+// The validators' daily return is their epoch's emission over their stake, times the epochs a day.
+func TestValidatorsDailyReturn(t *testing.T) {
+	ts, db, _ := serve(t)
+	code, body, _ := get(t, ts.URL+"/api/validators")
+	require.Equal(t, http.StatusOK, code, body)
+	var rows []store.ValidatorRow
+	require.NoError(t, json.Unmarshal([]byte(body), &rows))
+	require.Len(t, rows, 9, "three validators on each of three subnets")
+	net, err := db.Network(context.Background())
+	require.NoError(t, err)
+	require.InDelta(t, 12, net.BlockTime, 1e-9)
+	for _, v := range rows {
+		require.NotNil(t, v.DailyReturn)
+		want := float64(v.Emission) / float64(v.AlphaStake) * 1000 * 86400 / 12 / 10 // tempo 10
+		require.InDelta(t, want, *v.DailyReturn, 1e-9*want)
+	}
+}
+
 func TestSearch(t *testing.T) {
 	ts, _, _ := serve(t)
 	for q, want := range map[string]string{
