@@ -39,15 +39,20 @@ type Report struct {
 	TxAttempts int            `json:"tx_attempts"`
 	// TxErrors counts the transactions that were not committed, by kind and error (refused by
 	// a node, or lost with a node that was killed before it gossiped them).
-	TxErrors        map[string]int `json:"tx_errors,omitempty"`
-	Heights         int64          `json:"heights"`
-	BlocksCompared  int            `json:"blocks_compared"`
-	LongestHaltS    float64        `json:"longest_halt_s"`
-	MaxRecoveryS    float64        `json:"max_recovery_s"`
-	MaxCatchUpS     float64        `json:"max_catch_up_s"`
-	StateSyncJoinS  float64        `json:"state_sync_join_s"`
-	StateSyncHeight int64          `json:"state_sync_height"`
-	DurationS       float64        `json:"duration_s"`
+	TxErrors       map[string]int `json:"tx_errors,omitempty"`
+	Heights        int64          `json:"heights"`
+	BlocksCompared int            `json:"blocks_compared"`
+	// UnindexedTxs are committed transactions in every node's blocks that some node's
+	// transaction index (/tx by hash) lacks: CometBFT indexes a block after committing it, and a
+	// node that crashes in between does not index it on restart. IndexGaps names up to five.
+	UnindexedTxs    int      `json:"unindexed_txs"`
+	IndexGaps       []string `json:"index_gaps,omitempty"`
+	LongestHaltS    float64  `json:"longest_halt_s"`
+	MaxRecoveryS    float64  `json:"max_recovery_s"`
+	MaxCatchUpS     float64  `json:"max_catch_up_s"`
+	StateSyncJoinS  float64  `json:"state_sync_join_s"`
+	StateSyncHeight int64    `json:"state_sync_height"`
+	DurationS       float64  `json:"duration_s"`
 	// Problems lists every check that failed, in words.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -235,11 +240,12 @@ func Chaos(ctx context.Context, c *Control, opts ChaosOptions) (Report, error) {
 		rep.Problems = append(rep.Problems, "fork check: "+err.Error())
 	}
 	rep.LongestHaltWithQuorumS, rep.LongestHaltS = longestHalts(blocks, x.noQuorum, start, end)
-	lost, err := checkTxs(ctx, c.Manifest, committed)
+	lost, unindexed, err := checkTxs(ctx, c.Manifest, committed)
 	if err != nil {
 		rep.Problems = append(rep.Problems, "transaction check: "+err.Error())
 	}
-	rep.LostTxs = len(lost)
+	rep.LostTxs, rep.UnindexedTxs = len(lost), len(unindexed)
+	rep.IndexGaps = unindexed[:min(5, len(unindexed))]
 	for i, l := range lost {
 		if i == 5 {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("… and %d more transactions missing", len(lost)-5))

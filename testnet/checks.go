@@ -66,47 +66,76 @@ func checkForks(ctx context.Context, m *Manifest, rep *Report) ([]header, error)
 	return chains[0], nil
 }
 
-// checkTxs looks every committed transaction up by hash on every node that keeps its height; it
-// returns one line per transaction some node lacks (or has at another height).
-func checkTxs(ctx context.Context, m *Manifest, txs []TxRecord) ([]string, error) {
+// checkTxs looks for every committed transaction, by hash, in the block at its height on every
+// node that keeps that block: one line per transaction some node lacks there (lost). It also
+// looks each up in every node's transaction index (/tx): one line per transaction that is in
+// the blocks but missing from some node's index (unindexed; CometBFT indexes after the commit,
+// so a crash in between leaves a gap that a restart does not fill).
+func checkTxs(ctx context.Context, m *Manifest, txs []TxRecord) (lost, unindexed []string, err error) {
 	sts, errs := Statuses(ctx, m)
 	for i := range sts {
 		if errs[i] != nil {
-			return nil, fmt.Errorf("%s: %w", m.Nodes[i].Name, errs[i])
+			return nil, nil, fmt.Errorf("%s: %w", m.Nodes[i].Name, errs[i])
 		}
 	}
+	byHeight := map[int64][]TxRecord{}
+	for _, t := range txs {
+		byHeight[t.Height] = append(byHeight[t.Height], t)
+	}
 	var (
-		mu   sync.Mutex
-		lost []string
-		wg   sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
-	work := make(chan TxRecord)
+	missing := map[string]string{}
+	unlisted := map[string]string{}
+	type job struct {
+		node   int
+		height int64
+	}
+	work := make(chan job)
 	for range 8 {
 		wg.Go(func() {
-			for t := range work {
-				for i, n := range m.Nodes {
-					if t.Height < sts[i].EarliestHeight {
-						continue // a node that joined by state sync keeps no older blocks
-					}
-					h, err := txHeightRetrying(ctx, newRPC(n.Ports.RPC), t.Hash)
-					if err != nil || h != t.Height {
+			for j := range work {
+				n := m.Nodes[j.node]
+				r := newRPC(n.Ports.RPC)
+				inBlock, err := r.blockTxs(ctx, j.height)
+				for _, t := range byHeight[j.height] {
+					if err != nil || !inBlock[t.Hash] {
 						mu.Lock()
-						lost = append(lost, fmt.Sprintf("tx %s (%s, reported committed at height %d by %s) on %s: height %d, %v",
-							t.Hash, t.Kind, t.Height, t.Node, n.Name, h, err))
+						missing[t.Hash] = fmt.Sprintf("tx %s (%s, reported committed at height %d by %s) is not in %s's block %d (%v)",
+							t.Hash, t.Kind, t.Height, t.Node, n.Name, t.Height, err)
 						mu.Unlock()
-						break
+						continue
+					}
+					if h, err := txHeightRetrying(ctx, r, t.Hash); err != nil || h != t.Height {
+						mu.Lock()
+						unlisted[t.Hash] = fmt.Sprintf("tx %s (%s, height %d) is in %s's block but not in its index", t.Hash, t.Kind, t.Height, n.Name)
+						mu.Unlock()
 					}
 				}
 			}
 		})
 	}
-	for _, t := range txs {
-		work <- t
+	for h := range byHeight {
+		for i := range m.Nodes {
+			if h >= sts[i].EarliestHeight { // a node that joined by state sync keeps no older blocks
+				work <- job{i, h}
+			}
+		}
 	}
 	close(work)
 	wg.Wait()
+	for _, l := range missing {
+		lost = append(lost, l)
+	}
+	for hash, l := range unlisted {
+		if _, gone := missing[hash]; !gone {
+			unindexed = append(unindexed, l)
+		}
+	}
 	sort.Strings(lost)
-	return lost, nil
+	sort.Strings(unindexed)
+	return lost, unindexed, nil
 }
 
 func txHeightRetrying(ctx context.Context, r rpc, hash string) (int64, error) {

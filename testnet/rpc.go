@@ -2,10 +2,13 @@ package testnet
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -119,6 +122,27 @@ func (r rpc) headers(ctx context.Context, min, max int64) ([]header, error) {
 	out := make([]header, 0, len(res.BlockMetas))
 	for _, b := range res.BlockMetas {
 		out = append(out, header{Height: b.Header.Height, BlockHash: b.BlockID.Hash, AppHash: b.Header.AppHash, Time: b.Header.Time})
+	}
+	return out, nil
+}
+
+// blockTxs are the hashes (upper-case hex SHA-256, as CometBFT names transactions) of the
+// transactions in the node's block at height.
+func (r rpc) blockTxs(ctx context.Context, height int64) (map[string]bool, error) {
+	var res struct {
+		Block struct {
+			Data struct {
+				Txs [][]byte `json:"txs"`
+			} `json:"data"`
+		} `json:"block"`
+	}
+	if err := r.get(ctx, fmt.Sprintf("/block?height=%d", height), &res); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(res.Block.Data.Txs))
+	for _, tx := range res.Block.Data.Txs {
+		sum := sha256.Sum256(tx)
+		out[strings.ToUpper(hex.EncodeToString(sum[:]))] = true
 	}
 	return out, nil
 }
