@@ -33,9 +33,10 @@ const forecastModel = "forecast"
 
 // localGateway is the OpenAI-compatible gateway in front of the local subnets: the
 // text-generation subnet, called with its validator's hotkey (miners serve validators only), and
-// the forecasting subnet at POST /v1/forecast, called with the subnet owner's hotkey (which always
-// holds a validator permit, as the referee's calls do). Its key database, with the development
-// key, is kept in the home.
+// the forecasting subnet at POST /v1/forecast, called with the subnet owner's hotkey, the
+// referee's (the miners serve it once an epoch has given it a validator permit; until then the
+// gateway answers 503 no_miner_available). Its key database, with the development key, is kept
+// in the home.
 type localGateway struct {
 	*gateway.Local
 	graphs []*gateway.Follower
