@@ -57,7 +57,7 @@
       var opts = {
         title: el.getAttribute("data-title") || "", width: Math.min(el.clientWidth || 900, 960), height: 240,
         scales: { x: { time: false } }, series: series,
-        axes: [{}, { scale: "y" }, { scale: "tao", side: 1, grid: { show: false } }]
+        axes: [{}, { scale: "y", size: 70 }, { scale: "tao", side: 1, size: 90, grid: { show: false } }]
       };
       el.textContent = "";
       new uPlot(opts, data, el);
