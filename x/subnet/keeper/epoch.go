@@ -1,9 +1,11 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"cosmossdk.io/collections"
 
@@ -126,7 +128,6 @@ func checkConsistent(neurons []types.Neuron, n uint32) error {
 	if uint32(len(neurons)) != n {
 		return inconsistentError{fmt.Sprintf("subnet records %d uids but %d are stored", n, len(neurons))}
 	}
-	seen := make(map[string]struct{}, len(neurons))
 	for i, nr := range neurons {
 		if nr.Uid != uint32(i) {
 			return inconsistentError{fmt.Sprintf("uid %d is missing", i)}
@@ -134,10 +135,17 @@ func checkConsistent(neurons []types.Neuron, n uint32) error {
 		if len(nr.Hotkey) == 0 {
 			return inconsistentError{fmt.Sprintf("uid %d has no hotkey", i)}
 		}
-		if _, dup := seen[string(nr.Hotkey)]; dup {
-			return inconsistentError{fmt.Sprintf("hotkey %s holds two uids", nr.Hotkey)}
+	}
+	// Sorting the uids by hotkey finds a repeated one without a copy of every hotkey as a map key.
+	byHotkey := make([]int, len(neurons))
+	for i := range byHotkey {
+		byHotkey[i] = i
+	}
+	slices.SortFunc(byHotkey, func(a, b int) int { return bytes.Compare(neurons[a].Hotkey, neurons[b].Hotkey) })
+	for i := 1; i < len(byHotkey); i++ {
+		if hotkey := neurons[byHotkey[i]].Hotkey; bytes.Equal(hotkey, neurons[byHotkey[i-1]].Hotkey) {
+			return inconsistentError{fmt.Sprintf("hotkey %s holds two uids", hotkey)}
 		}
-		seen[string(nr.Hotkey)] = struct{}{}
 	}
 	return nil
 }
@@ -226,7 +234,7 @@ func (k Keeper) epochInput(ctx context.Context, netuid uint32, subnet types.Subn
 		in.ValidatorPermit[i] = nr.ValidatorPermit
 		in.LastUpdate[i] = nr.LastUpdate
 		in.BlockAtRegistration[i] = nr.BlockAtRegistration
-		if nr.Hotkey.Equals(subnet.OwnerHotkey) {
+		if bytes.Equal(nr.Hotkey, subnet.OwnerHotkey) {
 			uid := uint16(nr.Uid)
 			in.OwnerUID = &uid
 		}

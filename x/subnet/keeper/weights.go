@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"math"
 
@@ -181,7 +182,7 @@ func (k Keeper) requireWeightsStake(ctx context.Context, hotkey sdk.AccAddress, 
 // isOwnerHotkey is whether hotkey is the subnet owner's hotkey, which may set weights without
 // stake or permit (§13 quirk 4).
 func (k Keeper) isOwnerHotkey(subnet types.Subnet, hotkey sdk.AccAddress) bool {
-	return len(subnet.OwnerHotkey) > 0 && hotkey.Equals(subnet.OwnerHotkey)
+	return len(subnet.OwnerHotkey) > 0 && bytes.Equal(hotkey, subnet.OwnerHotkey)
 }
 
 // checkWeightsRateLimit is the per-uid weights rate limit (§9.1 step 8, §9.2): a uid whose
