@@ -26,6 +26,9 @@ func gatewayCmd() *cobra.Command {
 		modelPath, name, db, listen string
 		verifyShare                 float64
 		maxTokens                   int
+		forecastNetuid              uint
+		forecastName                string
+		forecastMiners              int
 	)
 	cmd := &cobra.Command{
 		Use:   "gateway",
@@ -38,6 +41,10 @@ the gateway calls miners with the wallet's hotkey, which must be registered on t
 validator permit (miners serve validators only). users need an API key: make one with
 ` + "`gotensor gateway keys add NAME`" + ` (keys live hashed in --db). --verify-share of the answers are
 re-scored with --model, the subnet's model, and a miner caught cheating is left out of routing.
+
+--forecast-netuid adds a forecasting subnet: POST /v1/forecast (model --forecast-name) answers with
+the incentive-weighted ensemble of its --forecast-miners miners with the highest incentive. the
+wallet's hotkey needs a validator permit there too.
 
 --node may list several nodes of the chain (a,b,c): the metagraph is read from the first that
 answers, and when it fails the gateway keeps serving from the last metagraph and moves to the next.`,
@@ -55,6 +62,12 @@ answers, and when it fails the gateway keeps serving from the last metagraph and
 			}
 			if modelPath == "" {
 				errs = append(errs, errors.New("--model is required: the subnet's model, a GGUF file"))
+			}
+			if forecastNetuid > 65535 || (forecastNetuid != 0 && forecastNetuid == f.netuid) {
+				errs = append(errs, fmt.Errorf("--forecast-netuid is %d: want a forecasting subnet 1..65535 other than --netuid", forecastNetuid))
+			}
+			if forecastMiners < 1 {
+				errs = append(errs, fmt.Errorf("--forecast-miners is %d: want at least 1", forecastMiners))
 			}
 			if !(verifyShare >= 0 && verifyShare <= 1) {
 				errs = append(errs, fmt.Errorf("--verify-share is %v, want 0..1", verifyShare))
@@ -108,16 +121,28 @@ answers, and when it fails the gateway keeps serving from the last metagraph and
 			if err != nil {
 				return err
 			}
-			g, err := gateway.New(gateway.Config{
+			cfg := gateway.Config{
 				ChainID: conn.client.ChainID(), Hotkey: conn.hotkey, Keys: keys, ListenAddr: listen,
 				Subnets:     []gateway.Subnet{{Netuid: uint16(f.netuid), Model: name, Metagraph: graph, Reference: lm}},
 				VerifyShare: verifyShare, MaxTokens: maxTokens, Logger: log,
-			})
-			if err != nil {
+			}
+			svc := &gatewayService{graph: graph}
+			if forecastNetuid != 0 {
+				fgraph, err := gateway.NewFollower(clients, uint16(forecastNetuid), 0, log)
+				if err != nil {
+					return err
+				}
+				cfg.Forecasts = []gateway.ForecastSubnet{{Netuid: uint16(forecastNetuid), Model: forecastName, Metagraph: fgraph, Miners: forecastMiners}}
+				svc.others = append(svc.others, fgraph)
+			}
+			if svc.g, err = gateway.New(cfg); err != nil {
 				return err
 			}
-			svc := &gatewayService{g: g, graph: graph}
 			return runUntilInterrupted(cmd, "gateway", svc, func() {
+				g := svc.g
+				if forecastNetuid != 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "gateway: forecasts as model %s (subnet %d) at POST /v1/forecast\n", forecastName, forecastNetuid)
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "gateway: model %s (subnet %d of %s) on %s; ctrl-c stops\nOPENAI_BASE_URL=%s\n",
 					name, f.netuid, conn.client.ChainID(), g.Addr(), g.BaseURL())
 			})
@@ -131,27 +156,46 @@ answers, and when it fails the gateway keeps serving from the last metagraph and
 	fl.StringVar(&listen, "listen", "127.0.0.1:8080", "where the API listens, host:port")
 	fl.Float64Var(&verifyShare, "verify-share", 0.05, "share of answers (0..1) re-scored by the subnet's verifier")
 	fl.IntVar(&maxTokens, "max-tokens", 256, "the longest completion a user may ask for")
+	fl.UintVar(&forecastNetuid, "forecast-netuid", 0, "a forecasting subnet to serve at POST /v1/forecast (0: none)")
+	fl.StringVar(&forecastName, "forecast-name", "forecast", "the model id users name for the forecasting subnet")
+	fl.IntVar(&forecastMiners, "forecast-miners", 5, "how many of the forecasting miners with the highest incentive make the ensemble")
 	cmd.AddCommand(gatewayKeysCmd())
 	return cmd
 }
 
-// gatewayService runs the metagraph follower under the gateway.
+// gatewayService runs the metagraph followers under the gateway: the text
+// subnet's, whose end ends the service, and the forecasting subnet's.
 type gatewayService struct {
-	g     *gateway.Gateway
-	graph *gateway.Follower
+	g      *gateway.Gateway
+	graph  *gateway.Follower
+	others []*gateway.Follower
 }
 
 func (s *gatewayService) Start() error {
-	if err := s.graph.Start(); err != nil {
-		return fmt.Errorf("gateway: metagraph: %w", err)
+	started := []*gateway.Follower{}
+	for _, graph := range append([]*gateway.Follower{s.graph}, s.others...) {
+		if err := graph.Start(); err != nil {
+			return errors.Join(fmt.Errorf("gateway: metagraph: %w", err), stopFollowers(started))
+		}
+		started = append(started, graph)
 	}
 	if err := s.g.Start(); err != nil {
-		return errors.Join(err, s.graph.Stop())
+		return errors.Join(err, stopFollowers(started))
 	}
 	return nil
 }
 
-func (s *gatewayService) Stop() error           { return errors.Join(s.g.Stop(), s.graph.Stop()) }
+func stopFollowers(graphs []*gateway.Follower) error {
+	var errs []error
+	for _, g := range graphs {
+		errs = append(errs, g.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *gatewayService) Stop() error {
+	return errors.Join(s.g.Stop(), stopFollowers(append([]*gateway.Follower{s.graph}, s.others...)))
+}
 func (s *gatewayService) Quit() <-chan struct{} { return s.graph.Quit() }
 
 func gatewayKeysCmd() *cobra.Command {

@@ -73,6 +73,14 @@ func TestGatewayOnANode(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = c.AddStake(ctx, cold, ghot.Address(), netuid, 10*types.RaoPerTAO, chain.NoLimit)
 	require.NoError(t, err)
+	// A forecasting subnet beside it, with one miner, served at /v1/forecast.
+	fnetuid := n.Subnet(t, n.Fund(t, 1_000*types.RaoPerTAO), synapse.GenerateKeySigner(), "tempo", "5")
+	for _, hk := range []string{hot.Address(), ghot.Address()} {
+		_, _, err = c.Register(ctx, cold, fnetuid, hk, 0)
+		require.NoError(t, err)
+	}
+	_, _, err = c.AddStake(ctx, cold, ghot.Address(), fnetuid, 10*types.RaoPerTAO, chain.NoLimit)
+	require.NoError(t, err)
 
 	common := []string{"--wallet", "alice", "--netuid", fmt.Sprint(netuid), "--keyring-backend", "test", "--home", home, "--model", textgenModel}
 	minerRun, stopMiner := context.WithCancel(ctx)
@@ -81,15 +89,23 @@ func TestGatewayOnANode(t *testing.T) {
 	go func() {
 		minerDone <- runSubnets(minerRun, &mout, &merr, append([]string{"textgen", "miner", "--node", n.GRPC, "--listen", "127.0.0.1:0"}, common...)...)
 	}()
-	require.Eventually(t, func() bool {
-		m, err := metagraph.Load(ctx, c, netuid, metagraph.Lite)
-		if err != nil {
-			return false
-		}
-		uid, ok := m.UID(hot.Address())
-		gid, gok := m.UID(ghot.Address())
-		return ok && gok && m.Axons[uid].Serving() && m.ValidatorPermit[gid]
-	}, 30*time.Second, 50*time.Millisecond, "the miner publishes its axon and the gateway's hotkey gets a permit; stderr: %s", merr.String())
+	fminerDone := make(chan error, 1)
+	var fout, ferr lockedBuffer
+	go func() {
+		fminerDone <- runSubnets(minerRun, &fout, &ferr, "forecast", "miner", "--model", "ar", "--node", n.GRPC, "--listen", "127.0.0.1:0",
+			"--wallet", "alice", "--netuid", fmt.Sprint(fnetuid), "--keyring-backend", "test", "--home", home)
+	}()
+	for _, id := range []uint16{netuid, fnetuid} {
+		require.Eventually(t, func() bool {
+			m, err := metagraph.Load(ctx, c, id, metagraph.Lite)
+			if err != nil {
+				return false
+			}
+			uid, ok := m.UID(hot.Address())
+			gid, gok := m.UID(ghot.Address())
+			return ok && gok && m.Axons[uid].Serving() && m.ValidatorPermit[gid]
+		}, 30*time.Second, 50*time.Millisecond, "subnet %d: the miner publishes its axon and the gateway's hotkey gets a permit; stderr: %s %s", id, merr.String(), ferr.String())
+	}
 
 	db := filepath.Join(t.TempDir(), "gateway.db")
 	out, err := runGateway("keys", "add", "carol", "--db", db)
@@ -101,7 +117,7 @@ func TestGatewayOnANode(t *testing.T) {
 	var gout, gerr lockedBuffer
 	go func() {
 		done <- runGatewayUntil(run, &gout, &gerr, append([]string{"--hotkey", "gateway", "--db", db, "--listen", "127.0.0.1:0", "--name", "kjv",
-			"--node", "127.0.0.1:1," + n.GRPC, "--timeout", "3s", "--verify-share", "1"}, common...)...)
+			"--node", "127.0.0.1:1," + n.GRPC, "--timeout", "3s", "--verify-share", "1", "--forecast-netuid", fmt.Sprint(fnetuid)}, common...)...)
 	}()
 	var base string
 	require.Eventually(t, func() bool {
@@ -120,13 +136,28 @@ func TestGatewayOnANode(t *testing.T) {
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("In the beginning")}})
 	require.NoError(t, err, "stderr: %s", gerr.String())
 	require.NotEmpty(t, chat.Choices[0].Message.Content)
+	require.Contains(t, gout.String(), fmt.Sprintf("gateway: forecasts as model forecast (subnet %d)", fnetuid))
+	var forecast struct {
+		Model   string    `json:"model"`
+		Point   []float64 `json:"point"`
+		Members []struct {
+			Hotkey string `json:"hotkey"`
+		} `json:"members"`
+	}
+	require.NoError(t, oc.Post(ctx, "forecast", map[string]any{"model": "forecast", "series": []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+		"horizon": 3, "quantile_levels": []float64{0.1, 0.5, 0.9}}, &forecast), "stderr: %s", gerr.String())
+	require.Equal(t, "forecast", forecast.Model)
+	require.Len(t, forecast.Point, 3)
+	require.Len(t, forecast.Members, 1)
+	require.Equal(t, hot.Address(), forecast.Members[0].Hotkey, "the forecasting subnet's miner answered")
 	interrupt()
 	require.NoError(t, <-done, "stderr: %s", gerr.String())
 	out, err = runGateway("keys", "list", "--db", db)
 	require.NoError(t, err)
-	require.Regexp(t, `carol .* active .* 1 +\d+ +\d+`, out, "the request is charged")
+	require.Regexp(t, `carol .* active .* 2 +\d+ +\d+`, out, "both requests are charged")
 	stopMiner()
 	require.NoError(t, <-minerDone)
+	require.NoError(t, <-fminerDone)
 }
 
 // keys add prints the secret once; list shows the key (never the secret)
@@ -180,6 +211,8 @@ func TestGatewayArgumentErrors(t *testing.T) {
 		errs []string
 	}{
 		{"nothing given", nil, []string{"--wallet is required", "--netuid must be 1..65535, not 0", "--model is required"}},
+		{"forecast netuid", []string{"--wallet", "w", "--netuid", "1", "--model", textgenModel, "--forecast-netuid", "1", "--forecast-miners", "0"},
+			[]string{"--forecast-netuid is 1: want a forecasting subnet 1..65535 other than --netuid", "--forecast-miners is 0: want at least 1"}},
 		{"verify share", []string{"--wallet", "w", "--netuid", "1", "--model", textgenModel, "--verify-share", "2"}, []string{"--verify-share is 2, want 0..1"}},
 		{"no such model", []string{"--wallet", "w", "--netuid", "1", "--model", "missing.gguf"}, []string{"--model: open missing.gguf"}},
 		{"second node", []string{"--wallet", "w", "--netuid", "1", "--model", textgenModel, "--node", "127.0.0.1:9090,nohost"}, []string{`--node "nohost": want each node's gRPC address as host:port`}},
