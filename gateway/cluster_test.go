@@ -55,6 +55,12 @@ func TestGatewayFollowsTheNextNodeWhenItsNodeStops(t *testing.T) {
 		t.Cleanup(func() { nc.Close() })
 		clients = append(clients, nc)
 	}
+	// Node 1 may lag behind node 0 by a block: the follower starts once it
+	// knows the subnet, or its first read would move it on at once.
+	require.Eventually(t, func() bool {
+		_, err := clients[0].Query().Subnet(ctx, &types.QuerySubnetRequest{Netuid: uint32(netuid)})
+		return err == nil
+	}, 20*time.Second, 20*time.Millisecond, "node 1 knows subnet %d", netuid)
 	fol, err := gateway.NewFollower(clients, netuid, 50*time.Millisecond, logger())
 	require.NoError(t, err)
 	require.NoError(t, fol.Start())

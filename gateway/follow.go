@@ -120,21 +120,24 @@ func (f *Follower) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Start reads the metagraph every interval until Stop.
+// Start reads the metagraph once before it returns, so that a gateway started
+// after it routes its first request (a node that does not answer now is
+// logged, not fatal: the reads go on), then every interval until Stop.
 func (f *Follower) Start() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
+	_ = f.Sync(ctx) // logged by Sync
 	go func() {
 		defer close(f.done)
 		t := time.NewTicker(f.interval)
 		defer t.Stop()
 		for {
-			_ = f.Sync(ctx) // logged by Sync; the last metagraph stays
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
+			_ = f.Sync(ctx) // logged by Sync; the last metagraph stays
 		}
 	}()
 	return nil
