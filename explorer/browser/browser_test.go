@@ -188,10 +188,6 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Helper()
 		return get(t, tab, chromedp.Text(chromedp.CSS(sel)))
 	}
-	attr := func(sel, name string) string {
-		t.Helper()
-		return get(t, tab, chromedp.AttributeValue(chromedp.CSS(sel), name)).Value
-	}
 	// click clicks in one step in the page, so that a live redraw between finding the element and
 	// clicking it cannot leave the click on a node that is gone.
 	click := func(sel string) {
@@ -208,36 +204,57 @@ func TestExplorerInBrowser(t *testing.T) {
 		return get(t, tab, chromedp.Evaluate[[]string](fmt.Sprintf(
 			`Array.from(document.querySelectorAll("#metagraph tbody tr")).map(r => r.cells[%d].getAttribute("data-v"))`, col)))
 	}
+	// snapshot reads several figures in one step in the page, so that a live redraw cannot fall
+	// between reading the height a page names and reading the figures it shows for that height.
+	snapshot := func(exprs ...string) []string {
+		t.Helper()
+		return get(t, tab, chromedp.Evaluate[[]string]("["+strings.Join(exprs, ", ")+"]"))
+	}
+	textOf := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).textContent.trim()`, sel) }
+	attrOf := func(sel, name string) string {
+		return fmt.Sprintf(`document.querySelector(%q).getAttribute(%q)`, sel, name)
+	}
 	q := context.Background()
 
 	// The network page: the supply at the height it shows is the chain's.
 	do(chromedp.WaitVisible(chromedp.ID("net-height")))
-	h, err := strconv.ParseInt(text("#net-height"), 10, 64)
+	net := snapshot(textOf("#net-height"), attrOf("#issuance", "data-v"))
+	h, err := strconv.ParseInt(net[0], 10, 64)
 	require.NoError(t, err)
 	sp, err := c.Query().Supply(chain.AtHeight(q, h), &types.QuerySupplyRequest{})
 	require.NoError(t, err)
-	require.Equal(t, strconv.FormatUint(sp.TotalIssuance, 10), attr("#issuance", "data-v"), "issuance at %d", h)
+	require.Equal(t, strconv.FormatUint(sp.TotalIssuance, 10), net[1], "issuance at %d", h)
 	require.Contains(t, text("#cap"), types.FormatTAO(sp.MaxSupply), "the 21M cap")
 	shot("network")
 
 	// The subnets page: the forecasting subnet's price and reserve at the page's height.
 	do(chromedp.Navigate(url+"/subnets"), chromedp.WaitVisible(chromedp.CSS(`tr[data-netuid="1"]`)))
-	title := text("h1 small")
-	h, err = strconv.ParseInt(strings.TrimPrefix(title, "at block "), 10, 64)
-	require.NoError(t, err, title)
+	subnets := snapshot(textOf("h1 small"), attrOf(`tr[data-netuid="1"] td:nth-child(3)`, "data-v"),
+		attrOf(`tr[data-netuid="1"] td:nth-child(4)`, "data-v"))
+	h, err = strconv.ParseInt(strings.TrimPrefix(subnets[0], "at block "), 10, 64)
+	require.NoError(t, err, subnets[0])
 	sn, err := c.Query().Subnet(chain.AtHeight(q, h), &types.QuerySubnetRequest{Netuid: netuid})
 	require.NoError(t, err)
-	require.Equal(t, sn.Subnet.Price, attr(`tr[data-netuid="1"] td:nth-child(3)`, "data-v"), "price at %d", h)
-	require.Equal(t, strconv.FormatUint(sn.Subnet.TaoReserve, 10), attr(`tr[data-netuid="1"] td:nth-child(4)`, "data-v"), "TAO reserve at %d", h)
+	require.Equal(t, sn.Subnet.Price, subnets[1], "price at %d", h)
+	require.Equal(t, strconv.FormatUint(sn.Subnet.TaoReserve, 10), subnets[2], "TAO reserve at %d", h)
 	shot("subnets")
 
 	// The metagraph: every uid's incentive and dividends are the chain's at the epoch's block;
 	// sorting by incentive orders the rows.
 	do(chromedp.Navigate(fmt.Sprintf("%s/subnets/%d/metagraph", url, netuid)), chromedp.WaitVisible(chromedp.ID("metagraph")))
-	epoch, err := strconv.ParseInt(text("#epoch-block"), 10, 64)
+	type shownMetagraph struct {
+		Epoch      string   `json:"epoch"`
+		Incentives []string `json:"incentives"`
+		Dividends  []string `json:"dividends"`
+	}
+	shown := get(t, tab, chromedp.Evaluate[shownMetagraph](`(() => {
+		const col = c => Array.from(document.querySelectorAll("#metagraph tbody tr")).map(r => r.cells[c].getAttribute("data-v"));
+		return {epoch: document.querySelector("#epoch-block").textContent.trim(), incentives: col(5), dividends: col(6)};
+	})()`))
+	epoch, err := strconv.ParseInt(shown.Epoch, 10, 64)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, epoch, mg.Block)
-	incentives, dividends := column(5), column(6)
+	incentives, dividends := shown.Incentives, shown.Dividends
 	chainMG, err := c.Query().Metagraph(chain.AtHeight(q, epoch), &types.QueryMetagraphRequest{Netuid: netuid})
 	require.NoError(t, err)
 	require.Len(t, incentives, len(chainMG.Neurons))
