@@ -184,9 +184,11 @@ func TestExplorerInBrowser(t *testing.T) {
 		defer cancel()
 		require.NoError(t, chromedp.Do(ctx, steps...))
 	}
+	// text reads an element's text in one step in the page: found and read apart, a live
+	// redraw between the two leaves the read on a node that is gone.
 	text := func(sel string) string {
 		t.Helper()
-		return get(t, tab, chromedp.Text(chromedp.CSS(sel)))
+		return get(t, tab, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).innerText`, sel)))
 	}
 	// click clicks in one step in the page, so that a live redraw between finding the element and
 	// clicking it cannot leave the click on a node that is gone.
