@@ -6,6 +6,7 @@ import (
 
 	"github.com/gotensor/gotensor/explorer/fairness"
 	"github.com/gotensor/gotensor/explorer/store"
+	"github.com/gotensor/gotensor/sim/stats"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -85,11 +86,11 @@ func Epoch(netuid uint16, block int64, mg *types.QueryMetagraphResponse, prev ma
 			v.DividendRate = some((float64(n.Dividends) / divTotal) / (float64(n.AlphaStake) / stakeTotal))
 		}
 		if row, ok := rows[uint32(n.UID)]; ok {
-			if r, ok := fairness.Pearson(row, consensus); ok {
+			if r, ok := stats.PearsonDefined(row, consensus); ok {
 				v.CopyNow = some(r)
 			}
 			if previous != nil {
-				if r, ok := fairness.Pearson(row, previous); ok {
+				if r, ok := stats.PearsonDefined(row, previous); ok {
 					v.CopyPrev = some(r)
 				}
 			}
@@ -100,8 +101,8 @@ func Epoch(netuid uint16, block int64, mg *types.QueryMetagraphResponse, prev ma
 }
 
 func measure(name, entity string, x []float64) store.Fairness {
-	return store.Fairness{Measure: name, Entity: entity, Holders: len(x), Gini: fairness.Gini(x), Top1: fairness.TopShare(x, 0.01),
-		Nak51: fairness.Nakamoto(x, 0.51)}
+	return store.Fairness{Measure: name, Entity: entity, Holders: len(x), Gini: stats.Gini(x), Top1: stats.TopShare(x, 0.01),
+		Nak51: stats.Nakamoto(x, 0.51)}
 }
 
 func some(f float64) *float64 { return &f }

@@ -1,6 +1,7 @@
 // Package stats holds the incentive suite's summary statistics: means with
 // 95 % confidence intervals over seeds, rank correlation, concentration
-// (Gini, top share, Nakamoto coefficient) and the stake elasticity of pay.
+// (Gini, top share, Nakamoto coefficient; the explorer's fairness panel takes them from here
+// too) and the stake elasticity of pay.
 // Every function is pure and reads its slices in index order.
 package stats
 
@@ -209,7 +210,9 @@ func Nakamoto(xs []float64, share float64) int {
 	var acc float64
 	for k := len(s) - 1; k >= 0; k-- {
 		acc += s[k]
-		if acc >= share*total {
+		// Compared as a share, with a rounding margin: 0.51·100 is 51.00000000000001 in
+		// floating point, so 51 of 100 would not reach 51 %.
+		if acc/total >= share-1e-12 {
 			return len(s) - k
 		}
 	}
