@@ -210,8 +210,8 @@ func Nakamoto(xs []float64, share float64) int {
 	var acc float64
 	for k := len(s) - 1; k >= 0; k-- {
 		acc += s[k]
-		// Compared as a share, with a rounding margin: 0.51·100 is 51.00000000000001 in
-		// floating point, so 51 of 100 would not reach 51 %.
+		// Compared as a share, with a rounding margin: of 51, 34 and 15 times 0.07 the first is
+		// exactly 51 %, but in floating point 0.51 times their sum is above it.
 		if acc/total >= share-1e-12 {
 			return len(s) - k
 		}

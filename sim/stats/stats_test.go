@@ -119,6 +119,8 @@ func TestTopShareAndNakamotoCases(t *testing.T) {
 	require.InDelta(t, 0.8, TopShare(x, 0.5), 1e-12)
 	require.Equal(t, 2, Nakamoto(x, 0.51), "50 alone is under 51 %, 50+30 reaches it")
 	require.Equal(t, 1, Nakamoto([]float64{51, 49}, 0.51))
+	unit := 0.07 // a variable, so the products round at run time as amounts do
+	require.Equal(t, 1, Nakamoto([]float64{51 * unit, 34 * unit, 15 * unit}, 0.51), "exactly 51 %, whatever the rounding of 0.51 × the total")
 	require.Equal(t, 0, Nakamoto([]float64{0, 0}, 0.51))
 	require.Zero(t, TopShare(nil, 0.01))
 }
