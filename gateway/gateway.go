@@ -135,37 +135,13 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	models := map[string]bool{}
 	for i, s := range c.Subnets {
-		switch {
-		case s.Model == "":
-			errs = append(errs, fmt.Errorf("subnet %d (netuid %d): Model is required", i, s.Netuid))
-		case models[s.Model]:
-			errs = append(errs, fmt.Errorf("subnet %d: model %q is served twice", i, s.Model))
-		}
-		models[s.Model] = true
-		if s.Netuid == 0 {
-			errs = append(errs, fmt.Errorf("subnet %d: netuid 0 is the root network, which has no miners", i))
-		}
-		if s.Metagraph == nil {
-			errs = append(errs, fmt.Errorf("subnet %d (netuid %d): Metagraph is required", i, s.Netuid))
-		}
+		errs = append(errs, checkServed("subnet", i, s.Netuid, s.Model, s.Metagraph, models)...)
 		if c.VerifyShare > 0 && s.Reference == nil && s.Validator == nil {
 			errs = append(errs, fmt.Errorf("subnet %d (netuid %d): VerifyShare %v needs a Reference model or a Validator", i, s.Netuid, c.VerifyShare))
 		}
 	}
 	for i, f := range c.Forecasts {
-		switch {
-		case f.Model == "":
-			errs = append(errs, fmt.Errorf("forecasting subnet %d (netuid %d): Model is required", i, f.Netuid))
-		case models[f.Model]:
-			errs = append(errs, fmt.Errorf("forecasting subnet %d: model %q is served twice", i, f.Model))
-		}
-		models[f.Model] = true
-		if f.Netuid == 0 {
-			errs = append(errs, fmt.Errorf("forecasting subnet %d: netuid 0 is the root network, which has no miners", i))
-		}
-		if f.Metagraph == nil {
-			errs = append(errs, fmt.Errorf("forecasting subnet %d (netuid %d): Metagraph is required", i, f.Netuid))
-		}
+		errs = append(errs, checkServed("forecasting subnet", i, f.Netuid, f.Model, f.Metagraph, models)...)
 		if f.Miners < 0 || f.Miners > maxEnsemble {
 			errs = append(errs, fmt.Errorf("forecasting subnet %d (netuid %d): Miners is %d, want 0..%d (0: %d)", i, f.Netuid, f.Miners, maxEnsemble, defaultEnsemble))
 		}
@@ -442,4 +418,24 @@ func (g *Gateway) Verifying() int {
 	g.verifyMu.Lock()
 	defer g.verifyMu.Unlock()
 	return g.verifying
+}
+
+// checkServed checks what every served subnet needs, whatever its kind: a model id no other
+// subnet uses (recorded in models), a netuid with miners and a metagraph.
+func checkServed(kind string, i int, netuid uint16, model string, graph Metagraph, models map[string]bool) []error {
+	var errs []error
+	switch {
+	case model == "":
+		errs = append(errs, fmt.Errorf("%s %d (netuid %d): Model is required", kind, i, netuid))
+	case models[model]:
+		errs = append(errs, fmt.Errorf("%s %d: model %q is served twice", kind, i, model))
+	}
+	models[model] = true
+	if netuid == 0 {
+		errs = append(errs, fmt.Errorf("%s %d: netuid 0 is the root network, which has no miners", kind, i))
+	}
+	if graph == nil {
+		errs = append(errs, fmt.Errorf("%s %d (netuid %d): Metagraph is required", kind, i, netuid))
+	}
+	return errs
 }
