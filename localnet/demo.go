@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -218,7 +219,8 @@ func (d *demo) startNeurons(home string, opts Options, logger *slog.Logger) erro
 		}
 		val, err := neuron.NewValidator(neuron.ValidatorConfig{
 			Chain: d.client, Hotkey: hot, Netuid: d.netuid, Metagraph: d.syncer,
-			StatePath: filepath.Join(stateDir, v.Name+".json"), Logger: logger.With("validator", v.Name),
+			StatePath: filepath.Join(stateDir, v.Name+".json"), RoundInterval: opts.ChallengeInterval,
+			Logger: logger.With("validator", v.Name),
 		})
 		if err != nil {
 			return fmt.Errorf("validator %s: %w", v.Name, err)
@@ -228,23 +230,23 @@ func (d *demo) startNeurons(home string, opts Options, logger *slog.Logger) erro
 		}
 		d.validators = append(d.validators, val)
 	}
-	return d.startReferee(logger)
+	return d.startReferee(opts.ChallengeInterval, logger)
 }
 
 // startReferee starts the referee: a score-only validator that challenges every miner through
 // its axon, as any caller would, on series of its own (its secret is new at every start and
 // never leaves it, so no validator ever shows them), and sets no weights, so its measure of skill
 // takes no part in making the incentive it is compared with. It calls as the subnet owner's
-// hotkey: the owner always holds a validator permit, so the miners answer it, and has no stake,
-// so it weighs nothing in consensus.
-func (d *demo) startReferee(logger *slog.Logger) error {
+// hotkey, which has no stake, so it weighs nothing in consensus. The owner's permit comes with
+// the subnet's first epoch; until then the miners refuse it, and its rounds score nothing.
+func (d *demo) startReferee(interval time.Duration, logger *slog.Logger) error {
 	owner, err := d.hotkey(ownerHotkey)
 	if err != nil {
 		return err
 	}
 	ref, err := neuron.NewValidator(neuron.ValidatorConfig{
 		Chain: d.client, Hotkey: owner, Netuid: d.netuid, Metagraph: d.syncer, ScoreOnly: true,
-		Logger: logger.With("referee", ownerHotkey),
+		RoundInterval: interval, Logger: logger.With("referee", ownerHotkey),
 	})
 	if err != nil {
 		return fmt.Errorf("referee: %w", err)

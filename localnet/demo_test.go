@@ -49,6 +49,10 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 		opts := Options{
 			Home: home, ChainID: DefaultChainID, Ports: freePorts(t), BlockTime: 400 * time.Millisecond,
 			StopAt: stopAt, JSON: true, Out: &out, Progress: &progress, Roster: roster, AxonPort: freeAxonPorts(t, 4),
+			// A challenge every half second (four times the default) gives each miner about a
+			// hundred challenges a validator in this short run, so that skill is measured on
+			// enough series to rank the models.
+			ChallengeInterval: 500 * time.Millisecond,
 			Subnets: []string{SubnetForecast}, GatewayPort: gatewayPort,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -98,12 +102,11 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 	require.Equal(t, map[string]int{roleOwner: 1, roleMiner: 4, roleValidator: 2}, roles)
 	require.NotNil(t, sum.SkillIncentiveSpearman, progress)
 	require.Positive(t, *sum.SkillIncentiveSpearman, "incentive follows skill")
-	// Over about a hundred blocks each miner meets some twenty to forty challenges, and the skill
-	// of one model over another on so few series is noise-bound: CI has seen holt-winters lead the
-	// validators' measure after 110 blocks, and the referee put gbt below the reference there.
-	// So this short run checks the mechanism (the validators' measure makes the incentive and the
-	// referee measures every miner on its own challenges); whether the referee agrees with the
-	// validators is the 300-block figure in BENCHMARKS.md (`gotensor localnet --blocks 300`).
+	// The referee's figure is only checked to be a correlation: it scores each miner on half as
+	// many series as the validators pool (some eighty here), and on so few the skill of one model
+	// over another is noise-bound (CI once saw the referee put gbt below the reference after 110
+	// blocks at the default pace). Whether it agrees with the validators is the 300-block figure
+	// in BENCHMARKS.md (`gotensor localnet --blocks 300`).
 	require.NotNil(t, sum.RefereeSkillIncentiveSpearman, progress)
 	require.InDelta(t, 0, *sum.RefereeSkillIncentiveSpearman, 1)
 	byModel := map[string]NeuronReport{}

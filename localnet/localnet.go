@@ -41,6 +41,10 @@ type Options struct {
 	Roster Roster
 	// AxonPort is the first miner's axon port; miner i listens on AxonPort+i.
 	AxonPort int
+	// ChallengeInterval is how often each forecasting validator and the referee send a
+	// challenge (0: neuron.DefaultRoundInterval). A short run measures skill on more
+	// challenges with a shorter one.
+	ChallengeInterval time.Duration
 	// TextGen is the text-generation subnet of a new network (no behaviours means
 	// NewTextGenRoster), and TextGenModel the GGUF file its miners and validator run.
 	TextGen      TextGenRoster
