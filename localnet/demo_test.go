@@ -53,7 +53,7 @@ func TestForecastDemoPaysForSkill(t *testing.T) {
 			// hundred challenges a validator in this short run, so that skill is measured on
 			// enough series to rank the models.
 			ChallengeInterval: 500 * time.Millisecond,
-			Subnets: []string{SubnetForecast}, GatewayPort: gatewayPort,
+			Subnets:           []string{SubnetForecast}, GatewayPort: gatewayPort,
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
