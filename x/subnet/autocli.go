@@ -54,6 +54,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{RpcMethod: "StartCall", Use: "start-call [netuid]", PositionalArgs: pos("netuid"), Short: "start a subnet's emission and staking (owner only)"},
 				{
+					RpcMethod: "TriggerEpoch", Use: "trigger-epoch [netuid]", PositionalArgs: pos("netuid"),
+					Short: "run a subnet's next epoch admin_freeze_window blocks from now (owner only; not with commit-reveal on)",
+				},
+				{
 					RpcMethod: "SetHyperparameter", Use: "set-hyperparameter [netuid] [name] [value]", PositionalArgs: pos("netuid", "name", "value"),
 					Short: "change a subnet hyperparameter (owner, within its ranges; the chain authority for any)",
 				},

@@ -10857,6 +10857,458 @@ func (x *fastReflection_EventEpoch) ProtoMethods() *protoiface.Methods {
 }
 
 var (
+	md_EventEpochTriggered        protoreflect.MessageDescriptor
+	fd_EventEpochTriggered_netuid protoreflect.FieldDescriptor
+	fd_EventEpochTriggered_run_at protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_events_proto_init()
+	md_EventEpochTriggered = File_gotensor_subnet_v1_events_proto.Messages().ByName("EventEpochTriggered")
+	fd_EventEpochTriggered_netuid = md_EventEpochTriggered.Fields().ByName("netuid")
+	fd_EventEpochTriggered_run_at = md_EventEpochTriggered.Fields().ByName("run_at")
+}
+
+var _ protoreflect.Message = (*fastReflection_EventEpochTriggered)(nil)
+
+type fastReflection_EventEpochTriggered EventEpochTriggered
+
+func (x *EventEpochTriggered) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_EventEpochTriggered)(x)
+}
+
+func (x *EventEpochTriggered) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[19]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_EventEpochTriggered_messageType fastReflection_EventEpochTriggered_messageType
+var _ protoreflect.MessageType = fastReflection_EventEpochTriggered_messageType{}
+
+type fastReflection_EventEpochTriggered_messageType struct{}
+
+func (x fastReflection_EventEpochTriggered_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_EventEpochTriggered)(nil)
+}
+func (x fastReflection_EventEpochTriggered_messageType) New() protoreflect.Message {
+	return new(fastReflection_EventEpochTriggered)
+}
+func (x fastReflection_EventEpochTriggered_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpochTriggered
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_EventEpochTriggered) Descriptor() protoreflect.MessageDescriptor {
+	return md_EventEpochTriggered
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_EventEpochTriggered) Type() protoreflect.MessageType {
+	return _fastReflection_EventEpochTriggered_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_EventEpochTriggered) New() protoreflect.Message {
+	return new(fastReflection_EventEpochTriggered)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_EventEpochTriggered) Interface() protoreflect.ProtoMessage {
+	return (*EventEpochTriggered)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_EventEpochTriggered) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_EventEpochTriggered_netuid, value) {
+			return
+		}
+	}
+	if x.RunAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RunAt)
+		if !f(fd_EventEpochTriggered_run_at, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_EventEpochTriggered) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochTriggered.netuid":
+		return x.Netuid != uint32(0)
+	case "gotensor.subnet.v1.EventEpochTriggered.run_at":
+		return x.RunAt != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochTriggered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochTriggered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochTriggered) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochTriggered.netuid":
+		x.Netuid = uint32(0)
+	case "gotensor.subnet.v1.EventEpochTriggered.run_at":
+		x.RunAt = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochTriggered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochTriggered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_EventEpochTriggered) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.EventEpochTriggered.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.EventEpochTriggered.run_at":
+		value := x.RunAt
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochTriggered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochTriggered does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochTriggered) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochTriggered.netuid":
+		x.Netuid = uint32(value.Uint())
+	case "gotensor.subnet.v1.EventEpochTriggered.run_at":
+		x.RunAt = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochTriggered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochTriggered does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochTriggered) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochTriggered.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.EventEpochTriggered is not mutable"))
+	case "gotensor.subnet.v1.EventEpochTriggered.run_at":
+		panic(fmt.Errorf("field run_at of message gotensor.subnet.v1.EventEpochTriggered is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochTriggered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochTriggered does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_EventEpochTriggered) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.EventEpochTriggered.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.EventEpochTriggered.run_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.EventEpochTriggered"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.EventEpochTriggered does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_EventEpochTriggered) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.EventEpochTriggered", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_EventEpochTriggered) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_EventEpochTriggered) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_EventEpochTriggered) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_EventEpochTriggered) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*EventEpochTriggered)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.RunAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.RunAt))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpochTriggered)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.RunAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RunAt))
+			i--
+			dAtA[i] = 0x10
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*EventEpochTriggered)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpochTriggered: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: EventEpochTriggered: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RunAt", wireType)
+				}
+				x.RunAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RunAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
 	md_EventEpochDeferred        protoreflect.MessageDescriptor
 	fd_EventEpochDeferred_netuid protoreflect.FieldDescriptor
 	fd_EventEpochDeferred_run_at protoreflect.FieldDescriptor
@@ -10878,7 +11330,7 @@ func (x *EventEpochDeferred) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventEpochDeferred) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[19]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[20]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11330,7 +11782,7 @@ func (x *EventEpochSkipped) ProtoReflect() protoreflect.Message {
 }
 
 func (x *EventEpochSkipped) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[20]
+	mi := &file_gotensor_subnet_v1_events_proto_msgTypes[21]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12946,6 +13398,50 @@ func (x *EventEpoch) GetWithheld() uint64 {
 	return 0
 }
 
+// EventEpochTriggered: a subnet's owner asked for its next epoch at run_at.
+type EventEpochTriggered struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Netuid uint32 `protobuf:"varint,1,opt,name=netuid,proto3" json:"netuid,omitempty"`
+	RunAt  uint64 `protobuf:"varint,2,opt,name=run_at,json=runAt,proto3" json:"run_at,omitempty"`
+}
+
+func (x *EventEpochTriggered) Reset() {
+	*x = EventEpochTriggered{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[19]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EventEpochTriggered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventEpochTriggered) ProtoMessage() {}
+
+// Deprecated: Use EventEpochTriggered.ProtoReflect.Descriptor instead.
+func (*EventEpochTriggered) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *EventEpochTriggered) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+func (x *EventEpochTriggered) GetRunAt() uint64 {
+	if x != nil {
+		return x.RunAt
+	}
+	return 0
+}
+
 // EventEpochDeferred: an epoch was due but the per-block cap was reached; it runs next block.
 type EventEpochDeferred struct {
 	state         protoimpl.MessageState
@@ -12959,7 +13455,7 @@ type EventEpochDeferred struct {
 func (x *EventEpochDeferred) Reset() {
 	*x = EventEpochDeferred{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[19]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[20]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -12973,7 +13469,7 @@ func (*EventEpochDeferred) ProtoMessage() {}
 
 // Deprecated: Use EventEpochDeferred.ProtoReflect.Descriptor instead.
 func (*EventEpochDeferred) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{19}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *EventEpochDeferred) GetNetuid() uint32 {
@@ -13003,7 +13499,7 @@ type EventEpochSkipped struct {
 func (x *EventEpochSkipped) Reset() {
 	*x = EventEpochSkipped{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[20]
+		mi := &file_gotensor_subnet_v1_events_proto_msgTypes[21]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -13017,7 +13513,7 @@ func (*EventEpochSkipped) ProtoMessage() {}
 
 // Deprecated: Use EventEpochSkipped.ProtoReflect.Descriptor instead.
 func (*EventEpochSkipped) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{20}
+	return file_gotensor_subnet_v1_events_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EventEpochSkipped) GetNetuid() uint32 {
@@ -13200,19 +13696,23 @@ var file_gotensor_subnet_v1_events_proto_rawDesc = []byte{
 	0x64, 0x61, 0x74, 0x6f, 0x72, 0x73, 0x18, 0x06, 0x20, 0x01, 0x28, 0x04, 0x52, 0x0a, 0x76, 0x61,
 	0x6c, 0x69, 0x64, 0x61, 0x74, 0x6f, 0x72, 0x73, 0x12, 0x1a, 0x0a, 0x08, 0x77, 0x69, 0x74, 0x68,
 	0x68, 0x65, 0x6c, 0x64, 0x18, 0x07, 0x20, 0x01, 0x28, 0x04, 0x52, 0x08, 0x77, 0x69, 0x74, 0x68,
-	0x68, 0x65, 0x6c, 0x64, 0x22, 0x43, 0x0a, 0x12, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f,
-	0x63, 0x68, 0x44, 0x65, 0x66, 0x65, 0x72, 0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65,
-	0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75,
-	0x69, 0x64, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f, 0x61, 0x74, 0x18, 0x02, 0x20, 0x01,
-	0x28, 0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22, 0x43, 0x0a, 0x11, 0x45, 0x76, 0x65,
-	0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x53, 0x6b, 0x69, 0x70, 0x70, 0x65, 0x64, 0x12, 0x16,
-	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
-	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e,
-	0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x42, 0x2d,
-	0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78,
-	0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70,
-	0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x68, 0x65, 0x6c, 0x64, 0x22, 0x44, 0x0a, 0x13, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f,
+	0x63, 0x68, 0x54, 0x72, 0x69, 0x67, 0x67, 0x65, 0x72, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e,
+	0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74,
+	0x75, 0x69, 0x64, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f, 0x61, 0x74, 0x18, 0x02, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22, 0x43, 0x0a, 0x12, 0x45, 0x76,
+	0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x44, 0x65, 0x66, 0x65, 0x72, 0x72, 0x65, 0x64,
+	0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d,
+	0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f,
+	0x61, 0x74, 0x18, 0x02, 0x20, 0x01, 0x28, 0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22,
+	0x43, 0x0a, 0x11, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x53, 0x6b, 0x69,
+	0x70, 0x70, 0x65, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x0d, 0x52, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06,
+	0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x65,
+	0x61, 0x73, 0x6f, 0x6e, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63,
+	0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79,
+	0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -13227,7 +13727,7 @@ func file_gotensor_subnet_v1_events_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_events_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_gotensor_subnet_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_gotensor_subnet_v1_events_proto_goTypes = []interface{}{
 	(*EventCoinbase)(nil),            // 0: gotensor.subnet.v1.EventCoinbase
 	(*EventRecycle)(nil),             // 1: gotensor.subnet.v1.EventRecycle
@@ -13248,12 +13748,13 @@ var file_gotensor_subnet_v1_events_proto_goTypes = []interface{}{
 	(*EventWeightsCommitted)(nil),    // 16: gotensor.subnet.v1.EventWeightsCommitted
 	(*EventAxonServed)(nil),          // 17: gotensor.subnet.v1.EventAxonServed
 	(*EventEpoch)(nil),               // 18: gotensor.subnet.v1.EventEpoch
-	(*EventEpochDeferred)(nil),       // 19: gotensor.subnet.v1.EventEpochDeferred
-	(*EventEpochSkipped)(nil),        // 20: gotensor.subnet.v1.EventEpochSkipped
-	(DissolutionPhase)(0),            // 21: gotensor.subnet.v1.DissolutionPhase
+	(*EventEpochTriggered)(nil),      // 19: gotensor.subnet.v1.EventEpochTriggered
+	(*EventEpochDeferred)(nil),       // 20: gotensor.subnet.v1.EventEpochDeferred
+	(*EventEpochSkipped)(nil),        // 21: gotensor.subnet.v1.EventEpochSkipped
+	(DissolutionPhase)(0),            // 22: gotensor.subnet.v1.DissolutionPhase
 }
 var file_gotensor_subnet_v1_events_proto_depIdxs = []int32{
-	21, // 0: gotensor.subnet.v1.EventDissolutionProgress.phase:type_name -> gotensor.subnet.v1.DissolutionPhase
+	22, // 0: gotensor.subnet.v1.EventDissolutionProgress.phase:type_name -> gotensor.subnet.v1.DissolutionPhase
 	1,  // [1:1] is the sub-list for method output_type
 	1,  // [1:1] is the sub-list for method input_type
 	1,  // [1:1] is the sub-list for extension type_name
@@ -13497,7 +13998,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*EventEpochDeferred); i {
+			switch v := v.(*EventEpochTriggered); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -13509,6 +14010,18 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_events_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EventEpochDeferred); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_events_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*EventEpochSkipped); i {
 			case 0:
 				return &v.state
@@ -13527,7 +14040,7 @@ func file_gotensor_subnet_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_events_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

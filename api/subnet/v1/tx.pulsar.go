@@ -2744,6 +2744,878 @@ func (x *fastReflection_MsgStartCallResponse) ProtoMethods() *protoiface.Methods
 }
 
 var (
+	md_MsgTriggerEpoch        protoreflect.MessageDescriptor
+	fd_MsgTriggerEpoch_owner  protoreflect.FieldDescriptor
+	fd_MsgTriggerEpoch_netuid protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgTriggerEpoch = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgTriggerEpoch")
+	fd_MsgTriggerEpoch_owner = md_MsgTriggerEpoch.Fields().ByName("owner")
+	fd_MsgTriggerEpoch_netuid = md_MsgTriggerEpoch.Fields().ByName("netuid")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgTriggerEpoch)(nil)
+
+type fastReflection_MsgTriggerEpoch MsgTriggerEpoch
+
+func (x *MsgTriggerEpoch) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgTriggerEpoch)(x)
+}
+
+func (x *MsgTriggerEpoch) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[6]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgTriggerEpoch_messageType fastReflection_MsgTriggerEpoch_messageType
+var _ protoreflect.MessageType = fastReflection_MsgTriggerEpoch_messageType{}
+
+type fastReflection_MsgTriggerEpoch_messageType struct{}
+
+func (x fastReflection_MsgTriggerEpoch_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgTriggerEpoch)(nil)
+}
+func (x fastReflection_MsgTriggerEpoch_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgTriggerEpoch)
+}
+func (x fastReflection_MsgTriggerEpoch_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTriggerEpoch
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgTriggerEpoch) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTriggerEpoch
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgTriggerEpoch) Type() protoreflect.MessageType {
+	return _fastReflection_MsgTriggerEpoch_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgTriggerEpoch) New() protoreflect.Message {
+	return new(fastReflection_MsgTriggerEpoch)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgTriggerEpoch) Interface() protoreflect.ProtoMessage {
+	return (*MsgTriggerEpoch)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgTriggerEpoch) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.Owner != "" {
+		value := protoreflect.ValueOfString(x.Owner)
+		if !f(fd_MsgTriggerEpoch_owner, value) {
+			return
+		}
+	}
+	if x.Netuid != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.Netuid)
+		if !f(fd_MsgTriggerEpoch_netuid, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgTriggerEpoch) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpoch.owner":
+		return x.Owner != ""
+	case "gotensor.subnet.v1.MsgTriggerEpoch.netuid":
+		return x.Netuid != uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpoch) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpoch.owner":
+		x.Owner = ""
+	case "gotensor.subnet.v1.MsgTriggerEpoch.netuid":
+		x.Netuid = uint32(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgTriggerEpoch) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpoch.owner":
+		value := x.Owner
+		return protoreflect.ValueOfString(value)
+	case "gotensor.subnet.v1.MsgTriggerEpoch.netuid":
+		value := x.Netuid
+		return protoreflect.ValueOfUint32(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpoch does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpoch) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpoch.owner":
+		x.Owner = value.Interface().(string)
+	case "gotensor.subnet.v1.MsgTriggerEpoch.netuid":
+		x.Netuid = uint32(value.Uint())
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpoch) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpoch.owner":
+		panic(fmt.Errorf("field owner of message gotensor.subnet.v1.MsgTriggerEpoch is not mutable"))
+	case "gotensor.subnet.v1.MsgTriggerEpoch.netuid":
+		panic(fmt.Errorf("field netuid of message gotensor.subnet.v1.MsgTriggerEpoch is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgTriggerEpoch) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpoch.owner":
+		return protoreflect.ValueOfString("")
+	case "gotensor.subnet.v1.MsgTriggerEpoch.netuid":
+		return protoreflect.ValueOfUint32(uint32(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpoch"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpoch does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgTriggerEpoch) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgTriggerEpoch", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgTriggerEpoch) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpoch) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgTriggerEpoch) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgTriggerEpoch) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgTriggerEpoch)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		l = len(x.Owner)
+		if l > 0 {
+			n += 1 + l + runtime.Sov(uint64(l))
+		}
+		if x.Netuid != 0 {
+			n += 1 + runtime.Sov(uint64(x.Netuid))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTriggerEpoch)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.Netuid != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.Netuid))
+			i--
+			dAtA[i] = 0x10
+		}
+		if len(x.Owner) > 0 {
+			i -= len(x.Owner)
+			copy(dAtA[i:], x.Owner)
+			i = runtime.EncodeVarint(dAtA, i, uint64(len(x.Owner)))
+			i--
+			dAtA[i] = 0xa
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTriggerEpoch)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTriggerEpoch: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTriggerEpoch: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 2 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+				}
+				var stringLen uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					stringLen |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				intStringLen := int(stringLen)
+				if intStringLen < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				postIndex := iNdEx + intStringLen
+				if postIndex < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if postIndex > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				x.Owner = string(dAtA[iNdEx:postIndex])
+				iNdEx = postIndex
+			case 2:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field Netuid", wireType)
+				}
+				x.Netuid = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.Netuid |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
+	md_MsgTriggerEpochResponse        protoreflect.MessageDescriptor
+	fd_MsgTriggerEpochResponse_run_at protoreflect.FieldDescriptor
+)
+
+func init() {
+	file_gotensor_subnet_v1_tx_proto_init()
+	md_MsgTriggerEpochResponse = File_gotensor_subnet_v1_tx_proto.Messages().ByName("MsgTriggerEpochResponse")
+	fd_MsgTriggerEpochResponse_run_at = md_MsgTriggerEpochResponse.Fields().ByName("run_at")
+}
+
+var _ protoreflect.Message = (*fastReflection_MsgTriggerEpochResponse)(nil)
+
+type fastReflection_MsgTriggerEpochResponse MsgTriggerEpochResponse
+
+func (x *MsgTriggerEpochResponse) ProtoReflect() protoreflect.Message {
+	return (*fastReflection_MsgTriggerEpochResponse)(x)
+}
+
+func (x *MsgTriggerEpochResponse) slowProtoReflect() protoreflect.Message {
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[7]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+var _fastReflection_MsgTriggerEpochResponse_messageType fastReflection_MsgTriggerEpochResponse_messageType
+var _ protoreflect.MessageType = fastReflection_MsgTriggerEpochResponse_messageType{}
+
+type fastReflection_MsgTriggerEpochResponse_messageType struct{}
+
+func (x fastReflection_MsgTriggerEpochResponse_messageType) Zero() protoreflect.Message {
+	return (*fastReflection_MsgTriggerEpochResponse)(nil)
+}
+func (x fastReflection_MsgTriggerEpochResponse_messageType) New() protoreflect.Message {
+	return new(fastReflection_MsgTriggerEpochResponse)
+}
+func (x fastReflection_MsgTriggerEpochResponse_messageType) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTriggerEpochResponse
+}
+
+// Descriptor returns message descriptor, which contains only the protobuf
+// type information for the message.
+func (x *fastReflection_MsgTriggerEpochResponse) Descriptor() protoreflect.MessageDescriptor {
+	return md_MsgTriggerEpochResponse
+}
+
+// Type returns the message type, which encapsulates both Go and protobuf
+// type information. If the Go type information is not needed,
+// it is recommended that the message descriptor be used instead.
+func (x *fastReflection_MsgTriggerEpochResponse) Type() protoreflect.MessageType {
+	return _fastReflection_MsgTriggerEpochResponse_messageType
+}
+
+// New returns a newly allocated and mutable empty message.
+func (x *fastReflection_MsgTriggerEpochResponse) New() protoreflect.Message {
+	return new(fastReflection_MsgTriggerEpochResponse)
+}
+
+// Interface unwraps the message reflection interface and
+// returns the underlying ProtoMessage interface.
+func (x *fastReflection_MsgTriggerEpochResponse) Interface() protoreflect.ProtoMessage {
+	return (*MsgTriggerEpochResponse)(x)
+}
+
+// Range iterates over every populated field in an undefined order,
+// calling f for each field descriptor and value encountered.
+// Range returns immediately if f returns false.
+// While iterating, mutating operations may only be performed
+// on the current field descriptor.
+func (x *fastReflection_MsgTriggerEpochResponse) Range(f func(protoreflect.FieldDescriptor, protoreflect.Value) bool) {
+	if x.RunAt != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RunAt)
+		if !f(fd_MsgTriggerEpochResponse_run_at, value) {
+			return
+		}
+	}
+}
+
+// Has reports whether a field is populated.
+//
+// Some fields have the property of nullability where it is possible to
+// distinguish between the default value of a field and whether the field
+// was explicitly populated with the default value. Singular message fields,
+// member fields of a oneof, and proto2 scalar fields are nullable. Such
+// fields are populated only if explicitly set.
+//
+// In other cases (aside from the nullable cases above),
+// a proto3 scalar field is populated if it contains a non-zero value, and
+// a repeated field is populated if it is non-empty.
+func (x *fastReflection_MsgTriggerEpochResponse) Has(fd protoreflect.FieldDescriptor) bool {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpochResponse.run_at":
+		return x.RunAt != uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpochResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpochResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Clear clears the field such that a subsequent Has call reports false.
+//
+// Clearing an extension field clears both the extension type and value
+// associated with the given field number.
+//
+// Clear is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpochResponse) Clear(fd protoreflect.FieldDescriptor) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpochResponse.run_at":
+		x.RunAt = uint64(0)
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpochResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpochResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Get retrieves the value for a field.
+//
+// For unpopulated scalars, it returns the default value, where
+// the default value of a bytes scalar is guaranteed to be a copy.
+// For unpopulated composite types, it returns an empty, read-only view
+// of the value; to obtain a mutable reference, use Mutable.
+func (x *fastReflection_MsgTriggerEpochResponse) Get(descriptor protoreflect.FieldDescriptor) protoreflect.Value {
+	switch descriptor.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpochResponse.run_at":
+		value := x.RunAt
+		return protoreflect.ValueOfUint64(value)
+	default:
+		if descriptor.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpochResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpochResponse does not contain field %s", descriptor.FullName()))
+	}
+}
+
+// Set stores the value for a field.
+//
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType.
+// When setting a composite type, it is unspecified whether the stored value
+// aliases the source's memory in any way. If the composite value is an
+// empty, read-only value, then it panics.
+//
+// Set is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpochResponse) Set(fd protoreflect.FieldDescriptor, value protoreflect.Value) {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpochResponse.run_at":
+		x.RunAt = value.Uint()
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpochResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpochResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// Mutable returns a mutable reference to a composite type.
+//
+// If the field is unpopulated, it may allocate a composite value.
+// For a field belonging to a oneof, it implicitly clears any other field
+// that may be currently set within the same oneof.
+// For extension fields, it implicitly stores the provided ExtensionType
+// if not already stored.
+// It panics if the field does not contain a composite type.
+//
+// Mutable is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpochResponse) Mutable(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpochResponse.run_at":
+		panic(fmt.Errorf("field run_at of message gotensor.subnet.v1.MsgTriggerEpochResponse is not mutable"))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpochResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpochResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// NewField returns a new value that is assignable to the field
+// for the given descriptor. For scalars, this returns the default value.
+// For lists, maps, and messages, this returns a new, empty, mutable value.
+func (x *fastReflection_MsgTriggerEpochResponse) NewField(fd protoreflect.FieldDescriptor) protoreflect.Value {
+	switch fd.FullName() {
+	case "gotensor.subnet.v1.MsgTriggerEpochResponse.run_at":
+		return protoreflect.ValueOfUint64(uint64(0))
+	default:
+		if fd.IsExtension() {
+			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.MsgTriggerEpochResponse"))
+		}
+		panic(fmt.Errorf("message gotensor.subnet.v1.MsgTriggerEpochResponse does not contain field %s", fd.FullName()))
+	}
+}
+
+// WhichOneof reports which field within the oneof is populated,
+// returning nil if none are populated.
+// It panics if the oneof descriptor does not belong to this message.
+func (x *fastReflection_MsgTriggerEpochResponse) WhichOneof(d protoreflect.OneofDescriptor) protoreflect.FieldDescriptor {
+	switch d.FullName() {
+	default:
+		panic(fmt.Errorf("%s is not a oneof field in gotensor.subnet.v1.MsgTriggerEpochResponse", d.FullName()))
+	}
+	panic("unreachable")
+}
+
+// GetUnknown retrieves the entire list of unknown fields.
+// The caller may only mutate the contents of the RawFields
+// if the mutated bytes are stored back into the message with SetUnknown.
+func (x *fastReflection_MsgTriggerEpochResponse) GetUnknown() protoreflect.RawFields {
+	return x.unknownFields
+}
+
+// SetUnknown stores an entire list of unknown fields.
+// The raw fields must be syntactically valid according to the wire format.
+// An implementation may panic if this is not the case.
+// Once stored, the caller must not mutate the content of the RawFields.
+// An empty RawFields may be passed to clear the fields.
+//
+// SetUnknown is a mutating operation and unsafe for concurrent use.
+func (x *fastReflection_MsgTriggerEpochResponse) SetUnknown(fields protoreflect.RawFields) {
+	x.unknownFields = fields
+}
+
+// IsValid reports whether the message is valid.
+//
+// An invalid message is an empty, read-only value.
+//
+// An invalid message often corresponds to a nil pointer of the concrete
+// message type, but the details are implementation dependent.
+// Validity is not part of the protobuf data model, and may not
+// be preserved in marshaling or other operations.
+func (x *fastReflection_MsgTriggerEpochResponse) IsValid() bool {
+	return x != nil
+}
+
+// ProtoMethods returns optional fastReflectionFeature-path implementations of various operations.
+// This method may return nil.
+//
+// The returned methods type is identical to
+// "google.golang.org/protobuf/runtime/protoiface".Methods.
+// Consult the protoiface package documentation for details.
+func (x *fastReflection_MsgTriggerEpochResponse) ProtoMethods() *protoiface.Methods {
+	size := func(input protoiface.SizeInput) protoiface.SizeOutput {
+		x := input.Message.Interface().(*MsgTriggerEpochResponse)
+		if x == nil {
+			return protoiface.SizeOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Size:              0,
+			}
+		}
+		options := runtime.SizeInputToOptions(input)
+		_ = options
+		var n int
+		var l int
+		_ = l
+		if x.RunAt != 0 {
+			n += 1 + runtime.Sov(uint64(x.RunAt))
+		}
+		if x.unknownFields != nil {
+			n += len(x.unknownFields)
+		}
+		return protoiface.SizeOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Size:              n,
+		}
+	}
+
+	marshal := func(input protoiface.MarshalInput) (protoiface.MarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTriggerEpochResponse)
+		if x == nil {
+			return protoiface.MarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Buf:               input.Buf,
+			}, nil
+		}
+		options := runtime.MarshalInputToOptions(input)
+		_ = options
+		size := options.Size(x)
+		dAtA := make([]byte, size)
+		i := len(dAtA)
+		_ = i
+		var l int
+		_ = l
+		if x.unknownFields != nil {
+			i -= len(x.unknownFields)
+			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.RunAt != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RunAt))
+			i--
+			dAtA[i] = 0x8
+		}
+		if input.Buf != nil {
+			input.Buf = append(input.Buf, dAtA...)
+		} else {
+			input.Buf = dAtA
+		}
+		return protoiface.MarshalOutput{
+			NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+			Buf:               input.Buf,
+		}, nil
+	}
+	unmarshal := func(input protoiface.UnmarshalInput) (protoiface.UnmarshalOutput, error) {
+		x := input.Message.Interface().(*MsgTriggerEpochResponse)
+		if x == nil {
+			return protoiface.UnmarshalOutput{
+				NoUnkeyedLiterals: input.NoUnkeyedLiterals,
+				Flags:             input.Flags,
+			}, nil
+		}
+		options := runtime.UnmarshalInputToOptions(input)
+		_ = options
+		dAtA := input.Buf
+		l := len(dAtA)
+		iNdEx := 0
+		for iNdEx < l {
+			preIndex := iNdEx
+			var wire uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				wire |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			fieldNum := int32(wire >> 3)
+			wireType := int(wire & 0x7)
+			if wireType == 4 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTriggerEpochResponse: wiretype end group for non-group")
+			}
+			if fieldNum <= 0 {
+				return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: MsgTriggerEpochResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			}
+			switch fieldNum {
+			case 1:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RunAt", wireType)
+				}
+				x.RunAt = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RunAt |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			default:
+				iNdEx = preIndex
+				skippy, err := runtime.Skip(dAtA[iNdEx:])
+				if err != nil {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, err
+				}
+				if (skippy < 0) || (iNdEx+skippy) < 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrInvalidLength
+				}
+				if (iNdEx + skippy) > l {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+				}
+				if !options.DiscardUnknown {
+					x.unknownFields = append(x.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+				}
+				iNdEx += skippy
+			}
+		}
+
+		if iNdEx > l {
+			return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+		}
+		return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, nil
+	}
+	return &protoiface.Methods{
+		NoUnkeyedLiterals: struct{}{},
+		Flags:             protoiface.SupportMarshalDeterministic | protoiface.SupportUnmarshalDiscardUnknown,
+		Size:              size,
+		Marshal:           marshal,
+		Unmarshal:         unmarshal,
+		Merge:             nil,
+		CheckInitialized:  nil,
+	}
+}
+
+var (
 	md_MsgSetHyperparameter        protoreflect.MessageDescriptor
 	fd_MsgSetHyperparameter_signer protoreflect.FieldDescriptor
 	fd_MsgSetHyperparameter_netuid protoreflect.FieldDescriptor
@@ -2769,7 +3641,7 @@ func (x *MsgSetHyperparameter) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgSetHyperparameter) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[6]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[8]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3357,7 +4229,7 @@ func (x *MsgSetHyperparameterResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgSetHyperparameterResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[7]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[9]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3721,7 +4593,7 @@ func (x *MsgBurnedRegister) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgBurnedRegister) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[8]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[10]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4297,7 +5169,7 @@ func (x *MsgBurnedRegisterResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgBurnedRegisterResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[9]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[11]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4757,7 +5629,7 @@ func (x *MsgAddStake) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgAddStake) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[10]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[12]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5433,7 +6305,7 @@ func (x *MsgAddStakeResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgAddStakeResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[11]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[13]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5939,7 +6811,7 @@ func (x *MsgRemoveStake) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgRemoveStake) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[12]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[14]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6615,7 +7487,7 @@ func (x *MsgRemoveStakeResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgRemoveStakeResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[13]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[15]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7121,7 +7993,7 @@ func (x *MsgMoveStake) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgMoveStake) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[14]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[16]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7803,7 +8675,7 @@ func (x *MsgMoveStakeResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgMoveStakeResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[15]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[17]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8217,7 +9089,7 @@ func (x *MsgTransferStake) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgTransferStake) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[16]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[18]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -8899,7 +9771,7 @@ func (x *MsgTransferStakeResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgTransferStakeResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[17]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[19]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9307,7 +10179,7 @@ func (x *MsgSetDelegateTake) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgSetDelegateTake) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[18]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[20]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -9833,7 +10705,7 @@ func (x *MsgSetDelegateTakeResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgSetDelegateTakeResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[19]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[21]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -10291,7 +11163,7 @@ func (x *MsgSetWeights) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgSetWeights) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[20]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[22]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11065,7 +11937,7 @@ func (x *MsgSetWeightsResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgSetWeightsResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[21]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[23]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11427,7 +12299,7 @@ func (x *MsgCommitWeights) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgCommitWeights) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[22]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[24]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -11959,7 +12831,7 @@ func (x *MsgCommitWeightsResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgCommitWeightsResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[23]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[25]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -12511,7 +13383,7 @@ func (x *MsgRevealWeights) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgRevealWeights) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[24]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[26]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13349,7 +14221,7 @@ func (x *MsgRevealWeightsResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgRevealWeightsResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[25]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[27]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -13717,7 +14589,7 @@ func (x *MsgServeAxon) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgServeAxon) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[26]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[28]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14381,7 +15253,7 @@ func (x *MsgServeAxonResponse) ProtoReflect() protoreflect.Message {
 }
 
 func (x *MsgServeAxonResponse) slowProtoReflect() protoreflect.Message {
-	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[27]
+	mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[29]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -14975,6 +15847,85 @@ func (*MsgStartCallResponse) Descriptor() ([]byte, []int) {
 	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{5}
 }
 
+type MsgTriggerEpoch struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Owner  string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Netuid uint32 `protobuf:"varint,2,opt,name=netuid,proto3" json:"netuid,omitempty"`
+}
+
+func (x *MsgTriggerEpoch) Reset() {
+	*x = MsgTriggerEpoch{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[6]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgTriggerEpoch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgTriggerEpoch) ProtoMessage() {}
+
+// Deprecated: Use MsgTriggerEpoch.ProtoReflect.Descriptor instead.
+func (*MsgTriggerEpoch) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *MsgTriggerEpoch) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *MsgTriggerEpoch) GetNetuid() uint32 {
+	if x != nil {
+		return x.Netuid
+	}
+	return 0
+}
+
+type MsgTriggerEpochResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// run_at is the block the triggered epoch runs at.
+	RunAt uint64 `protobuf:"varint,1,opt,name=run_at,json=runAt,proto3" json:"run_at,omitempty"`
+}
+
+func (x *MsgTriggerEpochResponse) Reset() {
+	*x = MsgTriggerEpochResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[7]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *MsgTriggerEpochResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgTriggerEpochResponse) ProtoMessage() {}
+
+// Deprecated: Use MsgTriggerEpochResponse.ProtoReflect.Descriptor instead.
+func (*MsgTriggerEpochResponse) Descriptor() ([]byte, []int) {
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MsgTriggerEpochResponse) GetRunAt() uint64 {
+	if x != nil {
+		return x.RunAt
+	}
+	return 0
+}
+
 type MsgSetHyperparameter struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
@@ -14992,7 +15943,7 @@ type MsgSetHyperparameter struct {
 func (x *MsgSetHyperparameter) Reset() {
 	*x = MsgSetHyperparameter{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[6]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[8]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15006,7 +15957,7 @@ func (*MsgSetHyperparameter) ProtoMessage() {}
 
 // Deprecated: Use MsgSetHyperparameter.ProtoReflect.Descriptor instead.
 func (*MsgSetHyperparameter) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{6}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MsgSetHyperparameter) GetSigner() string {
@@ -15046,7 +15997,7 @@ type MsgSetHyperparameterResponse struct {
 func (x *MsgSetHyperparameterResponse) Reset() {
 	*x = MsgSetHyperparameterResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[7]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[9]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15060,7 +16011,7 @@ func (*MsgSetHyperparameterResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgSetHyperparameterResponse.ProtoReflect.Descriptor instead.
 func (*MsgSetHyperparameterResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{7}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{9}
 }
 
 type MsgBurnedRegister struct {
@@ -15078,7 +16029,7 @@ type MsgBurnedRegister struct {
 func (x *MsgBurnedRegister) Reset() {
 	*x = MsgBurnedRegister{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[8]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[10]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15092,7 +16043,7 @@ func (*MsgBurnedRegister) ProtoMessage() {}
 
 // Deprecated: Use MsgBurnedRegister.ProtoReflect.Descriptor instead.
 func (*MsgBurnedRegister) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{8}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MsgBurnedRegister) GetColdkey() string {
@@ -15135,7 +16086,7 @@ type MsgBurnedRegisterResponse struct {
 func (x *MsgBurnedRegisterResponse) Reset() {
 	*x = MsgBurnedRegisterResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[9]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[11]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15149,7 +16100,7 @@ func (*MsgBurnedRegisterResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgBurnedRegisterResponse.ProtoReflect.Descriptor instead.
 func (*MsgBurnedRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{9}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MsgBurnedRegisterResponse) GetUid() uint32 {
@@ -15185,7 +16136,7 @@ type MsgAddStake struct {
 func (x *MsgAddStake) Reset() {
 	*x = MsgAddStake{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[10]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[12]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15199,7 +16150,7 @@ func (*MsgAddStake) ProtoMessage() {}
 
 // Deprecated: Use MsgAddStake.ProtoReflect.Descriptor instead.
 func (*MsgAddStake) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{10}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MsgAddStake) GetColdkey() string {
@@ -15257,7 +16208,7 @@ type MsgAddStakeResponse struct {
 func (x *MsgAddStakeResponse) Reset() {
 	*x = MsgAddStakeResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[11]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[13]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15271,7 +16222,7 @@ func (*MsgAddStakeResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgAddStakeResponse.ProtoReflect.Descriptor instead.
 func (*MsgAddStakeResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{11}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MsgAddStakeResponse) GetTaoSpent() uint64 {
@@ -15313,7 +16264,7 @@ type MsgRemoveStake struct {
 func (x *MsgRemoveStake) Reset() {
 	*x = MsgRemoveStake{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[12]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[14]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15327,7 +16278,7 @@ func (*MsgRemoveStake) ProtoMessage() {}
 
 // Deprecated: Use MsgRemoveStake.ProtoReflect.Descriptor instead.
 func (*MsgRemoveStake) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{12}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MsgRemoveStake) GetColdkey() string {
@@ -15385,7 +16336,7 @@ type MsgRemoveStakeResponse struct {
 func (x *MsgRemoveStakeResponse) Reset() {
 	*x = MsgRemoveStakeResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[13]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[15]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15399,7 +16350,7 @@ func (*MsgRemoveStakeResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgRemoveStakeResponse.ProtoReflect.Descriptor instead.
 func (*MsgRemoveStakeResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{13}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgRemoveStakeResponse) GetAlphaSpent() uint64 {
@@ -15439,7 +16390,7 @@ type MsgMoveStake struct {
 func (x *MsgMoveStake) Reset() {
 	*x = MsgMoveStake{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[14]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[16]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15453,7 +16404,7 @@ func (*MsgMoveStake) ProtoMessage() {}
 
 // Deprecated: Use MsgMoveStake.ProtoReflect.Descriptor instead.
 func (*MsgMoveStake) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{14}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgMoveStake) GetColdkey() string {
@@ -15509,7 +16460,7 @@ type MsgMoveStakeResponse struct {
 func (x *MsgMoveStakeResponse) Reset() {
 	*x = MsgMoveStakeResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[15]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[17]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15523,7 +16474,7 @@ func (*MsgMoveStakeResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgMoveStakeResponse.ProtoReflect.Descriptor instead.
 func (*MsgMoveStakeResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{15}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgMoveStakeResponse) GetAlphaReceived() uint64 {
@@ -15549,7 +16500,7 @@ type MsgTransferStake struct {
 func (x *MsgTransferStake) Reset() {
 	*x = MsgTransferStake{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[16]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[18]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15563,7 +16514,7 @@ func (*MsgTransferStake) ProtoMessage() {}
 
 // Deprecated: Use MsgTransferStake.ProtoReflect.Descriptor instead.
 func (*MsgTransferStake) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{16}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MsgTransferStake) GetColdkey() string {
@@ -15619,7 +16570,7 @@ type MsgTransferStakeResponse struct {
 func (x *MsgTransferStakeResponse) Reset() {
 	*x = MsgTransferStakeResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[17]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[19]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15633,7 +16584,7 @@ func (*MsgTransferStakeResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgTransferStakeResponse.ProtoReflect.Descriptor instead.
 func (*MsgTransferStakeResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{17}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MsgTransferStakeResponse) GetAlphaReceived() uint64 {
@@ -15657,7 +16608,7 @@ type MsgSetDelegateTake struct {
 func (x *MsgSetDelegateTake) Reset() {
 	*x = MsgSetDelegateTake{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[18]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[20]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15671,7 +16622,7 @@ func (*MsgSetDelegateTake) ProtoMessage() {}
 
 // Deprecated: Use MsgSetDelegateTake.ProtoReflect.Descriptor instead.
 func (*MsgSetDelegateTake) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{18}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgSetDelegateTake) GetColdkey() string {
@@ -15704,7 +16655,7 @@ type MsgSetDelegateTakeResponse struct {
 func (x *MsgSetDelegateTakeResponse) Reset() {
 	*x = MsgSetDelegateTakeResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[19]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[21]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15718,7 +16669,7 @@ func (*MsgSetDelegateTakeResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgSetDelegateTakeResponse.ProtoReflect.Descriptor instead.
 func (*MsgSetDelegateTakeResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{19}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{21}
 }
 
 type MsgSetWeights struct {
@@ -15737,7 +16688,7 @@ type MsgSetWeights struct {
 func (x *MsgSetWeights) Reset() {
 	*x = MsgSetWeights{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[20]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[22]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15751,7 +16702,7 @@ func (*MsgSetWeights) ProtoMessage() {}
 
 // Deprecated: Use MsgSetWeights.ProtoReflect.Descriptor instead.
 func (*MsgSetWeights) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{20}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MsgSetWeights) GetHotkey() string {
@@ -15798,7 +16749,7 @@ type MsgSetWeightsResponse struct {
 func (x *MsgSetWeightsResponse) Reset() {
 	*x = MsgSetWeightsResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[21]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[23]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15812,7 +16763,7 @@ func (*MsgSetWeightsResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgSetWeightsResponse.ProtoReflect.Descriptor instead.
 func (*MsgSetWeightsResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{21}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{23}
 }
 
 type MsgCommitWeights struct {
@@ -15829,7 +16780,7 @@ type MsgCommitWeights struct {
 func (x *MsgCommitWeights) Reset() {
 	*x = MsgCommitWeights{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[22]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[24]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15843,7 +16794,7 @@ func (*MsgCommitWeights) ProtoMessage() {}
 
 // Deprecated: Use MsgCommitWeights.ProtoReflect.Descriptor instead.
 func (*MsgCommitWeights) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{22}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MsgCommitWeights) GetHotkey() string {
@@ -15880,7 +16831,7 @@ type MsgCommitWeightsResponse struct {
 func (x *MsgCommitWeightsResponse) Reset() {
 	*x = MsgCommitWeightsResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[23]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[25]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15894,7 +16845,7 @@ func (*MsgCommitWeightsResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgCommitWeightsResponse.ProtoReflect.Descriptor instead.
 func (*MsgCommitWeightsResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{23}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MsgCommitWeightsResponse) GetCommitEpoch() uint64 {
@@ -15927,7 +16878,7 @@ type MsgRevealWeights struct {
 func (x *MsgRevealWeights) Reset() {
 	*x = MsgRevealWeights{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[24]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[26]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -15941,7 +16892,7 @@ func (*MsgRevealWeights) ProtoMessage() {}
 
 // Deprecated: Use MsgRevealWeights.ProtoReflect.Descriptor instead.
 func (*MsgRevealWeights) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{24}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MsgRevealWeights) GetHotkey() string {
@@ -15995,7 +16946,7 @@ type MsgRevealWeightsResponse struct {
 func (x *MsgRevealWeightsResponse) Reset() {
 	*x = MsgRevealWeightsResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[25]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[27]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -16009,7 +16960,7 @@ func (*MsgRevealWeightsResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgRevealWeightsResponse.ProtoReflect.Descriptor instead.
 func (*MsgRevealWeightsResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{25}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{27}
 }
 
 type MsgServeAxon struct {
@@ -16029,7 +16980,7 @@ type MsgServeAxon struct {
 func (x *MsgServeAxon) Reset() {
 	*x = MsgServeAxon{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[26]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[28]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -16043,7 +16994,7 @@ func (*MsgServeAxon) ProtoMessage() {}
 
 // Deprecated: Use MsgServeAxon.ProtoReflect.Descriptor instead.
 func (*MsgServeAxon) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{26}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *MsgServeAxon) GetHotkey() string {
@@ -16097,7 +17048,7 @@ type MsgServeAxonResponse struct {
 func (x *MsgServeAxonResponse) Reset() {
 	*x = MsgServeAxonResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[27]
+		mi := &file_gotensor_subnet_v1_tx_proto_msgTypes[29]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -16111,7 +17062,7 @@ func (*MsgServeAxonResponse) ProtoMessage() {}
 
 // Deprecated: Use MsgServeAxonResponse.ProtoReflect.Descriptor instead.
 func (*MsgServeAxonResponse) Descriptor() ([]byte, []int) {
-	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{27}
+	return file_gotensor_subnet_v1_tx_proto_rawDescGZIP(), []int{29}
 }
 
 var File_gotensor_subnet_v1_tx_proto protoreflect.FileDescriptor
@@ -16171,7 +17122,19 @@ var file_gotensor_subnet_v1_tx_proto_rawDesc = []byte{
 	0xe7, 0xb0, 0x2a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
 	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61,
 	0x6c, 0x6c, 0x22, 0x16, 0x0a, 0x14, 0x4d, 0x73, 0x67, 0x53, 0x74, 0x61, 0x72, 0x74, 0x43, 0x61,
-	0x6c, 0x6c, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0xc2, 0x01, 0x0a, 0x14, 0x4d,
+	0x6c, 0x6c, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x8b, 0x01, 0x0a, 0x0f, 0x4d,
+	0x73, 0x67, 0x54, 0x72, 0x69, 0x67, 0x67, 0x65, 0x72, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x12, 0x2e,
+	0x0a, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x42, 0x18, 0xd2,
+	0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e, 0x41, 0x64, 0x64, 0x72, 0x65, 0x73,
+	0x73, 0x53, 0x74, 0x72, 0x69, 0x6e, 0x67, 0x52, 0x05, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x12, 0x16,
+	0x0a, 0x06, 0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x06,
+	0x6e, 0x65, 0x74, 0x75, 0x69, 0x64, 0x3a, 0x30, 0x82, 0xe7, 0xb0, 0x2a, 0x05, 0x6f, 0x77, 0x6e,
+	0x65, 0x72, 0x8a, 0xe7, 0xb0, 0x2a, 0x21, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f,
+	0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x54, 0x72, 0x69, 0x67,
+	0x67, 0x65, 0x72, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x22, 0x30, 0x0a, 0x17, 0x4d, 0x73, 0x67, 0x54,
+	0x72, 0x69, 0x67, 0x67, 0x65, 0x72, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x52, 0x65, 0x73, 0x70, 0x6f,
+	0x6e, 0x73, 0x65, 0x12, 0x15, 0x0a, 0x06, 0x72, 0x75, 0x6e, 0x5f, 0x61, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x04, 0x52, 0x05, 0x72, 0x75, 0x6e, 0x41, 0x74, 0x22, 0xc2, 0x01, 0x0a, 0x14, 0x4d,
 	0x73, 0x67, 0x53, 0x65, 0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65,
 	0x74, 0x65, 0x72, 0x12, 0x30, 0x0a, 0x06, 0x73, 0x69, 0x67, 0x6e, 0x65, 0x72, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x09, 0x42, 0x18, 0xd2, 0xb4, 0x2d, 0x14, 0x63, 0x6f, 0x73, 0x6d, 0x6f, 0x73, 0x2e,
@@ -16385,8 +17348,8 @@ var file_gotensor_subnet_v1_tx_proto_rawDesc = []byte{
 	0x6b, 0x65, 0x79, 0x8a, 0xe7, 0xb0, 0x2a, 0x1e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
 	0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x72,
 	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x22, 0x16, 0x0a, 0x14, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x72,
-	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x32, 0xe8,
-	0x0a, 0x0a, 0x03, 0x4d, 0x73, 0x67, 0x12, 0x60, 0x0a, 0x0c, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65,
+	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x32, 0xca,
+	0x0b, 0x0a, 0x03, 0x4d, 0x73, 0x67, 0x12, 0x60, 0x0a, 0x0c, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65,
 	0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x23, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
 	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x55,
 	0x70, 0x64, 0x61, 0x74, 0x65, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x1a, 0x2b, 0x2e, 0x67, 0x6f,
@@ -16411,71 +17374,78 @@ var file_gotensor_subnet_v1_tx_proto_rawDesc = []byte{
 	0x65, 0x72, 0x70, 0x61, 0x72, 0x61, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x1a, 0x30, 0x2e, 0x67, 0x6f,
 	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
 	0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x48, 0x79, 0x70, 0x65, 0x72, 0x70, 0x61, 0x72, 0x61,
-	0x6d, 0x65, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x66, 0x0a,
-	0x0e, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x12,
-	0x25, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65,
-	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65,
-	0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x1a, 0x2d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
-	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x42,
-	0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73,
-	0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x54, 0x0a, 0x08, 0x41, 0x64, 0x64, 0x53, 0x74, 0x61, 0x6b,
-	0x65, 0x12, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
-	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53, 0x74, 0x61,
-	0x6b, 0x65, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53, 0x74,
-	0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5d, 0x0a, 0x0b, 0x52,
-	0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x22, 0x2e, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
-	0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x2a,
-	0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
-	0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61,
-	0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09, 0x4d, 0x6f,
-	0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
-	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67,
-	0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65,
-	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d,
-	0x73, 0x67, 0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f,
-	0x6e, 0x73, 0x65, 0x12, 0x63, 0x0a, 0x0d, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53,
-	0x74, 0x61, 0x6b, 0x65, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x54, 0x72, 0x61,
-	0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x2c, 0x2e, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
-	0x4d, 0x73, 0x67, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65,
-	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x69, 0x0a, 0x0f, 0x53, 0x65, 0x74, 0x44,
-	0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x12, 0x26, 0x2e, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
-	0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54,
-	0x61, 0x6b, 0x65, 0x1a, 0x2e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44,
-	0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f,
-	0x6e, 0x73, 0x65, 0x12, 0x5a, 0x0a, 0x0a, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74,
-	0x73, 0x12, 0x21, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
-	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69,
-	0x67, 0x68, 0x74, 0x73, 0x1a, 0x29, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74,
-	0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12,
-	0x63, 0x0a, 0x0d, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73,
-	0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
-	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57,
-	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x2c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
-	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x43,
-	0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70,
-	0x6f, 0x6e, 0x73, 0x65, 0x12, 0x63, 0x0a, 0x0d, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65,
-	0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
-	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65,
-	0x76, 0x65, 0x61, 0x6c, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x2c, 0x2e, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
-	0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74,
-	0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09, 0x53, 0x65, 0x72,
-	0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
-	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53,
-	0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x6d, 0x65, 0x74, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x60, 0x0a,
+	0x0c, 0x54, 0x72, 0x69, 0x67, 0x67, 0x65, 0x72, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x12, 0x23, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x54, 0x72, 0x69, 0x67, 0x67, 0x65, 0x72, 0x45, 0x70, 0x6f,
+	0x63, 0x68, 0x1a, 0x2b, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x54, 0x72, 0x69, 0x67, 0x67,
+	0x65, 0x72, 0x45, 0x70, 0x6f, 0x63, 0x68, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12,
+	0x66, 0x0a, 0x0e, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65,
+	0x72, 0x12, 0x25, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62,
+	0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64,
+	0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x1a, 0x2d, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
 	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73,
-	0x67, 0x53, 0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e,
-	0x73, 0x65, 0x1a, 0x05, 0x80, 0xe7, 0xb0, 0x2a, 0x01, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74,
-	0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
-	0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e,
-	0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x67, 0x42, 0x75, 0x72, 0x6e, 0x65, 0x64, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x65, 0x72, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x54, 0x0a, 0x08, 0x41, 0x64, 0x64, 0x53, 0x74,
+	0x61, 0x6b, 0x65, 0x12, 0x1f, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64, 0x53,
+	0x74, 0x61, 0x6b, 0x65, 0x1a, 0x27, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x41, 0x64, 0x64,
+	0x53, 0x74, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5d, 0x0a,
+	0x0b, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x22, 0x2e, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
+	0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65,
+	0x1a, 0x2a, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
+	0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x53,
+	0x74, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09,
+	0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65,
+	0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d,
+	0x73, 0x67, 0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x28, 0x2e, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x4d, 0x73, 0x67, 0x4d, 0x6f, 0x76, 0x65, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73,
+	0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x63, 0x0a, 0x0d, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65,
+	0x72, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x54,
+	0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x1a, 0x2c, 0x2e, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76,
+	0x31, 0x2e, 0x4d, 0x73, 0x67, 0x54, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x53, 0x74, 0x61,
+	0x6b, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x69, 0x0a, 0x0f, 0x53, 0x65,
+	0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x12, 0x26, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74,
+	0x65, 0x54, 0x61, 0x6b, 0x65, 0x1a, 0x2e, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65,
+	0x74, 0x44, 0x65, 0x6c, 0x65, 0x67, 0x61, 0x74, 0x65, 0x54, 0x61, 0x6b, 0x65, 0x52, 0x65, 0x73,
+	0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x5a, 0x0a, 0x0a, 0x53, 0x65, 0x74, 0x57, 0x65, 0x69, 0x67,
+	0x68, 0x74, 0x73, 0x12, 0x21, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53, 0x65, 0x74, 0x57,
+	0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x29, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x53,
+	0x65, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x12, 0x63, 0x0a, 0x0d, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68,
+	0x74, 0x73, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x43, 0x6f, 0x6d, 0x6d, 0x69,
+	0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x2c, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73,
+	0x67, 0x43, 0x6f, 0x6d, 0x6d, 0x69, 0x74, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x52, 0x65,
+	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x63, 0x0a, 0x0d, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c,
+	0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x12, 0x24, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67,
+	0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65, 0x69, 0x67, 0x68, 0x74, 0x73, 0x1a, 0x2c, 0x2e,
+	0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x4d, 0x73, 0x67, 0x52, 0x65, 0x76, 0x65, 0x61, 0x6c, 0x57, 0x65, 0x69, 0x67,
+	0x68, 0x74, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x57, 0x0a, 0x09, 0x53,
+	0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x12, 0x20, 0x2e, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x4d, 0x73,
+	0x67, 0x53, 0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x1a, 0x28, 0x2e, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2e, 0x76, 0x31, 0x2e,
+	0x4d, 0x73, 0x67, 0x53, 0x65, 0x72, 0x76, 0x65, 0x41, 0x78, 0x6f, 0x6e, 0x52, 0x65, 0x73, 0x70,
+	0x6f, 0x6e, 0x73, 0x65, 0x1a, 0x05, 0x80, 0xe7, 0xb0, 0x2a, 0x01, 0x42, 0x2d, 0x5a, 0x2b, 0x67,
+	0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73,
+	0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74,
+	0x6f, 0x33,
 }
 
 var (
@@ -16490,7 +17460,7 @@ func file_gotensor_subnet_v1_tx_proto_rawDescGZIP() []byte {
 	return file_gotensor_subnet_v1_tx_proto_rawDescData
 }
 
-var file_gotensor_subnet_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_gotensor_subnet_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_gotensor_subnet_v1_tx_proto_goTypes = []interface{}{
 	(*MsgUpdateParams)(nil),              // 0: gotensor.subnet.v1.MsgUpdateParams
 	(*MsgUpdateParamsResponse)(nil),      // 1: gotensor.subnet.v1.MsgUpdateParamsResponse
@@ -16498,62 +17468,66 @@ var file_gotensor_subnet_v1_tx_proto_goTypes = []interface{}{
 	(*MsgRegisterNetworkResponse)(nil),   // 3: gotensor.subnet.v1.MsgRegisterNetworkResponse
 	(*MsgStartCall)(nil),                 // 4: gotensor.subnet.v1.MsgStartCall
 	(*MsgStartCallResponse)(nil),         // 5: gotensor.subnet.v1.MsgStartCallResponse
-	(*MsgSetHyperparameter)(nil),         // 6: gotensor.subnet.v1.MsgSetHyperparameter
-	(*MsgSetHyperparameterResponse)(nil), // 7: gotensor.subnet.v1.MsgSetHyperparameterResponse
-	(*MsgBurnedRegister)(nil),            // 8: gotensor.subnet.v1.MsgBurnedRegister
-	(*MsgBurnedRegisterResponse)(nil),    // 9: gotensor.subnet.v1.MsgBurnedRegisterResponse
-	(*MsgAddStake)(nil),                  // 10: gotensor.subnet.v1.MsgAddStake
-	(*MsgAddStakeResponse)(nil),          // 11: gotensor.subnet.v1.MsgAddStakeResponse
-	(*MsgRemoveStake)(nil),               // 12: gotensor.subnet.v1.MsgRemoveStake
-	(*MsgRemoveStakeResponse)(nil),       // 13: gotensor.subnet.v1.MsgRemoveStakeResponse
-	(*MsgMoveStake)(nil),                 // 14: gotensor.subnet.v1.MsgMoveStake
-	(*MsgMoveStakeResponse)(nil),         // 15: gotensor.subnet.v1.MsgMoveStakeResponse
-	(*MsgTransferStake)(nil),             // 16: gotensor.subnet.v1.MsgTransferStake
-	(*MsgTransferStakeResponse)(nil),     // 17: gotensor.subnet.v1.MsgTransferStakeResponse
-	(*MsgSetDelegateTake)(nil),           // 18: gotensor.subnet.v1.MsgSetDelegateTake
-	(*MsgSetDelegateTakeResponse)(nil),   // 19: gotensor.subnet.v1.MsgSetDelegateTakeResponse
-	(*MsgSetWeights)(nil),                // 20: gotensor.subnet.v1.MsgSetWeights
-	(*MsgSetWeightsResponse)(nil),        // 21: gotensor.subnet.v1.MsgSetWeightsResponse
-	(*MsgCommitWeights)(nil),             // 22: gotensor.subnet.v1.MsgCommitWeights
-	(*MsgCommitWeightsResponse)(nil),     // 23: gotensor.subnet.v1.MsgCommitWeightsResponse
-	(*MsgRevealWeights)(nil),             // 24: gotensor.subnet.v1.MsgRevealWeights
-	(*MsgRevealWeightsResponse)(nil),     // 25: gotensor.subnet.v1.MsgRevealWeightsResponse
-	(*MsgServeAxon)(nil),                 // 26: gotensor.subnet.v1.MsgServeAxon
-	(*MsgServeAxonResponse)(nil),         // 27: gotensor.subnet.v1.MsgServeAxonResponse
-	(*Params)(nil),                       // 28: gotensor.subnet.v1.Params
+	(*MsgTriggerEpoch)(nil),              // 6: gotensor.subnet.v1.MsgTriggerEpoch
+	(*MsgTriggerEpochResponse)(nil),      // 7: gotensor.subnet.v1.MsgTriggerEpochResponse
+	(*MsgSetHyperparameter)(nil),         // 8: gotensor.subnet.v1.MsgSetHyperparameter
+	(*MsgSetHyperparameterResponse)(nil), // 9: gotensor.subnet.v1.MsgSetHyperparameterResponse
+	(*MsgBurnedRegister)(nil),            // 10: gotensor.subnet.v1.MsgBurnedRegister
+	(*MsgBurnedRegisterResponse)(nil),    // 11: gotensor.subnet.v1.MsgBurnedRegisterResponse
+	(*MsgAddStake)(nil),                  // 12: gotensor.subnet.v1.MsgAddStake
+	(*MsgAddStakeResponse)(nil),          // 13: gotensor.subnet.v1.MsgAddStakeResponse
+	(*MsgRemoveStake)(nil),               // 14: gotensor.subnet.v1.MsgRemoveStake
+	(*MsgRemoveStakeResponse)(nil),       // 15: gotensor.subnet.v1.MsgRemoveStakeResponse
+	(*MsgMoveStake)(nil),                 // 16: gotensor.subnet.v1.MsgMoveStake
+	(*MsgMoveStakeResponse)(nil),         // 17: gotensor.subnet.v1.MsgMoveStakeResponse
+	(*MsgTransferStake)(nil),             // 18: gotensor.subnet.v1.MsgTransferStake
+	(*MsgTransferStakeResponse)(nil),     // 19: gotensor.subnet.v1.MsgTransferStakeResponse
+	(*MsgSetDelegateTake)(nil),           // 20: gotensor.subnet.v1.MsgSetDelegateTake
+	(*MsgSetDelegateTakeResponse)(nil),   // 21: gotensor.subnet.v1.MsgSetDelegateTakeResponse
+	(*MsgSetWeights)(nil),                // 22: gotensor.subnet.v1.MsgSetWeights
+	(*MsgSetWeightsResponse)(nil),        // 23: gotensor.subnet.v1.MsgSetWeightsResponse
+	(*MsgCommitWeights)(nil),             // 24: gotensor.subnet.v1.MsgCommitWeights
+	(*MsgCommitWeightsResponse)(nil),     // 25: gotensor.subnet.v1.MsgCommitWeightsResponse
+	(*MsgRevealWeights)(nil),             // 26: gotensor.subnet.v1.MsgRevealWeights
+	(*MsgRevealWeightsResponse)(nil),     // 27: gotensor.subnet.v1.MsgRevealWeightsResponse
+	(*MsgServeAxon)(nil),                 // 28: gotensor.subnet.v1.MsgServeAxon
+	(*MsgServeAxonResponse)(nil),         // 29: gotensor.subnet.v1.MsgServeAxonResponse
+	(*Params)(nil),                       // 30: gotensor.subnet.v1.Params
 }
 var file_gotensor_subnet_v1_tx_proto_depIdxs = []int32{
-	28, // 0: gotensor.subnet.v1.MsgUpdateParams.params:type_name -> gotensor.subnet.v1.Params
+	30, // 0: gotensor.subnet.v1.MsgUpdateParams.params:type_name -> gotensor.subnet.v1.Params
 	0,  // 1: gotensor.subnet.v1.Msg.UpdateParams:input_type -> gotensor.subnet.v1.MsgUpdateParams
 	2,  // 2: gotensor.subnet.v1.Msg.RegisterNetwork:input_type -> gotensor.subnet.v1.MsgRegisterNetwork
 	4,  // 3: gotensor.subnet.v1.Msg.StartCall:input_type -> gotensor.subnet.v1.MsgStartCall
-	6,  // 4: gotensor.subnet.v1.Msg.SetHyperparameter:input_type -> gotensor.subnet.v1.MsgSetHyperparameter
-	8,  // 5: gotensor.subnet.v1.Msg.BurnedRegister:input_type -> gotensor.subnet.v1.MsgBurnedRegister
-	10, // 6: gotensor.subnet.v1.Msg.AddStake:input_type -> gotensor.subnet.v1.MsgAddStake
-	12, // 7: gotensor.subnet.v1.Msg.RemoveStake:input_type -> gotensor.subnet.v1.MsgRemoveStake
-	14, // 8: gotensor.subnet.v1.Msg.MoveStake:input_type -> gotensor.subnet.v1.MsgMoveStake
-	16, // 9: gotensor.subnet.v1.Msg.TransferStake:input_type -> gotensor.subnet.v1.MsgTransferStake
-	18, // 10: gotensor.subnet.v1.Msg.SetDelegateTake:input_type -> gotensor.subnet.v1.MsgSetDelegateTake
-	20, // 11: gotensor.subnet.v1.Msg.SetWeights:input_type -> gotensor.subnet.v1.MsgSetWeights
-	22, // 12: gotensor.subnet.v1.Msg.CommitWeights:input_type -> gotensor.subnet.v1.MsgCommitWeights
-	24, // 13: gotensor.subnet.v1.Msg.RevealWeights:input_type -> gotensor.subnet.v1.MsgRevealWeights
-	26, // 14: gotensor.subnet.v1.Msg.ServeAxon:input_type -> gotensor.subnet.v1.MsgServeAxon
-	1,  // 15: gotensor.subnet.v1.Msg.UpdateParams:output_type -> gotensor.subnet.v1.MsgUpdateParamsResponse
-	3,  // 16: gotensor.subnet.v1.Msg.RegisterNetwork:output_type -> gotensor.subnet.v1.MsgRegisterNetworkResponse
-	5,  // 17: gotensor.subnet.v1.Msg.StartCall:output_type -> gotensor.subnet.v1.MsgStartCallResponse
-	7,  // 18: gotensor.subnet.v1.Msg.SetHyperparameter:output_type -> gotensor.subnet.v1.MsgSetHyperparameterResponse
-	9,  // 19: gotensor.subnet.v1.Msg.BurnedRegister:output_type -> gotensor.subnet.v1.MsgBurnedRegisterResponse
-	11, // 20: gotensor.subnet.v1.Msg.AddStake:output_type -> gotensor.subnet.v1.MsgAddStakeResponse
-	13, // 21: gotensor.subnet.v1.Msg.RemoveStake:output_type -> gotensor.subnet.v1.MsgRemoveStakeResponse
-	15, // 22: gotensor.subnet.v1.Msg.MoveStake:output_type -> gotensor.subnet.v1.MsgMoveStakeResponse
-	17, // 23: gotensor.subnet.v1.Msg.TransferStake:output_type -> gotensor.subnet.v1.MsgTransferStakeResponse
-	19, // 24: gotensor.subnet.v1.Msg.SetDelegateTake:output_type -> gotensor.subnet.v1.MsgSetDelegateTakeResponse
-	21, // 25: gotensor.subnet.v1.Msg.SetWeights:output_type -> gotensor.subnet.v1.MsgSetWeightsResponse
-	23, // 26: gotensor.subnet.v1.Msg.CommitWeights:output_type -> gotensor.subnet.v1.MsgCommitWeightsResponse
-	25, // 27: gotensor.subnet.v1.Msg.RevealWeights:output_type -> gotensor.subnet.v1.MsgRevealWeightsResponse
-	27, // 28: gotensor.subnet.v1.Msg.ServeAxon:output_type -> gotensor.subnet.v1.MsgServeAxonResponse
-	15, // [15:29] is the sub-list for method output_type
-	1,  // [1:15] is the sub-list for method input_type
+	8,  // 4: gotensor.subnet.v1.Msg.SetHyperparameter:input_type -> gotensor.subnet.v1.MsgSetHyperparameter
+	6,  // 5: gotensor.subnet.v1.Msg.TriggerEpoch:input_type -> gotensor.subnet.v1.MsgTriggerEpoch
+	10, // 6: gotensor.subnet.v1.Msg.BurnedRegister:input_type -> gotensor.subnet.v1.MsgBurnedRegister
+	12, // 7: gotensor.subnet.v1.Msg.AddStake:input_type -> gotensor.subnet.v1.MsgAddStake
+	14, // 8: gotensor.subnet.v1.Msg.RemoveStake:input_type -> gotensor.subnet.v1.MsgRemoveStake
+	16, // 9: gotensor.subnet.v1.Msg.MoveStake:input_type -> gotensor.subnet.v1.MsgMoveStake
+	18, // 10: gotensor.subnet.v1.Msg.TransferStake:input_type -> gotensor.subnet.v1.MsgTransferStake
+	20, // 11: gotensor.subnet.v1.Msg.SetDelegateTake:input_type -> gotensor.subnet.v1.MsgSetDelegateTake
+	22, // 12: gotensor.subnet.v1.Msg.SetWeights:input_type -> gotensor.subnet.v1.MsgSetWeights
+	24, // 13: gotensor.subnet.v1.Msg.CommitWeights:input_type -> gotensor.subnet.v1.MsgCommitWeights
+	26, // 14: gotensor.subnet.v1.Msg.RevealWeights:input_type -> gotensor.subnet.v1.MsgRevealWeights
+	28, // 15: gotensor.subnet.v1.Msg.ServeAxon:input_type -> gotensor.subnet.v1.MsgServeAxon
+	1,  // 16: gotensor.subnet.v1.Msg.UpdateParams:output_type -> gotensor.subnet.v1.MsgUpdateParamsResponse
+	3,  // 17: gotensor.subnet.v1.Msg.RegisterNetwork:output_type -> gotensor.subnet.v1.MsgRegisterNetworkResponse
+	5,  // 18: gotensor.subnet.v1.Msg.StartCall:output_type -> gotensor.subnet.v1.MsgStartCallResponse
+	9,  // 19: gotensor.subnet.v1.Msg.SetHyperparameter:output_type -> gotensor.subnet.v1.MsgSetHyperparameterResponse
+	7,  // 20: gotensor.subnet.v1.Msg.TriggerEpoch:output_type -> gotensor.subnet.v1.MsgTriggerEpochResponse
+	11, // 21: gotensor.subnet.v1.Msg.BurnedRegister:output_type -> gotensor.subnet.v1.MsgBurnedRegisterResponse
+	13, // 22: gotensor.subnet.v1.Msg.AddStake:output_type -> gotensor.subnet.v1.MsgAddStakeResponse
+	15, // 23: gotensor.subnet.v1.Msg.RemoveStake:output_type -> gotensor.subnet.v1.MsgRemoveStakeResponse
+	17, // 24: gotensor.subnet.v1.Msg.MoveStake:output_type -> gotensor.subnet.v1.MsgMoveStakeResponse
+	19, // 25: gotensor.subnet.v1.Msg.TransferStake:output_type -> gotensor.subnet.v1.MsgTransferStakeResponse
+	21, // 26: gotensor.subnet.v1.Msg.SetDelegateTake:output_type -> gotensor.subnet.v1.MsgSetDelegateTakeResponse
+	23, // 27: gotensor.subnet.v1.Msg.SetWeights:output_type -> gotensor.subnet.v1.MsgSetWeightsResponse
+	25, // 28: gotensor.subnet.v1.Msg.CommitWeights:output_type -> gotensor.subnet.v1.MsgCommitWeightsResponse
+	27, // 29: gotensor.subnet.v1.Msg.RevealWeights:output_type -> gotensor.subnet.v1.MsgRevealWeightsResponse
+	29, // 30: gotensor.subnet.v1.Msg.ServeAxon:output_type -> gotensor.subnet.v1.MsgServeAxonResponse
+	16, // [16:31] is the sub-list for method output_type
+	1,  // [1:16] is the sub-list for method input_type
 	1,  // [1:1] is the sub-list for extension type_name
 	1,  // [1:1] is the sub-list for extension extendee
 	0,  // [0:1] is the sub-list for field type_name
@@ -16639,7 +17613,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgSetHyperparameter); i {
+			switch v := v.(*MsgTriggerEpoch); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16651,7 +17625,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgSetHyperparameterResponse); i {
+			switch v := v.(*MsgTriggerEpochResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16663,7 +17637,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgBurnedRegister); i {
+			switch v := v.(*MsgSetHyperparameter); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16675,7 +17649,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgBurnedRegisterResponse); i {
+			switch v := v.(*MsgSetHyperparameterResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16687,7 +17661,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgAddStake); i {
+			switch v := v.(*MsgBurnedRegister); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16699,7 +17673,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgAddStakeResponse); i {
+			switch v := v.(*MsgBurnedRegisterResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16711,7 +17685,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgRemoveStake); i {
+			switch v := v.(*MsgAddStake); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16723,7 +17697,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgRemoveStakeResponse); i {
+			switch v := v.(*MsgAddStakeResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16735,7 +17709,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgMoveStake); i {
+			switch v := v.(*MsgRemoveStake); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16747,7 +17721,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgMoveStakeResponse); i {
+			switch v := v.(*MsgRemoveStakeResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16759,7 +17733,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgTransferStake); i {
+			switch v := v.(*MsgMoveStake); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16771,7 +17745,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgTransferStakeResponse); i {
+			switch v := v.(*MsgMoveStakeResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16783,7 +17757,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgSetDelegateTake); i {
+			switch v := v.(*MsgTransferStake); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16795,7 +17769,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgSetDelegateTakeResponse); i {
+			switch v := v.(*MsgTransferStakeResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16807,7 +17781,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgSetWeights); i {
+			switch v := v.(*MsgSetDelegateTake); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16819,7 +17793,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgSetWeightsResponse); i {
+			switch v := v.(*MsgSetDelegateTakeResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16831,7 +17805,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[22].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgCommitWeights); i {
+			switch v := v.(*MsgSetWeights); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16843,7 +17817,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[23].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgCommitWeightsResponse); i {
+			switch v := v.(*MsgSetWeightsResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16855,7 +17829,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[24].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgRevealWeights); i {
+			switch v := v.(*MsgCommitWeights); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16867,7 +17841,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[25].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgRevealWeightsResponse); i {
+			switch v := v.(*MsgCommitWeightsResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16879,7 +17853,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[26].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*MsgServeAxon); i {
+			switch v := v.(*MsgRevealWeights); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -16891,6 +17865,30 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			}
 		}
 		file_gotensor_subnet_v1_tx_proto_msgTypes[27].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgRevealWeightsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[28].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*MsgServeAxon); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_gotensor_subnet_v1_tx_proto_msgTypes[29].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*MsgServeAxonResponse); i {
 			case 0:
 				return &v.state
@@ -16909,7 +17907,7 @@ func file_gotensor_subnet_v1_tx_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_gotensor_subnet_v1_tx_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

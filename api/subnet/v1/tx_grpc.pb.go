@@ -23,6 +23,7 @@ const (
 	Msg_RegisterNetwork_FullMethodName   = "/gotensor.subnet.v1.Msg/RegisterNetwork"
 	Msg_StartCall_FullMethodName         = "/gotensor.subnet.v1.Msg/StartCall"
 	Msg_SetHyperparameter_FullMethodName = "/gotensor.subnet.v1.Msg/SetHyperparameter"
+	Msg_TriggerEpoch_FullMethodName      = "/gotensor.subnet.v1.Msg/TriggerEpoch"
 	Msg_BurnedRegister_FullMethodName    = "/gotensor.subnet.v1.Msg/BurnedRegister"
 	Msg_AddStake_FullMethodName          = "/gotensor.subnet.v1.Msg/AddStake"
 	Msg_RemoveStake_FullMethodName       = "/gotensor.subnet.v1.Msg/RemoveStake"
@@ -51,6 +52,9 @@ type MsgClient interface {
 	// SetHyperparameter changes one of a subnet's hyperparameters (§10.1): the owner within the
 	// owner's ranges and rate limits, the chain authority for any.
 	SetHyperparameter(ctx context.Context, in *MsgSetHyperparameter, opts ...grpc.CallOption) (*MsgSetHyperparameterResponse, error)
+	// TriggerEpoch asks for a subnet's next epoch AdminFreezeWindow blocks from now instead of at
+	// the end of its tempo (§3.1); not on a commit-reveal subnet.
+	TriggerEpoch(ctx context.Context, in *MsgTriggerEpoch, opts ...grpc.CallOption) (*MsgTriggerEpochResponse, error)
 	// BurnedRegister registers a hotkey on a subnet for the current burn price (§7.1).
 	BurnedRegister(ctx context.Context, in *MsgBurnedRegister, opts ...grpc.CallOption) (*MsgBurnedRegisterResponse, error)
 	// AddStake swaps TAO for alpha in the subnet's pool and stakes it to a hotkey (§6.3).
@@ -115,6 +119,16 @@ func (c *msgClient) SetHyperparameter(ctx context.Context, in *MsgSetHyperparame
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(MsgSetHyperparameterResponse)
 	err := c.cc.Invoke(ctx, Msg_SetHyperparameter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) TriggerEpoch(ctx context.Context, in *MsgTriggerEpoch, opts ...grpc.CallOption) (*MsgTriggerEpochResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgTriggerEpochResponse)
+	err := c.cc.Invoke(ctx, Msg_TriggerEpoch_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +251,9 @@ type MsgServer interface {
 	// SetHyperparameter changes one of a subnet's hyperparameters (§10.1): the owner within the
 	// owner's ranges and rate limits, the chain authority for any.
 	SetHyperparameter(context.Context, *MsgSetHyperparameter) (*MsgSetHyperparameterResponse, error)
+	// TriggerEpoch asks for a subnet's next epoch AdminFreezeWindow blocks from now instead of at
+	// the end of its tempo (§3.1); not on a commit-reveal subnet.
+	TriggerEpoch(context.Context, *MsgTriggerEpoch) (*MsgTriggerEpochResponse, error)
 	// BurnedRegister registers a hotkey on a subnet for the current burn price (§7.1).
 	BurnedRegister(context.Context, *MsgBurnedRegister) (*MsgBurnedRegisterResponse, error)
 	// AddStake swaps TAO for alpha in the subnet's pool and stakes it to a hotkey (§6.3).
@@ -278,6 +295,9 @@ func (UnimplementedMsgServer) StartCall(context.Context, *MsgStartCall) (*MsgSta
 }
 func (UnimplementedMsgServer) SetHyperparameter(context.Context, *MsgSetHyperparameter) (*MsgSetHyperparameterResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetHyperparameter not implemented")
+}
+func (UnimplementedMsgServer) TriggerEpoch(context.Context, *MsgTriggerEpoch) (*MsgTriggerEpochResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method TriggerEpoch not implemented")
 }
 func (UnimplementedMsgServer) BurnedRegister(context.Context, *MsgBurnedRegister) (*MsgBurnedRegisterResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method BurnedRegister not implemented")
@@ -398,6 +418,24 @@ func _Msg_SetHyperparameter_Handler(srv interface{}, ctx context.Context, dec fu
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(MsgServer).SetHyperparameter(ctx, req.(*MsgSetHyperparameter))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_TriggerEpoch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgTriggerEpoch)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).TriggerEpoch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_TriggerEpoch_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).TriggerEpoch(ctx, req.(*MsgTriggerEpoch))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -604,6 +642,10 @@ var Msg_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SetHyperparameter",
 			Handler:    _Msg_SetHyperparameter_Handler,
+		},
+		{
+			MethodName: "TriggerEpoch",
+			Handler:    _Msg_TriggerEpoch_Handler,
 		},
 		{
 			MethodName: "BurnedRegister",

@@ -130,9 +130,9 @@ func (k Keeper) isAuthority(ctx context.Context, addr sdk.AccAddress) (bool, err
 	return addr.Equals(sdk.AccAddress(bz)), nil
 }
 
-// requireAdminWindowOpen refuses owner changes while an epoch is imminent (§3.1): when an
-// owner-triggered epoch is pending, or fewer than AdminFreezeWindow blocks remain before the next
-// one, so validators' weights are judged under the rules they were set under.
+// requireAdminWindowOpen refuses owner changes and epoch triggers while an epoch is imminent
+// (§3.1): when an owner-triggered epoch is pending, or fewer than AdminFreezeWindow blocks remain
+// before the next one, so validators' weights are judged under the rules they were set under.
 func (k Keeper) requireAdminWindowOpen(ctx context.Context, netuid uint32, h types.Hyperparams, p types.Params, block uint64) error {
 	if h.Tempo == 0 {
 		return nil
@@ -147,7 +147,7 @@ func (k Keeper) requireAdminWindowOpen(ctx context.Context, netuid uint32, h typ
 	}
 	if remaining := blocksUntilNextEpoch(sched, h.Tempo, block); remaining < p.AdminFreezeWindow {
 		return errorsmod.Wrapf(types.ErrAdminFreezeWindow,
-			"the next epoch of subnet %d is %d blocks away and owners may not change hyperparameters in the last %d; retry at block %d",
+			"the next epoch of subnet %d is %d blocks away and owners may not change hyperparameters or trigger an epoch in the last %d; retry at block %d",
 			netuid, remaining, p.AdminFreezeWindow, block+remaining)
 	}
 	return nil

@@ -16,6 +16,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 		{&MsgUpdateParams{}, "gotensor/x/subnet/MsgUpdateParams"},
 		{&MsgRegisterNetwork{}, "gotensor/x/subnet/MsgRegisterNetwork"},
 		{&MsgStartCall{}, "gotensor/x/subnet/MsgStartCall"},
+		{&MsgTriggerEpoch{}, "gotensor/x/subnet/MsgTriggerEpoch"},
 		{&MsgSetHyperparameter{}, "gotensor/x/subnet/MsgSetHyperparameter"},
 		{&MsgBurnedRegister{}, "gotensor/x/subnet/MsgBurnedRegister"},
 		{&MsgAddStake{}, "gotensor/x/subnet/MsgAddStake"},

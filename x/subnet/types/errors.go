@@ -86,6 +86,10 @@ var (
 	ErrInvalidPort      = errorsmod.Register(ModuleName, 81, "invalid axon port")
 	ErrServingRateLimit = errorsmod.Register(ModuleName, 82, "axon served too recently")
 
+	// Owner-triggered epochs (§3.1).
+	ErrNoEpochs                 = errorsmod.Register(ModuleName, 180, "the subnet runs no epochs (tempo 0)")
+	ErrTriggerUnderCommitReveal = errorsmod.Register(ModuleName, 181, "epochs cannot be triggered while commit-reveal is on")
+
 	// Internal consistency: panics are for these only where state is known to be broken.
 	ErrInconsistentState = errorsmod.Register(ModuleName, 90, "inconsistent subnet state")
 )
