@@ -2,7 +2,8 @@
 // number formats of substrate-fixed v0.6.0 (I32F32, I64F64, I96F32, U96F32,
 // U64F64) with bit-for-bit the same rounding, saturation and overflow rules
 // as subtensor (spec/subtensor.md §1), plus the conversion helpers the epoch
-// uses (§1.4) and the block-emission halving schedule (§5.1).
+// uses (§1.4), the block-emission halving schedule (§5.1) and the big-number
+// power of the weighted pool (PowRatioScaled, §6.2).
 //
 // Values are raw integer bits; every operation is integer arithmetic, so
 // results are identical on every architecture. Multiplication floors the
