@@ -15,29 +15,36 @@ import (
 )
 
 var (
-	md_Params                                 protoreflect.MessageDescriptor
-	fd_Params_subnet_owner_cut                protoreflect.FieldDescriptor
-	fd_Params_tao_weight                      protoreflect.FieldDescriptor
-	fd_Params_stake_threshold                 protoreflect.FieldDescriptor
-	fd_Params_min_stake                       protoreflect.FieldDescriptor
-	fd_Params_max_delegate_take               protoreflect.FieldDescriptor
-	fd_Params_min_delegate_take               protoreflect.FieldDescriptor
-	fd_Params_delegate_take_rate_limit        protoreflect.FieldDescriptor
-	fd_Params_network_rate_limit              protoreflect.FieldDescriptor
-	fd_Params_network_min_lock_cost           protoreflect.FieldDescriptor
-	fd_Params_network_lock_reduction_interval protoreflect.FieldDescriptor
-	fd_Params_network_immunity_period         protoreflect.FieldDescriptor
-	fd_Params_subnet_limit                    protoreflect.FieldDescriptor
-	fd_Params_start_call_delay                protoreflect.FieldDescriptor
-	fd_Params_max_epochs_per_block            protoreflect.FieldDescriptor
-	fd_Params_admin_freeze_window             protoreflect.FieldDescriptor
-	fd_Params_owner_hyperparam_rate_limit     protoreflect.FieldDescriptor
-	fd_Params_swap_fee_rate                   protoreflect.FieldDescriptor
-	fd_Params_min_pool_reserve                protoreflect.FieldDescriptor
-	fd_Params_allow_loopback_axons            protoreflect.FieldDescriptor
-	fd_Params_weights_version_key_rate_limit  protoreflect.FieldDescriptor
-	fd_Params_subnet_moving_alpha             protoreflect.FieldDescriptor
-	fd_Params_dissolution_steps_per_block     protoreflect.FieldDescriptor
+	md_Params                                   protoreflect.MessageDescriptor
+	fd_Params_subnet_owner_cut                  protoreflect.FieldDescriptor
+	fd_Params_tao_weight                        protoreflect.FieldDescriptor
+	fd_Params_stake_threshold                   protoreflect.FieldDescriptor
+	fd_Params_min_stake                         protoreflect.FieldDescriptor
+	fd_Params_max_delegate_take                 protoreflect.FieldDescriptor
+	fd_Params_min_delegate_take                 protoreflect.FieldDescriptor
+	fd_Params_delegate_take_rate_limit          protoreflect.FieldDescriptor
+	fd_Params_network_rate_limit                protoreflect.FieldDescriptor
+	fd_Params_network_min_lock_cost             protoreflect.FieldDescriptor
+	fd_Params_network_lock_reduction_interval   protoreflect.FieldDescriptor
+	fd_Params_network_immunity_period           protoreflect.FieldDescriptor
+	fd_Params_subnet_limit                      protoreflect.FieldDescriptor
+	fd_Params_start_call_delay                  protoreflect.FieldDescriptor
+	fd_Params_max_epochs_per_block              protoreflect.FieldDescriptor
+	fd_Params_admin_freeze_window               protoreflect.FieldDescriptor
+	fd_Params_owner_hyperparam_rate_limit       protoreflect.FieldDescriptor
+	fd_Params_swap_fee_rate                     protoreflect.FieldDescriptor
+	fd_Params_min_pool_reserve                  protoreflect.FieldDescriptor
+	fd_Params_allow_loopback_axons              protoreflect.FieldDescriptor
+	fd_Params_weights_version_key_rate_limit    protoreflect.FieldDescriptor
+	fd_Params_subnet_moving_alpha               protoreflect.FieldDescriptor
+	fd_Params_dissolution_steps_per_block       protoreflect.FieldDescriptor
+	fd_Params_key_swap_cost                     protoreflect.FieldDescriptor
+	fd_Params_key_swap_on_subnet_cost           protoreflect.FieldDescriptor
+	fd_Params_hotkey_swap_rate_limit            protoreflect.FieldDescriptor
+	fd_Params_hotkey_swap_on_subnet_interval    protoreflect.FieldDescriptor
+	fd_Params_coldkey_swap_announcement_delay   protoreflect.FieldDescriptor
+	fd_Params_coldkey_swap_reannouncement_delay protoreflect.FieldDescriptor
+	fd_Params_nominator_min_required_stake      protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -65,6 +72,13 @@ func init() {
 	fd_Params_weights_version_key_rate_limit = md_Params.Fields().ByName("weights_version_key_rate_limit")
 	fd_Params_subnet_moving_alpha = md_Params.Fields().ByName("subnet_moving_alpha")
 	fd_Params_dissolution_steps_per_block = md_Params.Fields().ByName("dissolution_steps_per_block")
+	fd_Params_key_swap_cost = md_Params.Fields().ByName("key_swap_cost")
+	fd_Params_key_swap_on_subnet_cost = md_Params.Fields().ByName("key_swap_on_subnet_cost")
+	fd_Params_hotkey_swap_rate_limit = md_Params.Fields().ByName("hotkey_swap_rate_limit")
+	fd_Params_hotkey_swap_on_subnet_interval = md_Params.Fields().ByName("hotkey_swap_on_subnet_interval")
+	fd_Params_coldkey_swap_announcement_delay = md_Params.Fields().ByName("coldkey_swap_announcement_delay")
+	fd_Params_coldkey_swap_reannouncement_delay = md_Params.Fields().ByName("coldkey_swap_reannouncement_delay")
+	fd_Params_nominator_min_required_stake = md_Params.Fields().ByName("nominator_min_required_stake")
 }
 
 var _ protoreflect.Message = (*fastReflection_Params)(nil)
@@ -264,6 +278,48 @@ func (x *fastReflection_Params) Range(f func(protoreflect.FieldDescriptor, proto
 			return
 		}
 	}
+	if x.KeySwapCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.KeySwapCost)
+		if !f(fd_Params_key_swap_cost, value) {
+			return
+		}
+	}
+	if x.KeySwapOnSubnetCost != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.KeySwapOnSubnetCost)
+		if !f(fd_Params_key_swap_on_subnet_cost, value) {
+			return
+		}
+	}
+	if x.HotkeySwapRateLimit != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.HotkeySwapRateLimit)
+		if !f(fd_Params_hotkey_swap_rate_limit, value) {
+			return
+		}
+	}
+	if x.HotkeySwapOnSubnetInterval != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.HotkeySwapOnSubnetInterval)
+		if !f(fd_Params_hotkey_swap_on_subnet_interval, value) {
+			return
+		}
+	}
+	if x.ColdkeySwapAnnouncementDelay != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.ColdkeySwapAnnouncementDelay)
+		if !f(fd_Params_coldkey_swap_announcement_delay, value) {
+			return
+		}
+	}
+	if x.ColdkeySwapReannouncementDelay != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.ColdkeySwapReannouncementDelay)
+		if !f(fd_Params_coldkey_swap_reannouncement_delay, value) {
+			return
+		}
+	}
+	if x.NominatorMinRequiredStake != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.NominatorMinRequiredStake)
+		if !f(fd_Params_nominator_min_required_stake, value) {
+			return
+		}
+	}
 }
 
 // Has reports whether a field is populated.
@@ -323,6 +379,20 @@ func (x *fastReflection_Params) Has(fd protoreflect.FieldDescriptor) bool {
 		return x.SubnetMovingAlpha != ""
 	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
 		return x.DissolutionStepsPerBlock != uint64(0)
+	case "gotensor.subnet.v1.Params.key_swap_cost":
+		return x.KeySwapCost != uint64(0)
+	case "gotensor.subnet.v1.Params.key_swap_on_subnet_cost":
+		return x.KeySwapOnSubnetCost != uint64(0)
+	case "gotensor.subnet.v1.Params.hotkey_swap_rate_limit":
+		return x.HotkeySwapRateLimit != uint64(0)
+	case "gotensor.subnet.v1.Params.hotkey_swap_on_subnet_interval":
+		return x.HotkeySwapOnSubnetInterval != uint64(0)
+	case "gotensor.subnet.v1.Params.coldkey_swap_announcement_delay":
+		return x.ColdkeySwapAnnouncementDelay != uint64(0)
+	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
+		return x.ColdkeySwapReannouncementDelay != uint64(0)
+	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
+		return x.NominatorMinRequiredStake != uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -383,6 +453,20 @@ func (x *fastReflection_Params) Clear(fd protoreflect.FieldDescriptor) {
 		x.SubnetMovingAlpha = ""
 	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
 		x.DissolutionStepsPerBlock = uint64(0)
+	case "gotensor.subnet.v1.Params.key_swap_cost":
+		x.KeySwapCost = uint64(0)
+	case "gotensor.subnet.v1.Params.key_swap_on_subnet_cost":
+		x.KeySwapOnSubnetCost = uint64(0)
+	case "gotensor.subnet.v1.Params.hotkey_swap_rate_limit":
+		x.HotkeySwapRateLimit = uint64(0)
+	case "gotensor.subnet.v1.Params.hotkey_swap_on_subnet_interval":
+		x.HotkeySwapOnSubnetInterval = uint64(0)
+	case "gotensor.subnet.v1.Params.coldkey_swap_announcement_delay":
+		x.ColdkeySwapAnnouncementDelay = uint64(0)
+	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
+		x.ColdkeySwapReannouncementDelay = uint64(0)
+	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
+		x.NominatorMinRequiredStake = uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -465,6 +549,27 @@ func (x *fastReflection_Params) Get(descriptor protoreflect.FieldDescriptor) pro
 	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
 		value := x.DissolutionStepsPerBlock
 		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.key_swap_cost":
+		value := x.KeySwapCost
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.key_swap_on_subnet_cost":
+		value := x.KeySwapOnSubnetCost
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.hotkey_swap_rate_limit":
+		value := x.HotkeySwapRateLimit
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.hotkey_swap_on_subnet_interval":
+		value := x.HotkeySwapOnSubnetInterval
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.coldkey_swap_announcement_delay":
+		value := x.ColdkeySwapAnnouncementDelay
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
+		value := x.ColdkeySwapReannouncementDelay
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
+		value := x.NominatorMinRequiredStake
+		return protoreflect.ValueOfUint64(value)
 	default:
 		if descriptor.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -529,6 +634,20 @@ func (x *fastReflection_Params) Set(fd protoreflect.FieldDescriptor, value proto
 		x.SubnetMovingAlpha = value.Interface().(string)
 	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
 		x.DissolutionStepsPerBlock = value.Uint()
+	case "gotensor.subnet.v1.Params.key_swap_cost":
+		x.KeySwapCost = value.Uint()
+	case "gotensor.subnet.v1.Params.key_swap_on_subnet_cost":
+		x.KeySwapOnSubnetCost = value.Uint()
+	case "gotensor.subnet.v1.Params.hotkey_swap_rate_limit":
+		x.HotkeySwapRateLimit = value.Uint()
+	case "gotensor.subnet.v1.Params.hotkey_swap_on_subnet_interval":
+		x.HotkeySwapOnSubnetInterval = value.Uint()
+	case "gotensor.subnet.v1.Params.coldkey_swap_announcement_delay":
+		x.ColdkeySwapAnnouncementDelay = value.Uint()
+	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
+		x.ColdkeySwapReannouncementDelay = value.Uint()
+	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
+		x.NominatorMinRequiredStake = value.Uint()
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -593,6 +712,20 @@ func (x *fastReflection_Params) Mutable(fd protoreflect.FieldDescriptor) protore
 		panic(fmt.Errorf("field subnet_moving_alpha of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
 		panic(fmt.Errorf("field dissolution_steps_per_block of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.key_swap_cost":
+		panic(fmt.Errorf("field key_swap_cost of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.key_swap_on_subnet_cost":
+		panic(fmt.Errorf("field key_swap_on_subnet_cost of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.hotkey_swap_rate_limit":
+		panic(fmt.Errorf("field hotkey_swap_rate_limit of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.hotkey_swap_on_subnet_interval":
+		panic(fmt.Errorf("field hotkey_swap_on_subnet_interval of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.coldkey_swap_announcement_delay":
+		panic(fmt.Errorf("field coldkey_swap_announcement_delay of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
+		panic(fmt.Errorf("field coldkey_swap_reannouncement_delay of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
+		panic(fmt.Errorf("field nominator_min_required_stake of message gotensor.subnet.v1.Params is not mutable"))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -649,6 +782,20 @@ func (x *fastReflection_Params) NewField(fd protoreflect.FieldDescriptor) protor
 	case "gotensor.subnet.v1.Params.subnet_moving_alpha":
 		return protoreflect.ValueOfString("")
 	case "gotensor.subnet.v1.Params.dissolution_steps_per_block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.key_swap_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.key_swap_on_subnet_cost":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.hotkey_swap_rate_limit":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.hotkey_swap_on_subnet_interval":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.coldkey_swap_announcement_delay":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
 		return protoreflect.ValueOfUint64(uint64(0))
 	default:
 		if fd.IsExtension() {
@@ -786,6 +933,27 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.DissolutionStepsPerBlock != 0 {
 			n += 2 + runtime.Sov(uint64(x.DissolutionStepsPerBlock))
 		}
+		if x.KeySwapCost != 0 {
+			n += 2 + runtime.Sov(uint64(x.KeySwapCost))
+		}
+		if x.KeySwapOnSubnetCost != 0 {
+			n += 2 + runtime.Sov(uint64(x.KeySwapOnSubnetCost))
+		}
+		if x.HotkeySwapRateLimit != 0 {
+			n += 2 + runtime.Sov(uint64(x.HotkeySwapRateLimit))
+		}
+		if x.HotkeySwapOnSubnetInterval != 0 {
+			n += 2 + runtime.Sov(uint64(x.HotkeySwapOnSubnetInterval))
+		}
+		if x.ColdkeySwapAnnouncementDelay != 0 {
+			n += 2 + runtime.Sov(uint64(x.ColdkeySwapAnnouncementDelay))
+		}
+		if x.ColdkeySwapReannouncementDelay != 0 {
+			n += 2 + runtime.Sov(uint64(x.ColdkeySwapReannouncementDelay))
+		}
+		if x.NominatorMinRequiredStake != 0 {
+			n += 2 + runtime.Sov(uint64(x.NominatorMinRequiredStake))
+		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
 		}
@@ -814,6 +982,55 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.NominatorMinRequiredStake != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.NominatorMinRequiredStake))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xf0
+		}
+		if x.ColdkeySwapReannouncementDelay != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ColdkeySwapReannouncementDelay))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xe8
+		}
+		if x.ColdkeySwapAnnouncementDelay != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ColdkeySwapAnnouncementDelay))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xe0
+		}
+		if x.HotkeySwapOnSubnetInterval != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.HotkeySwapOnSubnetInterval))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xd8
+		}
+		if x.HotkeySwapRateLimit != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.HotkeySwapRateLimit))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xd0
+		}
+		if x.KeySwapOnSubnetCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.KeySwapOnSubnetCost))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xc8
+		}
+		if x.KeySwapCost != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.KeySwapCost))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xc0
 		}
 		if x.DissolutionStepsPerBlock != 0 {
 			i = runtime.EncodeVarint(dAtA, i, uint64(x.DissolutionStepsPerBlock))
@@ -1427,6 +1644,139 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 						break
 					}
 				}
+			case 24:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field KeySwapCost", wireType)
+				}
+				x.KeySwapCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.KeySwapCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 25:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field KeySwapOnSubnetCost", wireType)
+				}
+				x.KeySwapOnSubnetCost = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.KeySwapOnSubnetCost |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 26:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field HotkeySwapRateLimit", wireType)
+				}
+				x.HotkeySwapRateLimit = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.HotkeySwapRateLimit |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 27:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field HotkeySwapOnSubnetInterval", wireType)
+				}
+				x.HotkeySwapOnSubnetInterval = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.HotkeySwapOnSubnetInterval |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 28:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ColdkeySwapAnnouncementDelay", wireType)
+				}
+				x.ColdkeySwapAnnouncementDelay = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ColdkeySwapAnnouncementDelay |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 29:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ColdkeySwapReannouncementDelay", wireType)
+				}
+				x.ColdkeySwapReannouncementDelay = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ColdkeySwapReannouncementDelay |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 30:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field NominatorMinRequiredStake", wireType)
+				}
+				x.NominatorMinRequiredStake = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.NominatorMinRequiredStake |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
 			default:
 				iNdEx = preIndex
 				skippy, err := runtime.Skip(dAtA[iNdEx:])
@@ -1533,6 +1883,24 @@ type Params struct {
 	// dissolution_steps_per_block bounds the work of paying out pruned subnets: the stakes, rounding
 	// entries and hotkey pools handled in one block, over all dissolutions in progress (§6.4).
 	DissolutionStepsPerBlock uint64 `protobuf:"varint,23,opt,name=dissolution_steps_per_block,json=dissolutionStepsPerBlock,proto3" json:"dissolution_steps_per_block,omitempty"`
+	// key_swap_cost is the TAO, in rao, recycled for a hotkey swap on every subnet and for a coldkey
+	// swap announcement (KeySwapCost, §8.1); key_swap_on_subnet_cost for a hotkey swap on one subnet.
+	KeySwapCost         uint64 `protobuf:"varint,24,opt,name=key_swap_cost,json=keySwapCost,proto3" json:"key_swap_cost,omitempty"`
+	KeySwapOnSubnetCost uint64 `protobuf:"varint,25,opt,name=key_swap_on_subnet_cost,json=keySwapOnSubnetCost,proto3" json:"key_swap_on_subnet_cost,omitempty"`
+	// hotkey_swap_rate_limit is the number of blocks between two hotkey swaps of one coldkey
+	// (TxRateLimit, §8.6: at HEAD only swap_hotkey uses it); 0 turns it off.
+	HotkeySwapRateLimit uint64 `protobuf:"varint,26,opt,name=hotkey_swap_rate_limit,json=hotkeySwapRateLimit,proto3" json:"hotkey_swap_rate_limit,omitempty"`
+	// hotkey_swap_on_subnet_interval is the number of blocks between two hotkey swaps of one coldkey
+	// touching the same subnet (HotkeySwapOnSubnetInterval).
+	HotkeySwapOnSubnetInterval uint64 `protobuf:"varint,27,opt,name=hotkey_swap_on_subnet_interval,json=hotkeySwapOnSubnetInterval,proto3" json:"hotkey_swap_on_subnet_interval,omitempty"`
+	// coldkey_swap_announcement_delay is the number of blocks from a coldkey swap's announcement to
+	// its execution, the window in which it can be disputed; coldkey_swap_reannouncement_delay the
+	// blocks after that before the coldkey may announce again or withdraw (§10.2).
+	ColdkeySwapAnnouncementDelay   uint64 `protobuf:"varint,28,opt,name=coldkey_swap_announcement_delay,json=coldkeySwapAnnouncementDelay,proto3" json:"coldkey_swap_announcement_delay,omitempty"`
+	ColdkeySwapReannouncementDelay uint64 `protobuf:"varint,29,opt,name=coldkey_swap_reannouncement_delay,json=coldkeySwapReannouncementDelay,proto3" json:"coldkey_swap_reannouncement_delay,omitempty"`
+	// nominator_min_required_stake is the smallest stake, in millionths of min_stake, a coldkey may
+	// keep on a hotkey it does not own: an unstake that leaves less unstakes the rest (§8.6).
+	NominatorMinRequiredStake uint64 `protobuf:"varint,30,opt,name=nominator_min_required_stake,json=nominatorMinRequiredStake,proto3" json:"nominator_min_required_stake,omitempty"`
 }
 
 func (x *Params) Reset() {
@@ -1709,6 +2077,55 @@ func (x *Params) GetDissolutionStepsPerBlock() uint64 {
 	return 0
 }
 
+func (x *Params) GetKeySwapCost() uint64 {
+	if x != nil {
+		return x.KeySwapCost
+	}
+	return 0
+}
+
+func (x *Params) GetKeySwapOnSubnetCost() uint64 {
+	if x != nil {
+		return x.KeySwapOnSubnetCost
+	}
+	return 0
+}
+
+func (x *Params) GetHotkeySwapRateLimit() uint64 {
+	if x != nil {
+		return x.HotkeySwapRateLimit
+	}
+	return 0
+}
+
+func (x *Params) GetHotkeySwapOnSubnetInterval() uint64 {
+	if x != nil {
+		return x.HotkeySwapOnSubnetInterval
+	}
+	return 0
+}
+
+func (x *Params) GetColdkeySwapAnnouncementDelay() uint64 {
+	if x != nil {
+		return x.ColdkeySwapAnnouncementDelay
+	}
+	return 0
+}
+
+func (x *Params) GetColdkeySwapReannouncementDelay() uint64 {
+	if x != nil {
+		return x.ColdkeySwapReannouncementDelay
+	}
+	return 0
+}
+
+func (x *Params) GetNominatorMinRequiredStake() uint64 {
+	if x != nil {
+		return x.NominatorMinRequiredStake
+	}
+	return 0
+}
+
 var File_gotensor_subnet_v1_params_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
@@ -1717,8 +2134,8 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6f, 0x12, 0x12, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x1a, 0x11, 0x61, 0x6d, 0x69, 0x6e, 0x6f, 0x2f, 0x61, 0x6d, 0x69,
 	0x6e, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x14, 0x67, 0x6f, 0x67, 0x6f, 0x70, 0x72,
-	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x84,
-	0x0a, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
+	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xdb,
+	0x0d, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x5f, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x4f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74, 0x12, 0x24, 0x0a, 0x0a, 0x74, 0x61,
@@ -1794,14 +2211,44 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x70, 0x73, 0x5f, 0x70, 0x65, 0x72, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x17, 0x20, 0x01,
 	0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x18, 0x64, 0x69, 0x73, 0x73, 0x6f,
 	0x6c, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x53, 0x74, 0x65, 0x70, 0x73, 0x50, 0x65, 0x72, 0x42, 0x6c,
-	0x6f, 0x63, 0x6b, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01, 0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f,
-	0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08, 0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68,
-	0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e,
-	0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74,
-	0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x6f, 0x63, 0x6b, 0x12, 0x29, 0x0a, 0x0d, 0x6b, 0x65, 0x79, 0x5f, 0x73, 0x77, 0x61, 0x70, 0x5f,
+	0x63, 0x6f, 0x73, 0x74, 0x18, 0x18, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a,
+	0x01, 0x52, 0x0b, 0x6b, 0x65, 0x79, 0x53, 0x77, 0x61, 0x70, 0x43, 0x6f, 0x73, 0x74, 0x12, 0x3b,
+	0x0a, 0x17, 0x6b, 0x65, 0x79, 0x5f, 0x73, 0x77, 0x61, 0x70, 0x5f, 0x6f, 0x6e, 0x5f, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x5f, 0x63, 0x6f, 0x73, 0x74, 0x18, 0x19, 0x20, 0x01, 0x28, 0x04, 0x42,
+	0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x13, 0x6b, 0x65, 0x79, 0x53, 0x77, 0x61, 0x70, 0x4f,
+	0x6e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x43, 0x6f, 0x73, 0x74, 0x12, 0x3a, 0x0a, 0x16, 0x68,
+	0x6f, 0x74, 0x6b, 0x65, 0x79, 0x5f, 0x73, 0x77, 0x61, 0x70, 0x5f, 0x72, 0x61, 0x74, 0x65, 0x5f,
+	0x6c, 0x69, 0x6d, 0x69, 0x74, 0x18, 0x1a, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0,
+	0x2a, 0x01, 0x52, 0x13, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x53, 0x77, 0x61, 0x70, 0x52, 0x61,
+	0x74, 0x65, 0x4c, 0x69, 0x6d, 0x69, 0x74, 0x12, 0x49, 0x0a, 0x1e, 0x68, 0x6f, 0x74, 0x6b, 0x65,
+	0x79, 0x5f, 0x73, 0x77, 0x61, 0x70, 0x5f, 0x6f, 0x6e, 0x5f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74,
+	0x5f, 0x69, 0x6e, 0x74, 0x65, 0x72, 0x76, 0x61, 0x6c, 0x18, 0x1b, 0x20, 0x01, 0x28, 0x04, 0x42,
+	0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x1a, 0x68, 0x6f, 0x74, 0x6b, 0x65, 0x79, 0x53, 0x77,
+	0x61, 0x70, 0x4f, 0x6e, 0x53, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x49, 0x6e, 0x74, 0x65, 0x72, 0x76,
+	0x61, 0x6c, 0x12, 0x4c, 0x0a, 0x1f, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x5f, 0x73, 0x77,
+	0x61, 0x70, 0x5f, 0x61, 0x6e, 0x6e, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x6d, 0x65, 0x6e, 0x74, 0x5f,
+	0x64, 0x65, 0x6c, 0x61, 0x79, 0x18, 0x1c, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0,
+	0x2a, 0x01, 0x52, 0x1c, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x53, 0x77, 0x61, 0x70, 0x41,
+	0x6e, 0x6e, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x6d, 0x65, 0x6e, 0x74, 0x44, 0x65, 0x6c, 0x61, 0x79,
+	0x12, 0x50, 0x0a, 0x21, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x5f, 0x73, 0x77, 0x61, 0x70,
+	0x5f, 0x72, 0x65, 0x61, 0x6e, 0x6e, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x6d, 0x65, 0x6e, 0x74, 0x5f,
+	0x64, 0x65, 0x6c, 0x61, 0x79, 0x18, 0x1d, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0,
+	0x2a, 0x01, 0x52, 0x1e, 0x63, 0x6f, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x53, 0x77, 0x61, 0x70, 0x52,
+	0x65, 0x61, 0x6e, 0x6e, 0x6f, 0x75, 0x6e, 0x63, 0x65, 0x6d, 0x65, 0x6e, 0x74, 0x44, 0x65, 0x6c,
+	0x61, 0x79, 0x12, 0x46, 0x0a, 0x1c, 0x6e, 0x6f, 0x6d, 0x69, 0x6e, 0x61, 0x74, 0x6f, 0x72, 0x5f,
+	0x6d, 0x69, 0x6e, 0x5f, 0x72, 0x65, 0x71, 0x75, 0x69, 0x72, 0x65, 0x64, 0x5f, 0x73, 0x74, 0x61,
+	0x6b, 0x65, 0x18, 0x1e, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52,
+	0x19, 0x6e, 0x6f, 0x6d, 0x69, 0x6e, 0x61, 0x74, 0x6f, 0x72, 0x4d, 0x69, 0x6e, 0x52, 0x65, 0x71,
+	0x75, 0x69, 0x72, 0x65, 0x64, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01,
+	0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08,
+	0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69,
+	0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b,
+	0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f,
+	0x74, 0x6f, 0x33,
 }
 
 var (

@@ -78,6 +78,14 @@ type Keeper struct {
 	// HotkeyPools as (netuid, hotkey), so a subnet's stakes are read without scanning the chain's.
 	SubnetStakes      collections.KeySet[collections.Triple[uint32, sdk.AccAddress, sdk.AccAddress]]
 	SubnetHotkeyPools collections.KeySet[collections.Pair[uint32, sdk.AccAddress]]
+
+	// Key swaps (hotkey_swap.go, coldkey_swap.go). ColdkeySwaps are announced coldkey swaps by old
+	// coldkey, ColdkeySwapsDue indexes them as (execute_at, coldkey); LastHotkeySwap is the block a
+	// coldkey last swapped a hotkey, HotkeySwapsOnSubnet the same per (netuid, coldkey).
+	ColdkeySwaps        collections.Map[sdk.AccAddress, types.ColdkeySwap]
+	ColdkeySwapsDue     collections.KeySet[collections.Pair[uint64, sdk.AccAddress]]
+	LastHotkeySwap      collections.Map[sdk.AccAddress, uint64]
+	HotkeySwapsOnSubnet collections.Map[collections.Pair[uint32, sdk.AccAddress], uint64]
 }
 
 // subnetStakeKey encodes SubnetStakes keys; a dissolution's cursor is one.
@@ -140,6 +148,13 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 		SubnetStakes: collections.NewKeySet(sb, types.SubnetStakesKey, "subnet_stakes", subnetStakeKey),
 		SubnetHotkeyPools: collections.NewKeySet(sb, types.SubnetHotkeyPoolsKey, "subnet_hotkey_pools",
 			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey)),
+
+		ColdkeySwaps: collections.NewMap(sb, types.ColdkeySwapsKey, "coldkey_swaps", sdk.AccAddressKey, codec.CollValue[types.ColdkeySwap](cdc)),
+		ColdkeySwapsDue: collections.NewKeySet(sb, types.ColdkeySwapsDueKey, "coldkey_swaps_due",
+			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey)),
+		LastHotkeySwap: collections.NewMap(sb, types.LastHotkeySwapKey, "last_hotkey_swap", sdk.AccAddressKey, collections.Uint64Value),
+		HotkeySwapsOnSubnet: collections.NewMap(sb, types.HotkeySwapsOnSubnetKey, "hotkey_swaps_on_subnet",
+			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey), collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

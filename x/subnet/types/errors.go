@@ -90,6 +90,19 @@ var (
 	ErrNoEpochs                 = errorsmod.Register(ModuleName, 180, "the subnet runs no epochs (tempo 0)")
 	ErrTriggerUnderCommitReveal = errorsmod.Register(ModuleName, 181, "epochs cannot be triggered while commit-reveal is on")
 
+	// Key swaps and key hygiene (§8.1, §8.6).
+	ErrSameHotkey              = errorsmod.RegisterWithGRPCCode(ModuleName, 120, codes.InvalidArgument, "new hotkey is the old hotkey")
+	ErrHotkeySwapRateLimit     = errorsmod.Register(ModuleName, 121, "this coldkey swapped a hotkey too recently")
+	ErrHotkeySwapOnSubnetLimit = errorsmod.Register(ModuleName, 122, "this coldkey swapped a hotkey on this subnet too recently")
+	ErrNewHotkeyHoldsRootStake = errorsmod.Register(ModuleName, 123, "new hotkey holds root stake, so a swap touching the root network cannot merge into it")
+	ErrColdkeySwapNotFound     = errorsmod.RegisterWithGRPCCode(ModuleName, 124, codes.NotFound, "no coldkey swap announced")
+	ErrColdkeySwapTooEarly     = errorsmod.Register(ModuleName, 125, "coldkey swap re-announced or cleared too early")
+	ErrColdkeySwapDisputed     = errorsmod.Register(ModuleName, 126, "the coldkey's swap is disputed: only the chain authority can reset it")
+	ErrColdkeySwapAnnounced    = errorsmod.Register(ModuleName, 127, "the coldkey has a swap announced: it may only send swap messages until the swap runs")
+	ErrNewColdkeyInUse         = errorsmod.Register(ModuleName, 128, "new coldkey is already in use")
+	ErrSameColdkey             = errorsmod.RegisterWithGRPCCode(ModuleName, 129, codes.InvalidArgument, "new coldkey is the old coldkey")
+	ErrHotkeyInUse             = errorsmod.Register(ModuleName, 130, "hotkey still holds a uid, stake or a subnet")
+
 	// Internal consistency: panics are for these only where state is known to be broken.
 	ErrInconsistentState = errorsmod.Register(ModuleName, 90, "inconsistent subnet state")
 )

@@ -42,4 +42,11 @@ var (
 	// SubnetStakesKey and SubnetHotkeyPoolsKey index Stakes and HotkeyPools by netuid.
 	SubnetStakesKey      = collections.NewPrefix(35)
 	SubnetHotkeyPoolsKey = collections.NewPrefix(36)
+
+	// Key swaps (§8.1): announced coldkey swaps, their queue by due block, and the blocks a
+	// coldkey last swapped a hotkey (anywhere, and per subnet) for the rate limits.
+	ColdkeySwapsKey        = collections.NewPrefix(45)
+	ColdkeySwapsDueKey     = collections.NewPrefix(46)
+	LastHotkeySwapKey      = collections.NewPrefix(47)
+	HotkeySwapsOnSubnetKey = collections.NewPrefix(48)
 )
