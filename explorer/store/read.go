@@ -1,13 +1,11 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -86,11 +84,11 @@ func (s *DB) Network(ctx context.Context) (Network, error) {
 	if first.Int64 < n.Height {
 		n.BlockTime = float64(ms-firstMs.Int64) / 1000 / float64(n.Height-first.Int64)
 	}
-	var recycled sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT SUM(recycled) FROM blocks`).Scan(&recycled); err != nil {
+	var recycled int64
+	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT recycled_total FROM blocks WHERE height = ?`), n.Height).Scan(&recycled); err != nil {
 		return n, err
 	}
-	n.Recycled = uint64(recycled.Int64)
+	n.Recycled = uint64(recycled)
 	subnets, err := s.subnetsAt(ctx, n.Height)
 	if err != nil {
 		return n, err
@@ -383,13 +381,24 @@ func ptr(f sql.NullFloat64) *float64 {
 	return &f.Float64
 }
 
-// ValidatorRow is a validator hotkey on one subnet at the subnet's latest epoch.
+// ValidatorRow is a validator on one subnet at the subnet's latest epoch.
 type ValidatorRow struct {
-	Netuid uint16 `json:"netuid"`
-	Block  int64  `json:"block"`
-	Neuron
+	Netuid         uint16 `json:"netuid"`
+	Block          int64  `json:"block"`
+	UID            uint16 `json:"uid"`
+	Hotkey         string `json:"hotkey"`
+	Coldkey        string `json:"coldkey"`
+	AlphaStake     uint64 `json:"alpha_stake"`
+	Dividends      uint32 `json:"dividends"`
+	ValidatorTrust uint32 `json:"validator_trust"`
+	Emission       uint64 `json:"emission"`
 	// Dominance is its share of the subnet's validator stake.
-	Dominance    float64  `json:"dominance"`
+	Dominance float64 `json:"dominance"`
+	// Take is the u16 share of its dividends its owner keeps, and Nominators the coldkeys holding
+	// a stake record on its hotkey on this subnet (its owner's included); nil where not recorded
+	// (epochs stored by an explorer before version 2 of the database).
+	Take         *uint32  `json:"take"`
+	Nominators   *int     `json:"nominators"`
 	DividendRate *float64 `json:"dividend_rate"`
 	CopyPrev     *float64 `json:"copy_prev"`
 	// DailyReturn is the alpha its stakers earn a day per 1000 alpha staked, before its take:
@@ -398,66 +407,35 @@ type ValidatorRow struct {
 	DailyReturn *float64 `json:"return_per_1000_alpha_a_day"`
 }
 
-// Validators are the uids that count as validators (Neuron.Role) at each subnet's latest epoch:
-// the limit largest by stake.
+// Validators are the validators (Neuron.Role) at each subnet's latest epoch, the limit largest by
+// stake: rows stored with the epoch, read largest first.
 func (s *DB) Validators(ctx context.Context, limit int) ([]ValidatorRow, error) {
-	latest, err := s.latestEpochs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// One indexed read per subnet: a join over every subnet's history at once costs a scan.
-	out := []ValidatorRow{}
-	for _, e := range latest {
-		rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT `+prefixed("n.", neuronColumns)+`, n.netuid, n.block, v.dividend_rate, v.copy_prev
-			FROM validator_epochs v JOIN neurons n ON n.netuid = v.netuid AND n.block = v.block AND n.uid = v.uid
-			WHERE v.netuid = ? AND v.block = ?`), e.netuid, e.block)
-		if err != nil {
-			return nil, err
-		}
-		var total float64
-		first := len(out)
-		for rows.Next() {
-			var r ValidatorRow
-			var rate, prev sql.NullFloat64
-			if r.Neuron, err = scanNeuron(rows, &r.Netuid, &r.Block, &rate, &prev); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r.DividendRate, r.CopyPrev = ptr(rate), ptr(prev)
-			out = append(out, r)
-			total += float64(r.AlphaStake)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		for i := first; i < len(out) && total > 0; i++ {
-			out[i].Dominance = float64(out[i].AlphaStake) / total
-		}
-	}
-	slices.SortStableFunc(out, func(a, b ValidatorRow) int { return cmp.Compare(b.AlphaStake, a.AlphaStake) })
-	return out[:min(len(out), limit)], nil
-}
-
-type epochAt struct {
-	netuid uint16
-	block  int64
-}
-
-// latestEpochs is each subnet's latest stored epoch, by netuid.
-func (s *DB) latestEpochs(ctx context.Context) ([]epochAt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT netuid, MAX(block) FROM epochs GROUP BY netuid ORDER BY netuid`)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT netuid, block, uid, hotkey, coldkey, alpha_stake, dividends, validator_trust,
+		emission, dominance, take, nominators, dividend_rate, copy_prev FROM validator_epochs WHERE latest = 1
+		ORDER BY alpha_stake DESC, netuid, uid LIMIT ?`), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []epochAt
+	out := []ValidatorRow{}
 	for rows.Next() {
-		var e epochAt
-		if err := rows.Scan(&e.netuid, &e.block); err != nil {
+		var r ValidatorRow
+		var take, nominators sql.NullInt64
+		var rate, prev sql.NullFloat64
+		if err := rows.Scan(&r.Netuid, &r.Block, &r.UID, &r.Hotkey, &r.Coldkey, &r.AlphaStake, &r.Dividends, &r.ValidatorTrust,
+			&r.Emission, &r.Dominance, &take, &nominators, &rate, &prev); err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		if take.Valid {
+			t := uint32(take.Int64)
+			r.Take = &t
+		}
+		if nominators.Valid {
+			n := int(nominators.Int64)
+			r.Nominators = &n
+		}
+		r.DividendRate, r.CopyPrev = ptr(rate), ptr(prev)
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
@@ -614,8 +592,15 @@ func (s *DB) AddressEvents(ctx context.Context, address string, limit int) ([]Ev
 		JOIN events e ON e.height = a.height AND e.idx = a.idx WHERE a.address = ? ORDER BY a.height DESC, a.idx DESC LIMIT ?`, address, limit)
 }
 
+// NeuronOn is a uid of one subnet at an epoch.
+type NeuronOn struct {
+	Netuid uint16 `json:"netuid"`
+	Block  int64  `json:"block"`
+	Neuron
+}
+
 // HotkeyNeurons are the uids the hotkey holds at each subnet's latest epoch.
-func (s *DB) HotkeyNeurons(ctx context.Context, hotkey string) ([]ValidatorRow, error) {
+func (s *DB) HotkeyNeurons(ctx context.Context, hotkey string) ([]NeuronOn, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT `+prefixed("n.", neuronColumns)+`, n.netuid, n.block
 		FROM neurons n JOIN (SELECT netuid, MAX(block) AS block FROM epochs GROUP BY netuid) e ON n.netuid = e.netuid AND n.block = e.block
 		WHERE n.hotkey = ? ORDER BY n.netuid`), hotkey)
@@ -623,9 +608,9 @@ func (s *DB) HotkeyNeurons(ctx context.Context, hotkey string) ([]ValidatorRow, 
 		return nil, err
 	}
 	defer rows.Close()
-	out := []ValidatorRow{}
+	out := []NeuronOn{}
 	for rows.Next() {
-		var r ValidatorRow
+		var r NeuronOn
 		var err error
 		if r.Neuron, err = scanNeuron(rows, &r.Netuid, &r.Block); err != nil {
 			return nil, err
@@ -650,6 +635,43 @@ func (s *DB) Registrations(ctx context.Context, netuid uint16, limit int) ([]Reg
 			return nil, err
 		}
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StakersTo are the coldkeys holding a stake record on hotkey (on any subnet) at the last stored
+// block.
+func (s *DB) StakersTo(ctx context.Context, hotkey string) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT coldkey FROM stake_positions WHERE hotkey = ? AND until_block IS NULL ORDER BY coldkey`, hotkey)
+}
+
+// StakersOn are the coldkeys holding a stake record on the subnet at the last stored block.
+func (s *DB) StakersOn(ctx context.Context, netuid uint16) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT coldkey FROM stake_positions WHERE netuid = ? AND until_block IS NULL ORDER BY coldkey`, netuid)
+}
+
+// Holds says whether the coldkey holds a stake record on the hotkey and subnet at the last stored
+// block.
+func (s *DB) Holds(ctx context.Context, coldkey string, h StakeHolding) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM stake_positions WHERE coldkey = ? AND hotkey = ? AND netuid = ?
+		AND until_block IS NULL`), coldkey, h.Hotkey, h.Netuid).Scan(&n)
+	return n > 0, err
+}
+
+func (s *DB) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

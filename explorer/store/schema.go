@@ -17,7 +17,8 @@ var schema = []string{
 		max_supply BIGINT NOT NULL,
 		halvings INTEGER NOT NULL,
 		next_halving_issuance BIGINT NOT NULL,
-		blocks_to_next_halving BIGINT NOT NULL
+		blocks_to_next_halving BIGINT NOT NULL,
+		recycled_total BIGINT NOT NULL DEFAULT 0
 	)`,
 	`CREATE TABLE IF NOT EXISTS subnet_blocks (
 		netuid INTEGER NOT NULL,
@@ -69,6 +70,7 @@ var schema = []string{
 		block BIGINT NOT NULL,
 		PRIMARY KEY (netuid, block)
 	)`,
+	`CREATE INDEX IF NOT EXISTS epochs_block ON epochs (block)`,
 	`CREATE TABLE IF NOT EXISTS fairness (
 		netuid INTEGER NOT NULL,
 		block BIGINT NOT NULL,
@@ -88,8 +90,32 @@ var schema = []string{
 		dividend_rate DOUBLE PRECISION,
 		copy_prev DOUBLE PRECISION,
 		copy_now DOUBLE PRECISION,
+		coldkey TEXT NOT NULL DEFAULT '',
+		alpha_stake BIGINT NOT NULL DEFAULT 0,
+		dominance DOUBLE PRECISION NOT NULL DEFAULT 0,
+		dividends INTEGER NOT NULL DEFAULT 0,
+		validator_trust INTEGER NOT NULL DEFAULT 0,
+		emission BIGINT NOT NULL DEFAULT 0,
+		take INTEGER,
+		nominators INTEGER,
+		latest INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (netuid, block, uid)
 	)`,
+	// The validators page reads the rows of each subnet's latest epoch, largest stake first.
+	`CREATE INDEX IF NOT EXISTS validator_epochs_latest ON validator_epochs (alpha_stake) WHERE latest = 1`,
+	// A stake record (coldkey, hotkey, subnet) held from block since_block until block until_block (NULL:
+	// still held), as the node's stakes query said at those blocks: the nominators of a hotkey at
+	// any stored block.
+	`CREATE TABLE IF NOT EXISTS stake_positions (
+		coldkey TEXT NOT NULL,
+		hotkey TEXT NOT NULL,
+		netuid INTEGER NOT NULL,
+		since_block BIGINT NOT NULL,
+		until_block BIGINT,
+		PRIMARY KEY (coldkey, hotkey, netuid, since_block)
+	)`,
+	`CREATE INDEX IF NOT EXISTS stake_positions_hotkey ON stake_positions (netuid, hotkey)`,
+	`CREATE INDEX IF NOT EXISTS stake_positions_by_hotkey ON stake_positions (hotkey)`,
 	`CREATE TABLE IF NOT EXISTS txs (
 		hash TEXT PRIMARY KEY,
 		height BIGINT NOT NULL,
@@ -127,6 +153,38 @@ var schema = []string{
 		PRIMARY KEY (netuid, height, idx)
 	)`,
 	`CREATE INDEX IF NOT EXISTS registrations_height ON registrations (height)`,
+}
+
+// schemaVersion is the version schema describes. Version 1 (before stored validator rows, take,
+// nominators and the running recycled total) is migrated on Open by migrateFrom1.
+const schemaVersion = 2
+
+// migrateFrom1 brings a version-1 database to version 2 in place: the new columns, filled from what
+// the database holds (the running sum of recycled TAO; each validator's stake, figures and
+// dominance from its epoch's metagraph; which epoch is each subnet's latest). Take and nominators
+// were not recorded: the epochs stored before the migration show none.
+var migrateFrom1 = []string{
+	`ALTER TABLE blocks ADD COLUMN recycled_total BIGINT NOT NULL DEFAULT 0`,
+	`ALTER TABLE validator_epochs ADD COLUMN coldkey TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE validator_epochs ADD COLUMN alpha_stake BIGINT NOT NULL DEFAULT 0`,
+	`ALTER TABLE validator_epochs ADD COLUMN dominance DOUBLE PRECISION NOT NULL DEFAULT 0`,
+	`ALTER TABLE validator_epochs ADD COLUMN dividends INTEGER NOT NULL DEFAULT 0`,
+	`ALTER TABLE validator_epochs ADD COLUMN validator_trust INTEGER NOT NULL DEFAULT 0`,
+	`ALTER TABLE validator_epochs ADD COLUMN emission BIGINT NOT NULL DEFAULT 0`,
+	`ALTER TABLE validator_epochs ADD COLUMN take INTEGER`,
+	`ALTER TABLE validator_epochs ADD COLUMN nominators INTEGER`,
+	`ALTER TABLE validator_epochs ADD COLUMN latest INTEGER NOT NULL DEFAULT 0`,
+	`UPDATE blocks SET recycled_total = t.total
+		FROM (SELECT height, SUM(recycled) OVER (ORDER BY height) AS total FROM blocks) t WHERE blocks.height = t.height`,
+	`UPDATE validator_epochs SET coldkey = n.coldkey, alpha_stake = n.alpha_stake, dividends = n.dividends,
+		validator_trust = n.validator_trust, emission = n.emission
+		FROM neurons n WHERE n.netuid = validator_epochs.netuid AND n.block = validator_epochs.block AND n.uid = validator_epochs.uid`,
+	`UPDATE validator_epochs SET dominance = CAST(validator_epochs.alpha_stake AS DOUBLE PRECISION) / CAST(t.total AS DOUBLE PRECISION)
+		FROM (SELECT netuid, block, SUM(alpha_stake) AS total FROM validator_epochs GROUP BY netuid, block) t
+		WHERE t.netuid = validator_epochs.netuid AND t.block = validator_epochs.block AND t.total > 0`,
+	`UPDATE validator_epochs SET latest = 1
+		FROM (SELECT netuid, MAX(block) AS block FROM epochs GROUP BY netuid) e
+		WHERE e.netuid = validator_epochs.netuid AND e.block = validator_epochs.block`,
 }
 
 // perBlock are the tables a block's Save replaces, with the column that holds its height.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL, for a postgres:// DSN
@@ -19,6 +20,7 @@ import (
 type DB struct {
 	db       *sql.DB
 	postgres bool
+	inserts  sync.Map // insert statements by shape (insertStatement)
 }
 
 // Open opens (creating its tables if needed) the database named by dsn: a postgres:// or
@@ -41,13 +43,70 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("explorer store: opening %s: %w", redact(dsn), err)
 	}
-	for _, stmt := range schema {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			_ = s.db.Close()
-			return nil, fmt.Errorf("explorer store: preparing %s: %w", redact(dsn), err)
-		}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.db.Close()
+		return nil, fmt.Errorf("explorer store: preparing %s: %w", redact(dsn), err)
 	}
 	return s, nil
+}
+
+// prepare creates the tables of an empty database, or migrates an older one to schemaVersion, in
+// one transaction: an explorer stopped half-way finds the database as it was.
+func (s *DB) prepare(ctx context.Context) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if _, err = tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	var v sql.NullInt64
+	if err = tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
+		return err
+	}
+	version := int(v.Int64)
+	if !v.Valid {
+		// No version: an empty database, or one written before versions were recorded (1).
+		catalog := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'blocks'`
+		if s.postgres {
+			catalog = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'blocks'`
+		}
+		var n int
+		if err = tx.QueryRowContext(ctx, catalog).Scan(&n); err != nil {
+			return err
+		}
+		version = schemaVersion
+		if n > 0 {
+			version = 1
+		}
+	}
+	switch {
+	case version > schemaVersion:
+		return fmt.Errorf("the database is of schema version %d, newer than this explorer's (%d): use a newer gotensor or another database", version, schemaVersion)
+	case version == 1:
+		for _, stmt := range migrateFrom1 {
+			if _, err = tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migrating from schema version 1: %w", err)
+			}
+		}
+	}
+	for _, stmt := range schema {
+		if _, err = tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if _, err = tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_version VALUES (?)`), schemaVersion); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // redact drops a DSN's password from messages.
@@ -111,6 +170,22 @@ type Block struct {
 	Epochs   []Epoch  `json:"epochs,omitempty"`
 	Txs      []Tx     `json:"txs"`
 	Events   []Event  `json:"events"`
+	// Stakes are the stake records, after this block, of every coldkey whose stakes it may have
+	// changed (the indexer asks the node's stakes query for each): what the nominator counts are
+	// kept from.
+	Stakes []ColdkeyStakes `json:"stakes,omitempty"`
+}
+
+// ColdkeyStakes are every stake record a coldkey holds: the hotkeys and subnets it stakes on.
+type ColdkeyStakes struct {
+	Coldkey  string         `json:"coldkey"`
+	Holdings []StakeHolding `json:"holdings"`
+}
+
+// StakeHolding is a stake record's hotkey and subnet.
+type StakeHolding struct {
+	Hotkey string `json:"hotkey"`
+	Netuid uint16 `json:"netuid"`
 }
 
 // Supply is the chain's supply query at the block, in rao.
@@ -151,6 +226,9 @@ type Epoch struct {
 	Neurons    []Neuron         `json:"neurons"`
 	Fairness   []Fairness       `json:"fairness"`
 	Validators []ValidatorScore `json:"validators"`
+	// Takes are the validators' takes at the block (u16 proportions of their dividends), by uid,
+	// as the node's hotkey query says; a validator absent has none recorded.
+	Takes map[uint16]uint32 `json:"takes,omitempty"`
 }
 
 // Neuron is one uid's row of the metagraph. Shares are u16 proportions (65535 = 1).
@@ -287,110 +365,287 @@ func (b Block) Registrations() []Registration {
 const AddressPrefix = "tao"
 
 // Save stores b in one transaction, replacing whatever was stored for its height.
-func (s *DB) Save(ctx context.Context, b Block) (err error) {
+func (s *DB) Save(ctx context.Context, b Block) error {
+	return s.save(ctx, []Block{b}, true)
+}
+
+// Load stores consecutive blocks above the stored height in one transaction, their rows inserted
+// many to a statement: how a long history is written at once (synthetic histories for
+// benchmarks). What it stores is what Save would, block by block.
+func (s *DB) Load(ctx context.Context, blocks []Block) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	have, err := s.Height(ctx)
+	if err != nil {
+		return err
+	}
+	for i, b := range blocks {
+		if b.Height <= have || (i > 0 && b.Height != blocks[i-1].Height+1) {
+			return fmt.Errorf("explorer store: loading block %d: blocks are loaded in order above the stored height %d", b.Height, have)
+		}
+	}
+	return s.save(ctx, blocks, false)
+}
+
+// save stores blocks in one transaction; replace first removes what is stored at their heights.
+func (s *DB) save(ctx context.Context, blocks []Block, replace bool) (err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("explorer store: block %d: %w", b.Height, err)
+		return fmt.Errorf("explorer store: block %d: %w", blocks[0].Height, err)
 	}
+	at := blocks[0].Height
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback()
-			err = fmt.Errorf("explorer store: block %d: %w", b.Height, err)
+			err = fmt.Errorf("explorer store: block %d: %w", at, err)
 		}
 	}()
-	for _, t := range perBlock {
-		if _, err = tx.ExecContext(ctx, s.rebind(`DELETE FROM `+t.table+` WHERE `+t.column+` = ?`), b.Height); err != nil {
-			return err
-		}
-	}
-	sp := b.Supply
-	if _, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO blocks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-		b.Height, b.Time.UnixMilli(), b.Hash, b.Proposer, len(b.Txs), i64(sp.TotalIssuance), i64(sp.Burned), i64(b.Recycled),
-		i64(sp.BlockEmission), i64(sp.MaxSupply), sp.Halvings, i64(sp.NextHalvingIssuance), i64(sp.BlocksToNextHalving)); err != nil {
+	w := newBatch()
+	var recycled sql.NullInt64
+	if err = tx.QueryRowContext(ctx, s.rebind(`SELECT recycled_total FROM blocks WHERE height < ? ORDER BY height DESC LIMIT 1`), at).
+		Scan(&recycled); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err = s.insertRows(ctx, tx, `INSERT INTO subnet_blocks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, len(b.Subnets), func(i int) []any {
-		n := b.Subnets[i]
-		return []any{n.Netuid, b.Height, n.Name, n.Symbol, n.Owner, n.OwnerHotkey, n.Tempo, n.N, n.MaxN, i64(n.Burn), n.Price,
-			decimal(n.Price), i64(n.TaoReserve), i64(n.AlphaIn), i64(n.AlphaOut), n.EmissionShare, decimal(n.EmissionShare),
-			boolInt(n.Started), i64(n.LastEpochBlock)}
-	}); err != nil {
-		return err
-	}
-	for _, e := range b.Epochs {
-		if e.Block != b.Height {
-			return fmt.Errorf("the epoch of subnet %d is at block %d, not this block", e.Netuid, e.Block)
-		}
-		if _, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO epochs VALUES (?,?)`), e.Netuid, e.Block); err != nil {
-			return err
-		}
-		if err = s.insertRows(ctx, tx, `INSERT INTO neurons VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, len(e.Neurons), func(i int) []any {
-			n := e.Neurons[i]
-			return []any{e.Netuid, e.Block, n.UID, n.Hotkey, n.Coldkey, boolInt(n.ValidatorPermit), boolInt(n.Active), n.StakeWeight,
-				i64(n.AlphaStake), n.Consensus, n.Incentive, n.Dividends, n.ValidatorTrust, i64(n.Emission), i64(n.LastUpdate),
-				i64(n.RegisteredAt), n.Axon}
-		}); err != nil {
-			return err
-		}
-		if err = s.insertRows(ctx, tx, `INSERT INTO fairness VALUES (?,?,?,?,?,?,?,?)`, len(e.Fairness), func(i int) []any {
-			f := e.Fairness[i]
-			return []any{e.Netuid, e.Block, f.Measure, f.Entity, f.Holders, f.Gini, f.Top1, f.Nak51}
-		}); err != nil {
-			return err
-		}
-		if err = s.insertRows(ctx, tx, `INSERT INTO validator_epochs VALUES (?,?,?,?,?,?,?)`, len(e.Validators), func(i int) []any {
-			v := e.Validators[i]
-			return []any{e.Netuid, e.Block, v.UID, v.Hotkey, nullable(v.DividendRate), nullable(v.CopyPrev), nullable(v.CopyNow)}
-		}); err != nil {
-			return err
+	total := recycled.Int64
+	// latestEpoch is each subnet's last epoch among these blocks: its validators' rows become the
+	// subnet's latest unless a later epoch is stored.
+	latestEpoch := map[uint16]int64{}
+	for _, b := range blocks {
+		for _, e := range b.Epochs {
+			latestEpoch[e.Netuid] = max(latestEpoch[e.Netuid], e.Block)
 		}
 	}
-	if err = s.insertRows(ctx, tx, `INSERT INTO txs VALUES (?,?,?,?,?,?,?)`, len(b.Txs), func(i int) []any {
-		t := b.Txs[i]
-		return []any{t.Hash, b.Height, t.Index, t.Code, t.GasUsed, strings.Join(t.Msgs, ","), t.Log}
-	}); err != nil {
-		return err
-	}
-	var addrs [][]any
-	if err = s.insertRows(ctx, tx, `INSERT INTO events VALUES (?,?,?,?,?)`, len(b.Events), func(i int) []any {
-		e := b.Events[i]
-		attrs, _ := json.Marshal(e.Attrs) // a map of strings always encodes
-		for _, a := range e.Addresses(AddressPrefix) {
-			addrs = append(addrs, []any{a, b.Height, e.Index})
+	for _, b := range blocks {
+		at = b.Height
+		if replace {
+			for _, t := range perBlock {
+				if _, err = tx.ExecContext(ctx, s.rebind(`DELETE FROM `+t.table+` WHERE `+t.column+` = ?`), b.Height); err != nil {
+					return err
+				}
+			}
 		}
-		return []any{b.Height, e.Index, e.TxHash, e.Type, string(attrs)}
-	}); err != nil {
-		return err
+		total += i64(b.Recycled)
+		sp := b.Supply
+		w.add("blocks", b.Height, b.Time.UnixMilli(), b.Hash, b.Proposer, len(b.Txs), i64(sp.TotalIssuance), i64(sp.Burned), i64(b.Recycled),
+			i64(sp.BlockEmission), i64(sp.MaxSupply), sp.Halvings, i64(sp.NextHalvingIssuance), i64(sp.BlocksToNextHalving), total)
+		for _, n := range b.Subnets {
+			w.add("subnet_blocks", n.Netuid, b.Height, n.Name, n.Symbol, n.Owner, n.OwnerHotkey, n.Tempo, n.N, n.MaxN, i64(n.Burn), n.Price,
+				decimal(n.Price), i64(n.TaoReserve), i64(n.AlphaIn), i64(n.AlphaOut), n.EmissionShare, decimal(n.EmissionShare),
+				boolInt(n.Started), i64(n.LastEpochBlock))
+		}
+		// Stake records are written at once: the nominator counts of this block's epochs read them.
+		for _, c := range b.Stakes {
+			if err = s.saveStakes(ctx, tx, b.Height, c); err != nil {
+				return err
+			}
+		}
+		for _, e := range b.Epochs {
+			if e.Block != b.Height {
+				return fmt.Errorf("the epoch of subnet %d is at block %d, not this block", e.Netuid, e.Block)
+			}
+			w.add("epochs", e.Netuid, e.Block)
+			for _, n := range e.Neurons {
+				w.add("neurons", e.Netuid, e.Block, n.UID, n.Hotkey, n.Coldkey, boolInt(n.ValidatorPermit), boolInt(n.Active), n.StakeWeight,
+					i64(n.AlphaStake), n.Consensus, n.Incentive, n.Dividends, n.ValidatorTrust, i64(n.Emission), i64(n.LastUpdate),
+					i64(n.RegisteredAt), n.Axon)
+			}
+			for _, f := range e.Fairness {
+				w.add("fairness", e.Netuid, e.Block, f.Measure, f.Entity, f.Holders, f.Gini, f.Top1, f.Nak51)
+			}
+			latest := false
+			if e.Block == latestEpoch[e.Netuid] {
+				var newer int
+				if err = tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM epochs WHERE netuid = ? AND block > ?`), e.Netuid, e.Block).Scan(&newer); err != nil {
+					return err
+				}
+				if latest = newer == 0; latest {
+					if _, err = tx.ExecContext(ctx, s.rebind(`UPDATE validator_epochs SET latest = 0 WHERE netuid = ? AND latest = 1 AND block < ?`),
+						e.Netuid, e.Block); err != nil {
+						return err
+					}
+				}
+			}
+			if err = s.addValidators(ctx, tx, w, e, latest); err != nil {
+				return err
+			}
+		}
+		for _, t := range b.Txs {
+			w.add("txs", t.Hash, b.Height, t.Index, t.Code, t.GasUsed, strings.Join(t.Msgs, ","), t.Log)
+		}
+		for _, e := range b.Events {
+			attrs, _ := json.Marshal(e.Attrs) // a map of strings always encodes
+			w.add("events", b.Height, e.Index, e.TxHash, e.Type, string(attrs))
+			for _, a := range e.Addresses(AddressPrefix) {
+				w.add("event_addresses", a, b.Height, e.Index)
+			}
+		}
+		for _, r := range b.Registrations() {
+			w.add("registrations", r.Netuid, r.Height, r.Index, r.UID, r.Hotkey, r.Coldkey, i64(r.Burn), r.ReplacedHotkey)
+		}
 	}
-	if err = s.insertRows(ctx, tx, `INSERT INTO event_addresses VALUES (?,?,?)`, len(addrs), func(i int) []any { return addrs[i] }); err != nil {
-		return err
-	}
-	regs := b.Registrations()
-	if err = s.insertRows(ctx, tx, `INSERT INTO registrations VALUES (?,?,?,?,?,?,?,?)`, len(regs), func(i int) []any {
-		r := regs[i]
-		return []any{r.Netuid, r.Height, r.Index, r.UID, r.Hotkey, r.Coldkey, i64(r.Burn), r.ReplacedHotkey}
-	}); err != nil {
+	if err = s.flush(ctx, tx, w); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// insertRows runs one prepared insert for each of n rows.
-func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, q string, n int, row func(int) []any) error {
-	if n == 0 {
+// addValidators adds the epoch's validator rows with what the validators page shows: the figures
+// of each one's uid, its dominance, take and nominators (the coldkeys holding a stake record on its
+// hotkey and subnet at the block); latest marks them the subnet's latest.
+func (s *DB) addValidators(ctx context.Context, tx *sql.Tx, w *batch, e Epoch, latest bool) error {
+	if len(e.Validators) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, s.rebind(q))
+	byUID := make(map[uint16]Neuron, len(e.Neurons))
+	for _, n := range e.Neurons {
+		byUID[n.UID] = n
+	}
+	var total float64
+	for _, v := range e.Validators {
+		total += float64(byUID[v.UID].AlphaStake)
+	}
+	nominators := map[string]int{}
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT hotkey, COUNT(*) FROM stake_positions
+		WHERE netuid = ? AND since_block <= ? AND (until_block IS NULL OR until_block > ?) GROUP BY hotkey`), e.Netuid, e.Block, e.Block)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
-	for i := range n {
-		if _, err := stmt.ExecContext(ctx, row(i)...); err != nil {
+	for rows.Next() {
+		var hotkey string
+		var n int
+		if err := rows.Scan(&hotkey, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		nominators[hotkey] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, v := range e.Validators {
+		n := byUID[v.UID]
+		dominance := 0.0
+		if total > 0 {
+			dominance = float64(n.AlphaStake) / total
+		}
+		var take any
+		if t, ok := e.Takes[v.UID]; ok {
+			take = t
+		}
+		w.add("validator_epochs", e.Netuid, e.Block, v.UID, v.Hotkey, nullable(v.DividendRate), nullable(v.CopyPrev), nullable(v.CopyNow),
+			n.Coldkey, i64(n.AlphaStake), dominance, n.Dividends, n.ValidatorTrust, i64(n.Emission), take, nominators[v.Hotkey], boolInt(latest))
+	}
+	return nil
+}
+
+// saveStakes records what the node's stakes query said of a coldkey after block h: records it no
+// longer holds end at h, new ones start at h. Stored again (the same block indexed twice) it
+// changes nothing: what h recorded is undone first, and a coldkey recorded after h is left as it is.
+func (s *DB) saveStakes(ctx context.Context, tx *sql.Tx, h int64, c ColdkeyStakes) error {
+	var later int
+	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM stake_positions WHERE coldkey = ? AND (since_block > ? OR until_block > ?)`),
+		c.Coldkey, h, h).Scan(&later); err != nil || later > 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM stake_positions WHERE coldkey = ? AND since_block = ?`), c.Coldkey, h); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE stake_positions SET until_block = NULL WHERE coldkey = ? AND until_block = ?`), c.Coldkey, h); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT hotkey, netuid FROM stake_positions WHERE coldkey = ? AND until_block IS NULL`), c.Coldkey)
+	if err != nil {
+		return err
+	}
+	held := map[StakeHolding]bool{}
+	for rows.Next() {
+		var k StakeHolding
+		if err := rows.Scan(&k.Hotkey, &k.Netuid); err != nil {
+			rows.Close()
+			return err
+		}
+		held[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	now := make(map[StakeHolding]bool, len(c.Holdings))
+	for _, k := range c.Holdings {
+		if now[k] {
+			continue
+		}
+		now[k] = true
+		if held[k] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO stake_positions VALUES (?,?,?,?,NULL)`), c.Coldkey, k.Hotkey, k.Netuid, h); err != nil {
+			return err
+		}
+	}
+	for k := range held {
+		if now[k] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE stake_positions SET until_block = ? WHERE coldkey = ? AND hotkey = ? AND netuid = ? AND until_block IS NULL`),
+			h, c.Coldkey, k.Hotkey, k.Netuid); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// batch holds rows to insert, by table, in the order tables are first added to.
+type batch struct {
+	tables []string
+	rows   map[string][][]any
+}
+
+func newBatch() *batch { return &batch{rows: map[string][][]any{}} }
+
+func (w *batch) add(table string, row ...any) {
+	if _, ok := w.rows[table]; !ok {
+		w.tables = append(w.tables, table)
+	}
+	w.rows[table] = append(w.rows[table], row)
+}
+
+// maxParams bounds a statement's placeholders (SQLite allows 32766, PostgreSQL 65535).
+const maxParams = 30000
+
+// flush inserts the batch's rows, as many to a statement as maxParams allows.
+func (s *DB) flush(ctx context.Context, tx *sql.Tx, w *batch) error {
+	for _, table := range w.tables {
+		rows := w.rows[table]
+		per := max(1, maxParams/len(rows[0]))
+		for len(rows) > 0 {
+			n := min(per, len(rows))
+			args := make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			if _, err := tx.ExecContext(ctx, s.insertStatement(table, len(rows[0]), n), args...); err != nil {
+				return fmt.Errorf("inserting into %s: %w", table, err)
+			}
+			rows = rows[n:]
+		}
+	}
+	return nil
+}
+
+// insertStatement is an insert of n rows of columns values into table (in the engine's dialect),
+// made once for each shape.
+func (s *DB) insertStatement(table string, columns, n int) string {
+	key := fmt.Sprintf("%s/%d/%d", table, columns, n)
+	if q, ok := s.inserts.Load(key); ok {
+		return q.(string)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", columns), ",") + ")"
+	q := s.rebind("INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ","))
+	s.inserts.Store(key, q)
+	return q
 }
 
 // i64 stores a chain amount; every amount of a 21M-TAO chain fits (2.1e16 rao).

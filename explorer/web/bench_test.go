@@ -49,7 +49,7 @@ func BenchmarkPages(b *testing.B) {
 	case have < blocks:
 		start := time.Now()
 		spec := synth.Spec{Subnets: 64, UIDs: 256, Validators: 64, Blocks: blocks, From: have + 1, Tempo: 360, BlockTime: 12 * time.Second, Seed: 1}
-		if err := synth.Write(ctx, db, spec); err != nil {
+		if err := synth.Load(ctx, db, spec); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("wrote blocks %d to %d in %s", have+1, blocks, time.Since(start).Round(time.Second))

@@ -182,9 +182,9 @@ type AccountView struct {
 	Stakes  *types.QueryStakesResponse `json:"stakes,omitempty"`
 	Hotkey  *types.QueryHotkeyResponse `json:"hotkey,omitempty"`
 	// StakedValue is the TAO value of every stake, in rao.
-	StakedValue uint64               `json:"staked_value"`
-	Neurons     []store.ValidatorRow `json:"neurons"`
-	Events      []store.Event        `json:"events"`
+	StakedValue uint64           `json:"staked_value"`
+	Neurons     []store.NeuronOn `json:"neurons"`
+	Events      []store.Event    `json:"events"`
 }
 
 func (s *Server) account(r *http.Request) (any, error) {
@@ -263,6 +263,13 @@ var funcs = template.FuncMap{
 	"taof":  func(t float64) string { return strconv.FormatFloat(t, 'f', 3, 64) },
 	"share": func(v uint32) string { return strconv.FormatFloat(share(v), 'f', 4, 64) },
 	"pct":   func(f float64) string { return strconv.FormatFloat(100*f, 'f', 2, 64) + " %" },
+	// takepct is a u16 take as a percentage, or a dash where none is recorded.
+	"takepct": func(t *uint32) string {
+		if t == nil {
+			return "–"
+		}
+		return strconv.FormatFloat(100*share(*t), 'f', 2, 64) + " %"
+	},
 	"f3": func(f *float64) string {
 		if f == nil || math.IsNaN(*f) {
 			return "–"
