@@ -237,7 +237,9 @@ func (k Keeper) hotkeySubnets(ctx context.Context, hotkey sdk.AccAddress) (netui
 // subnet at most once per interval. A coldkey that never swapped there is not held back (subtensor
 // holds back the per-subnet path until the chain is one interval old; gotensor does not).
 func (k Keeper) checkSwapOnSubnetCooldown(ctx context.Context, coldkey sdk.AccAddress, netuid uint32, now uint64, params types.Params) error {
-	last, err := getOrZero(ctx, func(ctx context.Context) (uint64, error) { return k.HotkeySwapsOnSubnet.Get(ctx, pairKey(netuid, coldkey)) })
+	last, err := getOrZero(ctx, func(ctx context.Context) (uint64, error) {
+		return k.HotkeySwapsOnSubnet.Get(ctx, pairKey(netuid, coldkey))
+	})
 	if err != nil {
 		return err
 	}
