@@ -35,8 +35,13 @@ type Report struct {
 
 	Seed       uint64         `json:"seed"`
 	FaultKinds map[string]int `json:"fault_kinds"`
-	TxKinds    map[string]int `json:"tx_kinds"`
-	TxAttempts int            `json:"tx_attempts"`
+	// FaultsSkipped names the kinds of fault this run could not inject, and why (disk-full
+	// where no tmpfs could be mounted).
+	FaultsSkipped map[string]string `json:"faults_skipped,omitempty"`
+	// DiskFull is what each disk-full fault did to its node.
+	DiskFull   []DiskFullOutcome `json:"disk_full,omitempty"`
+	TxKinds    map[string]int    `json:"tx_kinds"`
+	TxAttempts int               `json:"tx_attempts"`
 	// TxErrors counts the transactions that were not committed, by kind and error (refused by
 	// a node, or lost with a node that was killed before it gossiped them).
 	TxErrors       map[string]int `json:"tx_errors,omitempty"`
@@ -45,14 +50,23 @@ type Report struct {
 	// UnindexedTxs are committed transactions in every node's blocks that some node's
 	// transaction index (/tx by hash) lacks: CometBFT indexes a block after committing it, and a
 	// node that crashes in between does not index it on restart. IndexGaps names up to five.
-	UnindexedTxs    int      `json:"unindexed_txs"`
-	IndexGaps       []string `json:"index_gaps,omitempty"`
-	LongestHaltS    float64  `json:"longest_halt_s"`
-	MaxRecoveryS    float64  `json:"max_recovery_s"`
-	MaxCatchUpS     float64  `json:"max_catch_up_s"`
-	StateSyncJoinS  float64  `json:"state_sync_join_s"`
-	StateSyncHeight int64    `json:"state_sync_height"`
-	DurationS       float64  `json:"duration_s"`
+	UnindexedTxs int `json:"unindexed_txs"`
+	// RevealsInWindow counts the reveals accepted in their blocks (the chain accepts a reveal
+	// only in its commit's reveal epoch); CommitsUnrevealed the commits that none revealed
+	// (their reveal was lost with a node, or landed after the window). RevealedRowsChecked counts
+	// the hotkey rows, node by node, found to be the last revealed weights.
+	RevealsInWindow     int `json:"reveals_in_window"`
+	CommitsUnrevealed   int `json:"commits_unrevealed"`
+	RevealedRowsChecked int `json:"revealed_rows_checked"`
+	// CommitRevealSkipped says why the workload sent no commits and reveals.
+	CommitRevealSkipped string   `json:"commit_reveal_skipped,omitempty"`
+	IndexGaps           []string `json:"index_gaps,omitempty"`
+	LongestHaltS        float64  `json:"longest_halt_s"`
+	MaxRecoveryS        float64  `json:"max_recovery_s"`
+	MaxCatchUpS         float64  `json:"max_catch_up_s"`
+	StateSyncJoinS      float64  `json:"state_sync_join_s"`
+	StateSyncHeight     int64    `json:"state_sync_height"`
+	DurationS           float64  `json:"duration_s"`
 	// Problems lists every check that failed, in words.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -62,8 +76,20 @@ func (r Report) OK() bool {
 	return r.Forks == 0 && r.LostTxs == 0 && r.InvariantsHold && len(r.Problems) == 0
 }
 
+// DiskFullOutcome is one disk-full fault: the node, the bytes that filled its tmpfs, how many
+// ENOSPC errors it logged, whether it exited or its consensus failed (Failure: the log line),
+// and whether the harness restarted it.
+type DiskFullOutcome struct {
+	Node          string `json:"node"`
+	FilledBytes   int64  `json:"filled_bytes"`
+	NoSpaceErrors int    `json:"no_space_errors"`
+	Exited        bool   `json:"exited"`
+	Failure       string `json:"failure,omitempty"`
+	Restarted     bool   `json:"restarted"`
+}
+
 // FaultKinds are the perturbations a chaos run draws from.
-var FaultKinds = []string{"kill", "pause", "crash-in-commit", "isolate", "split", "latency", "kill-two"}
+var FaultKinds = []string{"kill", "pause", "crash-in-commit", "isolate", "split", "latency", "kill-two", "disk-full"}
 
 // interval is a span of wall-clock time.
 type interval struct{ from, to time.Time }
@@ -74,6 +100,9 @@ type chaos struct {
 	c    *Control
 	opts ChaosOptions
 	rng  *rand.Rand
+
+	// diskFull collects the disk-full faults' outcomes.
+	diskFull []DiskFullOutcome
 
 	mu        sync.Mutex
 	down      map[string]bool
@@ -170,7 +199,13 @@ func Chaos(ctx context.Context, c *Control, opts ChaosOptions) (Report, error) {
 	}
 	start := time.Now()
 	x := &chaos{c: c, opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 0x636861)), down: map[string]bool{}}
-	rep := Report{Seed: opts.Seed, FaultKinds: map[string]int{}, TxKinds: map[string]int{}}
+	rep := Report{Seed: opts.Seed, FaultKinds: map[string]int{}, TxKinds: map[string]int{}, FaultsSkipped: map[string]string{}}
+	kinds := slices.Clone(FaultKinds)
+	if why := x.diskFullSkipped(); why != "" {
+		rep.FaultsSkipped["disk-full"] = why
+		kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == "disk-full" })
+		x.logf("disk-full faults skipped: %s", why)
+	}
 
 	// Every node must be up before the first fault.
 	if err := x.waitConverged(ctx, 0, opts.Recovery); err != nil {
@@ -184,19 +219,22 @@ func Chaos(ctx context.Context, c *Control, opts ChaosOptions) (Report, error) {
 	if err := w.Setup(ctx); err != nil {
 		return rep, err
 	}
+	if rep.CommitRevealSkipped = w.CommitRevealSkipped(); rep.CommitRevealSkipped != "" {
+		x.logf("commit-reveal skipped: %s", rep.CommitRevealSkipped)
+	}
 	wctx, stopWorkload := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { w.Run(wctx, opts.Seed) })
 
-	// The kinds come in shuffled rounds, so that every kind is drawn once in any len(FaultKinds)
-	// consecutive faults from the first.
+	// The kinds come in shuffled rounds, so that every kind is drawn once in the first
+	// len(kinds) faults, and in every round after.
 	var round []string
 	for i := range opts.Faults {
 		if ctx.Err() != nil {
 			break
 		}
 		if len(round) == 0 {
-			round = slices.Clone(FaultKinds)
+			round = slices.Clone(kinds)
 			x.rng.Shuffle(len(round), func(i, j int) { round[i], round[j] = round[j], round[i] })
 		}
 		kind := round[0]
@@ -230,10 +268,21 @@ func Chaos(ctx context.Context, c *Control, opts ChaosOptions) (Report, error) {
 	if err := x.waitConverged(ctx, 0, opts.Recovery); err != nil {
 		rep.Problems = append(rep.Problems, "after the faults: "+err.Error())
 	}
+	rep.DiskFull = x.diskFull
 	committed := w.Committed()
 	rep.CommittedTxs, rep.TxAttempts, rep.TxErrors = len(committed), w.Attempts(), w.Errors()
 	for _, t := range committed {
 		rep.TxKinds[t.Kind]++
+	}
+	if rep.CommitRevealSkipped == "" {
+		rep.RevealsInWindow = rep.TxKinds["reveal-weights"]
+		rep.CommitsUnrevealed = max(0, rep.TxKinds["commit-weights"]-rep.RevealsInWindow)
+		checked, problems, err := checkReveals(ctx, c.Manifest, w.crNetuid, w.Reveals())
+		if err != nil {
+			problems = append(problems, "revealed weights check: "+err.Error())
+		}
+		rep.RevealedRowsChecked = checked
+		rep.Problems = append(rep.Problems, problems...)
 	}
 	blocks, err := checkForks(ctx, c.Manifest, &rep)
 	if err != nil {
@@ -348,6 +397,18 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 			x.update(func() { x.net = NetFaults{} })
 			return nil
 		}
+	case "disk-full":
+		target = pick(x.c.Run.Tmpfs)
+		d, err := x.c.FillDisk(ctx, target)
+		if err != nil {
+			return 0, 0, err
+		}
+		label = fmt.Sprintf("%s (%d MiB written to fill its data tmpfs)", target, d.Filled>>20)
+		undo = func() error {
+			var err error
+			restarted, err = x.freeDisk(ctx, target)
+			return err
+		}
 	case "latency":
 		ms := 50 + x.rng.IntN(450)
 		label = fmt.Sprintf("%s +%dms", target, ms)
@@ -360,7 +421,11 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 		return 0, 0, fmt.Errorf("unknown fault kind %q", kind)
 	}
 	x.logf("fault %d: %s %s for %s", i+1, kind, label, hold.Round(time.Millisecond))
-	sleepCtx(ctx, hold)
+	if kind == "disk-full" {
+		x.holdWatching(ctx, target, hold)
+	} else {
+		sleepCtx(ctx, hold)
+	}
 	sts, _ := Statuses(ctx, m)
 	var top int64
 	for _, s := range sts {
@@ -383,6 +448,89 @@ func (x *chaos) fault(ctx context.Context, i int, kind string) (recovery, catchU
 	recovery = time.Since(ended)
 	x.logf("  recovered in %s (catch-up %s)", recovery.Round(time.Millisecond), catchUp.Round(time.Millisecond))
 	return recovery, catchUp, nil
+}
+
+// diskFullSkipped says why this run cannot inject disk-full faults ("" when it can).
+func (x *chaos) diskFullSkipped() string {
+	switch run := x.c.Run; {
+	case run.DiskLimitSkipped != "":
+		return run.DiskLimitSkipped
+	case x.c.Manifest.DiskLimit <= 0:
+		return "the nodes' data folders are not on a size-limited tmpfs: start the testnet with --disk-limit SIZE (e.g. 256MiB)"
+	case len(run.Tmpfs) == 0:
+		return "no node's data folder is on a tmpfs"
+	}
+	return ""
+}
+
+// holdWatching holds a disk-full fault on node name for d, and counts the node down (for the
+// quorum) from when its process exits.
+func (x *chaos) holdWatching(ctx context.Context, name string, d time.Duration) {
+	end := time.Now().Add(d)
+	for ctx.Err() == nil && time.Now().Before(end) {
+		sleepCtx(ctx, min(250*time.Millisecond, time.Until(end)))
+		if nodes, err := x.c.Nodes(ctx); err == nil {
+			for _, n := range nodes {
+				if n.Name == name && !n.Running {
+					x.update(func() { x.down[name] = true })
+				}
+			}
+		}
+	}
+}
+
+// freeDisk ends a disk-full fault on node name and restarts the node when it needs it: its
+// process exited, or its log shows a consensus failure (CometBFT recovers the panic of a failed
+// WAL or store write, stops its consensus and leaves the process running with no way back), or
+// it does not resume by itself. It returns the nodes it restarted.
+func (x *chaos) freeDisk(ctx context.Context, name string) ([]string, error) {
+	d, err := x.c.FreeDisk(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := DiskFullOutcome{Node: name, FilledBytes: d.Filled, NoSpaceErrors: d.NoSpaceErrors, Exited: d.Exited, Failure: d.Failure}
+	restart := d.Exited || d.Failure != ""
+	if !restart && !x.resumes(ctx, name) {
+		out.Failure = "did not resume making blocks after the space was freed"
+		restart = true
+	}
+	if restart {
+		x.update(func() { x.down[name] = true })
+		if !d.Exited {
+			if err := x.c.Act(ctx, name, "kill"); err != nil {
+				return nil, err
+			}
+		}
+		if err := x.c.Act(ctx, name, "start"); err != nil {
+			return nil, err
+		}
+		out.Restarted = true
+	}
+	x.diskFull = append(x.diskFull, out)
+	x.logf("  %s: %d ENOSPC errors logged, exited %v, restarted %v %s", name, d.NoSpaceErrors, d.Exited, restart, out.Failure)
+	if restart {
+		return []string{name}, nil
+	}
+	return nil, nil
+}
+
+// resumes says whether node name's height passes the network's top of now within 10 s.
+func (x *chaos) resumes(ctx context.Context, name string) bool {
+	var top int64
+	sts, _ := Statuses(ctx, x.c.Manifest)
+	for _, s := range sts {
+		top = max(top, s.Height)
+	}
+	n, _ := x.c.Manifest.Node(name)
+	r := newRPC(n.Ports.RPC)
+	deadline := time.Now().Add(10 * time.Second)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		if h, err := r.height(ctx); err == nil && h > top {
+			return true
+		}
+		sleepCtx(ctx, 250*time.Millisecond)
+	}
+	return false
 }
 
 // waitCaughtUp waits until every restarted node has the blocks up to top (by block sync from

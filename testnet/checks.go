@@ -214,3 +214,79 @@ func longestOutside(span interval, holes []interval) time.Duration {
 	}
 	return max(longest, span.to.Sub(at))
 }
+
+// checkReveals asks every node for the commit-reveal subnet's weights: each hotkey's stored row
+// must be its last reveal that landed, or a later reveal whose fate is unknown. It returns how
+// many rows it compared, and one line per row that differs.
+func checkReveals(ctx context.Context, m *Manifest, netuid uint16, reveals map[string][]Reveal) (int, []string, error) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	compared := 0
+	var problems []string
+	hotkeys := make([]string, 0, len(reveals))
+	for h := range reveals {
+		hotkeys = append(hotkeys, h)
+	}
+	sort.Strings(hotkeys)
+	for _, n := range m.Nodes {
+		c, err := chain.Dial(ctx, chain.Config{Node: fmt.Sprintf("127.0.0.1:%d", n.Ports.GRPC), ChainID: m.ChainID, Logger: quiet})
+		if err != nil {
+			return compared, problems, err
+		}
+		mg, err := c.Metagraph(ctx, netuid, true, false)
+		c.Close()
+		if err != nil {
+			return compared, problems, fmt.Errorf("%s: %w", n.Name, err)
+		}
+		uids := map[string]uint32{}
+		for _, nv := range mg.Neurons {
+			uids[nv.Hotkey] = nv.Uid
+		}
+		rows := map[uint32][]types.WeightEntry{}
+		for _, r := range mg.Weights {
+			rows[r.Uid] = r.Entries
+		}
+		for _, h := range hotkeys {
+			rs := reveals[h]
+			last := -1
+			for i, r := range rs {
+				if r.Landed {
+					last = i
+				}
+			}
+			if last < 0 {
+				continue
+			}
+			uid, ok := uids[h]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s: hotkey %s revealed weights on subnet %d but has no uid there", n.Name, h, netuid))
+				continue
+			}
+			compared++
+			stored := rows[uid]
+			match := false
+			for _, r := range rs[last:] {
+				if (r.Landed || r.Unknown) && sameRow(stored, r.Weights) {
+					match = true
+					break
+				}
+			}
+			if !match {
+				problems = append(problems, fmt.Sprintf("%s at height %d: uid %d's weights on subnet %d are %v, not the row it last revealed (%v)",
+					n.Name, mg.Height, uid, netuid, stored, rs[last].Weights))
+			}
+		}
+	}
+	return compared, problems, nil
+}
+
+func sameRow(stored []types.WeightEntry, w chain.Weights) bool {
+	if len(stored) != len(w.UIDs) {
+		return false
+	}
+	for i, e := range stored {
+		if e.Uid != uint32(w.UIDs[i]) || e.Value != uint32(w.Values[i]) {
+			return false
+		}
+	}
+	return true
+}

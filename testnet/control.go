@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,8 +17,10 @@ import (
 // Control drives a running testnet's supervisor.
 type Control struct {
 	Manifest *Manifest
-	addr     string
-	http     *http.Client
+	// Run is the supervisor's run state as Connect read it (which nodes are on a tmpfs).
+	Run  *RunState
+	addr string
+	http *http.Client
 }
 
 // Connect reads DIR's manifest and run state and returns a Control for its supervisor.
@@ -33,7 +36,7 @@ func Connect(dir string) (*Control, error) {
 	if !Alive(st.SupervisorPID) {
 		return nil, fmt.Errorf("the testnet in %s is not running (its supervisor, pid %d, has exited)", dir, st.SupervisorPID)
 	}
-	return &Control{Manifest: m, addr: st.Control, http: &http.Client{Timeout: 90 * time.Second}}, nil
+	return &Control{Manifest: m, Run: st, addr: st.Control, http: &http.Client{Timeout: 90 * time.Second}}, nil
 }
 
 func (c *Control) call(ctx context.Context, method, path string, body, v any) error {
@@ -81,6 +84,18 @@ func (c *Control) Act(ctx context.Context, name, action string) error {
 // CrashInCommit makes node name exit at fail point index of a commit, then restarts it.
 func (c *Control) CrashInCommit(ctx context.Context, name string, index int) error {
 	return c.call(ctx, http.MethodPost, fmt.Sprintf("/nodes/%s/crash-in-commit?index=%d", name, index), nil, nil)
+}
+
+// FillDisk fills node name's data tmpfs until its writes fail with ENOSPC, and keeps it full.
+func (c *Control) FillDisk(ctx context.Context, name string) (DiskFull, error) {
+	var d DiskFull
+	return d, c.call(ctx, http.MethodPost, "/nodes/"+name+"/disk-full", nil, &d)
+}
+
+// FreeDisk ends node name's disk-full fault and says what the node did meanwhile.
+func (c *Control) FreeDisk(ctx context.Context, name string) (DiskFull, error) {
+	var d DiskFull
+	return d, c.call(ctx, http.MethodDelete, "/nodes/"+name+"/disk-full", nil, &d)
 }
 
 // SetNet puts network faults in force (the zero NetFaults heals everything).
@@ -171,6 +186,13 @@ func Stop(dir string, timeout time.Duration) error {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
+	// The tmpfs of a supervisor that died: its nodes are stopped now.
+	var errs []error
+	for _, n := range m.Nodes {
+		if err := unmountData(n.Home); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.Name, err))
+		}
+	}
 	_ = os.Remove(dir + "/" + runFile)
-	return nil
+	return errors.Join(errs...)
 }

@@ -12,10 +12,14 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
 
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 	"github.com/cosmos/cosmos-sdk/x/genutil"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/gotensor/gotensor/localnet"
+	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
 )
 
 // MaxNodes bounds the nodes of one testnet, joiners included: the proxies' ports are laid out as
@@ -46,7 +50,11 @@ type Manifest struct {
 	// ProxyPort is the first of the proxies' ports (see ProxyPortOf).
 	ProxyPort int           `json:"proxy_port"`
 	BlockTime time.Duration `json:"block_time"`
-	Nodes     []Node        `json:"nodes"`
+	// DiskLimit, when positive, is the size in bytes of the tmpfs each original node's data
+	// folder is mounted on while the testnet runs (see DiskMounts), so that a disk-full fault
+	// can fill it.
+	DiskLimit int64  `json:"disk_limit,omitempty"`
+	Nodes     []Node `json:"nodes"`
 }
 
 // Options configure Write.
@@ -60,6 +68,8 @@ type Options struct {
 	BlockTime time.Duration
 	// VotingPeriod is governance's (0: the SDK's two days).
 	VotingPeriod time.Duration
+	// DiskLimit: see Manifest.DiskLimit.
+	DiskLimit int64
 }
 
 // DefaultProxyPort is the first proxy port unless told otherwise: clear of the standard ports of
@@ -119,7 +129,8 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-func (m *Manifest) save() error {
+// Save writes the manifest to DIR/testnet.json.
+func (m *Manifest) Save() error {
 	raw, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -141,6 +152,9 @@ func (o *Options) Check() error {
 	}
 	if o.VotingPeriod != 0 && o.VotingPeriod < time.Second {
 		return fmt.Errorf("--voting-period must be 0 (the SDK's 48h) or at least 1s, not %s", o.VotingPeriod)
+	}
+	if o.DiskLimit != 0 && o.DiskLimit < MinDiskLimit {
+		return fmt.Errorf("--disk-limit must be 0 (none) or at least %d MiB, not %d bytes", MinDiskLimit>>20, o.DiskLimit)
 	}
 	if o.Ports == (localnet.Ports{}) {
 		o.Ports = localnet.StandardPorts
@@ -177,9 +191,14 @@ func Write(opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Dir: opts.Dir, ChainID: netw.ChainID, Ports: opts.Ports, ProxyPort: opts.ProxyPort, BlockTime: opts.BlockTime}
+	m := &Manifest{Dir: opts.Dir, ChainID: netw.ChainID, Ports: opts.Ports, ProxyPort: opts.ProxyPort, BlockTime: opts.BlockTime, DiskLimit: opts.DiskLimit}
+	var homes []string
 	for i, h := range netw.Homes {
 		m.Nodes = append(m.Nodes, Node{Name: h.Moniker, Index: i, Home: h.Dir, NodeID: h.NodeID, Validator: true, Ports: h.Ports})
+		homes = append(homes, h.Dir)
+	}
+	if err := allowSubnetEveryBlock(homes); err != nil {
+		return nil, err
 	}
 	for range opts.FullNodes {
 		if _, err := m.addNode(false); err != nil {
@@ -191,7 +210,7 @@ func Write(opts Options) (*Manifest, error) {
 			return nil, err
 		}
 	}
-	return m, m.save()
+	return m, m.Save()
 }
 
 // addNode writes the home of a new non-validating node in the next slot.
@@ -252,7 +271,7 @@ func (m *Manifest) AddStateSyncNode(trust StateSyncTrust) (Node, error) {
 	if err := m.configure(n, &trust); err != nil {
 		return Node{}, err
 	}
-	return n, m.save()
+	return n, m.Save()
 }
 
 // configure writes node n's config.toml and app.toml: its own loopback ports, short consensus
@@ -310,6 +329,39 @@ func (m *Manifest) configure(n Node, trust *StateSyncTrust) error {
 		return fmt.Errorf("app.toml of %s: %w", n.Name, err)
 	}
 	serverconfig.WriteConfigFile(filepath.Join(n.Home, "config", "app.toml"), &app)
+	return nil
+}
+
+// allowSubnetEveryBlock lowers the genesis's network_rate_limit to one block in every home (the
+// same file in each, written before any node starts), as a local network has it: the chaos
+// workload registers two subnets one after the other, which subtensor's 7200 blocks forbid.
+func allowSubnetEveryBlock(homes []string) error {
+	file := filepath.Join(homes[0], "config", "genesis.json")
+	g, err := genutiltypes.AppGenesisFromFile(file)
+	if err != nil {
+		return err
+	}
+	var state map[string]json.RawMessage
+	if err := json.Unmarshal(g.AppState, &state); err != nil {
+		return fmt.Errorf("%s: app_state: %w", file, err)
+	}
+	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry())
+	var subnet subnettypes.GenesisState
+	if err := cdc.UnmarshalJSON(state[subnettypes.ModuleName], &subnet); err != nil {
+		return fmt.Errorf("%s: app_state.%s: %w", file, subnettypes.ModuleName, err)
+	}
+	subnet.Params.NetworkRateLimit = 1
+	if state[subnettypes.ModuleName], err = cdc.MarshalJSON(&subnet); err != nil {
+		return err
+	}
+	if g.AppState, err = json.Marshal(state); err != nil {
+		return err
+	}
+	for _, h := range homes {
+		if err := g.SaveAs(filepath.Join(h, "config", "genesis.json")); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -1,17 +1,21 @@
 package testnet
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,6 +26,10 @@ type RunState struct {
 	SupervisorPID int            `json:"supervisor_pid"`
 	Control       string         `json:"control"`
 	PIDs          map[string]int `json:"pids"`
+	// Tmpfs names the nodes whose data folder is on a tmpfs of the manifest's DiskLimit;
+	// DiskLimitSkipped says why none is, when a disk limit was asked for but could not be had.
+	Tmpfs            []string `json:"tmpfs,omitempty"`
+	DiskLimitSkipped string   `json:"disk_limit_skipped,omitempty"`
 }
 
 const runFile = "run.json"
@@ -70,6 +78,17 @@ type Supervisor struct {
 	mu    sync.Mutex
 	procs map[string]*process
 	ln    net.Listener
+	// tmpfs are the nodes whose data folder is mounted on a tmpfs, diskSkipped why none is.
+	tmpfs       []string
+	diskSkipped string
+	fillers     map[string]*diskFull
+}
+
+// diskFull is a disk-full fault in force: the filler, and where the node's log stood when it
+// began.
+type diskFull struct {
+	filler *filler
+	logAt  int64
 }
 
 type process struct {
@@ -81,7 +100,7 @@ type process struct {
 
 // NewSupervisor prepares to run the testnet of m with binary (the gotensor executable).
 func NewSupervisor(m *Manifest, binary string) *Supervisor {
-	return &Supervisor{m: m, binary: binary, fabric: NewFabric(), procs: map[string]*process{}}
+	return &Supervisor{m: m, binary: binary, fabric: NewFabric(), procs: map[string]*process{}, fillers: map[string]*diskFull{}}
 }
 
 // Run starts the proxies, every node and the control API, and keeps them until ctx ends; then
@@ -97,6 +116,9 @@ func (s *Supervisor) Run(ctx context.Context, ready func(control string)) error 
 			return err
 		}
 	}
+	// Unmounted after every node has stopped (deferred before stopAll, so run after it).
+	defer s.unmountDisks()
+	s.mountDisks()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -160,7 +182,7 @@ func (s *Supervisor) hasProxy(d, t int) bool {
 
 func (s *Supervisor) saveState() error {
 	s.mu.Lock()
-	st := RunState{SupervisorPID: os.Getpid(), PIDs: map[string]int{}}
+	st := RunState{SupervisorPID: os.Getpid(), PIDs: map[string]int{}, Tmpfs: slices.Clone(s.tmpfs), DiskLimitSkipped: s.diskSkipped}
 	if s.ln != nil {
 		st.Control = s.ln.Addr().String()
 	}
@@ -351,6 +373,8 @@ func (s *Supervisor) nodes() []NodeState {
 //	GET  /nodes                         the nodes and their processes
 //	POST /nodes/{name}/{action}         kill, stop, start, pause, resume; crash-in-commit?index=K
 //	                                    restarts the node so that it exits at the K-th commit step
+//	POST /nodes/{name}/disk-full        fill the node's data tmpfs and keep it full (a DiskFull)
+//	DELETE /nodes/{name}/disk-full      free it again; the DiskFull says what the node did
 //	PUT  /net                           a NetFaults in JSON: the network's faults from now on
 //	POST /join                          a StateSyncTrust in JSON: a new node joins by state sync
 func (s *Supervisor) handler() http.Handler {
@@ -387,6 +411,14 @@ func (s *Supervisor) handler() http.Handler {
 			err = s.saveState()
 		}
 		reply(w, s.nodes(), err)
+	})
+	mux.HandleFunc("POST /nodes/{name}/disk-full", func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.fillDisk(r.PathValue("name"))
+		reply(w, d, err)
+	})
+	mux.HandleFunc("DELETE /nodes/{name}/disk-full", func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.freeDisk(r.PathValue("name"))
+		reply(w, d, err)
 	})
 	mux.HandleFunc("PUT /net", func(w http.ResponseWriter, r *http.Request) {
 		var f NetFaults
@@ -432,4 +464,127 @@ func (s *Supervisor) crashInCommit(name, index string) error {
 		}
 	}
 	return s.start(name, nil)
+}
+
+// mountDisks puts every original node's data folder on a tmpfs of the manifest's disk limit,
+// when it has one. Where mounting is not permitted no node gets one and diskSkipped says why:
+// the testnet runs on the plain disk, and chaos skips its disk-full faults with that reason.
+func (s *Supervisor) mountDisks() {
+	if s.m.DiskLimit <= 0 {
+		return
+	}
+	for _, n := range s.m.Nodes {
+		if n.StateSync {
+			continue
+		}
+		if err := mountData(n.Home, s.m.DiskLimit); err != nil {
+			s.diskSkipped = fmt.Sprintf("%s: %v", n.Name, err)
+			s.unmountDisks()
+			return
+		}
+		s.tmpfs = append(s.tmpfs, n.Name)
+	}
+}
+
+// unmountDisks copies every tmpfs back to disk and unmounts it; the nodes must be stopped.
+func (s *Supervisor) unmountDisks() {
+	s.mu.Lock()
+	for name, d := range s.fillers {
+		_, _ = d.filler.free()
+		delete(s.fillers, name)
+	}
+	s.mu.Unlock()
+	for _, name := range s.tmpfs {
+		n, _ := s.m.Node(name)
+		if err := unmountData(n.Home); err != nil {
+			fmt.Fprintf(os.Stderr, "testnet: %s: %v\n", name, err)
+		}
+	}
+	s.tmpfs = nil
+}
+
+// DiskFull is what a disk-full fault did: the bytes its filler wrote, and, once freed, whether
+// the node's process exited meanwhile and the first consensus failure or panic its log shows.
+type DiskFull struct {
+	Node    string `json:"node"`
+	Filled  int64  `json:"filled"`
+	Exited  bool   `json:"exited"`
+	Failure string `json:"failure,omitempty"`
+	// NoSpaceErrors counts the log lines since the fault began that report ENOSPC.
+	NoSpaceErrors int `json:"no_space_errors"`
+}
+
+// fillDisk fills node name's data tmpfs and keeps it full until freeDisk.
+func (s *Supervisor) fillDisk(name string) (DiskFull, error) {
+	n, ok := s.m.Node(name)
+	if !ok {
+		return DiskFull{}, fmt.Errorf("no node %q in the testnet", name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.tmpfs, name) {
+		return DiskFull{}, fmt.Errorf("%s's data folder is not on a tmpfs (start the testnet with --disk-limit)", name)
+	}
+	if s.fillers[name] != nil {
+		return DiskFull{}, fmt.Errorf("%s's disk is full already", name)
+	}
+	var logAt int64
+	if st, err := os.Stat(filepath.Join(n.Home, "node.log")); err == nil {
+		logAt = st.Size()
+	}
+	fl, err := startFiller(dataDir(n.Home))
+	if err != nil {
+		return DiskFull{}, fmt.Errorf("filling %s's disk: %w", name, err)
+	}
+	s.fillers[name] = &diskFull{filler: fl, logAt: logAt}
+	return DiskFull{Node: name, Filled: fl.written}, nil
+}
+
+// freeDisk ends node name's disk-full fault: it deletes the filler and reports what the node
+// did meanwhile.
+func (s *Supervisor) freeDisk(name string) (DiskFull, error) {
+	n, _ := s.m.Node(name)
+	s.mu.Lock()
+	d := s.fillers[name]
+	delete(s.fillers, name)
+	p := s.procs[name]
+	s.mu.Unlock()
+	if d == nil {
+		return DiskFull{}, fmt.Errorf("%s's disk is not full", name)
+	}
+	written, err := d.filler.free()
+	if err != nil {
+		return DiskFull{}, fmt.Errorf("freeing %s's disk: %w", name, err)
+	}
+	out := DiskFull{Node: name, Filled: written, Exited: p == nil || !p.running()}
+	out.Failure, out.NoSpaceErrors = scanLog(filepath.Join(n.Home, "node.log"), d.logAt)
+	return out, nil
+}
+
+// ansiColour is the terminal colouring of the node's log lines.
+var ansiColour = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// scanLog reads a node's log from offset: the first line that reports a consensus failure or a
+// panic (cut to 300 bytes), and how many lines report no space left on the device.
+func scanLog(path string, offset int64) (failure string, noSpace int) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return "", 0
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line := ansiColour.ReplaceAllString(sc.Text(), "")
+		if strings.Contains(line, "no space left on device") {
+			noSpace++
+		}
+		if failure == "" && (strings.Contains(line, "CONSENSUS FAILURE") || strings.HasPrefix(line, "panic:")) {
+			failure = line[:min(len(line), 300)]
+		}
+	}
+	return failure, noSpace
 }

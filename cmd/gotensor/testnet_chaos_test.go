@@ -64,17 +64,20 @@ func pidsOf(st *testnet.RunState) []int {
 }
 
 // Issue 15: four validators, each its own process behind fault-injecting proxies, survive ten
-// random faults (kills, pauses, crashes mid-commit, partitions, latency) under a workload of bank
-// sends, stake and weights: no fork, no committed transaction lost, the invariants hold on every
-// node, killed nodes catch up, and a new node joins by state sync. `testnet stop` ends every
-// process. The long run (≥ 100 faults) is the command in BENCHMARKS.md.
+// random faults (kills, pauses, crashes mid-commit, partitions, latency, a full disk) under a
+// workload of bank sends, stake, weights set and weights committed and revealed: no fork, no
+// committed transaction lost, reveals land in their window and every node stores the revealed
+// weights, the invariants hold on every node, killed nodes catch up, and a new node joins by state
+// sync. `testnet stop` ends every process and unmounts every tmpfs. Where this process may not
+// mount a tmpfs the disk-full faults are skipped, and the report must say why. The long run
+// (≥ 100 faults) is the command in BENCHMARKS.md.
 func TestTestnetSurvivesChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network of processes under faults for about two minutes")
 	}
 	dir := filepath.Join(t.TempDir(), "net")
 	stopTestnetAtCleanup(t, dir)
-	out := runGotensor(t, append([]string{"testnet", "start", "--validators", "4", "--output", dir, "--detach"}, testnetPorts(t)...)...)
+	out := runGotensor(t, append([]string{"testnet", "start", "--validators", "4", "--output", dir, "--detach", "--disk-limit", "256MiB"}, testnetPorts(t)...)...)
 	require.Contains(t, string(out), "node3   validator")
 	st, err := testnet.ReadRunState(dir)
 	require.NoError(t, err)
@@ -91,8 +94,23 @@ func TestTestnetSurvivesChaos(t *testing.T) {
 	t.Logf("report: %s", stdout.String())
 
 	require.Equal(t, 10, rep.Faults)
+	mountable := testnet.CanMountTmpfs()
+	if mountable != nil {
+		t.Logf("disk-full faults cannot run here: %v", mountable)
+		require.Contains(t, rep.FaultsSkipped["disk-full"], "mount tmpfs", "the report says why disk-full was skipped")
+	} else {
+		require.Empty(t, rep.FaultsSkipped)
+		require.Len(t, st.Tmpfs, 4, "every node's data on a tmpfs")
+		require.NotEmpty(t, rep.DiskFull)
+		for _, d := range rep.DiskFull {
+			require.Greater(t, d.FilledBytes, int64(0))
+			require.True(t, d.NoSpaceErrors > 0 || d.Exited || d.Failure != "", "the node met the full disk: %+v", d)
+		}
+	}
 	for _, k := range testnet.FaultKinds {
-		require.Positive(t, rep.FaultKinds[k], "every kind of fault is drawn in the first %d", len(testnet.FaultKinds))
+		if rep.FaultsSkipped[k] == "" {
+			require.Positive(t, rep.FaultKinds[k], "every kind of fault is drawn in the first %d", len(testnet.FaultKinds))
+		}
 	}
 	require.Zero(t, rep.Forks)
 	require.Zero(t, rep.LostTxs)
@@ -102,6 +120,10 @@ func TestTestnetSurvivesChaos(t *testing.T) {
 	require.Positive(t, rep.TxKinds["bank-send"])
 	require.Positive(t, rep.TxKinds["add-stake"])
 	require.Positive(t, rep.TxKinds["set-weights"])
+	require.Empty(t, rep.CommitRevealSkipped)
+	require.Positive(t, rep.TxKinds["commit-weights"])
+	require.Positive(t, rep.RevealsInWindow, "a reveal landed in its window")
+	require.GreaterOrEqual(t, rep.RevealedRowsChecked, 5, "every node holds the revealed weights")
 	require.Greater(t, rep.BlocksCompared, int(rep.Heights)*4, "every node's blocks were compared")
 	require.Positive(t, rep.StateSyncHeight, "a new node joined by state sync")
 
@@ -118,6 +140,11 @@ func TestTestnetSurvivesChaos(t *testing.T) {
 	}
 	_, err = testnet.ReadRunState(dir)
 	require.ErrorContains(t, err, "is not running")
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	require.NoError(t, err)
+	require.NotContains(t, string(mounts), dir, "testnet stop unmounts every tmpfs")
+	_, err = os.Stat(filepath.Join(dir, "node0", "data", "blockstore.db"))
+	require.NoError(t, err, "the data was copied back to disk")
 }
 
 // Issue 15: `testnet start` in the foreground prints a status line per node and stops every node
@@ -188,6 +215,8 @@ func TestTestnetCommandErrors(t *testing.T) {
 		{"too many nodes", testnetStartCmd, []string{"--validators", "10", "--full-nodes", "5", "--output", filepath.Join(notRunning, "b")}, "at most 14 nodes in all"},
 		{"proxy ports run out", testnetStartCmd, []string{"--proxy-port", "65400", "--output", filepath.Join(notRunning, "c")}, "--proxy-port 65400 leaves no room"},
 		{"block time", testnetStartCmd, []string{"--block-time", "0s", "--output", filepath.Join(notRunning, "d")}, "--block-time must be positive"},
+		{"disk limit unit", testnetStartCmd, []string{"--disk-limit", "12 apples", "--output", filepath.Join(notRunning, "e")}, "--disk-limit: \"12 apples\" is not a size"},
+		{"disk limit too small", testnetStartCmd, []string{"--disk-limit", "1MiB", "--output", filepath.Join(notRunning, "f")}, "--disk-limit must be 0 (none) or at least 64 MiB"},
 		{"chaos without a testnet", testnetChaosCmd, []string{notRunning}, "holds no testnet"},
 		{"chaos output", testnetChaosCmd, []string{notRunning, "-o", "yaml"}, "-o must be text or json"},
 		{"stop without a testnet", testnetStopCmd, []string{notRunning}, "is not running"},

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -21,9 +23,10 @@ import (
 
 func testnetStartCmd() *cobra.Command {
 	var (
-		opts   testnet.Options
-		detach bool
-		status time.Duration
+		opts      testnet.Options
+		detach    bool
+		status    time.Duration
+		diskLimit string
 	)
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -34,7 +37,9 @@ former start wrote there, and run every node as its own ` + "`gotensor start`" +
 each other through fault-injecting proxies on loopback (ports from --proxy-port), which
 ` + "`gotensor testnet chaos`" + ` drives. A status line per node (height, peers, catching up) follows
 every --status-every; ctrl-c stops every node cleanly. With --detach the network keeps running
-in the background (its pids in DIR/run.json) until ` + "`gotensor testnet stop DIR`" + `.`,
+in the background (its pids in DIR/run.json) until ` + "`gotensor testnet stop DIR`" + `. With
+--disk-limit each node's data folder lives on a tmpfs of that size while the network runs, so
+that chaos can fill it (disk-full faults); stopping copies it back to disk.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Dir == "" {
@@ -42,6 +47,13 @@ in the background (its pids in DIR/run.json) until ` + "`gotensor testnet stop D
 			}
 			if status <= 0 {
 				return fmt.Errorf("--status-every must be positive, not %s", status)
+			}
+			if diskLimit != "" {
+				n, err := testnet.ParseSize(diskLimit)
+				if err != nil {
+					return fmt.Errorf("--disk-limit: %w", err)
+				}
+				opts.DiskLimit = n
 			}
 			m, err := testnet.ReadManifest(opts.Dir)
 			w := cmd.OutOrStdout()
@@ -52,6 +64,15 @@ in the background (its pids in DIR/run.json) until ` + "`gotensor testnet stop D
 				fmt.Fprintf(w, "wrote %d node homes for chain %s in %s\n", len(m.Nodes), m.ChainID, m.Dir)
 			} else {
 				fmt.Fprintf(w, "starting the %d nodes of chain %s in %s\n", len(m.Nodes), m.ChainID, m.Dir)
+				if cmd.Flags().Changed("disk-limit") {
+					m.DiskLimit = opts.DiskLimit
+					if err := opts.Check(); err != nil {
+						return err
+					}
+					if err := m.Save(); err != nil {
+						return err
+					}
+				}
 			}
 			if detach {
 				return startDetached(cmd.Context(), w, m)
@@ -92,6 +113,8 @@ in the background (its pids in DIR/run.json) until ` + "`gotensor testnet stop D
 	f.IntVar(&opts.Ports.API, "api-port", localnet.StandardPorts.API, "node0's REST port")
 	f.IntVar(&opts.ProxyPort, "proxy-port", testnet.DefaultProxyPort,
 		fmt.Sprintf("first of the %d proxy ports: node d reaches node t on proxy-port + %d·t + d", testnet.MaxNodes*testnet.MaxNodes, testnet.MaxNodes))
+	f.StringVar(&diskLimit, "disk-limit", "",
+		"keep each node's data folder on a tmpfs of this size (e.g. 256MiB; needs root or CAP_SYS_ADMIN, else the nodes run on the disk and chaos skips disk-full faults, saying why); copied back to disk at stop")
 	f.BoolVar(&detach, "detach", false, "run in the background and return once every node answers")
 	f.DurationVar(&status, "status-every", 5*time.Second, "how often to print the nodes' status lines")
 	return cmd
@@ -200,8 +223,11 @@ func testnetChaosCmd() *cobra.Command {
 		Short: "inject random faults into a running testnet under a transaction workload, then check it",
 		Long: `inject --faults random faults, one after another, into the testnet running in DIR (started
 with --detach): kill -9 and restart, SIGSTOP/SIGCONT, a crash in the middle of a commit, two
-validators killed at once, one node cut off, the network split in two, added latency. A workload
-sends bank sends, stake added and removed, and weights set by registered hotkeys throughout.
+validators killed at once, one node cut off, the network split in two, added latency, and a node's
+data tmpfs filled until its writes fail with ENOSPC (when the testnet was started with
+--disk-limit and may mount a tmpfs; otherwise the report's faults_skipped says why not). A
+workload sends bank sends, stake added and removed, weights set by registered hotkeys, and weights
+committed and revealed on a commit-reveal subnet throughout.
 Afterwards a new node joins by state sync, and the run checks that no two nodes hold different
 blocks or app hashes at any height, that every transaction a node reported committed is on
 every node, how long the chain halted while more than 2/3 of the validators were up, and that
@@ -236,6 +262,14 @@ draws the same faults.`,
 					rep.Faults, rep.Forks, rep.CommittedTxs, rep.LostTxs, rep.LongestHaltWithQuorumS, rep.InvariantsHold)
 				fmt.Fprintf(w, "heights %d  slowest catch-up %.1fs  state-sync join %.1fs  duration %.0fs\n",
 					rep.Heights, rep.MaxCatchUpS, rep.StateSyncJoinS, rep.DurationS)
+				fmt.Fprintf(w, "commits %d  reveals in window %d  unrevealed %d  revealed rows checked %d\n",
+					rep.TxKinds["commit-weights"], rep.RevealsInWindow, rep.CommitsUnrevealed, rep.RevealedRowsChecked)
+				if rep.CommitRevealSkipped != "" {
+					fmt.Fprintln(w, "commit-reveal skipped:", rep.CommitRevealSkipped)
+				}
+				for _, k := range slices.Sorted(maps.Keys(rep.FaultsSkipped)) {
+					fmt.Fprintf(w, "%s faults skipped: %s\n", k, rep.FaultsSkipped[k])
+				}
 				for _, p := range rep.Problems {
 					fmt.Fprintln(w, "problem:", p)
 				}
