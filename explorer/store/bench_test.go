@@ -29,3 +29,22 @@ func BenchmarkSave(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "blocks/s")
 }
+
+// BenchmarkLoad is the bulk writer that builds benchmark histories (synth.Load, store.Load) at
+// full size: 64 subnets × 256 uids, tempo 360.
+//
+//	go test ./explorer/store/ -run '^$' -bench Load -benchtime 3600x
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "explorer.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	b.ResetTimer()
+	start := time.Now()
+	if err := synth.Load(ctx, db, synth.Spec{Subnets: 64, UIDs: 256, Validators: 64, Blocks: int64(b.N), Tempo: 360, BlockTime: 12 * time.Second, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "blocks/s")
+}
