@@ -52,10 +52,12 @@ type Report struct {
 	// node that crashes in between does not index it on restart. IndexGaps names up to five.
 	UnindexedTxs int `json:"unindexed_txs"`
 	// RevealsInWindow counts the reveals accepted in their blocks (the chain accepts a reveal
-	// only in its commit's reveal epoch); CommitsUnrevealed the commits that none revealed
+	// only in its commit's reveal epoch); CommitsOpenAtEnd the commits still waiting for their
+	// reveal epoch when the workload stopped; CommitsUnrevealed the others that none revealed
 	// (their reveal was lost with a node, or landed after the window). RevealedRowsChecked counts
 	// the hotkey rows, node by node, found to be the last revealed weights.
 	RevealsInWindow     int `json:"reveals_in_window"`
+	CommitsOpenAtEnd    int `json:"commits_open_at_end"`
 	CommitsUnrevealed   int `json:"commits_unrevealed"`
 	RevealedRowsChecked int `json:"revealed_rows_checked"`
 	// CommitRevealSkipped says why the workload sent no commits and reveals.
@@ -276,7 +278,8 @@ func Chaos(ctx context.Context, c *Control, opts ChaosOptions) (Report, error) {
 	}
 	if rep.CommitRevealSkipped == "" {
 		rep.RevealsInWindow = rep.TxKinds["reveal-weights"]
-		rep.CommitsUnrevealed = max(0, rep.TxKinds["commit-weights"]-rep.RevealsInWindow)
+		rep.CommitsOpenAtEnd = w.CommitsOpenAtEnd()
+		rep.CommitsUnrevealed = max(0, rep.TxKinds["commit-weights"]-rep.RevealsInWindow-rep.CommitsOpenAtEnd)
 		checked, problems, err := checkReveals(ctx, c.Manifest, w.crNetuid, w.Reveals())
 		if err != nil {
 			problems = append(problems, "revealed weights check: "+err.Error())

@@ -87,7 +87,7 @@ func TestScanLog(t *testing.T) {
 	after := strings.Join([]string{
 		"INF committed state height=40",
 		"ERR failed writing to WAL err=\"write data/cs.wal/wal: no space left on device\"",
-		"\x1b[90m11:10PM\x1b[0m \x1b[31mERR\x1b[0m \x1b[1mCONSENSUS FAILURE!!!\x1b[0m err=\"failed to write msg to consensus WAL: no space left on device\"",
+		"\x1b[90m11:10PM\x1b[0m \x1b[31mERR\x1b[0m \x1b[1mCONSENSUS FAILURE!!!\x1b[0m err=\"failed to write msg to consensus WAL: no space left on device\" stack=\"goroutine 129 [running]:\\n\"",
 		"panic: later",
 	}, "\n")
 	require.NoError(t, os.WriteFile(log, []byte(before+after), 0o644))

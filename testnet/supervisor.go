@@ -583,6 +583,7 @@ func scanLog(path string, offset int64) (failure string, noSpace int) {
 			noSpace++
 		}
 		if failure == "" && (strings.Contains(line, "CONSENSUS FAILURE") || strings.HasPrefix(line, "panic:")) {
+			line, _, _ = strings.Cut(line, " stack=") // CometBFT's goroutine dump follows
 			failure = line[:min(len(line), 300)]
 		}
 	}

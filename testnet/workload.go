@@ -57,8 +57,10 @@ type Workload struct {
 	attempts  int
 	// errors counts the transactions not committed, by kind and the start of the error.
 	errors map[string]int
-	// reveals are every reveal tried, by hotkey, in order.
-	reveals map[string][]Reveal
+	// reveals are every reveal tried, by hotkey, in order; openAtEnd counts the commits still
+	// waiting for their reveal epoch when the workload stopped.
+	reveals   map[string][]Reveal
+	openAtEnd int
 }
 
 // Reveal is a reveal the workload sent: the row, and whether a node reported it committed and
@@ -152,6 +154,13 @@ func hotkeyOf(store *wallet.Store, name, subnet string) (*wallet.Signer, error) 
 
 // CommitRevealSkipped says why the workload sends no commits and reveals ("" when it does).
 func (w *Workload) CommitRevealSkipped() string { return w.crSkipped }
+
+// CommitsOpenAtEnd counts the commits that were waiting for their reveal epoch when Run ended.
+func (w *Workload) CommitsOpenAtEnd() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.openAtEnd
+}
 
 // Reveals are the reveals tried so far, by hotkey address.
 func (w *Workload) Reveals() map[string][]Reveal {
@@ -505,6 +514,13 @@ func (w *Workload) commitReveal(ctx context.Context, rng *rand.Rand, name string
 		open       *pending
 		nextCommit int64
 	)
+	defer func() {
+		if open != nil {
+			w.mu.Lock()
+			w.openAtEnd++
+			w.mu.Unlock()
+		}
+	}()
 	for ctx.Err() == nil {
 		sleepCtx(ctx, 500*time.Millisecond)
 		node, c := w.client(rng)

@@ -262,8 +262,8 @@ draws the same faults.`,
 					rep.Faults, rep.Forks, rep.CommittedTxs, rep.LostTxs, rep.LongestHaltWithQuorumS, rep.InvariantsHold)
 				fmt.Fprintf(w, "heights %d  slowest catch-up %.1fs  state-sync join %.1fs  duration %.0fs\n",
 					rep.Heights, rep.MaxCatchUpS, rep.StateSyncJoinS, rep.DurationS)
-				fmt.Fprintf(w, "commits %d  reveals in window %d  unrevealed %d  revealed rows checked %d\n",
-					rep.TxKinds["commit-weights"], rep.RevealsInWindow, rep.CommitsUnrevealed, rep.RevealedRowsChecked)
+				fmt.Fprintf(w, "commits %d  reveals in window %d  open at the end %d  unrevealed %d  revealed rows checked %d\n",
+					rep.TxKinds["commit-weights"], rep.RevealsInWindow, rep.CommitsOpenAtEnd, rep.CommitsUnrevealed, rep.RevealedRowsChecked)
 				if rep.CommitRevealSkipped != "" {
 					fmt.Fprintln(w, "commit-reveal skipped:", rep.CommitRevealSkipped)
 				}
