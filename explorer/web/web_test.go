@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -125,6 +126,27 @@ func TestValidatorsDailyReturn(t *testing.T) {
 		require.NotNil(t, v.DailyReturn)
 		want := float64(v.Emission) / float64(v.AlphaStake) * 1000 * 86400 / 12 / 10 // tempo 10
 		require.InDelta(t, want, *v.DailyReturn, 1e-9*want)
+	}
+}
+
+// The validators page shows each validator's take and nominators as stored with its epoch.
+func TestValidatorsTakeAndNominators(t *testing.T) {
+	ts, _, _ := serve(t)
+	code, body, _ := get(t, ts.URL+"/api/validators")
+	require.Equal(t, http.StatusOK, code, body)
+	var rows []store.ValidatorRow
+	require.NoError(t, json.Unmarshal([]byte(body), &rows))
+	require.NotEmpty(t, rows)
+	code, page, _ := get(t, ts.URL+"/validators")
+	require.Equal(t, http.StatusOK, code, page)
+	for _, v := range rows {
+		require.NotNil(t, v.Take)
+		require.Equal(t, synth.Take(int(v.UID)), *v.Take)
+		require.NotNil(t, v.Nominators)
+		require.Equal(t, synth.Nominators(int(v.UID)), *v.Nominators)
+		take := fmt.Sprintf(`<td class="take" data-v="%d">%.2f %%</td>`, *v.Take, 100*float64(*v.Take)/65535)
+		require.Contains(t, page, take)
+		require.Contains(t, page, fmt.Sprintf(`<td class="nominators" data-v="%d">%d</td>`, *v.Nominators, *v.Nominators))
 	}
 }
 
