@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/gotensor/gotensor/sdk/axon"
@@ -15,7 +14,6 @@ import (
 	"github.com/gotensor/gotensor/sdk/metagraph"
 	"github.com/gotensor/gotensor/sdk/synapse"
 	"github.com/gotensor/gotensor/subnets/forecast"
-	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
 // MinerConfig configures a miner. Zero values take the defaults listed.
@@ -95,21 +93,7 @@ type Miner struct {
 	graph    *metagraph.Syncer
 	ownGraph bool
 
-	mu  sync.Mutex
-	pub publication
-}
-
-// publication is where the miner stands with the chain's record of its axon.
-type publication struct {
-	registered bool
-	uid        uint16
-	// info is what the chain lists (or what a serve-axon that landed at height put there).
-	info   axon.ServeInfo
-	height int64
-	listed bool
-	// retryAt and backoff space out serve-axons the chain refused.
-	retryAt time.Time
-	backoff time.Duration
+	pub *axonPublisher
 }
 
 // NewMiner checks the configuration, loads the model and builds the axon; Start serves.
@@ -142,6 +126,8 @@ func NewMiner(cfg MinerConfig) (*Miner, error) {
 	if err := Serve(m.axon, model); err != nil {
 		return nil, fmt.Errorf("neuron: miner: %w", err)
 	}
+	m.pub = &axonPublisher{role: "miner", chain: cfg.Chain, hotkey: cfg.Hotkey, netuid: cfg.Netuid, graph: m.graph,
+		info: m.axon.ServeInfo, log: m.log}
 	return m, nil
 }
 
@@ -165,7 +151,7 @@ func (m *Miner) Start() error {
 			return errors.Join(fmt.Errorf("neuron: miner: metagraph: %w", err), m.axon.Stop())
 		}
 	}
-	m.run(m.publishLoop)
+	m.run(func(ctx context.Context) { m.pub.loop(ctx, m.cfg.SyncInterval) })
 	go m.watchAxon()
 	m.log.Info("miner serving", "addr", m.axon.Addr().String(), "hotkey", m.cfg.Hotkey.Address())
 	return nil
@@ -227,97 +213,4 @@ func (m *Miner) UID() (uint16, bool) {
 
 // Published is the axon the chain lists for the miner, and whether it lists one that the miner
 // knows of (its own serve-axon landed, or the metagraph shows it).
-func (m *Miner) Published() (axon.ServeInfo, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.pub.info, m.pub.listed
-}
-
-// publishLoop keeps the chain's record of the axon what the axon serves.
-func (m *Miner) publishLoop(ctx context.Context) {
-	t := time.NewTicker(m.cfg.SyncInterval)
-	defer t.Stop()
-	for {
-		m.publish(ctx, time.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// Backoff of refused serve-axons.
-const (
-	minPublishBackoff = 2 * time.Second
-	maxPublishBackoff = time.Minute
-)
-
-// publish sends serve-axon when the metagraph shows the hotkey registered with another axon (or
-// none) than the one served, unless the miner's own serve-axon is newer than the snapshot.
-func (m *Miner) publish(ctx context.Context, now time.Time) {
-	g := m.graph.Current()
-	if g == nil {
-		return
-	}
-	info, err := m.axon.ServeInfo()
-	if err != nil {
-		return // checked at Start; the axon stopped since
-	}
-	m.mu.Lock()
-	uid, registered := g.UID(m.Hotkey())
-	if registered != m.pub.registered || (registered && uid != m.pub.uid) {
-		if registered {
-			m.log.Info("miner registered", "uid", uid)
-		} else {
-			m.log.Warn("miner not registered on the subnet: serving, and waiting for registration", "hotkey", m.Hotkey())
-		}
-		m.pub = publication{registered: registered, uid: uid}
-	}
-	if !registered {
-		m.mu.Unlock()
-		return
-	}
-	switch {
-	case sameAxon(g.Axons[uid], info):
-		m.pub.info, m.pub.height, m.pub.listed = info, g.Height, true
-		m.mu.Unlock()
-		return
-	case m.pub.listed && m.pub.info == info && g.Height <= m.pub.height:
-		m.mu.Unlock()
-		return // our serve-axon landed after this snapshot was read
-	case now.Before(m.pub.retryAt):
-		m.mu.Unlock()
-		return
-	}
-	m.mu.Unlock()
-
-	res, err := m.cfg.Chain.ServeAxon(ctx, m.cfg.Hotkey, m.cfg.Netuid, info)
-
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
-		m.pub.backoff = min(max(2*m.pub.backoff, minPublishBackoff), maxPublishBackoff)
-		m.pub.retryAt = now.Add(m.pub.backoff)
-		level, msg := slog.LevelWarn, "miner: serve-axon refused; will retry"
-		switch {
-		case errors.Is(err, types.ErrServingRateLimit):
-			level = slog.LevelInfo
-		case errors.Is(err, types.ErrInvalidIP):
-			level, msg = slog.LevelError, "miner: the chain refuses this address, which validators could not reach: set the external IP to a public one"
-		}
-		m.log.Log(ctx, level, msg, "axon", info.String(), "retry_in", m.pub.backoff, "err", err)
-		return
-	}
-	m.pub.info, m.pub.height, m.pub.listed, m.pub.backoff, m.pub.retryAt = info, res.Height, true, 0, time.Time{}
-	m.log.Info("miner published its axon", "uid", uid, "axon", info.String(), "height", res.Height)
-}
-
-// sameAxon reports whether the chain's record is the axon served.
-func sameAxon(listed metagraph.Axon, info axon.ServeInfo) bool {
-	return listed.Serving() && listed.IP == info.IP && listed.Port == info.Port &&
-		listed.Version == info.Version && listed.Protocol == info.Protocol
-}
+func (m *Miner) Published() (axon.ServeInfo, bool) { return m.pub.published() }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotensor/gotensor/sdk/dendrite"
 	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/sdk/synapse"
 	"github.com/gotensor/gotensor/subnets/forecast/protocol"
 	"github.com/gotensor/gotensor/subnets/forecast/score"
 	"github.com/gotensor/gotensor/subnets/forecast/scoreboard"
@@ -34,13 +35,14 @@ type target struct {
 	registered uint64 // block at registration, for the originality check
 }
 
-// targets are the uids serving an axon, except the validator's own hotkey. Validators without
-// an axon are never among them, so they are never asked.
+// targets are the uids serving an axon that speaks the synapse wire, except the validator's own
+// hotkey. Validators without an axon, or announcing only their standings endpoint (which carries
+// standings.AxonVersion, no synapse), are never among them, so they are never asked.
 func targets(m *metagraph.Metagraph, self string) []target {
 	uids, axons := m.Serving()
 	out := make([]target, 0, len(uids))
 	for i, uid := range uids {
-		if axons[i].Hotkey != self {
+		if axons[i].Hotkey != self && synapse.VersionCompatible(m.Axons[uid].Version) {
 			t := target{uid: uid, axon: axons[i]}
 			if int(uid) < len(m.BlockAtRegistration) {
 				t.registered = m.BlockAtRegistration[uid]
@@ -137,4 +139,5 @@ func (v *Validator) alignBoard(m *metagraph.Metagraph) {
 	}
 	v.fv.Board().Sync(neurons)
 	v.synced = m
+	v.alignedTo.Store(m)
 }

@@ -1,11 +1,14 @@
 package neuron
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotensor/gotensor/sdk/chain"
@@ -56,10 +59,23 @@ type ValidatorConfig struct {
 	// measures has no part in what they are paid.
 	ScoreOnly bool
 
+	// PublishAddr, if set, is where the validator serves its standings for anyone to read:
+	// GET /forecast/standings answers the scoreboard (every miner's skill, score, challenges and
+	// answers, with the block they were taken at) as JSON signed by the hotkey (package
+	// standings). The validator announces the address with serve-axon once its hotkey is
+	// registered, as a miner announces its axon; an explorer reads it from the metagraph.
+	// Empty publishes nothing.
+	PublishAddr string
+	// PublishExternalIP and PublishExternalPort are what the chain is told, when readers reach
+	// the endpoint at another address than it listens on (NAT, a wildcard listen address).
+	PublishExternalIP   netip.Addr
+	PublishExternalPort uint16
+
 	// Metagraph, if set, is a syncer of the subnet shared with other services; whoever made it
 	// starts and stops it. Otherwise the validator runs its own, refreshed every SyncInterval.
 	Metagraph *metagraph.Syncer
-	// SyncInterval is the refresh of the validator's own metagraph (default 1s).
+	// SyncInterval is the refresh of the validator's own metagraph and how often the standings
+	// endpoint's announcement is checked against the chain (default 1s).
 	SyncInterval time.Duration
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
@@ -94,6 +110,9 @@ func (c ValidatorConfig) withDefaults() (ValidatorConfig, error) {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s is negative (%s)", name, d))
 		}
+	}
+	if c.PublishAddr == "" && (c.PublishExternalIP.IsValid() || c.PublishExternalPort != 0) {
+		errs = append(errs, errors.New("PublishExternalIP or PublishExternalPort is set but PublishAddr is empty: give the address the standings endpoint listens on"))
 	}
 	if len(c.Secret) > 0 && len(c.Secret) < 16 {
 		errs = append(errs, fmt.Errorf("Secret has %d bytes, want at least 16 (or none: a random one)", len(c.Secret)))
@@ -139,8 +158,14 @@ type Validator struct {
 	snapshot func() *metagraph.Metagraph
 	state    *stateFile
 
-	// synced is the metagraph snapshot the scoreboard was last aligned with (round loop only).
-	synced *metagraph.Metagraph
+	// synced is the metagraph snapshot the scoreboard was last aligned with (round loop only);
+	// alignedTo is the same for readers of the standings.
+	synced    *metagraph.Metagraph
+	alignedTo atomic.Pointer[metagraph.Metagraph]
+
+	// pubServer is the standings endpoint (nil without PublishAddr); pubMu guards its cache.
+	pubServer *standingsServer
+	pubMu     sync.Mutex
 
 	mu       sync.Mutex
 	weights  WeightsState
@@ -234,11 +259,23 @@ func (v *Validator) Start() error {
 			return fmt.Errorf("neuron: validator: metagraph: %w", err)
 		}
 	}
+	if v.cfg.PublishAddr != "" {
+		if err := v.startStandings(); err != nil {
+			v.abort()
+			var stop error
+			if v.ownGraph {
+				stop = v.graph.Stop()
+			}
+			return errors.Join(fmt.Errorf("neuron: validator: %w", err), stop)
+		}
+		v.run(func(ctx context.Context) { v.pubServer.publisher.loop(ctx, v.cfg.SyncInterval) })
+	}
 	v.run(v.roundLoop)
 	if !v.cfg.ScoreOnly {
 		v.run(v.weightsLoop)
 	}
-	v.log.Info("validator started", "round_interval", v.cfg.RoundInterval, "query_timeout", v.cfg.QueryTimeout, "score_only", v.cfg.ScoreOnly)
+	v.log.Info("validator started", "round_interval", v.cfg.RoundInterval, "query_timeout", v.cfg.QueryTimeout, "score_only", v.cfg.ScoreOnly,
+		"standings", v.cfg.PublishAddr)
 	return nil
 }
 
@@ -250,10 +287,14 @@ func (v *Validator) Stop() error {
 	}
 	defer v.finish()
 	v.d.Close()
-	var err error
-	if v.ownGraph {
-		err = v.graph.Stop()
+	var errs []error
+	if v.pubServer != nil {
+		errs = append(errs, v.pubServer.stop())
 	}
+	if v.ownGraph {
+		errs = append(errs, v.graph.Stop())
+	}
+	err := errors.Join(errs...)
 	v.log.Info("validator stopped")
 	return err
 }
