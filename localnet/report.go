@@ -5,9 +5,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/gotensor/gotensor/sdk/metagraph"
-	"github.com/gotensor/gotensor/sim/stats"
 	"github.com/gotensor/gotensor/subnets/forecast/scoreboard"
 	subnettypes "github.com/gotensor/gotensor/x/subnet/types"
 )
@@ -102,26 +102,28 @@ func (d *demo) neuronReports(m *metagraph.Metagraph) []NeuronReport {
 // The validators' skill is the measurement their weights, and so the incentive, were made from;
 // refereeSkillIncentiveSpearman is the check that does not lean on it.
 func skillIncentiveSpearman(ns []NeuronReport) *float64 {
-	return minerSpearman(ns, func(n NeuronReport) (float64, bool) { return n.Skill, n.Challenges > 0 })
+	return minerSpearman(ns, func(n NeuronReport) (float64, int) { return n.Skill, n.Challenges })
 }
 
 // refereeSkillIncentiveSpearman is the rank correlation between the referee's measured skill and
 // the incentive of the miners it scored, undefined (nil) as skillIncentiveSpearman is.
 func refereeSkillIncentiveSpearman(ns []NeuronReport) *float64 {
-	return minerSpearman(ns, func(n NeuronReport) (float64, bool) { return n.RefereeSkill, n.RefereeChallenges > 0 })
+	return minerSpearman(ns, func(n NeuronReport) (float64, int) { return n.RefereeSkill, n.RefereeChallenges })
 }
 
-// minerSpearman correlates a measure of skill with incentive over the miners (any uid but the
-// owner and the demo's validators) that the measure covers.
-func minerSpearman(ns []NeuronReport, skillOf func(NeuronReport) (float64, bool)) *float64 {
-	var skill, incentive []float64
-	for _, n := range ns {
-		if s, ok := skillOf(n); ok && n.Role != roleValidator && n.Role != roleOwner {
-			skill = append(skill, s)
-			incentive = append(incentive, n.Incentive)
-		}
+// minerSpearman correlates a measure of skill (and the challenges it rests on) with incentive
+// over the miners (any uid but the owner and the demo's validators) that the measure covers, as
+// scoreboard.SkillIncentive does for the explorer.
+func minerSpearman(ns []NeuronReport, skillOf func(NeuronReport) (skill float64, challenges int)) *float64 {
+	measured := make([]scoreboard.Standing, len(ns))
+	for i, n := range ns {
+		skill, challenges := skillOf(n)
+		measured[i] = scoreboard.Standing{UID: n.UID, Hotkey: n.Hotkey, Skill: skill, Challenges: challenges}
 	}
-	rho, ok := stats.SpearmanDefined(skill, incentive)
+	rho, _, ok := scoreboard.SkillIncentive(measured, func(s scoreboard.Standing) (float64, bool) {
+		n := ns[slices.IndexFunc(ns, func(n NeuronReport) bool { return n.UID == s.UID })]
+		return n.Incentive, n.Role != roleValidator && n.Role != roleOwner
+	})
 	if !ok {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gotensor/gotensor/sim/stats"
 	"github.com/gotensor/gotensor/subnets/forecast/score"
 )
 
@@ -238,4 +239,24 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// SkillIncentive is the rank correlation (Spearman's, from sim/stats) between measured skill and
+// incentive over the miners: the standings resting on at least one challenge whose incentiveOf
+// says they are a miner, with that incentive. miners is how many were correlated; ok is false
+// where the correlation is undefined (fewer than two, or one side without spread). The local
+// network's report and the explorer's fairness panel both measure this.
+func SkillIncentive(measured []Standing, incentiveOf func(Standing) (incentive float64, miner bool)) (rho float64, miners int, ok bool) {
+	var skill, incentive []float64
+	for _, s := range measured {
+		if s.Challenges == 0 {
+			continue
+		}
+		if inc, miner := incentiveOf(s); miner {
+			skill = append(skill, s.Skill)
+			incentive = append(incentive, inc)
+		}
+	}
+	rho, ok = stats.SpearmanDefined(skill, incentive)
+	return rho, len(skill), ok
 }

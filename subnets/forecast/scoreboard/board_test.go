@@ -158,3 +158,30 @@ func TestPool(t *testing.T) {
 	require.Equal(t, "x2", got[1].Hotkey)
 	require.EqualValues(t, 2, got[2].UID)
 }
+
+// SkillIncentive ranks skill against incentive over the measured miners only: a uid without
+// challenges and a uid that is no miner are left out, ties share their rank.
+func TestSkillIncentive(t *testing.T) {
+	measured := []Standing{
+		{UID: 0, Hotkey: "validator", Skill: 9, Challenges: 5},
+		{UID: 1, Hotkey: "a", Skill: 0.1, Challenges: 5},
+		{UID: 2, Hotkey: "b", Skill: 0.3, Challenges: 5},
+		{UID: 3, Hotkey: "c", Skill: 0.2, Challenges: 5},
+		{UID: 4, Hotkey: "unmeasured", Skill: 0, Challenges: 0},
+	}
+	incentive := map[string]float64{"validator": 0, "a": 0.1, "b": 0.6, "c": 0.3, "unmeasured": 1}
+	of := func(s Standing) (float64, bool) { return incentive[s.Hotkey], s.Hotkey != "validator" }
+	rho, n, ok := SkillIncentive(measured, of)
+	require.True(t, ok)
+	require.Equal(t, 3, n)
+	require.InDelta(t, 1, rho, 1e-12, "incentive orders a, c, b as skill does")
+
+	incentive["c"] = 0.7 // now c earns most though b is the most skilled: ranks (1,2,3) against (1,3,2)
+	rho, _, ok = SkillIncentive(measured, of)
+	require.True(t, ok)
+	require.InDelta(t, 0.5, rho, 1e-12)
+
+	_, n, ok = SkillIncentive(measured[:2], of)
+	require.False(t, ok, "one miner has no rank correlation")
+	require.Equal(t, 1, n)
+}
