@@ -36,6 +36,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "RegistrationCost", Use: "registration-cost [netuid]", Short: "show the price of registering a hotkey on a subnet now", PositionalArgs: pos("netuid")},
 				{RpcMethod: "LockCost", Use: "lock-cost", Short: "show the TAO a new subnet locks now"},
 				{
+					RpcMethod: "Children", Use: "children [hotkey] [netuid]", PositionalArgs: pos("hotkey", "netuid"),
+					Short: "show a hotkey's children on a subnet with their proportions (u64: 18446744073709551615 = all), its scheduled list and its childkey take",
+				},
+				{
+					RpcMethod: "Parents", Use: "parents [hotkey] [netuid]", PositionalArgs: pos("hotkey", "netuid"),
+					Short: "show the hotkeys that lend a hotkey their stake on a subnet, with their proportions",
+				},
+				{
 					RpcMethod: "SwapQuote", Use: "swap-quote [netuid] [amount]", PositionalArgs: pos("netuid", "amount"),
 					Short: "quote a stake (--stake: TAO in, alpha out) or an unstake (alpha in, TAO out) with fee and slippage",
 				},
@@ -90,6 +98,16 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "TransferStake", Use: "transfer-stake [destination-coldkey] [hotkey] [origin-netuid] [destination-netuid] [alpha-rao]",
 					PositionalArgs: pos("destination_coldkey", "hotkey", "origin_netuid", "destination_netuid", "alpha"),
 					Short:          "give your stake to another coldkey",
+				},
+				{
+					RpcMethod: "SetChildren", Use: "set-children [netuid] [hotkey] [children] [proportions]",
+					PositionalArgs: pos("netuid", "hotkey", "children", "proportions"),
+					Short: "schedule your hotkey's children on a subnet: comma-separated hotkeys and u64 proportions of its stake " +
+						"(18446744073709551615 = all; they sum to at most that); they apply at the first epoch after the cooldown; \"\" \"\" revokes all",
+				},
+				{
+					RpcMethod: "SetChildkeyTake", Use: "set-childkey-take [hotkey] [netuid] [take-u16]", PositionalArgs: pos("hotkey", "netuid", "take"),
+					Short: "change the share of its parents' dividends your hotkey keeps on a subnet (u16: 11796 = 18 %)",
 				},
 				{RpcMethod: "SetDelegateTake", Use: "set-take [hotkey] [take-u16]", PositionalArgs: pos("hotkey", "take"), Short: "change your hotkey's take on dividends (u16: 11796 = 18 %)"},
 				{

@@ -45,6 +45,10 @@ var (
 	fd_Params_coldkey_swap_announcement_delay   protoreflect.FieldDescriptor
 	fd_Params_coldkey_swap_reannouncement_delay protoreflect.FieldDescriptor
 	fd_Params_nominator_min_required_stake      protoreflect.FieldDescriptor
+	fd_Params_max_childkey_take                 protoreflect.FieldDescriptor
+	fd_Params_min_childkey_take                 protoreflect.FieldDescriptor
+	fd_Params_childkey_take_rate_limit          protoreflect.FieldDescriptor
+	fd_Params_pending_childkey_cooldown         protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -79,6 +83,10 @@ func init() {
 	fd_Params_coldkey_swap_announcement_delay = md_Params.Fields().ByName("coldkey_swap_announcement_delay")
 	fd_Params_coldkey_swap_reannouncement_delay = md_Params.Fields().ByName("coldkey_swap_reannouncement_delay")
 	fd_Params_nominator_min_required_stake = md_Params.Fields().ByName("nominator_min_required_stake")
+	fd_Params_max_childkey_take = md_Params.Fields().ByName("max_childkey_take")
+	fd_Params_min_childkey_take = md_Params.Fields().ByName("min_childkey_take")
+	fd_Params_childkey_take_rate_limit = md_Params.Fields().ByName("childkey_take_rate_limit")
+	fd_Params_pending_childkey_cooldown = md_Params.Fields().ByName("pending_childkey_cooldown")
 }
 
 var _ protoreflect.Message = (*fastReflection_Params)(nil)
@@ -320,6 +328,30 @@ func (x *fastReflection_Params) Range(f func(protoreflect.FieldDescriptor, proto
 			return
 		}
 	}
+	if x.MaxChildkeyTake != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.MaxChildkeyTake)
+		if !f(fd_Params_max_childkey_take, value) {
+			return
+		}
+	}
+	if x.MinChildkeyTake != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.MinChildkeyTake)
+		if !f(fd_Params_min_childkey_take, value) {
+			return
+		}
+	}
+	if x.ChildkeyTakeRateLimit != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.ChildkeyTakeRateLimit)
+		if !f(fd_Params_childkey_take_rate_limit, value) {
+			return
+		}
+	}
+	if x.PendingChildkeyCooldown != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.PendingChildkeyCooldown)
+		if !f(fd_Params_pending_childkey_cooldown, value) {
+			return
+		}
+	}
 }
 
 // Has reports whether a field is populated.
@@ -393,6 +425,14 @@ func (x *fastReflection_Params) Has(fd protoreflect.FieldDescriptor) bool {
 		return x.ColdkeySwapReannouncementDelay != uint64(0)
 	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
 		return x.NominatorMinRequiredStake != uint64(0)
+	case "gotensor.subnet.v1.Params.max_childkey_take":
+		return x.MaxChildkeyTake != uint32(0)
+	case "gotensor.subnet.v1.Params.min_childkey_take":
+		return x.MinChildkeyTake != uint32(0)
+	case "gotensor.subnet.v1.Params.childkey_take_rate_limit":
+		return x.ChildkeyTakeRateLimit != uint64(0)
+	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
+		return x.PendingChildkeyCooldown != uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -467,6 +507,14 @@ func (x *fastReflection_Params) Clear(fd protoreflect.FieldDescriptor) {
 		x.ColdkeySwapReannouncementDelay = uint64(0)
 	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
 		x.NominatorMinRequiredStake = uint64(0)
+	case "gotensor.subnet.v1.Params.max_childkey_take":
+		x.MaxChildkeyTake = uint32(0)
+	case "gotensor.subnet.v1.Params.min_childkey_take":
+		x.MinChildkeyTake = uint32(0)
+	case "gotensor.subnet.v1.Params.childkey_take_rate_limit":
+		x.ChildkeyTakeRateLimit = uint64(0)
+	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
+		x.PendingChildkeyCooldown = uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -570,6 +618,18 @@ func (x *fastReflection_Params) Get(descriptor protoreflect.FieldDescriptor) pro
 	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
 		value := x.NominatorMinRequiredStake
 		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.max_childkey_take":
+		value := x.MaxChildkeyTake
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.Params.min_childkey_take":
+		value := x.MinChildkeyTake
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.Params.childkey_take_rate_limit":
+		value := x.ChildkeyTakeRateLimit
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
+		value := x.PendingChildkeyCooldown
+		return protoreflect.ValueOfUint64(value)
 	default:
 		if descriptor.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -648,6 +708,14 @@ func (x *fastReflection_Params) Set(fd protoreflect.FieldDescriptor, value proto
 		x.ColdkeySwapReannouncementDelay = value.Uint()
 	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
 		x.NominatorMinRequiredStake = value.Uint()
+	case "gotensor.subnet.v1.Params.max_childkey_take":
+		x.MaxChildkeyTake = uint32(value.Uint())
+	case "gotensor.subnet.v1.Params.min_childkey_take":
+		x.MinChildkeyTake = uint32(value.Uint())
+	case "gotensor.subnet.v1.Params.childkey_take_rate_limit":
+		x.ChildkeyTakeRateLimit = value.Uint()
+	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
+		x.PendingChildkeyCooldown = value.Uint()
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -726,6 +794,14 @@ func (x *fastReflection_Params) Mutable(fd protoreflect.FieldDescriptor) protore
 		panic(fmt.Errorf("field coldkey_swap_reannouncement_delay of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
 		panic(fmt.Errorf("field nominator_min_required_stake of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.max_childkey_take":
+		panic(fmt.Errorf("field max_childkey_take of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.min_childkey_take":
+		panic(fmt.Errorf("field min_childkey_take of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.childkey_take_rate_limit":
+		panic(fmt.Errorf("field childkey_take_rate_limit of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
+		panic(fmt.Errorf("field pending_childkey_cooldown of message gotensor.subnet.v1.Params is not mutable"))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -796,6 +872,14 @@ func (x *fastReflection_Params) NewField(fd protoreflect.FieldDescriptor) protor
 	case "gotensor.subnet.v1.Params.coldkey_swap_reannouncement_delay":
 		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.Params.nominator_min_required_stake":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.max_childkey_take":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.Params.min_childkey_take":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.Params.childkey_take_rate_limit":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		return protoreflect.ValueOfUint64(uint64(0))
 	default:
 		if fd.IsExtension() {
@@ -954,6 +1038,18 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.NominatorMinRequiredStake != 0 {
 			n += 2 + runtime.Sov(uint64(x.NominatorMinRequiredStake))
 		}
+		if x.MaxChildkeyTake != 0 {
+			n += 2 + runtime.Sov(uint64(x.MaxChildkeyTake))
+		}
+		if x.MinChildkeyTake != 0 {
+			n += 2 + runtime.Sov(uint64(x.MinChildkeyTake))
+		}
+		if x.ChildkeyTakeRateLimit != 0 {
+			n += 2 + runtime.Sov(uint64(x.ChildkeyTakeRateLimit))
+		}
+		if x.PendingChildkeyCooldown != 0 {
+			n += 2 + runtime.Sov(uint64(x.PendingChildkeyCooldown))
+		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
 		}
@@ -982,6 +1078,34 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.PendingChildkeyCooldown != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.PendingChildkeyCooldown))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0x90
+		}
+		if x.ChildkeyTakeRateLimit != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.ChildkeyTakeRateLimit))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0x88
+		}
+		if x.MinChildkeyTake != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.MinChildkeyTake))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0x80
+		}
+		if x.MaxChildkeyTake != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.MaxChildkeyTake))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xf8
 		}
 		if x.NominatorMinRequiredStake != 0 {
 			i = runtime.EncodeVarint(dAtA, i, uint64(x.NominatorMinRequiredStake))
@@ -1777,6 +1901,82 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 						break
 					}
 				}
+			case 31:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field MaxChildkeyTake", wireType)
+				}
+				x.MaxChildkeyTake = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.MaxChildkeyTake |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 32:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field MinChildkeyTake", wireType)
+				}
+				x.MinChildkeyTake = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.MinChildkeyTake |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 33:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field ChildkeyTakeRateLimit", wireType)
+				}
+				x.ChildkeyTakeRateLimit = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.ChildkeyTakeRateLimit |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 34:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field PendingChildkeyCooldown", wireType)
+				}
+				x.PendingChildkeyCooldown = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.PendingChildkeyCooldown |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
 			default:
 				iNdEx = preIndex
 				skippy, err := runtime.Skip(dAtA[iNdEx:])
@@ -1901,6 +2101,16 @@ type Params struct {
 	// nominator_min_required_stake is the smallest stake, in millionths of min_stake, a coldkey may
 	// keep on a hotkey it does not own: an unstake that leaves less unstakes the rest (§8.6).
 	NominatorMinRequiredStake uint64 `protobuf:"varint,30,opt,name=nominator_min_required_stake,json=nominatorMinRequiredStake,proto3" json:"nominator_min_required_stake,omitempty"`
+	// max_childkey_take and min_childkey_take bound the share (u16) of its parents' dividends a child
+	// hotkey keeps (§8.4); a child that set none keeps min_childkey_take.
+	MaxChildkeyTake uint32 `protobuf:"varint,31,opt,name=max_childkey_take,json=maxChildkeyTake,proto3" json:"max_childkey_take,omitempty"`
+	MinChildkeyTake uint32 `protobuf:"varint,32,opt,name=min_childkey_take,json=minChildkeyTake,proto3" json:"min_childkey_take,omitempty"`
+	// childkey_take_rate_limit is the number of blocks after a childkey take change before the take
+	// may rise again.
+	ChildkeyTakeRateLimit uint64 `protobuf:"varint,33,opt,name=childkey_take_rate_limit,json=childkeyTakeRateLimit,proto3" json:"childkey_take_rate_limit,omitempty"`
+	// pending_childkey_cooldown is the number of blocks a scheduled list of children waits; it takes
+	// effect at the subnet's first epoch after that (§8.4).
+	PendingChildkeyCooldown uint64 `protobuf:"varint,34,opt,name=pending_childkey_cooldown,json=pendingChildkeyCooldown,proto3" json:"pending_childkey_cooldown,omitempty"`
 }
 
 func (x *Params) Reset() {
@@ -2126,6 +2336,34 @@ func (x *Params) GetNominatorMinRequiredStake() uint64 {
 	return 0
 }
 
+func (x *Params) GetMaxChildkeyTake() uint32 {
+	if x != nil {
+		return x.MaxChildkeyTake
+	}
+	return 0
+}
+
+func (x *Params) GetMinChildkeyTake() uint32 {
+	if x != nil {
+		return x.MinChildkeyTake
+	}
+	return 0
+}
+
+func (x *Params) GetChildkeyTakeRateLimit() uint64 {
+	if x != nil {
+		return x.ChildkeyTakeRateLimit
+	}
+	return 0
+}
+
+func (x *Params) GetPendingChildkeyCooldown() uint64 {
+	if x != nil {
+		return x.PendingChildkeyCooldown
+	}
+	return 0
+}
+
 var File_gotensor_subnet_v1_params_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
@@ -2134,8 +2372,8 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6f, 0x12, 0x12, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x1a, 0x11, 0x61, 0x6d, 0x69, 0x6e, 0x6f, 0x2f, 0x61, 0x6d, 0x69,
 	0x6e, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x14, 0x67, 0x6f, 0x67, 0x6f, 0x70, 0x72,
-	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xdb,
-	0x0d, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
+	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xc4,
+	0x0f, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x5f, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x4f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74, 0x12, 0x24, 0x0a, 0x0a, 0x74, 0x61,
@@ -2240,15 +2478,29 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6d, 0x69, 0x6e, 0x5f, 0x72, 0x65, 0x71, 0x75, 0x69, 0x72, 0x65, 0x64, 0x5f, 0x73, 0x74, 0x61,
 	0x6b, 0x65, 0x18, 0x1e, 0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52,
 	0x19, 0x6e, 0x6f, 0x6d, 0x69, 0x6e, 0x61, 0x74, 0x6f, 0x72, 0x4d, 0x69, 0x6e, 0x52, 0x65, 0x71,
-	0x75, 0x69, 0x72, 0x65, 0x64, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01,
-	0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08,
-	0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69,
-	0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b,
-	0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
-	0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f,
-	0x74, 0x6f, 0x33,
+	0x75, 0x69, 0x72, 0x65, 0x64, 0x53, 0x74, 0x61, 0x6b, 0x65, 0x12, 0x31, 0x0a, 0x11, 0x6d, 0x61,
+	0x78, 0x5f, 0x63, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x5f, 0x74, 0x61, 0x6b, 0x65, 0x18,
+	0x1f, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0f, 0x6d, 0x61,
+	0x78, 0x43, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x54, 0x61, 0x6b, 0x65, 0x12, 0x31, 0x0a,
+	0x11, 0x6d, 0x69, 0x6e, 0x5f, 0x63, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x5f, 0x74, 0x61,
+	0x6b, 0x65, 0x18, 0x20, 0x20, 0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52,
+	0x0f, 0x6d, 0x69, 0x6e, 0x43, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x54, 0x61, 0x6b, 0x65,
+	0x12, 0x3e, 0x0a, 0x18, 0x63, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x5f, 0x74, 0x61, 0x6b,
+	0x65, 0x5f, 0x72, 0x61, 0x74, 0x65, 0x5f, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x18, 0x21, 0x20, 0x01,
+	0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x15, 0x63, 0x68, 0x69, 0x6c, 0x64,
+	0x6b, 0x65, 0x79, 0x54, 0x61, 0x6b, 0x65, 0x52, 0x61, 0x74, 0x65, 0x4c, 0x69, 0x6d, 0x69, 0x74,
+	0x12, 0x41, 0x0a, 0x19, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x5f, 0x63, 0x68, 0x69, 0x6c,
+	0x64, 0x6b, 0x65, 0x79, 0x5f, 0x63, 0x6f, 0x6f, 0x6c, 0x64, 0x6f, 0x77, 0x6e, 0x18, 0x22, 0x20,
+	0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x17, 0x70, 0x65, 0x6e, 0x64,
+	0x69, 0x6e, 0x67, 0x43, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x43, 0x6f, 0x6f, 0x6c, 0x64,
+	0x6f, 0x77, 0x6e, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01, 0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f,
+	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f,
+	0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08, 0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75,
+	0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68,
+	0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e,
+	0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74,
+	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74,
+	0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (

@@ -31,6 +31,8 @@ const (
 	Query_RegistrationCost_FullMethodName = "/gotensor.subnet.v1.Query/RegistrationCost"
 	Query_LockCost_FullMethodName         = "/gotensor.subnet.v1.Query/LockCost"
 	Query_SwapQuote_FullMethodName        = "/gotensor.subnet.v1.Query/SwapQuote"
+	Query_Children_FullMethodName         = "/gotensor.subnet.v1.Query/Children"
+	Query_Parents_FullMethodName          = "/gotensor.subnet.v1.Query/Parents"
 )
 
 // QueryClient is the client API for Query service.
@@ -64,6 +66,10 @@ type QueryClient interface {
 	LockCost(ctx context.Context, in *QueryLockCostRequest, opts ...grpc.CallOption) (*QueryLockCostResponse, error)
 	// SwapQuote simulates a stake (TAO → alpha) or unstake (alpha → TAO) on a subnet's pool.
 	SwapQuote(ctx context.Context, in *QuerySwapQuoteRequest, opts ...grpc.CallOption) (*QuerySwapQuoteResponse, error)
+	// Children returns a hotkey's children on a subnet, its scheduled list and its childkey take (§8.4).
+	Children(ctx context.Context, in *QueryChildrenRequest, opts ...grpc.CallOption) (*QueryChildrenResponse, error)
+	// Parents returns the hotkeys that lend a hotkey stake on a subnet (§8.4).
+	Parents(ctx context.Context, in *QueryParentsRequest, opts ...grpc.CallOption) (*QueryParentsResponse, error)
 }
 
 type queryClient struct {
@@ -194,6 +200,26 @@ func (c *queryClient) SwapQuote(ctx context.Context, in *QuerySwapQuoteRequest, 
 	return out, nil
 }
 
+func (c *queryClient) Children(ctx context.Context, in *QueryChildrenRequest, opts ...grpc.CallOption) (*QueryChildrenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryChildrenResponse)
+	err := c.cc.Invoke(ctx, Query_Children_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Parents(ctx context.Context, in *QueryParentsRequest, opts ...grpc.CallOption) (*QueryParentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryParentsResponse)
+	err := c.cc.Invoke(ctx, Query_Parents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -225,6 +251,10 @@ type QueryServer interface {
 	LockCost(context.Context, *QueryLockCostRequest) (*QueryLockCostResponse, error)
 	// SwapQuote simulates a stake (TAO → alpha) or unstake (alpha → TAO) on a subnet's pool.
 	SwapQuote(context.Context, *QuerySwapQuoteRequest) (*QuerySwapQuoteResponse, error)
+	// Children returns a hotkey's children on a subnet, its scheduled list and its childkey take (§8.4).
+	Children(context.Context, *QueryChildrenRequest) (*QueryChildrenResponse, error)
+	// Parents returns the hotkeys that lend a hotkey stake on a subnet (§8.4).
+	Parents(context.Context, *QueryParentsRequest) (*QueryParentsResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -270,6 +300,12 @@ func (UnimplementedQueryServer) LockCost(context.Context, *QueryLockCostRequest)
 }
 func (UnimplementedQueryServer) SwapQuote(context.Context, *QuerySwapQuoteRequest) (*QuerySwapQuoteResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SwapQuote not implemented")
+}
+func (UnimplementedQueryServer) Children(context.Context, *QueryChildrenRequest) (*QueryChildrenResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Children not implemented")
+}
+func (UnimplementedQueryServer) Parents(context.Context, *QueryParentsRequest) (*QueryParentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Parents not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -508,6 +544,42 @@ func _Query_SwapQuote_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Children_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryChildrenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Children(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Children_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Children(ctx, req.(*QueryChildrenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Parents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryParentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Parents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_Parents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Parents(ctx, req.(*QueryParentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -562,6 +634,14 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SwapQuote",
 			Handler:    _Query_SwapQuote_Handler,
+		},
+		{
+			MethodName: "Children",
+			Handler:    _Query_Children_Handler,
+		},
+		{
+			MethodName: "Parents",
+			Handler:    _Query_Parents_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -34,6 +34,8 @@ const (
 	Msg_CommitWeights_FullMethodName     = "/gotensor.subnet.v1.Msg/CommitWeights"
 	Msg_RevealWeights_FullMethodName     = "/gotensor.subnet.v1.Msg/RevealWeights"
 	Msg_ServeAxon_FullMethodName         = "/gotensor.subnet.v1.Msg/ServeAxon"
+	Msg_SetChildren_FullMethodName       = "/gotensor.subnet.v1.Msg/SetChildren"
+	Msg_SetChildkeyTake_FullMethodName   = "/gotensor.subnet.v1.Msg/SetChildkeyTake"
 )
 
 // MsgClient is the client API for Msg service.
@@ -75,6 +77,10 @@ type MsgClient interface {
 	RevealWeights(ctx context.Context, in *MsgRevealWeights, opts ...grpc.CallOption) (*MsgRevealWeightsResponse, error)
 	// ServeAxon publishes where a neuron serves (§9.4).
 	ServeAxon(ctx context.Context, in *MsgServeAxon, opts ...grpc.CallOption) (*MsgServeAxonResponse, error)
+	// SetChildren schedules a hotkey's children on a subnet; empty lists revoke them (§8.4).
+	SetChildren(ctx context.Context, in *MsgSetChildren, opts ...grpc.CallOption) (*MsgSetChildrenResponse, error)
+	// SetChildkeyTake sets the share of its parents' dividends a hotkey keeps on a subnet (§8.4).
+	SetChildkeyTake(ctx context.Context, in *MsgSetChildkeyTake, opts ...grpc.CallOption) (*MsgSetChildkeyTakeResponse, error)
 }
 
 type msgClient struct {
@@ -235,6 +241,26 @@ func (c *msgClient) ServeAxon(ctx context.Context, in *MsgServeAxon, opts ...grp
 	return out, nil
 }
 
+func (c *msgClient) SetChildren(ctx context.Context, in *MsgSetChildren, opts ...grpc.CallOption) (*MsgSetChildrenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSetChildrenResponse)
+	err := c.cc.Invoke(ctx, Msg_SetChildren_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetChildkeyTake(ctx context.Context, in *MsgSetChildkeyTake, opts ...grpc.CallOption) (*MsgSetChildkeyTakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSetChildkeyTakeResponse)
+	err := c.cc.Invoke(ctx, Msg_SetChildkeyTake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 // All implementations must embed UnimplementedMsgServer
 // for forward compatibility.
@@ -274,6 +300,10 @@ type MsgServer interface {
 	RevealWeights(context.Context, *MsgRevealWeights) (*MsgRevealWeightsResponse, error)
 	// ServeAxon publishes where a neuron serves (§9.4).
 	ServeAxon(context.Context, *MsgServeAxon) (*MsgServeAxonResponse, error)
+	// SetChildren schedules a hotkey's children on a subnet; empty lists revoke them (§8.4).
+	SetChildren(context.Context, *MsgSetChildren) (*MsgSetChildrenResponse, error)
+	// SetChildkeyTake sets the share of its parents' dividends a hotkey keeps on a subnet (§8.4).
+	SetChildkeyTake(context.Context, *MsgSetChildkeyTake) (*MsgSetChildkeyTakeResponse, error)
 	mustEmbedUnimplementedMsgServer()
 }
 
@@ -328,6 +358,12 @@ func (UnimplementedMsgServer) RevealWeights(context.Context, *MsgRevealWeights) 
 }
 func (UnimplementedMsgServer) ServeAxon(context.Context, *MsgServeAxon) (*MsgServeAxonResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ServeAxon not implemented")
+}
+func (UnimplementedMsgServer) SetChildren(context.Context, *MsgSetChildren) (*MsgSetChildrenResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetChildren not implemented")
+}
+func (UnimplementedMsgServer) SetChildkeyTake(context.Context, *MsgSetChildkeyTake) (*MsgSetChildkeyTakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetChildkeyTake not implemented")
 }
 func (UnimplementedMsgServer) mustEmbedUnimplementedMsgServer() {}
 func (UnimplementedMsgServer) testEmbeddedByValue()             {}
@@ -620,6 +656,42 @@ func _Msg_ServeAxon_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_SetChildren_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetChildren)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetChildren(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SetChildren_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetChildren(ctx, req.(*MsgSetChildren))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetChildkeyTake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetChildkeyTake)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetChildkeyTake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SetChildkeyTake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetChildkeyTake(ctx, req.(*MsgSetChildkeyTake))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Msg_ServiceDesc is the grpc.ServiceDesc for Msg service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -686,6 +758,14 @@ var Msg_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ServeAxon",
 			Handler:    _Msg_ServeAxon_Handler,
+		},
+		{
+			MethodName: "SetChildren",
+			Handler:    _Msg_SetChildren_Handler,
+		},
+		{
+			MethodName: "SetChildkeyTake",
+			Handler:    _Msg_SetChildkeyTake_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -32,6 +32,9 @@ func (k Keeper) BlockStep(ctx context.Context) error {
 	if err := k.Coinbase(ctx); err != nil {
 		return err
 	}
+	if err := k.applyPendingChildren(ctx); err != nil {
+		return err
+	}
 	return k.ProgressDissolutions(ctx)
 }
 

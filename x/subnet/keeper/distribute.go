@@ -74,20 +74,26 @@ func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subn
 	if incentiveSum == 0 {
 		validatorPending += pending.Server
 	}
-	var dividendSum uint64
-	for _, e := range out.ValidatorEmission {
-		dividendSum += e
+	// Each uid's dividend is first shared with the parents that lend it stake (§8.4), so a parent
+	// is paid here even without a uid of its own.
+	hotkeys := make([]sdk.AccAddress, len(neurons))
+	for i, nr := range neurons {
+		hotkeys[i] = nr.Hotkey
+	}
+	dividends, err := k.dividendsThroughParents(ctx, netuid, hotkeys, out.ValidatorEmission)
+	if err != nil {
+		return err
+	}
+	var sum fixed.U96F32
+	for _, d := range dividends {
+		sum = sum.SatAdd(d.amount)
 	}
 	var paidValidators uint64
-	if dividendSum > 0 {
+	if !sum.IsZero() {
 		total := fixed.U96F32FromUint(validatorPending)
-		sum := fixed.U96F32FromUint(dividendSum)
-		for i, nr := range neurons {
-			if out.ValidatorEmission[i] == 0 {
-				continue
-			}
-			div := total.SatMul(fixed.U96F32FromUint(out.ValidatorEmission[i])).SafeDiv(sum).ToUint64()
-			if err := k.payDividend(ctx, netuid, nr.Hotkey, div); err != nil {
+		for _, d := range dividends {
+			div := total.SatMul(d.amount).SafeDiv(sum).ToUint64()
+			if err := k.payDividend(ctx, netuid, d.hotkey, div); err != nil {
 				return err
 			}
 			paidValidators += div

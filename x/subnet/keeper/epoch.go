@@ -227,8 +227,11 @@ func (k Keeper) epochInput(ctx context.Context, netuid uint32, subnet types.Subn
 		LastMechanismStepBlock:    sched.LastMechanismStepBlock,
 		Emission:                  emission,
 	}
+	in.RootStake = make([]uint64, n)
 	for i, nr := range neurons {
-		if in.AlphaStake[i], err = k.HotkeyAlpha(ctx, nr.Hotkey, netuid); err != nil {
+		// Each uid's stake is what it holds less what it lends its children plus what its parents
+		// lend it, alpha and root TAO alike (§8.3).
+		if in.AlphaStake[i], in.RootStake[i], err = k.InheritedStake(ctx, netuid, nr.Hotkey); err != nil {
 			return yuma.Input{}, err
 		}
 		in.ValidatorPermit[i] = nr.ValidatorPermit

@@ -74,6 +74,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.initRemainders(ctx, gs.DissolutionRemainders); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
+	if err := k.initChildKeys(ctx, gs.ChildKeys); err != nil {
+		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
+	}
 	if err := k.BrokenInvariants(ctx); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
@@ -267,7 +270,10 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	if err != nil {
 		return nil, err
 	}
-	gs.DissolutionRemainders, err = k.exportRemainders(ctx)
+	if gs.DissolutionRemainders, err = k.exportRemainders(ctx); err != nil {
+		return nil, err
+	}
+	gs.ChildKeys, err = k.exportChildKeys(ctx)
 	return gs, err
 }
 

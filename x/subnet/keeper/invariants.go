@@ -20,6 +20,7 @@ type invariant struct {
 }
 
 var invariants = []invariant{
+	{"child-keys-consistent", checkChildKeys},
 	{"issuance-within-cap", func(ctx context.Context, k Keeper) (bool, string, error) {
 		issuance, err := k.GetTotalIssuance(ctx)
 		if err != nil {

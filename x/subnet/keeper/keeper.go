@@ -79,6 +79,15 @@ type Keeper struct {
 	SubnetStakes      collections.KeySet[collections.Triple[uint32, sdk.AccAddress, sdk.AccAddress]]
 	SubnetHotkeyPools collections.KeySet[collections.Pair[uint32, sdk.AccAddress]]
 
+	// Child keys (§8.4), keyed by (netuid, hotkey): a parent's children and a child's parents in
+	// force (each the other's index), a parent's scheduled list, a child's take, and the block a
+	// parent last set children (childkeys.go).
+	ChildKeys        collections.Map[childLinkKey, types.ChildLinks]
+	ParentKeys       collections.Map[childLinkKey, types.ChildLinks]
+	PendingChildKeys collections.Map[childLinkKey, types.PendingChildren]
+	ChildkeyTakes    collections.Map[childLinkKey, types.ChildkeyTake]
+	ChildrenSetAt    collections.Map[childLinkKey, uint64]
+
 	// Key swaps (hotkey_swap.go, coldkey_swap.go). ColdkeySwaps are announced coldkey swaps by old
 	// coldkey, ColdkeySwapsDue indexes them as (execute_at, coldkey); LastHotkeySwap is the block a
 	// coldkey last swapped a hotkey, HotkeySwapsOnSubnet the same per (netuid, coldkey).
@@ -90,6 +99,9 @@ type Keeper struct {
 
 // subnetStakeKey encodes SubnetStakes keys; a dissolution's cursor is one.
 var subnetStakeKey = collections.TripleKeyCodec(collections.Uint32Key, sdk.AccAddressKey, sdk.AccAddressKey)
+
+// childLinkCodec encodes the child-key maps' (netuid, hotkey) keys.
+var childLinkCodec = collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey)
 
 // netuidUID keys per-uid state by (netuid, uid), so one subnet's uids are one prefix range.
 var netuidUID = collections.PairKeyCodec(collections.Uint32Key, collections.Uint32Key)
@@ -148,6 +160,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 		SubnetStakes: collections.NewKeySet(sb, types.SubnetStakesKey, "subnet_stakes", subnetStakeKey),
 		SubnetHotkeyPools: collections.NewKeySet(sb, types.SubnetHotkeyPoolsKey, "subnet_hotkey_pools",
 			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey)),
+
+		ChildKeys:        collections.NewMap(sb, types.ChildKeysKey, "child_keys", childLinkCodec, codec.CollValue[types.ChildLinks](cdc)),
+		ParentKeys:       collections.NewMap(sb, types.ParentKeysKey, "parent_keys", childLinkCodec, codec.CollValue[types.ChildLinks](cdc)),
+		PendingChildKeys: collections.NewMap(sb, types.PendingChildKeysKey, "pending_child_keys", childLinkCodec, codec.CollValue[types.PendingChildren](cdc)),
+		ChildkeyTakes:    collections.NewMap(sb, types.ChildkeyTakesKey, "childkey_takes", childLinkCodec, codec.CollValue[types.ChildkeyTake](cdc)),
+		ChildrenSetAt:    collections.NewMap(sb, types.ChildrenSetAtKey, "children_set_at", childLinkCodec, collections.Uint64Value),
 
 		ColdkeySwaps: collections.NewMap(sb, types.ColdkeySwapsKey, "coldkey_swaps", sdk.AccAddressKey, codec.CollValue[types.ColdkeySwap](cdc)),
 		ColdkeySwapsDue: collections.NewKeySet(sb, types.ColdkeySwapsDueKey, "coldkey_swaps_due",

@@ -28,6 +28,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 		{&MsgCommitWeights{}, "gotensor/x/subnet/MsgCommitWeights"},
 		{&MsgRevealWeights{}, "gotensor/x/subnet/MsgRevealWeights"},
 		{&MsgServeAxon{}, "gotensor/x/subnet/MsgServeAxon"},
+		{&MsgSetChildren{}, "gotensor/x/subnet/MsgSetChildren"},
+		{&MsgSetChildkeyTake{}, "gotensor/x/subnet/MsgSetChildkeyTake"},
 		{&Params{}, "gotensor/x/subnet/Params"},
 	} {
 		cdc.RegisterConcrete(m.msg, m.name, nil)

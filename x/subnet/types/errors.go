@@ -86,6 +86,19 @@ var (
 	ErrInvalidPort      = errorsmod.Register(ModuleName, 81, "invalid axon port")
 	ErrServingRateLimit = errorsmod.Register(ModuleName, 82, "axon served too recently")
 
+	// Child keys (§8.4), in the order set-children checks them.
+	ErrSetChildrenRateLimit      = errorsmod.Register(ModuleName, 100, "children set too recently")
+	ErrChildkeysOnRoot           = errorsmod.RegisterWithGRPCCode(ModuleName, 101, codes.InvalidArgument, "child keys cannot be set on the root network")
+	ErrDuplicateChild            = errorsmod.RegisterWithGRPCCode(ModuleName, 102, codes.InvalidArgument, "a child is listed twice")
+	ErrChildIsSelf               = errorsmod.RegisterWithGRPCCode(ModuleName, 103, codes.InvalidArgument, "a hotkey cannot be its own child")
+	ErrTooManyChildren           = errorsmod.RegisterWithGRPCCode(ModuleName, 104, codes.InvalidArgument, "too many children")
+	ErrProportionOverflow        = errorsmod.RegisterWithGRPCCode(ModuleName, 105, codes.InvalidArgument, "child proportions sum to more than all of the stake")
+	ErrChildIsParent             = errorsmod.RegisterWithGRPCCode(ModuleName, 106, codes.FailedPrecondition, "a child is a parent of the hotkey")
+	ErrNotEnoughStakeForChildren = errorsmod.RegisterWithGRPCCode(ModuleName, 107, codes.FailedPrecondition, "stake below the threshold to set children")
+	ErrChildrenMismatch          = errorsmod.RegisterWithGRPCCode(ModuleName, 108, codes.InvalidArgument, "children and proportions differ in length")
+	ErrChildkeyTakeOutOfRange    = errorsmod.RegisterWithGRPCCode(ModuleName, 109, codes.InvalidArgument, "childkey take out of range")
+	ErrChildkeyTakeRateLimit     = errorsmod.Register(ModuleName, 110, "childkey take increased too recently")
+
 	// Owner-triggered epochs (§3.1).
 	ErrNoEpochs                 = errorsmod.Register(ModuleName, 180, "the subnet runs no epochs (tempo 0)")
 	ErrTriggerUnderCommitReveal = errorsmod.Register(ModuleName, 181, "epochs cannot be triggered while commit-reveal is on")

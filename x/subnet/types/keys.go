@@ -43,6 +43,13 @@ var (
 	SubnetStakesKey      = collections.NewPrefix(35)
 	SubnetHotkeyPoolsKey = collections.NewPrefix(36)
 
+	// Child keys (§8.4), each keyed by (netuid, hotkey).
+	ChildKeysKey        = collections.NewPrefix(40)
+	ParentKeysKey       = collections.NewPrefix(41)
+	PendingChildKeysKey = collections.NewPrefix(42)
+	ChildkeyTakesKey    = collections.NewPrefix(43)
+	ChildrenSetAtKey    = collections.NewPrefix(44)
+
 	// Key swaps (§8.1): announced coldkey swaps, their queue by due block, and the blocks a
 	// coldkey last swapped a hotkey (anywhere, and per subnet) for the rate limits.
 	ColdkeySwapsKey        = collections.NewPrefix(45)

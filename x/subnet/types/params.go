@@ -40,6 +40,10 @@ func DefaultParams() Params {
 		ColdkeySwapAnnouncementDelay:   36_000,
 		ColdkeySwapReannouncementDelay: 7_200,
 		NominatorMinRequiredStake:      0,
+		MaxChildkeyTake:                11_796,
+		MinChildkeyTake:                0,
+		ChildkeyTakeRateLimit:          216_000,
+		PendingChildkeyCooldown:        7_200,
 	}
 }
 
@@ -64,6 +68,8 @@ func (p Params) Validate() error {
 		{p.DissolutionStepsPerBlock > 0, "dissolution_steps_per_block", "must be at least 1"},
 		{p.SwapFeeRate <= MaxSwapFeeRate, "swap_fee_rate", fmt.Sprintf("must be at most %d", MaxSwapFeeRate)},
 		{p.MinPoolReserve > 0, "min_pool_reserve", "must be positive"},
+		{p.MaxChildkeyTake <= MaxU16, "max_childkey_take", "must be a u16 proportion (≤ 65535)"},
+		{p.MinChildkeyTake <= p.MaxChildkeyTake, "min_childkey_take", "must not exceed max_childkey_take"},
 	}
 	for _, c := range checks {
 		if !c.ok {
