@@ -23,9 +23,12 @@ func (k Keeper) BlockEmission(ctx context.Context) (uint64, error) {
 	return EmissionForIssuance(issuance), nil
 }
 
-// BlockStep is the start of every block (§2): registration prices decay, then the coinbase, then
-// the bounded share of work on pruned subnets' payouts (§6.4).
+// BlockStep is the start of every block (§2): the key swaps that fell due, registration prices
+// decay, then the coinbase, then the bounded share of work on pruned subnets' payouts (§6.4).
 func (k Keeper) BlockStep(ctx context.Context) error {
+	if err := k.KeySwapBlockStep(ctx); err != nil {
+		return err
+	}
 	if err := k.DecayBurns(ctx); err != nil {
 		return err
 	}
