@@ -87,6 +87,10 @@ func Start(ctx context.Context, cfg Config) (*Explorer, error) {
 	if err != nil {
 		return fail(err)
 	}
+	skill, err := index.NewSkillReader(index.SkillConfig{Chain: client, Store: db, Poll: cfg.Poll, Logger: cfg.Logger})
+	if err != nil {
+		return fail(err)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fail(fmt.Errorf("explorer: listening on %s: %w", cfg.Listen, err))
@@ -96,7 +100,7 @@ func Start(ctx context.Context, cfg Config) (*Explorer, error) {
 	e.cancel = cancel
 	// Requests live in run: cancelling it ends the live streams, which never end by themselves.
 	e.http = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return run }}
-	e.done.Add(2)
+	e.done.Add(3)
 	go func() {
 		defer e.done.Done()
 		if err := e.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -106,6 +110,10 @@ func Start(ctx context.Context, cfg Config) (*Explorer, error) {
 	go func() {
 		defer e.done.Done()
 		_ = ix.Run(run) // returns when run ends; failures are logged and retried
+	}()
+	go func() {
+		defer e.done.Done()
+		_ = skill.Run(run) // the validators' published skill, beside the indexer (never holding it up)
 	}()
 	return e, nil
 }
