@@ -200,9 +200,124 @@ func (ix *Indexer) Fetch(ctx context.Context, h int64) (store.Block, error) {
 		if err != nil {
 			return b, err
 		}
-		b.Epochs = append(b.Epochs, Epoch(uint16(s.Netuid), h, mg, prev))
+		e := Epoch(uint16(s.Netuid), h, mg, prev)
+		if e.Takes, err = ix.takes(at, e); err != nil {
+			return b, err
+		}
+		b.Epochs = append(b.Epochs, e)
+	}
+	if b.Stakes, err = ix.stakes(ctx, at, b); err != nil {
+		return b, err
 	}
 	return b, nil
+}
+
+// takes asks the node for the take of each of the epoch's validators at its block.
+func (ix *Indexer) takes(at context.Context, e store.Epoch) (map[uint16]uint32, error) {
+	out := make(map[uint16]uint32, len(e.Validators))
+	for _, v := range e.Validators {
+		hk, err := ix.cfg.Chain.Query().Hotkey(at, &types.QueryHotkeyRequest{Hotkey: v.Hotkey})
+		if err != nil {
+			return nil, fmt.Errorf("explorer index: hotkey %s at %d: %w", v.Hotkey, e.Block, err)
+		}
+		out[v.UID] = hk.Take
+	}
+	return out, nil
+}
+
+// quietEvents are the subnet events that change no stake record: the others name the coldkeys
+// (and hotkeys) whose records the indexer reads again.
+var quietEvents = map[string]bool{
+	"gotensor.subnet.v1.EventCoinbase": true, "gotensor.subnet.v1.EventRecycle": true, "gotensor.subnet.v1.EventBurn": true,
+	"gotensor.subnet.v1.EventParamsUpdated": true, "gotensor.subnet.v1.EventStartCall": true,
+	"gotensor.subnet.v1.EventHyperparameterSet": true, "gotensor.subnet.v1.EventNeuronRegistered": true,
+	"gotensor.subnet.v1.EventDelegateTakeSet": true, "gotensor.subnet.v1.EventWeightsSet": true,
+	"gotensor.subnet.v1.EventWeightsCommitted": true, "gotensor.subnet.v1.EventAxonServed": true,
+	"gotensor.subnet.v1.EventEpoch": true, "gotensor.subnet.v1.EventEpochTriggered": true,
+	"gotensor.subnet.v1.EventEpochDeferred": true, "gotensor.subnet.v1.EventEpochSkipped": true,
+}
+
+// stakes reads again, at block b, the stake records of every coldkey b may have changed: each
+// address a stake-moving event names (as a coldkey, and the coldkeys staking to it as a hotkey),
+// every coldkey staking on a subnet being dissolved, and the owners an epoch pays (a uid's paid
+// emission is staked to its hotkey for the hotkey's owner, the owner's cut to the owner's hotkey)
+// where the store does not already hold that record. Records end only through transactions and
+// dissolutions, which name them.
+func (ix *Indexer) stakes(ctx, at context.Context, b store.Block) ([]store.ColdkeyStakes, error) {
+	db := ix.cfg.Store
+	var coldkeys []string
+	seen := map[string]bool{}
+	add := func(cs ...string) {
+		for _, c := range cs {
+			if c != "" && !seen[c] {
+				seen[c] = true
+				coldkeys = append(coldkeys, c)
+			}
+		}
+	}
+	for _, e := range b.Events {
+		if !strings.HasPrefix(e.Type, "gotensor.subnet.v1.") || quietEvents[e.Type] {
+			continue
+		}
+		if e.Type == "gotensor.subnet.v1.EventDissolutionProgress" || e.Type == "gotensor.subnet.v1.EventDissolutionFinished" ||
+			e.Type == "gotensor.subnet.v1.EventNetworkPruned" {
+			var netuid uint16
+			if _, err := fmt.Sscan(e.Attrs["netuid"], &netuid); err != nil {
+				return nil, fmt.Errorf("explorer index: %s at %d names no netuid: %v", e.Type, b.Height, e.Attrs)
+			}
+			cs, err := db.StakersOn(ctx, netuid)
+			if err != nil {
+				return nil, err
+			}
+			add(cs...)
+		}
+		for _, a := range e.Addresses(store.AddressPrefix) {
+			add(a)
+			cs, err := db.StakersTo(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			add(cs...)
+		}
+	}
+	owners := map[uint16]store.Subnet{}
+	for _, s := range b.Subnets {
+		owners[s.Netuid] = s
+	}
+	for _, e := range b.Epochs {
+		paid := []store.StakeHolding{{Hotkey: owners[e.Netuid].OwnerHotkey, Netuid: e.Netuid}}
+		owner := []string{owners[e.Netuid].Owner}
+		for _, n := range e.Neurons {
+			if n.Emission > 0 {
+				paid, owner = append(paid, store.StakeHolding{Hotkey: n.Hotkey, Netuid: e.Netuid}), append(owner, n.Coldkey)
+			}
+		}
+		for i, p := range paid {
+			if seen[owner[i]] || p.Hotkey == "" {
+				continue
+			}
+			held, err := db.Holds(ctx, owner[i], p)
+			if err != nil {
+				return nil, err
+			}
+			if !held {
+				add(owner[i])
+			}
+		}
+	}
+	out := make([]store.ColdkeyStakes, 0, len(coldkeys))
+	for _, c := range coldkeys {
+		res, err := ix.cfg.Chain.Query().Stakes(at, &types.QueryStakesRequest{Coldkey: c})
+		if err != nil {
+			return nil, fmt.Errorf("explorer index: stakes of %s at %d: %w", c, b.Height, err)
+		}
+		cs := store.ColdkeyStakes{Coldkey: c, Holdings: []store.StakeHolding{}}
+		for _, st := range res.Stakes {
+			cs.Holdings = append(cs.Holdings, store.StakeHolding{Hotkey: st.Hotkey, Netuid: uint16(st.Netuid)})
+		}
+		out = append(out, cs)
+	}
+	return out, nil
 }
 
 // messageTypes are a transaction's message type URLs, or "undecodable".

@@ -34,6 +34,11 @@ type fixture struct {
 	regHash  string
 	upTo     int64
 	minerKey string
+	// validator is the owner's hotkey; coldkeys are every coldkey of the chain that may stake to
+	// it (the owner, the miners' owners and a nominator).
+	validator string
+	coldkeys  []string
+	take      uint32
 }
 
 var shared *fixture
@@ -51,9 +56,10 @@ func setup(t testing.TB) *fixture {
 	owner := n.Fund(t, 1_000*types.RaoPerTAO)
 	ownerHotkey := synapse.GenerateKeySigner()
 	netuid := n.Subnet(t, owner, ownerHotkey, "tempo", "3", "commit_reveal", "false", "weights_set_rate_limit", "0")
-	f := &fixture{n: n, c: c, rpc: rpc, netuid: netuid}
+	f := &fixture{n: n, c: c, rpc: rpc, netuid: netuid, validator: ownerHotkey.Address(), coldkeys: []string{owner.Address()}, take: 5000}
 	for i := range 2 {
 		coldkey := n.Fund(t, 100*types.RaoPerTAO)
+		f.coldkeys = append(f.coldkeys, coldkey.Address())
 		miner := synapse.GenerateKeySigner()
 		_, res, err := c.Register(ctx, coldkey, netuid, miner.Address(), 0)
 		require.NoError(t, err)
@@ -64,6 +70,13 @@ func setup(t testing.TB) *fixture {
 	w, err := chain.WeightsFromScores(map[uint16]float64{1: 0.7, 2: 0.3}, 0)
 	require.NoError(t, err)
 	_, err = c.SetWeights(ctx, ownerHotkey, netuid, w)
+	require.NoError(t, err)
+	// A nominator stakes to the validator, whose owner lowers its take.
+	nominator := n.Fund(t, 100*types.RaoPerTAO)
+	f.coldkeys = append(f.coldkeys, nominator.Address())
+	_, _, err = c.AddStake(ctx, nominator, ownerHotkey.Address(), netuid, 10*types.RaoPerTAO, chain.NoLimit)
+	require.NoError(t, err)
+	_, err = c.Send(ctx, owner, &types.MsgSetDelegateTake{Coldkey: owner.Address(), Hotkey: ownerHotkey.Address(), Take: f.take})
 	require.NoError(t, err)
 	now, err := c.Height(ctx)
 	require.NoError(t, err)
@@ -166,6 +179,42 @@ func TestIndexMatchesTheChain(t *testing.T) {
 	events, err := db.AddressEvents(ctx, f.minerKey, 10)
 	require.NoError(t, err)
 	require.NotEmpty(t, events, "the miner's address finds its events")
+}
+
+// The validators page's take and nominators are what the chain's own queries say at the epoch: the
+// hotkey query's take, and the coldkeys whose stakes query lists the validator's hotkey and subnet.
+func TestValidatorsTakeAndNominators(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	db := openSQLite(t)
+	_, err := f.indexer(t, db).IndexTo(ctx, f.upTo)
+	require.NoError(t, err)
+	rows, err := db.Validators(ctx, 100)
+	require.NoError(t, err)
+	i := slices.IndexFunc(rows, func(r store.ValidatorRow) bool { return r.Netuid == f.netuid && r.Hotkey == f.validator })
+	require.GreaterOrEqual(t, i, 0, "the owner's hotkey validates: %+v", rows)
+	v := rows[i]
+	at := chain.AtHeight(ctx, v.Block)
+	hk, err := f.c.Query().Hotkey(at, &types.QueryHotkeyRequest{Hotkey: f.validator})
+	require.NoError(t, err)
+	require.NotNil(t, v.Take)
+	require.Equal(t, hk.Take, *v.Take)
+	require.Equal(t, f.take, *v.Take, "the take the owner set")
+	nominators := 0
+	for _, c := range f.coldkeys {
+		st, err := f.c.Query().Stakes(at, &types.QueryStakesRequest{Coldkey: c})
+		require.NoError(t, err)
+		if slices.ContainsFunc(st.Stakes, func(s types.StakeView) bool { return s.Hotkey == f.validator && s.Netuid == uint32(f.netuid) }) {
+			nominators++
+		}
+	}
+	require.GreaterOrEqual(t, nominators, 2, "the owner (paid its cut as stake) and the nominator")
+	require.NotNil(t, v.Nominators)
+	require.Equal(t, nominators, *v.Nominators)
+	mg, err := f.c.Query().Metagraph(at, &types.QueryMetagraphRequest{Netuid: uint32(f.netuid)})
+	require.NoError(t, err)
+	require.Equal(t, mg.Neurons[v.UID].AlphaStake, v.AlphaStake)
+	require.InDelta(t, 1, v.Dominance, 1e-12, "the only validator")
 }
 
 // answers are everything the explorer's pages read, as JSON: two stores that give the same
