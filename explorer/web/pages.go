@@ -118,33 +118,6 @@ func (s *Server) uid(r *http.Request) (any, error) {
 	return v, nil
 }
 
-// FairnessView is the fairness panel with its charts: the Gini of incentive and dividends per uid
-// and per coldkey over epochs.
-type FairnessView struct {
-	store.FairnessPage
-	Chart store.Series `json:"chart"`
-}
-
-func (s *Server) fairness(r *http.Request) (any, error) {
-	netuid, err := netuidOf(r)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.cfg.Store.Fairness(r.Context(), netuid, historyEpochs)
-	if err != nil {
-		return nil, err
-	}
-	v := FairnessView{FairnessPage: p, Chart: store.Series{X: []int64{}, Y: map[string][]float64{}}}
-	for _, at := range p.History {
-		v.Chart.X = append(v.Chart.X, at.Block)
-		for _, m := range at.Measures {
-			key := "gini_" + m.Measure + "_per_" + m.Entity
-			v.Chart.Y[key] = append(v.Chart.Y[key], m.Gini)
-		}
-	}
-	return v, nil
-}
-
 // validatorsShown bounds the validators page: the largest by stake over every subnet.
 const validatorsShown = 256
 
