@@ -38,6 +38,9 @@ type SkillConfig struct {
 // the indexer has stored, and only while they are recent (within one tempo of the stored height),
 // since a validator publishes its standings as they are now; epochs indexed from further back
 // have no readings. An epoch is read once: a stored reading is never asked again.
+// "Recent" is within one tempo of the node's latest block, or within recentBlocks on a subnet of
+// short tempo (local networks), so that the reader's poll and the indexer's lag do not make it
+// miss every epoch there.
 type SkillReader struct {
 	cfg    SkillConfig
 	client *http.Client
@@ -76,10 +79,17 @@ func (r *SkillReader) Run(ctx context.Context) error {
 	}
 }
 
+// recentBlocks is the least distance from the node's head at which an epoch is still read.
+const recentBlocks = 20
+
 // ReadNew reads every subnet's latest stored epoch that is recent and not read yet, and returns
 // how many it stored.
 func (r *SkillReader) ReadNew(ctx context.Context) (int, error) {
-	height, subnets, err := r.cfg.Store.Subnets(ctx)
+	head, err := r.cfg.Chain.Height(ctx)
+	if err != nil {
+		return 0, err
+	}
+	_, subnets, err := r.cfg.Store.Subnets(ctx)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return 0, nil // nothing indexed yet
@@ -89,7 +99,7 @@ func (r *SkillReader) ReadNew(ctx context.Context) (int, error) {
 	read := 0
 	for _, s := range subnets {
 		epoch := int64(s.LastEpochBlock)
-		if epoch == 0 || height-epoch > int64(max(s.Tempo, 1)) {
+		if epoch == 0 || head-epoch > int64(max(s.Tempo, recentBlocks)) {
 			continue
 		}
 		if last, err := r.cfg.Store.LastEpoch(ctx, s.Netuid); err != nil || last != epoch {

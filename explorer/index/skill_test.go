@@ -103,7 +103,7 @@ func TestSkillReaderReadsPublishedStandings(t *testing.T) {
 	require.NoError(t, err)
 	read, err := reader.ReadNew(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, read, "the test subnet's epoch; the shared chain's other subnets are not indexed this recently")
+	require.GreaterOrEqual(t, read, 1, "the test subnet's epoch (and any other test's subnet with an epoch in the blocks indexed)")
 	got, err := db.Skill(ctx, netuid, 10)
 	require.NoError(t, err)
 	require.Len(t, got.History, 1)
