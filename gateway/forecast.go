@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotensor/gotensor/sdk/dendrite"
 	"github.com/gotensor/gotensor/sdk/metagraph"
+	"github.com/gotensor/gotensor/sdk/synapse"
 	"github.com/gotensor/gotensor/subnets/forecast/protocol"
 )
 
@@ -224,13 +225,14 @@ func (g *Gateway) ensemble(fs *servedForecast) []candidate {
 	return cands[:min(len(cands), fs.Miners)]
 }
 
-// candidatesOf are a metagraph's miners serving an axon, but the
-// gateway's own hotkey self.
+// candidatesOf are a metagraph's miners serving an axon that speaks the
+// synapse wire (not a validator's standings endpoint), but the gateway's own
+// hotkey self.
 func (g *Gateway) candidatesOf(m *metagraph.Metagraph, self string) []candidate {
 	uids, axons := m.Serving()
 	out := make([]candidate, 0, len(uids))
 	for i, uid := range uids {
-		if axons[i].Hotkey == self {
+		if axons[i].Hotkey == self || !synapse.VersionCompatible(m.Axons[uid].Version) {
 			continue
 		}
 		out = append(out, candidate{UID: uid, Axon: axons[i], Incentive: metagraph.Share(m.Incentive[uid])})

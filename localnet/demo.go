@@ -220,7 +220,10 @@ func (d *demo) startNeurons(home string, opts Options, logger *slog.Logger) erro
 		val, err := neuron.NewValidator(neuron.ValidatorConfig{
 			Chain: d.client, Hotkey: hot, Netuid: d.netuid, Metagraph: d.syncer,
 			StatePath: filepath.Join(stateDir, v.Name+".json"), RoundInterval: opts.ChallengeInterval,
-			Logger: logger.With("validator", v.Name),
+			// The standings endpoint, announced with serve-axon, where the explorer reads the skill
+			// each validator measures (a free loopback port at each start).
+			PublishAddr: "127.0.0.1:0",
+			Logger:      logger.With("validator", v.Name),
 		})
 		if err != nil {
 			return fmt.Errorf("validator %s: %w", v.Name, err)
