@@ -76,13 +76,8 @@ func (s *DB) Network(ctx context.Context) (Network, error) {
 	if sp.MaxSupply > 0 {
 		n.IssuedShare = float64(sp.TotalIssuance) / float64(sp.MaxSupply)
 	}
-	var first, firstMs sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT height, time_ms FROM blocks WHERE height >= ? ORDER BY height LIMIT 1`), n.Height-100).
-		Scan(&first, &firstMs); err != nil {
+	if n.BlockTime, err = s.blockTime(ctx, n.Height, ms); err != nil {
 		return n, err
-	}
-	if first.Int64 < n.Height {
-		n.BlockTime = float64(ms-firstMs.Int64) / 1000 / float64(n.Height-first.Int64)
 	}
 	var recycled int64
 	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT recycled_total FROM blocks WHERE height = ?`), n.Height).Scan(&recycled); err != nil {
@@ -99,6 +94,31 @@ func (s *DB) Network(ctx context.Context) (Network, error) {
 	n.Issuance, err = s.series(ctx, `SELECT height, total_issuance, burned FROM blocks WHERE height > ? AND height % ? = 0 ORDER BY height`,
 		n.Height, []string{"issuance_tao", "burned_tao"}, func(v []float64) { v[0] /= 1e9; v[1] /= 1e9 })
 	return n, err
+}
+
+// BlockTime is the mean time between the last blocks stored (up to 100), in seconds; 0 with fewer
+// than two.
+func (s *DB) BlockTime(ctx context.Context) (float64, error) {
+	var h, ms sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT height, time_ms FROM blocks ORDER BY height DESC LIMIT 1`).Scan(&h, &ms); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return s.blockTime(ctx, h.Int64, ms.Int64)
+}
+
+func (s *DB) blockTime(ctx context.Context, last, lastMs int64) (float64, error) {
+	var first, firstMs sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT height, time_ms FROM blocks WHERE height >= ? ORDER BY height LIMIT 1`), last-100).
+		Scan(&first, &firstMs); err != nil {
+		return 0, err
+	}
+	if first.Int64 >= last {
+		return 0, nil
+	}
+	return float64(lastMs-firstMs.Int64) / 1000 / float64(last-first.Int64), nil
 }
 
 // Subnets are the subnets at the last stored block, by netuid.

@@ -126,7 +126,7 @@ func (s *Server) validators(r *http.Request) (any, error) {
 	if err != nil || len(rows) == 0 {
 		return rows, err
 	}
-	net, err := s.cfg.Store.Network(r.Context())
+	blockTime, err := s.cfg.Store.BlockTime(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +139,8 @@ func (s *Server) validators(r *http.Request) (any, error) {
 		tempo[sn.Netuid] = sn.Tempo
 	}
 	for i, v := range rows {
-		if t := tempo[v.Netuid]; t > 0 && v.AlphaStake > 0 && net.BlockTime > 0 {
-			epochsADay := 86400 / net.BlockTime / float64(t)
+		if t := tempo[v.Netuid]; t > 0 && v.AlphaStake > 0 && blockTime > 0 {
+			epochsADay := 86400 / blockTime / float64(t)
 			ret := float64(v.Emission) / float64(v.AlphaStake) * 1000 * epochsADay
 			rows[i].DailyReturn = &ret
 		}
