@@ -49,6 +49,7 @@ var (
 	fd_Params_min_childkey_take                 protoreflect.FieldDescriptor
 	fd_Params_childkey_take_rate_limit          protoreflect.FieldDescriptor
 	fd_Params_pending_childkey_cooldown         protoreflect.FieldDescriptor
+	fd_Params_pool_weight_updates               protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -87,6 +88,7 @@ func init() {
 	fd_Params_min_childkey_take = md_Params.Fields().ByName("min_childkey_take")
 	fd_Params_childkey_take_rate_limit = md_Params.Fields().ByName("childkey_take_rate_limit")
 	fd_Params_pending_childkey_cooldown = md_Params.Fields().ByName("pending_childkey_cooldown")
+	fd_Params_pool_weight_updates = md_Params.Fields().ByName("pool_weight_updates")
 }
 
 var _ protoreflect.Message = (*fastReflection_Params)(nil)
@@ -352,6 +354,12 @@ func (x *fastReflection_Params) Range(f func(protoreflect.FieldDescriptor, proto
 			return
 		}
 	}
+	if x.PoolWeightUpdates != false {
+		value := protoreflect.ValueOfBool(x.PoolWeightUpdates)
+		if !f(fd_Params_pool_weight_updates, value) {
+			return
+		}
+	}
 }
 
 // Has reports whether a field is populated.
@@ -433,6 +441,8 @@ func (x *fastReflection_Params) Has(fd protoreflect.FieldDescriptor) bool {
 		return x.ChildkeyTakeRateLimit != uint64(0)
 	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		return x.PendingChildkeyCooldown != uint64(0)
+	case "gotensor.subnet.v1.Params.pool_weight_updates":
+		return x.PoolWeightUpdates != false
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -515,6 +525,8 @@ func (x *fastReflection_Params) Clear(fd protoreflect.FieldDescriptor) {
 		x.ChildkeyTakeRateLimit = uint64(0)
 	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		x.PendingChildkeyCooldown = uint64(0)
+	case "gotensor.subnet.v1.Params.pool_weight_updates":
+		x.PoolWeightUpdates = false
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -630,6 +642,9 @@ func (x *fastReflection_Params) Get(descriptor protoreflect.FieldDescriptor) pro
 	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		value := x.PendingChildkeyCooldown
 		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.pool_weight_updates":
+		value := x.PoolWeightUpdates
+		return protoreflect.ValueOfBool(value)
 	default:
 		if descriptor.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -716,6 +731,8 @@ func (x *fastReflection_Params) Set(fd protoreflect.FieldDescriptor, value proto
 		x.ChildkeyTakeRateLimit = value.Uint()
 	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		x.PendingChildkeyCooldown = value.Uint()
+	case "gotensor.subnet.v1.Params.pool_weight_updates":
+		x.PoolWeightUpdates = value.Bool()
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -802,6 +819,8 @@ func (x *fastReflection_Params) Mutable(fd protoreflect.FieldDescriptor) protore
 		panic(fmt.Errorf("field childkey_take_rate_limit of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		panic(fmt.Errorf("field pending_childkey_cooldown of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.pool_weight_updates":
+		panic(fmt.Errorf("field pool_weight_updates of message gotensor.subnet.v1.Params is not mutable"))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -881,6 +900,8 @@ func (x *fastReflection_Params) NewField(fd protoreflect.FieldDescriptor) protor
 		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.Params.pending_childkey_cooldown":
 		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.pool_weight_updates":
+		return protoreflect.ValueOfBool(false)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -1050,6 +1071,9 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.PendingChildkeyCooldown != 0 {
 			n += 2 + runtime.Sov(uint64(x.PendingChildkeyCooldown))
 		}
+		if x.PoolWeightUpdates {
+			n += 3
+		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
 		}
@@ -1078,6 +1102,18 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.PoolWeightUpdates {
+			i--
+			if x.PoolWeightUpdates {
+				dAtA[i] = 1
+			} else {
+				dAtA[i] = 0
+			}
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0x98
 		}
 		if x.PendingChildkeyCooldown != 0 {
 			i = runtime.EncodeVarint(dAtA, i, uint64(x.PendingChildkeyCooldown))
@@ -1977,6 +2013,26 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 						break
 					}
 				}
+			case 35:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field PoolWeightUpdates", wireType)
+				}
+				var v int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				x.PoolWeightUpdates = bool(v != 0)
 			default:
 				iNdEx = preIndex
 				skippy, err := runtime.Skip(dAtA[iNdEx:])
@@ -2111,6 +2167,10 @@ type Params struct {
 	// pending_childkey_cooldown is the number of blocks a scheduled list of children waits; it takes
 	// effect at the subnet's first epoch after that (§8.4).
 	PendingChildkeyCooldown uint64 `protobuf:"varint,34,opt,name=pending_childkey_cooldown,json=pendingChildkeyCooldown,proto3" json:"pending_childkey_cooldown,omitempty"`
+	// pool_weight_updates turns on subtensor's reweighting of a pool at each block's liquidity
+	// injection, so that the injection leaves its price where it was (§5.4 step 1, §6.2). Off (the
+	// default), every pool keeps equal weights: the constant-product pool.
+	PoolWeightUpdates bool `protobuf:"varint,35,opt,name=pool_weight_updates,json=poolWeightUpdates,proto3" json:"pool_weight_updates,omitempty"`
 }
 
 func (x *Params) Reset() {
@@ -2364,6 +2424,13 @@ func (x *Params) GetPendingChildkeyCooldown() uint64 {
 	return 0
 }
 
+func (x *Params) GetPoolWeightUpdates() bool {
+	if x != nil {
+		return x.PoolWeightUpdates
+	}
+	return false
+}
+
 var File_gotensor_subnet_v1_params_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
@@ -2372,7 +2439,7 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6f, 0x12, 0x12, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x1a, 0x11, 0x61, 0x6d, 0x69, 0x6e, 0x6f, 0x2f, 0x61, 0x6d, 0x69,
 	0x6e, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x14, 0x67, 0x6f, 0x67, 0x6f, 0x70, 0x72,
-	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xc4,
+	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xfb,
 	0x0f, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x5f, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0e, 0x73, 0x75, 0x62, 0x6e,
@@ -2493,14 +2560,18 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x64, 0x6b, 0x65, 0x79, 0x5f, 0x63, 0x6f, 0x6f, 0x6c, 0x64, 0x6f, 0x77, 0x6e, 0x18, 0x22, 0x20,
 	0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x17, 0x70, 0x65, 0x6e, 0x64,
 	0x69, 0x6e, 0x67, 0x43, 0x68, 0x69, 0x6c, 0x64, 0x6b, 0x65, 0x79, 0x43, 0x6f, 0x6f, 0x6c, 0x64,
-	0x6f, 0x77, 0x6e, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01, 0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f,
-	0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f,
-	0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08, 0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75,
-	0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68,
-	0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e,
-	0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74,
-	0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74,
-	0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x6f, 0x77, 0x6e, 0x12, 0x35, 0x0a, 0x13, 0x70, 0x6f, 0x6f, 0x6c, 0x5f, 0x77, 0x65, 0x69, 0x67,
+	0x68, 0x74, 0x5f, 0x75, 0x70, 0x64, 0x61, 0x74, 0x65, 0x73, 0x18, 0x23, 0x20, 0x01, 0x28, 0x08,
+	0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x11, 0x70, 0x6f, 0x6f, 0x6c, 0x57, 0x65, 0x69,
+	0x67, 0x68, 0x74, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x73, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01,
+	0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f,
+	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08,
+	0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69,
+	0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b,
+	0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
+	0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
+	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f,
+	0x74, 0x6f, 0x33,
 }
 
 var (

@@ -9,11 +9,13 @@ import (
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
-// A subnet's pool is the equal-weight case of §6.2's weighted pool: a constant-product pool of TAO
-// (y) against alpha (x). Every quantity here is an exact integer: an output is
-// floor(r_out·Δ/(r_in+Δ)), so rounding always stays in the pool and x·y never decreases. (subtensor
-// goes through a 1e18-scaled power and can round the other way by a rao; DESIGN.md chooses exact.)
-// Nothing in this file reads or writes state: swap.go applies these quotes.
+// A subnet's pool is §6.2's weighted pool of TAO (y) against alpha (x). With equal weights, as
+// every pool has until an injection reweights it (pool_weights.go), it is a constant-product pool
+// and every quantity here is an exact integer: an output is floor(r_out·Δ/(r_in+Δ)), so rounding
+// always stays in the pool and x·y never decreases. (subtensor goes through a 1e18-scaled power
+// and can round the other way by a rao; DESIGN.md chooses exact.) With unequal weights the
+// outputs, fees and limit amounts are subtensor's own arithmetic (balancer.go). Nothing in this
+// file reads or writes state: swap.go applies these quotes.
 
 const (
 	// feeDenominator: a fee rate r takes r/65535 of what is paid in (§6.2).
@@ -25,8 +27,11 @@ const (
 	limitPriceScale = types.RaoPerTAO
 )
 
-// poolReserves are the two sides of a pool: TAO and alpha in the pool (Pool.tao, Pool.alpha_in).
-type poolReserves struct{ tao, alpha uint64 }
+// poolReserves are the two sides of a pool, TAO and alpha in the pool (Pool.tao, Pool.alpha_in),
+// and TAO's reserve weight (Pool.quote_weight, 0 for equal weights).
+type poolReserves struct{ tao, alpha, quote uint64 }
+
+func (r poolReserves) weights() balancer { return balancerOf(r.quote) }
 
 // swapQuote is what one swap would do to a pool. AmountIn + Fee is what it takes from the trader;
 // when a limit price stops it early that is less than was offered, and the rest stays with them.
@@ -37,6 +42,10 @@ type swapQuote struct {
 	feeTao uint64
 	// after are the pool's reserves once the swap (and, on a sell, the fee's sale) is done.
 	after poolReserves
+	// limitAt are the reserves whose price a limit is checked against: after (a buy, or a sale
+	// in an equal-weight pool), or, in a weighted pool's sale, the reserves before the fee is sold,
+	// as subtensor checks it.
+	limitAt poolReserves
 	// partial is set when the limit price stopped the swap before the whole amount was used.
 	partial bool
 }
@@ -54,7 +63,7 @@ type swapRequest struct {
 
 // quoteBuy prices a TAO → alpha swap of req.amount rao, fee included.
 func quoteBuy(r poolReserves, req swapRequest) (swapQuote, error) {
-	fee, in, err := splitFee(req)
+	fee, in, err := splitFee(r, req)
 	if err != nil {
 		return swapQuote{}, err
 	}
@@ -73,18 +82,16 @@ func quoteBuy(r poolReserves, req swapRequest) (swapQuote, error) {
 			formatPrice(r), types.FormatTAO(req.limit))
 	}
 	q := buyExactly(r, fee, in)
-	if req.limit != 0 && priceCmp(q.after, req.limit) > 0 {
-		// The largest input keeping the price at or below the limit: with k = x·y, a buy moves the
-		// price to (y+Δ)²/k, so y+Δ ≤ √(limit·k/1e9).
-		fits := satSub(isqrt(r.tao, r.alpha, req.limit, limitPriceScale), r.tao)
-		fitsFee := feeOnNet(fits, req.feeRate)
-		if !req.allowPartial {
-			return swapQuote{}, errorsmod.Wrapf(types.ErrSlippage,
-				"staking %s TAO would move the price to %s TAO/alpha, past your limit of %s; at most %s TAO fits, or allow a partial fill",
-				types.FormatTAO(req.amount), formatPrice(q.after), types.FormatTAO(req.limit), types.FormatTAO(fits+fitsFee))
+	if req.limit != 0 && priceCmp(q.limitAt, req.limit) > 0 {
+		if fitsFee, fits, smaller := buyFit(r, req, in); smaller {
+			if !req.allowPartial {
+				return swapQuote{}, errorsmod.Wrapf(types.ErrSlippage,
+					"staking %s TAO would move the price to %s TAO/alpha, past your limit of %s; at most %s TAO fits, or allow a partial fill",
+					types.FormatTAO(req.amount), formatPrice(q.after), types.FormatTAO(req.limit), types.FormatTAO(fits+fitsFee))
+			}
+			q = buyExactly(r, fitsFee, fits)
+			q.partial = true
 		}
-		q = buyExactly(r, fitsFee, fits)
-		q.partial = true
 	}
 	if q.AmountIn == 0 {
 		return swapQuote{}, errorsmod.Wrapf(types.ErrSlippage,
@@ -100,7 +107,7 @@ func quoteBuy(r poolReserves, req swapRequest) (swapQuote, error) {
 // quoteSell prices an alpha → TAO swap of req.amount alpha rao, fee included. The fee is taken in
 // alpha and sold after the trade, so the whole amount enters the pool and the limit applies to it.
 func quoteSell(r poolReserves, req swapRequest) (swapQuote, error) {
-	fee, in, err := splitFee(req)
+	fee, in, err := splitFee(r, req)
 	if err != nil {
 		return swapQuote{}, err
 	}
@@ -119,17 +126,16 @@ func quoteSell(r poolReserves, req swapRequest) (swapQuote, error) {
 			formatPrice(r), types.FormatTAO(req.limit))
 	}
 	q := sellExactly(r, fee, in)
-	if req.limit != 0 && priceCmp(q.after, req.limit) < 0 {
-		// Selling G moves the price to k/(x+G)², so x+G ≤ √(k·1e9/limit).
-		fits := satSub(isqrt(r.tao, r.alpha, limitPriceScale, req.limit), r.alpha)
-		if !req.allowPartial {
-			return swapQuote{}, errorsmod.Wrapf(types.ErrSlippage,
-				"unstaking %d alpha rao would move the price to %s TAO/alpha, past your limit of %s; at most %d fits, or allow a partial fill",
-				req.amount, formatPrice(q.after), types.FormatTAO(req.limit), fits)
+	if req.limit != 0 && priceCmp(q.limitAt, req.limit) < 0 {
+		if fitsFee, fits, smaller := sellFit(r, req, in); smaller {
+			if !req.allowPartial {
+				return swapQuote{}, errorsmod.Wrapf(types.ErrSlippage,
+					"unstaking %d alpha rao would move the price to %s TAO/alpha, past your limit of %s; at most %d fits, or allow a partial fill",
+					req.amount, formatPrice(q.limitAt), types.FormatTAO(req.limit), fits+fitsFee)
+			}
+			q = sellExactly(r, fitsFee, fits)
+			q.partial = true
 		}
-		fitsFee := feeOf(fits, req.feeRate)
-		q = sellExactly(r, fitsFee, fits-fitsFee)
-		q.partial = true
 	}
 	if q.AmountIn+q.Fee == 0 {
 		return swapQuote{}, errorsmod.Wrapf(types.ErrSlippage,
@@ -144,35 +150,89 @@ func quoteSell(r poolReserves, req swapRequest) (swapQuote, error) {
 
 // buyExactly pays in TAO into the pool; the fee goes to the fee collector, not the pool.
 func buyExactly(r poolReserves, fee, in uint64) swapQuote {
-	out := cpOut(r.tao, r.alpha, in)
+	out := r.buyOut(in)
+	after := poolReserves{tao: r.tao + in, alpha: r.alpha - out, quote: r.quote}
 	return swapQuote{
 		SwapResult: SwapResult{AmountIn: in, AmountOut: out, Fee: fee},
 		feeTao:     fee,
-		after:      poolReserves{tao: r.tao + in, alpha: r.alpha - out},
+		after:      after,
+		limitAt:    after,
 	}
 }
 
 // sellExactly pays in alpha, then sells the alpha fee fee-free for the fee collector's TAO.
 func sellExactly(r poolReserves, fee, in uint64) swapQuote {
-	out := cpOut(r.alpha, r.tao, in)
-	mid := poolReserves{tao: r.tao - out, alpha: r.alpha + in}
-	feeTao := cpOut(mid.alpha, mid.tao, fee)
+	out := r.sellOut(in)
+	mid := poolReserves{tao: r.tao - out, alpha: r.alpha + in, quote: r.quote}
+	feeTao := mid.sellOut(fee)
+	after := poolReserves{tao: mid.tao - feeTao, alpha: mid.alpha + fee, quote: r.quote}
+	limitAt := after
+	if !r.weights().equal() {
+		limitAt = mid
+	}
 	return swapQuote{
 		SwapResult: SwapResult{AmountIn: in, AmountOut: out, Fee: fee},
 		feeTao:     feeTao,
-		after:      poolReserves{tao: mid.tao - feeTao, alpha: mid.alpha + fee},
+		after:      after,
+		limitAt:    limitAt,
 	}
 }
 
+// buyOut is the alpha that in rao of TAO take out of the pool; sellOut the TAO that in alpha do.
+func (r poolReserves) buyOut(in uint64) uint64 {
+	if w := r.weights(); !w.equal() {
+		return w.buyOut(r, in)
+	}
+	return cpOut(r.tao, r.alpha, in)
+}
+
+func (r poolReserves) sellOut(in uint64) uint64 {
+	if w := r.weights(); !w.equal() {
+		return w.sellOut(r, in)
+	}
+	return cpOut(r.alpha, r.tao, in)
+}
+
+// buyFit is the part of a buy that keeps the price at or below req.limit, and its fee, for a
+// buy of full (net of fee) that would cross it. In a weighted pool it is subtensor's
+// calculate_quote_delta_in, with the fee recomputed on it (§6.2 step 5); should its rounding not
+// come out below full, smaller is false and the whole buy stands.
+func buyFit(r poolReserves, req swapRequest, full uint64) (fee, in uint64, smaller bool) {
+	if w := r.weights(); !w.equal() {
+		in = w.taoToReach(reservePrice(r), limitPrice(req.limit), r.tao)
+		return fixedFeeOnNet(in, req.feeRate), in, in < full
+	}
+	// With k = x·y, a buy moves the price to (y+Δ)²/k, so y+Δ ≤ √(limit·k/1e9).
+	in = satSub(isqrt(r.tao, r.alpha, req.limit, limitPriceScale), r.tao)
+	return feeOnNet(in, req.feeRate), in, true
+}
+
+// sellFit is the part of a sale that keeps the price at or above req.limit, and its fee, as
+// buyFit (calculate_base_delta_in in a weighted pool).
+func sellFit(r poolReserves, req swapRequest, full uint64) (fee, in uint64, smaller bool) {
+	if w := r.weights(); !w.equal() {
+		in = w.alphaToReach(reservePrice(r), limitPrice(req.limit), r.alpha)
+		return fixedFeeOnNet(in, req.feeRate), in, in < full
+	}
+	// Selling G (fee included) moves the price to k/(x+G)², so x+G ≤ √(k·1e9/limit).
+	gross := satSub(isqrt(r.tao, r.alpha, limitPriceScale, req.limit), r.alpha)
+	fee = feeOf(gross, req.feeRate)
+	return fee, gross - fee, true
+}
+
 // splitFee checks the request and splits its amount into fee and what the pool receives.
-func splitFee(req swapRequest) (fee, in uint64, err error) {
+func splitFee(r poolReserves, req swapRequest) (fee, in uint64, err error) {
 	if req.amount == 0 {
 		return 0, 0, errorsmod.Wrap(types.ErrInvalidAmount, "the amount to swap is zero")
 	}
 	if req.feeRate > types.MaxSwapFeeRate {
 		return 0, 0, errorsmod.Wrapf(types.ErrInvalidParams, "swap_fee_rate %d above %d", req.feeRate, types.MaxSwapFeeRate)
 	}
-	fee = feeOf(req.amount, req.feeRate)
+	if r.weights().equal() {
+		fee = feeOf(req.amount, req.feeRate)
+	} else {
+		fee = fixedFee(req.amount, req.feeRate)
+	}
 	return fee, req.amount - fee, nil
 }
 
@@ -238,9 +298,13 @@ func isqrt(tao, alpha, num, den uint64) uint64 {
 	return v.Uint64()
 }
 
-// priceCmp compares the pool's price with a limit in rao per alpha: the sign of tao·1e9 − limit·alpha.
-// An empty alpha side prices at 0, as Price does.
+// priceCmp compares the pool's price with a limit in rao per alpha: in an equal-weight pool
+// exactly, the sign of tao·1e9 − limit·alpha; in a weighted one as subtensor does, the U64F64
+// price against limit/1e9 in U64F64. An empty alpha side prices at 0, as Price does.
 func priceCmp(r poolReserves, limit uint64) int {
+	if !r.weights().equal() {
+		return reservePrice(r).Cmp(limitPrice(limit))
+	}
 	if r.alpha == 0 {
 		return cmpU64(0, limit)
 	}
@@ -264,12 +328,30 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// priceRao is the pool's price in rao per alpha, floored (0 for an empty alpha side).
+// priceRao is the pool's price in rao per alpha, floor(w1·tao·1e9/(w2·alpha)), saturating (0 for
+// an empty alpha side).
 func priceRao(r poolReserves) uint64 {
 	if r.alpha == 0 {
 		return 0
 	}
-	return mulDivFloor(r.tao, limitPriceScale, r.alpha)
+	return r.taoWorth(limitPriceScale)
+}
+
+// taoWorth is alpha's worth in TAO at the spot price, floor(alpha·w1·tao/(w2·alpha_in)),
+// saturating, without a swap (0 for an empty alpha side).
+func (r poolReserves) taoWorth(alpha uint64) uint64 {
+	w := r.weights()
+	if r.alpha == 0 {
+		return 0
+	}
+	num := new(big.Int).SetUint64(alpha)
+	num.Mul(num, new(big.Int).SetUint64(r.tao)).Mul(num, new(big.Int).SetUint64(w.base()))
+	den := new(big.Int).SetUint64(r.alpha)
+	den.Mul(den, new(big.Int).SetUint64(w.quote))
+	if num.Quo(num, den); !num.IsUint64() {
+		return ^uint64(0)
+	}
+	return num.Uint64()
 }
 
 // formatPrice renders the price as TAO per alpha with nine decimals, the unit of limit prices.

@@ -22,7 +22,8 @@ import (
 // charged on top of AmountIn, in the unit paid in (TAO on a buy, alpha on a sell).
 type SwapResult struct{ AmountIn, AmountOut, Fee uint64 }
 
-// Price is the pool's spot price in TAO per alpha, tao / alpha_in (0 while alpha_in is 0).
+// Price is the pool's spot price in TAO per alpha, (w1/w2)·(tao/alpha_in) as §6.2 computes it
+// (tao/alpha_in at equal weights; 0 while alpha_in is 0).
 func (k Keeper) Price(ctx context.Context, netuid uint32) (fixed.U64F64, error) {
 	pool, err := k.GetPool(ctx, netuid)
 	if err != nil {
@@ -31,11 +32,11 @@ func (k Keeper) Price(ctx context.Context, netuid uint32) (fixed.U64F64, error) 
 	return reservePrice(reservesOf(pool)), nil
 }
 
-func reservePrice(r poolReserves) fixed.U64F64 {
-	return fixed.U64F64FromUint(r.tao).SafeDiv(fixed.U64F64FromUint(r.alpha))
-}
+func reservePrice(r poolReserves) fixed.U64F64 { return r.weights().price(r.alpha, r.tao) }
 
-func reservesOf(p types.Pool) poolReserves { return poolReserves{tao: p.Tao, alpha: p.AlphaIn} }
+func reservesOf(p types.Pool) poolReserves {
+	return poolReserves{tao: p.Tao, alpha: p.AlphaIn, quote: p.QuoteWeight}
+}
 
 // swapTaoForAlpha buys alpha with tao rao that are already in the module account. The fee goes to
 // the fee collector unless dropFees (chain buys). If limitPrice (rao per alpha, 0 for none) stops
@@ -146,11 +147,14 @@ func (q queryServer) SwapQuote(ctx context.Context, req *types.QuerySwapQuoteReq
 }
 
 // slippagePpm is how much worse than the spot price a swap pays, fee included, in parts per
-// million (floored): a buy's TAO per alpha above spot, a sell's below it.
+// million (floored): a buy's TAO per alpha above spot, a sell's below it. The spot price is
+// w1·y/(w2·x), so x is weighed by w2 and y by w1 (a common factor at equal weights).
 func slippagePpm(r poolReserves, q swapQuote, buy bool) uint64 {
 	paid := new(big.Int).SetUint64(q.AmountIn + q.Fee)
 	got := new(big.Int).SetUint64(q.AmountOut)
-	x, y := new(big.Int).SetUint64(r.alpha), new(big.Int).SetUint64(r.tao)
+	w := r.weights()
+	x := new(big.Int).Mul(new(big.Int).SetUint64(r.alpha), new(big.Int).SetUint64(w.quote))
+	y := new(big.Int).Mul(new(big.Int).SetUint64(r.tao), new(big.Int).SetUint64(w.base()))
 	// Buy: effective/spot = paid·x/(got·y). Sell: effective/spot = got·x/(paid·y).
 	var worse, base *big.Int
 	if buy {
