@@ -23,8 +23,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotensor/gotensor/explorer/store"
+	"github.com/gotensor/gotensor/explorer/web"
 	"github.com/gotensor/gotensor/localnet"
 	"github.com/gotensor/gotensor/sdk/chain"
+	"github.com/gotensor/gotensor/sim/stats"
+	"github.com/gotensor/gotensor/subnets/forecast/standings"
 	"github.com/gotensor/gotensor/x/subnet/types"
 )
 
@@ -304,7 +307,101 @@ func TestExplorerInBrowser(t *testing.T) {
 		"incentive and dividends, per uid and per coldkey")
 	require.Positive(t, get(t, tab, chromedp.Evaluate[int](`document.querySelectorAll("#validators tbody tr").length`)))
 	shot("fairness")
+
+	// Published skill: the validators publish their standings, signed, on the endpoint the chain
+	// lists as their axon; the panel's correlation is the Spearman of the skill they published
+	// for that epoch (pooled over challenges) with the chain's incentive at the epoch.
+	skill := publishedSkill(t, url, netuid, 3) // the roster's three miners
+	do(chromedp.Navigate(fmt.Sprintf("%s/subnets/%d/fairness", url, netuid)), chromedp.WaitVisible(chromedp.ID("skill-spearman")))
+	shownSkill := snapshot(textOf("#skill-spearman"), textOf("#skill-publishers"),
+		`Array.from(document.querySelectorAll("#skill-validators tbody tr")).map(r => r.cells[2].textContent).join(",")`)
+	latest := skill.Skill.Latest
+	if shownSkill[0] != fmt.Sprintf("%.3f", *latest.Spearman) {
+		skill = publishedSkill(t, url, netuid, 3) // a newer epoch was read between the two requests
+		latest = skill.Skill.Latest
+	}
+	require.Equal(t, fmt.Sprintf("%.3f", *latest.Spearman), shownSkill[0])
+	require.Equal(t, strconv.Itoa(latest.Publishers), shownSkill[1])
+	// The panel lists both roster validators as published; any other uid counted as a validator
+	// (the owner's, which runs only the referee) publishes nothing.
+	statuses, listed := strings.Split(shownSkill[2], ","), 0
+	for _, st := range statuses {
+		require.Contains(t, []string{store.SkillPublished, store.SkillNotPublished}, st)
+		if st == store.SkillPublished {
+			listed++
+		}
+	}
+	require.Equal(t, 2, listed, "%v", statuses)
+	var pooledSkill, incentive []float64
+	var weightSum, challenges = map[string]float64{}, map[string]float64{}
+	var order []string
+	published := 0
+	for _, r := range latest.Readings {
+		if r.Status != store.SkillPublished {
+			continue
+		}
+		published++
+		for _, m := range r.Miners {
+			if _, seen := challenges[m.Hotkey]; !seen {
+				order = append(order, m.Hotkey)
+			}
+			weightSum[m.Hotkey] += m.Skill * float64(m.Challenges)
+			challenges[m.Hotkey] += float64(m.Challenges)
+		}
+	}
+	require.Equal(t, 2, published, "both validators publish: %+v", latest.Readings)
+	epochMG, err := c.Query().Metagraph(chain.AtHeight(q, latest.Block), &types.QueryMetagraphRequest{Netuid: netuid})
+	require.NoError(t, err)
+	for _, hk := range order {
+		if challenges[hk] == 0 {
+			continue
+		}
+		uid := slices.IndexFunc(epochMG.Neurons, func(n types.NeuronView) bool { return n.Hotkey == hk })
+		require.GreaterOrEqual(t, uid, 0, "a published miner %s is on the subnet", hk)
+		pooledSkill = append(pooledSkill, weightSum[hk]/challenges[hk])
+		incentive = append(incentive, float64(epochMG.Neurons[uid].Incentive))
+	}
+	rho, ok := stats.SpearmanDefined(pooledSkill, incentive)
+	require.True(t, ok)
+	require.InDelta(t, rho, *latest.Spearman, 1e-9, "the panel's correlation is the published skill's against the chain's incentive")
+	// What the validators publish now verifies against their hotkeys, at the address the chain
+	// lists for them, and is no older than what the panel shows.
+	for _, r := range latest.Readings {
+		if r.Status != store.SkillPublished {
+			continue
+		}
+		n := epochMG.Neurons[r.UID]
+		require.NotNil(t, n.Axon, "validator %d announces its endpoint", r.UID)
+		require.Equal(t, standings.AxonVersion, n.Axon.Version)
+		now, err := standings.Fetch(q, http.DefaultClient, fmt.Sprintf("%s:%d", n.Axon.Ip, n.Axon.Port),
+			standings.Check{ChainID: localnet.DefaultChainID, Netuid: netuid, Hotkey: n.Hotkey})
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, now.Block, r.StandingsBlock)
+		require.Len(t, now.Miners, len(r.Miners), "validator %d measures the same miners", r.UID)
+	}
+	shot("fairness-skill")
 	t.Logf("screenshots in %s", shots)
+}
+
+// publishedSkill waits until the explorer holds the validators' published skill for an epoch of
+// the subnet whose correlation is defined, over at least minMiners miners, and returns it.
+func publishedSkill(t *testing.T, url string, netuid uint16, minMiners int) web.FairnessView {
+	t.Helper()
+	var v web.FairnessView
+	require.Eventually(t, func() bool {
+		res, err := http.Get(fmt.Sprintf("%s/api/subnets/%d/fairness", url, netuid))
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		v = web.FairnessView{}
+		if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&v) != nil {
+			return false
+		}
+		l := v.Skill.Latest
+		return l != nil && l.Spearman != nil && l.Publishers == 2 && l.Miners >= max(minMiners, 2)
+	}, 60*time.Second, 250*time.Millisecond, "the validators' published skill is read at an epoch")
+	return v
 }
 
 // get runs one action in the browser, within 30 s.
