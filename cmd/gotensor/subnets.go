@@ -275,9 +275,11 @@ address listened on. ctrl-c stops.`,
 func forecastValidatorCmd() *cobra.Command {
 	f := &neuronFlags{}
 	var (
-		roundInterval, queryTimeout time.Duration
-		weightsInterval             uint64
-		statePath                   string
+		roundInterval, queryTimeout  time.Duration
+		weightsInterval              uint64
+		statePath                    string
+		standingsListen, standingsIP string
+		standingsPort                uint16
 	)
 	cmd := &cobra.Command{
 		Use:   "validator",
@@ -286,7 +288,10 @@ func forecastValidatorCmd() *cobra.Command {
 (--query-timeout each; a late or missing answer scores 0); every --weights-interval blocks (default:
 once per epoch) put the scores on chain as weights, committed and revealed an epoch later when the
 subnet uses commit-reveal. An unrevealed commit is kept in --state-file, so that a restart still
-reveals it. ctrl-c stops and prints the standings.`,
+reveals it. With --standings-listen the validator serves its standings (every miner's measured
+skill, score and challenges) at GET /forecast/standings, signed by its hotkey, for anyone to read,
+and announces the address with serve-axon (--standings-external-ip/-port when readers reach it
+elsewhere). ctrl-c stops and prints the standings.`,
 		Example: `  gotensor subnets forecast validator --wallet bob --netuid 1 --node 127.0.0.1:9090`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -296,6 +301,13 @@ reveals it. ctrl-c stops and prints the standings.`,
 			}
 			if queryTimeout <= 0 {
 				errs = append(errs, fmt.Errorf("--query-timeout must be positive, not %s", queryTimeout))
+			}
+			var publishIP netip.Addr
+			if standingsIP != "" {
+				var err error
+				if publishIP, err = netip.ParseAddr(standingsIP); err != nil {
+					errs = append(errs, fmt.Errorf("--standings-external-ip %q is not an IP address", standingsIP))
+				}
 			}
 			if err := errors.Join(errs...); err != nil {
 				return err
@@ -312,7 +324,8 @@ reveals it. ctrl-c stops and prints the standings.`,
 			v, err := neuron.NewValidator(neuron.ValidatorConfig{
 				Chain: conn.client, Hotkey: conn.hotkey, Netuid: uint16(f.netuid),
 				RoundInterval: roundInterval, QueryTimeout: queryTimeout, WeightsInterval: weightsInterval,
-				StatePath: statePath, Logger: log,
+				StatePath: statePath, PublishAddr: standingsListen, PublishExternalIP: publishIP, PublishExternalPort: standingsPort,
+				Logger: log,
 			})
 			if err != nil {
 				return err
@@ -334,6 +347,9 @@ reveals it. ctrl-c stops and prints the standings.`,
 	fl.DurationVar(&queryTimeout, "query-timeout", neuron.DefaultQueryTimeout, "how long each miner has to answer")
 	fl.Uint64Var(&weightsInterval, "weights-interval", 0, "blocks between two weight updates (0: once per epoch)")
 	fl.StringVar(&statePath, "state-file", "", "file keeping the unrevealed commit (default: under --home/forecast/)")
+	fl.StringVar(&standingsListen, "standings-listen", "", "serve the signed standings at GET /forecast/standings on this address and announce it (default: not published)")
+	fl.StringVar(&standingsIP, "standings-external-ip", "", "IP address readers reach the standings at (default: the listen address)")
+	fl.Uint16Var(&standingsPort, "standings-external-port", 0, "port readers reach the standings at (default: the listen port)")
 	return cmd
 }
 

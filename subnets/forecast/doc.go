@@ -17,6 +17,7 @@
 // The subpackages hold the parts: protocol (wire types and their
 // validation), series (live and replayed ground truth), model (the
 // forecasting models), score (skill over a fixed reference forecast under a
-// proper scoring rule) and scoreboard (moving averages, weights, measured
-// skill).
+// proper scoring rule), scoreboard (moving averages, weights, measured
+// skill) and standings (the signed scoreboard a validator publishes for
+// anyone to read, and its verification).
 package forecast

@@ -41,6 +41,17 @@
 // reveal too early, no validator permit yet) are retried at the block they
 // may pass.
 //
+// With PublishAddr the validator also publishes what it measures: a plain
+// HTTP endpoint answers GET /forecast/standings with its scoreboard (each
+// miner's skill, score, challenges and answered, the metagraph block and
+// epoch they were aligned at, the rounds scored) as JSON signed by its hotkey
+// (package standings), re-signed at most once per scored round. It announces
+// the endpoint with serve-axon once its hotkey is registered, as a miner
+// announces its axon, at axon version 0 (standings.AxonVersion: no synapse
+// wire); validators challenge only axons that speak the synapse wire, so a
+// validator's endpoint is never taken for a miner. The explorer reads it at
+// each epoch.
+//
 // With ScoreOnly the validator is a referee: the round loop alone, never the
 // weights loop. The local network runs one beside its validators, with its
 // own secret (so its own draw of series, which no validator ever shows), to
