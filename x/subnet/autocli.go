@@ -109,6 +109,18 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "SetChildkeyTake", Use: "set-childkey-take [hotkey] [netuid] [take-u16]", PositionalArgs: pos("hotkey", "netuid", "take"),
 					Short: "change the share of its parents' dividends your hotkey keeps on a subnet (u16: 11796 = 18 %)",
 				},
+				{
+					RpcMethod: "SetChildren", Use: "set-children [netuid] [hotkey]", PositionalArgs: pos("netuid", "hotkey"),
+					Short: "schedule your hotkey's children on a subnet, in force from the first epoch after the cooldown (no --children: revoke them all)",
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"children":    {Usage: "a child hotkey; repeat the flag for each (at most 5)"},
+						"proportions": {Usage: "each child's u64 proportion of your hotkey's stake, in the order of --children, comma-separated or repeated (18446744073709551615 = all; at most that in sum)"},
+					},
+				},
+				{
+					RpcMethod: "SetChildkeyTake", Use: "set-childkey-take [hotkey] [netuid] [take-u16]", PositionalArgs: pos("hotkey", "netuid", "take"),
+					Short: "change the share of its parents' dividends your hotkey keeps on a subnet (u16: 11796 = 18 %)",
+				},
 				{RpcMethod: "SetDelegateTake", Use: "set-take [hotkey] [take-u16]", PositionalArgs: pos("hotkey", "take"), Short: "change your hotkey's take on dividends (u16: 11796 = 18 %)"},
 				{
 					RpcMethod: "SetWeights", Use: "set-weights [netuid] [uids] [values]", PositionalArgs: pos("netuid", "uids", "values"),

@@ -475,6 +475,33 @@ func (k Keeper) totalStakeInTao(ctx context.Context, hotkey sdk.AccAddress) (uin
 	return sum.ToUint64(), err
 }
 
+// dropPendingChildrenBelowThreshold is remove_stake's step 6 (§8.4): a hotkey whose stake in TAO
+// fell below StakeThreshold loses the lists of children it scheduled, on every subnet; the lists
+// in force stay.
+func (k Keeper) dropPendingChildrenBelowThreshold(ctx context.Context, hotkey sdk.AccAddress) error {
+	params, err := k.mustParams(ctx)
+	if err != nil {
+		return err
+	}
+	if params.StakeThreshold == 0 {
+		return nil
+	}
+	stake, err := k.totalStakeInTao(ctx, hotkey)
+	if err != nil || stake >= params.StakeThreshold {
+		return err
+	}
+	netuids, err := k.Netuids(ctx)
+	if err != nil {
+		return err
+	}
+	for _, netuid := range netuids {
+		if err := k.PendingChildKeys.Remove(ctx, pairKey(netuid, hotkey)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SetChildren is set_children (§8.4), checked in subtensor's order: rate limit, not root, the
 // subnet exists, the signer owns the hotkey, no child twice, the graph rules, and the parent's
 // stake. Before the subnet's start-call the list applies at once; after, at the first epoch after

@@ -409,3 +409,34 @@ func TestChildKeysClearedWithTheSubnet_8_4(t *testing.T) {
 	require.Empty(t, g.ChildKeys.SetAt)
 	require.NoError(t, n.k.BrokenInvariants(n.ctx()))
 }
+
+// A hotkey whose stake falls below StakeThreshold by remove-stake loses the children it scheduled
+// (§8.4, remove_stake's last step); above it they stay scheduled.
+func TestRemoveStakeDropsPendingChildren_8_4(t *testing.T) {
+	e := newEconomy(t, 1, []uint64{300 * oneTAO})
+	params, err := e.k.Params.Get(e.ctx())
+	require.NoError(t, err)
+	params.StakeThreshold = 100 * oneTAO
+	require.NoError(t, e.k.Params.Set(e.ctx(), params))
+	parent, cold := e.validators[0], e.account(5)
+	_, err = e.srv.SetChildren(e.ctx(), &types.MsgSetChildren{
+		Coldkey: cold.String(), Hotkey: parent.String(), Netuid: e.netuid, Children: []string{newKey().String()}, Proportions: []uint64{halfOf},
+	})
+	require.NoError(t, err)
+	pending := func() bool {
+		has, err := e.k.PendingChildKeys.Has(e.ctx(), collections.Join(e.netuid, parent))
+		require.NoError(t, err)
+		return has
+	}
+	require.True(t, pending())
+	staked, err := e.k.StakeOf(e.ctx(), parent, cold, e.netuid)
+	require.NoError(t, err)
+	_, err = e.srv.RemoveStake(e.ctx(), &types.MsgRemoveStake{Coldkey: cold.String(), Hotkey: parent.String(), Netuid: e.netuid, Alpha: staked / 10})
+	require.NoError(t, err)
+	require.True(t, pending(), "still above the threshold")
+	staked, err = e.k.StakeOf(e.ctx(), parent, cold, e.netuid)
+	require.NoError(t, err)
+	_, err = e.srv.RemoveStake(e.ctx(), &types.MsgRemoveStake{Coldkey: cold.String(), Hotkey: parent.String(), Netuid: e.netuid, Alpha: staked * 9 / 10})
+	require.NoError(t, err)
+	require.False(t, pending(), "below the threshold")
+}

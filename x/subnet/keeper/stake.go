@@ -332,6 +332,10 @@ func (s msgServer) RemoveStake(ctx context.Context, msg *types.MsgRemoveStake) (
 	}); err != nil {
 		return nil, err
 	}
+	// A hotkey left below StakeThreshold loses the children it scheduled (§8.4).
+	if err := k.dropPendingChildrenBelowThreshold(ctx, hotkey); err != nil {
+		return nil, err
+	}
 	return &types.MsgRemoveStakeResponse{AlphaSpent: sold, TaoReceived: res.AmountOut, Fee: res.Fee}, nil
 }
 
