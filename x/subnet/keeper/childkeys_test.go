@@ -393,21 +393,62 @@ func TestParentPaidThroughChildOverEpochs_8_4(t *testing.T) {
 	require.NoError(t, restarted.App.SubnetKeeper.BrokenInvariants(restarted.Ctx()))
 }
 
-// A pruned subnet's child keys go with it, so a subnet reusing the netuid starts without them.
+// A pruned subnet's child keys go with it (§6.4), so a subnet reusing the netuid starts without
+// them; another subnet's stay.
 func TestChildKeysClearedWithTheSubnet_8_4(t *testing.T) {
+	f := newDissolving(t, 5, 1_024)
+	cold := f.account(2)
+	keep, gone := newKey(), newKey()
+	f.burnedRegister(cold, keep, 1)
+	f.burnedRegister(cold, gone, 2)
+	for netuid, hot := range map[uint32]sdk.AccAddress{1: keep, 2: gone} {
+		_, err := f.srv.SetChildren(f.ctx(), &types.MsgSetChildren{
+			Coldkey: cold.String(), Hotkey: hot.String(), Netuid: netuid, Children: []string{newKey().String()}, Proportions: []uint64{halfOf},
+		})
+		require.NoError(t, err)
+		_, err = f.srv.SetChildkeyTake(f.ctx(), &types.MsgSetChildkeyTake{Coldkey: cold.String(), Hotkey: hot.String(), Netuid: netuid, Take: 100})
+		require.NoError(t, err)
+	}
+	f.next()
+	g, err := f.k.ExportGenesis(f.ctx())
+	require.NoError(t, err)
+	require.Len(t, g.ChildKeys.Children, 1, "subnet 1 has not started: its list is in force")
+	require.Len(t, g.ChildKeys.Pending, 1, "subnet 2 has: its list is scheduled")
+
+	f.prune()
+	g, err = f.k.ExportGenesis(f.ctx())
+	require.NoError(t, err)
+	for _, c := range g.ChildKeys.Children {
+		require.Equal(t, uint32(1), c.Netuid)
+	}
+	require.Empty(t, g.ChildKeys.Pending)
+	require.Len(t, g.ChildKeys.Takes, 1)
+	require.Equal(t, uint32(1), g.ChildKeys.Takes[0].Netuid)
+	require.Len(t, g.ChildKeys.SetAt, 1)
+	require.NoError(t, f.k.BrokenInvariants(f.ctx()))
+}
+
+// The invariant names a graph the rules could not have made: a parent index out of step with
+// the children, and two hotkeys each other's parent.
+func TestChildKeysInvariantCatchesBrokenGraphs_8_4(t *testing.T) {
 	n := newChildNet(t)
-	parent := n.hotkey(n.coldA)
-	_, err := n.setChildren(n.coldA, parent, n.netuid, []sdk.AccAddress{newKey()}, []uint64{halfOf})
+	a, b := n.hotkey(n.coldA), n.hotkey(n.coldA)
+	_, err := n.setChildren(n.coldA, a, n.netuid, []sdk.AccAddress{b}, []uint64{halfOf})
 	require.NoError(t, err)
-	g, err := n.k.ExportGenesis(n.ctx())
-	require.NoError(t, err)
-	require.Len(t, g.ChildKeys.Children, 1)
-	require.NoError(t, n.k.ClearChildKeys(n.ctx(), n.netuid))
-	g, err = n.k.ExportGenesis(n.ctx())
-	require.NoError(t, err)
-	require.Empty(t, g.ChildKeys.Children)
-	require.Empty(t, g.ChildKeys.SetAt)
 	require.NoError(t, n.k.BrokenInvariants(n.ctx()))
+
+	require.NoError(t, n.k.ParentKeys.Set(n.ctx(), collections.Join(n.netuid, b),
+		types.ChildLinks{Links: []types.ChildLink{{Proportion: thirdOf, Hotkey: a}}}))
+	require.ErrorContains(t, n.k.BrokenInvariants(n.ctx()), "child-keys-consistent")
+
+	require.NoError(t, n.k.ParentKeys.Set(n.ctx(), collections.Join(n.netuid, b),
+		types.ChildLinks{Links: []types.ChildLink{{Proportion: halfOf, Hotkey: a}}}))
+	require.NoError(t, n.k.BrokenInvariants(n.ctx()))
+	require.NoError(t, n.k.ChildKeys.Set(n.ctx(), collections.Join(n.netuid, b),
+		types.ChildLinks{Links: []types.ChildLink{{Proportion: 1, Hotkey: a}}}))
+	require.NoError(t, n.k.ParentKeys.Set(n.ctx(), collections.Join(n.netuid, a),
+		types.ChildLinks{Links: []types.ChildLink{{Proportion: 1, Hotkey: b}}}))
+	require.ErrorContains(t, n.k.BrokenInvariants(n.ctx()), "each other's parent")
 }
 
 // A hotkey whose stake falls below StakeThreshold by remove-stake loses the children it scheduled

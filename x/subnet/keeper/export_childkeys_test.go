@@ -29,8 +29,3 @@ func (k Keeper) ParentChildDividends(ctx context.Context, netuid uint32, hotkey 
 func Inherit(own uint64, children []types.ChildLink, parentStakes []uint64, parents []types.ChildLink) uint64 {
 	return inherit(own, children, parentStakes, parents)
 }
-
-// ClearChildKeys exposes what dissolving a subnet does to its child keys.
-func (k Keeper) ClearChildKeys(ctx context.Context, netuid uint32) error {
-	return k.clearChildKeys(ctx, netuid)
-}
