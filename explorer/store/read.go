@@ -622,8 +622,8 @@ type NeuronOn struct {
 // HotkeyNeurons are the uids the hotkey holds at each subnet's latest epoch.
 func (s *DB) HotkeyNeurons(ctx context.Context, hotkey string) ([]NeuronOn, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT `+prefixed("n.", neuronColumns)+`, n.netuid, n.block
-		FROM neurons n JOIN (SELECT netuid, MAX(block) AS block FROM epochs GROUP BY netuid) e ON n.netuid = e.netuid AND n.block = e.block
-		WHERE n.hotkey = ? ORDER BY n.netuid`), hotkey)
+		FROM neurons n WHERE n.hotkey = ? AND n.block = (SELECT MAX(block) FROM epochs e WHERE e.netuid = n.netuid)
+		ORDER BY n.netuid`), hotkey)
 	if err != nil {
 		return nil, err
 	}

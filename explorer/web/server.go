@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -138,11 +139,17 @@ func (s *Server) render(name string, load func(*http.Request) (any, error)) http
 		if err != nil {
 			code, t, page.Err = status(err), s.pages["error"], err.Error()
 		}
+		// The page is rendered whole, then sent in one write: a template writes in hundreds of
+		// small pieces, and a page that fails to render is an error page, not half a page.
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, page); err != nil {
+			s.cfg.Logger.Warn("explorer: rendering", "page", name, "err", err)
+			code, buf = http.StatusInternalServerError, bytes.Buffer{}
+			_ = s.pages["error"].Execute(&buf, view{Page: "error", Path: r.URL.Path, Err: "rendering the page: " + err.Error()})
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(code)
-		if err := t.Execute(w, page); err != nil {
-			s.cfg.Logger.Warn("explorer: rendering", "page", name, "err", err)
-		}
+		_, _ = w.Write(buf.Bytes())
 	}
 }
 
