@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 
 	"github.com/gotensor/gotensor/sdk/metagraph"
 	"github.com/gotensor/gotensor/subnets/forecast/scoreboard"
@@ -115,13 +114,14 @@ func refereeSkillIncentiveSpearman(ns []NeuronReport) *float64 {
 // over the miners (any uid but the owner and the demo's validators) that the measure covers, as
 // scoreboard.SkillIncentive does for the explorer.
 func minerSpearman(ns []NeuronReport, skillOf func(NeuronReport) (skill float64, challenges int)) *float64 {
+	// A standing's UID is its report's index in ns (the uid itself, in a report of the metagraph).
 	measured := make([]scoreboard.Standing, len(ns))
 	for i, n := range ns {
 		skill, challenges := skillOf(n)
-		measured[i] = scoreboard.Standing{UID: n.UID, Hotkey: n.Hotkey, Skill: skill, Challenges: challenges}
+		measured[i] = scoreboard.Standing{UID: uint16(i), Hotkey: n.Hotkey, Skill: skill, Challenges: challenges}
 	}
 	rho, _, ok := scoreboard.SkillIncentive(measured, func(s scoreboard.Standing) (float64, bool) {
-		n := ns[slices.IndexFunc(ns, func(n NeuronReport) bool { return n.UID == s.UID })]
+		n := ns[s.UID]
 		return n.Incentive, n.Role != roleValidator && n.Role != roleOwner
 	})
 	if !ok {
