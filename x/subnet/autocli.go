@@ -47,6 +47,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "SwapQuote", Use: "swap-quote [netuid] [amount]", PositionalArgs: pos("netuid", "amount"),
 					Short: "quote a stake (--stake: TAO in, alpha out) or an unstake (alpha in, TAO out) with fee and slippage",
 				},
+				{
+					RpcMethod: "ColdkeySwap", Use: "coldkey-swap [coldkey]", PositionalArgs: pos("coldkey"),
+					Short: "show a coldkey's announced swap: the new coldkey, the block it runs at, whether it is disputed",
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -131,6 +135,26 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "RevealWeights", Use: "reveal-weights [netuid] [uids] [values] [salt-hex-or-base64]", PositionalArgs: pos("netuid", "uids", "values", "salt"),
 					Short: "reveal committed weights",
 				},
+				{
+					RpcMethod: "SwapHotkey", Use: "swap-hotkey [hotkey] [new-hotkey]", PositionalArgs: pos("hotkey", "new_hotkey"),
+					Short: "move a hotkey of --from to a new hotkey on every subnet (0.1 TAO), or on one with --one-subnet --netuid (0.001 TAO): uids, stake, take and ownership follow",
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"one_subnet": {Usage: "swap on the subnet --netuid only; the old hotkey keeps its other subnets"},
+						"netuid":     {Usage: "the subnet of a --one-subnet swap"},
+					},
+				},
+				{
+					RpcMethod: "SwapColdkey", Use: "swap-coldkey [new-coldkey]", PositionalArgs: pos("new_coldkey"),
+					Short: "announce that --from moves its balance, stakes, hotkeys and subnets to new-coldkey; the chain runs it after coldkey_swap_announcement_delay blocks (0.1 TAO)",
+				},
+				{RpcMethod: "DisputeColdkeySwap", Use: "dispute-coldkey-swap", Short: "stop the announced swap of --from (a stolen key's owner); only the chain authority can reset it"},
+				{RpcMethod: "ClearColdkeySwap", Use: "clear-coldkey-swap", Short: "withdraw the announced swap of --from, once the re-announcement delay after its due block has passed"},
+				{
+					RpcMethod: "ResetColdkeySwap", Use: "reset-coldkey-swap [coldkey]", PositionalArgs: pos("coldkey"), GovProposal: true,
+					Short: "clear a coldkey's announced or disputed swap (chain authority only)",
+				},
+				{RpcMethod: "AssociateHotkey", Use: "associate-hotkey [hotkey]", PositionalArgs: pos("hotkey"), Short: "make --from the owner of a hotkey no one owns, without registering it"},
+				{RpcMethod: "DisassociateHotkey", Use: "disassociate-hotkey [hotkey]", PositionalArgs: pos("hotkey"), Short: "give up a hotkey of --from that holds no uid, stake or subnet"},
 				{
 					RpcMethod: "ServeAxon", Use: "serve-axon [netuid] [ip] [port]", PositionalArgs: pos("netuid", "ip", "port"),
 					Short: "publish the address the --from hotkey serves on",

@@ -33,6 +33,7 @@ const (
 	Query_SwapQuote_FullMethodName        = "/gotensor.subnet.v1.Query/SwapQuote"
 	Query_Children_FullMethodName         = "/gotensor.subnet.v1.Query/Children"
 	Query_Parents_FullMethodName          = "/gotensor.subnet.v1.Query/Parents"
+	Query_ColdkeySwap_FullMethodName      = "/gotensor.subnet.v1.Query/ColdkeySwap"
 )
 
 // QueryClient is the client API for Query service.
@@ -70,6 +71,8 @@ type QueryClient interface {
 	Children(ctx context.Context, in *QueryChildrenRequest, opts ...grpc.CallOption) (*QueryChildrenResponse, error)
 	// Parents returns the hotkeys that lend a hotkey stake on a subnet (§8.4).
 	Parents(ctx context.Context, in *QueryParentsRequest, opts ...grpc.CallOption) (*QueryParentsResponse, error)
+	// ColdkeySwap shows a coldkey's announced swap: to whom, when it runs, whether it is disputed.
+	ColdkeySwap(ctx context.Context, in *QueryColdkeySwapRequest, opts ...grpc.CallOption) (*QueryColdkeySwapResponse, error)
 }
 
 type queryClient struct {
@@ -220,6 +223,16 @@ func (c *queryClient) Parents(ctx context.Context, in *QueryParentsRequest, opts
 	return out, nil
 }
 
+func (c *queryClient) ColdkeySwap(ctx context.Context, in *QueryColdkeySwapRequest, opts ...grpc.CallOption) (*QueryColdkeySwapResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryColdkeySwapResponse)
+	err := c.cc.Invoke(ctx, Query_ColdkeySwap_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -255,6 +268,8 @@ type QueryServer interface {
 	Children(context.Context, *QueryChildrenRequest) (*QueryChildrenResponse, error)
 	// Parents returns the hotkeys that lend a hotkey stake on a subnet (§8.4).
 	Parents(context.Context, *QueryParentsRequest) (*QueryParentsResponse, error)
+	// ColdkeySwap shows a coldkey's announced swap: to whom, when it runs, whether it is disputed.
+	ColdkeySwap(context.Context, *QueryColdkeySwapRequest) (*QueryColdkeySwapResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -306,6 +321,9 @@ func (UnimplementedQueryServer) Children(context.Context, *QueryChildrenRequest)
 }
 func (UnimplementedQueryServer) Parents(context.Context, *QueryParentsRequest) (*QueryParentsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Parents not implemented")
+}
+func (UnimplementedQueryServer) ColdkeySwap(context.Context, *QueryColdkeySwapRequest) (*QueryColdkeySwapResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ColdkeySwap not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -580,6 +598,24 @@ func _Query_Parents_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_ColdkeySwap_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryColdkeySwapRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ColdkeySwap(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_ColdkeySwap_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ColdkeySwap(ctx, req.(*QueryColdkeySwapRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -642,6 +678,10 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Parents",
 			Handler:    _Query_Parents_Handler,
+		},
+		{
+			MethodName: "ColdkeySwap",
+			Handler:    _Query_ColdkeySwap_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -19,23 +19,30 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Msg_UpdateParams_FullMethodName      = "/gotensor.subnet.v1.Msg/UpdateParams"
-	Msg_RegisterNetwork_FullMethodName   = "/gotensor.subnet.v1.Msg/RegisterNetwork"
-	Msg_StartCall_FullMethodName         = "/gotensor.subnet.v1.Msg/StartCall"
-	Msg_SetHyperparameter_FullMethodName = "/gotensor.subnet.v1.Msg/SetHyperparameter"
-	Msg_TriggerEpoch_FullMethodName      = "/gotensor.subnet.v1.Msg/TriggerEpoch"
-	Msg_BurnedRegister_FullMethodName    = "/gotensor.subnet.v1.Msg/BurnedRegister"
-	Msg_AddStake_FullMethodName          = "/gotensor.subnet.v1.Msg/AddStake"
-	Msg_RemoveStake_FullMethodName       = "/gotensor.subnet.v1.Msg/RemoveStake"
-	Msg_MoveStake_FullMethodName         = "/gotensor.subnet.v1.Msg/MoveStake"
-	Msg_TransferStake_FullMethodName     = "/gotensor.subnet.v1.Msg/TransferStake"
-	Msg_SetDelegateTake_FullMethodName   = "/gotensor.subnet.v1.Msg/SetDelegateTake"
-	Msg_SetWeights_FullMethodName        = "/gotensor.subnet.v1.Msg/SetWeights"
-	Msg_CommitWeights_FullMethodName     = "/gotensor.subnet.v1.Msg/CommitWeights"
-	Msg_RevealWeights_FullMethodName     = "/gotensor.subnet.v1.Msg/RevealWeights"
-	Msg_ServeAxon_FullMethodName         = "/gotensor.subnet.v1.Msg/ServeAxon"
-	Msg_SetChildren_FullMethodName       = "/gotensor.subnet.v1.Msg/SetChildren"
-	Msg_SetChildkeyTake_FullMethodName   = "/gotensor.subnet.v1.Msg/SetChildkeyTake"
+	Msg_UpdateParams_FullMethodName       = "/gotensor.subnet.v1.Msg/UpdateParams"
+	Msg_RegisterNetwork_FullMethodName    = "/gotensor.subnet.v1.Msg/RegisterNetwork"
+	Msg_StartCall_FullMethodName          = "/gotensor.subnet.v1.Msg/StartCall"
+	Msg_SetHyperparameter_FullMethodName  = "/gotensor.subnet.v1.Msg/SetHyperparameter"
+	Msg_TriggerEpoch_FullMethodName       = "/gotensor.subnet.v1.Msg/TriggerEpoch"
+	Msg_BurnedRegister_FullMethodName     = "/gotensor.subnet.v1.Msg/BurnedRegister"
+	Msg_AddStake_FullMethodName           = "/gotensor.subnet.v1.Msg/AddStake"
+	Msg_RemoveStake_FullMethodName        = "/gotensor.subnet.v1.Msg/RemoveStake"
+	Msg_MoveStake_FullMethodName          = "/gotensor.subnet.v1.Msg/MoveStake"
+	Msg_TransferStake_FullMethodName      = "/gotensor.subnet.v1.Msg/TransferStake"
+	Msg_SetDelegateTake_FullMethodName    = "/gotensor.subnet.v1.Msg/SetDelegateTake"
+	Msg_SetWeights_FullMethodName         = "/gotensor.subnet.v1.Msg/SetWeights"
+	Msg_CommitWeights_FullMethodName      = "/gotensor.subnet.v1.Msg/CommitWeights"
+	Msg_RevealWeights_FullMethodName      = "/gotensor.subnet.v1.Msg/RevealWeights"
+	Msg_ServeAxon_FullMethodName          = "/gotensor.subnet.v1.Msg/ServeAxon"
+	Msg_SetChildren_FullMethodName        = "/gotensor.subnet.v1.Msg/SetChildren"
+	Msg_SetChildkeyTake_FullMethodName    = "/gotensor.subnet.v1.Msg/SetChildkeyTake"
+	Msg_SwapHotkey_FullMethodName         = "/gotensor.subnet.v1.Msg/SwapHotkey"
+	Msg_SwapColdkey_FullMethodName        = "/gotensor.subnet.v1.Msg/SwapColdkey"
+	Msg_DisputeColdkeySwap_FullMethodName = "/gotensor.subnet.v1.Msg/DisputeColdkeySwap"
+	Msg_ClearColdkeySwap_FullMethodName   = "/gotensor.subnet.v1.Msg/ClearColdkeySwap"
+	Msg_ResetColdkeySwap_FullMethodName   = "/gotensor.subnet.v1.Msg/ResetColdkeySwap"
+	Msg_AssociateHotkey_FullMethodName    = "/gotensor.subnet.v1.Msg/AssociateHotkey"
+	Msg_DisassociateHotkey_FullMethodName = "/gotensor.subnet.v1.Msg/DisassociateHotkey"
 )
 
 // MsgClient is the client API for Msg service.
@@ -81,6 +88,21 @@ type MsgClient interface {
 	SetChildren(ctx context.Context, in *MsgSetChildren, opts ...grpc.CallOption) (*MsgSetChildrenResponse, error)
 	// SetChildkeyTake sets the share of its parents' dividends a hotkey keeps on a subnet (§8.4).
 	SetChildkeyTake(ctx context.Context, in *MsgSetChildkeyTake, opts ...grpc.CallOption) (*MsgSetChildkeyTakeResponse, error)
+	// SwapHotkey moves a hotkey of the signing coldkey to a new hotkey, on every subnet or one (§8.1).
+	SwapHotkey(ctx context.Context, in *MsgSwapHotkey, opts ...grpc.CallOption) (*MsgSwapHotkeyResponse, error)
+	// SwapColdkey announces a move of everything the coldkey owns to a new coldkey, run by the chain
+	// coldkey_swap_announcement_delay blocks later (§8.1).
+	SwapColdkey(ctx context.Context, in *MsgSwapColdkey, opts ...grpc.CallOption) (*MsgSwapColdkeyResponse, error)
+	// DisputeColdkeySwap stops the coldkey's announced swap until the authority resets it.
+	DisputeColdkeySwap(ctx context.Context, in *MsgDisputeColdkeySwap, opts ...grpc.CallOption) (*MsgDisputeColdkeySwapResponse, error)
+	// ClearColdkeySwap withdraws an undisputed announcement after the re-announcement delay.
+	ClearColdkeySwap(ctx context.Context, in *MsgClearColdkeySwap, opts ...grpc.CallOption) (*MsgClearColdkeySwapResponse, error)
+	// ResetColdkeySwap clears a coldkey's announcement and dispute; only the chain authority may.
+	ResetColdkeySwap(ctx context.Context, in *MsgResetColdkeySwap, opts ...grpc.CallOption) (*MsgResetColdkeySwapResponse, error)
+	// AssociateHotkey makes the coldkey the owner of an unowned hotkey without registering it (§8.1).
+	AssociateHotkey(ctx context.Context, in *MsgAssociateHotkey, opts ...grpc.CallOption) (*MsgAssociateHotkeyResponse, error)
+	// DisassociateHotkey gives up a hotkey that holds no uid, stake or subnet.
+	DisassociateHotkey(ctx context.Context, in *MsgDisassociateHotkey, opts ...grpc.CallOption) (*MsgDisassociateHotkeyResponse, error)
 }
 
 type msgClient struct {
@@ -261,6 +283,76 @@ func (c *msgClient) SetChildkeyTake(ctx context.Context, in *MsgSetChildkeyTake,
 	return out, nil
 }
 
+func (c *msgClient) SwapHotkey(ctx context.Context, in *MsgSwapHotkey, opts ...grpc.CallOption) (*MsgSwapHotkeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSwapHotkeyResponse)
+	err := c.cc.Invoke(ctx, Msg_SwapHotkey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SwapColdkey(ctx context.Context, in *MsgSwapColdkey, opts ...grpc.CallOption) (*MsgSwapColdkeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSwapColdkeyResponse)
+	err := c.cc.Invoke(ctx, Msg_SwapColdkey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) DisputeColdkeySwap(ctx context.Context, in *MsgDisputeColdkeySwap, opts ...grpc.CallOption) (*MsgDisputeColdkeySwapResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgDisputeColdkeySwapResponse)
+	err := c.cc.Invoke(ctx, Msg_DisputeColdkeySwap_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ClearColdkeySwap(ctx context.Context, in *MsgClearColdkeySwap, opts ...grpc.CallOption) (*MsgClearColdkeySwapResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgClearColdkeySwapResponse)
+	err := c.cc.Invoke(ctx, Msg_ClearColdkeySwap_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ResetColdkeySwap(ctx context.Context, in *MsgResetColdkeySwap, opts ...grpc.CallOption) (*MsgResetColdkeySwapResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgResetColdkeySwapResponse)
+	err := c.cc.Invoke(ctx, Msg_ResetColdkeySwap_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) AssociateHotkey(ctx context.Context, in *MsgAssociateHotkey, opts ...grpc.CallOption) (*MsgAssociateHotkeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgAssociateHotkeyResponse)
+	err := c.cc.Invoke(ctx, Msg_AssociateHotkey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) DisassociateHotkey(ctx context.Context, in *MsgDisassociateHotkey, opts ...grpc.CallOption) (*MsgDisassociateHotkeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgDisassociateHotkeyResponse)
+	err := c.cc.Invoke(ctx, Msg_DisassociateHotkey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 // All implementations must embed UnimplementedMsgServer
 // for forward compatibility.
@@ -304,6 +396,21 @@ type MsgServer interface {
 	SetChildren(context.Context, *MsgSetChildren) (*MsgSetChildrenResponse, error)
 	// SetChildkeyTake sets the share of its parents' dividends a hotkey keeps on a subnet (§8.4).
 	SetChildkeyTake(context.Context, *MsgSetChildkeyTake) (*MsgSetChildkeyTakeResponse, error)
+	// SwapHotkey moves a hotkey of the signing coldkey to a new hotkey, on every subnet or one (§8.1).
+	SwapHotkey(context.Context, *MsgSwapHotkey) (*MsgSwapHotkeyResponse, error)
+	// SwapColdkey announces a move of everything the coldkey owns to a new coldkey, run by the chain
+	// coldkey_swap_announcement_delay blocks later (§8.1).
+	SwapColdkey(context.Context, *MsgSwapColdkey) (*MsgSwapColdkeyResponse, error)
+	// DisputeColdkeySwap stops the coldkey's announced swap until the authority resets it.
+	DisputeColdkeySwap(context.Context, *MsgDisputeColdkeySwap) (*MsgDisputeColdkeySwapResponse, error)
+	// ClearColdkeySwap withdraws an undisputed announcement after the re-announcement delay.
+	ClearColdkeySwap(context.Context, *MsgClearColdkeySwap) (*MsgClearColdkeySwapResponse, error)
+	// ResetColdkeySwap clears a coldkey's announcement and dispute; only the chain authority may.
+	ResetColdkeySwap(context.Context, *MsgResetColdkeySwap) (*MsgResetColdkeySwapResponse, error)
+	// AssociateHotkey makes the coldkey the owner of an unowned hotkey without registering it (§8.1).
+	AssociateHotkey(context.Context, *MsgAssociateHotkey) (*MsgAssociateHotkeyResponse, error)
+	// DisassociateHotkey gives up a hotkey that holds no uid, stake or subnet.
+	DisassociateHotkey(context.Context, *MsgDisassociateHotkey) (*MsgDisassociateHotkeyResponse, error)
 	mustEmbedUnimplementedMsgServer()
 }
 
@@ -364,6 +471,27 @@ func (UnimplementedMsgServer) SetChildren(context.Context, *MsgSetChildren) (*Ms
 }
 func (UnimplementedMsgServer) SetChildkeyTake(context.Context, *MsgSetChildkeyTake) (*MsgSetChildkeyTakeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetChildkeyTake not implemented")
+}
+func (UnimplementedMsgServer) SwapHotkey(context.Context, *MsgSwapHotkey) (*MsgSwapHotkeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SwapHotkey not implemented")
+}
+func (UnimplementedMsgServer) SwapColdkey(context.Context, *MsgSwapColdkey) (*MsgSwapColdkeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SwapColdkey not implemented")
+}
+func (UnimplementedMsgServer) DisputeColdkeySwap(context.Context, *MsgDisputeColdkeySwap) (*MsgDisputeColdkeySwapResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DisputeColdkeySwap not implemented")
+}
+func (UnimplementedMsgServer) ClearColdkeySwap(context.Context, *MsgClearColdkeySwap) (*MsgClearColdkeySwapResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClearColdkeySwap not implemented")
+}
+func (UnimplementedMsgServer) ResetColdkeySwap(context.Context, *MsgResetColdkeySwap) (*MsgResetColdkeySwapResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetColdkeySwap not implemented")
+}
+func (UnimplementedMsgServer) AssociateHotkey(context.Context, *MsgAssociateHotkey) (*MsgAssociateHotkeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssociateHotkey not implemented")
+}
+func (UnimplementedMsgServer) DisassociateHotkey(context.Context, *MsgDisassociateHotkey) (*MsgDisassociateHotkeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DisassociateHotkey not implemented")
 }
 func (UnimplementedMsgServer) mustEmbedUnimplementedMsgServer() {}
 func (UnimplementedMsgServer) testEmbeddedByValue()             {}
@@ -692,6 +820,132 @@ func _Msg_SetChildkeyTake_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_SwapHotkey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSwapHotkey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SwapHotkey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SwapHotkey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SwapHotkey(ctx, req.(*MsgSwapHotkey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SwapColdkey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSwapColdkey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SwapColdkey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SwapColdkey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SwapColdkey(ctx, req.(*MsgSwapColdkey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_DisputeColdkeySwap_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDisputeColdkeySwap)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DisputeColdkeySwap(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_DisputeColdkeySwap_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DisputeColdkeySwap(ctx, req.(*MsgDisputeColdkeySwap))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ClearColdkeySwap_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgClearColdkeySwap)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ClearColdkeySwap(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_ClearColdkeySwap_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ClearColdkeySwap(ctx, req.(*MsgClearColdkeySwap))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ResetColdkeySwap_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgResetColdkeySwap)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ResetColdkeySwap(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_ResetColdkeySwap_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ResetColdkeySwap(ctx, req.(*MsgResetColdkeySwap))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_AssociateHotkey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgAssociateHotkey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).AssociateHotkey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_AssociateHotkey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).AssociateHotkey(ctx, req.(*MsgAssociateHotkey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_DisassociateHotkey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDisassociateHotkey)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DisassociateHotkey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_DisassociateHotkey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DisassociateHotkey(ctx, req.(*MsgDisassociateHotkey))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Msg_ServiceDesc is the grpc.ServiceDesc for Msg service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -766,6 +1020,34 @@ var Msg_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SetChildkeyTake",
 			Handler:    _Msg_SetChildkeyTake_Handler,
+		},
+		{
+			MethodName: "SwapHotkey",
+			Handler:    _Msg_SwapHotkey_Handler,
+		},
+		{
+			MethodName: "SwapColdkey",
+			Handler:    _Msg_SwapColdkey_Handler,
+		},
+		{
+			MethodName: "DisputeColdkeySwap",
+			Handler:    _Msg_DisputeColdkeySwap_Handler,
+		},
+		{
+			MethodName: "ClearColdkeySwap",
+			Handler:    _Msg_ClearColdkeySwap_Handler,
+		},
+		{
+			MethodName: "ResetColdkeySwap",
+			Handler:    _Msg_ResetColdkeySwap_Handler,
+		},
+		{
+			MethodName: "AssociateHotkey",
+			Handler:    _Msg_AssociateHotkey_Handler,
+		},
+		{
+			MethodName: "DisassociateHotkey",
+			Handler:    _Msg_DisassociateHotkey_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

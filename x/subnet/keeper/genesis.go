@@ -77,6 +77,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.initChildKeys(ctx, gs.ChildKeys); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
+	if err := k.initKeySwaps(ctx, gs); err != nil {
+		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
+	}
 	if err := k.BrokenInvariants(ctx); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
@@ -273,8 +276,10 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	if gs.DissolutionRemainders, err = k.exportRemainders(ctx); err != nil {
 		return nil, err
 	}
-	gs.ChildKeys, err = k.exportChildKeys(ctx)
-	return gs, err
+	if gs.ChildKeys, err = k.exportChildKeys(ctx); err != nil {
+		return nil, err
+	}
+	return gs, k.exportKeySwaps(ctx, gs)
 }
 
 func (k Keeper) exportSubnet(ctx context.Context, netuid uint32) (types.GenesisSubnet, error) {

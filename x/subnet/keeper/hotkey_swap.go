@@ -16,7 +16,7 @@ import (
 // Hotkey swap (§8.1, swap_hotkey). The coldkey owning a hotkey moves the hotkey's identity to a new
 // hotkey, on every subnet or on one: each uid keeps its position and its weights, bonds and axon
 // (stored by uid, they need no move) under the new key; the uid index, the unrevealed commits, the
-// subnet-owner hotkey and the stake move; on every subnet the delegate take and the ownership move
+// subnet-owner hotkey, the child-key ties and the stake move; on every subnet the delegate take and the ownership move
 // too, and the old hotkey stops existing. The swap costs key_swap_cost (key_swap_on_subnet_cost on
 // one subnet), recycled, and is rate limited per coldkey. Nothing of value is created or lost: the
 // stake pools move as they are, or merge rao for rao into a pool the new hotkey already has.
@@ -102,6 +102,11 @@ func (s msgServer) SwapHotkey(ctx context.Context, msg *types.MsgSwapHotkey) (*t
 	}
 	for _, netuid := range cooled {
 		if err := k.checkSwapOnSubnetCooldown(ctx, coldkey, netuid, now, params); err != nil {
+			return nil, err
+		}
+	}
+	for _, netuid := range netuids {
+		if err := k.checkChildKeysMergeable(ctx, old, next, netuid); err != nil {
 			return nil, err
 		}
 	}
@@ -202,8 +207,10 @@ func (k Keeper) registeredAnywhere(ctx context.Context, hotkey sdk.AccAddress) (
 }
 
 // hotkeySubnets lists, in ascending order, the netuids an all-subnet swap of hotkey moves: every
-// subnet where it holds a uid or stake, and the root network's stake. cooled are those where it
-// holds a uid, which the per-subnet cooldown covers (subtensor: IsNetworkMember).
+// subnet where it holds a uid, stake or a child-key tie, and the root network's stake. cooled are
+// those where it holds a uid or has children, which the per-subnet cooldown covers (subtensor:
+// IsNetworkMember or ChildKeys; being someone's child is set without the child's consent, so it
+// does not hold the hotkey back).
 func (k Keeper) hotkeySubnets(ctx context.Context, hotkey sdk.AccAddress) (netuids, cooled []uint32, err error) {
 	all, err := k.Netuids(ctx)
 	if err != nil {
@@ -218,10 +225,14 @@ func (k Keeper) hotkeySubnets(ctx context.Context, hotkey sdk.AccAddress) (netui
 		if err != nil {
 			return nil, nil, err
 		}
-		if member {
+		parent, linked, err := k.childKeyTies(ctx, hotkey, netuid)
+		if err != nil {
+			return nil, nil, err
+		}
+		if member || parent {
 			cooled = append(cooled, netuid)
 		}
-		if member || staked {
+		if member || staked || linked {
 			netuids = append(netuids, netuid)
 		}
 	}
@@ -318,8 +329,159 @@ func (k Keeper) swapHotkeyOnSubnet(ctx context.Context, old, next sdk.AccAddress
 	} else if err != nil && !isNotFound(err) {
 		return false, err
 	}
+	linked, err := k.swapChildKeyTies(ctx, old, next, netuid)
+	if err != nil {
+		return false, err
+	}
 	staked, err := k.moveHotkeyStake(ctx, old, next, netuid)
-	return touched || staked, err
+	return touched || linked || staked, err
+}
+
+// checkChildKeysMergeable refuses a swap onto a hotkey that already has a place in a subnet's
+// child-key graph, or that old schedules as its child: the two graphs are not merged (subtensor
+// merges them edge by edge; gotensor asks for a new hotkey free of ties instead).
+func (k Keeper) checkChildKeysMergeable(ctx context.Context, old, next sdk.AccAddress, netuid uint32) error {
+	if _, linked, err := k.childKeyTies(ctx, next, netuid); err != nil {
+		return err
+	} else if linked {
+		return errorsmod.Wrapf(types.ErrHotkeyInUse, "new hotkey %s has children, parents or a childkey take on subnet %d", next, netuid)
+	}
+	p, err := k.PendingChildKeys.Get(ctx, pairKey(netuid, old))
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, c := range p.Children {
+		if sdk.AccAddress(c.Hotkey).Equals(next) {
+			return errorsmod.Wrapf(types.ErrHotkeyInUse, "hotkey %s schedules the new hotkey %s as its child on subnet %d", old, next, netuid)
+		}
+	}
+	return nil
+}
+
+// childKeyTies reports whether hotkey has children (in force or scheduled) on a subnet, and
+// whether it has any child-key tie there at all (children, parents or a childkey take).
+func (k Keeper) childKeyTies(ctx context.Context, hotkey sdk.AccAddress, netuid uint32) (parent, linked bool, err error) {
+	key := pairKey(netuid, hotkey)
+	for _, has := range []func() (bool, error){
+		func() (bool, error) { return k.ChildKeys.Has(ctx, key) },
+		func() (bool, error) { return k.PendingChildKeys.Has(ctx, key) },
+	} {
+		if ok, err := has(); err != nil || ok {
+			return ok, ok, err
+		}
+	}
+	for _, has := range []func() (bool, error){
+		func() (bool, error) { return k.ParentKeys.Has(ctx, key) },
+		func() (bool, error) { return k.ChildkeyTakes.Has(ctx, key) },
+	} {
+		if ok, err := has(); err != nil || ok {
+			return false, ok, err
+		}
+	}
+	return false, false, nil
+}
+
+// swapChildKeyTies moves old's place in a subnet's child-key graph to next (§8.4,
+// parent_child_swap_hotkey): its children and their parent lists, its parents and their child
+// lists, its scheduled children and every schedule that names it as a child (keeping each
+// proportion), its childkey take and its set-children rate limit.
+func (k Keeper) swapChildKeyTies(ctx context.Context, old, next sdk.AccAddress, netuid uint32) (bool, error) {
+	rename := func(links []types.ChildLink) []types.ChildLink {
+		out := slices.Clone(links)
+		for i := range out {
+			if sdk.AccAddress(out[i].Hotkey).Equals(old) {
+				out[i].Hotkey = next
+			}
+		}
+		return out
+	}
+	touched := false
+	for _, side := range []struct {
+		own, other collections.Map[childLinkKey, types.ChildLinks]
+	}{
+		{k.ChildKeys, k.ParentKeys}, {k.ParentKeys, k.ChildKeys},
+	} {
+		links, err := k.links(ctx, side.own, netuid, old)
+		if err != nil || len(links) == 0 {
+			if err != nil {
+				return false, err
+			}
+			continue
+		}
+		touched = true
+		if err := setLinks(ctx, side.own, netuid, old, nil); err != nil {
+			return false, err
+		}
+		if err := setLinks(ctx, side.own, netuid, next, links); err != nil {
+			return false, err
+		}
+		for _, l := range links {
+			theirs, err := k.links(ctx, side.other, netuid, l.Hotkey)
+			if err != nil {
+				return false, err
+			}
+			if err := setLinks(ctx, side.other, netuid, l.Hotkey, rename(theirs)); err != nil {
+				return false, err
+			}
+		}
+	}
+	type pending struct {
+		parent sdk.AccAddress
+		p      types.PendingChildren
+	}
+	var schedules []pending
+	err := k.PendingChildKeys.Walk(ctx, childPrefix(netuid), func(key childLinkKey, p types.PendingChildren) (bool, error) {
+		named := key.K2().Equals(old)
+		for _, c := range p.Children {
+			named = named || sdk.AccAddress(c.Hotkey).Equals(old)
+		}
+		if named {
+			schedules = append(schedules, pending{parent: key.K2(), p: p})
+		}
+		return false, nil
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, s := range schedules {
+		touched = true
+		s.p.Children = rename(s.p.Children)
+		parent := s.parent
+		if parent.Equals(old) {
+			if err := k.PendingChildKeys.Remove(ctx, pairKey(netuid, old)); err != nil {
+				return false, err
+			}
+			parent = next
+		}
+		if err := k.PendingChildKeys.Set(ctx, pairKey(netuid, parent), s.p); err != nil {
+			return false, err
+		}
+	}
+	if take, err := k.ChildkeyTakes.Get(ctx, pairKey(netuid, old)); err == nil {
+		touched = true
+		if err := k.ChildkeyTakes.Remove(ctx, pairKey(netuid, old)); err != nil {
+			return false, err
+		}
+		if err := k.ChildkeyTakes.Set(ctx, pairKey(netuid, next), take); err != nil {
+			return false, err
+		}
+	} else if !isNotFound(err) {
+		return false, err
+	}
+	if at, err := k.ChildrenSetAt.Get(ctx, pairKey(netuid, old)); err == nil {
+		if err := k.ChildrenSetAt.Remove(ctx, pairKey(netuid, old)); err != nil {
+			return false, err
+		}
+		if err := k.ChildrenSetAt.Set(ctx, pairKey(netuid, next), at); err != nil {
+			return false, err
+		}
+	} else if !isNotFound(err) {
+		return false, err
+	}
+	return touched, nil
 }
 
 // moveHotkeyStake moves old's share pool on a subnet, with every coldkey's holding, to next. Into

@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -403,4 +404,63 @@ func (f *netFixture) mustUid(netuid uint32, hotkey sdk.AccAddress) uint32 {
 	uid, err := f.k.UidOf(f.ctx(), netuid, hotkey)
 	require.NoError(f.t, err)
 	return uid
+}
+
+// TestSwapHotkeyMovesChildKeys_8_4: the swapped hotkey's children, its parent, both sides' lists
+// and its childkey take follow it to the new hotkey (parent_child_swap_hotkey); a new hotkey that
+// already has a place in the graph is refused.
+func TestSwapHotkeyMovesChildKeys_8_4(t *testing.T) {
+	f := newStakeFixture(t, nil)
+	old := f.registerSubnet(1, 1_000*taoUnit, 1_000*taoUnit) // not started: children apply at once
+	child, parent := f.registerHotkey(0, 1), f.registerHotkey(1, 1)
+	setChildren := func(cold int, hot sdk.AccAddress, kids ...sdk.AccAddress) {
+		t.Helper()
+		msg := &types.MsgSetChildren{Coldkey: f.coldkey(cold).String(), Hotkey: hot.String(), Netuid: 1}
+		for _, c := range kids {
+			msg.Children = append(msg.Children, c.String())
+			msg.Proportions = append(msg.Proportions, 1<<62)
+		}
+		_, err := f.srv.SetChildren(f.ctx(), msg)
+		require.NoError(t, err)
+	}
+	setChildren(0, old, child)
+	setChildren(1, parent, old)
+	_, err := f.srv.SetChildkeyTake(f.ctx(), &types.MsgSetChildkeyTake{Coldkey: f.coldkey(0).String(), Hotkey: old.String(), Netuid: 1, Take: 1_000})
+	require.NoError(t, err)
+	f.next()
+
+	_, err = keeper.SwapServer(f.k).SwapHotkey(f.ctx(), &types.MsgSwapHotkey{Coldkey: f.coldkey(0).String(), Hotkey: old.String(), NewHotkey: child.String(), OneSubnet: true, Netuid: 1})
+	require.ErrorIs(t, err, types.ErrAlreadyRegistered)
+	tied := f.freshHotkey()
+	_, err = keeper.SwapServer(f.k).AssociateHotkey(f.ctx(), &types.MsgAssociateHotkey{Coldkey: f.coldkey(0).String(), Hotkey: tied.String()})
+	require.NoError(t, err)
+	_, err = f.srv.SetChildkeyTake(f.ctx(), &types.MsgSetChildkeyTake{Coldkey: f.coldkey(0).String(), Hotkey: tied.String(), Netuid: 1, Take: 500})
+	require.NoError(t, err)
+	_, err = keeper.SwapServer(f.k).SwapHotkey(f.ctx(), &types.MsgSwapHotkey{Coldkey: f.coldkey(0).String(), Hotkey: old.String(), NewHotkey: tied.String()})
+	require.ErrorIs(t, err, types.ErrHotkeyInUse)
+
+	next := f.freshHotkey()
+	res, err := keeper.SwapServer(f.k).SwapHotkey(f.ctx(), &types.MsgSwapHotkey{Coldkey: f.coldkey(0).String(), Hotkey: old.String(), NewHotkey: next.String()})
+	require.NoError(t, err)
+	require.Equal(t, []uint32{1}, res.Netuids)
+	ctx := f.ctx()
+	links := func(get func(context.Context, uint32, sdk.AccAddress) ([]types.ChildLink, error), hot sdk.AccAddress) []sdk.AccAddress {
+		l, err := get(ctx, 1, hot)
+		require.NoError(t, err)
+		var out []sdk.AccAddress
+		for _, c := range l {
+			out = append(out, c.Hotkey)
+		}
+		return out
+	}
+	require.Equal(t, []sdk.AccAddress{child}, links(f.k.Children, next))
+	require.Equal(t, []sdk.AccAddress{next}, links(f.k.Parents, child))
+	require.Equal(t, []sdk.AccAddress{parent}, links(f.k.Parents, next))
+	require.Equal(t, []sdk.AccAddress{next}, links(f.k.Children, parent))
+	require.Empty(t, links(f.k.Children, old))
+	require.Empty(t, links(f.k.Parents, old))
+	take, err := f.k.ChildkeyTake(ctx, 1, next)
+	require.NoError(t, err)
+	require.Equal(t, uint32(1_000), take)
+	f.next() // the invariants, child-key consistency among them, hold
 }

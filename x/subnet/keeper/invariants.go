@@ -20,6 +20,8 @@ type invariant struct {
 }
 
 var invariants = []invariant{
+	{"hotkey-ownership-indexes-agree", checkOwnershipIndexes},
+	{"coldkey-swap-queue-matches", checkColdkeySwapQueue},
 	{"child-keys-consistent", checkChildKeys},
 	{"issuance-within-cap", func(ctx context.Context, k Keeper) (bool, string, error) {
 		issuance, err := k.GetTotalIssuance(ctx)

@@ -332,6 +332,10 @@ func (s msgServer) RemoveStake(ctx context.Context, msg *types.MsgRemoveStake) (
 	}); err != nil {
 		return nil, err
 	}
+	// What a nominator leaves below nominator_min_required_stake goes with it (§8.6).
+	if err := k.clearSmallNomination(ctx, hotkey, coldkey, msg.Netuid, params); err != nil {
+		return nil, err
+	}
 	// A hotkey left below StakeThreshold loses the children it scheduled (§8.4).
 	if err := k.dropPendingChildrenBelowThreshold(ctx, hotkey); err != nil {
 		return nil, err
