@@ -495,7 +495,17 @@ func (k Keeper) dropPendingChildrenBelowThreshold(ctx context.Context, hotkey sd
 		return err
 	}
 	for _, netuid := range netuids {
-		if err := k.PendingChildKeys.Remove(ctx, pairKey(netuid, hotkey)); err != nil {
+		key := pairKey(netuid, hotkey)
+		has, err := k.PendingChildKeys.Has(ctx, key)
+		if err != nil || !has {
+			return err
+		}
+		if err := k.PendingChildKeys.Remove(ctx, key); err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("the hotkey's stake, %s TAO, fell below stake_threshold, %s TAO",
+			types.FormatTAO(stake), types.FormatTAO(params.StakeThreshold))
+		if err := emit(ctx, &types.EventChildrenDropped{Hotkey: hotkey.String(), Netuid: netuid, Reason: reason}); err != nil {
 			return err
 		}
 	}

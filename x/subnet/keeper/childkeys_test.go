@@ -480,4 +480,5 @@ func TestRemoveStakeDropsPendingChildren_8_4(t *testing.T) {
 	_, err = e.srv.RemoveStake(e.ctx(), &types.MsgRemoveStake{Coldkey: cold.String(), Hotkey: parent.String(), Netuid: e.netuid, Alpha: staked * 9 / 10})
 	require.NoError(t, err)
 	require.False(t, pending(), "below the threshold")
+	require.Len(t, e.events("gotensor.subnet.v1.EventChildrenDropped"), 1, "the drop is an event")
 }
