@@ -216,3 +216,34 @@ func TestColdkeySwapThatCannotRun_8_1(t *testing.T) {
 	require.Zero(t, replaced.Cost, "only the first announcement pays")
 	w.next()
 }
+
+// TestKeySwapStateSurvivesExport_8_1: an exported genesis carries the announced swap and the
+// hotkey-swap rate-limit records; a chain started from it queues the swap again and runs it when
+// due.
+func TestKeySwapStateSurvivesExport_8_1(t *testing.T) {
+	w := newColdkeyWorld(t)
+	old, next := w.coldkey(0), w.freshHotkey()
+	_, err := keeper.SwapServer(w.k).SwapHotkey(w.ctx(), &types.MsgSwapHotkey{Coldkey: w.coldkey(1).String(), Hotkey: w.other.String(), NewHotkey: w.freshHotkey().String()})
+	require.NoError(t, err)
+	res, err := w.announce(old, next)
+	require.NoError(t, err)
+	w.next()
+
+	state := w.c.Export()
+	restarted := apptesting.NewFromState(t, state)
+	k := restarted.App.SubnetKeeper
+	swap, err := k.ColdkeySwaps.Get(restarted.Ctx(), old)
+	require.NoError(t, err)
+	require.Equal(t, next, swap.NewColdkey)
+	require.Equal(t, res.ExecuteAt, swap.ExecuteAt)
+	queued, err := k.ColdkeySwapsDue.Has(restarted.Ctx(), collections.Join(res.ExecuteAt, old))
+	require.NoError(t, err)
+	require.True(t, queued, "the due queue is rebuilt")
+	last, err := k.LastHotkeySwap.Get(restarted.Ctx(), w.coldkey(1))
+	require.NoError(t, err)
+	require.Positive(t, last)
+	n, err := k.HotkeySwapsOnSubnet.Get(restarted.Ctx(), collections.Join(uint32(1), w.coldkey(1)))
+	require.NoError(t, err)
+	require.Equal(t, last, n)
+	require.NoError(t, k.BrokenInvariants(restarted.Ctx()))
+}

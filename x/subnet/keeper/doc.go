@@ -9,7 +9,8 @@
 // registration in network.go, its price in lock_cost.go, the choice of the subnet a registration
 // prunes in network_prune.go, the pruned subnet's payout over blocks in dissolve.go, the owner's
 // start of emission in start_call.go), neurons (registration.go, serving.go), stake and pools
-// (stake.go, sharepool.go, take.go, pool.go, swap.go), child keys and inherited stake
+// (stake.go, sharepool.go, take.go, pool.go, swap.go), key swaps and key hygiene (hotkey_swap.go,
+// coldkey_swap.go, key_hygiene.go, key_swap_state.go), child keys and inherited stake
 // (childkeys.go), weights (weights.go, commit_reveal.go),
 // hyperparameters (hyperparams.go), the fee-free messages the ante handler admits (free_work.go),
 // genesis (genesis.go), store migrations (migrations.go) and the accounting identities
