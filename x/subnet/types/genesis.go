@@ -41,6 +41,10 @@ func (gs GenesisState) Validate(addrCodec address.Codec) error {
 			return fmt.Errorf("%w: subnet %d: n = %d but %d neurons are listed", ErrInvalidGenesis, netuid, s.Subnet.N, len(s.Neurons))
 		}
 		seen[netuid] = true
+		if !ValidPoolWeight(s.Pool.QuoteWeight) {
+			return fmt.Errorf("%w: subnet %d: pool quote_weight %d leaves a reserve weight below 0.01 (give 0 for equal weights, or a value in [%d, %d])",
+				ErrInvalidGenesis, netuid, s.Pool.QuoteWeight, MinPoolWeight, PoolWeightAccuracy-MinPoolWeight)
+		}
 		if _, err := ParseBurnIncreaseMult(s.Hyperparams.BurnIncreaseMult); err != nil {
 			return fmt.Errorf("%w: subnet %d: %v", ErrInvalidGenesis, netuid, err)
 		}
