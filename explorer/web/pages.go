@@ -231,37 +231,56 @@ func (s *Server) tx(r *http.Request) (any, error) {
 // share is a u16 proportion as a fraction.
 func share(v uint32) float64 { return float64(v) / 65535 }
 
+// The formats of figures, shared by the templates (funcs) and the tables written in Go (tables.go).
+func formatShare(v uint32) string { return strconv.FormatFloat(share(v), 'f', 4, 64) }
+func formatPct(f float64) string  { return strconv.FormatFloat(100*f, 'f', 2, 64) + " %" }
+
+// formatTake is a u16 take as a percentage, or a dash where none is recorded.
+func formatTake(t *uint32) string {
+	if t == nil {
+		return "–"
+	}
+	return formatPct(share(*t))
+}
+
+// formatF3 is a figure to three decimals, or a dash where there is none; sortValue is its exact
+// value for sorting, empty where there is none.
+func formatF3(f *float64) string {
+	if f == nil || math.IsNaN(*f) {
+		return "–"
+	}
+	return strconv.FormatFloat(*f, 'f', 3, 64)
+}
+
+func sortValue(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
+}
+
+// shortKey shortens an address or hash to its head and tail.
+func shortKey(s string) string {
+	if len(s) <= 16 {
+		return s
+	}
+	return s[:10] + "…" + s[len(s)-4:]
+}
+
 var funcs = template.FuncMap{
-	"tao":   func(rao uint64) string { return types.FormatTAO(rao) },
-	"taof":  func(t float64) string { return strconv.FormatFloat(t, 'f', 3, 64) },
-	"share": func(v uint32) string { return strconv.FormatFloat(share(v), 'f', 4, 64) },
-	"pct":   func(f float64) string { return strconv.FormatFloat(100*f, 'f', 2, 64) + " %" },
-	// takepct is a u16 take as a percentage, or a dash where none is recorded.
-	"takepct": func(t *uint32) string {
-		if t == nil {
-			return "–"
-		}
-		return strconv.FormatFloat(100*share(*t), 'f', 2, 64) + " %"
-	},
-	"f3": func(f *float64) string {
-		if f == nil || math.IsNaN(*f) {
-			return "–"
-		}
-		return strconv.FormatFloat(*f, 'f', 3, 64)
-	},
-	"fv": func(f *float64) string {
-		if f == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*f, 'g', -1, 64)
-	},
-	"short": func(s string) string {
-		if len(s) <= 16 {
-			return s
-		}
-		return s[:10] + "…" + s[len(s)-4:]
-	},
-	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+	"tao":     types.FormatTAO,
+	"taof":    func(t float64) string { return strconv.FormatFloat(t, 'f', 3, 64) },
+	"share":   formatShare,
+	"pct":     formatPct,
+	"takepct": formatTake,
+	"f3":      formatF3,
+	"fv":      sortValue,
+	"short":   shortKey,
+	// metagraphRows and validatorRows write the 256-row tables in Go: executing a template per
+	// cell made them most of a page's time (BENCHMARKS.md).
+	"metagraphRows": metagraphRows,
+	"validatorRows": validatorRows,
+	"when":          func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 	// chart is a series as the data-series attribute explorer.js draws.
 	"chart": func(v store.Series) (template.HTMLAttr, error) {
 		bz, err := json.Marshal(v)
