@@ -39,6 +39,21 @@ func taoWeight(raw uint64) fixed.I64F64 {
 	return fixed.U96F32FromUint(raw).SafeDiv(fixed.U96F32FromUint(math.MaxUint64)).ToI64F64()
 }
 
+// CombinedStake is a hotkey's epoch stake before the threshold filter (§4.3, §8.3): its alpha
+// plus its root stake times TaoWeight/(2^64−1), floored to rao. The chain checks StakeThreshold
+// for set-weights against it; the epoch computes the same sum for every uid.
+func CombinedStake(alpha, root, taoWeightRaw uint64) uint64 {
+	return combinedStake(alpha, root, taoWeight(taoWeightRaw)).ToUint64()
+}
+
+func combinedStake(alpha, root uint64, tw fixed.I64F64) fixed.I64F64 {
+	s := fixed.I64F64FromUint(alpha)
+	if root > 0 {
+		s = s.SatAdd(fixed.I64F64FromUint(root).SatMul(tw))
+	}
+	return s
+}
+
 // stakeWeights is §4.3. It returns the combined stake floored to rao
 // (reported, unfiltered) and the normalized stake vector S: alpha plus
 // weighted root stake, zeroed under the threshold except for the owner,
@@ -49,10 +64,11 @@ func stakeWeights(in *Input, n, owner int) (raw []uint64, stake []fixed.I32F32) 
 	raw = make([]uint64, n)
 	var total fixed.I64F64
 	for i := range combined {
-		s := fixed.I64F64FromUint(in.AlphaStake[i])
+		var root uint64
 		if len(in.RootStake) > 0 {
-			s = s.SatAdd(fixed.I64F64FromUint(in.RootStake[i]).SatMul(tw))
+			root = in.RootStake[i]
 		}
+		s := combinedStake(in.AlphaStake[i], root, tw)
 		raw[i] = s.ToUint64()
 		if i != owner && raw[i] < in.StakeThreshold {
 			s = fixed.I64F64{}

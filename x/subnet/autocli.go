@@ -33,6 +33,18 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{RpcMethod: "Hotkey", Use: "hotkey [hotkey]", Short: "show a hotkey's owner, take and neurons", PositionalArgs: pos("hotkey")},
 				{RpcMethod: "Stakes", Use: "stakes [coldkey]", Short: "show a coldkey's balance and stakes with their TAO value", PositionalArgs: pos("coldkey")},
+				{RpcMethod: "RootNetwork", Use: "root", Short: "show the root network: its uids, their hotkeys and root stake, the TAO staked on root"},
+				{
+					RpcMethod: "RootStake", Use: "root-stake", Short: "show TAO staked on root by a coldkey (--coldkey), to a hotkey (--hotkey), or both",
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"coldkey": {Usage: "the coldkey whose root stake to list"},
+						"hotkey":  {Usage: "the hotkey whose root stakers to list"},
+					},
+				},
+				{
+					RpcMethod: "RootClaimable", Use: "root-claimable [coldkey]", PositionalArgs: pos("coldkey"),
+					Short: "show the root dividends a coldkey can claim now, by hotkey and subnet, and its claim type",
+				},
 				{RpcMethod: "RegistrationCost", Use: "registration-cost [netuid]", Short: "show the price of registering a hotkey on a subnet now", PositionalArgs: pos("netuid")},
 				{RpcMethod: "LockCost", Use: "lock-cost", Short: "show the TAO a new subnet locks now"},
 				{
@@ -76,6 +88,19 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "BurnedRegister", Use: "register [netuid] [hotkey]", PositionalArgs: pos("netuid", "hotkey"),
 					Short: "register hotkey on a subnet, paid by --from at the current burn price (--max-burn caps it)",
+				},
+				{
+					RpcMethod: "RootRegister", Use: "root-register [hotkey]", PositionalArgs: pos("hotkey"),
+					Short: "give a hotkey of --from a uid on the root network (when full, it must have more root stake than the lowest uid)",
+				},
+				{
+					RpcMethod: "ClaimRoot", Use: "claim-root [netuid,...]", PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "netuids", Varargs: true}},
+					Short: "claim --from's root dividends on one to five subnets, swapped to TAO on root or kept as alpha as its claim type says",
+				},
+				{
+					RpcMethod: "SetRootClaimType", Use: "set-root-claim-type [kind] [netuid...]",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "kind"}, {ProtoField: "subnets", Varargs: true}},
+					Short:          "choose what --from's root claims do: ROOT_CLAIM_SWAP (sell for TAO staked on root), ROOT_CLAIM_KEEP (stake the alpha), ROOT_CLAIM_KEEP_SUBNETS (keep the listed subnets, swap the rest)",
 				},
 				{
 					RpcMethod: "AddStake", Use: "add-stake [netuid] [hotkey] [amount-rao]", PositionalArgs: pos("netuid", "hotkey", "amount"),

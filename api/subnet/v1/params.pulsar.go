@@ -15,41 +15,46 @@ import (
 )
 
 var (
-	md_Params                                   protoreflect.MessageDescriptor
-	fd_Params_subnet_owner_cut                  protoreflect.FieldDescriptor
-	fd_Params_tao_weight                        protoreflect.FieldDescriptor
-	fd_Params_stake_threshold                   protoreflect.FieldDescriptor
-	fd_Params_min_stake                         protoreflect.FieldDescriptor
-	fd_Params_max_delegate_take                 protoreflect.FieldDescriptor
-	fd_Params_min_delegate_take                 protoreflect.FieldDescriptor
-	fd_Params_delegate_take_rate_limit          protoreflect.FieldDescriptor
-	fd_Params_network_rate_limit                protoreflect.FieldDescriptor
-	fd_Params_network_min_lock_cost             protoreflect.FieldDescriptor
-	fd_Params_network_lock_reduction_interval   protoreflect.FieldDescriptor
-	fd_Params_network_immunity_period           protoreflect.FieldDescriptor
-	fd_Params_subnet_limit                      protoreflect.FieldDescriptor
-	fd_Params_start_call_delay                  protoreflect.FieldDescriptor
-	fd_Params_max_epochs_per_block              protoreflect.FieldDescriptor
-	fd_Params_admin_freeze_window               protoreflect.FieldDescriptor
-	fd_Params_owner_hyperparam_rate_limit       protoreflect.FieldDescriptor
-	fd_Params_swap_fee_rate                     protoreflect.FieldDescriptor
-	fd_Params_min_pool_reserve                  protoreflect.FieldDescriptor
-	fd_Params_allow_loopback_axons              protoreflect.FieldDescriptor
-	fd_Params_weights_version_key_rate_limit    protoreflect.FieldDescriptor
-	fd_Params_subnet_moving_alpha               protoreflect.FieldDescriptor
-	fd_Params_dissolution_steps_per_block       protoreflect.FieldDescriptor
-	fd_Params_key_swap_cost                     protoreflect.FieldDescriptor
-	fd_Params_key_swap_on_subnet_cost           protoreflect.FieldDescriptor
-	fd_Params_hotkey_swap_rate_limit            protoreflect.FieldDescriptor
-	fd_Params_hotkey_swap_on_subnet_interval    protoreflect.FieldDescriptor
-	fd_Params_coldkey_swap_announcement_delay   protoreflect.FieldDescriptor
-	fd_Params_coldkey_swap_reannouncement_delay protoreflect.FieldDescriptor
-	fd_Params_nominator_min_required_stake      protoreflect.FieldDescriptor
-	fd_Params_max_childkey_take                 protoreflect.FieldDescriptor
-	fd_Params_min_childkey_take                 protoreflect.FieldDescriptor
-	fd_Params_childkey_take_rate_limit          protoreflect.FieldDescriptor
-	fd_Params_pending_childkey_cooldown         protoreflect.FieldDescriptor
-	fd_Params_pool_weight_updates               protoreflect.FieldDescriptor
+	md_Params                                        protoreflect.MessageDescriptor
+	fd_Params_subnet_owner_cut                       protoreflect.FieldDescriptor
+	fd_Params_tao_weight                             protoreflect.FieldDescriptor
+	fd_Params_stake_threshold                        protoreflect.FieldDescriptor
+	fd_Params_min_stake                              protoreflect.FieldDescriptor
+	fd_Params_max_delegate_take                      protoreflect.FieldDescriptor
+	fd_Params_min_delegate_take                      protoreflect.FieldDescriptor
+	fd_Params_delegate_take_rate_limit               protoreflect.FieldDescriptor
+	fd_Params_network_rate_limit                     protoreflect.FieldDescriptor
+	fd_Params_network_min_lock_cost                  protoreflect.FieldDescriptor
+	fd_Params_network_lock_reduction_interval        protoreflect.FieldDescriptor
+	fd_Params_network_immunity_period                protoreflect.FieldDescriptor
+	fd_Params_subnet_limit                           protoreflect.FieldDescriptor
+	fd_Params_start_call_delay                       protoreflect.FieldDescriptor
+	fd_Params_max_epochs_per_block                   protoreflect.FieldDescriptor
+	fd_Params_admin_freeze_window                    protoreflect.FieldDescriptor
+	fd_Params_owner_hyperparam_rate_limit            protoreflect.FieldDescriptor
+	fd_Params_swap_fee_rate                          protoreflect.FieldDescriptor
+	fd_Params_min_pool_reserve                       protoreflect.FieldDescriptor
+	fd_Params_allow_loopback_axons                   protoreflect.FieldDescriptor
+	fd_Params_weights_version_key_rate_limit         protoreflect.FieldDescriptor
+	fd_Params_subnet_moving_alpha                    protoreflect.FieldDescriptor
+	fd_Params_dissolution_steps_per_block            protoreflect.FieldDescriptor
+	fd_Params_key_swap_cost                          protoreflect.FieldDescriptor
+	fd_Params_key_swap_on_subnet_cost                protoreflect.FieldDescriptor
+	fd_Params_hotkey_swap_rate_limit                 protoreflect.FieldDescriptor
+	fd_Params_hotkey_swap_on_subnet_interval         protoreflect.FieldDescriptor
+	fd_Params_coldkey_swap_announcement_delay        protoreflect.FieldDescriptor
+	fd_Params_coldkey_swap_reannouncement_delay      protoreflect.FieldDescriptor
+	fd_Params_nominator_min_required_stake           protoreflect.FieldDescriptor
+	fd_Params_max_childkey_take                      protoreflect.FieldDescriptor
+	fd_Params_min_childkey_take                      protoreflect.FieldDescriptor
+	fd_Params_childkey_take_rate_limit               protoreflect.FieldDescriptor
+	fd_Params_pending_childkey_cooldown              protoreflect.FieldDescriptor
+	fd_Params_pool_weight_updates                    protoreflect.FieldDescriptor
+	fd_Params_root_max_uids                          protoreflect.FieldDescriptor
+	fd_Params_root_max_registrations_per_block       protoreflect.FieldDescriptor
+	fd_Params_root_target_registrations_per_interval protoreflect.FieldDescriptor
+	fd_Params_root_tempo                             protoreflect.FieldDescriptor
+	fd_Params_root_claim_threshold                   protoreflect.FieldDescriptor
 )
 
 func init() {
@@ -89,6 +94,11 @@ func init() {
 	fd_Params_childkey_take_rate_limit = md_Params.Fields().ByName("childkey_take_rate_limit")
 	fd_Params_pending_childkey_cooldown = md_Params.Fields().ByName("pending_childkey_cooldown")
 	fd_Params_pool_weight_updates = md_Params.Fields().ByName("pool_weight_updates")
+	fd_Params_root_max_uids = md_Params.Fields().ByName("root_max_uids")
+	fd_Params_root_max_registrations_per_block = md_Params.Fields().ByName("root_max_registrations_per_block")
+	fd_Params_root_target_registrations_per_interval = md_Params.Fields().ByName("root_target_registrations_per_interval")
+	fd_Params_root_tempo = md_Params.Fields().ByName("root_tempo")
+	fd_Params_root_claim_threshold = md_Params.Fields().ByName("root_claim_threshold")
 }
 
 var _ protoreflect.Message = (*fastReflection_Params)(nil)
@@ -360,6 +370,36 @@ func (x *fastReflection_Params) Range(f func(protoreflect.FieldDescriptor, proto
 			return
 		}
 	}
+	if x.RootMaxUids != uint32(0) {
+		value := protoreflect.ValueOfUint32(x.RootMaxUids)
+		if !f(fd_Params_root_max_uids, value) {
+			return
+		}
+	}
+	if x.RootMaxRegistrationsPerBlock != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RootMaxRegistrationsPerBlock)
+		if !f(fd_Params_root_max_registrations_per_block, value) {
+			return
+		}
+	}
+	if x.RootTargetRegistrationsPerInterval != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RootTargetRegistrationsPerInterval)
+		if !f(fd_Params_root_target_registrations_per_interval, value) {
+			return
+		}
+	}
+	if x.RootTempo != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RootTempo)
+		if !f(fd_Params_root_tempo, value) {
+			return
+		}
+	}
+	if x.RootClaimThreshold != uint64(0) {
+		value := protoreflect.ValueOfUint64(x.RootClaimThreshold)
+		if !f(fd_Params_root_claim_threshold, value) {
+			return
+		}
+	}
 }
 
 // Has reports whether a field is populated.
@@ -443,6 +483,16 @@ func (x *fastReflection_Params) Has(fd protoreflect.FieldDescriptor) bool {
 		return x.PendingChildkeyCooldown != uint64(0)
 	case "gotensor.subnet.v1.Params.pool_weight_updates":
 		return x.PoolWeightUpdates != false
+	case "gotensor.subnet.v1.Params.root_max_uids":
+		return x.RootMaxUids != uint32(0)
+	case "gotensor.subnet.v1.Params.root_max_registrations_per_block":
+		return x.RootMaxRegistrationsPerBlock != uint64(0)
+	case "gotensor.subnet.v1.Params.root_target_registrations_per_interval":
+		return x.RootTargetRegistrationsPerInterval != uint64(0)
+	case "gotensor.subnet.v1.Params.root_tempo":
+		return x.RootTempo != uint64(0)
+	case "gotensor.subnet.v1.Params.root_claim_threshold":
+		return x.RootClaimThreshold != uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -527,6 +577,16 @@ func (x *fastReflection_Params) Clear(fd protoreflect.FieldDescriptor) {
 		x.PendingChildkeyCooldown = uint64(0)
 	case "gotensor.subnet.v1.Params.pool_weight_updates":
 		x.PoolWeightUpdates = false
+	case "gotensor.subnet.v1.Params.root_max_uids":
+		x.RootMaxUids = uint32(0)
+	case "gotensor.subnet.v1.Params.root_max_registrations_per_block":
+		x.RootMaxRegistrationsPerBlock = uint64(0)
+	case "gotensor.subnet.v1.Params.root_target_registrations_per_interval":
+		x.RootTargetRegistrationsPerInterval = uint64(0)
+	case "gotensor.subnet.v1.Params.root_tempo":
+		x.RootTempo = uint64(0)
+	case "gotensor.subnet.v1.Params.root_claim_threshold":
+		x.RootClaimThreshold = uint64(0)
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -645,6 +705,21 @@ func (x *fastReflection_Params) Get(descriptor protoreflect.FieldDescriptor) pro
 	case "gotensor.subnet.v1.Params.pool_weight_updates":
 		value := x.PoolWeightUpdates
 		return protoreflect.ValueOfBool(value)
+	case "gotensor.subnet.v1.Params.root_max_uids":
+		value := x.RootMaxUids
+		return protoreflect.ValueOfUint32(value)
+	case "gotensor.subnet.v1.Params.root_max_registrations_per_block":
+		value := x.RootMaxRegistrationsPerBlock
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.root_target_registrations_per_interval":
+		value := x.RootTargetRegistrationsPerInterval
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.root_tempo":
+		value := x.RootTempo
+		return protoreflect.ValueOfUint64(value)
+	case "gotensor.subnet.v1.Params.root_claim_threshold":
+		value := x.RootClaimThreshold
+		return protoreflect.ValueOfUint64(value)
 	default:
 		if descriptor.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -733,6 +808,16 @@ func (x *fastReflection_Params) Set(fd protoreflect.FieldDescriptor, value proto
 		x.PendingChildkeyCooldown = value.Uint()
 	case "gotensor.subnet.v1.Params.pool_weight_updates":
 		x.PoolWeightUpdates = value.Bool()
+	case "gotensor.subnet.v1.Params.root_max_uids":
+		x.RootMaxUids = uint32(value.Uint())
+	case "gotensor.subnet.v1.Params.root_max_registrations_per_block":
+		x.RootMaxRegistrationsPerBlock = value.Uint()
+	case "gotensor.subnet.v1.Params.root_target_registrations_per_interval":
+		x.RootTargetRegistrationsPerInterval = value.Uint()
+	case "gotensor.subnet.v1.Params.root_tempo":
+		x.RootTempo = value.Uint()
+	case "gotensor.subnet.v1.Params.root_claim_threshold":
+		x.RootClaimThreshold = value.Uint()
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -821,6 +906,16 @@ func (x *fastReflection_Params) Mutable(fd protoreflect.FieldDescriptor) protore
 		panic(fmt.Errorf("field pending_childkey_cooldown of message gotensor.subnet.v1.Params is not mutable"))
 	case "gotensor.subnet.v1.Params.pool_weight_updates":
 		panic(fmt.Errorf("field pool_weight_updates of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.root_max_uids":
+		panic(fmt.Errorf("field root_max_uids of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.root_max_registrations_per_block":
+		panic(fmt.Errorf("field root_max_registrations_per_block of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.root_target_registrations_per_interval":
+		panic(fmt.Errorf("field root_target_registrations_per_interval of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.root_tempo":
+		panic(fmt.Errorf("field root_tempo of message gotensor.subnet.v1.Params is not mutable"))
+	case "gotensor.subnet.v1.Params.root_claim_threshold":
+		panic(fmt.Errorf("field root_claim_threshold of message gotensor.subnet.v1.Params is not mutable"))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -902,6 +997,16 @@ func (x *fastReflection_Params) NewField(fd protoreflect.FieldDescriptor) protor
 		return protoreflect.ValueOfUint64(uint64(0))
 	case "gotensor.subnet.v1.Params.pool_weight_updates":
 		return protoreflect.ValueOfBool(false)
+	case "gotensor.subnet.v1.Params.root_max_uids":
+		return protoreflect.ValueOfUint32(uint32(0))
+	case "gotensor.subnet.v1.Params.root_max_registrations_per_block":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.root_target_registrations_per_interval":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.root_tempo":
+		return protoreflect.ValueOfUint64(uint64(0))
+	case "gotensor.subnet.v1.Params.root_claim_threshold":
+		return protoreflect.ValueOfUint64(uint64(0))
 	default:
 		if fd.IsExtension() {
 			panic(fmt.Errorf("proto3 declared messages do not support extensions: gotensor.subnet.v1.Params"))
@@ -1074,6 +1179,21 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.PoolWeightUpdates {
 			n += 3
 		}
+		if x.RootMaxUids != 0 {
+			n += 2 + runtime.Sov(uint64(x.RootMaxUids))
+		}
+		if x.RootMaxRegistrationsPerBlock != 0 {
+			n += 2 + runtime.Sov(uint64(x.RootMaxRegistrationsPerBlock))
+		}
+		if x.RootTargetRegistrationsPerInterval != 0 {
+			n += 2 + runtime.Sov(uint64(x.RootTargetRegistrationsPerInterval))
+		}
+		if x.RootTempo != 0 {
+			n += 2 + runtime.Sov(uint64(x.RootTempo))
+		}
+		if x.RootClaimThreshold != 0 {
+			n += 2 + runtime.Sov(uint64(x.RootClaimThreshold))
+		}
 		if x.unknownFields != nil {
 			n += len(x.unknownFields)
 		}
@@ -1102,6 +1222,41 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 		if x.unknownFields != nil {
 			i -= len(x.unknownFields)
 			copy(dAtA[i:], x.unknownFields)
+		}
+		if x.RootClaimThreshold != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RootClaimThreshold))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0xc0
+		}
+		if x.RootTempo != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RootTempo))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0xb8
+		}
+		if x.RootTargetRegistrationsPerInterval != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RootTargetRegistrationsPerInterval))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0xb0
+		}
+		if x.RootMaxRegistrationsPerBlock != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RootMaxRegistrationsPerBlock))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0xa8
+		}
+		if x.RootMaxUids != 0 {
+			i = runtime.EncodeVarint(dAtA, i, uint64(x.RootMaxUids))
+			i--
+			dAtA[i] = 0x2
+			i--
+			dAtA[i] = 0xa0
 		}
 		if x.PoolWeightUpdates {
 			i--
@@ -2033,6 +2188,101 @@ func (x *fastReflection_Params) ProtoMethods() *protoiface.Methods {
 					}
 				}
 				x.PoolWeightUpdates = bool(v != 0)
+			case 36:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RootMaxUids", wireType)
+				}
+				x.RootMaxUids = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RootMaxUids |= uint32(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 37:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RootMaxRegistrationsPerBlock", wireType)
+				}
+				x.RootMaxRegistrationsPerBlock = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RootMaxRegistrationsPerBlock |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 38:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RootTargetRegistrationsPerInterval", wireType)
+				}
+				x.RootTargetRegistrationsPerInterval = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RootTargetRegistrationsPerInterval |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 39:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RootTempo", wireType)
+				}
+				x.RootTempo = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RootTempo |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+			case 40:
+				if wireType != 0 {
+					return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, fmt.Errorf("proto: wrong wireType = %d for field RootClaimThreshold", wireType)
+				}
+				x.RootClaimThreshold = 0
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, runtime.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return protoiface.UnmarshalOutput{NoUnkeyedLiterals: input.NoUnkeyedLiterals, Flags: input.Flags}, io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					x.RootClaimThreshold |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
 			default:
 				iNdEx = preIndex
 				skippy, err := runtime.Skip(dAtA[iNdEx:])
@@ -2171,6 +2421,16 @@ type Params struct {
 	// injection, so that the injection leaves its price where it was (§5.4 step 1, §6.2). Off (the
 	// default), every pool keeps equal weights: the constant-product pool.
 	PoolWeightUpdates bool `protobuf:"varint,35,opt,name=pool_weight_updates,json=poolWeightUpdates,proto3" json:"pool_weight_updates,omitempty"`
+	// root_max_uids is the number of root uids (MaxAllowedUids[0], §7.4); 0 closes root registration.
+	RootMaxUids uint32 `protobuf:"varint,36,opt,name=root_max_uids,json=rootMaxUids,proto3" json:"root_max_uids,omitempty"`
+	// root_max_registrations_per_block and root_target_registrations_per_interval admit root
+	// registrations: at most the first a block and three times the second an interval (§7.4).
+	RootMaxRegistrationsPerBlock       uint64 `protobuf:"varint,37,opt,name=root_max_registrations_per_block,json=rootMaxRegistrationsPerBlock,proto3" json:"root_max_registrations_per_block,omitempty"`
+	RootTargetRegistrationsPerInterval uint64 `protobuf:"varint,38,opt,name=root_target_registrations_per_interval,json=rootTargetRegistrationsPerInterval,proto3" json:"root_target_registrations_per_interval,omitempty"`
+	// root_tempo is the root network's interval, in blocks, after which its registration count restarts.
+	RootTempo uint64 `protobuf:"varint,39,opt,name=root_tempo,json=rootTempo,proto3" json:"root_tempo,omitempty"`
+	// root_claim_threshold is the smallest root dividend, in alpha rao, a claim pays (§5.9).
+	RootClaimThreshold uint64 `protobuf:"varint,40,opt,name=root_claim_threshold,json=rootClaimThreshold,proto3" json:"root_claim_threshold,omitempty"`
 }
 
 func (x *Params) Reset() {
@@ -2431,6 +2691,41 @@ func (x *Params) GetPoolWeightUpdates() bool {
 	return false
 }
 
+func (x *Params) GetRootMaxUids() uint32 {
+	if x != nil {
+		return x.RootMaxUids
+	}
+	return 0
+}
+
+func (x *Params) GetRootMaxRegistrationsPerBlock() uint64 {
+	if x != nil {
+		return x.RootMaxRegistrationsPerBlock
+	}
+	return 0
+}
+
+func (x *Params) GetRootTargetRegistrationsPerInterval() uint64 {
+	if x != nil {
+		return x.RootTargetRegistrationsPerInterval
+	}
+	return 0
+}
+
+func (x *Params) GetRootTempo() uint64 {
+	if x != nil {
+		return x.RootTempo
+	}
+	return 0
+}
+
+func (x *Params) GetRootClaimThreshold() uint64 {
+	if x != nil {
+		return x.RootClaimThreshold
+	}
+	return 0
+}
+
 var File_gotensor_subnet_v1_params_proto protoreflect.FileDescriptor
 
 var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
@@ -2439,8 +2734,8 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6f, 0x12, 0x12, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x2e, 0x76, 0x31, 0x1a, 0x11, 0x61, 0x6d, 0x69, 0x6e, 0x6f, 0x2f, 0x61, 0x6d, 0x69,
 	0x6e, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x14, 0x67, 0x6f, 0x67, 0x6f, 0x70, 0x72,
-	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xfb,
-	0x0f, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
+	0x6f, 0x74, 0x6f, 0x2f, 0x67, 0x6f, 0x67, 0x6f, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0xaf,
+	0x12, 0x0a, 0x06, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x2f, 0x0a, 0x10, 0x73, 0x75, 0x62,
 	0x6e, 0x65, 0x74, 0x5f, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x5f, 0x63, 0x75, 0x74, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0e, 0x73, 0x75, 0x62, 0x6e,
 	0x65, 0x74, 0x4f, 0x77, 0x6e, 0x65, 0x72, 0x43, 0x75, 0x74, 0x12, 0x24, 0x0a, 0x0a, 0x74, 0x61,
@@ -2563,15 +2858,34 @@ var file_gotensor_subnet_v1_params_proto_rawDesc = []byte{
 	0x6f, 0x77, 0x6e, 0x12, 0x35, 0x0a, 0x13, 0x70, 0x6f, 0x6f, 0x6c, 0x5f, 0x77, 0x65, 0x69, 0x67,
 	0x68, 0x74, 0x5f, 0x75, 0x70, 0x64, 0x61, 0x74, 0x65, 0x73, 0x18, 0x23, 0x20, 0x01, 0x28, 0x08,
 	0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x11, 0x70, 0x6f, 0x6f, 0x6c, 0x57, 0x65, 0x69,
-	0x67, 0x68, 0x74, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x73, 0x3a, 0x21, 0xe8, 0xa0, 0x1f, 0x01,
-	0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f,
-	0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x4a, 0x04, 0x08,
-	0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x5f, 0x6d, 0x6f, 0x76, 0x69,
-	0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x70, 0x70, 0x62, 0x42, 0x2d, 0x5a, 0x2b,
-	0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e,
-	0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x78, 0x2f, 0x73,
-	0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62, 0x06, 0x70, 0x72, 0x6f,
-	0x74, 0x6f, 0x33,
+	0x67, 0x68, 0x74, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x73, 0x12, 0x29, 0x0a, 0x0d, 0x72, 0x6f,
+	0x6f, 0x74, 0x5f, 0x6d, 0x61, 0x78, 0x5f, 0x75, 0x69, 0x64, 0x73, 0x18, 0x24, 0x20, 0x01, 0x28,
+	0x0d, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x0b, 0x72, 0x6f, 0x6f, 0x74, 0x4d, 0x61,
+	0x78, 0x55, 0x69, 0x64, 0x73, 0x12, 0x4d, 0x0a, 0x20, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x6d, 0x61,
+	0x78, 0x5f, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x5f,
+	0x70, 0x65, 0x72, 0x5f, 0x62, 0x6c, 0x6f, 0x63, 0x6b, 0x18, 0x25, 0x20, 0x01, 0x28, 0x04, 0x42,
+	0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x1c, 0x72, 0x6f, 0x6f, 0x74, 0x4d, 0x61, 0x78, 0x52,
+	0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x50, 0x65, 0x72, 0x42,
+	0x6c, 0x6f, 0x63, 0x6b, 0x12, 0x59, 0x0a, 0x26, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x74, 0x61, 0x72,
+	0x67, 0x65, 0x74, 0x5f, 0x72, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e,
+	0x73, 0x5f, 0x70, 0x65, 0x72, 0x5f, 0x69, 0x6e, 0x74, 0x65, 0x72, 0x76, 0x61, 0x6c, 0x18, 0x26,
+	0x20, 0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x22, 0x72, 0x6f, 0x6f,
+	0x74, 0x54, 0x61, 0x72, 0x67, 0x65, 0x74, 0x52, 0x65, 0x67, 0x69, 0x73, 0x74, 0x72, 0x61, 0x74,
+	0x69, 0x6f, 0x6e, 0x73, 0x50, 0x65, 0x72, 0x49, 0x6e, 0x74, 0x65, 0x72, 0x76, 0x61, 0x6c, 0x12,
+	0x24, 0x0a, 0x0a, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x74, 0x65, 0x6d, 0x70, 0x6f, 0x18, 0x27, 0x20,
+	0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x09, 0x72, 0x6f, 0x6f, 0x74,
+	0x54, 0x65, 0x6d, 0x70, 0x6f, 0x12, 0x37, 0x0a, 0x14, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x63, 0x6c,
+	0x61, 0x69, 0x6d, 0x5f, 0x74, 0x68, 0x72, 0x65, 0x73, 0x68, 0x6f, 0x6c, 0x64, 0x18, 0x28, 0x20,
+	0x01, 0x28, 0x04, 0x42, 0x05, 0xa8, 0xe7, 0xb0, 0x2a, 0x01, 0x52, 0x12, 0x72, 0x6f, 0x6f, 0x74,
+	0x43, 0x6c, 0x61, 0x69, 0x6d, 0x54, 0x68, 0x72, 0x65, 0x73, 0x68, 0x6f, 0x6c, 0x64, 0x3a, 0x21,
+	0xe8, 0xa0, 0x1f, 0x01, 0x8a, 0xe7, 0xb0, 0x2a, 0x18, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f,
+	0x72, 0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x50, 0x61, 0x72, 0x61, 0x6d,
+	0x73, 0x4a, 0x04, 0x08, 0x11, 0x10, 0x12, 0x52, 0x17, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x5f,
+	0x6d, 0x6f, 0x76, 0x69, 0x6e, 0x67, 0x5f, 0x61, 0x6c, 0x70, 0x68, 0x61, 0x5f, 0x70, 0x70, 0x62,
+	0x42, 0x2d, 0x5a, 0x2b, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x67,
+	0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x2f, 0x67, 0x6f, 0x74, 0x65, 0x6e, 0x73, 0x6f, 0x72,
+	0x2f, 0x78, 0x2f, 0x73, 0x75, 0x62, 0x6e, 0x65, 0x74, 0x2f, 0x74, 0x79, 0x70, 0x65, 0x73, 0x62,
+	0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (

@@ -34,6 +34,9 @@ const (
 	Query_Children_FullMethodName         = "/gotensor.subnet.v1.Query/Children"
 	Query_Parents_FullMethodName          = "/gotensor.subnet.v1.Query/Parents"
 	Query_ColdkeySwap_FullMethodName      = "/gotensor.subnet.v1.Query/ColdkeySwap"
+	Query_RootNetwork_FullMethodName      = "/gotensor.subnet.v1.Query/RootNetwork"
+	Query_RootStake_FullMethodName        = "/gotensor.subnet.v1.Query/RootStake"
+	Query_RootClaimable_FullMethodName    = "/gotensor.subnet.v1.Query/RootClaimable"
 )
 
 // QueryClient is the client API for Query service.
@@ -73,6 +76,12 @@ type QueryClient interface {
 	Parents(ctx context.Context, in *QueryParentsRequest, opts ...grpc.CallOption) (*QueryParentsResponse, error)
 	// ColdkeySwap shows a coldkey's announced swap: to whom, when it runs, whether it is disputed.
 	ColdkeySwap(ctx context.Context, in *QueryColdkeySwapRequest, opts ...grpc.CallOption) (*QueryColdkeySwapResponse, error)
+	// RootNetwork lists the root uids with their root stake (§7.4).
+	RootNetwork(ctx context.Context, in *QueryRootNetworkRequest, opts ...grpc.CallOption) (*QueryRootNetworkResponse, error)
+	// RootStake lists TAO staked on root by a coldkey, to a hotkey, or both (§8.1).
+	RootStake(ctx context.Context, in *QueryRootStakeRequest, opts ...grpc.CallOption) (*QueryRootStakeResponse, error)
+	// RootClaimable lists the root dividends a coldkey can claim now (§5.9).
+	RootClaimable(ctx context.Context, in *QueryRootClaimableRequest, opts ...grpc.CallOption) (*QueryRootClaimableResponse, error)
 }
 
 type queryClient struct {
@@ -233,6 +242,36 @@ func (c *queryClient) ColdkeySwap(ctx context.Context, in *QueryColdkeySwapReque
 	return out, nil
 }
 
+func (c *queryClient) RootNetwork(ctx context.Context, in *QueryRootNetworkRequest, opts ...grpc.CallOption) (*QueryRootNetworkResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRootNetworkResponse)
+	err := c.cc.Invoke(ctx, Query_RootNetwork_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) RootStake(ctx context.Context, in *QueryRootStakeRequest, opts ...grpc.CallOption) (*QueryRootStakeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRootStakeResponse)
+	err := c.cc.Invoke(ctx, Query_RootStake_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) RootClaimable(ctx context.Context, in *QueryRootClaimableRequest, opts ...grpc.CallOption) (*QueryRootClaimableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryRootClaimableResponse)
+	err := c.cc.Invoke(ctx, Query_RootClaimable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 // All implementations must embed UnimplementedQueryServer
 // for forward compatibility.
@@ -270,6 +309,12 @@ type QueryServer interface {
 	Parents(context.Context, *QueryParentsRequest) (*QueryParentsResponse, error)
 	// ColdkeySwap shows a coldkey's announced swap: to whom, when it runs, whether it is disputed.
 	ColdkeySwap(context.Context, *QueryColdkeySwapRequest) (*QueryColdkeySwapResponse, error)
+	// RootNetwork lists the root uids with their root stake (§7.4).
+	RootNetwork(context.Context, *QueryRootNetworkRequest) (*QueryRootNetworkResponse, error)
+	// RootStake lists TAO staked on root by a coldkey, to a hotkey, or both (§8.1).
+	RootStake(context.Context, *QueryRootStakeRequest) (*QueryRootStakeResponse, error)
+	// RootClaimable lists the root dividends a coldkey can claim now (§5.9).
+	RootClaimable(context.Context, *QueryRootClaimableRequest) (*QueryRootClaimableResponse, error)
 	mustEmbedUnimplementedQueryServer()
 }
 
@@ -324,6 +369,15 @@ func (UnimplementedQueryServer) Parents(context.Context, *QueryParentsRequest) (
 }
 func (UnimplementedQueryServer) ColdkeySwap(context.Context, *QueryColdkeySwapRequest) (*QueryColdkeySwapResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ColdkeySwap not implemented")
+}
+func (UnimplementedQueryServer) RootNetwork(context.Context, *QueryRootNetworkRequest) (*QueryRootNetworkResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RootNetwork not implemented")
+}
+func (UnimplementedQueryServer) RootStake(context.Context, *QueryRootStakeRequest) (*QueryRootStakeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RootStake not implemented")
+}
+func (UnimplementedQueryServer) RootClaimable(context.Context, *QueryRootClaimableRequest) (*QueryRootClaimableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RootClaimable not implemented")
 }
 func (UnimplementedQueryServer) mustEmbedUnimplementedQueryServer() {}
 func (UnimplementedQueryServer) testEmbeddedByValue()               {}
@@ -616,6 +670,60 @@ func _Query_ColdkeySwap_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_RootNetwork_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRootNetworkRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RootNetwork(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_RootNetwork_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RootNetwork(ctx, req.(*QueryRootNetworkRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_RootStake_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRootStakeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RootStake(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_RootStake_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RootStake(ctx, req.(*QueryRootStakeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_RootClaimable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRootClaimableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RootClaimable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Query_RootClaimable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RootClaimable(ctx, req.(*QueryRootClaimableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Query_ServiceDesc is the grpc.ServiceDesc for Query service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -682,6 +790,18 @@ var Query_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ColdkeySwap",
 			Handler:    _Query_ColdkeySwap_Handler,
+		},
+		{
+			MethodName: "RootNetwork",
+			Handler:    _Query_RootNetwork_Handler,
+		},
+		{
+			MethodName: "RootStake",
+			Handler:    _Query_RootStake_Handler,
+		},
+		{
+			MethodName: "RootClaimable",
+			Handler:    _Query_RootClaimable_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

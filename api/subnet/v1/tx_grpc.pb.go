@@ -43,6 +43,9 @@ const (
 	Msg_ResetColdkeySwap_FullMethodName   = "/gotensor.subnet.v1.Msg/ResetColdkeySwap"
 	Msg_AssociateHotkey_FullMethodName    = "/gotensor.subnet.v1.Msg/AssociateHotkey"
 	Msg_DisassociateHotkey_FullMethodName = "/gotensor.subnet.v1.Msg/DisassociateHotkey"
+	Msg_RootRegister_FullMethodName       = "/gotensor.subnet.v1.Msg/RootRegister"
+	Msg_ClaimRoot_FullMethodName          = "/gotensor.subnet.v1.Msg/ClaimRoot"
+	Msg_SetRootClaimType_FullMethodName   = "/gotensor.subnet.v1.Msg/SetRootClaimType"
 )
 
 // MsgClient is the client API for Msg service.
@@ -103,6 +106,12 @@ type MsgClient interface {
 	AssociateHotkey(ctx context.Context, in *MsgAssociateHotkey, opts ...grpc.CallOption) (*MsgAssociateHotkeyResponse, error)
 	// DisassociateHotkey gives up a hotkey that holds no uid, stake or subnet.
 	DisassociateHotkey(ctx context.Context, in *MsgDisassociateHotkey, opts ...grpc.CallOption) (*MsgDisassociateHotkeyResponse, error)
+	// RootRegister gives a hotkey a uid on the root network (§7.4).
+	RootRegister(ctx context.Context, in *MsgRootRegister, opts ...grpc.CallOption) (*MsgRootRegisterResponse, error)
+	// ClaimRoot pays a coldkey its root dividends on up to five subnets (§5.9).
+	ClaimRoot(ctx context.Context, in *MsgClaimRoot, opts ...grpc.CallOption) (*MsgClaimRootResponse, error)
+	// SetRootClaimType sets whether a coldkey's root claims swap to TAO or keep alpha (§5.9).
+	SetRootClaimType(ctx context.Context, in *MsgSetRootClaimType, opts ...grpc.CallOption) (*MsgSetRootClaimTypeResponse, error)
 }
 
 type msgClient struct {
@@ -353,6 +362,36 @@ func (c *msgClient) DisassociateHotkey(ctx context.Context, in *MsgDisassociateH
 	return out, nil
 }
 
+func (c *msgClient) RootRegister(ctx context.Context, in *MsgRootRegister, opts ...grpc.CallOption) (*MsgRootRegisterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgRootRegisterResponse)
+	err := c.cc.Invoke(ctx, Msg_RootRegister_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ClaimRoot(ctx context.Context, in *MsgClaimRoot, opts ...grpc.CallOption) (*MsgClaimRootResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgClaimRootResponse)
+	err := c.cc.Invoke(ctx, Msg_ClaimRoot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SetRootClaimType(ctx context.Context, in *MsgSetRootClaimType, opts ...grpc.CallOption) (*MsgSetRootClaimTypeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MsgSetRootClaimTypeResponse)
+	err := c.cc.Invoke(ctx, Msg_SetRootClaimType_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 // All implementations must embed UnimplementedMsgServer
 // for forward compatibility.
@@ -411,6 +450,12 @@ type MsgServer interface {
 	AssociateHotkey(context.Context, *MsgAssociateHotkey) (*MsgAssociateHotkeyResponse, error)
 	// DisassociateHotkey gives up a hotkey that holds no uid, stake or subnet.
 	DisassociateHotkey(context.Context, *MsgDisassociateHotkey) (*MsgDisassociateHotkeyResponse, error)
+	// RootRegister gives a hotkey a uid on the root network (§7.4).
+	RootRegister(context.Context, *MsgRootRegister) (*MsgRootRegisterResponse, error)
+	// ClaimRoot pays a coldkey its root dividends on up to five subnets (§5.9).
+	ClaimRoot(context.Context, *MsgClaimRoot) (*MsgClaimRootResponse, error)
+	// SetRootClaimType sets whether a coldkey's root claims swap to TAO or keep alpha (§5.9).
+	SetRootClaimType(context.Context, *MsgSetRootClaimType) (*MsgSetRootClaimTypeResponse, error)
 	mustEmbedUnimplementedMsgServer()
 }
 
@@ -492,6 +537,15 @@ func (UnimplementedMsgServer) AssociateHotkey(context.Context, *MsgAssociateHotk
 }
 func (UnimplementedMsgServer) DisassociateHotkey(context.Context, *MsgDisassociateHotkey) (*MsgDisassociateHotkeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DisassociateHotkey not implemented")
+}
+func (UnimplementedMsgServer) RootRegister(context.Context, *MsgRootRegister) (*MsgRootRegisterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RootRegister not implemented")
+}
+func (UnimplementedMsgServer) ClaimRoot(context.Context, *MsgClaimRoot) (*MsgClaimRootResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClaimRoot not implemented")
+}
+func (UnimplementedMsgServer) SetRootClaimType(context.Context, *MsgSetRootClaimType) (*MsgSetRootClaimTypeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetRootClaimType not implemented")
 }
 func (UnimplementedMsgServer) mustEmbedUnimplementedMsgServer() {}
 func (UnimplementedMsgServer) testEmbeddedByValue()             {}
@@ -946,6 +1000,60 @@ func _Msg_DisassociateHotkey_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_RootRegister_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRootRegister)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RootRegister(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_RootRegister_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RootRegister(ctx, req.(*MsgRootRegister))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ClaimRoot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgClaimRoot)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ClaimRoot(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_ClaimRoot_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ClaimRoot(ctx, req.(*MsgClaimRoot))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SetRootClaimType_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSetRootClaimType)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SetRootClaimType(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Msg_SetRootClaimType_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SetRootClaimType(ctx, req.(*MsgSetRootClaimType))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Msg_ServiceDesc is the grpc.ServiceDesc for Msg service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1048,6 +1156,18 @@ var Msg_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DisassociateHotkey",
 			Handler:    _Msg_DisassociateHotkey_Handler,
+		},
+		{
+			MethodName: "RootRegister",
+			Handler:    _Msg_RootRegister_Handler,
+		},
+		{
+			MethodName: "ClaimRoot",
+			Handler:    _Msg_ClaimRoot_Handler,
+		},
+		{
+			MethodName: "SetRootClaimType",
+			Handler:    _Msg_SetRootClaimType_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

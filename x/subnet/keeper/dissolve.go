@@ -86,6 +86,7 @@ func (k Keeper) startDissolution(ctx context.Context, netuid uint32) error {
 		func() error { return k.Burns.Remove(ctx, netuid) },
 		func() error { return k.Subnets.Remove(ctx, netuid) },
 		func() error { return k.clearChildKeys(ctx, netuid) },
+		func() error { return k.clearRootDividends(ctx, netuid) },
 	} {
 		if err := clear(); err != nil {
 			return err

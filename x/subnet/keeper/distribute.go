@@ -14,7 +14,7 @@ import (
 // (withheld from hotkeys of the owner's coldkey), and the validators' alpha by dividends, the take
 // to each validator's owner and the rest to its nominators.
 func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subnet, hp types.Hyperparams,
-	sched types.Schedule, neurons []types.Neuron, out yuma.Output, pending types.PendingEmission,
+	sched types.Schedule, neurons []types.Neuron, out yuma.Output, pending types.PendingEmission, rootPending uint64,
 ) error {
 	pool, err := k.GetPool(ctx, netuid)
 	if err != nil {
@@ -84,19 +84,32 @@ func (k Keeper) distribute(ctx context.Context, netuid uint32, subnet types.Subn
 	if err != nil {
 		return err
 	}
-	var sum fixed.U96F32
-	for _, d := range dividends {
-		sum = sum.SatAdd(d.amount)
+	// Each dividend splits into an alpha part, paid from the validators' pending alpha, and a root
+	// part, paid from the root alpha to the hotkey's root stakers (§5.8 step 4): alpha first, then
+	// root, as subtensor pays them.
+	divHotkeys := make([]sdk.AccAddress, len(dividends))
+	amounts := make([]fixed.U96F32, len(dividends))
+	for i, d := range dividends {
+		divHotkeys[i], amounts[i] = d.hotkey, d.amount
+	}
+	alphaDivs, rootDivs, err := k.splitRootDividends(ctx, netuid, divHotkeys, amounts, validatorPending, rootPending)
+	if err != nil {
+		return err
 	}
 	var paidValidators uint64
-	if !sum.IsZero() {
-		total := fixed.U96F32FromUint(validatorPending)
-		for _, d := range dividends {
-			div := total.SatMul(d.amount).SafeDiv(sum).ToUint64()
-			if err := k.payDividend(ctx, netuid, d.hotkey, div); err != nil {
-				return err
-			}
-			paidValidators += div
+	for i, hotkey := range divHotkeys {
+		div := alphaDivs[i].ToUint64()
+		if err := k.payDividend(ctx, netuid, hotkey, div); err != nil {
+			return err
+		}
+		paidValidators += div
+	}
+	for i, hotkey := range divHotkeys {
+		if rootDivs[i].IsZero() {
+			continue
+		}
+		if _, err := k.payRootDividend(ctx, netuid, hotkey, rootDivs[i]); err != nil {
+			return err
 		}
 	}
 	return emit(ctx, &types.EventEpoch{

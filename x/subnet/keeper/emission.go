@@ -126,18 +126,42 @@ func injectionFor(taoEmission uint64, price fixed.U64F64, alphaEmission uint64) 
 	return in
 }
 
-// alphaOutSplit is §5.5: the owner's cut, then half of the rest to miners and half to validators
-// (the root share is zero until the root network exists).
-func alphaOutSplit(alphaEmission uint64, ownerCutU16 uint32, ownerCutEnabled bool) types.PendingEmission {
+// alphaOutSplit is §5.5: the owner's cut, then half of the rest to miners and half to validators,
+// of which the root proportion goes to root stakers (root dividends). It returns the pending
+// amounts and the root alpha, each floored as subtensor floors them.
+func alphaOutSplit(alphaEmission uint64, ownerCutU16 uint32, ownerCutEnabled bool, rootProp fixed.U96F32) (types.PendingEmission, uint64) {
 	emit := fixed.U96F32FromUint(alphaEmission)
 	cut := fixed.U96F32FromUint(0)
 	if ownerCutEnabled {
 		cut = emit.SatMul(fixed.U96F32FromUint(uint64(ownerCutU16)).SafeDiv(fixed.U96F32FromUint(types.MaxU16)))
 	}
+	half := fixed.MustU96F32FromLiteral("0.5")
 	rest := emit.SatSub(cut)
-	server := rest.SatMul(fixed.MustU96F32FromLiteral("0.5"))
-	validator := rest.SatSub(server)
-	return types.PendingEmission{Server: server.ToUint64(), Validator: validator.ToUint64(), OwnerCut: cut.ToUint64()}
+	root := rootProp.SatMul(rest).SatMul(half)
+	server := rest.SatMul(half)
+	validator := rest.SatSub(server).SatSub(root)
+	return types.PendingEmission{Server: server.ToUint64(), Validator: validator.ToUint64(), OwnerCut: cut.ToUint64()}, root.ToUint64()
+}
+
+// rootProportion is §5.4's root_prop of a subnet with the given alpha issuance:
+// RootTao·tw / (RootTao·tw + issuance) in U96F32, 0 when both are 0.
+func rootProportion(rootTao, alphaIssuance, taoWeight uint64) fixed.U96F32 {
+	weighted := fixed.U96F32FromUint(rootTao).SatMul(proportion(taoWeight))
+	p, ok := weighted.CheckedDiv(weighted.SatAdd(fixed.U96F32FromUint(alphaIssuance)))
+	if !ok {
+		return fixed.U96F32{}
+	}
+	return p
+}
+
+// rootSellFlag is §5.5's root_sell_flag: root dividends accumulate only while the emitting
+// subnets' moving prices add up to more than 1 TAO per alpha; otherwise the root alpha is recycled.
+func rootSellFlag(subnets []emitting) bool {
+	var sum fixed.U64F64
+	for _, s := range subnets {
+		sum = sum.SatAdd(i96f32FromBytes(s.pool.MovingPrice).ToU64F64())
+	}
+	return sum.Gt(fixed.U64F64One())
 }
 
 // injectEmission runs §5.4 and §5.5 for every emitting subnet and returns the TAO it moved into
@@ -148,6 +172,11 @@ func (k Keeper) injectEmission(ctx context.Context, subnets []emitting, blockEmi
 		return 0, err
 	}
 	shares := emissionShares(subnets)
+	rootTao, err := k.GetRootTao(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sell := rootSellFlag(subnets)
 	var spent uint64
 	for i := range subnets {
 		s := &subnets[i]
@@ -158,6 +187,12 @@ func (k Keeper) injectEmission(ctx context.Context, subnets []emitting, blockEmi
 			return 0, err
 		}
 		in := injectionFor(taoEmission, price, alphaEmission)
+		if params.PoolWeightUpdates {
+			// §5.4 step 1: the weights move first, so that what is added keeps the price.
+			if in, err = k.reweightForInjection(ctx, s.netuid, &s.pool, in); err != nil {
+				return 0, err
+			}
+		}
 
 		// The chain buys alpha with the TAO the pool could not take, before the injection and
 		// without fees; what it buys is protocol-owned.
@@ -186,10 +221,26 @@ func (k Keeper) injectEmission(ctx context.Context, subnets []emitting, blockEmi
 		s.pool.AlphaOut += alphaEmission
 		s.pool.AlphaOutEmission = alphaEmission
 		s.pool.AlphaIssued += in.alphaIn + alphaEmission
+		// The split's root proportion sees this block's alpha already minted, as subtensor's does.
+		rootProp := rootProportion(rootTao, s.pool.AlphaIn+s.pool.AlphaOut, params.TaoWeight)
+		split, rootAlpha := alphaOutSplit(alphaEmission, params.SubnetOwnerCut, s.hp.OwnerCutEnabled, rootProp)
+		if rootAlpha > 0 {
+			if sell {
+				pendingRoot, err := getOrZero(ctx, func(ctx context.Context) (uint64, error) { return k.RootPending.Get(ctx, s.netuid) })
+				if err != nil {
+					return 0, err
+				}
+				if err := k.RootPending.Set(ctx, s.netuid, pendingRoot+rootAlpha); err != nil {
+					return 0, err
+				}
+			} else {
+				s.pool.AlphaOut -= rootAlpha
+				s.pool.AlphaRecycled += rootAlpha
+			}
+		}
 		if err := k.Pools.Set(ctx, s.netuid, s.pool); err != nil {
 			return 0, err
 		}
-		split := alphaOutSplit(alphaEmission, params.SubnetOwnerCut, s.hp.OwnerCutEnabled)
 		pending, err := k.GetPending(ctx, s.netuid)
 		if err != nil {
 			return 0, err

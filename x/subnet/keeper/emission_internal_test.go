@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,17 +11,35 @@ import (
 )
 
 // One TAO-worth of alpha splits 18 / 41 / 41: the owner's cut (11796/65535), then half of the rest
-// to miners and half to validators (§5.5).
+// to miners and half to validators (§5.5), with no root stake.
 func TestAlphaOutSplit_5_5(t *testing.T) {
-	s := alphaOutSplit(1_000_000_000, 11_796, true)
+	s, root := alphaOutSplit(1_000_000_000, 11_796, true, fixed.U96F32{})
+	require.Zero(t, root)
 	require.Equal(t, uint64(179_995_422), s.OwnerCut, "floor(1e9 · 11796/65535)")
 	// The rest, 820 004 577.…, halves to 410 002 288.… each; the floors lose two rao in all.
 	require.Equal(t, uint64(410_002_288), s.Server)
 	require.Equal(t, uint64(410_002_288), s.Validator)
 	require.LessOrEqual(t, s.OwnerCut+s.Server+s.Validator, uint64(1_000_000_000))
 
-	noCut := alphaOutSplit(1_000_000_000, 11_796, false)
+	noCut, _ := alphaOutSplit(1_000_000_000, 11_796, false, fixed.U96F32{})
 	require.Equal(t, types.PendingEmission{Server: 500_000_000, Validator: 500_000_000}, noCut)
+
+	// A root proportion of 1/4 takes 1/4 of the validators' half for root stakers:
+	// root_α = 0.25 · 820 004 577.… · 0.5, val_α = rest − server_α − root_α (floors at the end).
+	s, root = alphaOutSplit(1_000_000_000, 11_796, true, fixed.MustU96F32FromLiteral("0.25"))
+	require.Equal(t, types.PendingEmission{OwnerCut: 179_995_422, Server: 410_002_288, Validator: 307_501_716}, s)
+	require.Equal(t, uint64(102_500_572), root)
+}
+
+// §5.4's root_prop = RootTao·tw / (RootTao·tw + alpha issuance), in U96F32.
+func TestRootProportion_5_4(t *testing.T) {
+	require.True(t, rootProportion(0, 1_000, types.DefaultParams().TaoWeight).IsZero(), "no root stake")
+	require.True(t, rootProportion(0, 0, types.DefaultParams().TaoWeight).IsZero(), "0/0 is 0")
+	// tw = 1 (u64::MAX): 3 TAO on root against 1 alpha issued is 3/4.
+	require.Equal(t, "0.75", rootProportion(3*types.RaoPerTAO, types.RaoPerTAO, math.MaxUint64).String())
+	// The spec's tw: 1000 TAO weigh 52.676974330… TAO (see TestCombinedStake_4_3's 52 676 974 330).
+	p := rootProportion(1_000*types.RaoPerTAO, 52_676_974_330, types.DefaultParams().TaoWeight)
+	require.Equal(t, "0.5", p.String()[:3])
 }
 
 // The pool takes TAO and alpha at its price; with a cap at the subnet's alpha emission, the TAO the

@@ -113,14 +113,21 @@ func (k Keeper) drainAndDistribute(ctx context.Context, netuid uint32, hp types.
 	if err != nil {
 		return err
 	}
-	out, err := k.runEpoch(ctx, netuid, subnet, hp, sched, neurons, pending.Server+pending.Validator)
+	rootPending, err := getOrZero(ctx, func(ctx context.Context) (uint64, error) { return k.RootPending.Get(ctx, netuid) })
+	if err != nil {
+		return err
+	}
+	out, err := k.runEpoch(ctx, netuid, subnet, hp, sched, neurons, pending.Server+pending.Validator+rootPending)
 	if err != nil {
 		return err
 	}
 	if err := k.Pending.Remove(ctx, netuid); err != nil {
 		return err
 	}
-	return k.distribute(ctx, netuid, subnet, hp, sched, neurons, out, pending)
+	if err := k.RootPending.Remove(ctx, netuid); err != nil {
+		return err
+	}
+	return k.distribute(ctx, netuid, subnet, hp, sched, neurons, out, pending, rootPending)
 }
 
 // checkConsistent refuses an epoch over a broken uid table (§4.17: duplicate hotkeys skip it).

@@ -80,6 +80,9 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.initKeySwaps(ctx, gs); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
+	if err := k.initRootGenesis(ctx, gs.Root); err != nil {
+		return fmt.Errorf("%w: root: %v", types.ErrInvalidGenesis, err)
+	}
 	if err := k.BrokenInvariants(ctx); err != nil {
 		return fmt.Errorf("%w: %v", types.ErrInvalidGenesis, err)
 	}
@@ -277,6 +280,9 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if gs.ChildKeys, err = k.exportChildKeys(ctx); err != nil {
+		return nil, err
+	}
+	if gs.Root, err = k.exportRootGenesis(ctx); err != nil {
 		return nil, err
 	}
 	return gs, k.exportKeySwaps(ctx, gs)

@@ -20,6 +20,8 @@ type invariant struct {
 }
 
 var invariants = []invariant{
+	{"root-stake-totals-agree", checkRootStake},
+	{"root-claims-backed", checkRootClaims},
 	{"hotkey-ownership-indexes-agree", checkOwnershipIndexes},
 	{"coldkey-swap-queue-matches", checkColdkeySwapQueue},
 	{"child-keys-consistent", checkChildKeys},
@@ -57,9 +59,13 @@ var invariants = []invariant{
 		if err != nil {
 			return false, "", err
 		}
+		root, err := k.GetRootTao(ctx)
+		if err != nil {
+			return false, "", err
+		}
 		held := k.bank.GetBalance(ctx, k.moduleAddress(), types.Denom).Amount.Uint64()
-		return held == sum+dissolving,
-			fmt.Sprintf("module account holds %d rao; pools hold %d and dissolutions still owe %d", held, sum, dissolving), nil
+		return held == sum+dissolving+root,
+			fmt.Sprintf("module account holds %d rao; pools hold %d, dissolutions still owe %d, root holds %d", held, sum, dissolving, root), nil
 	}},
 	{"dissolutions-within-pot", func(ctx context.Context, k Keeper) (bool, string, error) {
 		ok, detail := true, ""
@@ -150,13 +156,17 @@ var invariants = []invariant{
 		if err != nil {
 			return false, "", err
 		}
+		rootOwed, err := k.rootAlphaOwed(ctx)
+		if err != nil {
+			return false, "", err
+		}
 		ok, detail := true, ""
 		err = k.Pools.Walk(ctx, nil, func(netuid uint32, p types.Pool) (bool, error) {
 			pending, err := k.GetPending(ctx, netuid)
 			if err != nil {
 				return true, err
 			}
-			owed := staked[netuid] + pending.Server + pending.Validator + pending.OwnerCut
+			owed := staked[netuid] + pending.Server + pending.Validator + pending.OwnerCut + rootOwed[netuid]
 			if owed > p.AlphaOut {
 				ok = false
 				detail += fmt.Sprintf("subnet %d: stakes %d + pending %d > alpha_out %d; ",
@@ -165,7 +175,7 @@ var invariants = []invariant{
 			return false, nil
 		})
 		if ok {
-			detail = "every subnet: Σ stakes + pending ≤ alpha_out"
+			detail = "every subnet: Σ stakes + pending + root alpha pending or held ≤ alpha_out"
 		}
 		return ok, detail, err
 	}},

@@ -95,6 +95,23 @@ type Keeper struct {
 	ColdkeySwapsDue     collections.KeySet[collections.Pair[uint64, sdk.AccAddress]]
 	LastHotkeySwap      collections.Map[sdk.AccAddress, uint64]
 	HotkeySwapsOnSubnet collections.Map[collections.Pair[uint32, sdk.AccAddress], uint64]
+
+	// The root network, netuid 0 (root.go, root_claim.go). Root stake itself lives in HotkeyPools
+	// and Stakes with netuid 0; RootTao is their sum, the TAO the module holds for it (SubnetTAO[0]).
+	RootTao           collections.Item[uint64]
+	RootNeurons       collections.Map[uint32, types.RootNeuron]
+	RootUids          collections.Map[sdk.AccAddress, uint32]
+	RootRegistrations collections.Item[types.RootRegistrations]
+	// RootPending is each subnet's root alpha for its next epoch (PendingRootAlphaDivs, §5.5).
+	RootPending collections.Map[uint32, uint64]
+	// RootDividends are each (hotkey, netuid)'s unclaimed root dividends (RootClaimable, §5.8);
+	// RootClaimed is each (netuid, hotkey, coldkey)'s claimed watermark, an I96F32 (§5.9).
+	RootDividends  collections.Map[collections.Pair[sdk.AccAddress, uint32], types.RootDividends]
+	RootClaimed    collections.Map[collections.Triple[uint32, sdk.AccAddress, sdk.AccAddress], []byte]
+	RootClaimTypes collections.Map[sdk.AccAddress, types.RootClaimType]
+	// RootStakers indexes every (coldkey, hotkey) that ever staked on root (StakingHotkeys): a
+	// coldkey that unstaked all still claims what it was owed.
+	RootStakers collections.KeySet[collections.Pair[sdk.AccAddress, sdk.AccAddress]]
 }
 
 // subnetStakeKey encodes SubnetStakes keys; a dissolution's cursor is one.
@@ -173,6 +190,21 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, logger 
 		LastHotkeySwap: collections.NewMap(sb, types.LastHotkeySwapKey, "last_hotkey_swap", sdk.AccAddressKey, collections.Uint64Value),
 		HotkeySwapsOnSubnet: collections.NewMap(sb, types.HotkeySwapsOnSubnetKey, "hotkey_swaps_on_subnet",
 			collections.PairKeyCodec(collections.Uint32Key, sdk.AccAddressKey), collections.Uint64Value),
+
+		RootTao:     collections.NewItem(sb, types.RootTaoKey, "root_tao", collections.Uint64Value),
+		RootNeurons: collections.NewMap(sb, types.RootNeuronsKey, "root_neurons", collections.Uint32Key, codec.CollValue[types.RootNeuron](cdc)),
+		RootUids:    collections.NewMap(sb, types.RootUidsKey, "root_uids", sdk.AccAddressKey, collections.Uint32Value),
+		RootRegistrations: collections.NewItem(sb, types.RootRegistrationsKey, "root_registrations",
+			codec.CollValue[types.RootRegistrations](cdc)),
+		RootPending: collections.NewMap(sb, types.RootPendingKey, "root_pending", collections.Uint32Key, collections.Uint64Value),
+		RootDividends: collections.NewMap(sb, types.RootDividendsKey, "root_dividends",
+			collections.PairKeyCodec(sdk.AccAddressKey, collections.Uint32Key), codec.CollValue[types.RootDividends](cdc)),
+		RootClaimed: collections.NewMap(sb, types.RootClaimedKey, "root_claimed",
+			collections.TripleKeyCodec(collections.Uint32Key, sdk.AccAddressKey, sdk.AccAddressKey), collections.BytesValue),
+		RootClaimTypes: collections.NewMap(sb, types.RootClaimTypesKey, "root_claim_types", sdk.AccAddressKey,
+			codec.CollValue[types.RootClaimType](cdc)),
+		RootStakers: collections.NewKeySet(sb, types.RootStakersKey, "root_stakers",
+			collections.PairKeyCodec(sdk.AccAddressKey, sdk.AccAddressKey)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -65,7 +65,9 @@ func (f *netFixture) next() *abci.ResponseFinalizeBlock {
 		pooled += d.Pot - d.Paid
 		return false, nil
 	}))
-	require.Equal(f.t, pooled, f.moduleBalance(), "the module account holds Σ pool.tao + Σ (pot − paid)")
+	root, err := f.k.GetRootTao(f.ctx())
+	require.NoError(f.t, err)
+	require.Equal(f.t, pooled+root, f.moduleBalance(), "the module account holds Σ pool.tao + Σ (pot − paid) + root TAO")
 	return res
 }
 

@@ -225,6 +225,9 @@ func (s msgServer) AddStake(ctx context.Context, msg *types.MsgAddStake) (*types
 	if msg.Amount == 0 {
 		return nil, errorsmod.Wrap(types.ErrInvalidAmount, "amount is 0 rao: give the TAO to stake, fee included")
 	}
+	if msg.Netuid == types.RootNetuid {
+		return k.addRootStake(ctx, msg, coldkey, hotkey)
+	}
 	if _, err := k.stakingSubnet(ctx, msg.Netuid); err != nil {
 		return nil, err
 	}
@@ -288,6 +291,9 @@ func (s msgServer) RemoveStake(ctx context.Context, msg *types.MsgRemoveStake) (
 	}
 	if msg.Alpha == 0 {
 		return nil, errorsmod.Wrap(types.ErrInvalidAmount, "alpha is 0: give the alpha rao to unstake")
+	}
+	if msg.Netuid == types.RootNetuid {
+		return k.removeRootStake(ctx, msg, coldkey, hotkey)
 	}
 	if _, err := k.stakingSubnet(ctx, msg.Netuid); err != nil {
 		return nil, err
@@ -552,6 +558,12 @@ func (q queryServer) Stakes(ctx context.Context, req *types.QueryStakesRequest) 
 			return true, err
 		}
 		view := types.StakeView{Hotkey: hotkey.String(), Netuid: netuid, Alpha: shareValue(hp, held)}
+		if netuid == types.RootNetuid {
+			// Root stake is TAO, unstaked 1:1 without a fee.
+			view.TaoValue = view.Alpha
+			resp.Stakes = append(resp.Stakes, view)
+			return false, nil
+		}
 		pool, ok := pools[netuid]
 		if !ok {
 			dissolving, err := q.k.Dissolutions.Has(ctx, netuid)

@@ -130,7 +130,7 @@ func TestAddStakeRefusals_6_3(t *testing.T) {
 		{"hotkey not an address", types.MsgAddStake{Coldkey: c1, Hotkey: "", Netuid: 1, Amount: taoUnit}, types.ErrInvalidAddress, "hotkey"},
 		{"zero amount", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 1}, types.ErrInvalidAmount, "amount is 0"},
 		{"unknown subnet", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 9, Amount: taoUnit}, types.ErrSubnetNotFound, "netuid 9"},
-		{"root", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 0, Amount: taoUnit}, types.ErrRootNetuid, ""},
+		{"root, unknown hotkey", types.MsgAddStake{Coldkey: c1, Hotkey: stranger, Netuid: 0, Amount: taoUnit}, types.ErrHotkeyNotFound, stranger},
 		{"netuid past u16", types.MsgAddStake{Coldkey: c1, Hotkey: hotkey, Netuid: 65_536, Amount: taoUnit}, types.ErrValueOutOfRange, "at most 65535"},
 		{"not started", types.MsgAddStake{Coldkey: c1, Hotkey: idle, Netuid: 3, Amount: taoUnit}, types.ErrSubnetNotStarted, "start-call"},
 		{"unknown hotkey", types.MsgAddStake{Coldkey: c1, Hotkey: stranger, Netuid: 1, Amount: taoUnit}, types.ErrHotkeyNotFound, stranger},

@@ -75,7 +75,9 @@ func (f *stakeFixture) requireSound() {
 		poolTao += p.Tao
 		return false, nil
 	}))
-	require.Equal(f.t, poolTao, f.balance(subnetModule), "the module account holds Σ pool.tao")
+	root, err := f.k.GetRootTao(ctx)
+	require.NoError(f.t, err)
+	require.Equal(f.t, poolTao+root, f.balance(subnetModule), "the module account holds Σ pool.tao and the root TAO")
 
 	type poolKey = collections.Pair[sdk.AccAddress, uint32]
 	shares := map[string]sdkmath.Uint{}

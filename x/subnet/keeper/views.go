@@ -145,7 +145,7 @@ func (k Keeper) neuronView(ctx context.Context, netuid uint32, nr types.Neuron) 
 	if err != nil {
 		return types.NeuronView{}, err
 	}
-	stake, err := k.HotkeyAlpha(ctx, hotkey, netuid)
+	stake, err := k.HotkeyStakeWeight(ctx, hotkey, netuid)
 	if err != nil {
 		return types.NeuronView{}, err
 	}
@@ -155,7 +155,7 @@ func (k Keeper) neuronView(ctx context.Context, netuid uint32, nr types.Neuron) 
 	}
 	v := types.NeuronView{
 		Netuid: netuid, Uid: nr.Uid, Hotkey: hotkey.String(), Coldkey: coldkey.String(),
-		StakeWeight: nr.StakeWeight, AlphaStake: stake, ValidatorPermit: nr.ValidatorPermit, Active: nr.Active,
+		StakeWeight: nr.StakeWeight, AlphaStake: stake.Alpha, RootStake: stake.Root, ValidatorPermit: nr.ValidatorPermit, Active: nr.Active,
 		LastUpdate: nr.LastUpdate, Consensus: nr.Consensus, Incentive: nr.Incentive, Dividends: nr.Dividends,
 		ValidatorTrust: nr.ValidatorTrust, Emission: nr.Emission, BlockAtRegistration: nr.BlockAtRegistration,
 		Immune: satSub(blockHeight(ctx), nr.BlockAtRegistration) < hp.ImmunityPeriod,

@@ -160,21 +160,21 @@ func (k Keeper) storeWeights(ctx context.Context, p weightsPlan) error {
 	return emit(ctx, &types.EventWeightsSet{Netuid: p.netuid, Uid: p.neuron.Uid, Hotkey: p.hotkey.String()})
 }
 
-// requireWeightsStake is §9.1 step 6: the hotkey's epoch stake must reach StakeThreshold. Without
-// child keys and the root network the epoch stake is the alpha staked to the hotkey (§8.3).
+// requireWeightsStake is §9.1 step 6: the hotkey's epoch stake, alpha plus root stake times
+// TaoWeight (§8.3), must reach StakeThreshold.
 func (k Keeper) requireWeightsStake(ctx context.Context, hotkey sdk.AccAddress, netuid uint32) error {
 	params, err := k.mustParams(ctx)
 	if err != nil || params.StakeThreshold == 0 {
 		return err
 	}
-	alpha, err := k.HotkeyAlpha(ctx, hotkey, netuid)
+	w, err := k.HotkeyStakeWeight(ctx, hotkey, netuid)
 	if err != nil {
 		return err
 	}
-	if alpha < params.StakeThreshold {
+	if stake := w.Combined(params.TaoWeight); stake < params.StakeThreshold {
 		return errorsmod.Wrapf(types.ErrNotEnoughStakeForWeights,
-			"hotkey %s has %d alpha rao staked on subnet %d; setting weights needs %d (stake_threshold): stake more to it",
-			hotkey, alpha, netuid, params.StakeThreshold)
+			"hotkey %s has %d alpha rao staked on subnet %d; setting weights needs %d (stake_threshold), and its %d rao on root count as %d: stake more to it",
+			hotkey, w.Alpha, netuid, params.StakeThreshold, w.Root, stake-w.Alpha)
 	}
 	return nil
 }

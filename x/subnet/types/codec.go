@@ -37,6 +37,9 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 		{&MsgDisassociateHotkey{}, "gotensor/x/subnet/MsgDisassociateHotkey"},
 		{&MsgSetChildren{}, "gotensor/x/subnet/MsgSetChildren"},
 		{&MsgSetChildkeyTake{}, "gotensor/x/subnet/MsgSetChildkeyTake"},
+		{&MsgRootRegister{}, "gotensor/x/subnet/MsgRootRegister"},
+		{&MsgClaimRoot{}, "gotensor/x/subnet/MsgClaimRoot"},
+		{&MsgSetRootClaimType{}, "gotensor/x/subnet/MsgSetRootClaimType"},
 		{&Params{}, "gotensor/x/subnet/Params"},
 	} {
 		cdc.RegisterConcrete(m.msg, m.name, nil)

@@ -20,7 +20,7 @@ var (
 
 	// Subnets (§6.4, §10).
 	ErrSubnetNotFound          = errorsmod.RegisterWithGRPCCode(ModuleName, 10, codes.NotFound, "subnet does not exist")
-	ErrRootNetuid              = errorsmod.RegisterWithGRPCCode(ModuleName, 11, codes.InvalidArgument, "netuid 0 is the root network, which does not exist yet")
+	ErrRootNetuid              = errorsmod.RegisterWithGRPCCode(ModuleName, 11, codes.InvalidArgument, "netuid 0 is the root network, where this is not done")
 	ErrNetworkRateLimit        = errorsmod.Register(ModuleName, 12, "a subnet was registered too recently")
 	ErrLockCostTooHigh         = errorsmod.Register(ModuleName, 13, "subnet lock cost exceeds the limit given")
 	ErrInsufficientBalance     = errorsmod.Register(ModuleName, 14, "coldkey balance too low")
@@ -118,4 +118,13 @@ var (
 
 	// Internal consistency: panics are for these only where state is known to be broken.
 	ErrInconsistentState = errorsmod.Register(ModuleName, 90, "inconsistent subnet state")
+)
+
+// The root network (§7.4, §5.9).
+var (
+	ErrRootStakeTooLow       = errorsmod.Register(ModuleName, 160, "root network is full and the hotkey's root stake does not exceed the lowest member's")
+	ErrRootRegistrationLimit = errorsmod.Register(ModuleName, 161, "too many root registrations in this block or interval")
+	ErrRootClosed            = errorsmod.Register(ModuleName, 162, "the root network admits no uids (root_max_uids is 0)")
+	ErrRootClaimSubnets      = errorsmod.RegisterWithGRPCCode(ModuleName, 163, codes.InvalidArgument, "a root claim names 1 to 5 distinct subnets")
+	ErrRootClaimType         = errorsmod.RegisterWithGRPCCode(ModuleName, 164, codes.InvalidArgument, "invalid root claim type")
 )

@@ -57,3 +57,19 @@ var (
 	LastHotkeySwapKey      = collections.NewPrefix(47)
 	HotkeySwapsOnSubnetKey = collections.NewPrefix(48)
 )
+
+// The root network (netuid 0): its TAO, uids, admission counters and root dividends.
+var (
+	RootTaoKey           = collections.NewPrefix(50)
+	RootNeuronsKey       = collections.NewPrefix(51)
+	RootUidsKey          = collections.NewPrefix(52)
+	RootRegistrationsKey = collections.NewPrefix(53)
+	RootPendingKey       = collections.NewPrefix(54)
+	RootDividendsKey     = collections.NewPrefix(55)
+	RootClaimedKey       = collections.NewPrefix(56)
+	RootClaimTypesKey    = collections.NewPrefix(57)
+	RootStakersKey       = collections.NewPrefix(58)
+)
+
+// RootNetuid is the root network's netuid (§0.3).
+const RootNetuid uint32 = 0
