@@ -147,6 +147,20 @@ var invariants = []invariant{
 		}
 		return ok, detail, err
 	}},
+	{"pool-weights-in-range", func(ctx context.Context, k Keeper) (bool, string, error) {
+		ok, detail := true, ""
+		err := k.Pools.Walk(ctx, nil, func(netuid uint32, p types.Pool) (bool, error) {
+			if !types.ValidPoolWeight(p.QuoteWeight) {
+				ok = false
+				detail += fmt.Sprintf("subnet %d: quote_weight %d leaves a weight below 0.01; ", netuid, p.QuoteWeight)
+			}
+			return false, nil
+		})
+		if ok {
+			detail = "every pool: both reserve weights in [0.01, 0.99] (§6.2)"
+		}
+		return ok, detail, err
+	}},
 	{"stake-and-pending-within-alpha-out", func(ctx context.Context, k Keeper) (bool, string, error) {
 		staked := map[uint32]uint64{}
 		err := k.HotkeyPools.Walk(ctx, nil, func(key collections.Pair[sdk.AccAddress, uint32], hp types.HotkeyPool) (bool, error) {
