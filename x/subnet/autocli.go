@@ -129,16 +129,6 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "give your stake to another coldkey",
 				},
 				{
-					RpcMethod: "SetChildren", Use: "set-children [netuid] [hotkey] [children] [proportions]",
-					PositionalArgs: pos("netuid", "hotkey", "children", "proportions"),
-					Short: "schedule your hotkey's children on a subnet: comma-separated hotkeys and u64 proportions of its stake " +
-						"(18446744073709551615 = all; they sum to at most that); they apply at the first epoch after the cooldown; \"\" \"\" revokes all",
-				},
-				{
-					RpcMethod: "SetChildkeyTake", Use: "set-childkey-take [hotkey] [netuid] [take-u16]", PositionalArgs: pos("hotkey", "netuid", "take"),
-					Short: "change the share of its parents' dividends your hotkey keeps on a subnet (u16: 11796 = 18 %)",
-				},
-				{
 					RpcMethod: "SetChildren", Use: "set-children [netuid] [hotkey]", PositionalArgs: pos("netuid", "hotkey"),
 					Short: "schedule your hotkey's children on a subnet, in force from the first epoch after the cooldown (no --children: revoke them all)",
 					FlagOptions: map[string]*autocliv1.FlagOptions{
