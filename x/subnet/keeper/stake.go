@@ -454,7 +454,7 @@ func (k Keeper) relocateStake(ctx context.Context, from, to stakeSpot, alpha uin
 	var sale, purchase swapQuote
 	moved := alpha
 	if from.netuid == to.netuid {
-		if worth := cpValue(reservesOf(origin), alpha); worth < params.MinStake {
+		if worth := reservesOf(origin).taoWorth(alpha); worth < params.MinStake {
 			return 0, errorsmod.Wrapf(types.ErrAmountTooLow,
 				"%d alpha rao is worth %s TAO at the current price, below the minimum stake of %s", alpha, types.FormatTAO(worth), types.FormatTAO(params.MinStake))
 		}
@@ -521,14 +521,6 @@ func (k Keeper) checkDeposit(ctx context.Context, at stakeSpot, alpha uint64) er
 	}
 	_, _, err = poolDeposit(pool, held, alpha)
 	return err
-}
-
-// cpValue is alpha's worth in TAO at the spot price, floor(alpha·tao/alpha_in), without a swap.
-func cpValue(r poolReserves, alpha uint64) uint64 {
-	if r.alpha == 0 {
-		return 0
-	}
-	return mulDivFloor(alpha, r.tao, r.alpha)
 }
 
 // Stakes lists a coldkey's balance and every stake it holds, each with what unstaking all of it
