@@ -229,10 +229,10 @@ func (g *Gateway) ensemble(fs *servedForecast) []candidate {
 // synapse wire (not a validator's standings endpoint), but the gateway's own
 // hotkey self.
 func (g *Gateway) candidatesOf(m *metagraph.Metagraph, self string) []candidate {
-	uids, axons := m.Serving()
+	uids, axons := synapseAxons(m)
 	out := make([]candidate, 0, len(uids))
 	for i, uid := range uids {
-		if axons[i].Hotkey == self || !synapse.VersionCompatible(m.Axons[uid].Version) {
+		if axons[i].Hotkey == self {
 			continue
 		}
 		out = append(out, candidate{UID: uid, Axon: axons[i], Incentive: metagraph.Share(m.Incentive[uid])})
@@ -278,4 +278,18 @@ func combine(forecasts []protocol.Forecast, weights []float64, horizon int, leve
 		}
 	}
 	return point, quantiles
+}
+
+// synapseAxons are the serving axons that speak the synapse wire: what the gateway may query and
+// what /healthz counts (a validator's standings endpoint serves an axon of another version).
+func synapseAxons(m *metagraph.Metagraph) ([]uint16, []dendrite.Axon) {
+	uids, axons := m.Serving()
+	keep := 0
+	for i, uid := range uids {
+		if synapse.VersionCompatible(m.Axons[uid].Version) {
+			uids[keep], axons[keep] = uid, axons[i]
+			keep++
+		}
+	}
+	return uids[:keep], axons[:keep]
 }

@@ -391,7 +391,7 @@ func (g *Gateway) healthz(w http.ResponseWriter, _ *http.Request) {
 		src := g.metagraph(m)
 		serving[m] = 0
 		if mg := src.Current(); mg != nil {
-			_, axons := mg.Serving()
+			_, axons := synapseAxons(mg)
 			serving[m] = len(axons)
 		}
 		if r, ok := src.(NodeReporter); ok {
